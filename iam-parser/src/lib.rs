@@ -1,0 +1,4 @@
+//! # iam-parser
+//!
+//! Turns text into `iam-model` types.
+pub mod json;
