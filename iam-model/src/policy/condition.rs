@@ -245,7 +245,7 @@ pub enum ValueKind {
 /// One condition value, with its JSON type and its text (a number's exact spelling; a bool's
 /// `true`/`false`). Engines compare the text (spec §1.1: numbers and booleans are normalised to
 /// their string form).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct ConditionValue {
     /// JSON type as written.
     pub kind: ValueKind,
@@ -268,7 +268,7 @@ impl ConditionValue {
 }
 
 /// One key of an operator block with its value list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ConditionEntry {
     /// The condition key as written (matched case-insensitively).
     pub key: Spanned<String>,
@@ -279,7 +279,7 @@ pub struct ConditionEntry {
 }
 
 /// One operator block: `"StringEquals": { key: values, ... }`. Blocks and keys are AND-ed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Condition {
     /// The operator.
     pub operator: Spanned<OperatorName>,
@@ -287,6 +287,17 @@ pub struct Condition {
     pub entries: Vec<ConditionEntry>,
     /// Span of the block's object.
     pub span: Span,
+}
+
+super::eq_ignoring_span!(ConditionValue, kind, text);
+super::eq_ignoring_span!(ConditionEntry, key, values);
+super::eq_ignoring_span!(Condition, operator, entries);
+
+impl std::hash::Hash for ConditionValue {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind.hash(state);
+        self.text.hash(state);
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,20 @@
 //! The AST is what a policy *says*; whether it is valid for a policy type is the
 //! parser's validation, and what it *decides* is the evaluator's business.
 
+/// Implements `PartialEq`/`Eq` comparing the listed fields only (source spans are not part of
+/// what a policy says).
+macro_rules! eq_ignoring_span {
+    ($t:ty, $($field:ident),+) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                $(self.$field == other.$field)&&+
+            }
+        }
+        impl Eq for $t {}
+    };
+}
+pub(crate) use eq_ignoring_span;
+
 mod condition;
 mod principal;
 mod serialize;
@@ -194,7 +208,7 @@ impl Effect {
 /// A list of strings given either as a scalar or an array, with its `Not-` form.
 ///
 /// Used for `Action`/`NotAction` and `Resource`/`NotResource`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ValueList {
     /// True for `NotAction` / `NotResource`.
     pub negated: bool,
@@ -227,7 +241,7 @@ impl ValueList {
 }
 
 /// One statement of a policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Statement {
     /// `Sid`, if present.
     pub sid: Option<Spanned<String>>,
@@ -301,6 +315,11 @@ pub struct Policy {
     /// Span of the whole document.
     pub span: Span,
 }
+
+
+
+eq_ignoring_span!(ValueList, negated, values);
+eq_ignoring_span!(Statement, sid, effect, principal, action, resource, conditions);
 
 impl PartialEq for Policy {
     fn eq(&self, other: &Self) -> bool {

@@ -79,7 +79,7 @@ impl Principal {
 }
 
 /// `Principal` or `NotPrincipal` with its value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PrincipalClause {
     /// True for `NotPrincipal`.
     pub negated: bool,
@@ -88,3 +88,5 @@ pub struct PrincipalClause {
     /// Span of the element value.
     pub span: Span,
 }
+
+super::eq_ignoring_span!(PrincipalClause, negated, value);

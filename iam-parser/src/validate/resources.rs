@@ -1,0 +1,117 @@
+//! Action and resource formats (spec §1.8 items 6-7, §2.1, §2.2, §9.2 ARN checks).
+
+use super::Checks;
+use crate::finding::Severity;
+use iam_model::{Policy, PolicyType, Statement};
+
+/// Partitions AWS documents (spec §2.2), plus the isolated ones.
+const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+
+pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, path: &str) {
+    let el = if st.action.negated { "NotAction" } else { "Action" };
+    for (i, a) in st.action.values.iter().enumerate() {
+        let p = if st.action.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
+        let s = a.value.as_str();
+        if s == "*" {
+            continue;
+        }
+        match s.split_once(':') {
+            None => c.push(
+                "INVALID_ACTION",
+                Severity::Error,
+                a.span,
+                p,
+                format!("\"{s}\" is not an action: write \"service:ActionName\" (for example \"s3:GetObject\") or \"*\""),
+            ),
+            Some((svc, name)) => {
+                if name.contains(':') {
+                    c.push("INVALID_ACTION", Severity::Error, a.span, p, format!("\"{s}\": an action has exactly one colon, between the service prefix and the action name"));
+                } else if s.chars().any(char::is_whitespace) {
+                    // Accepted by IAM at save time but never matches a request (spec §2.1, §10 item 7).
+                    c.push("INVALID_ACTION", Severity::Error, a.span, p, format!("\"{s}\" contains white space, so it never matches any action"));
+                } else if name.is_empty() || svc.is_empty() {
+                    c.push("INVALID_ACTION", Severity::Error, a.span, p, format!("\"{s}\": both the service prefix and the action name must be non-empty"));
+                } else if !svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'*' || b == b'?') {
+                    c.push("INVALID_SERVICE_IN_ACTION", Severity::Error, a.span, p, format!("\"{svc}\" is not a valid service prefix"));
+                } else if svc.contains(['*', '?']) {
+                    c.push(
+                        "WILDCARD_IN_SERVICE_NAME",
+                        Severity::Suggestion,
+                        a.span,
+                        p,
+                        format!("\"{s}\" has a wildcard in the service prefix; name the services explicitly"),
+                    );
+                }
+            }
+        }
+    }
+
+    let Some(res) = &st.resource else { return };
+    let el = if res.negated { "NotResource" } else { "Resource" };
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, r) in res.values.iter().enumerate() {
+        let p = if res.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
+        let s = r.value.as_str();
+        if seen.contains(&s) {
+            c.push("REDUNDANT_RESOURCE", Severity::Suggestion, r.span, p.clone(), format!("\"{s}\" is listed twice"));
+        }
+        seen.push(s);
+        if s == "*" {
+            continue;
+        }
+        let Some(rest) = s.strip_prefix("arn:") else {
+            c.push("INVALID_ARN_PREFIX", Severity::Error, r.span, p, format!("\"{s}\" must be \"*\" or an ARN starting with \"arn:\""));
+            continue;
+        };
+        let segs: Vec<&str> = rest.splitn(5, ':').collect();
+        if segs.len() < 5 {
+            // A short ARN whose last segment ends with '*' spans the remaining segments
+            // (spec §2.2: `arn:aws:ec2:*` ≈ `arn:aws:ec2:*:*:*`).
+            let trailing_star = segs.last().is_some_and(|l| l.ends_with('*'));
+            if !(trailing_star && matches!(c.policy_type, PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session | PolicyType::Scp | PolicyType::Resource | PolicyType::VpcEndpoint)) {
+                c.push(
+                    "MISSING_ARN_FIELD",
+                    Severity::Error,
+                    r.span,
+                    p,
+                    format!("\"{s}\" has {} of the 6 ARN fields (arn:partition:service:region:account:resource)", segs.len() + 1),
+                );
+                continue;
+            }
+        }
+        let partition = segs.first().copied().unwrap_or("");
+        let service = segs.get(1).copied().unwrap_or("");
+        let account = segs.get(3).copied().unwrap_or("");
+        let wild = |x: &str| x.contains(['*', '?']) || x.contains("${");
+        if !wild(partition) && !PARTITIONS.contains(&partition) {
+            c.push("INVALID_PARTITION", Severity::Error, r.span, p.clone(), format!("\"{partition}\" is not an AWS partition (aws, aws-cn, aws-us-gov, ...)"));
+        }
+        if service.is_empty() && segs.len() >= 2 {
+            c.push("INVALID_ARN_SERVICE", Severity::Error, r.span, p.clone(), format!("\"{s}\" has an empty service field"));
+        } else if service.contains(['*', '?']) && service != "*" {
+            // Wildcards are not allowed in the service segment (spec §2.2 key facts).
+            c.push("INVALID_ARN_SERVICE", Severity::Error, r.span, p.clone(), format!("\"{service}\": wildcards are not supported inside the service field of an ARN"));
+        } else if service.bytes().any(|b| b.is_ascii_uppercase()) {
+            c.push("INVALID_ARN_SERVICE_CASE", Severity::Error, r.span, p.clone(), format!("the service \"{service}\" must be lower-case"));
+        }
+        if segs.len() == 5
+            && !account.is_empty()
+            && !wild(account)
+            && account != "aws"
+            && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        {
+            c.push("INVALID_ARN_ACCOUNT", Severity::Error, r.span, p.clone(), format!("the account \"{account}\" must be a 12-digit account id"));
+        }
+        if segs.len() == 5 {
+            let resource = segs.get(4).copied().unwrap_or("");
+            let region = segs.get(2).copied().unwrap_or("");
+            if service == "s3" && region.is_empty() && account.is_empty() && super::strip_variables(resource).contains(':') {
+                // S3 bucket and object ARNs separate bucket and key with '/' (spec §10 item 10).
+                c.push("INVALID_ARN_RESOURCE", Severity::Error, r.span, p.clone(), format!("\"{s}\": S3 object ARNs separate bucket and key with '/', not ':'"));
+            }
+            if service == "iam" && !segs.get(2).is_some_and(|r| r.is_empty() || *r == "*") {
+                c.push("ARN_REGION_NOT_ALLOWED", Severity::Error, r.span, p.clone(), format!("IAM resource \"{s}\" cannot contain region information"));
+            }
+        }
+    }
+}

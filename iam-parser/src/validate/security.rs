@@ -1,0 +1,93 @@
+//! Security warnings that need no service catalog (spec §9.3, §9.4): `iam:PassRole` and
+//! `iam:CreateServiceLinkedRole` granted on every resource.
+
+use super::Checks;
+use crate::finding::Severity;
+use iam_model::{Effect, Statement};
+
+/// Case-insensitive glob with `*` and `?` (spec §2.1: action matching).
+pub(crate) fn glob_ci(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let (mut star, mut mark) = (usize::MAX, 0usize);
+    while ti < t.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = pi;
+                mark = ti;
+                pi += 1;
+            }
+            Some(&c) if c == b'?' || c.eq_ignore_ascii_case(&t[ti]) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ if star != usize::MAX => {
+                pi = star + 1;
+                mark += 1;
+                ti = mark;
+            }
+            _ => return false,
+        }
+    }
+    p[pi.min(p.len())..].iter().all(|&c| c == b'*')
+}
+
+fn action_covers(st: &Statement, action: &str) -> (bool, bool) {
+    let listed = st.action.iter().any(|a| a == "*" || glob_ci(a, action));
+    let star = st.action.iter().any(|a| a == "*" || a.contains('*'));
+    if st.action.negated { (!listed, false) } else { (listed, star) }
+}
+
+pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
+    if st.effect.value != Effect::Allow {
+        return;
+    }
+    let Some(res) = &st.resource else { return };
+    let star_res = !res.negated && res.iter().any(|r| r == "*" || r.ends_with(":*") || r.ends_with(":role/*"));
+    let has_cond = |key: &str| st.conditions.iter().any(|cd| cd.entries.iter().any(|e| e.key.value.eq_ignore_ascii_case(key)));
+    for (action, prefix, sev, guard) in [
+        ("iam:PassRole", "PASS_ROLE", Severity::SecurityWarning, "iam:PassedToService"),
+        ("iam:CreateServiceLinkedRole", "CREATE_SLR", Severity::Warning, "iam:AWSServiceName"),
+    ] {
+        let (covered, star_action) = action_covers(st, action);
+        if !covered || has_cond(guard) {
+            continue;
+        }
+        let code: &'static str = match (prefix, st.action.negated, star_action, res.negated, star_res) {
+            ("PASS_ROLE", true, _, true, _) => "PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE",
+            ("PASS_ROLE", false, true, true, _) => "PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
+            ("PASS_ROLE", false, false, true, _) => "PASS_ROLE_WITH_NOT_RESOURCE",
+            ("PASS_ROLE", true, _, false, true) => "PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION",
+            ("PASS_ROLE", false, true, false, true) => "PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE",
+            ("PASS_ROLE", false, false, false, true) => "PASS_ROLE_WITH_STAR_IN_RESOURCE",
+            ("CREATE_SLR", true, _, true, _) => "CREATE_SLR_WITH_NOT_ACTION_AND_NOT_RESOURCE",
+            ("CREATE_SLR", false, true, true, _) => "CREATE_SLR_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
+            ("CREATE_SLR", false, false, true, _) => "CREATE_SLR_WITH_NOT_RESOURCE",
+            ("CREATE_SLR", true, _, false, true) => "CREATE_SLR_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION",
+            ("CREATE_SLR", false, true, false, true) => "CREATE_SLR_WITH_STAR_IN_ACTION_AND_RESOURCE",
+            ("CREATE_SLR", false, false, false, true) => "CREATE_SLR_WITH_STAR_IN_RESOURCE",
+            _ => continue,
+        };
+        let msg = if prefix == "PASS_ROLE" {
+            "this statement lets the principal pass any role to any service (iam:PassRole on every resource): limit Resource to specific role ARNs or add an iam:PassedToService condition"
+        } else {
+            "this statement lets the principal create any service-linked role: limit Resource to specific role ARNs or add an iam:AWSServiceName condition"
+        };
+        c.push(code, sev, st.span, path, msg);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_ci;
+
+    #[test]
+    fn glob() {
+        assert!(glob_ci("iam:Pass*", "iam:PassRole"));
+        assert!(glob_ci("IAM:passrole", "iam:PassRole"));
+        assert!(glob_ci("iam:?assRole", "iam:PassRole"));
+        assert!(!glob_ci("iam:Pass", "iam:PassRole"));
+        assert!(glob_ci("*", ""));
+        assert!(!glob_ci("a?", "a"));
+    }
+}
