@@ -1,4 +1,26 @@
 //! # iam-parser
 //!
-//! Turns text into `iam-model` types.
+//! Turns text into `iam-model` types, keeping the source span of every element:
+//!
+//! - [`json`]: a strict RFC 8259 JSON reader on `nom` that sees duplicate keys and exact numbers;
+//! - [`parse_policy`] / [`read_policy`]: the policy grammar, JSON → [`iam_model::Policy`];
+//! - [`validate`]: every finding at once, in IAM Access Analyzer's style.
+//!
+//! ```
+//! use iam_model::PolicyType;
+//! let findings = iam_parser::validate(
+//!     r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Principal": "*"}]}"#,
+//!     PolicyType::Identity,
+//! );
+//! assert_eq!(findings[0].code, "UNSUPPORTED_PRINCIPAL");
+//! ```
+
+mod finding;
+pub mod values;
 pub mod json;
+mod policy;
+mod validate;
+
+pub use finding::{Finding, LineIndex, Severity};
+pub use policy::{ParseError, ParsedPolicy, parse_policy, read_policy, read_policy_with};
+pub use validate::validate;

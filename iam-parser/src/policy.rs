@@ -577,7 +577,7 @@ mod tests {
         assert_eq!(c[0].entries[0].values[0], ConditionValue { kind: ValueKind::Number, text: "10.50".into(), span: Span::default() });
         assert_eq!(c[0].entries[0].values[0].span.start.line, 2);
         assert_eq!(c[1].entries[0].values[0].kind, ValueKind::Bool);
-        assert_eq!(p.statements[0].action.values[0].span.start.column, 48);
+        assert_eq!(p.statements[0].action.values[0].span.start.column, 66);
     }
 
     #[test]
