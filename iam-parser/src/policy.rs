@@ -101,7 +101,8 @@ pub fn read_policy(text: &str, policy_type: PolicyType) -> ParsedPolicy {
 /// [`read_policy`] with explicit JSON limits.
 pub fn read_policy_with(text: &str, policy_type: PolicyType, options: ParseOptions) -> ParsedPolicy {
     let idx = LineIndex::new(text);
-    let mut b = Builder { idx: &idx, policy_type, findings: Vec::new(), fatal: false, path: String::new() };
+    let _ = policy_type; // element rules per type are checked in `validate`
+    let mut b = Builder { idx: &idx, findings: Vec::new(), fatal: false, path: String::new() };
     let policy = match json::parse(text, options) {
         Ok(root) => b.policy(&root),
         Err(e) => {
@@ -128,7 +129,6 @@ pub fn read_policy_with(text: &str, policy_type: PolicyType, options: ParseOptio
 
 struct Builder<'i, 't> {
     idx: &'i LineIndex<'t>,
-    policy_type: PolicyType,
     findings: Vec<Finding>,
     fatal: bool,
     path: String,
