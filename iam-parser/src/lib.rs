@@ -18,6 +18,7 @@
 mod finding;
 pub mod values;
 pub mod json;
+pub mod save_check;
 mod policy;
 mod validate;
 

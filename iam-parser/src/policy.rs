@@ -71,7 +71,7 @@ pub struct ParsedPolicy {
 ///     PolicyType::Identity,
 /// ).unwrap();
 /// assert_eq!(p.statements[0].effect.value, Effect::Deny);
-/// assert_eq!(p.statements[0].span.start.column, 42);
+/// assert_eq!(p.statements[0].span.start.column, 41);
 ///
 /// let e = iam_parser::parse_policy(r#"{"Statement": [}"#, PolicyType::Identity).unwrap_err();
 /// assert_eq!(e.code, "JSON_SYNTAX_ERROR");

@@ -57,7 +57,10 @@ pub fn decode_base64(s: &str) -> Result<Vec<u8>, ValueError> {
         let last = g + 1 == groups;
         let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
         if pad > 0 && !last {
-            return Err(err(format!("'=' padding is only allowed at the end (found at group {})", g + 1)));
+            return Err(err(format!(
+                "'=' padding is only allowed at the end (found at group {})",
+                g + 1
+            )));
         }
         if pad > 2 {
             return Err(err("at most two '=' padding characters are allowed"));
@@ -68,7 +71,10 @@ pub fn decode_base64(s: &str) -> Result<Vec<u8>, ValueError> {
                 Some(x) => v |= u32::from(x) << (18 - 6 * k),
                 None => {
                     let at = g * 4 + k;
-                    let ch = s.get(at..).and_then(|r| r.chars().next()).unwrap_or(char::REPLACEMENT_CHARACTER);
+                    let ch = s
+                        .get(at..)
+                        .and_then(|r| r.chars().next())
+                        .unwrap_or(char::REPLACEMENT_CHARACTER);
                     return Err(err(format!(
                         "invalid base64 character {ch:?} at byte {at}: expected A-Z, a-z, 0-9, '+', '/' or final '='"
                     )));
@@ -109,7 +115,10 @@ mod tests {
 
     #[test]
     fn strict() {
-        for bad in ["Zg", "Zg=", "Z===", "====", "Zg==Zg==", "Zm9v\n", " Zm9v", "Zm-_", "Zm9v====", "Zm9é", "=Zm9"] {
+        for bad in [
+            "Zg", "Zg=", "Z===", "====", "Zg==Zg==", "Zm9v\n", " Zm9v", "Zm-_", "Zm9v====", "Zm9é",
+            "=Zm9",
+        ] {
             assert!(decode_base64(bad).is_err(), "{bad:?}");
         }
         // unused low bits are ignored
@@ -120,7 +129,9 @@ mod tests {
         const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut s = String::new();
         for c in data.chunks(3) {
-            let v = (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+            let v = (u32::from(c[0]) << 16)
+                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*c.get(2).unwrap_or(&0));
             for k in 0..4 {
                 if k <= c.len() {
                     s.push(char::from(A[((v >> (18 - 6 * k)) & 63) as usize]));

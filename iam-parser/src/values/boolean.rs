@@ -39,7 +39,9 @@ mod tests {
         for f in ["false", "False", "FALSE", "fAlSe"] {
             assert_eq!(parse_bool(f), Some(false), "{f}");
         }
-        for n in ["", "t", "f", "1", "0", "yes", "no", "true ", " false", "truee", "null", "ｔrue"] {
+        for n in [
+            "", "t", "f", "1", "0", "yes", "no", "true ", " false", "truee", "null", "ｔrue",
+        ] {
             assert_eq!(parse_bool(n), None, "{n:?}");
         }
     }

@@ -63,7 +63,9 @@ fn err(message: impl Into<String>) -> ValueError {
 /// ```
 pub fn parse_date(s: &str) -> Result<i128, ValueError> {
     if s.is_empty() {
-        return Err(err("expected an ISO 8601 date-time or epoch seconds, found an empty string"));
+        return Err(err(
+            "expected an ISO 8601 date-time or epoch seconds, found an empty string",
+        ));
     }
     let b = s.as_bytes();
     // spec §3.2 Date: "A value with no `T` and no `-` is epoch seconds".
@@ -76,14 +78,23 @@ pub fn parse_date(s: &str) -> Result<i128, ValueError> {
     let negative = cur.eat(b'-');
     let (year_digits, year_abs) = cur.digits(9);
     if year_digits == 0 {
-        return Err(err(format!("expected a year (1-9 digits) at byte {}", cur.i)));
+        return Err(err(format!(
+            "expected a year (1-9 digits) at byte {}",
+            cur.i
+        )));
     }
     if cur.peek().is_some_and(|c| c.is_ascii_digit()) {
         return Err(err(format!("year out of range {MIN_YEAR}..={MAX_YEAR}")));
     }
-    let year = if negative { -(year_abs as i64) } else { year_abs as i64 };
+    let year = if negative {
+        -(year_abs as i64)
+    } else {
+        year_abs as i64
+    };
     if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-        return Err(err(format!("year out of range {MIN_YEAR}..={MAX_YEAR}, found {year}")));
+        return Err(err(format!(
+            "year out of range {MIN_YEAR}..={MAX_YEAR}, found {year}"
+        )));
     }
     let mut month = 1u32;
     let mut day = 1u32;
@@ -103,7 +114,9 @@ pub fn parse_date(s: &str) -> Result<i128, ValueError> {
     }
     let dim = days_in_month(year, month);
     if !(1..=dim).contains(&day) {
-        return Err(err(format!("day must be 1-{dim} for {year:04}-{month:02}, found {day}")));
+        return Err(err(format!(
+            "day must be 1-{dim} for {year:04}-{month:02}, found {day}"
+        )));
     }
 
     // ---- time part
@@ -155,7 +168,9 @@ pub fn parse_date(s: &str) -> Result<i128, ValueError> {
             cur.i += 1;
             let (n, hh) = cur.digits(2);
             if n != 2 {
-                return Err(err("a zone offset needs two-digit hours: ±hh, ±hh:mm or ±hhmm"));
+                return Err(err(
+                    "a zone offset needs two-digit hours: ±hh, ±hh:mm or ±hhmm",
+                ));
             }
             if hh > 23 {
                 return Err(err(format!("zone offset hours must be 00-23, found {hh}")));
@@ -209,7 +224,10 @@ fn epoch_seconds(b: &[u8]) -> Result<i128, ValueError> {
                 "expected epoch seconds (digits only) or an ISO 8601 date-time such as 2020-01-01T00:00:00Z",
             ));
         }
-        v = match v.checked_mul(10).and_then(|v| v.checked_add(u64::from(c - b'0'))) {
+        v = match v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(c - b'0')))
+        {
             Some(v) => v,
             None => return Err(err("epoch seconds must be at most 9223372036854775807")),
         };
@@ -264,7 +282,9 @@ impl Cursor<'_> {
             return Err(err(format!("expected the {name} (digits) at byte {at}")));
         }
         if self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            return Err(err(format!("the {name} has at most {max} digits (at byte {at})")));
+            return Err(err(format!(
+                "the {name} has at most {max} digits (at byte {at})"
+            )));
         }
         Ok(v as u32)
     }
@@ -311,24 +331,57 @@ mod tests {
         assert_eq!(parse_date("1970-01-02").unwrap(), 86_400 * S);
         assert_eq!(parse_date("1970-01-01T01:02").unwrap(), 3720 * S);
         assert_eq!(parse_date("1970-01-01T01:02:03").unwrap(), 3723 * S);
-        assert_eq!(parse_date("1970-01-01T00:00:00.123456789").unwrap(), 123_456_789);
+        assert_eq!(
+            parse_date("1970-01-01T00:00:00.123456789").unwrap(),
+            123_456_789
+        );
         assert_eq!(parse_date("1970-01-01T00:00:00.1").unwrap(), 100_000_000);
-        assert_eq!(parse_date("2019-07-01T13:20:15Z").unwrap(), 1_561_987_215 * S);
-        assert_eq!(parse_date("2019-07-01t13:20:15z").unwrap(), 1_561_987_215 * S);
-        assert_eq!(parse_date("2019-07-01T15:20:15+02").unwrap(), 1_561_987_215 * S);
-        assert_eq!(parse_date("2019-07-01T15:20:15+02:00").unwrap(), 1_561_987_215 * S);
-        assert_eq!(parse_date("2019-07-01T15:50:15+0230").unwrap(), 1_561_987_215 * S);
-        assert_eq!(parse_date("2019-07-01T08:20:15-05:00").unwrap(), 1_561_987_215 * S);
+        assert_eq!(
+            parse_date("2019-07-01T13:20:15Z").unwrap(),
+            1_561_987_215 * S
+        );
+        assert_eq!(
+            parse_date("2019-07-01t13:20:15z").unwrap(),
+            1_561_987_215 * S
+        );
+        assert_eq!(
+            parse_date("2019-07-01T15:20:15+02").unwrap(),
+            1_561_987_215 * S
+        );
+        assert_eq!(
+            parse_date("2019-07-01T15:20:15+02:00").unwrap(),
+            1_561_987_215 * S
+        );
+        assert_eq!(
+            parse_date("2019-07-01T15:50:15+0230").unwrap(),
+            1_561_987_215 * S
+        );
+        assert_eq!(
+            parse_date("2019-07-01T08:20:15-05:00").unwrap(),
+            1_561_987_215 * S
+        );
         assert_eq!(parse_date("2019-07-01T13:20Z").unwrap(), 1_561_987_200 * S);
-        assert_eq!(parse_date("2019-07-01Z").unwrap(), parse_date("2019-07-01").unwrap());
-        assert_eq!(parse_date("2019-07-01-01:00").unwrap(), parse_date("2019-07-01T01:00").unwrap());
-        assert_eq!(parse_date("2019-01+01").unwrap(), parse_date("2018-12-31T23:00").unwrap());
+        assert_eq!(
+            parse_date("2019-07-01Z").unwrap(),
+            parse_date("2019-07-01").unwrap()
+        );
+        assert_eq!(
+            parse_date("2019-07-01-01:00").unwrap(),
+            parse_date("2019-07-01T01:00").unwrap()
+        );
+        assert_eq!(
+            parse_date("2019-01+01").unwrap(),
+            parse_date("2018-12-31T23:00").unwrap()
+        );
     }
 
     #[test]
     fn lenient_forms_from_moto_valid_list() {
         // moto-valid-030, -035, -036, -037 (tests/data/moto-policy-cases)
-        assert_eq!(parse_date("01T").unwrap(), parse_date("0001-01-01").unwrap());
+        assert_eq!(
+            parse_date("01T").unwrap(),
+            parse_date("0001-01-01").unwrap()
+        );
         assert!(is_valid_date("2016-12-13T21:20:37.593194+00:00"));
         assert!(is_valid_date("2016-12-13t2:00:00.593194+23"));
         assert!(is_valid_date("-292275054"));
@@ -370,10 +423,17 @@ mod tests {
             "1e9",
             "2019-01-01T1:2:3:4",
         ] {
-            assert!(parse_date(bad).is_err(), "{bad:?} accepted as {:?}", parse_date(bad));
+            assert!(
+                parse_date(bad).is_err(),
+                "{bad:?} accepted as {:?}",
+                parse_date(bad)
+            );
         }
         // an empty time is midnight (as in "01T") — see module docs
-        assert_eq!(parse_date("2019-01-01T").unwrap(), parse_date("2019-01-01").unwrap());
+        assert_eq!(
+            parse_date("2019-01-01T").unwrap(),
+            parse_date("2019-01-01").unwrap()
+        );
         // no "T" and no "-": epoch seconds, so a zone makes it invalid (spec §3.2 Date)
         assert!(parse_date("2019+01").is_err());
         assert!(parse_date("2019Z").is_err());
@@ -385,15 +445,24 @@ mod tests {
         assert!(is_valid_date("2024-02-29"));
         assert!(!is_valid_date("1900-02-29"));
         assert!(is_valid_date("0000-02-29"));
-        assert_eq!(parse_date("0000-03-01").unwrap() - parse_date("0000-02-28").unwrap(), 2 * 86_400 * S);
+        assert_eq!(
+            parse_date("0000-03-01").unwrap() - parse_date("0000-02-28").unwrap(),
+            2 * 86_400 * S
+        );
         assert_eq!(parse_date("1969-12-31T23:59:59Z").unwrap(), -S);
-        assert_eq!(parse_date("-1-12-31T23:59:59Z").unwrap() + S, parse_date("0000-01-01").unwrap());
+        assert_eq!(
+            parse_date("-1-12-31T23:59:59Z").unwrap() + S,
+            parse_date("0000-01-01").unwrap()
+        );
     }
 
     #[test]
     fn epoch_seconds() {
         assert_eq!(parse_date("0").unwrap(), 0);
-        assert_eq!(parse_date("9223372036854775807").unwrap(), 9_223_372_036_854_775_807 * S);
+        assert_eq!(
+            parse_date("9223372036854775807").unwrap(),
+            9_223_372_036_854_775_807 * S
+        );
         assert!(parse_date("+5").is_err());
     }
 

@@ -69,13 +69,19 @@ pub fn parse_cidr(s: &str) -> Result<Cidr, ValueError> {
         Some(p) => parse_prefix(p, max)?,
     };
     let (network, host_bits_set) = mask(addr, prefix);
-    Ok(Cidr { network, prefix, host_bits_set })
+    Ok(Cidr {
+        network,
+        prefix,
+        host_bits_set,
+    })
 }
 
 fn parse_prefix(p: &str, max: u8) -> Result<u8, ValueError> {
     let b = p.as_bytes();
     if b.is_empty() || b.len() > 3 || !b.iter().all(u8::is_ascii_digit) {
-        return Err(err(format!("expected a prefix length 0-{max} after '/', found {p:?}")));
+        return Err(err(format!(
+            "expected a prefix length 0-{max} after '/', found {p:?}"
+        )));
     }
     if b.len() > 1 && b[0] == b'0' {
         return Err(err(format!("prefix length {p:?} has a leading zero")));
@@ -91,12 +97,20 @@ fn mask(addr: IpAddr, prefix: u8) -> (IpAddr, bool) {
     match addr {
         IpAddr::V4(a) => {
             let bits = u32::from(a);
-            let m = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) };
+            let m = if prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(prefix))
+            };
             (IpAddr::V4(Ipv4Addr::from(bits & m)), bits & !m != 0)
         }
         IpAddr::V6(a) => {
             let bits = u128::from(a);
-            let m = if prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(prefix)) };
+            let m = if prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(prefix))
+            };
             (IpAddr::V6(Ipv6Addr::from(bits & m)), bits & !m != 0)
         }
     }
@@ -113,13 +127,17 @@ fn mask(addr: IpAddr, prefix: u8) -> (IpAddr, bool) {
 /// ```
 pub fn parse_ip(s: &str) -> Result<IpAddr, ValueError> {
     if s.contains(':') {
-        s.parse::<Ipv6Addr>()
-            .map(IpAddr::V6)
-            .map_err(|_| err(format!("expected an IPv6 address such as 2001:db8::1, found {s:?}")))
+        s.parse::<Ipv6Addr>().map(IpAddr::V6).map_err(|_| {
+            err(format!(
+                "expected an IPv6 address such as 2001:db8::1, found {s:?}"
+            ))
+        })
     } else {
-        s.parse::<Ipv4Addr>()
-            .map(IpAddr::V4)
-            .map_err(|_| err(format!("expected an IPv4 address such as 203.0.113.7, found {s:?}")))
+        s.parse::<Ipv4Addr>().map(IpAddr::V4).map_err(|_| {
+            err(format!(
+                "expected an IPv4 address such as 203.0.113.7, found {s:?}"
+            ))
+        })
     }
 }
 
@@ -137,7 +155,9 @@ impl Cidr {
     /// ```
     pub fn contains(&self, ip: &IpAddr) -> bool {
         match (self.network, ip) {
-            (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_)) => mask(*ip, self.prefix).0 == self.network,
+            (IpAddr::V4(_), IpAddr::V4(_)) | (IpAddr::V6(_), IpAddr::V6(_)) => {
+                mask(*ip, self.prefix).0 == self.network
+            }
             _ => false,
         }
     }
@@ -165,10 +185,22 @@ impl Cidr {
         let ranges_v6 = [(Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7u8)];
         match self.network {
             IpAddr::V4(_) => V4.iter().any(|&(net, p)| {
-                self.prefix >= p && Cidr { network: IpAddr::V4(net), prefix: p, host_bits_set: false }.contains(&self.network)
+                self.prefix >= p
+                    && Cidr {
+                        network: IpAddr::V4(net),
+                        prefix: p,
+                        host_bits_set: false,
+                    }
+                    .contains(&self.network)
             }),
             IpAddr::V6(_) => ranges_v6.iter().any(|&(net, p)| {
-                self.prefix >= p && Cidr { network: IpAddr::V6(net), prefix: p, host_bits_set: false }.contains(&self.network)
+                self.prefix >= p
+                    && Cidr {
+                        network: IpAddr::V6(net),
+                        prefix: p,
+                        host_bits_set: false,
+                    }
+                    .contains(&self.network)
             }),
         }
     }
@@ -199,7 +231,10 @@ mod tests {
     #[test]
     fn parses() {
         let c = parse_cidr("10.1.2.3/8").unwrap();
-        assert_eq!((c.network, c.prefix, c.host_bits_set), (ip("10.0.0.0"), 8, true));
+        assert_eq!(
+            (c.network, c.prefix, c.host_bits_set),
+            (ip("10.0.0.0"), 8, true)
+        );
         let c = parse_cidr("10.0.0.0/8").unwrap();
         assert!(!c.host_bits_set);
         let c = parse_cidr("0.0.0.0/0").unwrap();
@@ -215,9 +250,25 @@ mod tests {
     #[test]
     fn rejects() {
         for bad in [
-            "", "/", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/08", "10.0.0.0/8 ",
-            " 10.0.0.0", "10.0.0", "10.0.0.0.0", "256.0.0.0", "01.0.0.0", "10.0.0.0/8/8", "fe80::1%eth0", "2001:db8:::1",
-            "abc", "10.0.0.0/1000",
+            "",
+            "/",
+            "10.0.0.0/",
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0.0/-1",
+            "10.0.0.0/+8",
+            "10.0.0.0/08",
+            "10.0.0.0/8 ",
+            " 10.0.0.0",
+            "10.0.0",
+            "10.0.0.0.0",
+            "256.0.0.0",
+            "01.0.0.0",
+            "10.0.0.0/8/8",
+            "fe80::1%eth0",
+            "2001:db8:::1",
+            "abc",
+            "10.0.0.0/1000",
         ] {
             assert!(parse_cidr(bad).is_err(), "{bad:?}");
         }
@@ -239,10 +290,26 @@ mod tests {
 
     #[test]
     fn private() {
-        for p in ["10.0.0.0/8", "10.255.255.255", "172.16.0.0/12", "172.20.1.0/24", "192.168.1.1", "fc00::/7", "fd12::1"] {
+        for p in [
+            "10.0.0.0/8",
+            "10.255.255.255",
+            "172.16.0.0/12",
+            "172.20.1.0/24",
+            "192.168.1.1",
+            "fc00::/7",
+            "fd12::1",
+        ] {
             assert!(parse_cidr(p).unwrap().is_private(), "{p}");
         }
-        for p in ["10.0.0.0/7", "172.0.0.0/8", "8.8.8.8", "192.169.0.0/16", "fe80::/10", "::/0", "2001:db8::/32"] {
+        for p in [
+            "10.0.0.0/7",
+            "172.0.0.0/8",
+            "8.8.8.8",
+            "192.169.0.0/16",
+            "fe80::/10",
+            "::/0",
+            "2001:db8::/32",
+        ] {
             assert!(!parse_cidr(p).unwrap().is_private(), "{p}");
         }
     }

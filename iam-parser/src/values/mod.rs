@@ -98,7 +98,10 @@ impl ValueError {
     /// assert_eq!(e.to_string(), "invalid boolean: expected true or false");
     /// ```
     pub fn new(kind: ValueErrorKind, message: impl Into<String>) -> Self {
-        ValueError { kind, message: message.into() }
+        ValueError {
+            kind,
+            message: message.into(),
+        }
     }
 }
 

@@ -65,7 +65,11 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, ValueError> {
             false
         }
         Some(_) => false,
-        None => return Err(err("expected an integer or decimal number, found an empty string")),
+        None => {
+            return Err(err(
+                "expected an integer or decimal number, found an empty string",
+            ));
+        }
     };
     let int_start = i;
     while b.get(i).is_some_and(u8::is_ascii_digit) {
@@ -82,7 +86,9 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, ValueError> {
         frac_part = &b[f..i];
     }
     if int_part.is_empty() && frac_part.is_empty() {
-        return Err(err(format!("expected an integer or decimal number such as 10 or -1.5, found {s:?}")));
+        return Err(err(format!(
+            "expected an integer or decimal number such as 10 or -1.5, found {s:?}"
+        )));
     }
     let mut exp10: i64 = 0;
     if matches!(b.get(i), Some(b'e' | b'E')) {
@@ -107,14 +113,18 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, ValueError> {
             return Err(err(format!("expected exponent digits after 'e' in {s:?}")));
         }
         if exp10 > MAX_EXPONENT {
-            return Err(err(format!("exponent out of range (at most {MAX_EXPONENT}) in {s:?}")));
+            return Err(err(format!(
+                "exponent out of range (at most {MAX_EXPONENT}) in {s:?}"
+            )));
         }
         if eneg {
             exp10 = -exp10;
         }
     }
     if i != b.len() {
-        return Err(err(format!("expected an integer or decimal number, found {s:?}")));
+        return Err(err(format!(
+            "expected an integer or decimal number, found {s:?}"
+        )));
     }
     // Normalize: concatenate int+frac digits; strip leading zeros (adjusting the exponent) and
     // trailing zeros.
@@ -122,13 +132,25 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, ValueError> {
     let leading = all.clone().take_while(|&&c| c == b'0').count();
     let total = int_part.len() + frac_part.len();
     if leading == total {
-        return Ok(Decimal { negative: false, digits: Box::new([]), exp: 0 });
+        return Ok(Decimal {
+            negative: false,
+            digits: Box::new([]),
+            exp: 0,
+        });
     }
     let trailing = all.clone().rev().take_while(|&&c| c == b'0').count();
-    let digits: Box<[u8]> = all.skip(leading).take(total - leading - trailing).map(|c| c - b'0').collect();
+    let digits: Box<[u8]> = all
+        .skip(leading)
+        .take(total - leading - trailing)
+        .map(|c| c - b'0')
+        .collect();
     // value = 0.(all digits) × 10^(int_len) × 10^exp10; dropping `leading` zeros shifts by -leading.
     let exp = int_part.len() as i64 - leading as i64 + exp10;
-    Ok(Decimal { negative, digits, exp })
+    Ok(Decimal {
+        negative,
+        digits,
+        exp,
+    })
 }
 
 impl Decimal {
@@ -158,7 +180,9 @@ impl Decimal {
             (false, true) => return Ordering::Greater,
             _ => {}
         }
-        self.exp.cmp(&other.exp).then_with(|| self.digits.cmp(&other.digits))
+        self.exp
+            .cmp(&other.exp)
+            .then_with(|| self.digits.cmp(&other.digits))
     }
 }
 
@@ -246,7 +270,9 @@ mod tests {
     #[test]
     fn equalities() {
         for group in [
-            &["1.5", "1.50", "15e-1", "+1.5", "0.15E1", "1.5e0", "150e-2", "001.500"][..],
+            &[
+                "1.5", "1.50", "15e-1", "+1.5", "0.15E1", "1.5e0", "150e-2", "001.500",
+            ][..],
             &["0", "-0", "0.0", "0e10", ".0", "0.", "-0.000e-5"],
             &["10", "1e1", "10.0", "100e-1"],
             &["-3", "-3.0", "-0.3e1"],
@@ -262,8 +288,25 @@ mod tests {
     #[test]
     fn ordering() {
         let ascending = [
-            "-1e20", "-100", "-10.5", "-10", "-1", "-0.5", "-0.0001", "0", "0.0001", "0.5", "1", "1.0000000000000000001", "9.99",
-            "10", "9007199254740992", "9007199254740993", "9223372036854775807", "9223372036854775808", "1e40",
+            "-1e20",
+            "-100",
+            "-10.5",
+            "-10",
+            "-1",
+            "-0.5",
+            "-0.0001",
+            "0",
+            "0.0001",
+            "0.5",
+            "1",
+            "1.0000000000000000001",
+            "9.99",
+            "10",
+            "9007199254740992",
+            "9007199254740993",
+            "9223372036854775807",
+            "9223372036854775808",
+            "1e40",
         ];
         for w in ascending.windows(2) {
             assert!(d(w[0]) < d(w[1]), "{} < {}", w[0], w[1]);
@@ -273,7 +316,14 @@ mod tests {
 
     #[test]
     fn display() {
-        for (i, o) in [("1.50", "1.5"), ("-0", "0"), ("100", "100"), ("0.001", "0.001"), ("1e50", "1e50"), ("-12.5e-1", "-1.25")] {
+        for (i, o) in [
+            ("1.50", "1.5"),
+            ("-0", "0"),
+            ("100", "100"),
+            ("0.001", "0.001"),
+            ("1e50", "1e50"),
+            ("-12.5e-1", "-1.25"),
+        ] {
             assert_eq!(d(i).to_string(), o);
         }
     }
@@ -281,8 +331,29 @@ mod tests {
     #[test]
     fn rejects() {
         for bad in [
-            "", " ", "1 ", " 1", "+", "-", ".", "e5", "1e", "1e+", "NaN", "nan", "inf", "Infinity", "-inf", "0x10", "1_000",
-            "1,5", "1.2.3", "--1", "+-1", "1e5.5", "1e9999999999999999999",
+            "",
+            " ",
+            "1 ",
+            " 1",
+            "+",
+            "-",
+            ".",
+            "e5",
+            "1e",
+            "1e+",
+            "NaN",
+            "nan",
+            "inf",
+            "Infinity",
+            "-inf",
+            "0x10",
+            "1_000",
+            "1,5",
+            "1.2.3",
+            "--1",
+            "+-1",
+            "1e5.5",
+            "1e9999999999999999999",
         ] {
             assert!(parse_decimal(bad).is_err(), "{bad:?}");
         }
