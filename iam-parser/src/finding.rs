@@ -84,19 +84,41 @@ impl fmt::Display for Finding {
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<u32>,
+    /// The text is ASCII, so a column is a byte count.
+    ascii: bool,
 }
 
 impl<'a> LineIndex<'a> {
     /// Indexes the line starts of `text`.
     pub fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
+        // Eight bytes at a time: only words holding a '\n' are looked at byte by byte.
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let chunks = bytes.chunks_exact(8);
+        let tail = chunks.remainder();
+        let mut base = 0u32;
+        for chunk in chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+            if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+                for (j, &b) in chunk.iter().enumerate() {
+                    if b == b'\n' {
+                        line_starts.push(base + j as u32 + 1);
+                    }
+                }
+            }
+            base += 8;
+        }
+        for (j, &b) in tail.iter().enumerate() {
             if b == b'\n' {
-                line_starts.push(i as u32 + 1);
+                line_starts.push(base + j as u32 + 1);
             }
         }
-        LineIndex { text, line_starts }
+        LineIndex { text, line_starts, ascii: text.is_ascii() }
     }
 
     /// The position of a byte offset (clamped to the text; a column counts characters).
@@ -110,14 +132,31 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len() as u32);
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let segment = self.text.as_bytes().get(start as usize..offset as usize).unwrap_or(&[]);
-        // Characters = bytes that are not UTF-8 continuation bytes.
-        let column = segment.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u32 + 1;
+        let column = if self.ascii {
+            offset.saturating_sub(start) + 1
+        } else {
+            let segment = self.text.as_bytes().get(start as usize..offset as usize).unwrap_or(&[]);
+            // Characters = bytes that are not UTF-8 continuation bytes.
+            segment.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u32 + 1
+        };
         Position { line: line as u32, column, offset }
     }
 
     /// The span of a byte range.
     pub fn span(&self, start: u32, end: u32) -> Span {
-        Span::new(self.position(start), self.position(end))
+        let from = self.position(start);
+        // `end` is usually on the line of `start` or a few lines below: look there first.
+        let end = end.min(self.text.len() as u32);
+        let line = from.line as usize; // 1-based: line_starts[line] starts the next line
+        if end >= from.offset && self.line_starts.get(line).is_none_or(|&next| end < next) {
+            let column = if self.ascii { from.column + (end - from.offset) } else { self.position(end).column };
+            return Span::new(from, Position { line: from.line, column, offset: end });
+        }
+        Span::new(from, self.position(end))
+    }
+
+    /// True when the text is ASCII (every column is a byte count).
+    pub(crate) fn is_ascii(&self) -> bool {
+        self.ascii
     }
 }

@@ -6,13 +6,8 @@
 //! before reading, and nesting deeper than [`ParseOptions::max_depth`] stops the reader with a
 //! [`JsonErrorKind::DepthLimit`] error instead of exhausting the stack.
 
-use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while, take_while1};
-use nom::character::complete::{char, digit1, one_of};
-use nom::combinator::{opt, recognize};
+use nom::IResult;
 use nom::error::{ErrorKind, ParseError};
-use nom::sequence::pair;
-use nom::{IResult, Parser};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -204,8 +199,42 @@ fn unexpected<'a, T>(rest: &'a str, expected: &'static str) -> Res<'a, T> {
     }
 }
 
+// The scanners below work on bytes: every byte they stop at is ASCII, so the slices they cut
+// always fall on character boundaries.
+
 fn ws(input: &str) -> Res<'_, &str> {
-    take_while(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).parse(input)
+    let n = input.bytes().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(input.len());
+    Ok((&input[n..], &input[..n]))
+}
+
+/// The length of the leading run of bytes that end no string chunk: not `"`, `\\` or a control
+/// character (UTF-8 lead and continuation bytes are all >= 0x80).
+#[inline]
+fn plain_len(s: &str) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    // Eight bytes at a time (SWAR): the lowest flagged byte of a word is exact (borrows only
+    // propagate upwards), so the first flagged byte is the first stop byte.
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let flags = (quote.wrapping_sub(ONES) & !quote | backslash.wrapping_sub(ONES) & !backslash | x.wrapping_sub(ONES * 0x20) & !x) & HIGHS;
+        if flags != 0 {
+            return i + (flags.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + bytes[i..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len() - i)
+}
+
+/// nom's `Error` for "this parser does not apply here" (what `char(...)` returned).
+fn no_match<T>(rest: &str) -> Res<'_, T> {
+    Err(nom::Err::Error(PErr { rest, kind: None }))
 }
 
 struct Reader<'a> {
@@ -234,17 +263,9 @@ impl<'a> Reader<'a> {
                 let (rest, n) = number(input)?;
                 (rest, JsonKind::Number(n))
             }
-            b't' | b'f' | b'n' => match alt((tag::<_, _, PErr>("true"), tag("false"), tag("null"))).parse(input) {
-                Ok((rest, word)) => (
-                    rest,
-                    match word {
-                        "true" => JsonKind::Bool(true),
-                        "false" => JsonKind::Bool(false),
-                        _ => JsonKind::Null,
-                    },
-                ),
-                Err(_) => return unexpected(input, "a JSON value"),
-            },
+            b't' if input.starts_with("true") => (&input[4..], JsonKind::Bool(true)),
+            b'f' if input.starts_with("false") => (&input[5..], JsonKind::Bool(false)),
+            b'n' if input.starts_with("null") => (&input[4..], JsonKind::Null),
             _ => return unexpected(input, "a JSON value"),
         };
         Ok((rest, JsonValue { kind, start, end: self.off(rest) }))
@@ -259,10 +280,10 @@ impl<'a> Reader<'a> {
 
     fn array(&self, input: &'a str, depth: usize) -> Res<'a, JsonKind<'a>> {
         self.enter(input, depth)?;
-        let (mut rest, _) = char('[').parse(input)?;
+        let Some(rest) = input.strip_prefix('[') else { return no_match(input) };
         let mut items = Vec::new();
-        (rest, _) = ws(rest)?;
-        if let Ok((r, _)) = char::<_, PErr>(']').parse(rest) {
+        let (mut rest, _) = ws(rest)?;
+        if let Some(r) = rest.strip_prefix(']') {
             return Ok((r, JsonKind::Array(items)));
         }
         loop {
@@ -285,10 +306,10 @@ impl<'a> Reader<'a> {
 
     fn object(&self, input: &'a str, depth: usize) -> Res<'a, JsonKind<'a>> {
         self.enter(input, depth)?;
-        let (mut rest, _) = char('{').parse(input)?;
+        let Some(rest) = input.strip_prefix('{') else { return no_match(input) };
         let mut members = Vec::new();
-        (rest, _) = ws(rest)?;
-        if let Ok((r, _)) = char::<_, PErr>('}').parse(rest) {
+        let (mut rest, _) = ws(rest)?;
+        if let Some(r) = rest.strip_prefix('}') {
             return Ok((r, JsonKind::Object(members)));
         }
         loop {
@@ -299,9 +320,9 @@ impl<'a> Reader<'a> {
             let (r, key) = string(rest)?;
             let key_end = self.off(r);
             let (r, _) = ws(r)?;
-            let r = match char::<_, PErr>(':').parse(r) {
-                Ok((r, _)) => r,
-                Err(_) => return unexpected(r, "':' after an object key"),
+            let r = match r.strip_prefix(':') {
+                Some(r) => r,
+                None => return unexpected(r, "':' after an object key"),
             };
             let (r, _) = ws(r)?;
             let (r, value) = self.value(r, depth + 1)?;
@@ -324,42 +345,50 @@ impl<'a> Reader<'a> {
 
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
 fn number(input: &str) -> Res<'_, &str> {
-    recognize((opt(char('-')), int_part, opt(frac), opt(exp))).parse(input)
-}
-
-fn int_part(s: &str) -> Res<'_, &str> {
-    if let Some(rest) = s.strip_prefix('0') {
-        if rest.starts_with(|c: char| c.is_ascii_digit()) {
-            return fail(s, JsonErrorKind::InvalidNumber);
+    let b = input.as_bytes();
+    let digits_at = |i: usize| b[i.min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    // int part
+    if b.get(i) == Some(&b'0') {
+        if b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            return fail(&input[i..], JsonErrorKind::InvalidNumber);
         }
-        return Ok((rest, &s[..1]));
+        i += 1;
+    } else {
+        let n = digits_at(i);
+        if n == 0 {
+            return fail(&input[i..], JsonErrorKind::InvalidNumber);
+        }
+        i += n;
     }
-    match digit1::<_, PErr>(s) {
-        Ok(x) => Ok(x),
-        Err(_) => fail(s, JsonErrorKind::InvalidNumber),
+    // fraction
+    if b.get(i) == Some(&b'.') {
+        let n = digits_at(i + 1);
+        if n == 0 {
+            return fail(&input[i + 1..], JsonErrorKind::InvalidNumber);
+        }
+        i += 1 + n;
     }
-}
-
-fn frac(i: &str) -> Res<'_, &str> {
-    let (r, _) = char('.').parse(i)?;
-    match digit1::<_, PErr>(r) {
-        Ok((r2, _)) => Ok((r2, &i[..i.len() - r2.len()])),
-        Err(_) => fail(r, JsonErrorKind::InvalidNumber),
+    // exponent
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let n = digits_at(i);
+        if n == 0 {
+            return fail(&input[i..], JsonErrorKind::InvalidNumber);
+        }
+        i += n;
     }
-}
-
-fn exp(i: &str) -> Res<'_, &str> {
-    let (r, _) = pair(one_of("eE"), opt(one_of("+-"))).parse(i)?;
-    match digit1::<_, PErr>(r) {
-        Ok((r2, _)) => Ok((r2, &i[..i.len() - r2.len()])),
-        Err(_) => fail(r, JsonErrorKind::InvalidNumber),
-    }
+    Ok((&input[i..], &input[..i]))
 }
 
 fn string(input: &str) -> Res<'_, Cow<'_, str>> {
-    let (body, _) = char('"').parse(input)?;
+    let Some(body) = input.strip_prefix('"') else { return no_match(input) };
     // Fast path: a run with no escapes and no control characters.
-    let (rest, plain) = take_while(|c: char| c != '"' && c != '\\' && c >= '\u{20}').parse(body)?;
+    let n = plain_len(body);
+    let (plain, rest) = body.split_at(n);
     match rest.as_bytes().first() {
         Some(b'"') => return Ok((&rest[1..], Cow::Borrowed(plain))),
         None => return fail(rest, JsonErrorKind::UnexpectedEnd),
@@ -370,7 +399,8 @@ fn string(input: &str) -> Res<'_, Cow<'_, str>> {
     out.push_str(plain);
     let mut rest = rest;
     loop {
-        let (r, chunk) = take_while(|c: char| c != '"' && c != '\\' && c >= '\u{20}').parse(rest)?;
+        let n = plain_len(rest);
+        let (chunk, r) = rest.split_at(n);
         out.push_str(chunk);
         match r.as_bytes().first() {
             Some(b'"') => return Ok((&r[1..], Cow::Owned(out))),
@@ -386,13 +416,12 @@ fn string(input: &str) -> Res<'_, Cow<'_, str>> {
 }
 
 fn hex4(input: &str) -> Res<'_, u32> {
-    let (rest, digits) = take_while1(|c: char| c.is_ascii_hexdigit()).parse(input.get(..4).unwrap_or(input))?;
-    if digits.len() != 4 {
+    let b = input.as_bytes();
+    if b.len() < 4 || !b[..4].iter().all(u8::is_ascii_hexdigit) {
         return fail(input, JsonErrorKind::InvalidEscape);
     }
-    let consumed = 4 - rest.len();
-    let v = u32::from_str_radix(digits, 16).map_err(|_| nom::Err::Failure(PErr { rest: input, kind: Some(JsonErrorKind::InvalidEscape) }))?;
-    Ok((&input[consumed..], v))
+    let v = b[..4].iter().fold(0u32, |acc, &d| (acc << 4) | char::from(d).to_digit(16).unwrap_or(0));
+    Ok((&input[4..], v))
 }
 
 fn escape(input: &str) -> Res<'_, char> {

@@ -18,6 +18,8 @@
 mod finding;
 pub mod values;
 pub mod json;
+pub mod gaad;
+pub mod cli_config;
 pub mod save_check;
 mod policy;
 mod validate;

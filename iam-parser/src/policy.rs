@@ -100,9 +100,13 @@ pub fn read_policy(text: &str, policy_type: PolicyType) -> ParsedPolicy {
 
 /// [`read_policy`] with explicit JSON limits.
 pub fn read_policy_with(text: &str, policy_type: PolicyType, options: ParseOptions) -> ParsedPolicy {
-    let idx = LineIndex::new(text);
+    read_policy_indexed(text, policy_type, options, &LineIndex::new(text))
+}
+
+/// [`read_policy_with`] reusing a [`LineIndex`] of `text` (so [`crate::validate`] builds only one).
+pub(crate) fn read_policy_indexed(text: &str, policy_type: PolicyType, options: ParseOptions, idx: &LineIndex<'_>) -> ParsedPolicy {
     let _ = policy_type; // element rules per type are checked in `validate`
-    let mut b = Builder { idx: &idx, findings: Vec::new(), fatal: false, path: String::new() };
+    let mut b = Builder { idx, findings: Vec::new(), fatal: false };
     let policy = match json::parse(text, options) {
         Ok(root) => b.policy(&root),
         Err(e) => {
@@ -131,7 +135,27 @@ struct Builder<'i, 't> {
     idx: &'i LineIndex<'t>,
     findings: Vec<Finding>,
     fatal: bool,
-    path: String,
+}
+
+/// A JSON path rendered only when a finding needs it: the happy path allocates no path strings.
+#[derive(Clone, Copy)]
+enum JPath<'p> {
+    /// A path given as text.
+    Root(&'p str),
+    /// `parent.key` (just `key` under an empty parent, like [`join`]).
+    Key(&'p JPath<'p>, &'p str),
+    /// `parent[i]`.
+    Index(&'p JPath<'p>, usize),
+}
+
+impl JPath<'_> {
+    fn render(&self) -> String {
+        match self {
+            JPath::Root(s) => (*s).to_string(),
+            JPath::Key(parent, key) => join(&parent.render(), key),
+            JPath::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
 }
 
 const TOP_KEYS: &[&str] = &["Version", "Id", "Statement"];
@@ -158,20 +182,21 @@ impl Builder<'_, '_> {
         self.report(code, Severity::Error, span, path, message);
     }
 
-    fn type_mismatch(&mut self, v: &JsonValue<'_>, path: &str, expected: &str) {
+    fn type_mismatch(&mut self, v: &JsonValue<'_>, path: &JPath<'_>, expected: &str) {
         let span = self.span(v);
-        self.error("DATA_TYPE_MISMATCH", span, path, format!("{path} must be {expected}, not {}", v.kind.type_name()));
+        let path = path.render();
+        self.error("DATA_TYPE_MISMATCH", span, &path, format!("{path} must be {expected}, not {}", v.kind.type_name()));
     }
 
     /// Reports duplicate keys of an object (spec §1.1) and returns the members with the first
     /// occurrence of each key.
-    fn check_duplicates<'m, 'a>(&mut self, members: &'m [JsonMember<'a>], path: &str) -> Vec<&'m JsonMember<'a>> {
+    fn check_duplicates<'m, 'a>(&mut self, members: &'m [JsonMember<'a>], path: &JPath<'_>) -> Vec<&'m JsonMember<'a>> {
         let mut seen: Vec<&'m JsonMember<'a>> = Vec::with_capacity(members.len());
         for m in members {
             if let Some(first) = seen.iter().find(|s| s.key == m.key) {
                 let at = self.idx.position(first.key_start);
                 let span = self.key_span(m);
-                let p = join(path, &m.key);
+                let p = JPath::Key(path, &m.key).render();
                 self.error(
                     "DUPLICATE_KEY",
                     span,
@@ -190,10 +215,10 @@ impl Builder<'_, '_> {
 
     fn policy(&mut self, root: &JsonValue<'_>) -> Option<Policy> {
         let JsonKind::Object(members) = &root.kind else {
-            self.type_mismatch(root, "the policy", "a JSON object");
+            self.type_mismatch(root, &JPath::Root("the policy"), "a JSON object");
             return None;
         };
-        let members = self.check_duplicates(members, "");
+        let members = self.check_duplicates(members, &JPath::Root(""));
         let mut version = None;
         let mut id = None;
         let mut statements = Vec::new();
@@ -214,18 +239,18 @@ impl Builder<'_, '_> {
                             );
                         }
                     },
-                    _ => self.type_mismatch(&m.value, "Version", "a string"),
+                    _ => self.type_mismatch(&m.value, &JPath::Root("Version"), "a string"),
                 },
                 "Id" => match &m.value.kind {
                     JsonKind::String(s) => id = Some(Spanned::new(s.to_string(), self.span(&m.value))),
-                    _ => self.type_mismatch(&m.value, "Id", "a string"),
+                    _ => self.type_mismatch(&m.value, &JPath::Root("Id"), "a string"),
                 },
                 "Statement" => {
                     saw_statement = true;
                     match &m.value.kind {
                         JsonKind::Object(_) => {
                             single_statement = true;
-                            if let Some(s) = self.statement(&m.value, "Statement".to_string()) {
+                            if let Some(s) = self.statement(&m.value, &JPath::Root("Statement")) {
                                 statements.push(s);
                             }
                         }
@@ -240,12 +265,12 @@ impl Builder<'_, '_> {
                                 );
                             }
                             for (i, item) in items.iter().enumerate() {
-                                if let Some(s) = self.statement(item, format!("Statement[{i}]")) {
+                                if let Some(s) = self.statement(item, &JPath::Index(&JPath::Root("Statement"), i)) {
                                     statements.push(s);
                                 }
                             }
                         }
-                        _ => self.type_mismatch(&m.value, "Statement", "an object or an array of objects"),
+                        _ => self.type_mismatch(&m.value, &JPath::Root("Statement"), "an object or an array of objects"),
                     }
                 }
                 other => {
@@ -276,13 +301,12 @@ impl Builder<'_, '_> {
         Some(Policy { version, id, statements, single_statement, span: whole })
     }
 
-    fn statement(&mut self, v: &JsonValue<'_>, path: String) -> Option<Statement> {
+    fn statement(&mut self, v: &JsonValue<'_>, path: &JPath<'_>) -> Option<Statement> {
         let JsonKind::Object(members) = &v.kind else {
-            self.type_mismatch(v, &path, "an object");
+            self.type_mismatch(v, path, "an object");
             return None;
         };
-        self.path = path.clone();
-        let members = self.check_duplicates(members, &path);
+        let members = self.check_duplicates(members, path);
         let span = self.span(v);
         let mut sid = None;
         let mut effect = None;
@@ -293,7 +317,7 @@ impl Builder<'_, '_> {
         let mut ok = true;
         for m in &members {
             let key = m.key.as_ref();
-            let p = join(&path, key);
+            let p = JPath::Key(path, key);
             match key {
                 "Sid" => match &m.value.kind {
                     JsonKind::String(s) => sid = Some(Spanned::new(s.to_string(), self.span(&m.value))),
@@ -307,7 +331,7 @@ impl Builder<'_, '_> {
                             self.error(
                                 "INVALID_EFFECT",
                                 sp,
-                                &p,
+                                &p.render(),
                                 format!("Effect must be \"Allow\" or \"Deny\" (case-sensitive), not \"{s}\""),
                             );
                             ok = false;
@@ -324,7 +348,7 @@ impl Builder<'_, '_> {
                         self.error(
                             "UNSUPPORTED_ELEMENT_COMBINATION",
                             sp,
-                            &p,
+                            &p.render(),
                             "a statement can have Principal or NotPrincipal, not both".into(),
                         );
                         ok = false;
@@ -335,7 +359,7 @@ impl Builder<'_, '_> {
                 "Action" | "NotAction" => {
                     if action.is_some() {
                         let sp = self.key_span(m);
-                        self.error("UNSUPPORTED_ELEMENT_COMBINATION", sp, &p, "a statement can have Action or NotAction, not both".into());
+                        self.error("UNSUPPORTED_ELEMENT_COMBINATION", sp, &p.render(), "a statement can have Action or NotAction, not both".into());
                         ok = false;
                         continue;
                     }
@@ -347,7 +371,7 @@ impl Builder<'_, '_> {
                         self.error(
                             "UNSUPPORTED_ELEMENT_COMBINATION",
                             sp,
-                            &p,
+                            &p.render(),
                             "a statement can have Resource or NotResource, not both".into(),
                         );
                         ok = false;
@@ -366,7 +390,7 @@ impl Builder<'_, '_> {
                     self.error(
                         "INVALID_POLICY_ELEMENT",
                         sp,
-                        &p,
+                        &p.render(),
                         format!("\"{other}\" is not a statement element{hint}"),
                     );
                 }
@@ -377,7 +401,7 @@ impl Builder<'_, '_> {
                 self.error(
                     "MISSING_EFFECT",
                     Span::new(span.start, span.start),
-                    &path,
+                    &path.render(),
                     "the statement has no Effect: add \"Effect\": \"Allow\" or \"Deny\"".into(),
                 );
             }
@@ -392,7 +416,7 @@ impl Builder<'_, '_> {
                 self.error(
                     "MISSING_ACTION",
                     Span::new(span.start, span.start),
-                    &path,
+                    &path.render(),
                     "the statement has no Action or NotAction element".into(),
                 );
                 ValueList::default()
@@ -402,7 +426,7 @@ impl Builder<'_, '_> {
     }
 
     /// `"x"` or `["x", ...]` (strings only).
-    fn string_list(&mut self, v: &JsonValue<'_>, negated: bool, path: &str) -> Option<ValueList> {
+    fn string_list(&mut self, v: &JsonValue<'_>, negated: bool, path: &JPath<'_>) -> Option<ValueList> {
         let span = self.span(v);
         match &v.kind {
             JsonKind::String(s) => Some(ValueList { negated, values: vec![Spanned::new(s.to_string(), span)], span }),
@@ -412,7 +436,7 @@ impl Builder<'_, '_> {
                     match &item.kind {
                         JsonKind::String(s) => values.push(Spanned::new(s.to_string(), self.span(item))),
                         _ => {
-                            self.type_mismatch(item, &format!("{path}[{i}]"), "a string");
+                            self.type_mismatch(item, &JPath::Index(path, i), "a string");
                             return None;
                         }
                     }
@@ -426,7 +450,7 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn principal(&mut self, v: &JsonValue<'_>, negated: bool, path: &str) -> Option<PrincipalClause> {
+    fn principal(&mut self, v: &JsonValue<'_>, negated: bool, path: &JPath<'_>) -> Option<PrincipalClause> {
         let span = self.span(v);
         match &v.kind {
             JsonKind::String(s) if s == "*" => Some(PrincipalClause { negated, value: Principal::Star, span }),
@@ -434,7 +458,7 @@ impl Builder<'_, '_> {
                 self.error(
                     "INVALID_PRINCIPAL_FORMAT",
                     span,
-                    path,
+                    &path.render(),
                     format!("a principal must be \"*\" or an object such as {{\"AWS\": \"{s}\"}}"),
                 );
                 None
@@ -443,13 +467,13 @@ impl Builder<'_, '_> {
                 let members = self.check_duplicates(members, path);
                 let mut entries = Vec::with_capacity(members.len());
                 for m in members {
-                    let p = join(path, &m.key);
+                    let p = JPath::Key(path, &m.key);
                     let Some(key) = PrincipalKey::parse(&m.key) else {
                         let sp = self.key_span(m);
                         self.error(
                             "INVALID_PRINCIPAL_KEY",
                             sp,
-                            &p,
+                            &p.render(),
                             format!("\"{}\" is not a principal type; expected AWS, Service, Federated or CanonicalUser", m.key),
                         );
                         continue;
@@ -463,7 +487,7 @@ impl Builder<'_, '_> {
                 self.error(
                     "INVALID_PRINCIPAL_FORMAT",
                     span,
-                    path,
+                    &path.render(),
                     format!("a principal must be \"*\" or an object, not {}", v.kind.type_name()),
                 );
                 None
@@ -471,7 +495,7 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn conditions(&mut self, v: &JsonValue<'_>, path: &str) -> Vec<Condition> {
+    fn conditions(&mut self, v: &JsonValue<'_>, path: &JPath<'_>) -> Vec<Condition> {
         let JsonKind::Object(members) = &v.kind else {
             self.type_mismatch(v, path, "an object of condition operators");
             return Vec::new();
@@ -479,7 +503,7 @@ impl Builder<'_, '_> {
         let members = self.check_duplicates(members, path);
         let mut out = Vec::with_capacity(members.len());
         for m in members {
-            let p = join(path, &m.key);
+            let p = JPath::Key(path, &m.key);
             let JsonKind::Object(keys) = &m.value.kind else {
                 self.type_mismatch(&m.value, &p, "an object of condition keys");
                 continue;
@@ -487,13 +511,13 @@ impl Builder<'_, '_> {
             let keys = self.check_duplicates(keys, &p);
             let mut entries = Vec::with_capacity(keys.len());
             for k in keys {
-                let kp = join(&p, &k.key);
+                let kp = JPath::Key(&p, &k.key);
                 let span = self.span(&k.value);
                 let values = match &k.value.kind {
                     JsonKind::Array(items) => {
                         let mut vals = Vec::with_capacity(items.len());
                         for (i, item) in items.iter().enumerate() {
-                            if let Some(cv) = self.condition_value(item, &format!("{kp}[{i}]")) {
+                            if let Some(cv) = self.condition_value(item, &JPath::Index(&kp, i)) {
                                 vals.push(cv);
                             }
                         }
@@ -512,7 +536,7 @@ impl Builder<'_, '_> {
         out
     }
 
-    fn condition_value(&mut self, v: &JsonValue<'_>, path: &str) -> Option<ConditionValue> {
+    fn condition_value(&mut self, v: &JsonValue<'_>, path: &JPath<'_>) -> Option<ConditionValue> {
         let span = self.span(v);
         let (kind, text) = match &v.kind {
             JsonKind::String(s) => (ValueKind::String, s.to_string()),

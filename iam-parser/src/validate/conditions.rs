@@ -38,7 +38,8 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
         return;
     }
     for cond in &st.conditions {
-        let op_path = format!("{path}.Condition.{}", cond.operator.value);
+        // Paths are rendered only for a finding.
+        let op_path = || format!("{path}.Condition.{}", cond.operator.value);
         let span = cond.operator.span;
         let op = match &cond.operator.value {
             OperatorName::Known(op) => *op,
@@ -54,26 +55,26 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
                     "INVALID_CONDITION_OPERATOR",
                     sev,
                     span,
-                    op_path,
+                    op_path(),
                     format!("\"{name}\" is not a condition operator{}{tail}", suggest_operator(name)),
                 );
                 continue;
             }
         };
         if op.base == BaseOperator::Null && op.if_exists {
-            c.push("NULL_WITH_IF_EXISTS", Severity::Error, span, op_path.clone(), "the Null operator cannot take IfExists: Null already tests whether the key exists");
+            c.push("NULL_WITH_IF_EXISTS", Severity::Error, span, op_path(), "the Null operator cannot take IfExists: Null already tests whether the key exists");
         }
         if op.base == BaseOperator::Null && op.qualifier.is_some() {
             c.push(
                 "NULL_WITH_QUALIFIER",
                 Severity::Suggestion,
                 span,
-                op_path.clone(),
+                op_path(),
                 "Null with ForAllValues/ForAnyValue always evaluates the same way: use Null alone",
             );
         }
         if cond.entries.is_empty() {
-            c.push("EMPTY_OBJECT_CONDITION", Severity::Suggestion, span, op_path.clone(), "the operator has no condition keys, so it has no effect");
+            c.push("EMPTY_OBJECT_CONDITION", Severity::Suggestion, span, op_path(), "the operator has no condition keys, so it has no effect");
         }
         for (i, e) in cond.entries.iter().enumerate() {
             if let Some(prev) = cond.entries[..i].iter().find(|p| p.key.value.eq_ignore_ascii_case(&e.key.value)) {
@@ -81,11 +82,11 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
                     "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
                     Severity::Error,
                     e.key.span,
-                    format!("{op_path}.{}", e.key.value),
+                    format!("{}.{}", op_path(), e.key.value),
                     format!("\"{}\" and \"{}\" are the same condition key (keys are case-insensitive)", prev.key.value, e.key.value),
                 );
             }
-            check_entry(c, op, cond, e, &format!("{op_path}.{}", e.key.value));
+            check_entry(c, op, cond, e, &|| format!("{}.{}", op_path(), e.key.value));
         }
     }
 }
@@ -101,7 +102,7 @@ fn suggest_operator(name: &str) -> String {
     String::new()
 }
 
-fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &ConditionEntry, path: &str) {
+fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &ConditionEntry, path: &dyn Fn() -> String) {
     let key = e.key.value.as_str();
     let lower = key.to_ascii_lowercase();
     let kspan = e.key.span;
@@ -111,15 +112,15 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             "INVALID_CONDITION_KEY_FORMAT",
             Severity::Error,
             kspan,
-            path,
+            path(),
             format!("\"{key}\" is not a condition key: expected \"prefix:name\" such as \"aws:SourceIp\""),
         ),
     }
     if matches!(lower.as_str(), "aws:resourcetag" | "aws:requesttag" | "aws:principaltag") || (lower.starts_with("aws:") && lower.ends_with("tag/")) {
-        c.push("MISSING_TAG_KEY_IN_CONDITION", Severity::Error, kspan, path, format!("\"{key}\" needs a tag key: \"{}/TagKey\"", key.trim_end_matches('/')));
+        c.push("MISSING_TAG_KEY_IN_CONDITION", Severity::Error, kspan, path(), format!("\"{key}\" needs a tag key: \"{}/TagKey\"", key.trim_end_matches('/')));
     }
     if lower == "aws:arn" {
-        c.push("UNSUPPORTED_GLOBAL_CONDITION_KEY", Severity::Error, kspan, path, "aws:ARN is not supported: use aws:PrincipalArn or aws:SourceArn");
+        c.push("UNSUPPORTED_GLOBAL_CONDITION_KEY", Severity::Error, kspan, path(), "aws:ARN is not supported: use aws:PrincipalArn or aws:SourceArn");
     }
     let multi = MULTI_VALUED.contains(&lower.as_str());
     if multi && op.qualifier.is_none() && op.base != BaseOperator::Null {
@@ -127,7 +128,7 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             "MISSING_QUALIFIER",
             Severity::Error,
             kspan,
-            path,
+            path(),
             format!("\"{key}\" is multi-valued: use ForAllValues:{0} or ForAnyValue:{0}", op.base),
         );
     }
@@ -137,7 +138,7 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             "FORALLVALUES_WITH_SINGLE_VALUED_KEY",
             Severity::SecurityWarning,
             kspan,
-            path,
+            path(),
             format!("ForAllValues with the single-valued key \"{key}\" is true when the key is absent; use {} (and a Null check if needed)", op.base),
         );
     }
@@ -153,7 +154,7 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
                 "TYPE_MISMATCH",
                 Severity::Warning,
                 kspan,
-                path,
+                path(),
                 format!("\"{key}\" is of type {kf:?}, but {} compares {family:?} values", op.base),
             );
         }
@@ -162,7 +163,7 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
                 "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS",
                 Severity::SecurityWarning,
                 kspan,
-                path,
+                path(),
                 format!("use ArnLike/ArnNotLike for the ARN key \"{key}\": StringLike lets '*' span ARN fields"),
             );
         }
@@ -176,25 +177,25 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             (None, true) => "EMPTY_ARRAY_CONDITION_IFEXISTS",
             (None, false) => "EMPTY_ARRAY_CONDITION",
         };
-        c.push(code, Severity::Suggestion, e.span, path, "the value list is empty (spec §3.1): the condition never matches a present key");
+        c.push(code, Severity::Suggestion, e.span, path(), "the value list is empty (spec §3.1): the condition never matches a present key");
         return;
     }
     if e.values.windows(2).any(|w| w[0].kind != w[1].kind) {
-        c.push("INVALID_CONDITION_DATA_TYPE", Severity::Error, e.span, path, "all values of one condition key must have the same JSON type");
+        c.push("INVALID_CONDITION_DATA_TYPE", Severity::Error, e.span, path(), "all values of one condition key must have the same JSON type");
     }
     if family == OperatorFamily::Bool && e.values.len() > 1 {
-        c.push("INVALID_CONDITION_MULTIPLE_BOOLEAN", Severity::Error, e.span, path, "a Bool condition takes a single true or false value");
+        c.push("INVALID_CONDITION_MULTIPLE_BOOLEAN", Severity::Error, e.span, path(), "a Bool condition takes a single true or false value");
     }
     let mut private = 0usize;
     for v in &e.values {
         let text = v.text.as_str();
         let span: Span = v.span;
-        if text.contains("${") && !op.base.accepts_variables() {
+        if super::has_variable(text) && !op.base.accepts_variables() {
             c.push(
                 "INVALID_VARIABLE_FOR_OPERATOR",
                 Severity::Error,
                 span,
-                path,
+                path(),
                 format!("policy variables are supported only with String, Arn and Bool operators, not {}", op.base),
             );
             continue;
@@ -202,33 +203,33 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
         match family {
             OperatorFamily::Numeric => {
                 if number::parse_decimal(text).is_err() {
-                    c.push("TYPE_MISMATCH_NUMBER", Severity::Warning, span, path, format!("\"{text}\" is not a number"));
+                    c.push("TYPE_MISMATCH_NUMBER", Severity::Warning, span, path(), format!("\"{text}\" is not a number"));
                 }
             }
             OperatorFamily::Date => {
                 if let Err(err) = date::parse_date(text) {
-                    c.push("TYPE_MISMATCH_DATE", Severity::Warning, span, path, format!("\"{text}\" is not a date IAM accepts: {err}"));
+                    c.push("TYPE_MISMATCH_DATE", Severity::Warning, span, path(), format!("\"{text}\" is not a date IAM accepts: {err}"));
                 }
             }
             OperatorFamily::Bool | OperatorFamily::Null => {
-                if !text.contains("${") && boolean::parse_bool(text).is_none() {
-                    c.push("TYPE_MISMATCH_BOOLEAN", Severity::Warning, span, path, format!("\"{text}\" is not true or false"));
+                if !super::has_variable(text) && boolean::parse_bool(text).is_none() {
+                    c.push("TYPE_MISMATCH_BOOLEAN", Severity::Warning, span, path(), format!("\"{text}\" is not true or false"));
                 }
             }
             OperatorFamily::Binary => {
                 if binary::decode_base64(text).is_err() {
-                    c.push("TYPE_MISMATCH_STRING", Severity::Warning, span, path, format!("\"{text}\" is not base64"));
+                    c.push("TYPE_MISMATCH_STRING", Severity::Warning, span, path(), format!("\"{text}\" is not base64"));
                 }
             }
             OperatorFamily::Ip => match ip::parse_cidr(text) {
-                Err(err) => c.push("TYPE_MISMATCH_IP_RANGE", Severity::Warning, span, path, format!("\"{text}\" is not an IP address or CIDR range: {err}")),
+                Err(err) => c.push("TYPE_MISMATCH_IP_RANGE", Severity::Warning, span, path(), format!("\"{text}\" is not an IP address or CIDR range: {err}")),
                 Ok(cidr) => {
                     if cidr.host_bits_set {
                         c.push(
                             "IMPROVE_IP_RANGE",
                             Severity::Suggestion,
                             span,
-                            path,
+                            path(),
                             format!("\"{text}\" has host bits set; it means {}/{}", cidr.network, cidr.prefix),
                         );
                     }
@@ -245,7 +246,7 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
                         "WILDCARD_WITHOUT_LIKE_OPERATOR",
                         Severity::Warning,
                         span,
-                        path,
+                        path(),
                         format!("'*' in \"{text}\" is literal with {}; use StringLike for a wildcard", op.base),
                     );
                 }
@@ -254,7 +255,7 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
                         "EQUIVALENT_TO_NULL_FALSE",
                         Severity::Suggestion,
                         span,
-                        path,
+                        path(),
                         format!("StringLike \"*\" only checks that \"{key}\" is present: write {{\"Null\": {{\"{key}\": \"false\"}}}}"),
                     );
                 }
@@ -264,12 +265,12 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             }
             OperatorFamily::Arn => {}
         }
-        if family == OperatorFamily::String && !text.contains(['*', '?']) && !text.contains("${") {
+        if family == OperatorFamily::String && !text.contains(['*', '?']) && !super::has_variable(text) {
             if lower == "aws:sourcevpc" && !resource_id_ok(text, "vpc-") {
-                c.push("INVALID_VPC_FORMAT", Severity::Error, span, path, format!("\"{text}\" is not a VPC id (vpc- followed by 8 or 17 letters and digits)"));
+                c.push("INVALID_VPC_FORMAT", Severity::Error, span, path(), format!("\"{text}\" is not a VPC id (vpc- followed by 8 or 17 letters and digits)"));
             }
             if lower == "aws:sourcevpce" && !resource_id_ok(text, "vpce-") {
-                c.push("INVALID_VPCE_FORMAT", Severity::Error, span, path, format!("\"{text}\" is not a VPC endpoint id (vpce- followed by 8 or 17 letters and digits)"));
+                c.push("INVALID_VPCE_FORMAT", Severity::Error, span, path(), format!("\"{text}\" is not a VPC endpoint id (vpce- followed by 8 or 17 letters and digits)"));
             }
         }
     }
@@ -286,7 +287,7 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             code,
             sev,
             e.span,
-            path,
+            path(),
             "aws:SourceIp holds public addresses only; private ranges never match (use aws:VpcSourceIp for requests through a VPC endpoint)",
         );
     }

@@ -10,7 +10,8 @@ mod size;
 mod variables;
 
 use crate::finding::{Finding, LineIndex, Severity};
-use crate::policy::read_policy;
+use crate::json::ParseOptions;
+use crate::policy::read_policy_indexed;
 use iam_model::{PolicyType, Span};
 
 /// Validates a policy document as `policy_type`, returning every finding, sorted by position.
@@ -23,10 +24,10 @@ use iam_model::{PolicyType, Span};
 /// assert_eq!(f[0].code, "JSON_SYNTAX_ERROR");
 /// ```
 pub fn validate(text: &str, policy_type: PolicyType) -> Vec<Finding> {
-    let parsed = read_policy(text, policy_type);
+    let idx = LineIndex::new(text);
+    let parsed = read_policy_indexed(text, policy_type, ParseOptions::POLICY, &idx);
     let mut out = Checks { findings: parsed.findings, policy_type };
     if let Some(policy) = &parsed.policy {
-        let idx = LineIndex::new(text);
         size::check(&mut out, text, &idx);
         elements::check(&mut out, policy);
         for (i, st) in policy.statements.iter().enumerate() {
@@ -68,4 +69,11 @@ pub(crate) fn strip_variables(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `text.contains("${")`, with a byte search for `$` instead of a substring searcher.
+#[inline]
+pub(crate) fn has_variable(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| c == b'$' && b.get(i + 1) == Some(&b'{'))
 }

@@ -10,7 +10,8 @@ const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso
 pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, path: &str) {
     let el = if st.action.negated { "NotAction" } else { "Action" };
     for (i, a) in st.action.values.iter().enumerate() {
-        let p = if st.action.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
+        // The path is rendered only for a finding.
+        let p = || if st.action.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
         let s = a.value.as_str();
         if s == "*" {
             continue;
@@ -20,25 +21,25 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
                 "INVALID_ACTION",
                 Severity::Error,
                 a.span,
-                p,
+                p(),
                 format!("\"{s}\" is not an action: write \"service:ActionName\" (for example \"s3:GetObject\") or \"*\""),
             ),
             Some((svc, name)) => {
                 if name.contains(':') {
-                    c.push("INVALID_ACTION", Severity::Error, a.span, p, format!("\"{s}\": an action has exactly one colon, between the service prefix and the action name"));
-                } else if s.chars().any(char::is_whitespace) {
+                    c.push("INVALID_ACTION", Severity::Error, a.span, p(), format!("\"{s}\": an action has exactly one colon, between the service prefix and the action name"));
+                } else if has_whitespace(s) {
                     // Accepted by IAM at save time but never matches a request (spec §2.1, §10 item 7).
-                    c.push("INVALID_ACTION", Severity::Error, a.span, p, format!("\"{s}\" contains white space, so it never matches any action"));
+                    c.push("INVALID_ACTION", Severity::Error, a.span, p(), format!("\"{s}\" contains white space, so it never matches any action"));
                 } else if name.is_empty() || svc.is_empty() {
-                    c.push("INVALID_ACTION", Severity::Error, a.span, p, format!("\"{s}\": both the service prefix and the action name must be non-empty"));
+                    c.push("INVALID_ACTION", Severity::Error, a.span, p(), format!("\"{s}\": both the service prefix and the action name must be non-empty"));
                 } else if !svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'*' || b == b'?') {
-                    c.push("INVALID_SERVICE_IN_ACTION", Severity::Error, a.span, p, format!("\"{svc}\" is not a valid service prefix"));
+                    c.push("INVALID_SERVICE_IN_ACTION", Severity::Error, a.span, p(), format!("\"{svc}\" is not a valid service prefix"));
                 } else if svc.contains(['*', '?']) {
                     c.push(
                         "WILDCARD_IN_SERVICE_NAME",
                         Severity::Suggestion,
                         a.span,
-                        p,
+                        p(),
                         format!("\"{s}\" has a wildcard in the service prefix; name the services explicitly"),
                     );
                 }
@@ -49,21 +50,33 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
     let Some(res) = &st.resource else { return };
     let el = if res.negated { "NotResource" } else { "Resource" };
     let mut seen: Vec<&str> = Vec::new();
+    // Long lists are checked for repeats through a hash set (same verdicts, not quadratic).
+    let mut seen_set: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let many = res.values.len() > 16;
     for (i, r) in res.values.iter().enumerate() {
-        let p = if res.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
+        let p = || if res.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
         let s = r.value.as_str();
-        if seen.contains(&s) {
-            c.push("REDUNDANT_RESOURCE", Severity::Suggestion, r.span, p.clone(), format!("\"{s}\" is listed twice"));
+        let repeated = if many { !seen_set.insert(s) } else { seen.contains(&s) };
+        if repeated {
+            c.push("REDUNDANT_RESOURCE", Severity::Suggestion, r.span, p(), format!("\"{s}\" is listed twice"));
         }
-        seen.push(s);
+        if !many {
+            seen.push(s);
+        }
         if s == "*" {
             continue;
         }
         let Some(rest) = s.strip_prefix("arn:") else {
-            c.push("INVALID_ARN_PREFIX", Severity::Error, r.span, p, format!("\"{s}\" must be \"*\" or an ARN starting with \"arn:\""));
+            c.push("INVALID_ARN_PREFIX", Severity::Error, r.span, p(), format!("\"{s}\" must be \"*\" or an ARN starting with \"arn:\""));
             continue;
         };
-        let segs: Vec<&str> = rest.splitn(5, ':').collect();
+        let mut seg_buf = [""; 5];
+        let mut n_segs = 0;
+        for (k, seg) in rest.splitn(5, ':').enumerate() {
+            seg_buf[k] = seg;
+            n_segs = k + 1;
+        }
+        let segs = &seg_buf[..n_segs];
         if segs.len() < 5 {
             // A short ARN whose last segment ends with '*' spans the remaining segments
             // (spec §2.2: `arn:aws:ec2:*` ≈ `arn:aws:ec2:*:*:*`).
@@ -73,7 +86,7 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
                     "MISSING_ARN_FIELD",
                     Severity::Error,
                     r.span,
-                    p,
+                    p(),
                     format!("\"{s}\" has {} of the 6 ARN fields (arn:partition:service:region:account:resource)", segs.len() + 1),
                 );
                 continue;
@@ -82,17 +95,17 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
         let partition = segs.first().copied().unwrap_or("");
         let service = segs.get(1).copied().unwrap_or("");
         let account = segs.get(3).copied().unwrap_or("");
-        let wild = |x: &str| x.contains(['*', '?']) || x.contains("${");
+        let wild = |x: &str| x.contains(['*', '?']) || super::has_variable(x);
         if !wild(partition) && !PARTITIONS.contains(&partition) {
-            c.push("INVALID_PARTITION", Severity::Error, r.span, p.clone(), format!("\"{partition}\" is not an AWS partition (aws, aws-cn, aws-us-gov, ...)"));
+            c.push("INVALID_PARTITION", Severity::Error, r.span, p(), format!("\"{partition}\" is not an AWS partition (aws, aws-cn, aws-us-gov, ...)"));
         }
         if service.is_empty() && segs.len() >= 2 {
-            c.push("INVALID_ARN_SERVICE", Severity::Error, r.span, p.clone(), format!("\"{s}\" has an empty service field"));
+            c.push("INVALID_ARN_SERVICE", Severity::Error, r.span, p(), format!("\"{s}\" has an empty service field"));
         } else if service.contains(['*', '?']) && service != "*" {
             // Wildcards are not allowed in the service segment (spec §2.2 key facts).
-            c.push("INVALID_ARN_SERVICE", Severity::Error, r.span, p.clone(), format!("\"{service}\": wildcards are not supported inside the service field of an ARN"));
+            c.push("INVALID_ARN_SERVICE", Severity::Error, r.span, p(), format!("\"{service}\": wildcards are not supported inside the service field of an ARN"));
         } else if service.bytes().any(|b| b.is_ascii_uppercase()) {
-            c.push("INVALID_ARN_SERVICE_CASE", Severity::Error, r.span, p.clone(), format!("the service \"{service}\" must be lower-case"));
+            c.push("INVALID_ARN_SERVICE_CASE", Severity::Error, r.span, p(), format!("the service \"{service}\" must be lower-case"));
         }
         if segs.len() == 5
             && !account.is_empty()
@@ -100,18 +113,23 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
             && account != "aws"
             && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
         {
-            c.push("INVALID_ARN_ACCOUNT", Severity::Error, r.span, p.clone(), format!("the account \"{account}\" must be a 12-digit account id"));
+            c.push("INVALID_ARN_ACCOUNT", Severity::Error, r.span, p(), format!("the account \"{account}\" must be a 12-digit account id"));
         }
         if segs.len() == 5 {
             let resource = segs.get(4).copied().unwrap_or("");
             let region = segs.get(2).copied().unwrap_or("");
             if service == "s3" && region.is_empty() && account.is_empty() && super::strip_variables(resource).contains(':') {
                 // S3 bucket and object ARNs separate bucket and key with '/' (spec §10 item 10).
-                c.push("INVALID_ARN_RESOURCE", Severity::Error, r.span, p.clone(), format!("\"{s}\": S3 object ARNs separate bucket and key with '/', not ':'"));
+                c.push("INVALID_ARN_RESOURCE", Severity::Error, r.span, p(), format!("\"{s}\": S3 object ARNs separate bucket and key with '/', not ':'"));
             }
             if service == "iam" && !segs.get(2).is_some_and(|r| r.is_empty() || *r == "*") {
-                c.push("ARN_REGION_NOT_ALLOWED", Severity::Error, r.span, p.clone(), format!("IAM resource \"{s}\" cannot contain region information"));
+                c.push("ARN_REGION_NOT_ALLOWED", Severity::Error, r.span, p(), format!("IAM resource \"{s}\" cannot contain region information"));
             }
         }
     }
+}
+
+/// `s.chars().any(char::is_whitespace)`, by bytes when `s` is ASCII.
+fn has_whitespace(s: &str) -> bool {
+    if s.is_ascii() { s.bytes().any(|b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')) } else { s.chars().any(char::is_whitespace) }
 }

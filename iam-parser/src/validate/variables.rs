@@ -2,32 +2,28 @@
 
 use super::Checks;
 use crate::finding::Severity;
-use iam_model::{Policy, Span, Spanned, Statement, parse_template};
+use iam_model::{Policy, Statement, parse_template};
 
 pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, path: &str) {
     let enabled = policy.variables_enabled();
     // Not allowed in Action / NotAction, Principal, Sid (spec §4.2).
-    let mut not_here: Vec<(&Spanned<String>, String)> = Vec::new();
-    for a in &st.action.values {
-        not_here.push((a, format!("{path}.{}", if st.action.negated { "NotAction" } else { "Action" })));
-    }
-    if let Some(sid) = &st.sid {
-        not_here.push((sid, format!("{path}.Sid")));
-    }
-    for (v, p) in not_here {
-        if v.value.contains("${") {
+    // Paths are rendered only for a finding; the order of the checks is the order of findings.
+    let action_el = if st.action.negated { "NotAction" } else { "Action" };
+    let not_here = st.action.values.iter().map(|a| (a, action_el)).chain(st.sid.iter().map(|sid| (sid, "Sid")));
+    for (v, el) in not_here {
+        if super::has_variable(&v.value) {
             c.push(
                 "VARIABLE_UNSUPPORTED_IN_ELEMENT",
                 Severity::Error,
                 v.span,
-                p,
+                format!("{path}.{el}"),
                 format!("policy variables are not supported here: \"{}\" is taken literally", v.value),
             );
         }
     }
     if let Some(pr) = &st.principal {
         for (_, v) in pr.value.entries() {
-            if v.contains("${") {
+            if super::has_variable(v) {
                 c.push(
                     "VARIABLE_UNSUPPORTED_IN_ELEMENT",
                     Severity::Error,
@@ -39,23 +35,21 @@ pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, p
         }
     }
     // Resource / NotResource, and condition values (operator-specific rules live in conditions.rs).
-    let mut templated: Vec<(&str, Span, String)> = Vec::new();
-    if let Some(r) = &st.resource {
-        for v in &r.values {
-            templated.push((v.value.as_str(), v.span, format!("{path}.{}", if r.negated { "NotResource" } else { "Resource" })));
-        }
-    }
-    for cond in &st.conditions {
-        for e in &cond.entries {
-            for v in &e.values {
-                templated.push((v.text.as_str(), v.span, format!("{path}.Condition.{}.{}", cond.operator.value, e.key.value)));
-            }
-        }
-    }
-    for (text, span, p) in templated {
-        if !text.contains("${") {
+    let resources = st.resource.iter().flat_map(|r| {
+        let el = if r.negated { "NotResource" } else { "Resource" };
+        r.values.iter().map(move |v| (v.value.as_str(), v.span, Where::Resource(el)))
+    });
+    let condition_values = st.conditions.iter().flat_map(|cond| {
+        cond.entries.iter().flat_map(move |e| e.values.iter().map(move |v| (v.text.as_str(), v.span, Where::Condition(&cond.operator.value, &e.key.value))))
+    });
+    for (text, span, at) in resources.chain(condition_values) {
+        if !super::has_variable(text) {
             continue;
         }
+        let p = match at {
+            Where::Resource(el) => format!("{path}.{el}"),
+            Where::Condition(op, key) => format!("{path}.Condition.{op}.{key}"),
+        };
         if !enabled {
             c.push(
                 "VARIABLE_UNSUPPORTED_IN_VERSION",
@@ -70,4 +64,10 @@ pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, p
             c.push(e.code(), Severity::Error, span, p, format!("\"{text}\": {e}"));
         }
     }
+}
+
+/// Where a templated value sits, to render its path when a finding needs it.
+enum Where<'a> {
+    Resource(&'static str),
+    Condition(&'a iam_model::OperatorName, &'a str),
 }
