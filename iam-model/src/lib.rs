@@ -17,6 +17,8 @@
 //! ```
 
 pub mod arn;
+pub mod catalog;
+pub mod entities;
 pub mod policy;
 mod span;
 

@@ -1,7 +1,9 @@
 //! Validation in one pass, all findings at once (spec §9): the grammar findings of
 //! [`crate::read_policy`] plus the element, ARN, variable, condition, size and security checks
-//! that need no service catalog.
+//! that need no service catalog, and the checks against the bundled service catalog
+//! (`catalog.rs`).
 
+mod catalog;
 mod conditions;
 mod elements;
 mod resources;
@@ -36,6 +38,7 @@ pub fn validate(text: &str, policy_type: PolicyType) -> Vec<Finding> {
             variables::check_statement(&mut out, policy, st, &path);
             conditions::check_statement(&mut out, st, &path);
             security::check_statement(&mut out, st, &path);
+            catalog::check_statement(&mut out, st, &path);
         }
     }
     let mut findings = out.findings;

