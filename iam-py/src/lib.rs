@@ -1,1 +1,40 @@
-//! placeholder
+//! # iam-py
+//!
+//! The native module `iamkit._native` of the Python package `iamkit`: thin PyO3 wrappers
+//! over `iam-parser` (parsing, validation, IAM's save-time check) and `iam-eval` (decisions).
+//! The Python-facing names and signatures are fixed by the API contract in the architecture
+//! document; the pure-Python parts (exceptions, HTML display, CLI) live in `python/iamkit/`.
+//!
+//! Every entry point returns `PyResult` and the wrapped crates never panic on any input, so
+//! no Rust panic can reach Python.
+
+mod convert;
+mod errors;
+mod eval;
+mod finding;
+mod policy;
+mod save;
+
+use pyo3::prelude::*;
+
+/// The `iamkit._native` module.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add(
+        "POLICY_TYPES",
+        iam_model::PolicyType::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+    )?;
+    m.add("SAVE_KINDS", iam_parser::save_check::SaveKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>())?;
+    m.add_class::<policy::PyPolicy>()?;
+    m.add_class::<policy::PyStatement>()?;
+    m.add_class::<finding::PyFinding>()?;
+    m.add_function(wrap_pyfunction!(finding::validate, m)?)?;
+    m.add_function(wrap_pyfunction!(policy::_restore_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(save::check_iam_policy, m)?)?;
+    m.add_class::<eval::PyEngine>()?;
+    m.add_class::<eval::PyEvaluationResult>()?;
+    m.add_function(wrap_pyfunction!(eval::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(eval::_restore_engine, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,48 @@
+"""iamkit: an offline AWS IAM engine.
+
+Parse and validate IAM policy documents with positions, run IAM's save-time checks with AWS's
+own messages, and decide requests exactly as AWS's policy evaluation logic does.
+
+>>> import iamkit
+>>> p = iamkit.Policy.from_json('{"Version": "2012-10-17", "Statement": '
+...     '{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}')
+>>> p.statements[0].effect
+'Allow'
+"""
+
+from __future__ import annotations
+
+from iamkit._display import FindingList
+from iamkit._errors import MalformedPolicyDocument, PolicyParseError
+from iamkit._native import (
+    POLICY_TYPES,
+    SAVE_KINDS,
+    Engine,
+    EvaluationResult,
+    Finding,
+    Policy,
+    Statement,
+    __version__,
+    check_iam_policy,
+    evaluate,
+    validate,
+)
+from iamkit._simulate import simulate_custom_policy
+
+__all__ = [
+    "POLICY_TYPES",
+    "SAVE_KINDS",
+    "Engine",
+    "EvaluationResult",
+    "Finding",
+    "FindingList",
+    "MalformedPolicyDocument",
+    "Policy",
+    "PolicyParseError",
+    "Statement",
+    "__version__",
+    "check_iam_policy",
+    "evaluate",
+    "simulate_custom_policy",
+    "validate",
+]

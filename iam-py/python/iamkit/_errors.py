@@ -1,0 +1,108 @@
+"""Exception classes raised by iamkit (plain Python classes: they pickle and carry attributes)."""
+
+from __future__ import annotations
+
+__all__ = ["MalformedPolicyDocument", "PolicyParseError"]
+
+
+class PolicyParseError(ValueError):
+    """The text is not a policy at all: bad JSON, wrong JSON types, a missing ``Effect``...
+
+    ``line``/``column`` are 1-based (the column counts characters), ``offset`` is the 0-based
+    byte offset into the UTF-8 text; ``end_*`` is the end of the offending element.
+    """
+
+    message: str
+    code: str
+    line: int
+    column: int
+    offset: int
+    path: str
+    end_line: int
+    end_column: int
+    end_offset: int
+
+    def __init__(
+        self,
+        message: str,
+        code: str = "JSON_SYNTAX_ERROR",
+        line: int = 1,
+        column: int = 1,
+        offset: int = 0,
+        path: str = "",
+        end_line: int | None = None,
+        end_column: int | None = None,
+        end_offset: int | None = None,
+    ) -> None:
+        end_line = line if end_line is None else end_line
+        end_column = column if end_column is None else end_column
+        end_offset = offset if end_offset is None else end_offset
+        super().__init__(message, code, line, column, offset, path, end_line, end_column, end_offset)
+        self.message = message
+        self.code = code
+        self.line = line
+        self.column = column
+        self.offset = offset
+        self.path = path
+        self.end_line = end_line
+        self.end_column = end_column
+        self.end_offset = end_offset
+
+    def __str__(self) -> str:
+        where = f" (at {self.path})" if self.path else ""
+        return f"{self.line}:{self.column}: {self.code} {self.message}{where}"
+
+    def to_dict(self) -> dict[str, object]:
+        """The error as a JSON-ready dict (same keys as ``Finding.to_dict()``)."""
+        return {
+            "code": self.code,
+            "severity": "ERROR",
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "offset": self.offset,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "end_offset": self.end_offset,
+        }
+
+
+class MalformedPolicyDocument(Exception):
+    """IAM rejected the document at save time.
+
+    ``message`` is AWS's exact message. ``code`` is AWS's error code: ``"MalformedPolicyDocument"``
+    for everything except the size quota (``"LimitExceeded"``) and the API shape check on length
+    and character set (``"ValidationError"``). ``line``/``column``/``offset`` locate the offending
+    element when one element is to blame, else ``None``. ``response`` mimics botocore's
+    ``ClientError.response``.
+    """
+
+    message: str
+    code: str
+    line: int | None
+    column: int | None
+    offset: int | None
+
+    def __init__(
+        self,
+        message: str,
+        code: str = "MalformedPolicyDocument",
+        line: int | None = None,
+        column: int | None = None,
+        offset: int | None = None,
+    ) -> None:
+        super().__init__(message, code, line, column, offset)
+        self.message = message
+        self.code = code
+        self.line = line
+        self.column = column
+        self.offset = offset
+
+    @property
+    def response(self) -> dict[str, dict[str, str]]:
+        """``{"Error": {"Code": ..., "Message": ...}}`` like ``botocore.exceptions.ClientError``."""
+        return {"Error": {"Code": self.code, "Message": self.message}}
+
+    def __str__(self) -> str:
+        return self.message
