@@ -76,9 +76,16 @@ pub(crate) struct PolicyInfo {
     pub(crate) name: Option<Box<str>>,
 }
 
-/// Statements that can match one service prefix: `(statement, indices of its patterns for
-/// that service)`.
-type Bucket = Vec<(u32, Box<[u32]>)>;
+/// The statements that can match one service prefix.
+#[derive(Debug, Clone, Default)]
+struct ServiceIndex {
+    /// Lower-cased exact action names (sorted), each with the statements naming it. A
+    /// statement is listed here only when all its patterns for the service are exact.
+    exact: Vec<(Box<str>, Vec<u32>)>,
+    /// Statements with a wildcard name pattern for the service: `(statement, indices of its
+    /// patterns for the service)`.
+    wild: Vec<(u32, Box<[u32]>)>,
+}
 
 /// The policies of one layer (or one SCP/RCP level), compiled.
 #[derive(Debug, Clone)]
@@ -86,9 +93,13 @@ pub(crate) struct PolicySet {
     pub(crate) policies: Vec<PolicyInfo>,
     pub(crate) statements: Vec<CompiledStatement>,
     /// Sorted by lower-cased service prefix.
-    services: Vec<(Box<str>, Bucket)>,
+    services: Vec<(Box<str>, ServiceIndex)>,
     /// Statements that must be checked for every action (`NotAction`, `*`, wildcard prefixes).
     generic: Vec<u32>,
+    /// Whether any statement denies (if none, the first applicable Allow settles the verdict).
+    has_deny: bool,
+    /// Whether no statement has a `Principal` element (match strength is then irrelevant).
+    principal_free: bool,
 }
 
 /// What a set says about one request.
@@ -123,6 +134,8 @@ impl PolicySet {
             statements: Vec::new(),
             services: Vec::new(),
             generic: Vec::new(),
+            has_deny: false,
+            principal_free: true,
         };
         for (pi, src) in sources.iter().enumerate() {
             set.policies.push(PolicyInfo {
@@ -176,7 +189,12 @@ impl PolicySet {
     }
 
     fn build_index(&mut self) {
-        let mut map: std::collections::BTreeMap<Box<str>, Bucket> = Default::default();
+        use std::collections::BTreeMap;
+        // service → (exact lower-cased name → statements, wildcard statements)
+        type Building = (BTreeMap<Box<str>, Vec<u32>>, Vec<(u32, Box<[u32]>)>);
+        let mut map: BTreeMap<Box<str>, Building> = BTreeMap::new();
+        self.has_deny = self.statements.iter().any(|s| s.effect == Effect::Deny);
+        self.principal_free = self.statements.iter().all(|s| s.principal.is_none());
         for (i, st) in self.statements.iter().enumerate() {
             let id = u32::try_from(i).unwrap_or(u32::MAX);
             let generic = st.not_action
@@ -189,7 +207,7 @@ impl PolicySet {
                 self.generic.push(id);
                 continue;
             }
-            let mut per: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+            let mut per: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
             for (pi, a) in st.actions.iter().enumerate() {
                 if let Some(svc) = a.literal_service() {
                     per.entry(svc)
@@ -198,12 +216,40 @@ impl PolicySet {
                 }
             }
             for (svc, pats) in per {
-                map.entry(svc.into())
-                    .or_default()
-                    .push((id, pats.into_boxed_slice()));
+                let entry = map.entry(svc.into()).or_default();
+                let names: Option<Vec<&str>> = pats
+                    .iter()
+                    .map(|p| {
+                        st.actions
+                            .get(*p as usize)
+                            .and_then(ActionPattern::exact_name)
+                    })
+                    .collect();
+                match names {
+                    Some(names) => {
+                        for n in names {
+                            let ids = entry.0.entry(n.into()).or_default();
+                            if ids.last() != Some(&id) {
+                                ids.push(id);
+                            }
+                        }
+                    }
+                    None => entry.1.push((id, pats.into_boxed_slice())),
+                }
             }
         }
-        self.services = map.into_iter().collect();
+        self.services = map
+            .into_iter()
+            .map(|(svc, (exact, wild))| {
+                (
+                    svc,
+                    ServiceIndex {
+                        exact: exact.into_iter().collect(),
+                        wild,
+                    },
+                )
+            })
+            .collect();
     }
 
     /// True when the set holds no policy.
@@ -211,14 +257,20 @@ impl PolicySet {
         self.policies.is_empty()
     }
 
-    fn bucket(&self, service: &str) -> &[(u32, Box<[u32]>)] {
+    fn service(&self, service: &str) -> Option<&ServiceIndex> {
         let found = self
             .services
             .binary_search_by(|(s, _)| cmp_ignore_ascii_case(s, service));
-        match found {
-            Ok(i) => self.services.get(i).map_or(&[], |(_, b)| b.as_slice()),
-            Err(_) => &[],
-        }
+        found
+            .ok()
+            .and_then(|i| self.services.get(i))
+            .map(|(_, x)| x)
+    }
+
+    /// Whether an applicable Allow lets the set stop early (it cannot change to Deny and no
+    /// stronger principal match can matter).
+    fn allow_settles(&self, out: &SetResult) -> bool {
+        !self.has_deny && (self.principal_free || out.strength == Some(MatchStrength::Direct))
     }
 
     /// The verdict of this set for `req` (spec §5.1), reporting applicable statements to `t`.
@@ -230,17 +282,59 @@ impl PolicySet {
     ) -> SetResult {
         let (service, name) = split_action(req.action);
         let mut out = SetResult::NONE;
-        for (sid, pats) in self.bucket(service) {
-            let Some(st) = self.statements.get(*sid as usize) else {
-                continue;
-            };
-            let action_ok = pats.iter().any(|p| {
-                st.actions
-                    .get(*p as usize)
-                    .is_some_and(|a| a.matches_name(name))
-            });
-            if action_ok && self.apply(st, layer, req, &mut out, t) && !T::ON {
-                return out;
+        if let Some(index) = self.service(service) {
+            // Exact names: the request name lower-cased into a stack buffer, then a binary
+            // search (action names are ASCII; longer names fall back to the glob path).
+            let mut buf = [0u8; 128];
+            if let Some(lowered) = buf.get_mut(..name.len()) {
+                for (d, s) in lowered.iter_mut().zip(name.bytes()) {
+                    *d = s.to_ascii_lowercase();
+                }
+                let lowered: &[u8] = lowered;
+                if let Ok(i) = index
+                    .exact
+                    .binary_search_by(|(k, _)| crate::glob::cmp_bytes(k.as_bytes(), lowered))
+                {
+                    for sid in index
+                        .exact
+                        .get(i)
+                        .map_or(&[][..], |(_, ids)| ids.as_slice())
+                    {
+                        let Some(st) = self.statements.get(*sid as usize) else {
+                            continue;
+                        };
+                        if self.apply(st, layer, req, &mut out, t) && !T::ON {
+                            return out;
+                        }
+                    }
+                }
+            } else {
+                for (k, ids) in &index.exact {
+                    if !crate::glob::eq_folded(k, name) {
+                        continue;
+                    }
+                    for sid in ids {
+                        let Some(st) = self.statements.get(*sid as usize) else {
+                            continue;
+                        };
+                        if self.apply(st, layer, req, &mut out, t) && !T::ON {
+                            return out;
+                        }
+                    }
+                }
+            }
+            for (sid, pats) in &index.wild {
+                let Some(st) = self.statements.get(*sid as usize) else {
+                    continue;
+                };
+                let action_ok = pats.iter().any(|p| {
+                    st.actions
+                        .get(*p as usize)
+                        .is_some_and(|a| a.matches_name(name))
+                });
+                if action_ok && self.apply(st, layer, req, &mut out, t) && !T::ON {
+                    return out;
+                }
             }
         }
         for sid in &self.generic {
@@ -256,7 +350,7 @@ impl PolicySet {
     }
 
     /// Checks the rest of a statement whose action matched; folds it into `out`. Returns true
-    /// when an applicable Deny was found (evaluation of the set may stop).
+    /// when the verdict is settled (an applicable Deny, or an Allow that [`Self::allow_settles`]).
     fn apply<'s, T: Tracer>(
         &self,
         st: &'s CompiledStatement,
@@ -317,7 +411,7 @@ impl PolicySet {
                     out.verdict = Verdict::Allow;
                 }
                 out.strength = out.strength.max(Some(strength));
-                false
+                self.allow_settles(out)
             }
         }
     }

@@ -70,6 +70,10 @@ impl std::str::FromStr for Decision {
 }
 
 /// What one policy layer says about a request (spec §5.1 "per-policy-type verdict").
+///
+/// ```
+/// assert_eq!(iam_eval::Verdict::NoMatch.to_string(), "no match");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Verdict {
@@ -93,6 +97,11 @@ impl fmt::Display for Verdict {
 
 /// How specifically a resource-based policy's `Principal` names the caller (spec §2.3);
 /// ordered from weakest to strongest for the same-account rules of §5.2.
+///
+/// ```
+/// use iam_eval::MatchStrength;
+/// assert!(MatchStrength::Direct > MatchStrength::Account);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum MatchStrength {

@@ -11,6 +11,12 @@ use iam_model::{Effect, Span};
 use std::fmt;
 
 /// A policy layer of a request (spec §5.1).
+///
+/// ```
+/// use iam_eval::Layer;
+/// assert_eq!(Layer::Scp(2).to_string(), "scp[2]");
+/// assert_eq!(serde_json::to_string(&Layer::PermissionsBoundary).unwrap(), "\"permissions_boundary\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layer {
     /// Resource control policies of one level (0 = root).

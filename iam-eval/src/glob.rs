@@ -82,19 +82,65 @@ fn lower8(x: u64) -> u64 {
     x | (upper >> 2)
 }
 
+/// Compares equal-length slices eight bytes at a time through `f`.
 #[inline]
-fn chunked_eq(mut a: &[u8], mut b: &[u8], f: fn(u64) -> u64) -> bool {
-    while let (Some((x, ra)), Some((y, rb))) =
-        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+fn chunked_eq(a: &[u8], b: &[u8], f: fn(u64) -> u64) -> bool {
+    let n = a.len().min(b.len());
+    if n < 8 {
+        // Short: packed by hand (a copy loop here became a `memcpy` call).
+        return f(pack_tail(a)) == f(pack_tail(b));
+    }
+    let (mut x, mut y) = (a, b);
+    while let (Some((cx, rx)), Some((cy, ry))) =
+        (x.split_first_chunk::<8>(), y.split_first_chunk::<8>())
     {
-        if f(u64::from_le_bytes(*x)) != f(u64::from_le_bytes(*y)) {
+        if f(u64::from_le_bytes(*cx)) != f(u64::from_le_bytes(*cy)) {
             return false;
         }
-        a = ra;
-        b = rb;
+        x = rx;
+        y = ry;
     }
-    // Tail of fewer than eight bytes: packed by hand (a copy loop here became a `memcpy` call).
-    f(pack_tail(a)) == f(pack_tail(b))
+    if x.is_empty() {
+        return true;
+    }
+    // The last eight bytes, overlapping bytes already compared (harmless: `f` works per byte).
+    match (a.last_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(cx), Some(cy)) => f(u64::from_le_bytes(*cx)) == f(u64::from_le_bytes(*cy)),
+        _ => false,
+    }
+}
+
+/// Lexicographic byte ordering, eight bytes at a time (big-endian words order like their
+/// bytes), without the `memcmp` call of slice `Ord`.
+#[inline]
+pub(crate) fn cmp_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let (mut x, mut y) = (a, b);
+    while let (Some((cx, rx)), Some((cy, ry))) =
+        (x.split_first_chunk::<8>(), y.split_first_chunk::<8>())
+    {
+        let (p, q) = (u64::from_be_bytes(*cx), u64::from_be_bytes(*cy));
+        if p != q {
+            return p.cmp(&q);
+        }
+        x = rx;
+        y = ry;
+    }
+    // One side has fewer than eight bytes left: compare the next (zero-padded) words, then
+    // the lengths (a zero pad equals a real NUL byte only when one is a prefix of the other).
+    let (p, q) = (pack_be(x), pack_be(y));
+    if p != q {
+        return p.cmp(&q);
+    }
+    a.len().cmp(&b.len())
+}
+
+#[inline]
+fn pack_be(t: &[u8]) -> u64 {
+    let mut v = 0u64;
+    for (i, byte) in t.iter().enumerate().take(8) {
+        v |= u64::from(*byte) << (56 - 8 * i);
+    }
+    v
 }
 
 #[inline]
@@ -238,6 +284,15 @@ impl Glob {
         b.build(case)
     }
 
+    /// The literal text of a pattern without wildcards or variables (folded when
+    /// case-insensitive).
+    pub(crate) fn exact_text(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Exact(l) => Some(l),
+            _ => None,
+        }
+    }
+
     /// True when the pattern has `*` or `?` (or a variable).
     pub(crate) fn has_wildcard(&self) -> bool {
         !matches!(self.kind, Kind::Exact(_))
@@ -258,13 +313,27 @@ impl Glob {
             (Kind::Any, _) => true,
             (Kind::Exact(l), Case::Sensitive) => bytes_eq(l.as_bytes(), text.as_bytes()),
             (Kind::Prefix(p), Case::Sensitive) => str_starts_with(text, p),
-            _ => self.matches_with(text, &mut |_| None),
+            (Kind::Exact(l), Case::Insensitive) => eq_folded(l, text),
+            (Kind::Prefix(p), Case::Insensitive) => starts_with_folded(text, p).is_some(),
+            (Kind::Tokens(..), _) => self.match_tokens(text, &mut |_| None),
         }
     }
 
     /// Matches, resolving variable `i` through `resolve` (`None` = unresolvable, which makes
     /// the whole pattern match nothing: spec §4.3).
+    #[inline]
     pub(crate) fn matches_with<'t>(
+        &'t self,
+        text: &str,
+        resolve: &mut dyn FnMut(&'t VarRef) -> Option<&'t str>,
+    ) -> bool {
+        match &self.kind {
+            Kind::Tokens(..) => self.match_tokens(text, resolve),
+            _ => self.matches(text),
+        }
+    }
+
+    fn match_tokens<'t>(
         &'t self,
         text: &str,
         resolve: &mut dyn FnMut(&'t VarRef) -> Option<&'t str>,
@@ -478,6 +547,13 @@ mod tests {
             proptest::prop_assert_eq!(bytes_eq_ignore_ascii_case(a, b), a.eq_ignore_ascii_case(b));
             let upper = a.to_ascii_uppercase();
             proptest::prop_assert!(bytes_eq_ignore_ascii_case(a, &upper));
+        }
+
+        #[test]
+        fn cmp_bytes_agrees_with_std(a in proptest::collection::vec(proptest::prop_oneof![0u8..4, 97u8..100], 0..20),
+                                     b in proptest::collection::vec(proptest::prop_oneof![0u8..4, 97u8..100], 0..20)) {
+            proptest::prop_assert_eq!(cmp_bytes(&a, &b), a.cmp(&b));
+            proptest::prop_assert_eq!(cmp_bytes(&a, &a), std::cmp::Ordering::Equal);
         }
 
         #[test]

@@ -32,6 +32,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod analysis;
 pub(crate) mod compile;
 pub(crate) mod conditions;
 mod decide;

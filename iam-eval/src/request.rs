@@ -231,7 +231,7 @@ impl Principal {
         let err = || PrincipalParseError {
             text: text.to_string(),
         };
-        if text == "anonymous" || text == "*" {
+        if text == "anonymous" {
             return Ok(Principal::anonymous());
         }
         if is_account_id(text) {
@@ -454,6 +454,15 @@ pub(crate) fn strip_prefix_ci<'k>(key: &'k str, prefix: &str) -> Option<&'k str>
 
 /// A context value: one string or several. Booleans and numbers are written as their text
 /// (`"true"`, `"42"`), as on the wire.
+///
+/// ```
+/// use iam_eval::Value;
+/// let tags = Value::Many(&["team", "env"]);
+/// assert_eq!(tags.len(), 2);
+/// assert!(tags.is_multi());
+/// assert_eq!(tags.iter().collect::<Vec<_>>(), ["team", "env"]);
+/// assert_eq!(Value::One("x").single(), Some("x"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Value<'a> {
     /// A single value.

@@ -19,6 +19,7 @@ mod load;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::OnceLock;
 
 /// Access level of an action, as the Service Authorization Reference classifies it.
@@ -241,6 +242,44 @@ pub struct ResourceType {
     pub condition_keys: Vec<&'static str>,
     /// `arn` with its placeholders as `*`.
     glob: String,
+    /// The six fields of `glob` as byte ranges (`None` when it has fewer than six), split once
+    /// at load so [`ResourceType::matches_arn`] does not split the template per call.
+    fields: Option<[(u32, u32); 6]>,
+    /// Bit `i` set when field `i` of `glob` holds a wildcard.
+    wild: u8,
+}
+
+/// An ARN (or ARN pattern with `*`/`?`) split into its six fields, with which fields hold
+/// wildcards: what [`ResourceType::matches_pattern`] takes.
+#[derive(Debug, Clone, Copy)]
+pub struct ArnPattern<'a> {
+    fields: [&'a [u8]; 6],
+    wild: u8,
+}
+
+impl<'a> ArnPattern<'a> {
+    /// Splits `arn` into its six colon-separated fields (the sixth keeps the rest); `None`
+    /// when it has fewer than six.
+    pub fn new(arn: &'a str) -> Option<ArnPattern<'a>> {
+        let ranges = glob::arn_field_ranges(arn)?;
+        let b = arn.as_bytes();
+        let fields = ranges.map(|r| field(b, r));
+        Some(ArnPattern { fields, wild: wild_mask(&fields) })
+    }
+
+    /// Field `i` (0 = `arn`, 1 = partition, 2 = service, 3 = region, 4 = account, 5 = resource).
+    pub fn field(&self, i: usize) -> Option<&'a str> {
+        std::str::from_utf8(self.fields.get(i)?).ok()
+    }
+}
+
+/// Bit `i` set when `fields[i]` holds `*` or `?`.
+fn wild_mask(fields: &[&[u8]; 6]) -> u8 {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.iter().any(|&c| c == b'*' || c == b'?'))
+        .fold(0u8, |m, (i, _)| m | (1 << i))
 }
 
 impl ResourceType {
@@ -259,17 +298,50 @@ impl ResourceType {
     /// assert!(!object.matches_arn("arn:aws:iam::123456789012:role/r"));
     /// ```
     pub fn matches_arn(&self, arn: &str) -> bool {
-        let (Some(t), Some(a)) = (glob::arn_fields(&self.glob), glob::arn_fields(arn)) else {
+        ArnPattern::new(arn).is_some_and(|p| self.matches_pattern(&p))
+    }
+
+    /// [`ResourceType::matches_arn`] for an ARN split once with [`ArnPattern::new`], so one
+    /// ARN can be tested against many types without splitting and scanning it again.
+    ///
+    /// ```
+    /// use iam_model::catalog::{ArnPattern, Catalog};
+    /// let s3 = Catalog::get().service("s3").unwrap();
+    /// let arn = ArnPattern::new("arn:aws:s3:::my-bucket/*").unwrap();
+    /// assert!(s3.resource_type("object").unwrap().matches_pattern(&arn));
+    /// assert!(!s3.resource_type("accesspoint").unwrap().matches_pattern(&arn));
+    /// ```
+    pub fn matches_pattern(&self, arn: &ArnPattern<'_>) -> bool {
+        let Some(t) = self.fields else {
             return false;
         };
+        let tb = self.glob.as_bytes();
         // The service field first: it rules out most templates at once.
-        [2, 0, 1, 3, 4, 5]
-            .into_iter()
-            .all(|i| match (t.get(i), a.get(i)) {
-                (Some(t), Some(a)) => glob::globs_intersect(t.as_bytes(), a.as_bytes()),
-                _ => false,
-            })
+        [2, 0, 1, 3, 4, 5].into_iter().all(|i| {
+            let tf = field(tb, t[i]);
+            let (af, awild) = (arn.fields[i], arn.wild & (1 << i) != 0);
+            if tf == b"*" {
+                return true; // every glob has some string in common with `*`
+            }
+            match (self.wild & (1 << i) != 0, awild) {
+                (false, false) => tf == af,
+                (tw, aw) => glob::globs_intersect_known(tf, af, tw, aw),
+            }
+        })
     }
+
+    pub(crate) fn new(name: &'static str, arn: &'static str, condition_keys: Vec<&'static str>) -> ResourceType {
+        let glob = glob::template_to_glob(arn);
+        let fields = glob::arn_field_ranges(&glob);
+        let b = glob.as_bytes();
+        let wild = fields.map_or(0, |f| wild_mask(&f.map(|r| field(b, r))));
+        ResourceType { name, arn, condition_keys, glob, fields, wild }
+    }
+}
+
+/// The bytes of `b` in the range `(start, end)`.
+fn field(b: &[u8], (s, e): (u32, u32)) -> &[u8] {
+    b.get(s as usize..e as usize).unwrap_or_default()
 }
 
 /// A resource type an action works on.
@@ -408,9 +480,122 @@ pub struct Catalog {
     global_keys: Vec<ConditionKey>,
     /// Lower-cased key → (service index, key index); `usize::MAX` service = global.
     keys: HashMap<String, (usize, usize)>,
-    /// Lower-cased key prefix → templated keys with that prefix (glob, service, key index).
-    templated: HashMap<String, Vec<(String, usize, usize)>>,
+    /// Lower-cased key prefix → templated keys with that prefix.
+    templated: HashMap<String, Vec<KeyTemplate>>,
+    /// `(service, action name)`, case-insensitively → (service index, action index).
+    actions_ci: HashMap<CiPair<'static>, (u32, u32), BuildHasherDefault<FxHasher>>,
     action_count: usize,
+}
+
+/// A templated condition key: its glob, the glob without `*` (an instance must differ from
+/// it), and where the key is declared.
+#[derive(Debug)]
+pub(crate) struct KeyTemplate {
+    pub(crate) glob: String,
+    pub(crate) literal: String,
+    pub(crate) service: usize,
+    pub(crate) key: usize,
+}
+
+/// A `(service prefix, action name)` pair hashed and compared ASCII-case-insensitively, so a
+/// lookup needs no lower-cased copy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CiPair<'a>(pub(crate) &'a str, pub(crate) &'a str);
+
+impl PartialEq for CiPair<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        eq_ci(self.0.as_bytes(), other.0.as_bytes()) && eq_ci(self.1.as_bytes(), other.1.as_bytes())
+    }
+}
+
+/// ASCII lower-casing of eight bytes at once (the std SWAR trick of `to_ascii_lowercase`).
+#[inline]
+fn lower_word(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let low7 = x & !HIGHS;
+    let ge_a = low7.wrapping_add(ONES * u64::from(0x80 - b'A'));
+    let gt_z = low7.wrapping_add(ONES * u64::from(0x7f - b'Z'));
+    let upper = (ge_a ^ gt_z) & !x & HIGHS;
+    x | (upper >> 2)
+}
+
+/// `a.eq_ignore_ascii_case(b)`, eight bytes at a time.
+#[inline]
+fn eq_ci(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
+        wx.copy_from_slice(x);
+        wy.copy_from_slice(y);
+        if lower_word(u64::from_le_bytes(wx)) != lower_word(u64::from_le_bytes(wy)) {
+            return false;
+        }
+    }
+    ca.remainder().eq_ignore_ascii_case(cb.remainder())
+}
+
+impl Eq for CiPair<'_> {}
+
+impl Hash for CiPair<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_lower(self.0.as_bytes(), state);
+        hash_lower(self.1.as_bytes(), state);
+    }
+}
+
+/// Feeds the ASCII-lower-cased bytes of `b` to `state`, eight at a time.
+fn hash_lower<H: Hasher>(b: &[u8], state: &mut H) {
+    let lower = lower_word;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        state.write_u64(lower(u64::from_le_bytes(w)));
+    }
+    let rest = chunks.remainder();
+    let mut w = [0u8; 8];
+    w[..rest.len()].copy_from_slice(rest);
+    state.write_u64(lower(u64::from_le_bytes(w)) ^ (rest.len() as u64) << 59);
+}
+
+/// The multiply-rotate hash of `rustc-hash` (FxHash): the catalog's keys are fixed, lookups
+/// only probe, so a fast non-keyed hash is enough.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `key` lower-cased into `buf` when it fits (no allocation), else into a new `String`.
+fn lower_into<'b>(key: &str, buf: &'b mut [u8; 128]) -> std::borrow::Cow<'b, str> {
+    match buf.get_mut(..key.len()) {
+        Some(dst) => {
+            dst.copy_from_slice(key.as_bytes());
+            dst.make_ascii_lowercase();
+            // ASCII lower-casing keeps UTF-8 valid.
+            match std::str::from_utf8(dst) {
+                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Err(_) => std::borrow::Cow::Owned(key.to_ascii_lowercase()),
+            }
+        }
+        None => std::borrow::Cow::Owned(key.to_ascii_lowercase()),
+    }
 }
 
 const GLOBAL: usize = usize::MAX;
@@ -479,7 +664,24 @@ impl Catalog {
     /// ```
     pub fn action(&self, action: &str) -> Option<&Action> {
         let (svc, name) = action.split_once(':')?;
-        self.service(svc)?.action(name)
+        self.service_action(svc, name).map(|(_, a)| a)
+    }
+
+    /// The action `name` of the service `service` with that service (both case-insensitive;
+    /// a hash lookup, no allocation).
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let (svc, a) = cat.service_action("S3", "getobject").unwrap();
+    /// assert_eq!((svc.prefix, a.name), ("s3", "GetObject"));
+    /// assert!(cat.service_action("s3", "Get*").is_none());
+    /// ```
+    pub fn service_action(&self, service: &str, name: &str) -> Option<(&Service, &Action)> {
+        // `HashMap` is covariant in its key: look up with a key of the query's lifetime.
+        let map: &HashMap<CiPair<'_>, (u32, u32), BuildHasherDefault<FxHasher>> = &self.actions_ci;
+        let &(s, a) = map.get(&CiPair(service, name))?;
+        let svc = self.services.get(s as usize)?;
+        Some((svc, svc.actions.get(a as usize)?))
     }
 
     /// Every catalog action an `Action` pattern matches, as full names in AWS's spelling,
@@ -550,16 +752,17 @@ impl Catalog {
     /// assert!(cat.condition_key("s3:NoSuchKey").is_none());
     /// ```
     pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
-        let lower = key.to_ascii_lowercase();
-        if let Some(&(s, k)) = self.keys.get(&lower) {
+        let mut buf = [0u8; 128];
+        let lower = lower_into(key, &mut buf);
+        if let Some(&(s, k)) = self.keys.get(lower.as_ref()) {
             return self.key_at(s, k);
         }
-        let prefix = lower.split_once(':').map_or(lower.as_str(), |(p, _)| p);
+        let prefix = lower.split_once(':').map_or(lower.as_ref(), |(p, _)| p);
         let templates = self.templated.get(prefix)?;
         templates
             .iter()
-            .find(|(g, _, _)| key_glob_matches(g, key))
-            .and_then(|&(_, s, k)| self.key_at(s, k))
+            .find(|t| glob::glob_ci(&t.glob, key) && !glob::glob_ci(&t.literal, key))
+            .and_then(|t| self.key_at(t.service, t.key))
     }
 
     /// True when the catalog knows condition keys with this prefix (`aws`, `s3`,
@@ -615,7 +818,12 @@ impl Catalog {
 
 /// ASCII case-insensitive ordering (the order the packed catalog is sorted in).
 fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }

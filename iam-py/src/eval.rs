@@ -288,7 +288,7 @@ fn context_value(key: &str, v: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, bool
     Ok((vec![scalar(key, v)?], false))
 }
 
-fn context_of(ctx: Option<&Bound<'_, PyAny>>) -> PyResult<OwnedContext> {
+pub(crate) fn context_of(ctx: Option<&Bound<'_, PyAny>>) -> PyResult<OwnedContext> {
     let mut out = OwnedContext::default();
     let Some(ctx) = ctx.filter(|c| !c.is_none()) else { return Ok(out) };
     let d = ctx.cast::<PyDict>().map_err(|_| PyTypeError::new_err("context must be a dict of condition key -> value"))?;
@@ -336,6 +336,31 @@ pub struct PyEvaluationResult {
 }
 
 impl PyEvaluationResult {
+    /// A result decided elsewhere (the account authorizer of `iamkit.Account`), carrying its
+    /// explanation; the engine is empty because the explanation is already known.
+    pub(crate) fn from_explanation(
+        principal: Principal,
+        principal_text: String,
+        action: String,
+        resource: String,
+        context: OwnedContext,
+        explanation: Explanation,
+    ) -> PyResult<Self> {
+        let state = Layers::default().compile().map_err(compile_error)?;
+        let req = OwnedRequest {
+            principal: Arc::new(principal),
+            principal_text: Some(principal_text),
+            action,
+            resource,
+            resource_account: None,
+            context,
+        };
+        let decision = explanation.decision;
+        let cell = OnceLock::new();
+        let _ = cell.set(explanation);
+        Ok(PyEvaluationResult { state: Arc::new(state), req, decision, explanation: cell })
+    }
+
     fn explanation(&self) -> &Explanation {
         self.explanation.get_or_init(|| self.req.with(|r| self.state.engine.explain(r)))
     }

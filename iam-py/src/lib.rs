@@ -8,6 +8,8 @@
 //! Every entry point returns `PyResult` and the wrapped crates never panic on any input, so
 //! no Rust panic can reach Python.
 
+mod account;
+mod cli_files;
 mod convert;
 mod errors;
 mod eval;
@@ -36,5 +38,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<eval::PyEvaluationResult>()?;
     m.add_function(wrap_pyfunction!(eval::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(eval::_restore_engine, m)?)?;
+    m.add_class::<account::PyAccount>()?;
+    m.add_function(wrap_pyfunction!(cli_files::write_cli_profile, m)?)?;
+    m.add_function(wrap_pyfunction!(cli_files::read_cli_profiles, m)?)?;
     Ok(())
 }

@@ -641,6 +641,40 @@ impl Account {
             None => Err(IamError::no_such_entity("instance profile", name)),
         }
     }
+
+    /// `UntagInstanceProfile`.
+    pub fn untag_instance_profile(&mut self, name: &str, keys: &[String]) -> Result<(), IamError> {
+        self.get_instance_profile(name)?;
+        match self.instance_profiles.get_mut(&key(name)) {
+            Some(ip) => ip.tags.untag(keys),
+            None => Err(IamError::no_such_entity("instance profile", name)),
+        }
+    }
+
+    /// `ListInstanceProfiles(PathPrefix)`.
+    pub fn list_instance_profiles(
+        &self,
+        path_prefix: Option<&str>,
+    ) -> Result<Vec<&InstanceProfile>, IamError> {
+        let p = prefix_or_root(path_prefix)?;
+        Ok(self
+            .instance_profiles
+            .values()
+            .filter(|ip| ip.path.starts_with(p))
+            .collect())
+    }
+
+    /// `ListInstanceProfilesForRole`.
+    pub fn list_instance_profiles_for_role(
+        &self,
+        role: &str,
+    ) -> Result<Vec<&InstanceProfile>, IamError> {
+        let r = self.get_role(role)?;
+        Ok(r.instance_profiles
+            .iter()
+            .filter_map(|n| self.instance_profiles.get(&key(n)))
+            .collect())
+    }
 }
 
 fn check_max_session_duration(max: u32) -> Result<(), IamError> {

@@ -22,6 +22,7 @@
 mod authorize;
 mod clock;
 mod credentials;
+mod gaad;
 mod identities;
 mod organization;
 mod policies;
@@ -30,8 +31,10 @@ mod simulate;
 mod sts;
 
 pub use authorize::AuthzTarget;
+pub(crate) use authorize::{Layers, Named, Scope, Source};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::CreatedAccessKey;
+pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
 pub use organization::Organization;
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
@@ -114,6 +117,11 @@ pub struct Account {
     pub(crate) sessions: HashMap<String, Session>,
     pub(crate) quotas: Quotas,
     pub(crate) clock: Arc<dyn Clock>,
+    /// AWS managed policies as an imported file listed them (by ARN); they take precedence
+    /// over the bundled copies (see [`Account::from_authorization_details`]).
+    pub(crate) aws_overrides: BTreeMap<String, ManagedPolicy>,
+    /// The source of an imported account, for an exact export.
+    pub(crate) gaad: Option<Box<gaad::Provenance>>,
 }
 
 impl fmt::Debug for Account {
@@ -220,6 +228,8 @@ impl Account {
             sessions: HashMap::new(),
             quotas: Quotas::default(),
             clock,
+            aws_overrides: BTreeMap::new(),
+            gaad: None,
         })
     }
 

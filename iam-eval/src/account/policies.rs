@@ -244,7 +244,9 @@ impl Account {
     /// The attachable managed policy: customer managed in this account, or AWS managed.
     fn attachable(&self, arn: &str) -> Result<(), IamError> {
         check_arn("policyArn", arn)?;
-        if self.policies.contains_key(arn) || aws_managed_policy(arn).is_some_and(|p| !p.deprecated)
+        if self.policies.contains_key(arn)
+            || self.aws_overrides.contains_key(arn)
+            || aws_managed_policy(arn).is_some_and(|p| !p.deprecated)
         {
             Ok(())
         } else {
@@ -642,7 +644,7 @@ impl Account {
 
     /// The parsed default version of a managed policy (customer managed here, or AWS managed).
     pub(crate) fn managed_policy_doc(&self, arn: &str) -> Option<(String, Arc<Policy>)> {
-        if let Some(p) = self.policies.get(arn) {
+        if let Some(p) = self.policies.get(arn).or_else(|| self.aws_overrides.get(arn)) {
             return p
                 .default_version()
                 .map(|v| (p.name.clone(), v.document.shared()));

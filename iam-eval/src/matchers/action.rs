@@ -48,6 +48,15 @@ impl ActionPattern {
         }
     }
 
+    /// The lower-cased action name when the name part has no wildcard and is ASCII (used by
+    /// the exact-name index).
+    pub(crate) fn exact_name(&self) -> Option<&str> {
+        match self {
+            ActionPattern::Split { name, .. } => name.exact_text().filter(|n| n.is_ascii()),
+            _ => None,
+        }
+    }
+
     /// Matches the name part only (the caller already knows the service matched).
     pub(crate) fn matches_name(&self, name: &str) -> bool {
         match self {

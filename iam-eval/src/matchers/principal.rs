@@ -219,6 +219,52 @@ mod tests {
         assert!(!aws(&["arn:aws:iam::444455556666:root"], true).exempts(&Principal::anonymous()));
     }
 
+    // spec §2.3 table: a web-identity / SAML session matches a `Federated` entry naming its
+    // identity provider; `Service` entries match only that service principal.
+    #[test]
+    fn federated_and_service_entries() {
+        let entry = |k: PrincipalKey, v: &str| {
+            let value = P::Map(vec![(Spanned::from(k), vec![Spanned::from(v.to_string())])]);
+            PrincipalMatcher::compile(&PrincipalClause {
+                negated: false,
+                value,
+                span: Default::default(),
+            })
+        };
+        let web = Principal::web_identity_session(
+            "arn:aws:iam::111122223333:role/Web",
+            "s",
+            "accounts.google.com",
+        )
+        .unwrap();
+        assert_eq!(
+            entry(PrincipalKey::Federated, "accounts.google.com").strength(&web),
+            Some(MatchStrength::Direct)
+        );
+        assert_eq!(
+            entry(PrincipalKey::Federated, "cognito-identity.amazonaws.com").strength(&web),
+            None
+        );
+        let ec2 = Principal::service("ec2.amazonaws.com");
+        assert_eq!(
+            entry(PrincipalKey::Service, "ec2.amazonaws.com").strength(&ec2),
+            Some(MatchStrength::Direct)
+        );
+        assert_eq!(
+            entry(PrincipalKey::Service, "lambda.amazonaws.com").strength(&ec2),
+            None
+        );
+        assert_eq!(
+            entry(PrincipalKey::Service, "ec2.amazonaws.com").strength(&web),
+            None
+        );
+        assert_eq!(
+            aws(&["111122223333"], false).strength(&ec2),
+            None,
+            "services are not account principals"
+        );
+    }
+
     #[test]
     fn user_unique_id_and_federated() {
         let u = Principal::parse("arn:aws:iam::111122223333:user/u")

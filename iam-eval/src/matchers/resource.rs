@@ -1,6 +1,6 @@
 //! `Resource` / `NotResource` matching, segment by segment (spec §2.2).
 
-use crate::glob::{Case, Glob, VarRef, split_colon, str_starts_with};
+use crate::glob::{Case, Glob, VarRef, str_starts_with};
 use crate::variables::template_glob;
 use iam_model::PolicyType;
 

@@ -45,50 +45,87 @@ fn glob_bytes(p: &[u8], t: &[u8], ci: bool) -> bool {
 /// True when the two globs (both with `*` and `?` wildcards) have a string in common.
 ///
 /// Case-sensitive, as ARN matching is (spec §2.2). Works on bytes; runs in
-/// O(len(a) * len(b)) with a visited table.
+/// O(len(a) * len(b)) over a reachability table filled row by row (every step moves forward
+/// in `a`, in `b` or in both), two rows at a time, on the stack for globs up to 256 bytes.
+#[cfg(test)]
 pub(crate) fn globs_intersect(a: &[u8], b: &[u8]) -> bool {
     let wild = |s: &[u8]| s.iter().any(|&c| c == b'*' || c == b'?');
-    match (wild(a), wild(b)) {
+    globs_intersect_known(a, b, wild(a), wild(b))
+}
+
+/// [`globs_intersect`] when the caller knows which of the two globs hold wildcards.
+pub(crate) fn globs_intersect_known(a: &[u8], b: &[u8], wild_a: bool, wild_b: bool) -> bool {
+    match (wild_a, wild_b) {
         (false, false) => return a == b,
         (true, false) => return glob_bytes(a, b, false),
         (false, true) => return glob_bytes(b, a, false),
         (true, true) => {}
     }
-    let (la, lb) = (a.len(), b.len());
-    let width = lb + 1;
-    let mut seen = vec![false; (la + 1) * width];
-    let mut stack = vec![(0usize, 0usize)];
-    while let Some((i, j)) = stack.pop() {
-        let Some(slot) = seen.get_mut(i * width + j) else {
-            continue;
-        };
-        if *slot {
-            continue;
-        }
-        *slot = true;
-        let (ca, cb) = (a.get(i).copied(), b.get(j).copied());
-        if ca.is_none() && cb.is_none() {
-            return true;
-        }
-        if ca == Some(b'*') {
-            stack.push((i + 1, j));
-            if cb.is_some() {
-                stack.push((i, j + 1));
+    // Quick verdict on the literal text before the first wildcard of either glob, and after
+    // the last: a mismatch there leaves no common string.
+    let wildc = |c: &u8| *c == b'*' || *c == b'?';
+    let head = a.iter().position(wildc).unwrap_or(a.len()).min(b.iter().position(wildc).unwrap_or(b.len()));
+    if a[..head] != b[..head] {
+        return false;
+    }
+    let tail = a.iter().rev().position(wildc).unwrap_or(a.len()).min(b.iter().rev().position(wildc).unwrap_or(b.len()));
+    if a[a.len() - tail..] != b[b.len() - tail..] {
+        return false;
+    }
+    // With `*` as the only wildcard, compatible literal heads and tails are enough: the head
+    // of the longer head, every middle part of `a`, every middle part of `b` and the longer
+    // tail, in this order, make a string both match.
+    if !a.contains(&b'?') && !b.contains(&b'?') {
+        return true;
+    }
+    let width = b.len() + 1;
+    let mut stack_rows = [false; 2 * 257];
+    let mut heap_rows = Vec::new();
+    let rows: &mut [bool] = if width <= 257 {
+        &mut stack_rows[..2 * width]
+    } else {
+        heap_rows.resize(2 * width, false);
+        &mut heap_rows
+    };
+    let (mut cur, mut next) = rows.split_at_mut(width);
+    cur[0] = true;
+    for i in 0..=a.len() {
+        let ca = a.get(i).copied();
+        next.fill(false);
+        let mut any = false;
+        for j in 0..width {
+            if !cur[j] {
+                continue;
+            }
+            any = true;
+            let cb = b.get(j).copied();
+            if ca.is_none() && cb.is_none() {
+                return true;
+            }
+            if ca == Some(b'*') {
+                next[j] = true;
+                if cb.is_some() {
+                    cur[j + 1] = true;
+                }
+            }
+            if cb == Some(b'*') {
+                cur[j + 1] = true;
+                if ca.is_some() {
+                    next[j] = true;
+                }
+            }
+            if let (Some(x), Some(y)) = (ca, cb)
+                && x != b'*'
+                && y != b'*'
+                && (x == b'?' || y == b'?' || x == y)
+            {
+                next[j + 1] = true;
             }
         }
-        if cb == Some(b'*') {
-            stack.push((i, j + 1));
-            if ca.is_some() {
-                stack.push((i + 1, j));
-            }
+        if !any {
+            return false;
         }
-        if let (Some(x), Some(y)) = (ca, cb)
-            && x != b'*'
-            && y != b'*'
-            && (x == b'?' || y == b'?' || x == y)
-        {
-            stack.push((i + 1, j + 1));
-        }
+        std::mem::swap(&mut cur, &mut next);
     }
     false
 }
@@ -137,18 +174,19 @@ pub(crate) fn key_template_glob(key: &str) -> Option<String> {
     glob.contains('*').then_some(glob)
 }
 
-/// Splits an ARN (or ARN pattern) into its six colon-separated fields; the sixth keeps the
-/// rest. `None` when there are fewer than six.
-pub(crate) fn arn_fields(arn: &str) -> Option<[&str; 6]> {
-    let mut it = arn.splitn(6, ':');
-    Some([
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ])
+/// The byte ranges of the six colon-separated fields of an ARN (or ARN pattern); the sixth
+/// keeps the rest. `None` when there are fewer than six.
+pub(crate) fn arn_field_ranges(arn: &str) -> Option<[(u32, u32); 6]> {
+    let b = arn.as_bytes();
+    let mut out = [(0u32, 0u32); 6];
+    let mut start = 0usize;
+    for slot in out.iter_mut().take(5) {
+        let len = b.get(start..)?.iter().position(|&c| c == b':')?;
+        *slot = (start as u32, (start + len) as u32);
+        start += len + 1;
+    }
+    out[5] = (start as u32, b.len() as u32);
+    Some(out)
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use super::glob::key_template_glob;
 use super::global_keys::GLOBAL_KEYS;
 use super::{
-    AccessLevel, Action, ActionResourceType, Catalog, ConditionKey, ConditionKeyType, GLOBAL,
-    ResourceType, Service, cmp_ci,
+    AccessLevel, Action, ActionResourceType, Catalog, CiPair, ConditionKey, ConditionKeyType, GLOBAL,
+    KeyTemplate, ResourceType, Service, cmp_ci,
 };
 use std::collections::HashMap;
 
@@ -54,13 +54,7 @@ fn parse(text: &'static str) -> Catalog {
                 let arn = f.next().unwrap_or_default();
                 let condition_keys =
                     key_names(&svc.condition_keys, f.next().unwrap_or_default(), ',');
-                let glob = super::glob::template_to_glob(arn);
-                svc.resource_types.push(ResourceType {
-                    name,
-                    arn,
-                    condition_keys,
-                    glob,
-                });
+                svc.resource_types.push(ResourceType::new(name, arn, condition_keys));
             }
             "A" => {
                 let access_level = match f.next() {
@@ -100,12 +94,19 @@ fn parse(text: &'static str) -> Catalog {
         .map(|&(name, key_type)| ConditionKey { name, key_type })
         .collect();
     let (keys, templated) = index_keys(&global_keys, &services);
+    let mut actions_ci = HashMap::with_capacity_and_hasher(action_count, Default::default());
+    for (si, s) in services.iter().enumerate() {
+        for (ai, a) in s.actions.iter().enumerate() {
+            actions_ci.entry(CiPair(s.prefix, a.name)).or_insert((si as u32, ai as u32));
+        }
+    }
     Catalog {
         source,
         services,
         global_keys,
         keys,
         templated,
+        actions_ci,
         action_count,
     }
 }
@@ -134,16 +135,13 @@ fn key_names(keys: &[ConditionKey], list: &str, sep: char) -> Vec<&'static str> 
         .collect()
 }
 
-type KeyIndex = (
-    HashMap<String, (usize, usize)>,
-    HashMap<String, Vec<(String, usize, usize)>>,
-);
+type KeyIndex = (HashMap<String, (usize, usize)>, HashMap<String, Vec<KeyTemplate>>);
 
 /// Exact keys by lower-cased name, and templated keys by lower-cased prefix. The first
 /// declaration wins (global keys first, then services in prefix order).
 fn index_keys(global: &[ConditionKey], services: &[Service]) -> KeyIndex {
     let mut exact: HashMap<String, (usize, usize)> = HashMap::with_capacity(4096);
-    let mut templated: HashMap<String, Vec<(String, usize, usize)>> = HashMap::new();
+    let mut templated: HashMap<String, Vec<KeyTemplate>> = HashMap::new();
     let all = global
         .iter()
         .enumerate()
@@ -160,8 +158,9 @@ fn index_keys(global: &[ConditionKey], services: &[Service]) -> KeyIndex {
             let list = templated
                 .entry(key.prefix().to_ascii_lowercase())
                 .or_default();
-            if !list.iter().any(|(g, _, _)| g.eq_ignore_ascii_case(&glob)) {
-                list.push((glob, s, k));
+            if !list.iter().any(|t| t.glob.eq_ignore_ascii_case(&glob)) {
+                let literal = glob.replace('*', "");
+                list.push(KeyTemplate { glob, literal, service: s, key: k });
             }
         }
     }

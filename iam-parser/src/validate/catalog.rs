@@ -15,13 +15,17 @@
 
 use super::Checks;
 use crate::finding::Severity;
-use iam_model::catalog::{Action, Catalog, ConditionKeyType, Service};
+use iam_model::catalog::{Action, ArnPattern, Catalog, ConditionKeyType, ResourceType, Service};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use iam_model::{BaseOperator, Effect, OperatorFamily, OperatorName, SetQualifier, Statement};
 
 pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
     let cat = Catalog::get();
-    let known = actions(c, cat, st, path);
-    redundant_actions(c, cat, st, path);
+    // Each entry is split once, for both checks.
+    let entries: Vec<Entry<'_>> = st.action.values.iter().map(|v| Entry::new(&v.value)).collect();
+    let known = actions(c, cat, st, &entries, path);
+    redundant_actions(c, cat, st, &entries, path);
     if let Some(known) = known {
         resources(c, st, path, &known);
     }
@@ -30,6 +34,36 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
 
 /// A well-formed `service:name` entry (other entries get their findings in `resources.rs`).
 fn split_action(s: &str) -> Option<(&str, &str)> {
+    // One branch-free pass: the first colon, the number of colons, and whether any byte is
+    // outside `!`..=DEL (white space, control or non-ASCII: then the exact rules decide).
+    let b = s.as_bytes();
+    let (mut colon, mut colons, mut odd) = (usize::MAX, 0usize, false);
+    for (i, &x) in b.iter().enumerate() {
+        let is_colon = x == b':';
+        if is_colon && colon == usize::MAX {
+            colon = i;
+        }
+        colons += usize::from(is_colon);
+        odd |= x.wrapping_sub(0x21) >= 0x5f;
+    }
+    if odd {
+        return split_action_exact(s);
+    }
+    if colons != 1 {
+        return None;
+    }
+    let (svc, name) = (&s[..colon], &s[colon + 1..]);
+    let ok = !svc.is_empty()
+        && !name.is_empty()
+        && svc
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'*' | b'?'));
+    ok.then_some((svc, name))
+}
+
+/// [`split_action`]'s rules as written: split at the first colon, no colon in the name, no
+/// white space anywhere, a service prefix of letters, digits, `-`, `.`, `*` and `?`.
+fn split_action_exact(s: &str) -> Option<(&str, &str)> {
     let (svc, name) = s.split_once(':')?;
     let ok = !svc.is_empty()
         && !name.is_empty()
@@ -42,7 +76,7 @@ fn split_action(s: &str) -> Option<(&str, &str)> {
 }
 
 fn has_wildcard(s: &str) -> bool {
-    s.contains(['*', '?'])
+    s.bytes().any(|b| b == b'*' || b == b'?')
 }
 
 /// Reports unknown services and actions. Returns the statement's actions when every entry is
@@ -51,6 +85,7 @@ fn actions(
     c: &mut Checks,
     cat: &'static Catalog,
     st: &Statement,
+    entries: &[Entry<'_>],
     path: &str,
 ) -> Option<Vec<(&'static Service, &'static Action)>> {
     let el = if st.action.negated {
@@ -59,8 +94,8 @@ fn actions(
         "Action"
     };
     let mut all_known = !st.action.values.is_empty();
-    let mut known = Vec::new();
-    for (i, a) in st.action.values.iter().enumerate() {
+    let mut known = Vec::with_capacity(st.action.values.len());
+    for (i, (a, e)) in st.action.values.iter().zip(entries).enumerate() {
         let p = || {
             if st.action.values.len() == 1 {
                 format!("{path}.{el}")
@@ -69,17 +104,33 @@ fn actions(
             }
         };
         let s = a.value.as_str();
-        let Some((svc, name)) = split_action(s) else {
+        if matches!(e.kind, Kind::Skip | Kind::All) {
             all_known = false;
             continue;
-        };
+        }
+        let (svc, name) = (e.svc, e.name);
         if has_wildcard(svc) {
             all_known = false;
             continue;
         }
+        let wild_name = e.kind == Kind::Pattern;
+        if !wild_name && let Some(found) = cat.service_action(svc, name) {
+            if all_known {
+                known.push(found);
+            }
+            continue;
+        }
+        all_known = false;
         let Some(service) = cat.service(svc) else {
-            all_known = false;
-            let near = near_miss(svc, cat.services().iter().map(|s| s.prefix));
+            // Retired services recur in a policy: look each unknown prefix up once.
+            let near = match c.near_services.iter().find(|(k, _)| k == svc) {
+                Some(&(_, near)) => near,
+                None => {
+                    let near = near_miss(svc, cat.services().iter().map(|s| s.prefix));
+                    c.near_services.push((svc.to_string(), near));
+                    near
+                }
+            };
             let (sev, msg) = match near {
                 Some(n) => (
                     Severity::Error,
@@ -95,9 +146,8 @@ fn actions(
             c.push("INVALID_SERVICE_IN_ACTION", sev, a.span, p(), msg);
             continue;
         };
-        if has_wildcard(name) {
-            all_known = false;
-            if cat.matching(s).next().is_none() {
+        if wild_name {
+            if !actions_with_head(service, name).1.any(|a| glob_ci(name, a.name)) {
                 c.push(
                     "INVALID_ACTION",
                     Severity::Warning,
@@ -111,48 +161,71 @@ fn actions(
             }
             continue;
         }
-        match service.action(name) {
-            Some(action) => known.push((service, action)),
-            None => {
-                all_known = false;
-                let near = near_miss(name, service.actions.iter().map(|a| a.name));
-                let (sev, msg) = match near {
-                    Some(n) => (
-                        Severity::Error,
-                        format!(
-                            "\"{s}\" is not an action of {}; did you mean \"{}:{n}\"?",
-                            service.prefix, service.prefix
-                        ),
-                    ),
-                    None => (
-                        Severity::Warning,
-                        format!(
-                            "\"{s}\" is not in the bundled service catalog (a newer or retired action, or a typo)"
-                        ),
-                    ),
-                };
-                c.push("INVALID_ACTION", sev, a.span, p(), msg);
-            }
-        }
+        let near = near_miss(name, service.actions.iter().map(|a| a.name));
+        let (sev, msg) = match near {
+            Some(n) => (
+                Severity::Error,
+                format!(
+                    "\"{s}\" is not an action of {}; did you mean \"{}:{n}\"?",
+                    service.prefix, service.prefix
+                ),
+            ),
+            None => (
+                Severity::Warning,
+                format!(
+                    "\"{s}\" is not in the bundled service catalog (a newer or retired action, or a typo)"
+                ),
+            ),
+        };
+        c.push("INVALID_ACTION", sev, a.span, p(), msg);
     }
     all_known.then_some(known)
 }
 
 /// One `Action` entry as the redundancy check sees it.
-enum Entry {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
     /// Not a well-formed action (other checks report it).
     Skip,
     /// `*`.
     All,
     /// A concrete `service:Name`.
     Concrete,
-    /// A pattern with its catalog expansion, sorted.
-    Pattern(Vec<(&'static str, &'static str)>),
+    /// A pattern (a wildcard somewhere).
+    Pattern,
+}
+
+/// An `Action` entry: its kind and its two sides (empty for `Skip` and `All`).
+struct Entry<'a> {
+    kind: Kind,
+    svc: &'a str,
+    name: &'a str,
+}
+
+impl<'a> Entry<'a> {
+    fn new(s: &'a str) -> Entry<'a> {
+        if s == "*" {
+            return Entry { kind: Kind::All, svc: "", name: "" };
+        }
+        match split_action(s) {
+            None => Entry { kind: Kind::Skip, svc: "", name: "" },
+            Some((svc, name)) => {
+                let kind = if has_wildcard(svc) || has_wildcard(name) { Kind::Pattern } else { Kind::Concrete };
+                Entry { kind, svc, name }
+            }
+        }
+    }
 }
 
 /// `REDUNDANT_ACTION`: an entry another entry of the same statement already covers (a
 /// duplicate, `*`, a wildcard matching it, or a wildcard whose catalog expansion contains it).
-fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path: &str) {
+///
+/// Entry `i` is reported with the first entry `j` that covers it: an earlier entry equal to it
+/// (ignoring case), else `*`, else a pattern matching it (a concrete `i`) or whose expansion
+/// strictly contains its expansion, or equals it and comes first (a pattern `i`). Each kind of
+/// cover is searched on its own (duplicates through a hash set), so a long list of concrete
+/// actions costs no quadratic pass.
+fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, entries: &[Entry<'_>], path: &str) {
     let values = &st.action.values;
     if values.len() < 2 {
         return;
@@ -162,52 +235,80 @@ fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path
     } else {
         "Action"
     };
-    let entries: Vec<Entry> = values
-        .iter()
-        .map(|v| {
-            let s = v.value.as_str();
-            if s == "*" {
-                Entry::All
-            } else if split_action(s).is_none() {
-                Entry::Skip
-            } else if has_wildcard(s) {
-                let mut e: Vec<_> = cat.matching(s).map(|a| (a.service, a.name)).collect();
-                e.sort_unstable();
-                Entry::Pattern(e)
+    let first_all = entries.iter().position(|e| e.kind == Kind::All);
+    let patterns: Vec<usize> = (0..entries.len()).filter(|&j| entries[j].kind == Kind::Pattern).collect();
+    // Catalog expansions, needed only to compare two patterns: computed on first use.
+    let mut expansions: Vec<Option<Vec<u32>>> = vec![None; patterns.len()];
+    // The first earlier entry equal to each entry, ignoring case.
+    let earlier_equal = earlier_equal(values.iter().map(|v| v.value.as_str()), entries);
+    // A pattern can only cover an entry of its own service unless one of the two has a
+    // wildcard in the service prefix; with many patterns, find the candidates by service.
+    let by_service = (patterns.len() > 8).then(|| {
+        let mut literal: HashMap<CiStr<'_>, Vec<usize>, BuildHasherDefault<FxHasher>> = HashMap::default();
+        let mut wild = Vec::new();
+        for (pk, &j) in patterns.iter().enumerate() {
+            if has_wildcard(entries[j].svc) {
+                wild.push(pk);
             } else {
-                Entry::Concrete
+                literal.entry(CiStr(entries[j].svc)).or_default().push(pk);
             }
-        })
-        .collect();
-    for (i, (a, mine)) in values.iter().zip(&entries).enumerate() {
-        let s = a.value.as_str();
-        if matches!(mine, Entry::Skip) {
+        }
+        (literal, wild)
+    });
+    let all_patterns: Vec<usize> = (0..patterns.len()).collect();
+    for (i, (a, mine)) in values.iter().zip(entries).enumerate() {
+        if mine.kind == Kind::Skip {
             continue;
         }
-        let mut cover = None;
-        for (j, (b, theirs)) in values.iter().zip(&entries).enumerate() {
-            let t = b.value.as_str();
-            let covered = match (mine, theirs) {
-                _ if i == j => false,
-                (Entry::Skip, _) | (_, Entry::Skip) => false,
-                _ if s.eq_ignore_ascii_case(t) => j < i,
-                (Entry::All, _) => false,
-                (_, Entry::All) => true,
-                (_, Entry::Concrete) => false,
-                (Entry::Concrete, Entry::Pattern(_)) => action_glob(t, s),
-                (Entry::Pattern(m), Entry::Pattern(th)) => {
-                    !m.is_empty()
-                        && m.len() <= th.len()
-                        && m.iter().all(|x| th.binary_search(x).is_ok())
-                        && (m.len() < th.len() || j < i)
+        let s = a.value.as_str();
+        let mut cover = earlier_equal[i];
+        if mine.kind != Kind::All
+            && let Some(j) = first_all
+        {
+            cover = Some(cover.map_or(j, |c| c.min(j)));
+        }
+        if matches!(mine.kind, Kind::Concrete | Kind::Pattern) {
+            let mine_pos = patterns.binary_search(&i).ok();
+            // Candidate patterns (positions in `patterns`), each list ascending.
+            let lists: [&[usize]; 2] = match &by_service {
+                Some((literal, wild)) if !has_wildcard(mine.svc) => {
+                    [literal.get(&CiStr(mine.svc)).map_or(&[][..], Vec::as_slice), wild.as_slice()]
                 }
+                _ => [all_patterns.as_slice(), &[]],
             };
-            if covered {
-                cover = Some(t);
-                break;
+            for &pk in lists.iter().flat_map(|l| l.iter()) {
+                let j = patterns[pk];
+                if cover.is_some_and(|c| c < j) {
+                    continue;
+                }
+                if j == i || s.eq_ignore_ascii_case(&values[j].value) {
+                    continue;
+                }
+                let theirs = &entries[j];
+                let covered = match mine_pos {
+                    // Concrete: IAM action matching of the pattern against it.
+                    None => glob_ci(theirs.svc, mine.svc) && glob_ci(theirs.name, mine.name),
+                    Some(mk) => {
+                        for k in [mk, pk] {
+                            if expansions[k].is_none() {
+                                let e = &entries[patterns[k]];
+                                expansions[k] = Some(expansion(cat, e.svc, e.name));
+                            }
+                        }
+                        let (m, th) = (expansions[mk].as_deref().unwrap_or_default(), expansions[pk].as_deref().unwrap_or_default());
+                        !m.is_empty()
+                            && m.len() <= th.len()
+                            && m.iter().all(|x| th.binary_search(x).is_ok())
+                            && (m.len() < th.len() || j < i)
+                    }
+                };
+                if covered {
+                    cover = Some(cover.map_or(j, |c| c.min(j)));
+                }
             }
         }
-        if let Some(t) = cover {
+        if let Some(j) = cover {
+            let t = values[j].value.as_str();
             let p = format!("{path}.{el}[{i}]");
             let msg = if s.eq_ignore_ascii_case(t) {
                 format!("\"{s}\" is listed twice")
@@ -219,12 +320,134 @@ fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path
     }
 }
 
-/// IAM action matching of a pattern against a concrete `service:Name` (spec §2.1).
-fn action_glob(pattern: &str, action: &str) -> bool {
-    match (pattern.split_once(':'), action.split_once(':')) {
-        (Some((ps, pn)), Some((s, n))) => glob_ci(ps, s) && glob_ci(pn, n),
-        _ => pattern == "*",
+/// For each entry (not `Skip`), the first earlier entry with the same text ignoring ASCII case.
+fn earlier_equal<'a>(texts: impl Iterator<Item = &'a str>, entries: &[Entry<'_>]) -> Vec<Option<usize>> {
+    let texts: Vec<&str> = texts.collect();
+    let mut out = vec![None; texts.len()];
+    if texts.len() <= 8 {
+        for i in 0..texts.len() {
+            if entries[i].kind != Kind::Skip {
+                out[i] = (0..i).find(|&j| texts[j].eq_ignore_ascii_case(texts[i]));
+            }
+        }
+        return out;
     }
+    let mut first: HashMap<CiStr<'_>, usize, BuildHasherDefault<FxHasher>> =
+        HashMap::with_capacity_and_hasher(texts.len(), Default::default());
+    for (i, t) in texts.iter().enumerate() {
+        if entries[i].kind == Kind::Skip {
+            continue;
+        }
+        match first.entry(CiStr(t)) {
+            std::collections::hash_map::Entry::Occupied(o) => out[i] = Some(*o.get()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+        }
+    }
+    out
+}
+
+/// A string hashed and compared ignoring ASCII case.
+#[derive(Clone, Copy)]
+struct CiStr<'a>(&'a str);
+
+impl PartialEq for CiStr<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for CiStr<'_> {}
+
+impl Hash for CiStr<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for chunk in self.0.as_bytes().chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            w.make_ascii_lowercase();
+            state.write_u64(u64::from_le_bytes(w));
+        }
+        state.write_usize(self.0.len());
+    }
+}
+
+/// FxHash (`rustc-hash`'s multiply-rotate hash) for the short-lived per-statement sets.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The catalog actions a pattern matches ([`Catalog::matching`]'s semantics) as ids
+/// `service index << 16 | action index`, which catalog order makes sorted and distinct.
+fn expansion(cat: &Catalog, svc: &str, name: &str) -> Vec<u32> {
+    let services = cat.services();
+    let range = if has_wildcard(svc) {
+        0..services.len()
+    } else {
+        match services.binary_search_by(|s| cmp_ci(s.prefix, svc)) {
+            Ok(i) => i..i + 1,
+            Err(_) => 0..0,
+        }
+    };
+    let mut out = Vec::new();
+    for si in range {
+        let s = &services[si];
+        if !glob_ci(svc, s.prefix) {
+            continue;
+        }
+        let (from, run) = actions_with_head(s, name);
+        for (k, a) in run.enumerate() {
+            if glob_ci(name, a.name) {
+                out.push(((si as u32) << 16) | (from + k) as u32);
+            }
+        }
+    }
+    out
+}
+
+/// The actions of `s` whose names start with the literal head of the name pattern `pattern`
+/// (the text before its first wildcard), ignoring case: only those can match it. Actions are
+/// sorted by lower-cased name, so they are a contiguous run, found by binary search.
+/// Returns the index of the first of them and the run.
+fn actions_with_head<'s, 'p>(s: &'s Service, pattern: &'p str) -> (usize, impl Iterator<Item = &'s Action> + use<'s, 'p>) {
+    let head = pattern.as_bytes();
+    let head = &head[..head.iter().position(|&b| b == b'*' || b == b'?').unwrap_or(head.len())];
+    let from = s.actions.partition_point(|a| cmp_ci_bytes(a.name.as_bytes(), head) == std::cmp::Ordering::Less);
+    let run = s.actions[from..]
+        .iter()
+        .take_while(move |a| a.name.as_bytes().get(..head.len()).is_some_and(|h| h.eq_ignore_ascii_case(head)));
+    (from, run)
+}
+
+/// ASCII case-insensitive ordering (the order of the catalog's services and actions).
+fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
+    cmp_ci_bytes(a.as_bytes(), b.as_bytes())
+}
+
+fn cmp_ci_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 fn glob_ci(pattern: &str, text: &str) -> bool {
@@ -263,38 +486,35 @@ fn resources(
             );
         }
     }
-    let with_types: Vec<_> = known
-        .iter()
-        .filter(|(_, a)| a.supports_resource_level())
-        .collect();
-    if with_types.is_empty() {
+    let with_types = || known.iter().filter(|(_, a)| a.supports_resource_level());
+    if with_types().next().is_none() {
         return;
     }
+    // The distinct resource types of those actions (many actions share a type).
+    let mut types: Vec<&ResourceType> = with_types().flat_map(|(svc, a)| svc.resource_types_of(a)).collect();
+    types.sort_unstable_by_key(|r| std::ptr::from_ref::<ResourceType>(*r) as usize);
+    types.dedup_by(|a, b| std::ptr::eq(*a, *b));
     for (i, r) in res.values.iter().enumerate() {
         let s = r.value.as_str();
-        if s.contains("${") || !s.starts_with("arn:") {
+        if super::has_variable(s) || !s.starts_with("arn:") {
             continue;
         }
-        let mut fields = s.splitn(6, ':');
-        let service_field = fields.nth(2).unwrap_or_default();
-        if fields.nth(2).is_none() || has_wildcard(service_field) {
-            continue; // short ARNs and wildcard services are the ARN checks' business
+        // Six fields, and a service field without wildcards (short ARNs and wildcard services
+        // are the ARN checks' business).
+        let Some(arn) = ArnPattern::new(s) else { continue };
+        if arn.field(2).is_none_or(has_wildcard) {
+            continue;
         }
-        let matched = with_types
-            .iter()
-            .any(|(svc, a)| svc.resource_types_of(a).any(|rt| rt.matches_arn(s)));
+        let matched = types.iter().any(|rt| rt.matches_pattern(&arn));
         if !matched {
             let p = if res.values.len() == 1 {
                 format!("{path}.Resource")
             } else {
                 format!("{path}.Resource[{i}]")
             };
-            let names: Vec<String> = with_types
-                .iter()
-                .take(4)
-                .map(|(_, a)| a.full_name())
-                .collect();
-            let more = if with_types.len() > 4 { ", ..." } else { "" };
+            let n = with_types().count();
+            let names: Vec<String> = with_types().take(4).map(|(_, a)| a.full_name()).collect();
+            let more = if n > 4 { ", ..." } else { "" };
             c.push(
                 "UNSUPPORTED_RESOURCE_ARN",
                 Severity::Warning,
@@ -437,26 +657,93 @@ fn conditions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path: &str)
 }
 
 /// The catalog name closest to `name` when it is a near miss (see the module docs), or `None`.
+///
+/// Compared ignoring ASCII case without lower-cased copies; candidates whose length rules
+/// them out are skipped before any distance is computed, and distances stop as soon as they
+/// exceed the cap.
 fn near_miss<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = name.to_ascii_lowercase();
-    let cap = if lower.len() <= 4 { 1 } else { 2 };
+    let nb = name.as_bytes();
+    let cap = if nb.len() <= 4 { 1 } else { 2 };
     let mut best: Option<(usize, &str)> = None;
+    let nh = histogram(nb);
+    // `x` is `y` plus a final `s`, ignoring case.
+    let plural_of = |x: &[u8], y: &[u8]| {
+        x.len() == y.len() + 1 && x.last().is_some_and(|c| c.eq_ignore_ascii_case(&b's')) && x[..y.len()].eq_ignore_ascii_case(y)
+    };
     for cand in candidates {
-        let cl = cand.to_ascii_lowercase();
-        if cl == lower || cl.len().abs_diff(lower.len()) > cap {
+        let cb = cand.as_bytes();
+        if cb.len().abs_diff(nb.len()) > cap || cb.eq_ignore_ascii_case(nb) {
             continue;
         }
-        let plural = cl.strip_suffix('s') == Some(lower.as_str())
-            || lower.strip_suffix('s') == Some(cl.as_str());
-        if plural {
+        if plural_of(cb, nb) || plural_of(nb, cb) {
             return None;
         }
-        let d = distance(lower.as_bytes(), cl.as_bytes());
+        // A substitution changes the letter counts by 2 at most, an insertion or deletion by
+        // 1, a transposition not at all: more than 2 * cap apart, the distance exceeds cap.
+        if hist_gap(&nh, cb) > 2 * cap {
+            continue;
+        }
+        let d = distance_within(nb, cb, cap);
         if d <= cap && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, cand));
         }
     }
     best.map(|(_, n)| n)
+}
+
+/// Counts of the bytes of `b` by their low five bits (so ASCII letters count case-blind).
+fn histogram(b: &[u8]) -> [i16; 32] {
+    let mut h = [0i16; 32];
+    for &c in b {
+        h[usize::from(c & 31)] += 1;
+    }
+    h
+}
+
+/// The L1 distance between `h` and the histogram of `b` (a lower bound of twice the edit
+/// distance: merging byte values into one bin only lowers it).
+fn hist_gap(h: &[i16; 32], b: &[u8]) -> usize {
+    let mut d = *h;
+    for &c in b {
+        d[usize::from(c & 31)] -= 1;
+    }
+    d.iter().map(|x| x.unsigned_abs() as usize).sum()
+}
+
+/// [`distance`] ignoring ASCII case, or any value above `cap` once the distance is sure to
+/// exceed it (two consecutive rows above the cap: every later cell derives from them).
+fn distance_within(a: &[u8], b: &[u8], cap: usize) -> usize {
+    const W: usize = 64;
+    let w = b.len() + 1;
+    if w > W {
+        return distance(&a.to_ascii_lowercase(), &b.to_ascii_lowercase());
+    }
+    let eq = |x: u8, y: u8| x.eq_ignore_ascii_case(&y);
+    let (mut r0, mut r1, mut r2) = ([0usize; W], [0usize; W], [0usize; W]);
+    for (j, slot) in r1.iter_mut().take(w).enumerate() {
+        *slot = j;
+    }
+    let mut prev_min = 0;
+    for i in 1..=a.len() {
+        r2[0] = i;
+        let mut row_min = i;
+        for j in 1..w {
+            let cost = usize::from(!eq(a[i - 1], b[j - 1]));
+            let mut v = (r1[j] + 1).min(r2[j - 1] + 1).min(r1[j - 1] + cost);
+            if i > 1 && j > 1 && eq(a[i - 1], b[j - 2]) && eq(a[i - 2], b[j - 1]) {
+                v = v.min(r0[j - 2] + 1);
+            }
+            r2[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > cap && prev_min > cap {
+            return cap + 1;
+        }
+        prev_min = row_min;
+        std::mem::swap(&mut r0, &mut r1);
+        std::mem::swap(&mut r1, &mut r2);
+    }
+    r1[w - 1]
 }
 
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
@@ -494,6 +781,13 @@ mod tests {
         assert_eq!(distance(b"abc", b"abc"), 0);
         assert_eq!(distance(b"", b"ab"), 2);
         assert_eq!(distance(b"kitten", b"sitting"), 3);
+        for (a, b) in [("getobject", "GetObjcet"), ("kitten", "sitting"), ("ab", "ba"), ("", "ab"), ("s3", "sqs"), ("abcdef", "ghijkl")] {
+            let exact = distance(a.to_ascii_lowercase().as_bytes(), b.to_ascii_lowercase().as_bytes());
+            for cap in 0..4 {
+                let d = distance_within(a.as_bytes(), b.as_bytes(), cap);
+                assert!(if exact <= cap { d == exact } else { d > cap }, "{a} {b} {cap}");
+            }
+        }
     }
 
     #[test]

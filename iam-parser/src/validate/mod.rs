@@ -28,7 +28,7 @@ use iam_model::{PolicyType, Span};
 pub fn validate(text: &str, policy_type: PolicyType) -> Vec<Finding> {
     let idx = LineIndex::new(text);
     let parsed = read_policy_indexed(text, policy_type, ParseOptions::POLICY, &idx);
-    let mut out = Checks { findings: parsed.findings, policy_type };
+    let mut out = Checks { findings: parsed.findings, policy_type, near_services: Vec::new() };
     if let Some(policy) = &parsed.policy {
         size::check(&mut out, text, &idx);
         elements::check(&mut out, policy);
@@ -49,6 +49,8 @@ pub fn validate(text: &str, policy_type: PolicyType) -> Vec<Finding> {
 pub(crate) struct Checks {
     pub(crate) findings: Vec<Finding>,
     pub(crate) policy_type: PolicyType,
+    /// Unknown service prefixes already looked up, with their near miss (`catalog.rs`).
+    pub(crate) near_services: Vec<(String, Option<&'static str>)>,
 }
 
 impl Checks {

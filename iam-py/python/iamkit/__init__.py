@@ -12,6 +12,7 @@ own messages, and decide requests exactly as AWS's policy evaluation logic does.
 
 from __future__ import annotations
 
+from iamkit._account import Account, AccountClient, IamClientError
 from iamkit._display import FindingList
 from iamkit._errors import MalformedPolicyDocument, PolicyParseError
 from iamkit._native import (
@@ -25,17 +26,22 @@ from iamkit._native import (
     __version__,
     check_iam_policy,
     evaluate,
+    read_cli_profiles,
     validate,
+    write_cli_profile,
 )
 from iamkit._simulate import simulate_custom_policy
 
 __all__ = [
     "POLICY_TYPES",
     "SAVE_KINDS",
+    "Account",
+    "AccountClient",
     "Engine",
     "EvaluationResult",
     "Finding",
     "FindingList",
+    "IamClientError",
     "MalformedPolicyDocument",
     "Policy",
     "PolicyParseError",
@@ -43,6 +49,8 @@ __all__ = [
     "__version__",
     "check_iam_policy",
     "evaluate",
+    "read_cli_profiles",
     "simulate_custom_policy",
     "validate",
+    "write_cli_profile",
 ]

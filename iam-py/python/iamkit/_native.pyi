@@ -214,3 +214,59 @@ def evaluate(
     resource_account: str | None = None,
 ) -> EvaluationResult: ...
 def _restore_engine(state: tuple[Any, ...]) -> Engine: ...
+
+# --- accounts (iam-py/src/account.rs; the Python API is iamkit.Account in _account.py) --------
+
+@final
+class NativeAccount:
+    """The Rust account behind ``iamkit.Account``."""
+
+    def __init__(self, account_id: str = "123456789012", alias: str | None = None) -> None: ...
+    @staticmethod
+    def from_authorization_details_json(text: str, account_id: str | None = None) -> NativeAccount: ...
+    def to_authorization_details_json(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def alias(self) -> str | None: ...
+    def import_warnings(self) -> list[str]: ...
+    def counts(self) -> tuple[int, int, int, int]: ...
+    def call(
+        self,
+        service: str,
+        operation: str,
+        params: str,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+    ) -> str: ...
+    @staticmethod
+    def operations(service: str) -> list[str]: ...
+    def authorize(
+        self,
+        principal: str,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, object] | None = None,
+    ) -> EvaluationResult: ...
+    def simulate_principal_policy_json(self, params: str) -> str: ...
+
+# --- AWS CLI files (iam-py/src/cli_files.rs) ------------------------------------------------
+
+def write_cli_profile(
+    profile: str,
+    access_key_id: str,
+    secret_access_key: str,
+    *,
+    region: str | None = None,
+    output: str | None = None,
+    session_token: str | None = None,
+    credentials_file: str | None = None,
+    config_file: str | None = None,
+) -> None:
+    """Adds or updates ``profile`` in the shared credentials/config files as
+    ``aws configure --profile`` does (dirs 0700, files 0600)."""
+
+def read_cli_profiles(
+    *, credentials_file: str | None = None, config_file: str | None = None
+) -> dict[str, dict[str, str | dict[str, str]]]:
+    """Every profile of both files merged as botocore sees them (credentials file wins)."""

@@ -1,0 +1,152 @@
+//! Access analysis (issue #5): `what_can` for a principal holding the AWS managed
+//! ReadOnlyAccess over the whole catalog (22,091 actions), `who_can` over a synthetic account
+//! of 5,000 principals, and the full access matrix of 1,000 principals × 22,091 actions on two
+//! threads.
+//!
+//! ```text
+//! cargo bench -p iamkit-benches --bench analysis -- --warm-up-time 1 --measurement-time 3
+//! ```
+#![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use iam_eval::Context;
+use iam_eval::account::{Account, Quotas};
+use iam_eval::analysis::{access_matrix, what_can, who_can};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// A 2-4 statement identity policy, varied by `i` and `j`.
+fn policy(i: usize, j: usize) -> String {
+    let svc = ["s3", "dynamodb", "sqs", "logs", "kms", "ec2", "lambda"][j % 7];
+    let arn = if svc == "s3" {
+        format!("arn:aws:s3:::app{i}-{j}/*")
+    } else {
+        format!("arn:aws:{svc}:us-east-1:123456789012:app{i}-{j}/*")
+    };
+    let mut st = vec![
+        format!(
+            r#"{{"Sid":"Read{j}","Effect":"Allow","Action":["{svc}:Get*","{svc}:List*","{svc}:Describe*"],"Resource":"{arn}"}}"#
+        ),
+        format!(
+            r#"{{"Sid":"Write{j}","Effect":"Allow","Action":["{svc}:Put*","{svc}:Update*"],"Resource":"{arn}","Condition":{{"StringEquals":{{"aws:RequestedRegion":"us-east-1"}}}}}}"#
+        ),
+    ];
+    if (i + j) % 2 == 0 {
+        st.push(format!(r#"{{"Sid":"Deny{j}","Effect":"Deny","Action":"{svc}:Delete*","Resource":"*","Condition":{{"Bool":{{"aws:MultiFactorAuthPresent":"false"}}}}}}"#));
+    }
+    if (i + j) % 5 == 0 {
+        st.push(format!(r#"{{"Sid":"Pass{j}","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/app{i}-*"}}"#));
+    }
+    if (i + j) % 7 == 0 {
+        st.push(r#"{"Sid":"PassAny","Effect":"Allow","Action":["iam:PassRole","iam:GetRole"],"Resource":"*"}"#.to_string());
+    }
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        st.join(",")
+    )
+}
+
+const MANAGED: usize = 100;
+
+/// `n` principals (half users, half roles), each with two inline policies and one customer
+/// managed policy (from a pool of 100); one in four also holds ReadOnlyAccess, one in ten
+/// PowerUserAccess, one in fifty AdministratorAccess.
+fn synthetic(n: usize) -> Account {
+    let mut a = Account::new("123456789012").unwrap();
+    a.set_quotas(Quotas {
+        roles: 5000,
+        policies: 5000,
+        ..Quotas::default()
+    });
+    let managed: Vec<String> = (0..MANAGED)
+        .map(|k| {
+            a.create_policy(&format!("pool{k}"), &policy(k, 1000 + k), None, None)
+                .unwrap()
+                .arn
+                .clone()
+        })
+        .collect();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    for i in 0..n {
+        let user = i % 2 == 0;
+        let name = format!("p{i}");
+        if user {
+            a.create_user(&name, None).unwrap();
+        } else {
+            a.create_role(&name, trust).unwrap();
+        }
+        let mut attach = vec![managed[i % MANAGED].clone()];
+        if i % 4 == 0 {
+            attach.push("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
+        }
+        if i % 10 == 1 {
+            attach.push("arn:aws:iam::aws:policy/PowerUserAccess".into());
+        }
+        if i % 50 == 2 {
+            attach.push("arn:aws:iam::aws:policy/AdministratorAccess".into());
+        }
+        for j in 0..2 {
+            let doc = policy(i, j);
+            if user {
+                a.put_user_policy(&name, &format!("inline{j}"), &doc).unwrap();
+            } else {
+                a.put_role_policy(&name, &format!("inline{j}"), &doc).unwrap();
+            }
+        }
+        for arn in &attach {
+            if user {
+                a.attach_user_policy(&name, arn).unwrap();
+            } else {
+                a.attach_role_policy(&name, arn).unwrap();
+            }
+        }
+    }
+    a
+}
+
+fn bench(c: &mut Criterion) {
+    // what_can over the catalog for a principal holding ReadOnlyAccess.
+    let mut ro = Account::new("123456789012").unwrap();
+    ro.create_user("reader", None).unwrap();
+    ro.attach_user_policy("reader", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .unwrap();
+    let reader = "arn:aws:iam::123456789012:user/reader";
+    let w = what_can(&ro, reader).unwrap();
+    eprintln!(
+        "what_can(ReadOnlyAccess): {} allowed actions in {} services",
+        w.len(),
+        w.services.len()
+    );
+    c.bench_function("analysis/what_can_readonly_access", |b| {
+        b.iter(|| black_box(what_can(&ro, black_box(reader)).unwrap()))
+    });
+
+    // who_can over 5,000 principals.
+    let t = Instant::now();
+    let big = synthetic(5000);
+    eprintln!("built a 5,000-principal account in {:?}", t.elapsed());
+    let ctx = Context::new();
+    let who = who_can(&big, "iam:PassRole", "*", &ctx).unwrap();
+    eprintln!("who_can(iam:PassRole, *): {} principals", who.len());
+    c.bench_function("analysis/who_can_5000_principals", |b| {
+        b.iter(|| black_box(who_can(&big, "iam:PassRole", "*", &ctx).unwrap()))
+    });
+    c.bench_function("analysis/who_can_5000_principals_s3_getobject_bucket", |b| {
+        b.iter(|| {
+            black_box(who_can(&big, "s3:GetObject", "arn:aws:s3:::app10-0/key", &ctx).unwrap())
+        })
+    });
+
+    // Full matrix: 1,000 principals × 22,091 actions, two threads.
+    let thousand = synthetic(1000);
+    let mut g = c.benchmark_group("analysis/matrix");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.bench_function("1000_principals_x_all_actions_2_threads", |b| {
+        b.iter(|| black_box(access_matrix(&thousand, &["*"], 2).unwrap()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,589 @@
+//! The shared machinery of the analyses: a prepared principal ([`Subject`]), per-call caches
+//! keyed by policy, the optimistic / strict engines of the three-valued rule and the
+//! per-action confirmation loop behind `what_can` and the access matrix.
+
+use super::conditions::{Mode, Variant, is_conditional, variant};
+use super::index::index;
+use super::{Access, DecidingStatement, Grant, StatementInfo};
+use crate::account::{Layers, Named, Scope};
+use crate::{Context, Engine, Layer, MatchedStatement, Principal, Request};
+use iam_model::entities::{ErrorCode, IamError};
+use iam_model::{Effect, Policy, Statement};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A principal with every policy layer that applies to it.
+#[derive(Debug, Clone)]
+pub(crate) struct Subject {
+    /// The ARN the caller named (user or role ARN).
+    pub(crate) arn: String,
+    pub(crate) principal: Principal,
+    pub(crate) resource_account: String,
+    pub(crate) resource_in_management: bool,
+    pub(crate) layers: Layers,
+}
+
+impl Subject {
+    /// Resolves `arn` in `scope` and gathers its layers for `action` on `resource` (the
+    /// account's own gathering code: [`Scope::prepare`]).
+    pub(crate) fn prepare(
+        scope: &Scope<'_>,
+        arn: &str,
+        action: &str,
+        resource: &str,
+    ) -> Result<Subject, IamError> {
+        let p = scope.prepare(arn, action, resource)?;
+        Ok(Subject {
+            arn: arn.to_string(),
+            principal: p.principal,
+            resource_account: p.resource_account,
+            resource_in_management: p.resource_in_management,
+            layers: p.layers,
+        })
+    }
+
+    /// A subject holding only identity policies (for comparing policies).
+    pub(crate) fn of_policies(principal: Principal, identity: Vec<Named>) -> Subject {
+        Subject {
+            arn: principal.arn().to_string(),
+            resource_account: principal.account().to_string(),
+            principal,
+            resource_in_management: false,
+            layers: Layers {
+                identity,
+                ..Layers::default()
+            },
+        }
+    }
+
+    fn all_policies(&self) -> impl Iterator<Item = &Arc<Policy>> {
+        let l = &self.layers;
+        l.identity
+            .iter()
+            .map(|n| &n.policy)
+            .chain(l.boundary.iter().map(|n| &n.policy))
+            .chain(l.session.iter().map(|n| &n.policy))
+            .chain(l.resource.iter().map(|(p, _)| p))
+            .chain(l.scps.iter().flatten())
+            .chain(l.rcps.iter().flatten())
+    }
+
+    /// The value of a principal-derived key (for policy variables in resource patterns).
+    fn lookup(&self, key: &str) -> Option<String> {
+        Request::new(&self.principal, "", "*")
+            .with_resource_account(&self.resource_account)
+            .lookup(key)
+            .and_then(|v| v.single())
+            .map(str::to_string)
+    }
+}
+
+/// What the caches remember about one policy.
+struct PolicyEntry {
+    /// Keeps the address of the key alive (so it cannot be reused by another policy).
+    _policy: Arc<Policy>,
+    conditional: bool,
+    variants: [Option<Variant>; 2],
+    expansions: Vec<Option<Arc<[u32]>>>,
+}
+
+/// Per-call caches keyed by policy address: rewritten variants, statement expansions.
+pub(crate) struct Cache<'a> {
+    keep: Box<dyn Fn(&Statement) -> bool + 'a>,
+    decidable: Box<dyn Fn(&str) -> bool + 'a>,
+    entries: HashMap<usize, PolicyEntry>,
+}
+
+fn addr(p: &Arc<Policy>) -> usize {
+    Arc::as_ptr(p) as usize
+}
+
+impl<'a> Cache<'a> {
+    pub(crate) fn new(
+        keep: impl Fn(&Statement) -> bool + 'a,
+        decidable: impl Fn(&str) -> bool + 'a,
+    ) -> Cache<'a> {
+        Cache {
+            keep: Box::new(keep),
+            decidable: Box::new(decidable),
+            entries: HashMap::new(),
+        }
+    }
+
+    fn entry(&mut self, p: &Arc<Policy>) -> &mut PolicyEntry {
+        let decidable = &self.decidable;
+        self.entries.entry(addr(p)).or_insert_with(|| PolicyEntry {
+            _policy: Arc::clone(p),
+            conditional: p.statements.iter().any(|s| is_conditional(s, decidable)),
+            variants: [None, None],
+            expansions: vec![None; p.statements.len()],
+        })
+    }
+
+    pub(crate) fn conditional(&mut self, p: &Arc<Policy>) -> bool {
+        self.entry(p).conditional
+    }
+
+    pub(crate) fn variant(&mut self, p: &Arc<Policy>, mode: Mode) -> Variant {
+        let slot = usize::from(mode == Mode::Strict);
+        if let Some(v) = self.entry(p).variants.get(slot).and_then(Option::as_ref) {
+            return v.clone();
+        }
+        let v = variant(p, mode, &*self.keep, &*self.decidable);
+        if let Some(s) = self.entry(p).variants.get_mut(slot) {
+            *s = Some(v.clone());
+        }
+        v
+    }
+
+    /// The catalog actions statement `i` of `p` names (expanding `Action` / `NotAction`).
+    pub(crate) fn expansion(&mut self, p: &Arc<Policy>, i: usize) -> Arc<[u32]> {
+        if let Some(e) = self.entry(p).expansions.get(i).and_then(Option::as_ref) {
+            return Arc::clone(e);
+        }
+        let ids: Arc<[u32]> = match p.statements.get(i) {
+            Some(st) => index()
+                .expand_all(st.action.iter(), st.action.negated)
+                .into(),
+            None => Arc::from(Vec::new()),
+        };
+        if let Some(s) = self.entry(p).expansions.get_mut(i) {
+            *s = Some(Arc::clone(&ids));
+        }
+        ids
+    }
+
+    pub(crate) fn is_decidable(&self, key: &str) -> bool {
+        (self.decidable)(key)
+    }
+}
+
+/// An engine over rewritten policies, with the way back to the original statements.
+pub(crate) struct Built {
+    pub(crate) engine: Engine,
+    identity: Vec<(Option<String>, Variant)>,
+    boundary: Option<(Option<String>, Variant)>,
+    session: Vec<(Option<String>, Variant)>,
+    resource: Option<Variant>,
+    scps: Vec<Vec<Variant>>,
+    rcps: Vec<Vec<Variant>>,
+}
+
+fn compile_error(e: crate::CompileError) -> IamError {
+    IamError::new(ErrorCode::MalformedPolicyDocument, e.to_string())
+}
+
+impl Built {
+    pub(crate) fn new(
+        layers: &Layers,
+        cache: &mut Cache<'_>,
+        mode: Mode,
+    ) -> Result<Built, IamError> {
+        let mut v = |p: &Arc<Policy>| cache.variant(p, mode);
+        let identity: Vec<(Option<String>, Variant)> = layers
+            .identity
+            .iter()
+            .map(|n| (Some(n.name.clone()), v(&n.policy)))
+            .collect();
+        let boundary = layers
+            .boundary
+            .as_ref()
+            .map(|n| (Some(n.name.clone()), v(&n.policy)));
+        let session: Vec<(Option<String>, Variant)> = layers
+            .session
+            .iter()
+            .map(|n| (Some(n.name.clone()), v(&n.policy)))
+            .collect();
+        let resource = layers.resource.as_ref().map(|(p, _)| v(p));
+        let scps: Vec<Vec<Variant>> = layers
+            .scps
+            .iter()
+            .map(|l| l.iter().map(&mut v).collect())
+            .collect();
+        let rcps: Vec<Vec<Variant>> = layers
+            .rcps
+            .iter()
+            .map(|l| l.iter().map(&mut v).collect())
+            .collect();
+        let mut b = Engine::builder();
+        for (n, p) in &identity {
+            b = match n {
+                Some(n) => b.identity_named(n, &p.policy),
+                None => b.identity(&p.policy),
+            };
+        }
+        if let Some((_, p)) = &boundary {
+            b = b.permissions_boundary(&p.policy);
+        }
+        for (_, p) in &session {
+            b = b.session(&p.policy);
+        }
+        if let (Some(p), Some((_, t))) = (&resource, &layers.resource) {
+            b = b.resource_of_type(&p.policy, *t);
+        }
+        for l in &scps {
+            b = b.scp_level(l.iter().map(|p| &*p.policy));
+        }
+        for l in &rcps {
+            b = b.rcp_level(l.iter().map(|p| &*p.policy));
+        }
+        let engine = b.build().map_err(compile_error)?;
+        Ok(Built {
+            engine,
+            identity,
+            boundary,
+            session,
+            resource,
+            scps,
+            rcps,
+        })
+    }
+
+    /// The original policy name and statement index of a statement the engine matched.
+    pub(crate) fn origin(&self, m: &MatchedStatement) -> DecidingStatement {
+        let named = |v: Option<&(Option<String>, Variant)>| {
+            v.map(|(n, v)| (n.clone(), v.map.get(m.statement_index).copied()))
+        };
+        let plain = |v: Option<&Variant>| v.map(|v| (None, v.map.get(m.statement_index).copied()));
+        let found = match m.layer {
+            Layer::Identity => named(self.identity.get(m.policy_index)),
+            Layer::PermissionsBoundary => named(self.boundary.as_ref()),
+            Layer::Session => named(self.session.get(m.policy_index)),
+            Layer::Resource => plain(self.resource.as_ref()),
+            Layer::Scp(l) => plain(
+                self.scps
+                    .get(usize::from(l))
+                    .and_then(|x| x.get(m.policy_index)),
+            ),
+            Layer::Rcp(l) => plain(
+                self.rcps
+                    .get(usize::from(l))
+                    .and_then(|x| x.get(m.policy_index)),
+            ),
+            Layer::VpcEndpoint => None,
+        };
+        let (policy, statement) = found.unwrap_or((None, None));
+        DecidingStatement {
+            layer: m.layer,
+            policy_index: m.policy_index,
+            policy,
+            statement: statement.unwrap_or(m.statement_index),
+            sid: m.sid.clone(),
+            effect: m.effect,
+        }
+    }
+}
+
+/// An identity-layer Allow statement of the subject, expanded over the catalog.
+pub(crate) struct AllowStatement {
+    pub(crate) info: Arc<StatementInfo>,
+    pub(crate) actions: Arc<[u32]>,
+    /// Resource patterns to confirm with, policy variables substituted for this principal
+    /// (`*` for `NotResource` statements).
+    pub(crate) tests: Arc<[String]>,
+}
+
+/// A subject compiled for analysis: the optimistic engine and, when some statement has an
+/// undecidable condition, the strict one.
+pub(crate) struct Analyzer<'s> {
+    pub(crate) subject: &'s Subject,
+    pub(crate) optimistic: Built,
+    pub(crate) strict: Option<Built>,
+    pub(crate) statements: Vec<AllowStatement>,
+    /// Resource patterns of permissions-boundary and session Allow statements, per the actions
+    /// they name: tried when the identity statements' own patterns are refused.
+    extra: Vec<(Arc<[u32]>, Arc<[String]>)>,
+}
+
+/// Substitutes policy variables in a resource pattern (`None` when one cannot be resolved).
+fn substitute(pattern: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    if !pattern.contains("${") {
+        return Some(pattern.to_string());
+    }
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or_default());
+        let after = rest.get(start + 2..).unwrap_or_default();
+        let Some(end) = after.find('}') else {
+            out.push_str(rest.get(start..).unwrap_or_default());
+            return Some(out);
+        };
+        let inner = after.get(..end).unwrap_or_default();
+        match inner {
+            "*" | "?" | "$" => out.push_str(inner),
+            _ => {
+                let (key, default) = match inner.split_once(',') {
+                    Some((k, d)) => (
+                        k.trim(),
+                        Some(d.trim().trim_matches('\'').trim_matches('"').to_string()),
+                    ),
+                    None => (inner.trim(), None),
+                };
+                out.push_str(&lookup(key).or(default)?);
+            }
+        }
+        rest = after.get(end + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn statement_info(named: &Named, i: usize, st: &Statement, conditional: bool) -> StatementInfo {
+    let conditions = (!st.conditions.is_empty())
+        .then(|| {
+            serde_json::to_value(st)
+                .ok()
+                .and_then(|v| v.get("Condition").map(ToString::to_string))
+        })
+        .flatten();
+    StatementInfo {
+        policy: named.name.clone(),
+        source: named.source.as_str(),
+        statement: i,
+        sid: st.sid_str().map(str::to_string),
+        not_action: st.action.negated,
+        actions: st.action.iter().map(str::to_string).collect(),
+        not_resource: st.resource.as_ref().is_some_and(|r| r.negated),
+        resources: st
+            .resource
+            .as_ref()
+            .map_or_else(|| vec!["*".to_string()], |r| r.iter().map(str::to_string).collect()),
+        conditions,
+        conditional,
+    }
+}
+
+impl<'s> Analyzer<'s> {
+    /// Compiles `subject` (each distinct policy rewritten and expanded once per cache).
+    pub(crate) fn new(subject: &'s Subject, cache: &mut Cache<'_>) -> Result<Analyzer<'s>, IamError> {
+        let optimistic = Built::new(&subject.layers, cache, Mode::Optimistic)?;
+        let any_conditional = subject
+            .all_policies()
+            .any(|p| cache.conditional(p));
+        let strict = if any_conditional {
+            Some(Built::new(&subject.layers, cache, Mode::Strict)?)
+        } else {
+            None
+        };
+        let lookup = |k: &str| subject.lookup(k);
+        let tests_of = |p: &Policy, st: &Statement| -> Arc<[String]> {
+            match &st.resource {
+                Some(r) if !r.negated => r
+                    .iter()
+                    .filter_map(|x| {
+                        if p.variables_enabled() {
+                            substitute(x, &lookup)
+                        } else {
+                            Some(x.to_string())
+                        }
+                    })
+                    .collect(),
+                _ => Arc::from(vec!["*".to_string()]),
+            }
+        };
+        let mut statements = Vec::new();
+        for named in &subject.layers.identity {
+            for (i, st) in named.policy.statements.iter().enumerate() {
+                if st.effect.value != Effect::Allow {
+                    continue;
+                }
+                let conditional = is_conditional(st, &|k| cache.is_decidable(k));
+                statements.push(AllowStatement {
+                    info: Arc::new(statement_info(named, i, st, conditional)),
+                    actions: cache.expansion(&named.policy, i),
+                    tests: tests_of(&named.policy, st),
+                });
+            }
+        }
+        let mut extra = Vec::new();
+        let l = &subject.layers;
+        for named in l.boundary.iter().chain(l.session.iter()) {
+            for (i, st) in named.policy.statements.iter().enumerate() {
+                let specific = st.resource.as_ref().is_some_and(|r| {
+                    !r.negated && r.iter().any(|x| x != "*")
+                });
+                if st.effect.value == Effect::Allow && specific {
+                    extra.push((cache.expansion(&named.policy, i), tests_of(&named.policy, st)));
+                }
+            }
+        }
+        Ok(Analyzer {
+            subject,
+            optimistic,
+            strict,
+            statements,
+            extra,
+        })
+    }
+
+    /// The three-valued decision for `action` on `resource` (see [`super::conditions`]).
+    pub(crate) fn decide(&self, action: &str, resource: &str, ctx: &Context<'_>) -> Option<Access> {
+        let s = self.subject;
+        let mut req = Request::new(&s.principal, action, resource)
+            .with_context(ctx)
+            .with_resource_account(&s.resource_account);
+        req.resource_in_management_account = s.resource_in_management;
+        if !self.optimistic.engine.evaluate(&req).is_allowed() {
+            return None;
+        }
+        match &self.strict {
+            Some(b) if !b.engine.evaluate(&req).is_allowed() => Some(Access::Conditional),
+            _ => Some(Access::Allowed),
+        }
+    }
+
+    /// Every catalog action (restricted to `filter`, indexed by action id, when given) the
+    /// subject is allowed on at least one resource, in catalog order, with the granting
+    /// statements when `grants` is true.
+    pub(crate) fn compute(
+        &self,
+        filter: Option<&[bool]>,
+        grants: bool,
+        mut out: impl FnMut(u32, Access, Vec<Grant>),
+    ) {
+        let idx = index();
+        let ctx = Context::new();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for (si, st) in self.statements.iter().enumerate() {
+            let si = u32::try_from(si).unwrap_or(u32::MAX);
+            pairs.extend(
+                st.actions
+                    .iter()
+                    .filter(|a| filter.is_none_or(|f| f.get(**a as usize).copied().unwrap_or(false)))
+                    .map(|a| (*a, si)),
+            );
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut memo: Vec<(&str, Option<Access>)> = Vec::new();
+        let mut confirmed: Vec<usize> = Vec::new();
+        let mut start = 0;
+        while start < pairs.len() {
+            let action = pairs.get(start).map_or(0, |p| p.0);
+            let end = pairs
+                .get(start..)
+                .and_then(|r| r.iter().position(|p| p.0 != action))
+                .map_or(pairs.len(), |n| start + n);
+            let name = idx.name(action);
+            memo.clear();
+            let mut best: Option<Access> = None;
+            let mut found: Vec<Grant> = Vec::new();
+            for &(_, si) in pairs.get(start..end).unwrap_or_default() {
+                let Some(st) = self.statements.get(si as usize) else {
+                    continue;
+                };
+                confirmed.clear();
+                let mut stmt_best: Option<Access> = None;
+                for (ti, t) in st.tests.iter().enumerate() {
+                    let d = match memo.iter().find(|(r, _)| *r == t.as_str()) {
+                        Some((_, d)) => *d,
+                        None => {
+                            let d = self.decide(name, t, &ctx);
+                            memo.push((t.as_str(), d));
+                            d
+                        }
+                    };
+                    if let Some(d) = d {
+                        confirmed.push(ti);
+                        stmt_best = stmt_best.max(Some(d));
+                    }
+                }
+                if let Some(d) = stmt_best {
+                    best = best.max(Some(d));
+                    if grants {
+                        let resources: Arc<[String]> = if confirmed.len() == st.tests.len() {
+                            Arc::clone(&st.tests)
+                        } else {
+                            confirmed
+                                .iter()
+                                .filter_map(|i| st.tests.get(*i).cloned())
+                                .collect()
+                        };
+                        found.push(Grant {
+                            statement: Arc::clone(&st.info),
+                            resources,
+                            access: if st.info.conditional { Access::Conditional } else { d },
+                        });
+                    }
+                }
+            }
+            if best.is_none() && !self.extra.is_empty() {
+                self.try_extra(action, name, &ctx, pairs.get(start..end).unwrap_or_default(), grants, &mut best, &mut found);
+            }
+            if let Some(b) = best {
+                out(action, b, found);
+            }
+            start = end;
+        }
+    }
+
+    /// Tries the boundary / session statements' resource patterns for an action the identity
+    /// statements' own patterns could not confirm.
+    #[allow(clippy::too_many_arguments)]
+    fn try_extra(
+        &self,
+        action: u32,
+        name: &str,
+        ctx: &Context<'_>,
+        group: &[(u32, u32)],
+        grants: bool,
+        best: &mut Option<Access>,
+        found: &mut Vec<Grant>,
+    ) {
+        let mut ok: Vec<String> = Vec::new();
+        for (ids, tests) in &self.extra {
+            if ids.binary_search(&action).is_err() {
+                continue;
+            }
+            for t in tests.iter() {
+                if let Some(d) = self.decide(name, t, ctx) {
+                    *best = (*best).max(Some(d));
+                    ok.push(t.clone());
+                }
+            }
+        }
+        let Some(b) = *best else { return };
+        if !grants {
+            return;
+        }
+        let resources: Arc<[String]> = ok.into();
+        for &(_, si) in group {
+            if let Some(st) = self.statements.get(si as usize) {
+                found.push(Grant {
+                    statement: Arc::clone(&st.info),
+                    resources: Arc::clone(&resources),
+                    access: if st.info.conditional { Access::Conditional } else { b },
+                });
+            }
+        }
+    }
+}
+
+/// True for the STS actions whose resource is a role decided with its trust policy.
+pub(crate) fn is_assume(action: &str) -> bool {
+    let a = action.to_ascii_lowercase();
+    a.starts_with("sts:assumerole")
+        || a == "sts:tagsession"
+        || a == "sts:setsourceidentity"
+        || a == "sts:setcontext"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitution() {
+        let look = |k: &str| (k == "aws:username").then(|| "alice".to_string());
+        assert_eq!(
+            substitute("arn:aws:iam::*:user/${aws:username}", &look).as_deref(),
+            Some("arn:aws:iam::*:user/alice")
+        );
+        assert_eq!(substitute("a/${aws:userid}", &look), None);
+        assert_eq!(
+            substitute("a/${aws:userid, 'x'}/${*}", &look).as_deref(),
+            Some("a/x/*")
+        );
+    }
+}

@@ -1,0 +1,366 @@
+"""``iamkit.Account``: a stateful offline AWS account with boto3-shaped IAM and STS clients.
+
+>>> import iamkit
+>>> acct = iamkit.Account("111122223333", alias="demo")
+>>> iam = acct.client("iam")
+>>> iam.create_user(UserName="alice")["User"]["Arn"]
+'arn:aws:iam::111122223333:user/alice'
+>>> _ = iam.put_user_policy(UserName="alice", PolicyName="read", PolicyDocument={
+...     "Version": "2012-10-17",
+...     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+>>> acct.authorize(principal="arn:aws:iam::111122223333:user/alice",
+...                action="s3:GetObject", resource="arn:aws:s3:::b/k").decision
+'allowed'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import importlib
+import json
+import os
+import urllib.parse
+from typing import Any
+
+from iamkit import _native
+
+__all__ = ["Account", "AccountClient", "IamClientError", "client_error"]
+
+_DATE_KEYS = frozenset(
+    {"CreateDate", "UpdateDate", "Expiration", "EnableDate", "LastUsedDate", "PasswordLastUsed"}
+)
+_DOCUMENT_PARAMS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy", "ResourcePolicy")
+
+
+class IamClientError(Exception):
+    """A failed call, shaped like ``botocore.exceptions.ClientError`` (used when botocore is not
+    installed): ``.response["Error"]["Code"]`` / ``["Message"]`` and ``.operation_name``."""
+
+    response: dict[str, Any]
+    operation_name: str
+
+    def __init__(self, error_response: dict[str, Any], operation_name: str) -> None:
+        err = error_response.get("Error", {})
+        super().__init__(
+            f"An error occurred ({err.get('Code')}) when calling the {operation_name} "
+            f"operation: {err.get('Message')}"
+        )
+        self.response = error_response
+        self.operation_name = operation_name
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.response, self.operation_name))
+
+
+def _client_error_class() -> type[Exception]:
+    try:
+        mod = importlib.import_module("botocore.exceptions")
+    except ImportError:  # pragma: no cover - botocore is a test dependency
+        return IamClientError
+    cls: type[Exception] = mod.ClientError
+    return cls
+
+
+def client_error(code: str, message: str, operation: str) -> Exception:
+    """The exception for a failed operation: ``botocore.exceptions.ClientError`` when botocore
+    is importable, else :class:`IamClientError` (same ``.response`` shape)."""
+    response = {
+        "Error": {"Code": code, "Message": message, "Type": "Sender"},
+        "ResponseMetadata": {"HTTPStatusCode": 404 if code == "NoSuchEntity" else 400},
+    }
+    cls = _client_error_class()
+    exc: Exception = cls(response, operation)
+    return exc
+
+
+def _parse_date(text: str) -> _dt.datetime | str:
+    try:
+        d = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return d if d.tzinfo else d.replace(tzinfo=_dt.timezone.utc)
+
+
+def _datetimes(value: Any, key: str = "") -> Any:
+    """boto3 gives timestamps as timezone-aware ``datetime`` objects."""
+    if isinstance(value, dict):
+        return {k: _datetimes(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_datetimes(v, key) for v in value]
+    if isinstance(value, str) and key in _DATE_KEYS:
+        return _parse_date(value)
+    return value
+
+
+def _decode_documents(value: Any, key: str = "") -> Any:
+    """botocore URL-decodes and parses the policy documents of IAM responses."""
+    if isinstance(value, dict):
+        return {k: _decode_documents(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode_documents(v, key) for v in value]
+    if isinstance(value, str) and key in ("PolicyDocument", "AssumeRolePolicyDocument", "Document"):
+        text = urllib.parse.unquote(value) if value.startswith("%") else value
+        try:
+            return json.loads(text)
+        except ValueError:
+            return value
+    return value
+
+
+class AccountClient:
+    """A boto3-shaped client (``"iam"`` or ``"sts"``) over an :class:`Account`.
+
+    Methods have boto3's names, keyword-only PascalCase parameters and response shapes
+    (dates as ``datetime``); failures raise ``botocore.exceptions.ClientError`` (or
+    :class:`IamClientError` without botocore). ``Marker``/``MaxItems`` are accepted and
+    ignored: every list comes in one page with ``IsTruncated: False``. Policy document
+    parameters also accept a ``dict``. An STS client made with ``aws_access_key_id`` (and
+    ``aws_secret_access_key``) acts as that key's principal; otherwise as the root user.
+    """
+
+    def __init__(
+        self,
+        account: Account,
+        service: str,
+        *,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+    ) -> None:
+        self._account = account
+        self._service = service
+        self._key = aws_access_key_id
+        self._secret = aws_secret_access_key
+        self._operations = frozenset(_native.NativeAccount.operations(service)) | _EXTRA[service]
+
+    @property
+    def service(self) -> str:
+        """``"iam"`` or ``"sts"``."""
+        return self._service
+
+    def can_paginate(self, operation_name: str) -> bool:
+        """Always False: lists come in one page."""
+        return False
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | self._operations)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in self._operations:
+            raise AttributeError(f"'{self._service}' client has no operation {name!r}")
+
+        def operation(**kwargs: Any) -> dict[str, Any]:
+            return self._call(name, kwargs)
+
+        operation.__name__ = name
+        operation.__doc__ = f"boto3's {self._service}.{name} (offline)."
+        return operation
+
+    def _call(self, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        params = dict(kwargs)
+        for k in _DOCUMENT_PARAMS:
+            if k in params and not isinstance(params[k], str):
+                params[k] = json.dumps(params[k])
+        native = self._account._native
+        if name == "get_account_authorization_details":
+            out = self._account._authorization_details_response(params.get("Filter"))
+        elif name == "simulate_custom_policy":
+            from iamkit._simulate import simulate_custom_policy
+
+            out = simulate_custom_policy(**kwargs)
+        else:
+            text = native.call(self._service, name, json.dumps(params), self._key, self._secret)
+            out = _decode_documents(json.loads(text))
+        out = _datetimes(out)
+        out.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RetryAttempts": 0})
+        return dict(out)
+
+    def __repr__(self) -> str:
+        return f"<iamkit {self._service} client for account {self._account.account_id}>"
+
+
+_EXTRA: dict[str, frozenset[str]] = {
+    "iam": frozenset(
+        {"get_account_authorization_details", "simulate_custom_policy", "simulate_principal_policy"}
+    ),
+    "sts": frozenset(),
+}
+
+
+class Account:
+    """One offline AWS account: IAM entities and operations, STS, and the authorizer.
+
+    ``Account(account_id="123456789012", *, alias=None)`` starts empty;
+    :meth:`from_authorization_details` loads ``aws iam get-account-authorization-details``
+    output. Pickling keeps what that format holds (users, groups, memberships, roles and
+    instance profiles holding them, inline and managed policies with all versions,
+    attachments, boundaries, tags, ids, dates) and the alias; it does NOT keep access keys
+    and their secrets, login profiles, MFA devices, STS sessions, the password policy,
+    registered resource policies or instance profiles without a role.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, account_id: str = "123456789012", *, alias: str | None = None) -> None:
+        self._native = _native.NativeAccount(account_id, alias)
+
+    @classmethod
+    def _wrap(cls, native: _native.NativeAccount) -> Account:
+        self = cls.__new__(cls)
+        self._native = native
+        return self
+
+    @classmethod
+    def from_authorization_details(
+        cls, source: str | os.PathLike[str] | dict[str, Any], *, account_id: str | None = None
+    ) -> Account:
+        """Loads ``get-account-authorization-details`` JSON: a file path or the parsed dict.
+
+        Stored documents are not put through IAM's save-time checks (see
+        :attr:`import_warnings` for documents that are not policies). The account id comes
+        from the entities' ARNs unless ``account_id`` is given. ``to_authorization_details()``
+        of an unchanged import gives back the same JSON value, key order included.
+        """
+        if isinstance(source, dict):
+            text = json.dumps(source)
+        elif isinstance(source, (str, os.PathLike)):
+            with open(source, encoding="utf-8") as f:
+                text = f.read()
+        else:
+            raise TypeError(
+                f"source must be a path (str or os.PathLike) or a dict, not {type(source).__name__}"
+            )
+        return cls._wrap(_native.NativeAccount.from_authorization_details_json(text, account_id))
+
+    def to_authorization_details(self) -> dict[str, Any]:
+        """The account as ``get-account-authorization-details`` output (the JSON as a dict)."""
+        result: dict[str, Any] = json.loads(self._native.to_authorization_details_json())
+        return result
+
+    def _authorization_details_response(self, filters: list[str] | None) -> dict[str, Any]:
+        d = _decode_documents(self.to_authorization_details())
+        wanted = set(filters or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
+        out: dict[str, Any] = {}
+        out["UserDetailList"] = d.get("UserDetailList", []) if "User" in wanted else []
+        out["GroupDetailList"] = d.get("GroupDetailList", []) if "Group" in wanted else []
+        out["RoleDetailList"] = d.get("RoleDetailList", []) if "Role" in wanted else []
+        policies = []
+        for p in d.get("Policies", []):
+            aws = str(p.get("Arn", "")).startswith("arn:aws:iam::aws:")
+            if ("AWSManagedPolicy" if aws else "LocalManagedPolicy") in wanted:
+                policies.append(p)
+        out["Policies"] = policies
+        out["IsTruncated"] = False
+        return out
+
+    @property
+    def account_id(self) -> str:
+        """The 12-digit account id."""
+        return self._native.account_id
+
+    @property
+    def alias(self) -> str | None:
+        """The account alias."""
+        return self._native.alias
+
+    @property
+    def import_warnings(self) -> list[str]:
+        """Problems noticed by :meth:`from_authorization_details` (empty otherwise)."""
+        return self._native.import_warnings()
+
+    def client(
+        self,
+        service: str,
+        *,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        region_name: str | None = None,
+    ) -> AccountClient:
+        """A boto3-shaped client: ``"iam"`` or ``"sts"`` (see :class:`AccountClient`)."""
+        if service not in ("iam", "sts"):
+            raise ValueError(f"unknown service {service!r}: expected 'iam' or 'sts'")
+        return AccountClient(
+            self,
+            service,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+        )
+
+    def authorize(
+        self,
+        *,
+        principal: str,
+        action: str,
+        resource: str = "*",
+        context: dict[str, object] | None = None,
+    ) -> _native.EvaluationResult:
+        """Decides a request by a principal of this account (user, role, assumed-role session,
+        federated user or root ARN) with every layer the account holds for it."""
+        return self._native.authorize(principal, action, resource, context)
+
+    def simulate_principal_policy(self, **kwargs: Any) -> dict[str, Any]:
+        """boto3's ``simulate_principal_policy``: same parameters and response shape."""
+        params = dict(kwargs)
+        for k in (*_DOCUMENT_PARAMS, "PolicyInputList", "PermissionsBoundaryPolicyInputList"):
+            v = params.get(k)
+            if isinstance(v, list):
+                params[k] = [x if isinstance(x, str) else json.dumps(x) for x in v]
+            elif v is not None and not isinstance(v, str):
+                params[k] = json.dumps(v)
+        result: dict[str, Any] = json.loads(self._native.simulate_principal_policy_json(json.dumps(params)))
+        return result
+
+    def counts(self) -> dict[str, int]:
+        """``{"users", "groups", "roles", "policies"}`` (customer managed policies)."""
+        u, g, r, p = self._native.counts()
+        return {"users": u, "groups": g, "roles": r, "policies": p}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore_account, (self.account_id, self.alias, self._native.to_authorization_details_json()))
+
+    def __repr__(self) -> str:
+        c = self.counts()
+        alias = f" ({self.alias})" if self.alias else ""
+        return (
+            f"<Account {self.account_id}{alias}: {c['users']} users, {c['groups']} groups, "
+            f"{c['roles']} roles, {c['policies']} policies>"
+        )
+
+    def _repr_html_(self) -> str:
+        d = self.to_authorization_details()
+        esc = html.escape
+
+        def names(items: list[dict[str, Any]], key: str) -> str:
+            shown = ", ".join(esc(str(i.get(key, ""))) for i in items[:20])
+            more = f" … (+{len(items) - 20})" if len(items) > 20 else ""
+            return shown + more
+
+        aws = [p for p in d.get("Policies", []) if str(p.get("Arn", "")).startswith("arn:aws:iam::aws:")]
+        local = [p for p in d.get("Policies", []) if p not in aws]
+        rows = [
+            ("Users", d.get("UserDetailList", []), "UserName"),
+            ("Groups", d.get("GroupDetailList", []), "GroupName"),
+            ("Roles", d.get("RoleDetailList", []), "RoleName"),
+            ("Customer managed policies", local, "PolicyName"),
+            ("AWS managed policies listed", aws, "PolicyName"),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{esc(label)}</th><td>{len(items)}</td>"
+            f"<td style='text-align:left'>{names(items, key)}</td></tr>"
+            for label, items, key in rows
+        )
+        alias = f" ({esc(self.alias)})" if self.alias else ""
+        return (
+            f"<div class='iamkit-account'><strong>Account {esc(self.account_id)}{alias}</strong>"
+            f"<table><thead><tr><th>kind</th><th>count</th><th>names</th></tr></thead>"
+            f"<tbody>{body}</tbody></table></div>"
+        )
+
+
+def _restore_account(account_id: str, alias: str | None, details_json: str) -> Account:
+    native = _native.NativeAccount.from_authorization_details_json(details_json, account_id)
+    acct = Account._wrap(native)
+    if alias and native.alias is None:
+        acct.client("iam").create_account_alias(AccountAlias=alias)
+    return acct

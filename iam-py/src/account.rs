@@ -1,0 +1,1114 @@
+//! `iamkit._native.NativeAccount`: the stateful account of `iam_eval::account` behind
+//! `iamkit.Account` (pure Python, `iamkit/_account.py`).
+//!
+//! The boto3-shaped clients call [`PyAccount::call`] with an operation name in boto3's
+//! snake_case (`create_user`) and the request parameters as JSON text (boto3's PascalCase
+//! members); it returns the response as JSON text in boto3's shape, with dates as ISO-8601
+//! text (the Python side turns them into `datetime`s). Failures raise the ClientError-shaped
+//! exception of `iamkit._account` with AWS's code and message.
+
+use crate::convert::python_attr;
+use crate::eval::{PyEvaluationResult, context_of};
+use iam_eval::account::{Account, AssumeRoleRequest, CreateRoleOptions, FederationTokenRequest};
+use iam_eval::Principal;
+use iam_model::entities::{
+    AccessKeyStatus, ErrorCode, Group, IamError, InstanceProfile, ManagedPolicy, PasswordPolicy,
+    PolicyVersion, Role, Tags, Timestamp, User, aws_managed_policies, aws_managed_policy,
+};
+use iam_parser::gaad::parse_authorization_details;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use serde_json::{Map, Value, json};
+
+/// Raises `iamkit._account.client_error(code, message, operation)`.
+pub(crate) fn client_error(py: Python<'_>, e: &IamError, operation: &str) -> PyErr {
+    static F: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    match python_attr(py, &F, "iamkit._account", "client_error")
+        .and_then(|f| f.call1((e.code.as_str(), e.message.as_str(), operation)))
+    {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(err) => err,
+    }
+}
+
+type R = Result<Value, IamError>;
+
+fn missing(name: &str) -> IamError {
+    IamError::new(
+        ErrorCode::ValidationError,
+        format!("Missing required parameter in input: \"{name}\""),
+    )
+}
+
+fn req<'a>(p: &'a Value, k: &str) -> Result<&'a str, IamError> {
+    p.get(k).and_then(Value::as_str).ok_or_else(|| missing(k))
+}
+
+fn opt<'a>(p: &'a Value, k: &str) -> Option<&'a str> {
+    p.get(k).and_then(Value::as_str)
+}
+
+fn opt_bool(p: &Value, k: &str) -> Option<bool> {
+    p.get(k).and_then(Value::as_bool)
+}
+
+fn opt_u32(p: &Value, k: &str) -> Result<Option<u32>, IamError> {
+    match p.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| IamError::validation(k, &v.to_string(), "Member must be an integer")),
+    }
+}
+
+fn strings(p: &Value, k: &str) -> Vec<String> {
+    p.get(k)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+fn tag_pairs(p: &Value, k: &str) -> Vec<(String, String)> {
+    p.get(k)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|t| {
+                    (
+                        t.get("Key").and_then(Value::as_str).unwrap_or_default().to_string(),
+                        t.get("Value").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn date(t: Timestamp) -> Value {
+    Value::String(t.to_string())
+}
+
+fn tags_json(t: &Tags) -> Value {
+    Value::Array(t.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect())
+}
+
+/// A stored document as boto3 gives it: decoded JSON (botocore URL-decodes and parses it).
+fn doc_json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+fn boundary_json(arn: Option<&String>) -> Option<Value> {
+    arn.map(|a| json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": a}))
+}
+
+fn user_json(u: &User, full: bool) -> Value {
+    let mut m = Map::new();
+    m.insert("Path".into(), json!(u.path));
+    m.insert("UserName".into(), json!(u.name));
+    m.insert("UserId".into(), json!(u.id));
+    m.insert("Arn".into(), json!(u.arn));
+    m.insert("CreateDate".into(), date(u.create_date));
+    if full {
+        if let Some(b) = boundary_json(u.permissions_boundary.as_ref()) {
+            m.insert("PermissionsBoundary".into(), b);
+        }
+        if !u.tags.is_empty() {
+            m.insert("Tags".into(), tags_json(&u.tags));
+        }
+    }
+    Value::Object(m)
+}
+
+fn group_json(g: &Group) -> Value {
+    json!({"Path": g.path, "GroupName": g.name, "GroupId": g.id, "Arn": g.arn, "CreateDate": date(g.create_date)})
+}
+
+fn role_json(r: &Role, full: bool) -> Value {
+    let mut m = Map::new();
+    m.insert("Path".into(), json!(r.path));
+    m.insert("RoleName".into(), json!(r.name));
+    m.insert("RoleId".into(), json!(r.id));
+    m.insert("Arn".into(), json!(r.arn));
+    m.insert("CreateDate".into(), date(r.create_date));
+    m.insert("AssumeRolePolicyDocument".into(), doc_json(r.trust_policy.text()));
+    if let Some(d) = &r.description {
+        m.insert("Description".into(), json!(d));
+    }
+    m.insert("MaxSessionDuration".into(), json!(r.max_session_duration));
+    if let Some(b) = boundary_json(r.permissions_boundary.as_ref()) {
+        m.insert("PermissionsBoundary".into(), b);
+    }
+    if !r.tags.is_empty() {
+        m.insert("Tags".into(), tags_json(&r.tags));
+    }
+    if full {
+        m.insert("RoleLastUsed".into(), json!({}));
+    }
+    Value::Object(m)
+}
+
+fn profile_json(a: &Account, ip: &InstanceProfile) -> Value {
+    let roles: Vec<Value> = ip
+        .roles
+        .iter()
+        .filter_map(|n| a.get_role(n).ok())
+        .map(|r| role_json(r, false))
+        .collect();
+    let mut v = json!({"Path": ip.path, "InstanceProfileName": ip.name, "InstanceProfileId": ip.id,
+        "Arn": ip.arn, "CreateDate": date(ip.create_date), "Roles": roles});
+    if !ip.tags.is_empty() {
+        v["Tags"] = tags_json(&ip.tags);
+    }
+    v
+}
+
+fn policy_json(p: &ManagedPolicy) -> Value {
+    let mut v = json!({"PolicyName": p.name, "PolicyId": p.id, "Arn": p.arn, "Path": p.path,
+        "DefaultVersionId": p.default_version_id, "AttachmentCount": p.attachment_count,
+        "PermissionsBoundaryUsageCount": p.permissions_boundary_usage_count, "IsAttachable": true,
+        "CreateDate": date(p.create_date), "UpdateDate": date(p.update_date)});
+    if let Some(d) = &p.description {
+        v["Description"] = json!(d);
+    }
+    if !p.tags.is_empty() {
+        v["Tags"] = tags_json(&p.tags);
+    }
+    v
+}
+
+fn version_json(v: &PolicyVersion, default: &str, with_doc: bool) -> Value {
+    let mut o = json!({"VersionId": v.version_id, "IsDefaultVersion": v.version_id == default,
+        "CreateDate": date(v.create_date)});
+    if with_doc {
+        o["Document"] = doc_json(v.document.text());
+    }
+    o
+}
+
+/// How many users, groups and roles have `arn` attached (AWS managed policies keep no count).
+fn attachments(a: &Account, arn: &str) -> usize {
+    let users = a.list_users(None).unwrap_or_default();
+    let groups = a.list_groups(None).unwrap_or_default();
+    let roles = all_roles(a);
+    users.iter().filter(|u| u.attached_policies.iter().any(|x| x == arn)).count()
+        + groups.iter().filter(|g| g.attached_policies.iter().any(|x| x == arn)).count()
+        + roles.iter().filter(|r| r.attached_policies.iter().any(|x| x == arn)).count()
+}
+
+/// Every role, also those with paths that do not start with `/` (seen in imported files).
+fn all_roles(a: &Account) -> Vec<&Role> {
+    let d = a.list_roles(None).unwrap_or_default();
+    if d.len() == a.get_account_summary().get("Roles").copied().unwrap_or(0) as usize {
+        return d;
+    }
+    a.to_authorization_details()
+        .role_detail_list
+        .iter()
+        .filter_map(|r| r.role_name.as_deref().and_then(|n| a.get_role(n).ok()))
+        .collect()
+}
+
+/// An AWS managed policy as `GetPolicy` returns it (the imported copy first).
+fn aws_policy_json(a: &Account, arn: &str) -> Option<Value> {
+    if let Some(p) = a.imported_aws_managed_policies().find(|p| p.arn == arn) {
+        let mut v = policy_json(p);
+        v["AttachmentCount"] = json!(attachments(a, arn));
+        return Some(v);
+    }
+    let m = aws_managed_policy(arn)?;
+    Some(json!({"PolicyName": m.name, "Arn": m.arn, "Path": m.path,
+        "DefaultVersionId": m.default_version_id, "AttachmentCount": attachments(a, arn),
+        "PermissionsBoundaryUsageCount": 0, "IsAttachable": !m.deprecated,
+        "CreateDate": m.create_date, "UpdateDate": m.create_date}))
+}
+
+fn ok() -> R {
+    Ok(json!({}))
+}
+
+fn list(key: &str, items: Vec<Value>) -> R {
+    let mut m = Map::new();
+    m.insert(key.into(), Value::Array(items));
+    m.insert("IsTruncated".into(), json!(false));
+    Ok(Value::Object(m))
+}
+
+fn password_policy_json(p: &PasswordPolicy) -> Value {
+    let mut v = json!({"MinimumPasswordLength": p.minimum_password_length,
+        "RequireSymbols": p.require_symbols, "RequireNumbers": p.require_numbers,
+        "RequireUppercaseCharacters": p.require_uppercase_characters,
+        "RequireLowercaseCharacters": p.require_lowercase_characters,
+        "AllowUsersToChangePassword": p.allow_users_to_change_password,
+        "ExpirePasswords": p.max_password_age.is_some(), "HardExpiry": p.hard_expiry});
+    if let Some(n) = p.max_password_age {
+        v["MaxPasswordAge"] = json!(n);
+    }
+    if let Some(n) = p.password_reuse_prevention {
+        v["PasswordReusePrevention"] = json!(n);
+    }
+    v
+}
+
+fn credentials_json(c: &iam_eval::account::Credentials) -> Value {
+    json!({"AccessKeyId": c.access_key_id, "SecretAccessKey": c.secret_access_key.expose(),
+        "SessionToken": c.session_token.expose(), "Expiration": date(c.expiration)})
+}
+
+/// The `(name, arn)` of an attached policy for `ListAttached*Policies`.
+fn attached_json(a: &Account, arns: &[String]) -> Vec<Value> {
+    arns.iter()
+        .map(|arn| {
+            let name = a
+                .get_policy(arn)
+                .map(|p| p.name.clone())
+                .ok()
+                .or_else(|| aws_managed_policy(arn).map(|p| p.name.clone()))
+                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
+            json!({"PolicyName": name, "PolicyArn": arn})
+        })
+        .collect()
+}
+
+/// The operations the clients offer, by service (`iamkit.Account.client(...)`).
+pub(crate) const IAM_OPERATIONS: &[&str] = &[
+    "add_role_to_instance_profile", "add_user_to_group", "attach_group_policy",
+    "attach_role_policy", "attach_user_policy", "create_access_key", "create_account_alias",
+    "create_group", "create_instance_profile", "create_login_profile", "create_policy",
+    "create_policy_version", "create_role", "create_service_linked_role", "create_user",
+    "deactivate_mfa_device", "delete_access_key", "delete_account_alias",
+    "delete_account_password_policy", "delete_group", "delete_group_policy",
+    "delete_instance_profile", "delete_login_profile", "delete_policy", "delete_policy_version",
+    "delete_role", "delete_role_permissions_boundary", "delete_role_policy",
+    "delete_service_linked_role", "delete_user", "delete_user_permissions_boundary",
+    "delete_user_policy", "detach_group_policy", "detach_role_policy", "detach_user_policy",
+    "enable_mfa_device", "get_account_password_policy", "get_account_summary", "get_group",
+    "get_group_policy", "get_instance_profile", "get_login_profile", "get_policy",
+    "get_policy_version", "get_role", "get_role_policy", "get_user", "get_user_policy",
+    "list_access_keys", "list_account_aliases", "list_attached_group_policies",
+    "list_attached_role_policies", "list_attached_user_policies", "list_entities_for_policy",
+    "list_group_policies", "list_groups", "list_groups_for_user", "list_instance_profile_tags",
+    "list_instance_profiles", "list_instance_profiles_for_role", "list_mfa_devices",
+    "list_policies", "list_policy_tags", "list_policy_versions", "list_role_policies",
+    "list_role_tags", "list_roles", "list_user_policies", "list_user_tags", "list_users",
+    "put_group_policy", "put_role_permissions_boundary", "put_role_policy",
+    "put_user_permissions_boundary", "put_user_policy", "remove_role_from_instance_profile",
+    "remove_user_from_group", "set_default_policy_version", "tag_instance_profile",
+    "tag_policy", "tag_role", "tag_user", "untag_instance_profile", "untag_policy",
+    "untag_role", "untag_user", "update_access_key", "update_account_password_policy",
+    "update_assume_role_policy", "update_login_profile", "update_role", "update_user",
+];
+
+/// The STS operations.
+pub(crate) const STS_OPERATIONS: &[&str] =
+    &["assume_role", "get_caller_identity", "get_federation_token"];
+
+fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
+    match op {
+        // ------------------------------------------------------------------ users
+        "create_user" => {
+            let name = req(p, "UserName")?;
+            let tags = tag_pairs(p, "Tags");
+            if !tags.is_empty() {
+                // Validate before creating (all-or-nothing, as IAM).
+                Tags::case_insensitive().tag(&tags, "TagsPerUser")?;
+            }
+            if let Some(b) = opt(p, "PermissionsBoundary")
+                && a.get_policy(b).is_err()
+                && aws_managed_policy(b).is_none()
+            {
+                return Err(IamError::new(
+                    ErrorCode::NoSuchEntity,
+                    format!("Scope ARN: {b} does not exist or is not attachable."),
+                ));
+            }
+            a.create_user(name, opt(p, "Path"))?;
+            if !tags.is_empty() {
+                a.tag_user(name, &tags)?;
+            }
+            if let Some(b) = opt(p, "PermissionsBoundary") {
+                a.put_user_permissions_boundary(name, b)?;
+            }
+            Ok(json!({"User": user_json(a.get_user(name)?, true)}))
+        }
+        "get_user" => Ok(json!({"User": user_json(a.get_user(req(p, "UserName")?)?, true)})),
+        "list_users" => list(
+            "Users",
+            a.list_users(opt(p, "PathPrefix"))?.into_iter().map(|u| user_json(u, false)).collect(),
+        ),
+        "update_user" => {
+            a.update_user(req(p, "UserName")?, opt(p, "NewUserName"), opt(p, "NewPath"))?;
+            ok()
+        }
+        "delete_user" => {
+            a.delete_user(req(p, "UserName")?)?;
+            ok()
+        }
+        "tag_user" => {
+            a.tag_user(req(p, "UserName")?, &tag_pairs(p, "Tags"))?;
+            ok()
+        }
+        "untag_user" => {
+            a.untag_user(req(p, "UserName")?, &strings(p, "TagKeys"))?;
+            ok()
+        }
+        "list_user_tags" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            Ok(json!({"Tags": tags_json(&u.tags), "IsTruncated": false}))
+        }
+        // ------------------------------------------------------------------ groups
+        "create_group" => {
+            let g = a.create_group(req(p, "GroupName")?, opt(p, "Path"))?;
+            Ok(json!({"Group": group_json(g)}))
+        }
+        "get_group" => {
+            let g = a.get_group(req(p, "GroupName")?)?;
+            let users: Vec<Value> = g
+                .users
+                .iter()
+                .filter_map(|n| a.get_user(n).ok())
+                .map(|u| user_json(u, false))
+                .collect();
+            Ok(json!({"Group": group_json(g), "Users": users, "IsTruncated": false}))
+        }
+        "list_groups" => list(
+            "Groups",
+            a.list_groups(opt(p, "PathPrefix"))?.into_iter().map(group_json).collect(),
+        ),
+        "list_groups_for_user" => list(
+            "Groups",
+            a.list_groups_for_user(req(p, "UserName")?)?.into_iter().map(group_json).collect(),
+        ),
+        "add_user_to_group" => {
+            a.add_user_to_group(req(p, "GroupName")?, req(p, "UserName")?)?;
+            ok()
+        }
+        "remove_user_from_group" => {
+            a.remove_user_from_group(req(p, "GroupName")?, req(p, "UserName")?)?;
+            ok()
+        }
+        "delete_group" => {
+            a.delete_group(req(p, "GroupName")?)?;
+            ok()
+        }
+        // ------------------------------------------------------------------ roles
+        "create_role" => {
+            let name = req(p, "RoleName")?;
+            let opts = CreateRoleOptions {
+                path: opt(p, "Path").map(str::to_string),
+                description: opt(p, "Description").map(str::to_string),
+                max_session_duration: opt_u32(p, "MaxSessionDuration")?,
+                permissions_boundary: opt(p, "PermissionsBoundary").map(str::to_string),
+                tags: tag_pairs(p, "Tags"),
+            };
+            let r = a.create_role_with(name, req(p, "AssumeRolePolicyDocument")?, &opts)?;
+            Ok(json!({"Role": role_json(r, false)}))
+        }
+        "get_role" => Ok(json!({"Role": role_json(a.get_role(req(p, "RoleName")?)?, true)})),
+        "list_roles" => {
+            let roles = match opt(p, "PathPrefix") {
+                Some(pp) => a.list_roles(Some(pp))?,
+                None => all_roles(a),
+            };
+            list("Roles", roles.into_iter().map(|r| role_json(r, false)).collect())
+        }
+        "update_role" => {
+            a.update_role(
+                req(p, "RoleName")?,
+                opt(p, "Description"),
+                opt_u32(p, "MaxSessionDuration")?,
+            )?;
+            ok()
+        }
+        "update_assume_role_policy" => {
+            a.update_assume_role_policy(req(p, "RoleName")?, req(p, "PolicyDocument")?)?;
+            ok()
+        }
+        "delete_role" => {
+            a.delete_role(req(p, "RoleName")?)?;
+            ok()
+        }
+        "tag_role" => {
+            a.tag_role(req(p, "RoleName")?, &tag_pairs(p, "Tags"))?;
+            ok()
+        }
+        "untag_role" => {
+            a.untag_role(req(p, "RoleName")?, &strings(p, "TagKeys"))?;
+            ok()
+        }
+        "list_role_tags" => {
+            let r = a.get_role(req(p, "RoleName")?)?;
+            Ok(json!({"Tags": tags_json(&r.tags), "IsTruncated": false}))
+        }
+        "create_service_linked_role" => {
+            let r = a.create_service_linked_role(
+                req(p, "AWSServiceName")?,
+                opt(p, "Description"),
+                opt(p, "CustomSuffix"),
+            )?;
+            Ok(json!({"Role": role_json(r, false)}))
+        }
+        "delete_service_linked_role" => {
+            let name = req(p, "RoleName")?;
+            let arn = a.get_role(name)?.arn.clone();
+            a.delete_service_linked_role(name)?;
+            let path = arn.split(":role").nth(1).unwrap_or_default().to_string();
+            Ok(json!({"DeletionTaskId": format!("task{path}/{}", a.id())}))
+        }
+        // ------------------------------------------------------------------ instance profiles
+        "create_instance_profile" => {
+            let name = req(p, "InstanceProfileName")?;
+            a.create_instance_profile(name, opt(p, "Path"))?;
+            let tags = tag_pairs(p, "Tags");
+            if !tags.is_empty()
+                && let Err(e) = a.tag_instance_profile(name, &tags)
+            {
+                let _ = a.delete_instance_profile(name);
+                return Err(e);
+            }
+            Ok(json!({"InstanceProfile": profile_json(a, a.get_instance_profile(name)?)}))
+        }
+        "get_instance_profile" => {
+            let ip = a.get_instance_profile(req(p, "InstanceProfileName")?)?;
+            Ok(json!({"InstanceProfile": profile_json(a, ip)}))
+        }
+        "list_instance_profiles" => list(
+            "InstanceProfiles",
+            a.list_instance_profiles(opt(p, "PathPrefix"))?
+                .into_iter()
+                .map(|ip| profile_json(a, ip))
+                .collect(),
+        ),
+        "list_instance_profiles_for_role" => list(
+            "InstanceProfiles",
+            a.list_instance_profiles_for_role(req(p, "RoleName")?)?
+                .into_iter()
+                .map(|ip| profile_json(a, ip))
+                .collect(),
+        ),
+        "add_role_to_instance_profile" => {
+            a.add_role_to_instance_profile(req(p, "InstanceProfileName")?, req(p, "RoleName")?)?;
+            ok()
+        }
+        "remove_role_from_instance_profile" => {
+            a.remove_role_from_instance_profile(req(p, "InstanceProfileName")?, req(p, "RoleName")?)?;
+            ok()
+        }
+        "delete_instance_profile" => {
+            a.delete_instance_profile(req(p, "InstanceProfileName")?)?;
+            ok()
+        }
+        "tag_instance_profile" => {
+            a.tag_instance_profile(req(p, "InstanceProfileName")?, &tag_pairs(p, "Tags"))?;
+            ok()
+        }
+        "untag_instance_profile" => {
+            a.untag_instance_profile(req(p, "InstanceProfileName")?, &strings(p, "TagKeys"))?;
+            ok()
+        }
+        "list_instance_profile_tags" => {
+            let ip = a.get_instance_profile(req(p, "InstanceProfileName")?)?;
+            Ok(json!({"Tags": tags_json(&ip.tags), "IsTruncated": false}))
+        }
+        // ------------------------------------------------------------------ inline policies
+        "put_user_policy" => {
+            a.put_user_policy(req(p, "UserName")?, req(p, "PolicyName")?, req(p, "PolicyDocument")?)?;
+            ok()
+        }
+        "put_group_policy" => {
+            a.put_group_policy(req(p, "GroupName")?, req(p, "PolicyName")?, req(p, "PolicyDocument")?)?;
+            ok()
+        }
+        "put_role_policy" => {
+            a.put_role_policy(req(p, "RoleName")?, req(p, "PolicyName")?, req(p, "PolicyDocument")?)?;
+            ok()
+        }
+        "get_user_policy" => {
+            let (u, n) = (req(p, "UserName")?, req(p, "PolicyName")?);
+            let ip = a.get_user_policy(u, n)?;
+            Ok(json!({"UserName": a.get_user(u)?.name, "PolicyName": ip.name,
+                "PolicyDocument": doc_json(ip.document.text())}))
+        }
+        "get_group_policy" => {
+            let (g, n) = (req(p, "GroupName")?, req(p, "PolicyName")?);
+            let ip = a.get_group_policy(g, n)?;
+            Ok(json!({"GroupName": a.get_group(g)?.name, "PolicyName": ip.name,
+                "PolicyDocument": doc_json(ip.document.text())}))
+        }
+        "get_role_policy" => {
+            let (r, n) = (req(p, "RoleName")?, req(p, "PolicyName")?);
+            let ip = a.get_role_policy(r, n)?;
+            Ok(json!({"RoleName": a.get_role(r)?.name, "PolicyName": ip.name,
+                "PolicyDocument": doc_json(ip.document.text())}))
+        }
+        "delete_user_policy" => {
+            a.delete_user_policy(req(p, "UserName")?, req(p, "PolicyName")?)?;
+            ok()
+        }
+        "delete_group_policy" => {
+            a.delete_group_policy(req(p, "GroupName")?, req(p, "PolicyName")?)?;
+            ok()
+        }
+        "delete_role_policy" => {
+            a.delete_role_policy(req(p, "RoleName")?, req(p, "PolicyName")?)?;
+            ok()
+        }
+        "list_user_policies" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            list("PolicyNames", u.inline_policies.iter().map(|x| json!(x.name)).collect())
+        }
+        "list_group_policies" => {
+            let g = a.get_group(req(p, "GroupName")?)?;
+            list("PolicyNames", g.inline_policies.iter().map(|x| json!(x.name)).collect())
+        }
+        "list_role_policies" => {
+            let r = a.get_role(req(p, "RoleName")?)?;
+            list("PolicyNames", r.inline_policies.iter().map(|x| json!(x.name)).collect())
+        }
+        // ------------------------------------------------------------------ attachments
+        "attach_user_policy" => {
+            a.attach_user_policy(req(p, "UserName")?, req(p, "PolicyArn")?)?;
+            ok()
+        }
+        "attach_group_policy" => {
+            a.attach_group_policy(req(p, "GroupName")?, req(p, "PolicyArn")?)?;
+            ok()
+        }
+        "attach_role_policy" => {
+            a.attach_role_policy(req(p, "RoleName")?, req(p, "PolicyArn")?)?;
+            ok()
+        }
+        "detach_user_policy" => {
+            a.detach_user_policy(req(p, "UserName")?, req(p, "PolicyArn")?)?;
+            ok()
+        }
+        "detach_group_policy" => {
+            a.detach_group_policy(req(p, "GroupName")?, req(p, "PolicyArn")?)?;
+            ok()
+        }
+        "detach_role_policy" => {
+            a.detach_role_policy(req(p, "RoleName")?, req(p, "PolicyArn")?)?;
+            ok()
+        }
+        "list_attached_user_policies" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            list("AttachedPolicies", attached_json(a, &u.attached_policies))
+        }
+        "list_attached_group_policies" => {
+            let g = a.get_group(req(p, "GroupName")?)?;
+            list("AttachedPolicies", attached_json(a, &g.attached_policies))
+        }
+        "list_attached_role_policies" => {
+            let r = a.get_role(req(p, "RoleName")?)?;
+            list("AttachedPolicies", attached_json(a, &r.attached_policies))
+        }
+        "put_user_permissions_boundary" => {
+            a.put_user_permissions_boundary(req(p, "UserName")?, req(p, "PermissionsBoundary")?)?;
+            ok()
+        }
+        "put_role_permissions_boundary" => {
+            a.put_role_permissions_boundary(req(p, "RoleName")?, req(p, "PermissionsBoundary")?)?;
+            ok()
+        }
+        "delete_user_permissions_boundary" => {
+            a.delete_user_permissions_boundary(req(p, "UserName")?)?;
+            ok()
+        }
+        "delete_role_permissions_boundary" => {
+            a.delete_role_permissions_boundary(req(p, "RoleName")?)?;
+            ok()
+        }
+        // ------------------------------------------------------------------ managed policies
+        "create_policy" => {
+            let tags = tag_pairs(p, "Tags");
+            if !tags.is_empty() {
+                Tags::case_sensitive().tag(&tags, "TagsPerPolicy")?;
+            }
+            let arn = a
+                .create_policy(
+                    req(p, "PolicyName")?,
+                    req(p, "PolicyDocument")?,
+                    opt(p, "Path"),
+                    opt(p, "Description"),
+                )?
+                .arn
+                .clone();
+            if !tags.is_empty() {
+                a.tag_policy(&arn, &tags)?;
+            }
+            Ok(json!({"Policy": policy_json(a.get_policy(&arn)?)}))
+        }
+        "get_policy" => {
+            let arn = req(p, "PolicyArn")?;
+            match a.get_policy(arn) {
+                Ok(m) => Ok(json!({"Policy": policy_json(m)})),
+                Err(e) => aws_policy_json(a, arn).map(|v| json!({"Policy": v})).ok_or(e),
+            }
+        }
+        "list_policies" => {
+            let scope = opt(p, "Scope").unwrap_or("All");
+            let only_attached = opt_bool(p, "OnlyAttached").unwrap_or(false);
+            let prefix = opt(p, "PathPrefix");
+            let mut out = Vec::new();
+            if scope == "All" || scope == "AWS" {
+                let pp = prefix.unwrap_or("/");
+                for m in aws_managed_policies().iter().filter(|m| !m.deprecated && m.path.starts_with(pp)) {
+                    if let Some(v) = aws_policy_json(a, &m.arn)
+                        && (!only_attached || v["AttachmentCount"].as_u64().unwrap_or(0) > 0)
+                    {
+                        out.push(v);
+                    }
+                }
+            }
+            if scope == "All" || scope == "Local" {
+                for m in a.list_policies(prefix)? {
+                    if !only_attached || m.attachment_count > 0 {
+                        out.push(policy_json(m));
+                    }
+                }
+            }
+            list("Policies", out)
+        }
+        "create_policy_version" => {
+            let arn = req(p, "PolicyArn")?;
+            let set = opt_bool(p, "SetAsDefault").unwrap_or(false);
+            let v = a.create_policy_version(arn, req(p, "PolicyDocument")?, set)?.clone();
+            let default = a.get_policy(arn)?.default_version_id.clone();
+            Ok(json!({"PolicyVersion": version_json(&v, &default, false)}))
+        }
+        "get_policy_version" => {
+            let arn = req(p, "PolicyArn")?;
+            let vid = req(p, "VersionId")?;
+            match a.get_policy(arn) {
+                Ok(m) => {
+                    let v = a.get_policy_version(arn, vid)?;
+                    Ok(json!({"PolicyVersion": version_json(v, &m.default_version_id, true)}))
+                }
+                Err(e) => {
+                    if let Some(m) = a.imported_aws_managed_policies().find(|m| m.arn == arn)
+                        && let Some(v) = m.version(vid)
+                    {
+                        return Ok(json!({"PolicyVersion": version_json(v, &m.default_version_id, true)}));
+                    }
+                    match aws_managed_policy(arn) {
+                        Some(m) if m.default_version_id == vid => Ok(json!({"PolicyVersion": {
+                            "Document": doc_json(m.document), "VersionId": vid,
+                            "IsDefaultVersion": true, "CreateDate": m.create_date}})),
+                        _ => Err(e),
+                    }
+                }
+            }
+        }
+        "list_policy_versions" => {
+            let m = a.get_policy(req(p, "PolicyArn")?)?;
+            list(
+                "Versions",
+                m.versions.iter().rev().map(|v| version_json(v, &m.default_version_id, false)).collect(),
+            )
+        }
+        "set_default_policy_version" => {
+            a.set_default_policy_version(req(p, "PolicyArn")?, req(p, "VersionId")?)?;
+            ok()
+        }
+        "delete_policy_version" => {
+            a.delete_policy_version(req(p, "PolicyArn")?, req(p, "VersionId")?)?;
+            ok()
+        }
+        "delete_policy" => {
+            a.delete_policy(req(p, "PolicyArn")?)?;
+            ok()
+        }
+        "tag_policy" => {
+            a.tag_policy(req(p, "PolicyArn")?, &tag_pairs(p, "Tags"))?;
+            ok()
+        }
+        "untag_policy" => {
+            a.untag_policy(req(p, "PolicyArn")?, &strings(p, "TagKeys"))?;
+            ok()
+        }
+        "list_policy_tags" => {
+            let m = a.get_policy(req(p, "PolicyArn")?)?;
+            Ok(json!({"Tags": tags_json(&m.tags), "IsTruncated": false}))
+        }
+        "list_entities_for_policy" => {
+            let arn = req(p, "PolicyArn")?;
+            if a.get_policy(arn).is_err() && aws_policy_json(a, arn).is_none() {
+                return Err(IamError::new(ErrorCode::NoSuchEntity, format!("Policy {arn} was not found.")));
+            }
+            let has = |v: &[String]| v.iter().any(|x| x == arn);
+            let users: Vec<Value> = a.list_users(None)?.into_iter().filter(|u| has(&u.attached_policies))
+                .map(|u| json!({"UserName": u.name, "UserId": u.id})).collect();
+            let groups: Vec<Value> = a.list_groups(None)?.into_iter().filter(|g| has(&g.attached_policies))
+                .map(|g| json!({"GroupName": g.name, "GroupId": g.id})).collect();
+            let roles: Vec<Value> = all_roles(a).into_iter().filter(|r| has(&r.attached_policies))
+                .map(|r| json!({"RoleName": r.name, "RoleId": r.id})).collect();
+            Ok(json!({"PolicyGroups": groups, "PolicyUsers": users, "PolicyRoles": roles, "IsTruncated": false}))
+        }
+        // ------------------------------------------------------------------ credentials
+        "create_access_key" => {
+            let k = a.create_access_key(opt(p, "UserName"))?;
+            let mut v = json!({"AccessKeyId": k.access_key_id, "Status": k.status.as_str(),
+                "SecretAccessKey": k.secret_access_key.expose(), "CreateDate": date(k.create_date)});
+            if let Some(u) = &k.user_name {
+                v["UserName"] = json!(u);
+            }
+            Ok(json!({"AccessKey": v}))
+        }
+        "list_access_keys" => {
+            let user = opt(p, "UserName");
+            let keys: Vec<Value> = a
+                .list_access_keys(user)?
+                .into_iter()
+                .map(|k| {
+                    let mut v = json!({"AccessKeyId": k.id, "Status": k.status.as_str(),
+                        "CreateDate": date(k.create_date)});
+                    if let Some(u) = user {
+                        v["UserName"] = json!(u);
+                    }
+                    v
+                })
+                .collect();
+            list("AccessKeyMetadata", keys)
+        }
+        "update_access_key" => {
+            let status: AccessKeyStatus = req(p, "Status")?.parse()?;
+            a.update_access_key(opt(p, "UserName"), req(p, "AccessKeyId")?, status)?;
+            ok()
+        }
+        "delete_access_key" => {
+            a.delete_access_key(opt(p, "UserName"), req(p, "AccessKeyId")?)?;
+            ok()
+        }
+        "get_account_password_policy" => {
+            Ok(json!({"PasswordPolicy": password_policy_json(a.get_account_password_policy()?)}))
+        }
+        "update_account_password_policy" => {
+            let d = PasswordPolicy::default();
+            let policy = PasswordPolicy {
+                minimum_password_length: opt_u32(p, "MinimumPasswordLength")?.unwrap_or(d.minimum_password_length),
+                require_symbols: opt_bool(p, "RequireSymbols").unwrap_or(d.require_symbols),
+                require_numbers: opt_bool(p, "RequireNumbers").unwrap_or(d.require_numbers),
+                require_uppercase_characters: opt_bool(p, "RequireUppercaseCharacters")
+                    .unwrap_or(d.require_uppercase_characters),
+                require_lowercase_characters: opt_bool(p, "RequireLowercaseCharacters")
+                    .unwrap_or(d.require_lowercase_characters),
+                allow_users_to_change_password: opt_bool(p, "AllowUsersToChangePassword")
+                    .unwrap_or(d.allow_users_to_change_password),
+                max_password_age: opt_u32(p, "MaxPasswordAge")?,
+                password_reuse_prevention: opt_u32(p, "PasswordReusePrevention")?,
+                hard_expiry: opt_bool(p, "HardExpiry").unwrap_or(d.hard_expiry),
+            };
+            a.update_account_password_policy(policy)?;
+            ok()
+        }
+        "delete_account_password_policy" => {
+            a.delete_account_password_policy()?;
+            ok()
+        }
+        "create_login_profile" => {
+            let u = req(p, "UserName")?;
+            let reset = opt_bool(p, "PasswordResetRequired").unwrap_or(false);
+            a.create_login_profile(u, req(p, "Password")?, reset)?;
+            let lp = a.get_login_profile(u)?;
+            Ok(json!({"LoginProfile": {"UserName": a.get_user(u)?.name,
+                "CreateDate": date(lp.create_date), "PasswordResetRequired": lp.password_reset_required}}))
+        }
+        "get_login_profile" => {
+            let u = req(p, "UserName")?;
+            let lp = a.get_login_profile(u)?;
+            Ok(json!({"LoginProfile": {"UserName": a.get_user(u)?.name,
+                "CreateDate": date(lp.create_date), "PasswordResetRequired": lp.password_reset_required}}))
+        }
+        "update_login_profile" => {
+            a.update_login_profile(req(p, "UserName")?, opt(p, "Password"), opt_bool(p, "PasswordResetRequired"))?;
+            ok()
+        }
+        "delete_login_profile" => {
+            a.delete_login_profile(req(p, "UserName")?)?;
+            ok()
+        }
+        "enable_mfa_device" => {
+            a.enable_mfa_device(
+                Some(req(p, "UserName")?),
+                req(p, "SerialNumber")?,
+                req(p, "AuthenticationCode1")?,
+                req(p, "AuthenticationCode2")?,
+            )?;
+            ok()
+        }
+        "deactivate_mfa_device" => {
+            a.deactivate_mfa_device(opt(p, "UserName"), req(p, "SerialNumber")?)?;
+            ok()
+        }
+        "list_mfa_devices" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            list(
+                "MFADevices",
+                u.mfa_devices
+                    .iter()
+                    .map(|d| json!({"UserName": u.name, "SerialNumber": d.serial_number,
+                        "EnableDate": date(d.enable_date)}))
+                    .collect(),
+            )
+        }
+        // ------------------------------------------------------------------ account
+        "create_account_alias" => {
+            a.create_account_alias(req(p, "AccountAlias")?)?;
+            ok()
+        }
+        "delete_account_alias" => {
+            a.delete_account_alias(req(p, "AccountAlias")?)?;
+            ok()
+        }
+        "list_account_aliases" => list(
+            "AccountAliases",
+            a.alias().map(|x| json!(x)).into_iter().collect(),
+        ),
+        "get_account_summary" => Ok(json!({"SummaryMap": a.get_account_summary()})),
+        "simulate_principal_policy" => a.simulate_principal_policy(p),
+        _ => Err(IamError::invalid_input(format!("unknown IAM operation {op}"))),
+    }
+}
+
+/// The caller of an STS client: the principal of its access key, or the root user.
+fn caller(a: &Account, key: Option<&str>, secret: Option<&str>) -> Result<String, IamError> {
+    let invalid = || {
+        IamError::new(
+            ErrorCode::InvalidClientTokenId,
+            "The security token included in the request is invalid.",
+        )
+    };
+    match key {
+        None => Ok(a.root_arn()),
+        Some(k) => {
+            let arn = a.principal_for_access_key(k).ok_or_else(invalid)?;
+            // Long-term keys are checked against their secret; session keys by id only.
+            if k.starts_with("AKIA")
+                && let Some(s) = secret
+                && !a.verify_access_key(k, s)
+            {
+                return Err(IamError::new(
+                    ErrorCode::AccessDenied,
+                    "The request signature we calculated does not match the signature you provided.",
+                ));
+            }
+            Ok(arn)
+        }
+    }
+}
+
+fn sts_call(a: &mut Account, op: &str, p: &Value, key: Option<&str>, secret: Option<&str>) -> R {
+    match op {
+        "get_caller_identity" => match key {
+            None => Ok(json!({"UserId": a.id(), "Account": a.id(), "Arn": a.root_arn()})),
+            Some(k) => {
+                caller(a, key, secret)?;
+                a.get_caller_identity(k)
+            }
+        },
+        "assume_role" => {
+            let caller_arn = caller(a, key, secret)?;
+            let policy_arns = p
+                .get("PolicyArns")
+                .and_then(Value::as_array)
+                .map(|v| v.iter().filter_map(|x| x.get("arn").and_then(Value::as_str).map(str::to_string)).collect())
+                .unwrap_or_default();
+            let r = AssumeRoleRequest {
+                caller_arn,
+                role_arn: req(p, "RoleArn")?.to_string(),
+                role_session_name: req(p, "RoleSessionName")?.to_string(),
+                duration_seconds: opt_u32(p, "DurationSeconds")?,
+                external_id: opt(p, "ExternalId").map(str::to_string),
+                policy: opt(p, "Policy").map(str::to_string),
+                policy_arns,
+                tags: tag_pairs(p, "Tags"),
+                transitive_tag_keys: strings(p, "TransitiveTagKeys"),
+                context: Vec::new(),
+            };
+            let c = a.assume_role(&r)?;
+            Ok(json!({"Credentials": credentials_json(&c),
+                "AssumedRoleUser": {"AssumedRoleId": c.id, "Arn": c.arn},
+                "PackedPolicySize": c.packed_policy_size}))
+        }
+        "get_federation_token" => {
+            let caller_arn = caller(a, key, secret)?;
+            let user_name = if caller_arn == a.root_arn() {
+                None
+            } else {
+                let u = a
+                    .list_users(None)?
+                    .into_iter()
+                    .find(|u| u.arn == caller_arn)
+                    .ok_or_else(|| {
+                        IamError::new(
+                            ErrorCode::AccessDenied,
+                            "Cannot call GetFederationToken with session credentials",
+                        )
+                    })?;
+                Some(u.name.clone())
+            };
+            let policy_arns = p
+                .get("PolicyArns")
+                .and_then(Value::as_array)
+                .map(|v| v.iter().filter_map(|x| x.get("arn").and_then(Value::as_str).map(str::to_string)).collect())
+                .unwrap_or_default();
+            let r = FederationTokenRequest {
+                user_name,
+                name: req(p, "Name")?.to_string(),
+                duration_seconds: opt_u32(p, "DurationSeconds")?,
+                policy: opt(p, "Policy").map(str::to_string),
+                policy_arns,
+            };
+            let c = a.get_federation_token(&r)?;
+            Ok(json!({"Credentials": credentials_json(&c),
+                "FederatedUser": {"FederatedUserId": c.id, "Arn": c.arn},
+                "PackedPolicySize": c.packed_policy_size}))
+        }
+        _ => Err(IamError::invalid_input(format!("unknown STS operation {op}"))),
+    }
+}
+
+/// The native account behind `iamkit.Account`.
+#[pyclass(module = "iamkit._native", name = "NativeAccount")]
+pub struct PyAccount {
+    /// The account (other bindings, e.g. analysis, may read it through `PyRef<PyAccount>`).
+    pub(crate) inner: Account,
+}
+
+#[pymethods]
+impl PyAccount {
+    #[new]
+    #[pyo3(signature = (account_id = "123456789012", alias = None))]
+    fn new(py: Python<'_>, account_id: &str, alias: Option<&str>) -> PyResult<Self> {
+        let mut inner = Account::new(account_id).map_err(|e| client_error(py, &e, "CreateAccount"))?;
+        if let Some(a) = alias {
+            inner.create_account_alias(a).map_err(|e| client_error(py, &e, "CreateAccountAlias"))?;
+        }
+        Ok(PyAccount { inner })
+    }
+
+    /// Loads `get-account-authorization-details` JSON text; `account_id` overrides the id found
+    /// in the ARNs.
+    #[staticmethod]
+    #[pyo3(signature = (text, account_id = None))]
+    fn from_authorization_details_json(py: Python<'_>, text: &str, account_id: Option<&str>) -> PyResult<Self> {
+        let d = py
+            .detach(|| parse_authorization_details(text))
+            .map_err(|e| PyValueError::new_err(format!("not get-account-authorization-details JSON: {e}")))?;
+        let inner = match account_id {
+            Some(id) => Account::from_authorization_details_in(&d, id),
+            None => Account::from_authorization_details(&d),
+        }
+        .map_err(|e| client_error(py, &e, "ImportAuthorizationDetails"))?;
+        Ok(PyAccount { inner })
+    }
+
+    /// The account as `get-account-authorization-details` JSON text.
+    fn to_authorization_details_json(&self) -> String {
+        self.inner.to_authorization_details().to_json()
+    }
+
+    /// The 12-digit account id.
+    #[getter]
+    fn account_id(&self) -> String {
+        self.inner.id().to_string()
+    }
+
+    /// The account alias.
+    #[getter]
+    fn alias(&self) -> Option<String> {
+        self.inner.alias().map(str::to_string)
+    }
+
+    /// Problems noticed while importing.
+    fn import_warnings(&self) -> Vec<String> {
+        self.inner.import_warnings().to_vec()
+    }
+
+    /// `(users, groups, roles, customer managed policies)`.
+    fn counts(&self) -> (u64, u64, u64, u64) {
+        let s = self.inner.get_account_summary();
+        let g = |k: &str| s.get(k).copied().unwrap_or(0);
+        (g("Users"), g("Groups"), g("Roles"), g("Policies"))
+    }
+
+    /// Runs one client operation: `service` is `"iam"` or `"sts"`, `params` boto3's request
+    /// as JSON text; returns boto3's response as JSON text.
+    #[pyo3(signature = (service, operation, params, access_key_id = None, secret_access_key = None))]
+    fn call(
+        &mut self,
+        py: Python<'_>,
+        service: &str,
+        operation: &str,
+        params: &str,
+        access_key_id: Option<&str>,
+        secret_access_key: Option<&str>,
+    ) -> PyResult<String> {
+        let p: Value = serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let out = match service {
+            "iam" => iam_call(&mut self.inner, operation, &p),
+            "sts" => sts_call(&mut self.inner, operation, &p, access_key_id, secret_access_key),
+            _ => return Err(PyValueError::new_err(format!("unknown service {service:?}"))),
+        };
+        let op: String = operation
+            .split('_')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            })
+            .collect();
+        match out {
+            Ok(v) => Ok(v.to_string()),
+            Err(e) => Err(client_error(py, &e, &op)),
+        }
+    }
+
+    /// The operations of a service, in boto3's snake_case.
+    #[staticmethod]
+    fn operations(service: &str) -> Vec<&'static str> {
+        match service {
+            "iam" => IAM_OPERATIONS.to_vec(),
+            "sts" => STS_OPERATIONS.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Decides a request by a principal of the account (see `iamkit.Account.authorize`).
+    #[pyo3(signature = (principal, action, resource = "*".to_string(), context = None))]
+    fn authorize(
+        &self,
+        py: Python<'_>,
+        principal: String,
+        action: String,
+        resource: String,
+        context: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyEvaluationResult> {
+        let ctx = context_of(context)?;
+        let parsed = Principal::parse(&principal).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let ex = self
+            .inner
+            .authorize(&principal, &action, &resource, &ctx.as_context())
+            .map_err(|e| client_error(py, &e, "Authorize"))?;
+        PyEvaluationResult::from_explanation(parsed, principal, action, resource, ctx, ex)
+    }
+
+    /// `SimulatePrincipalPolicy`: boto3's request as JSON text → the response as JSON text.
+    fn simulate_principal_policy_json(&self, py: Python<'_>, params: &str) -> PyResult<String> {
+        let p: Value = serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        self.inner
+            .simulate_principal_policy(&p)
+            .map(|v| v.to_string())
+            .map_err(|e| client_error(py, &e, "SimulatePrincipalPolicy"))
+    }
+
+    fn __repr__(&self) -> String {
+        let (u, g, r, p) = self.counts();
+        format!(
+            "<NativeAccount {}{}: {u} users, {g} groups, {r} roles, {p} policies>",
+            self.inner.id(),
+            self.inner.alias().map(|a| format!(" ({a})")).unwrap_or_default()
+        )
+    }
+}
