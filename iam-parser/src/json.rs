@@ -415,6 +415,20 @@ fn string(input: &str) -> Res<'_, Cow<'_, str>> {
     }
 }
 
+/// The string starting at byte `at` of `src` (at its opening quote), unescaped, and the offset
+/// just past its closing quote; `None` where [`parse`] would report an error.
+pub(crate) fn string_at(src: &str, at: usize) -> Option<(Cow<'_, str>, usize)> {
+    let (rest, s) = string(src.get(at..)?).ok()?;
+    Some((s, src.len() - rest.len()))
+}
+
+/// The number starting at byte `at` of `src`, as its text, and the offset just past it; `None`
+/// where [`parse`] would report an error.
+pub(crate) fn number_at(src: &str, at: usize) -> Option<(&str, usize)> {
+    let (rest, n) = number(src.get(at..)?).ok()?;
+    Some((n, src.len() - rest.len()))
+}
+
 fn hex4(input: &str) -> Res<'_, u32> {
     let b = input.as_bytes();
     if b.len() < 4 || !b[..4].iter().all(u8::is_ascii_hexdigit) {

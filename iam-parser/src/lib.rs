@@ -15,6 +15,7 @@
 //! assert_eq!(findings[0].code, "UNSUPPORTED_PRINCIPAL");
 //! ```
 
+mod fast;
 mod finding;
 pub mod values;
 pub mod json;

@@ -100,10 +100,15 @@ pub fn read_policy(text: &str, policy_type: PolicyType) -> ParsedPolicy {
 
 /// [`read_policy`] with explicit JSON limits.
 pub fn read_policy_with(text: &str, policy_type: PolicyType, options: ParseOptions) -> ParsedPolicy {
+    // Nearly every document is a policy with no grammar finding: read it in one pass.
+    if let Some(policy) = crate::fast::read(text, options) {
+        return ParsedPolicy { policy: Some(policy), findings: Vec::new() };
+    }
     read_policy_indexed(text, policy_type, options, &LineIndex::new(text))
 }
 
-/// [`read_policy_with`] reusing a [`LineIndex`] of `text` (so [`crate::validate`] builds only one).
+/// [`read_policy_with`] on the exact path (JSON tree, then the grammar), reusing a
+/// [`LineIndex`] of `text` (so [`crate::validate`] builds only one).
 pub(crate) fn read_policy_indexed(text: &str, policy_type: PolicyType, options: ParseOptions, idx: &LineIndex<'_>) -> ParsedPolicy {
     let _ = policy_type; // element rules per type are checked in `validate`
     let mut b = Builder { idx, findings: Vec::new(), fatal: false };

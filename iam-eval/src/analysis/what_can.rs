@@ -177,8 +177,16 @@ impl WhatCan {
 /// ```
 pub fn what_can<'a>(target: impl Into<Target<'a>>, principal: &str) -> Result<WhatCan, IamError> {
     let target = target.into();
+    let t = std::time::Instant::now();
     let subject = Subject::prepare(&target.scope(), principal, "iam:GetUser", "*")?;
+    let t1 = t.elapsed();
     let mut cache = Cache::new(|_| true, is_principal_key);
     let analyzer = Analyzer::new(&subject, &mut cache)?;
-    Ok(WhatCan::from_analyzer(&analyzer))
+    let t2 = t.elapsed();
+    let w = WhatCan::from_analyzer(&analyzer);
+    let t3 = t.elapsed();
+    drop(analyzer);
+    drop(cache);
+    if std::env::var_os("IAMKIT_TIMING").is_some() { eprintln!("TIMING prepare {t1:?} analyzer {t2:?} compute {t3:?} drop {:?}", t.elapsed()); }
+    Ok(w)
 }

@@ -13,7 +13,7 @@ mod variables;
 
 use crate::finding::{Finding, LineIndex, Severity};
 use crate::json::ParseOptions;
-use crate::policy::read_policy_indexed;
+use crate::policy::{ParsedPolicy, read_policy_indexed};
 use iam_model::{PolicyType, Span};
 
 /// Validates a policy document as `policy_type`, returning every finding, sorted by position.
@@ -26,11 +26,14 @@ use iam_model::{PolicyType, Span};
 /// assert_eq!(f[0].code, "JSON_SYNTAX_ERROR");
 /// ```
 pub fn validate(text: &str, policy_type: PolicyType) -> Vec<Finding> {
-    let idx = LineIndex::new(text);
-    let parsed = read_policy_indexed(text, policy_type, ParseOptions::POLICY, &idx);
+    // The fast path when the document has no grammar finding, else the exact path.
+    let parsed = match crate::fast::read(text, ParseOptions::POLICY) {
+        Some(policy) => ParsedPolicy { policy: Some(policy), findings: Vec::new() },
+        None => read_policy_indexed(text, policy_type, ParseOptions::POLICY, &LineIndex::new(text)),
+    };
     let mut out = Checks { findings: parsed.findings, policy_type, near_services: Vec::new() };
     if let Some(policy) = &parsed.policy {
-        size::check(&mut out, text, &idx);
+        size::check(&mut out, text);
         elements::check(&mut out, policy);
         for (i, st) in policy.statements.iter().enumerate() {
             let path = if policy.single_statement { "Statement".to_string() } else { format!("Statement[{i}]") };

@@ -4,10 +4,11 @@ use super::Checks;
 use crate::finding::{LineIndex, Severity};
 use iam_model::PolicyType;
 
-pub(super) fn check(c: &mut Checks, text: &str, idx: &LineIndex<'_>) {
+pub(super) fn check(c: &mut Checks, text: &str) {
     // Counted only for the policy type that needs them, and only when the text is long enough to
     // exceed the quota (a count never exceeds the byte length); ASCII text is counted by bytes.
-    let ascii = idx.is_ascii();
+    // The line index is built only for a finding.
+    let ascii = text.is_ascii();
     let non_ws = |limit: usize| {
         if text.len() <= limit {
             // within the quota whatever the exact count: skip counting
@@ -39,7 +40,7 @@ pub(super) fn check(c: &mut Checks, text: &str, idx: &LineIndex<'_>) {
         }
     };
     if counted > limit {
-        let whole = idx.span(0, text.len() as u32);
+        let whole = LineIndex::new(text).span(0, text.len() as u32);
         c.push(code, sev, whole, "", format!("the policy is {counted} {what}; the quota for a {} policy is {limit}", c.policy_type.as_str().replace('_', " ")));
     }
     // IAM stores only TAB, LF, CR and U+0020-U+00FF (spec §1.1).
@@ -50,7 +51,7 @@ pub(super) fn check(c: &mut Checks, text: &str, idx: &LineIndex<'_>) {
         // TAB, LF and CR (raw ones inside strings are syntax errors): ASCII text has no bad byte.
         let bad = if ascii { None } else { text.bytes().position(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b >= 0xC4) };
         if let Some((i, ch)) = bad.and_then(|i| Some((i, text[i..].chars().next()?))) {
-            let span = idx.span(i as u32, (i + ch.len_utf8()) as u32);
+            let span = LineIndex::new(text).span(i as u32, (i + ch.len_utf8()) as u32);
             c.push(
                 "UNSUPPORTED_CHARACTER",
                 Severity::Error,

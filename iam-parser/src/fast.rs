@@ -1,0 +1,393 @@
+//! The fast path of [`crate::read_policy`]: one pass from the text straight to the
+//! [`Policy`] AST, for documents that are well-formed policies with no grammar finding at all
+//! (nearly every real policy).
+//!
+//! It reads JSON tokens with the rules of [`crate::json`] (the same string and number
+//! scanners) but builds no JSON tree, and computes line/column positions with a cursor that
+//! moves forward with the reader (white space is the only place a newline can be) instead of a
+//! binary search per node. It gives up — returns `None` — at the first thing that is not
+//! plainly valid: a JSON error, a wrong type, a duplicate, unknown or missing element, an
+//! invalid `Version`/`Effect`/`Principal`, nesting the limits would refuse. The caller then
+//! reads the document again on the exact path (`policy.rs` over `json.rs`), which reports
+//! every finding. So on success the AST and the (empty) findings are exactly what the exact
+//! path yields, and on failure nothing is lost but time.
+
+use crate::json::{self, ParseOptions};
+use iam_model::{
+    Condition, ConditionEntry, ConditionValue, Effect, OperatorName, Policy, Position, Principal, PrincipalClause,
+    PrincipalKey, Span, Spanned, Statement, ValueKind, ValueList, Version,
+};
+use std::borrow::Cow;
+
+/// Deepest container nesting a policy uses (root, Statement array, statement, Condition,
+/// operator, value array): the fast path leaves tighter limits to the exact path.
+const DEPTH_NEEDED: usize = 6;
+
+/// Reads `text` as a policy with no grammar finding, or `None` (see the module docs).
+pub(crate) fn read(text: &str, options: ParseOptions) -> Option<Policy> {
+    if text.len() > options.max_bytes || options.max_depth < DEPTH_NEEDED || text.len() >= u32::MAX as usize {
+        return None;
+    }
+    let mut r = Reader { src: text, b: text.as_bytes(), i: 0, line: 1, line_start: 0, ascii: text.is_ascii(), col_off: 0, col: 1 };
+    r.ws();
+    let policy = r.policy()?;
+    r.ws();
+    (r.i == r.b.len()).then_some(policy)
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    /// Read position.
+    i: usize,
+    /// Line of `i` (1-based) and the offset its line starts at.
+    line: u32,
+    line_start: usize,
+    ascii: bool,
+    /// For non-ASCII text: a point of the current line and its column.
+    col_off: usize,
+    col: u32,
+}
+
+/// Members of the top-level object and of a statement, as bits (to see duplicates).
+const VERSION: u32 = 1;
+const ID: u32 = 2;
+const STATEMENT: u32 = 4;
+const SID: u32 = 8;
+const EFFECT: u32 = 16;
+const PRINCIPAL: u32 = 32;
+const ACTION: u32 = 64;
+const RESOURCE: u32 = 128;
+const CONDITION: u32 = 256;
+
+impl<'a> Reader<'a> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Skips JSON white space, following newlines.
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(&c) = self.b.get(self.i) {
+            match c {
+                b' ' | b'\t' | b'\r' => self.i += 1,
+                b'\n' => {
+                    self.i += 1;
+                    self.line += 1;
+                    self.line_start = self.i;
+                    self.col_off = self.i;
+                    self.col = 1;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// The position of `off`, which must lie on the current line at or after the last
+    /// position asked for (positions are asked for in document order).
+    #[inline]
+    fn pos(&mut self, off: usize) -> Position {
+        let column = if self.ascii {
+            (off - self.line_start) as u32 + 1
+        } else {
+            let seg = self.b.get(self.col_off..off).unwrap_or_default();
+            // Characters = bytes that are not UTF-8 continuation bytes.
+            self.col += seg.iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32;
+            self.col_off = off;
+            self.col
+        };
+        Position { line: self.line, column, offset: off as u32 }
+    }
+
+    /// Consumes `c` (after white space) or fails.
+    #[inline]
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.peek() == Some(c)).then(|| self.i += 1)
+    }
+
+    /// After a member or an item: `,` (then not `close`) → `true`, `close` → `false`.
+    #[inline]
+    fn next_or_close(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        match self.peek()? {
+            b',' => {
+                self.i += 1;
+                self.ws();
+                if self.peek() == Some(close) {
+                    return None; // trailing comma
+                }
+                Some(true)
+            }
+            c if c == close => {
+                self.i += 1;
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    /// A string at the read position (which must be `"`), with its span.
+    fn string(&mut self) -> Option<(Cow<'a, str>, Span)> {
+        let start = self.i;
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let (s, end) = json::string_at(self.src, start)?;
+        self.i = end;
+        let from = self.pos(start);
+        let to = self.pos(end);
+        Some((s, Span::new(from, to)))
+    }
+
+    /// An object: `{`, then `member` for each key until `}`. Returns the object's span.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, Cow<'a, str>, Span) -> Option<()>) -> Option<Span> {
+        self.ws();
+        let start = self.i;
+        if self.peek() != Some(b'{') {
+            return None;
+        }
+        let from = self.pos(start);
+        self.i += 1;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+        } else {
+            loop {
+                self.ws();
+                let (key, key_span) = self.string()?;
+                self.eat(b':')?;
+                self.ws();
+                member(self, key, key_span)?;
+                if !self.next_or_close(b'}')? {
+                    break;
+                }
+            }
+        }
+        let to = self.pos(self.i);
+        Some(Span::new(from, to))
+    }
+
+    fn policy(&mut self) -> Option<Policy> {
+        let mut seen = 0u32;
+        let mut version = None;
+        let mut id = None;
+        let mut statements = Vec::new();
+        let mut single_statement = false;
+        let span = self.object(|r, key, _| {
+            let bit = match key.as_ref() {
+                "Version" => VERSION,
+                "Id" => ID,
+                "Statement" => STATEMENT,
+                _ => return None,
+            };
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            match bit {
+                VERSION => {
+                    let (s, span) = r.string()?;
+                    version = Some(Spanned::new(Version::parse(&s)?, span));
+                }
+                ID => {
+                    let (s, span) = r.string()?;
+                    id = Some(Spanned::new(s.into_owned(), span));
+                }
+                _ => match r.peek()? {
+                    b'{' => {
+                        single_statement = true;
+                        statements.push(r.statement()?);
+                    }
+                    b'[' => {
+                        r.i += 1;
+                        r.ws();
+                        if r.peek() == Some(b']') {
+                            return None; // MISSING_STATEMENT
+                        }
+                        loop {
+                            statements.push(r.statement()?);
+                            if !r.next_or_close(b']')? {
+                                break;
+                            }
+                        }
+                    }
+                    _ => return None,
+                },
+            }
+            Some(())
+        })?;
+        // Without Version or Statement the exact path reports MISSING_VERSION / MISSING_STATEMENT.
+        if seen & (VERSION | STATEMENT) != VERSION | STATEMENT {
+            return None;
+        }
+        Some(Policy { version, id, statements, single_statement, span })
+    }
+
+    fn statement(&mut self) -> Option<Statement> {
+        let mut seen = 0u32;
+        let mut sid = None;
+        let mut effect = None;
+        let mut principal = None;
+        let mut action = None;
+        let mut resource = None;
+        let mut conditions = Vec::new();
+        let span = self.object(|r, key, _| {
+            let (bit, negated) = match key.as_ref() {
+                "Sid" => (SID, false),
+                "Effect" => (EFFECT, false),
+                "Principal" => (PRINCIPAL, false),
+                "NotPrincipal" => (PRINCIPAL, true),
+                "Action" => (ACTION, false),
+                "NotAction" => (ACTION, true),
+                "Resource" => (RESOURCE, false),
+                "NotResource" => (RESOURCE, true),
+                "Condition" => (CONDITION, false),
+                _ => return None,
+            };
+            // A duplicate key, or X with NotX: both reported by the exact path.
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            match bit {
+                SID => {
+                    let (s, span) = r.string()?;
+                    sid = Some(Spanned::new(s.into_owned(), span));
+                }
+                EFFECT => {
+                    let (s, span) = r.string()?;
+                    effect = Some(Spanned::new(Effect::parse(&s)?, span));
+                }
+                PRINCIPAL => principal = Some(r.principal(negated)?),
+                ACTION => action = Some(r.string_list(negated)?),
+                RESOURCE => resource = Some(r.string_list(negated)?),
+                _ => conditions = r.conditions()?,
+            }
+            Some(())
+        })?;
+        Some(Statement { sid, effect: effect?, principal, action: action?, resource, conditions, span })
+    }
+
+    /// `"x"` or `["x", ...]` (strings only).
+    fn string_list(&mut self, negated: bool) -> Option<ValueList> {
+        match self.peek()? {
+            b'"' => {
+                let (s, span) = self.string()?;
+                Some(ValueList { negated, values: vec![Spanned::new(s.into_owned(), span)], span })
+            }
+            b'[' => {
+                let (values, span) = self.array(|r| {
+                    let (s, span) = r.string()?;
+                    Some(Spanned::new(s.into_owned(), span))
+                })?;
+                Some(ValueList { negated, values, span })
+            }
+            _ => None,
+        }
+    }
+
+    /// An array (at `[`) of items read by `item`, with its span.
+    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<(Vec<T>, Span)> {
+        let start = self.i;
+        let from = self.pos(start);
+        self.i += 1;
+        self.ws();
+        let mut out = Vec::new();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+        } else {
+            loop {
+                self.ws();
+                out.push(item(self)?);
+                if !self.next_or_close(b']')? {
+                    break;
+                }
+            }
+        }
+        let to = self.pos(self.i);
+        Some((out, Span::new(from, to)))
+    }
+
+    fn principal(&mut self, negated: bool) -> Option<PrincipalClause> {
+        match self.peek()? {
+            b'"' => {
+                let (s, span) = self.string()?;
+                (s == "*").then_some(PrincipalClause { negated, value: Principal::Star, span })
+            }
+            b'{' => {
+                let mut entries: Vec<(Spanned<PrincipalKey>, Vec<Spanned<String>>)> = Vec::new();
+                let span = self.object(|r, key, key_span| {
+                    let k = PrincipalKey::parse(&key)?;
+                    if entries.iter().any(|(e, _)| e.value == k) {
+                        return None; // duplicate key
+                    }
+                    let list = r.string_list(false)?;
+                    entries.push((Spanned::new(k, key_span), list.values));
+                    Some(())
+                })?;
+                Some(PrincipalClause { negated, value: Principal::Map(entries), span })
+            }
+            _ => None,
+        }
+    }
+
+    fn conditions(&mut self) -> Option<Vec<Condition>> {
+        let mut out: Vec<Condition> = Vec::new();
+        let mut names: Vec<Cow<'a, str>> = Vec::new();
+        self.object(|r, op, op_span| {
+            if names.contains(&op) {
+                return None; // duplicate operator
+            }
+            let mut entries: Vec<ConditionEntry> = Vec::new();
+            let span = r.object(|r, key, key_span| {
+                if entries.iter().any(|e| e.key.value == key) {
+                    return None; // duplicate key
+                }
+                let (values, span) = match r.peek()? {
+                    b'[' => r.array(Self::condition_value)?,
+                    _ => {
+                        let v = r.condition_value()?;
+                        let span = v.span;
+                        (vec![v], span)
+                    }
+                };
+                entries.push(ConditionEntry { key: Spanned::new(key.into_owned(), key_span), values, span });
+                Some(())
+            })?;
+            out.push(Condition { operator: Spanned::new(OperatorName::parse(&op), op_span), entries, span });
+            names.push(op);
+            Some(())
+        })?;
+        Some(out)
+    }
+
+    /// A string, number or boolean.
+    fn condition_value(&mut self) -> Option<ConditionValue> {
+        let start = self.i;
+        let (kind, text) = match self.peek()? {
+            b'"' => {
+                let (s, span) = self.string()?;
+                return Some(ConditionValue { kind: ValueKind::String, text: s.into_owned(), span });
+            }
+            b'-' | b'0'..=b'9' => {
+                let (n, end) = json::number_at(self.src, start)?;
+                self.i = end;
+                (ValueKind::Number, n.to_string())
+            }
+            b't' if self.b[start..].starts_with(b"true") => {
+                self.i += 4;
+                (ValueKind::Bool, "true".to_string())
+            }
+            b'f' if self.b[start..].starts_with(b"false") => {
+                self.i += 5;
+                (ValueKind::Bool, "false".to_string())
+            }
+            _ => return None,
+        };
+        let from = self.pos(start);
+        let to = self.pos(self.i);
+        Some(ConditionValue { kind, text, span: Span::new(from, to) })
+    }
+}
