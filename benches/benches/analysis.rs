@@ -31,13 +31,13 @@ fn policy(i: usize, j: usize) -> String {
             r#"{{"Sid":"Write{j}","Effect":"Allow","Action":["{svc}:Put*","{svc}:Update*"],"Resource":"{arn}","Condition":{{"StringEquals":{{"aws:RequestedRegion":"us-east-1"}}}}}}"#
         ),
     ];
-    if (i + j) % 2 == 0 {
+    if (i + j).is_multiple_of(2) {
         st.push(format!(r#"{{"Sid":"Deny{j}","Effect":"Deny","Action":"{svc}:Delete*","Resource":"*","Condition":{{"Bool":{{"aws:MultiFactorAuthPresent":"false"}}}}}}"#));
     }
-    if (i + j) % 5 == 0 {
+    if (i + j).is_multiple_of(5) {
         st.push(format!(r#"{{"Sid":"Pass{j}","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/app{i}-*"}}"#));
     }
-    if (i + j) % 7 == 0 {
+    if (i + j).is_multiple_of(7) {
         st.push(r#"{"Sid":"PassAny","Effect":"Allow","Action":["iam:PassRole","iam:GetRole"],"Resource":"*"}"#.to_string());
     }
     format!(
@@ -88,9 +88,11 @@ fn synthetic(n: usize) -> Account {
         for j in 0..2 {
             let doc = policy(i, j);
             if user {
-                a.put_user_policy(&name, &format!("inline{j}"), &doc).unwrap();
+                a.put_user_policy(&name, &format!("inline{j}"), &doc)
+                    .unwrap();
             } else {
-                a.put_role_policy(&name, &format!("inline{j}"), &doc).unwrap();
+                a.put_role_policy(&name, &format!("inline{j}"), &doc)
+                    .unwrap();
             }
         }
         for arn in &attach {
@@ -117,8 +119,28 @@ fn bench(c: &mut Criterion) {
         w.len(),
         w.services.len()
     );
+    // Warm: the same principal again (its compiled policy set is reused).
     c.bench_function("analysis/what_can_readonly_access", |b| {
         b.iter(|| black_box(what_can(&ro, black_box(reader)).unwrap()))
+    });
+    // Cold: 32 principals in turn, each with ReadOnlyAccess and an inline policy of its own,
+    // more than the process keeps compiled: every call compiles.
+    for i in 0..32 {
+        let name = format!("reader{i}");
+        ro.create_user(&name, None).unwrap();
+        ro.attach_user_policy(&name, "arn:aws:iam::aws:policy/ReadOnlyAccess")
+            .unwrap();
+        ro.put_user_policy(&name, "own", &policy(i, 0)).unwrap();
+    }
+    let readers: Vec<String> = (0..32)
+        .map(|i| format!("arn:aws:iam::123456789012:user/reader{i}"))
+        .collect();
+    let mut k = 0;
+    c.bench_function("analysis/what_can_readonly_access_cold", |b| {
+        b.iter(|| {
+            k = (k + 1) % readers.len();
+            black_box(what_can(&ro, &readers[k]).unwrap())
+        })
     });
 
     // who_can over 5,000 principals.
@@ -131,11 +153,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("analysis/who_can_5000_principals", |b| {
         b.iter(|| black_box(who_can(&big, "iam:PassRole", "*", &ctx).unwrap()))
     });
-    c.bench_function("analysis/who_can_5000_principals_s3_getobject_bucket", |b| {
-        b.iter(|| {
-            black_box(who_can(&big, "s3:GetObject", "arn:aws:s3:::app10-0/key", &ctx).unwrap())
-        })
-    });
+    c.bench_function(
+        "analysis/who_can_5000_principals_s3_getobject_bucket",
+        |b| {
+            b.iter(|| {
+                black_box(who_can(&big, "s3:GetObject", "arn:aws:s3:::app10-0/key", &ctx).unwrap())
+            })
+        },
+    );
 
     // Full matrix: 1,000 principals × 22,091 actions, two threads.
     let thousand = synthetic(1000);

@@ -4,9 +4,7 @@
 
 use iam_eval::Context;
 use iam_eval::account::Account;
-use iam_eval::analysis::{
-    Access, access_matrix, privilege_escalation, what_can, who_can,
-};
+use iam_eval::analysis::{Access, access_matrix, privilege_escalation, what_can, who_can};
 use iam_model::catalog::{AccessLevel, Catalog};
 use std::collections::BTreeSet;
 
@@ -68,7 +66,10 @@ fn hand_checked_principals() {
     let a = w.get("iam:CreatePolicyVersion").unwrap();
     assert_eq!(a.access, Access::Allowed);
     assert_eq!(a.access_level, AccessLevel::PermissionsManagement);
-    assert_eq!(a.grants[0].statement.policy, "privesc1-CreateNewPolicyVersion");
+    assert_eq!(
+        a.grants[0].statement.policy,
+        "privesc1-CreateNewPolicyVersion"
+    );
     assert_eq!(a.grants[0].statement.source, "user-managed");
     assert_eq!(&*a.grants[0].resources, ["*"]);
 
@@ -81,7 +82,11 @@ fn hand_checked_principals() {
         assert!(what_can(&acct, &user(u)).unwrap().is_empty(), "{u}");
     }
     // fp1's role twin: "iam:*" allowed and denied → no iam action, nothing else either.
-    assert!(what_can(&acct, &role("fp1-allow-and-deny-role")).unwrap().is_empty());
+    assert!(
+        what_can(&acct, &role("fp1-allow-and-deny-role"))
+            .unwrap()
+            .is_empty()
+    );
 
     // 5. fp4: CreatePolicyVersion only on AWS managed policies "arn:aws:iam::aws:policy/fp4-*".
     let w = what_can(&acct, &user("fp4-nonExploitableResourceConstraint-user")).unwrap();
@@ -99,7 +104,14 @@ fn hand_checked_principals() {
         let w = what_can(&acct, &user(u)).unwrap();
         let a = w.get("iam:CreatePolicyVersion").unwrap();
         assert_eq!(a.access, Access::Conditional, "{u}");
-        assert!(a.grants[0].statement.conditions.as_deref().unwrap().contains("aws:TokenIssueTime"));
+        assert!(
+            a.grants[0]
+                .statement
+                .conditions
+                .as_deref()
+                .unwrap()
+                .contains("aws:TokenIssueTime")
+        );
         assert_eq!(w.to_map(false).len(), 0);
         assert_eq!(w.to_map(true)["iam"], ["iam:CreatePolicyVersion"]);
     }
@@ -116,7 +128,11 @@ fn hand_checked_principals() {
     assert!(w.get("iam:CreateUser").is_none());
     assert!(w.get("iam:AttachUserPolicy").is_none());
     assert!(w.get("iam:UpdateAssumeRolePolicy").is_none());
-    assert!(w.get("iam:PassRole").unwrap().grants[0].statement.not_action);
+    assert!(
+        w.get("iam:PassRole").unwrap().grants[0]
+            .statement
+            .not_action
+    );
 
     // 8. privesc-sre-user: through its group's managed policy [iam:*, ec2:*, s3:*] on "*".
     let w = what_can(&acct, &user("privesc-sre-user")).unwrap();
@@ -157,8 +173,16 @@ fn hand_checked_principals() {
     assert!(w.get("iam:CreateUser").is_none());
 
     // 11. Principals without any policy can do nothing.
-    assert!(what_can(&acct, &user("privesc-AssumeRole-start-user")).unwrap().is_empty());
-    assert!(what_can(&acct, &role("privesc-AssumeRole-intermediate-role")).unwrap().is_empty());
+    assert!(
+        what_can(&acct, &user("privesc-AssumeRole-start-user"))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        what_can(&acct, &role("privesc-AssumeRole-intermediate-role"))
+            .unwrap()
+            .is_empty()
+    );
 
     // 12. privesc14 role: exactly iam:UpdateAssumeRolePolicy and sts:AssumeRole.
     let w = what_can(&acct, &role("privesc14-UpdatingAssumeRolePolicy-role")).unwrap();
@@ -166,17 +190,29 @@ fn hand_checked_principals() {
 
     // 13. fn1 user: iam:PassRole from "fn1-passrole-star", ec2:RunInstances from "fn1-privesc3-partial".
     let w = what_can(&acct, &user("fn1-privesc3-partial-user")).unwrap();
-    assert_eq!(names(&w), ["ec2:DescribeInstances", "ec2:RunInstances", "iam:PassRole"]);
-    assert_eq!(w.get("iam:PassRole").unwrap().grants[0].statement.policy, "fn1-passrole-star");
     assert_eq!(
-        w.get("ec2:RunInstances").unwrap().grants[0].statement.policy,
+        names(&w),
+        ["ec2:DescribeInstances", "ec2:RunInstances", "iam:PassRole"]
+    );
+    assert_eq!(
+        w.get("iam:PassRole").unwrap().grants[0].statement.policy,
+        "fn1-passrole-star"
+    );
+    assert_eq!(
+        w.get("ec2:RunInstances").unwrap().grants[0]
+            .statement
+            .policy,
         "fn1-privesc3-partial"
     );
 
     // 14. A QuickSetup role: iam:PassRole only on the two AWSServiceRoleForConfig ARNs;
     // iam:CreateServiceLinkedRole only under iam:AWSServiceName conditions (conditional);
     // s3:CreateBucket only on its config bucket.
-    let w = what_can(&acct, &role("AWS-QuickSetup-EnableCRecording-1clff_us-east-1")).unwrap();
+    let w = what_can(
+        &acct,
+        &role("AWS-QuickSetup-EnableCRecording-1clff_us-east-1"),
+    )
+    .unwrap();
     assert_eq!(
         w.get("iam:PassRole").unwrap().resources(),
         [
@@ -184,7 +220,10 @@ fn hand_checked_principals() {
             "arn:aws:iam::*:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
         ]
     );
-    assert_eq!(w.get("iam:CreateServiceLinkedRole").unwrap().access, Access::Conditional);
+    assert_eq!(
+        w.get("iam:CreateServiceLinkedRole").unwrap().access,
+        Access::Conditional
+    );
     assert_eq!(
         w.get("s3:CreateBucket").unwrap().resources(),
         ["arn:aws:s3:::aws-quick-setup-config-recording-200611803367-1clff"]
@@ -205,7 +244,11 @@ fn hand_checked_principals() {
         &Context::new(),
     )
     .unwrap();
-    assert!(on_config.iter().any(|w| w.principal == role("AWS-QuickSetup-EnableCRecording-1clff_us-east-1")));
+    assert!(
+        on_config
+            .iter()
+            .any(|w| w.principal == role("AWS-QuickSetup-EnableCRecording-1clff_us-east-1"))
+    );
 }
 
 #[test]
@@ -260,23 +303,40 @@ fn who_can_pass_role_matches_hand_derived_list() {
         assert_eq!(w.action, "iam:PassRole");
         // AmazonSSMServiceRolePolicy grants PassRole under an iam:PassedToService condition.
         let conditional = w.principal.ends_with("AWSServiceRoleForAmazonSSM");
-        assert_eq!(w.access == Access::Conditional, conditional, "{}", w.principal);
+        assert_eq!(
+            w.access == Access::Conditional,
+            conditional,
+            "{}",
+            w.principal
+        );
         assert!(!w.statements.is_empty(), "{}", w.principal);
     }
-    let sre = got.iter().find(|w| w.principal == user("privesc-sre-user")).unwrap();
-    assert_eq!(sre.statements[0].policy.as_deref(), Some("privesc-sre-admin-policy"));
+    let sre = got
+        .iter()
+        .find(|w| w.principal == user("privesc-sre-user"))
+        .unwrap();
+    assert_eq!(
+        sre.statements[0].policy.as_deref(),
+        Some("privesc-sre-admin-policy")
+    );
     assert_eq!(sre.statements[0].statement, 0);
     // With the condition key given, the SSM role is allowed outright for SSM...
     let mut ctx = Context::new();
     ctx.insert("iam:PassedToService", "ssm.amazonaws.com");
     let got = who_can(&acct, "iam:PassRole", "*", &ctx).unwrap();
-    let ssm = got.iter().find(|w| w.principal.ends_with("AWSServiceRoleForAmazonSSM")).unwrap();
+    let ssm = got
+        .iter()
+        .find(|w| w.principal.ends_with("AWSServiceRoleForAmazonSSM"))
+        .unwrap();
     assert_eq!(ssm.access, Access::Allowed);
     // ...and not at all for EC2.
     let mut ctx = Context::new();
     ctx.insert("iam:PassedToService", "ec2.amazonaws.com");
     let got = who_can(&acct, "iam:PassRole", "*", &ctx).unwrap();
-    assert!(!got.iter().any(|w| w.principal.ends_with("AWSServiceRoleForAmazonSSM")));
+    assert!(
+        !got.iter()
+            .any(|w| w.principal.ends_with("AWSServiceRoleForAmazonSSM"))
+    );
     assert_eq!(got.len(), users.len() + roles.len() - 1);
 }
 
@@ -285,7 +345,10 @@ fn who_can_pattern_is_per_action() {
     let acct = load("cloudsplaining-example.json");
     let got = who_can(&acct, "iam:Put*Policy", "*", &Context::new()).unwrap();
     let for_action = |a: &str| -> BTreeSet<String> {
-        got.iter().filter(|w| w.action == a).map(|w| w.principal.clone()).collect()
+        got.iter()
+            .filter(|w| w.action == a)
+            .map(|w| w.principal.clone())
+            .collect()
     };
     let put_user = for_action("iam:PutUserPolicy");
     assert!(put_user.contains(&user("privesc10-PutUserPolicy-user")));
@@ -300,9 +363,18 @@ fn privilege_escalation_hand_checked() {
     let one = |id: &'static str| BTreeSet::from([id]);
     // Rhino's methods, one user per method.
     for (u, id) in [
-        ("privesc1-CreateNewPolicyVersion-user", "CreatePolicyVersion"),
-        ("privesc2-SetExistingDefaultPolicyVersion-user", "SetDefaultPolicyVersion"),
-        ("privesc3-CreateEC2WithExistingInstanceProfile-user", "PassRoleEC2"),
+        (
+            "privesc1-CreateNewPolicyVersion-user",
+            "CreatePolicyVersion",
+        ),
+        (
+            "privesc2-SetExistingDefaultPolicyVersion-user",
+            "SetDefaultPolicyVersion",
+        ),
+        (
+            "privesc3-CreateEC2WithExistingInstanceProfile-user",
+            "PassRoleEC2",
+        ),
         ("privesc4-CreateAccessKey-user", "CreateAccessKey"),
         ("privesc5-CreateLoginProfile-user", "CreateLoginProfile"),
         ("privesc6-UpdateLoginProfile-user", "UpdateLoginProfile"),
@@ -313,18 +385,51 @@ fn privilege_escalation_hand_checked() {
         ("privesc11-PutGroupPolicy-user", "PutGroupPolicy"),
         ("privesc12-PutRolePolicy-user", "PutRolePolicy"),
         ("privesc13-AddUserToGroup-user", "AddUserToGroup"),
-        ("privesc14-UpdatingAssumeRolePolicy-user", "UpdateAssumeRolePolicy"),
-        ("privesc15-PassExistingRoleToNewLambdaThenInvoke-user", "PassRoleLambdaInvoke"),
-        ("privesc16-PassRoleToNewLambdaThenTriggerWithNewDynamo-user", "PassRoleLambdaEventSource"),
-        ("privesc17-EditExistingLambdaFunctionWithRole-user", "UpdateFunctionCode"),
-        ("privesc18-PassExistingRoleToNewGlueDevEndpoint-user", "PassRoleGlueDevEndpoint"),
-        ("privesc19-UpdateExistingGlueDevEndpoint-user", "UpdateGlueDevEndpoint"),
-        ("privesc20-PassExistingRoleToCloudFormation-user", "PassRoleCloudFormation"),
-        ("privesc21-PassExistingRoleToNewDataPipeline-user", "PassRoleDataPipeline"),
-        ("privesc-codeBuildCreateProjectPassRole-user", "PassRoleCodeBuild"),
-        ("privesc-sageMakerCreateNotebookPassRole-user", "PassRoleSageMakerNotebook"),
+        (
+            "privesc14-UpdatingAssumeRolePolicy-user",
+            "UpdateAssumeRolePolicy",
+        ),
+        (
+            "privesc15-PassExistingRoleToNewLambdaThenInvoke-user",
+            "PassRoleLambdaInvoke",
+        ),
+        (
+            "privesc16-PassRoleToNewLambdaThenTriggerWithNewDynamo-user",
+            "PassRoleLambdaEventSource",
+        ),
+        (
+            "privesc17-EditExistingLambdaFunctionWithRole-user",
+            "UpdateFunctionCode",
+        ),
+        (
+            "privesc18-PassExistingRoleToNewGlueDevEndpoint-user",
+            "PassRoleGlueDevEndpoint",
+        ),
+        (
+            "privesc19-UpdateExistingGlueDevEndpoint-user",
+            "UpdateGlueDevEndpoint",
+        ),
+        (
+            "privesc20-PassExistingRoleToCloudFormation-user",
+            "PassRoleCloudFormation",
+        ),
+        (
+            "privesc21-PassExistingRoleToNewDataPipeline-user",
+            "PassRoleDataPipeline",
+        ),
+        (
+            "privesc-codeBuildCreateProjectPassRole-user",
+            "PassRoleCodeBuild",
+        ),
+        (
+            "privesc-sageMakerCreateNotebookPassRole-user",
+            "PassRoleSageMakerNotebook",
+        ),
         ("fn1-privesc3-partial-user", "PassRoleEC2"),
-        ("fn2-exploitableResourceConstraint-user", "CreatePolicyVersion"),
+        (
+            "fn2-exploitableResourceConstraint-user",
+            "CreatePolicyVersion",
+        ),
     ] {
         assert_eq!(findings(&acct, &user(u)), one(id), "{u}");
     }
@@ -358,10 +463,25 @@ fn privilege_escalation_hand_checked() {
     // PassRole paths open (lambda:CreateFunction is not iam:Create*) and closes the IAM
     // Create*/Update*/Attach* ones.
     let fn4 = findings(&acct, &user("fn4-exploitableNotAction-user"));
-    for id in ["PutUserPolicy", "PutRolePolicy", "AddUserToGroup", "PassRoleEC2", "SetDefaultPolicyVersion", "UpdateFunctionCode", "PassRoleLambdaInvoke"] {
+    for id in [
+        "PutUserPolicy",
+        "PutRolePolicy",
+        "AddUserToGroup",
+        "PassRoleEC2",
+        "SetDefaultPolicyVersion",
+        "UpdateFunctionCode",
+        "PassRoleLambdaInvoke",
+    ] {
         assert!(fn4.contains(id), "{id}");
     }
-    for id in ["CreatePolicyVersion", "CreateAccessKey", "AttachUserPolicy", "UpdateLoginProfile", "UpdateAssumeRolePolicy", "AttachRolePolicy"] {
+    for id in [
+        "CreatePolicyVersion",
+        "CreateAccessKey",
+        "AttachUserPolicy",
+        "UpdateLoginProfile",
+        "UpdateAssumeRolePolicy",
+        "AttachRolePolicy",
+    ] {
         assert!(!fn4.contains(id), "{id}");
     }
     // An administrator has every path.
@@ -374,7 +494,10 @@ fn cloudmapper_demo_admin_and_s3_principals() {
     let mut acct = load("cloudmapper-demo.json");
     let admin = "arn:aws:iam::123456789012:role/bad_role"; // "Action": ["*"] on "*"
     let s3 = "arn:aws:iam::123456789012:role/exfiller"; // "s3:*" on "*"
-    assert_eq!(findings(&acct, admin).len(), iam_eval::analysis::RULES.len());
+    assert_eq!(
+        findings(&acct, admin).len(),
+        iam_eval::analysis::RULES.len()
+    );
     assert!(findings(&acct, s3).is_empty());
     let w = what_can(&acct, s3).unwrap();
     assert_eq!(w.len(), count("s3:*"));
@@ -383,8 +506,11 @@ fn cloudmapper_demo_admin_and_s3_principals() {
     // BAD_MFA_POLICY lets each user manage only their *own* keys and passwords
     // (".../user/${aws:username}"): attached to a user, it opens no escalation path.
     acct.create_user("mfa-user", None).unwrap();
-    acct.attach_user_policy("mfa-user", "arn:aws:iam::123456789012:policy/BAD_MFA_POLICY")
-        .unwrap();
+    acct.attach_user_policy(
+        "mfa-user",
+        "arn:aws:iam::123456789012:policy/BAD_MFA_POLICY",
+    )
+    .unwrap();
     let w = what_can(&acct, "arn:aws:iam::123456789012:user/mfa-user").unwrap();
     assert_eq!(
         w.get("iam:CreateAccessKey").unwrap().resources(),

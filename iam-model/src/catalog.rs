@@ -479,9 +479,9 @@ pub struct Catalog {
     services: Vec<Service>,
     global_keys: Vec<ConditionKey>,
     /// Lower-cased key → (service index, key index); `usize::MAX` service = global.
-    keys: HashMap<String, (usize, usize)>,
+    keys: HashMap<String, (usize, usize), BuildHasherDefault<FxHasher>>,
     /// Lower-cased key prefix → templated keys with that prefix.
-    templated: HashMap<String, Vec<KeyTemplate>>,
+    templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>,
     /// `(service, action name)`, case-insensitively → (service index, action index).
     actions_ci: HashMap<CiPair<'static>, (u32, u32), BuildHasherDefault<FxHasher>>,
     action_count: usize,
@@ -526,6 +526,9 @@ fn eq_ci(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
+    if a == b {
+        return true; // the usual case: the policy spells the name as AWS does
+    }
     let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
     for (x, y) in (&mut ca).zip(&mut cb) {
         let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
@@ -569,7 +572,13 @@ pub(crate) struct FxHasher(u64);
 
 impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
             self.write_u64(u64::from(b));
         }
     }

@@ -391,3 +391,87 @@ impl<'a> Reader<'a> {
         Some(ConditionValue { kind, text, span: Span::new(from, to) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+    use super::read;
+    use crate::finding::LineIndex;
+    use crate::json::ParseOptions;
+    use crate::policy::read_policy_indexed;
+    use iam_model::PolicyType;
+
+    /// The fast path must agree with the exact path: when it returns an AST, the exact path
+    /// returns the same AST and no finding.
+    fn agrees(text: &str) -> bool {
+        let fast = read(text, ParseOptions::POLICY);
+        let exact = read_policy_indexed(text, PolicyType::Identity, ParseOptions::POLICY, &LineIndex::new(text));
+        if let Some(p) = &fast {
+            assert!(exact.findings.is_empty(), "{text}: {:?}", exact.findings);
+            assert_eq!(exact.policy.as_ref(), Some(p), "{text}");
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn agrees_with_the_exact_path() {
+        let ok = [
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#,
+            "{\"Version\": \"2012-10-17\",\r\n \"Id\": \"x\", \"Statement\": [{\"Sid\": \"A\", \"Effect\": \"Deny\",\n\t\"NotPrincipal\": {\"AWS\": [\"arn:aws:iam::111122223333:root\"]}, \"NotAction\": [], \"NotResource\": [\"arn:aws:s3:::b\"],\n \"Condition\": {\"StringLike\": {\"s3:prefix\": [\"a\", \"é\\u00e9\"]}, \"NumericEquals\": {\"n\": -1.5e3}, \"Bool\": {\"b\": true}, \"Nope\": {}}}]}",
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:x\":\"ü\"}}}]}  \n",
+        ];
+        for t in ok {
+            assert!(agrees(t), "the fast path should take {t}");
+        }
+        let bail = [
+            "",
+            "[]",
+            r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+            r#"{"Version":"2012-10-17","Statement":[]}"#,
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","NotAction":"*"}}"#,
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Effect":"Allow","Action":"*"}}"#,
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"allow","Action":"*"}}"#,
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*",}}"#,
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Condition":{"Null":{"k":null}}}}"#,
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Principal":{"AWS":"a","AWS":"b"}}}"#,
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*"}} x"#,
+        ];
+        for t in bail {
+            assert!(!agrees(t), "the fast path should leave {t} to the exact path");
+        }
+    }
+
+    #[test]
+    fn agrees_on_the_corpus_and_its_mutations() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../iam-model/data/aws-managed-policies/policies");
+        let mut files: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut taken = 0;
+        for (k, f) in files.iter().enumerate() {
+            let text = std::fs::read_to_string(f).unwrap();
+            taken += usize::from(agrees(&text));
+            if k % 4 != 0 {
+                continue;
+            }
+            // A few byte-level mutations per document (kept on character boundaries).
+            for _ in 0..4 {
+                let mut at = (next() % (text.len() as u64 + 1)) as usize;
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let token = ["", "\n", " ", "\"", ",", "{", "}", "[", "]", ":", "\\u0041", "é", "1"][(next() % 13) as usize];
+                let cut = if next() % 2 == 0 { text[at..].chars().next().map_or(0, char::len_utf8) } else { 0 };
+                let mutated = format!("{}{token}{}", &text[..at], &text[at + cut..]);
+                agrees(&mutated);
+            }
+        }
+        assert!(taken > files.len() * 9 / 10, "the fast path took only {taken} of {} documents", files.len());
+    }
+}

@@ -154,9 +154,4 @@ impl<'a> LineIndex<'a> {
         }
         Span::new(from, self.position(end))
     }
-
-    /// True when the text is ASCII (every column is a byte count).
-    pub(crate) fn is_ascii(&self) -> bool {
-        self.ascii
-    }
 }

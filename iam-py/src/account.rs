@@ -1103,6 +1103,48 @@ impl PyAccount {
             .map_err(|e| client_error(py, &e, "SimulatePrincipalPolicy"))
     }
 
+    // ---- access analysis (implemented in analysis.rs) ----
+
+    /// What a principal can do, in detail (see `iamkit.Account.what_can`).
+    fn what_can<'py>(&self, py: Python<'py>, principal: &str) -> PyResult<Bound<'py, PyAny>> {
+        crate::analysis::what_can(py, &self.inner, principal)
+    }
+
+    /// Who can do an action (or each action of a pattern), in detail.
+    #[pyo3(signature = (action, resource = "*", context = None))]
+    fn who_can<'py>(
+        &self,
+        py: Python<'py>,
+        action: &str,
+        resource: &str,
+        context: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::analysis::who_can(py, &self.inner, action, resource, context)
+    }
+
+    /// Principals × actions: (principals, actions, one byte per cell).
+    #[allow(clippy::type_complexity)]
+    #[pyo3(signature = (patterns, threads = 2))]
+    fn access_matrix<'py>(
+        &self,
+        py: Python<'py>,
+        patterns: Vec<String>,
+        threads: usize,
+    ) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, pyo3::types::PyBytes>)> {
+        crate::analysis::access_matrix(py, &self.inner, patterns, threads)
+    }
+
+    /// Privilege-escalation paths of one principal, or of every user and role.
+    #[pyo3(signature = (principal = None))]
+    fn privilege_escalation<'py>(&self, py: Python<'py>, principal: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        crate::analysis::privilege_escalation(py, &self.inner, principal)
+    }
+
+    /// The user and role ARNs the analyses look at.
+    fn principals(&self) -> Vec<String> {
+        crate::analysis::principals(&self.inner)
+    }
+
     fn __repr__(&self) -> String {
         let (u, g, r, p) = self.counts();
         format!(

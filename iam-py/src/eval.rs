@@ -313,9 +313,9 @@ fn request(
     context: Option<&Bound<'_, PyAny>>,
     resource_account: Option<String>,
 ) -> PyResult<OwnedRequest> {
-    let p = principal_of(principal.as_deref(), &resource, resource_account.as_deref())?;
+    let p = principal_arc(principal.as_deref(), &resource, resource_account.as_deref())?;
     Ok(OwnedRequest {
-        principal: Arc::new(p),
+        principal: p,
         principal_text: principal,
         action,
         resource,
@@ -346,7 +346,7 @@ impl PyEvaluationResult {
         context: OwnedContext,
         explanation: Explanation,
     ) -> PyResult<Self> {
-        let state = Layers::default().compile().map_err(compile_error)?;
+        let state = empty_state()?;
         let req = OwnedRequest {
             principal: Arc::new(principal),
             principal_text: Some(principal_text),
@@ -358,7 +358,7 @@ impl PyEvaluationResult {
         let decision = explanation.decision;
         let cell = OnceLock::new();
         let _ = cell.set(explanation);
-        Ok(PyEvaluationResult { state: Arc::new(state), req, decision, explanation: cell })
+        Ok(PyEvaluationResult { state, req, decision, explanation: cell })
     }
 
     fn explanation(&self) -> &Explanation {
@@ -518,6 +518,20 @@ impl PyEvaluationResult {
         self.decision.is_allowed()
     }
 
+    /// The policy of a matched statement: `layer` and `policy_index` as in
+    /// `matched_statements`. None when the result does not carry its policies (results of
+    /// `Account.authorize` and unpickled results).
+    fn policy(&self, layer: &str, policy_index: usize) -> Option<PyPolicy> {
+        self.policy_data(layer, policy_index).map(|data| PyPolicy { data })
+    }
+
+    /// Pickles the request, the decision and its explanation (not the policies).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        static RESTORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        let f = python_attr(py, &RESTORE, "iamkit._native", "_restore_result")?;
+        Ok((f, (self.state(),).into_pyobject(py)?))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<EvaluationResult {} {} on {} by {}>",
@@ -617,81 +631,45 @@ impl PyEngine {
     }
 
     /// Decides a batch of requests, releasing the GIL while it works; one decision string per
-    /// request. Sequences of length 1 are repeated to the length of the longest one.
-    #[pyo3(signature = (*, actions, resources, principals = None, contexts = None))]
+    /// request. Either a sequence of request dicts (`action`, `resource`, `principal`,
+    /// `context`, as `evaluate` takes them) or parallel sequences `actions`, `resources`,
+    /// `principals`, `contexts` (length 1 is repeated to the length of the longest one).
+    /// `as_dataframe=True` gives a pandas DataFrame (action, resource, principal, decision).
+    #[pyo3(signature = (requests = None, /, *, actions = None, resources = None, principals = None, contexts = None, as_dataframe = false))]
+    #[allow(clippy::too_many_arguments)]
     fn evaluate_many<'py>(
         &self,
         py: Python<'py>,
-        actions: Vec<String>,
-        resources: Vec<String>,
+        requests: Option<&Bound<'py, PyAny>>,
+        actions: Option<Vec<String>>,
+        resources: Option<Vec<String>>,
         principals: Option<Vec<Option<String>>>,
         contexts: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let principals = principals.unwrap_or_else(|| vec![None]);
-        let contexts: Vec<OwnedContext> = match contexts.filter(|c| !c.is_none()) {
-            None => vec![OwnedContext::default()],
-            Some(cs) => cs.try_iter()?.map(|c| context_of(Some(&c?))).collect::<PyResult<_>>()?,
-        };
-        let lens = [actions.len(), resources.len(), principals.len(), contexts.len()];
-        let n = lens.iter().copied().max().unwrap_or(0);
-        if lens.contains(&0) {
-            if actions.is_empty() && resources.is_empty() {
-                return Ok(PyList::empty(py));
-            }
-            return Err(PyValueError::new_err("actions, resources, principals and contexts must not be empty"));
-        }
-        if lens.iter().any(|&l| l != 1 && l != n) {
-            return Err(PyValueError::new_err(format!(
-                "actions ({}), resources ({}), principals ({}) and contexts ({}) must have the same length (or length 1)",
-                lens[0], lens[1], lens[2], lens[3]
-            )));
-        }
-        let at = |len: usize, i: usize| if len == 1 { 0 } else { i };
-        // Parse every distinct principal once.
-        let mut parsed: HashMap<(Option<String>, usize), Arc<Principal>> = HashMap::new();
-        let mut who: Vec<Arc<Principal>> = Vec::with_capacity(principals.len().max(1));
-        for i in 0..principals.len() {
-            let text = principals.get(i).cloned().flatten();
-            // The default principal depends on the resource's account.
-            let r = resources.get(at(resources.len(), i)).map(String::as_str).unwrap_or("*");
-            let key = (text.clone(), if text.is_none() { i } else { 0 });
-            let p = match parsed.get(&key) {
-                Some(p) => Arc::clone(p),
-                None => {
-                    let p = Arc::new(principal_of(text.as_deref(), r, None)?);
-                    parsed.insert(key, Arc::clone(&p));
-                    p
+        as_dataframe: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let batch = match requests.filter(|r| !r.is_none()) {
+            Some(reqs) => {
+                if actions.is_some() || resources.is_some() || principals.is_some() || contexts.is_some_and(|c| !c.is_none()) {
+                    return Err(PyTypeError::new_err("give either a sequence of request dicts or actions=/resources=/principals=/contexts=, not both"));
                 }
-            };
-            who.push(p);
-        }
-        // Without explicit principals, each request's default root follows its resource's account.
-        let per_request_default = principals.len() == 1 && principals.first().is_some_and(Option::is_none) && resources.len() > 1;
-        let state = Arc::clone(&self.state);
-        let decisions: PyResult<Vec<Decision>> = py.detach(|| {
-            let ctxs: Vec<_> = contexts.iter().map(OwnedContext::as_context).collect();
-            let mut out = Vec::with_capacity(n);
-            for i in 0..n {
-                let action = actions.get(at(actions.len(), i)).map(String::as_str).unwrap_or_default();
-                let resource = resources.get(at(resources.len(), i)).map(String::as_str).unwrap_or_default();
-                let owned;
-                let principal: &Principal = if per_request_default {
-                    owned = Principal::root(arn_account(resource).unwrap_or(DEFAULT_ACCOUNT));
-                    &owned
-                } else {
-                    who.get(at(who.len(), i)).map(Arc::as_ref).ok_or_else(|| PyValueError::new_err("no principal"))?
-                };
-                let ctx = ctxs.get(at(ctxs.len(), i)).ok_or_else(|| PyValueError::new_err("no context"))?;
-                out.push(state.engine.evaluate(&Request::new(principal, action, resource).with_context(ctx)));
+                batch_of_dicts(reqs)?
             }
-            Ok(out)
-        });
-        let decisions = decisions?;
+            None => Batch::of_lists(actions.unwrap_or_default(), resources.unwrap_or_else(|| vec!["*".to_string()]), principals, contexts)?,
+        };
+        let decisions = self.decide_batch(py, &batch)?;
         let list = PyList::empty(py);
-        for d in decisions {
-            list.append(interned_decision(py, d))?;
+        for d in &decisions {
+            list.append(interned_decision(py, *d))?;
         }
-        Ok(list)
+        if !as_dataframe {
+            return Ok(list.into_any());
+        }
+        static FRAME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        let n = decisions.len();
+        let at = |len: usize, i: usize| if len == 1 { 0 } else { i };
+        let col = |v: &[String]| (0..n).map(|i| v.get(at(v.len(), i)).cloned().unwrap_or_default()).collect::<Vec<_>>();
+        let who = (0..n).map(|i| batch.principals.get(at(batch.principals.len(), i)).cloned().flatten()).collect::<Vec<_>>();
+        python_attr(py, &FRAME, "iamkit._frame", "decisions_frame")?.call1((col(&batch.actions), col(&batch.resources), who, list))
     }
 
     /// The number of policies per layer.
@@ -766,3 +744,347 @@ pub fn _restore_engine(py: Python<'_>, state: EngineStateTuple) -> PyResult<PyEn
     Ok(PyEngine { state: Arc::new(l.compile().map_err(compile_error)?) })
 }
 
+
+// ---- batches -------------------------------------------------------------------------------
+
+/// The requests of `Engine.evaluate_many`: parallel columns, each of length 1 or `n`.
+#[derive(Debug, Default)]
+struct Batch {
+    actions: Vec<String>,
+    resources: Vec<String>,
+    principals: Vec<Option<String>>,
+    /// Distinct contexts; `context_index` picks one per request (empty: length-1 rule).
+    contexts: Vec<OwnedContext>,
+    context_index: Vec<usize>,
+}
+
+impl Batch {
+    fn of_lists(
+        actions: Vec<String>,
+        resources: Vec<String>,
+        principals: Option<Vec<Option<String>>>,
+        contexts: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Batch> {
+        let contexts: Vec<OwnedContext> = match contexts.filter(|c| !c.is_none()) {
+            None => vec![OwnedContext::default()],
+            Some(cs) => cs.try_iter()?.map(|c| context_of(Some(&c?))).collect::<PyResult<_>>()?,
+        };
+        Ok(Batch { actions, resources, principals: principals.unwrap_or_else(|| vec![None]), contexts, context_index: Vec::new() })
+    }
+}
+
+/// A sequence of request dicts as a batch; a context dict shared by several requests is
+/// converted once.
+fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
+    let mut b = Batch::default();
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    let py = reqs.py();
+    let (k_action, k_resource, k_principal, k_context) =
+        (pyo3::intern!(py, "action"), pyo3::intern!(py, "resource"), pyo3::intern!(py, "principal"), pyo3::intern!(py, "context"));
+    for (i, item) in reqs.try_iter().map_err(|_| PyTypeError::new_err("requests must be a sequence of dicts"))?.enumerate() {
+        let item = item?;
+        let get = |k: &Bound<'py, PyString>| -> PyResult<Option<Bound<'py, PyAny>>> {
+            if let Ok(d) = item.cast::<PyDict>() {
+                return d.get_item(k);
+            }
+            match item.get_item(k) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(py) => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
+        let action: String = get(k_action)?
+            .ok_or_else(|| PyValueError::new_err(format!("request {i} has no 'action'")))?
+            .extract()
+            .map_err(|_| PyTypeError::new_err(format!("request {i}: 'action' must be a str")))?;
+        let resource: String = match get(k_resource)? {
+            Some(r) if !r.is_none() => r.extract().map_err(|_| PyTypeError::new_err(format!("request {i}: 'resource' must be a str")))?,
+            _ => "*".to_string(),
+        };
+        let principal: Option<String> = match get(k_principal)? {
+            Some(p) if !p.is_none() => Some(p.extract().map_err(|_| PyTypeError::new_err(format!("request {i}: 'principal' must be a str")))?),
+            _ => None,
+        };
+        let ctx = get(k_context)?.filter(|c| !c.is_none());
+        let index = match ctx {
+            None => *seen.entry(0).or_insert_with(|| {
+                b.contexts.push(OwnedContext::default());
+                b.contexts.len() - 1
+            }),
+            Some(c) => {
+                let key = c.as_ptr() as usize;
+                match seen.get(&key) {
+                    Some(&ix) => ix,
+                    None => {
+                        b.contexts.push(context_of(Some(&c))?);
+                        seen.insert(key, b.contexts.len() - 1);
+                        b.contexts.len() - 1
+                    }
+                }
+            }
+        };
+        b.actions.push(action);
+        b.resources.push(resource);
+        b.principals.push(principal);
+        b.context_index.push(index);
+    }
+    if b.actions.is_empty() {
+        b.principals.push(None);
+    }
+    Ok(b)
+}
+
+impl PyEngine {
+    /// Decides a batch with the GIL released.
+    fn decide_batch(&self, py: Python<'_>, b: &Batch) -> PyResult<Vec<Decision>> {
+        let (actions, resources, principals) = (&b.actions, &b.resources, &b.principals);
+        let ctx_len = if b.context_index.is_empty() { b.contexts.len() } else { b.context_index.len() };
+        let lens = [actions.len(), resources.len(), principals.len(), ctx_len];
+        let n = lens.iter().copied().max().unwrap_or(0);
+        if actions.is_empty() {
+            return Ok(Vec::new());
+        }
+        if lens.contains(&0) {
+            return Err(PyValueError::new_err("actions, resources, principals and contexts must not be empty"));
+        }
+        if lens.iter().any(|&l| l != 1 && l != n) {
+            return Err(PyValueError::new_err(format!(
+                "actions ({}), resources ({}), principals ({}) and contexts ({}) must have the same length (or length 1)",
+                lens[0], lens[1], lens[2], lens[3]
+            )));
+        }
+        let at = |len: usize, i: usize| if len == 1 { 0 } else { i };
+        // Parse every distinct principal once; the default (root) principal follows each
+        // request's resource account.
+        let mut parsed: HashMap<&str, Arc<Principal>> = HashMap::new();
+        let mut who: Vec<Option<Arc<Principal>>> = Vec::with_capacity(principals.len());
+        for text in principals {
+            who.push(match text.as_deref() {
+                None => None,
+                Some(t) => Some(match parsed.get(t) {
+                    Some(p) => Arc::clone(p),
+                    None => {
+                        let p = principal_arc(Some(t), "*", None)?;
+                        parsed.insert(t, Arc::clone(&p));
+                        p
+                    }
+                }),
+            });
+        }
+        let default_root = (resources.len() == 1).then(|| Principal::root(arn_account(&resources[0]).unwrap_or(DEFAULT_ACCOUNT)));
+        let state = Arc::clone(&self.state);
+        py.detach(|| {
+            let ctxs: Vec<_> = b.contexts.iter().map(OwnedContext::as_context).collect();
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                let action = actions.get(at(actions.len(), i)).map(String::as_str).unwrap_or_default();
+                let resource = resources.get(at(resources.len(), i)).map(String::as_str).unwrap_or_default();
+                let owned;
+                let principal: &Principal = match who.get(at(who.len(), i)) {
+                    Some(Some(p)) => p,
+                    _ if default_root.is_some() => default_root.as_ref().ok_or_else(|| PyValueError::new_err("no principal"))?,
+                    _ => {
+                        owned = Principal::root(arn_account(resource).unwrap_or(DEFAULT_ACCOUNT));
+                        &owned
+                    }
+                };
+                let ci = if b.context_index.is_empty() { at(ctxs.len(), i) } else { b.context_index.get(i).copied().unwrap_or(0) };
+                let ctx = ctxs.get(ci).ok_or_else(|| PyValueError::new_err("no context"))?;
+                out.push(state.engine.evaluate(&Request::new(principal, action, resource).with_context(ctx)));
+            }
+            Ok(out)
+        })
+    }
+}
+
+// ---- caches --------------------------------------------------------------------------------
+
+/// Parsed principals of recent requests, by ARN (parsing one costs about a microsecond).
+static PRINCIPALS: Mutex<Option<HashMap<String, Arc<Principal>>>> = Mutex::new(None);
+const PRINCIPAL_CACHE_SIZE: usize = 4096;
+
+/// `principal_of`, shared through a small cache for explicit principals.
+fn principal_arc(text: Option<&str>, resource: &str, resource_account: Option<&str>) -> PyResult<Arc<Principal>> {
+    let Some(t) = text else {
+        return principal_of(None, resource, resource_account).map(Arc::new);
+    };
+    if let Ok(cache) = PRINCIPALS.lock()
+        && let Some(p) = cache.as_ref().and_then(|m| m.get(t))
+    {
+        return Ok(Arc::clone(p));
+    }
+    let p = Arc::new(principal_of(Some(t), resource, resource_account)?);
+    if let Ok(mut cache) = PRINCIPALS.lock() {
+        let m = cache.get_or_insert_with(HashMap::new);
+        if m.len() >= PRINCIPAL_CACHE_SIZE {
+            m.clear();
+        }
+        m.insert(t.to_owned(), Arc::clone(&p));
+    }
+    Ok(p)
+}
+
+/// The engine of results decided elsewhere (no policies), compiled once.
+fn empty_state() -> PyResult<Arc<EngineState>> {
+    static EMPTY: OnceLock<Arc<EngineState>> = OnceLock::new();
+    if let Some(s) = EMPTY.get() {
+        return Ok(Arc::clone(s));
+    }
+    let s = Arc::new(Layers::default().compile().map_err(compile_error)?);
+    Ok(Arc::clone(EMPTY.get_or_init(|| s)))
+}
+
+// ---- pickling of results -------------------------------------------------------------------
+
+/// (layer, policy_index, policy_name, statement_index, sid, effect, (start line, column,
+/// offset, end line, column, offset), principal_match, decisive)
+type MatchedState = (String, usize, Option<String>, usize, Option<String>, String, (u32, u32, u32, u32, u32, u32), String, bool);
+/// (decision, reason, [(layer, verdict)], matched statements, [(variable, value)], missing keys)
+type ExplanationState = (String, String, Vec<(String, String)>, Vec<MatchedState>, Vec<(String, Option<String>)>, Vec<String>);
+/// (principal as parsed, principal as given, action, resource, resource account, explanation)
+type ResultState = (String, Option<String>, String, String, Option<String>, ExplanationState);
+
+fn match_strength_name(m: iam_eval::MatchStrength) -> String {
+    format!("{m:?}").to_lowercase()
+}
+
+impl PyEvaluationResult {
+    /// Everything a result shows, with policy names resolved (the engine is not pickled).
+    fn state(&self) -> ResultState {
+        let ex = self.explanation();
+        let matched = ex
+            .matched_statements
+            .iter()
+            .map(|s| {
+                let layer = s.layer.to_string();
+                let name = s.policy_name.clone().or_else(|| self.policy_name(&layer, s.policy_index));
+                let sp = &s.span;
+                (
+                    layer,
+                    s.policy_index,
+                    name,
+                    s.statement_index,
+                    s.sid.clone(),
+                    s.effect.as_str().to_string(),
+                    (sp.start.line, sp.start.column, sp.start.offset, sp.end.line, sp.end.column, sp.end.offset),
+                    match_strength_name(s.principal_match),
+                    s.decisive,
+                )
+            })
+            .collect();
+        let exs = (
+            ex.decision.as_str().to_string(),
+            ex.reason.clone(),
+            ex.layers.iter().map(|l| (l.layer.to_string(), l.verdict.to_string())).collect(),
+            matched,
+            ex.variables.iter().map(|v| (v.key.clone(), v.value.clone())).collect(),
+            ex.missing_context_values.clone(),
+        );
+        let parsed = match &self.req.principal_text {
+            Some(t) => t.clone(),
+            None => self.req.principal.arn().to_string(),
+        };
+        (parsed, self.req.principal_text.clone(), self.req.action.clone(), self.req.resource.clone(), self.req.resource_account.clone(), exs)
+    }
+
+    /// The policy behind a layer name (`identity`, `scp[1]`, ...) and index, if this result
+    /// still has its engine.
+    fn policy_data(&self, layer: &str, index: usize) -> Option<Arc<PolicyData>> {
+        let s = &self.state;
+        let pick = |v: &[Arc<PolicyData>]| v.get(index).cloned();
+        let level = |levels: &[Vec<Arc<PolicyData>>], tag: &str| -> Option<Arc<PolicyData>> {
+            let l: usize = layer.strip_prefix(tag)?.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+            levels.get(l).and_then(|v| pick(v))
+        };
+        match layer {
+            "identity" => pick(&s.identity),
+            "resource" => pick(s.resource.as_slice()),
+            "permissions_boundary" => pick(s.boundary.as_slice()),
+            "session" => pick(&s.session),
+            "vpc_endpoint" => pick(s.vpce.as_slice()),
+            l if l.starts_with("scp") => level(&s.scps, "scp"),
+            l if l.starts_with("rcp") => level(&s.rcps, "rcp"),
+            _ => None,
+        }
+    }
+}
+
+fn layer_of(text: &str) -> PyResult<iam_eval::Layer> {
+    use iam_eval::Layer;
+    let level = |tag: &str| -> Option<u16> { text.strip_prefix(tag)?.strip_prefix('[')?.strip_suffix(']')?.parse().ok() };
+    Ok(match text {
+        "identity" => Layer::Identity,
+        "resource" => Layer::Resource,
+        "permissions_boundary" => Layer::PermissionsBoundary,
+        "session" => Layer::Session,
+        "vpc_endpoint" => Layer::VpcEndpoint,
+        t => match (level("scp"), level("rcp")) {
+            (Some(l), _) => Layer::Scp(l),
+            (_, Some(l)) => Layer::Rcp(l),
+            _ => return Err(PyValueError::new_err(format!("unknown layer {t:?}"))),
+        },
+    })
+}
+
+fn explanation_of(s: ExplanationState) -> PyResult<Explanation> {
+    use iam_eval::{LayerVerdict, MatchStrength, MatchedStatement, ResolvedVariable, Verdict};
+    use iam_model::{Effect, Position, Span};
+    let bad = |what: &str, v: &str| PyValueError::new_err(format!("unknown {what} {v:?}"));
+    let decision: Decision = s.0.parse().map_err(|e: iam_eval::UnknownDecision| PyValueError::new_err(e.to_string()))?;
+    let verdict = |v: &str| -> PyResult<Verdict> {
+        Ok(match v {
+            "deny" => Verdict::Deny,
+            "allow" => Verdict::Allow,
+            "no match" => Verdict::NoMatch,
+            _ => return Err(bad("verdict", v)),
+        })
+    };
+    let strength = |v: &str| -> PyResult<MatchStrength> {
+        Ok(match v {
+            "account" => MatchStrength::Account,
+            "parentlevel" => MatchStrength::ParentLevel,
+            "wildcard" => MatchStrength::Wildcard,
+            "direct" => MatchStrength::Direct,
+            _ => return Err(bad("principal match", v)),
+        })
+    };
+    let layers = s.2.iter().map(|(l, v)| Ok(LayerVerdict { layer: layer_of(l)?, verdict: verdict(v)? })).collect::<PyResult<_>>()?;
+    let matched = s
+        .3
+        .into_iter()
+        .map(|m| {
+            let (l, c, o, el, ec, eo) = m.6;
+            Ok(MatchedStatement {
+                layer: layer_of(&m.0)?,
+                policy_index: m.1,
+                policy_name: m.2,
+                statement_index: m.3,
+                sid: m.4,
+                effect: Effect::parse(&m.5).ok_or_else(|| bad("effect", &m.5))?,
+                span: Span { start: Position { line: l, column: c, offset: o }, end: Position { line: el, column: ec, offset: eo } },
+                principal_match: strength(&m.7)?,
+                decisive: m.8,
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    Ok(Explanation {
+        decision,
+        reason: s.1,
+        layers,
+        matched_statements: matched,
+        variables: s.4.into_iter().map(|(key, value)| ResolvedVariable { key, value }).collect(),
+        missing_context_values: s.5,
+    })
+}
+
+/// Unpickles an `EvaluationResult` (see `EvaluationResult.__reduce__`): the decision and its
+/// explanation as they were; the policies themselves are not kept.
+#[pyfunction]
+pub fn _restore_result(state: ResultState) -> PyResult<PyEvaluationResult> {
+    let (parsed, text, action, resource, resource_account, exs) = state;
+    let principal = Principal::parse(&parsed).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let mut r = PyEvaluationResult::from_explanation(principal, parsed, action, resource, OwnedContext::default(), explanation_of(exs)?)?;
+    r.req.principal_text = text;
+    r.req.resource_account = resource_account;
+    Ok(r)
+}

@@ -9,6 +9,7 @@
 //! no Rust panic can reach Python.
 
 mod account;
+mod analysis;
 mod cli_files;
 mod convert;
 mod errors;
@@ -38,8 +39,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<eval::PyEvaluationResult>()?;
     m.add_function(wrap_pyfunction!(eval::evaluate, m)?)?;
     m.add_function(wrap_pyfunction!(eval::_restore_engine, m)?)?;
+    m.add_function(wrap_pyfunction!(eval::_restore_result, m)?)?;
     m.add_class::<account::PyAccount>()?;
     m.add_function(wrap_pyfunction!(cli_files::write_cli_profile, m)?)?;
     m.add_function(wrap_pyfunction!(cli_files::read_cli_profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::expand_actions, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::action_info, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::_diff_policies, m)?)?;
     Ok(())
 }

@@ -63,33 +63,57 @@ pub(crate) fn is_conditional(st: &Statement, decidable: &dyn Fn(&str) -> bool) -
 #[derive(Debug, Clone)]
 pub(crate) struct Variant {
     pub(crate) policy: Arc<Policy>,
-    pub(crate) map: Vec<usize>,
+    pub(crate) map: Arc<[usize]>,
 }
 
-/// Rewrites `policy` for `mode` (see the module docs).
+/// Rewrites `policy` for `mode` (see the module docs). With `trim`, the `Action` entries of
+/// kept statements are narrowed to those `trim` accepts (a statement whose entries all go is
+/// dropped); `NotAction` statements are kept whole.
 pub(crate) fn variant(
     policy: &Arc<Policy>,
     mode: Mode,
     keep: &dyn Fn(&Statement) -> bool,
+    trim: Option<&dyn Fn(&str) -> bool>,
     decidable: &dyn Fn(&str) -> bool,
 ) -> Variant {
+    let trims =
+        |s: &Statement| trim.is_some_and(|t| !s.action.negated && s.action.iter().any(|a| !t(a)));
     let untouched = policy
         .statements
         .iter()
-        .all(|s| keep(s) && !is_conditional(s, decidable));
+        .all(|s| keep(s) && !trims(s) && !is_conditional(s, decidable));
     if untouched {
         return Variant {
             policy: Arc::clone(policy),
             map: (0..policy.statements.len()).collect(),
         };
     }
-    let mut out = Policy::clone(policy);
     let mut map = Vec::new();
     let mut statements = Vec::new();
     for (i, st) in policy.statements.iter().enumerate() {
         if !keep(st) {
             continue;
         }
+        let trimmed;
+        let st = match trim {
+            Some(t) if trims(st) => {
+                let mut c = st.clone_without_actions();
+                c.action.span = st.action.span;
+                c.action.values = st
+                    .action
+                    .values
+                    .iter()
+                    .filter(|v| t(&v.value))
+                    .cloned()
+                    .collect();
+                if c.action.values.is_empty() {
+                    continue;
+                }
+                trimmed = c;
+                &trimmed
+            }
+            _ => st,
+        };
         if !is_conditional(st, decidable) {
             statements.push(st.clone());
             map.push(i);
@@ -110,10 +134,35 @@ pub(crate) fn variant(
         statements.push(st);
         map.push(i);
     }
-    out.statements = statements;
+    let out = Policy {
+        version: policy.version.clone(),
+        id: policy.id.clone(),
+        statements,
+        single_statement: policy.single_statement,
+        span: policy.span,
+    };
     Variant {
         policy: Arc::new(out),
-        map,
+        map: map.into(),
+    }
+}
+
+/// Clones a statement except its (possibly huge) `Action` list.
+trait CloneWithoutActions {
+    fn clone_without_actions(&self) -> Statement;
+}
+
+impl CloneWithoutActions for Statement {
+    fn clone_without_actions(&self) -> Statement {
+        Statement {
+            sid: self.sid.clone(),
+            effect: self.effect.clone(),
+            principal: self.principal.clone(),
+            action: iam_model::ValueList::default(),
+            resource: self.resource.clone(),
+            conditions: self.conditions.clone(),
+            span: self.span,
+        }
     }
 }
 
@@ -135,11 +184,19 @@ mod tests {
             .unwrap(),
         );
         let dec = |k: &str| is_principal_key(k);
-        let o = variant(&p, Mode::Optimistic, &|_| true, &dec);
-        assert_eq!(o.map, [0, 2]);
+        let o = variant(&p, Mode::Optimistic, &|_| true, None, &dec);
+        assert_eq!(*o.map, [0, 2]);
         assert_eq!(o.policy.statements[0].conditions.len(), 1);
-        let s = variant(&p, Mode::Strict, &|_| true, &dec);
-        assert_eq!(s.map, [1, 2]);
+        let s = variant(&p, Mode::Strict, &|_| true, None, &dec);
+        assert_eq!(*s.map, [1, 2]);
+        let t = variant(
+            &p,
+            Mode::Optimistic,
+            &|_| true,
+            Some(&|a: &str| a.starts_with("ec2")),
+            &dec,
+        );
+        assert_eq!(*t.map, [2]);
         assert!(s.policy.statements[0].conditions.is_empty());
     }
 }

@@ -9,8 +9,8 @@ use crate::account::{Layers, Named, Scope};
 use crate::{Context, Engine, Layer, MatchedStatement, Principal, Request};
 use iam_model::entities::{ErrorCode, IamError};
 use iam_model::{Effect, Policy, Statement};
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A principal with every policy layer that applies to it.
 #[derive(Debug, Clone)]
@@ -83,13 +83,19 @@ struct PolicyEntry {
     /// Keeps the address of the key alive (so it cannot be reused by another policy).
     _policy: Arc<Policy>,
     conditional: bool,
+    /// Some kept statement is an Allow.
+    allows: bool,
     variants: [Option<Variant>; 2],
     expansions: Vec<Option<Arc<[u32]>>>,
 }
 
+/// A predicate over action patterns or condition keys.
+type KeyFilter<'a> = Box<dyn Fn(&str) -> bool + 'a>;
+
 /// Per-call caches keyed by policy address: rewritten variants, statement expansions.
 pub(crate) struct Cache<'a> {
     keep: Box<dyn Fn(&Statement) -> bool + 'a>,
+    trim: Option<KeyFilter<'a>>,
     decidable: Box<dyn Fn(&str) -> bool + 'a>,
     entries: HashMap<usize, PolicyEntry>,
 }
@@ -105,18 +111,34 @@ impl<'a> Cache<'a> {
     ) -> Cache<'a> {
         Cache {
             keep: Box::new(keep),
+            trim: None,
             decidable: Box::new(decidable),
             entries: HashMap::new(),
         }
     }
 
+    /// Narrows the `Action` lists of rewritten statements to the entries `trim` accepts.
+    pub(crate) fn with_trim(mut self, trim: impl Fn(&str) -> bool + 'a) -> Cache<'a> {
+        self.trim = Some(Box::new(trim));
+        self
+    }
+
     fn entry(&mut self, p: &Arc<Policy>) -> &mut PolicyEntry {
-        let decidable = &self.decidable;
-        self.entries.entry(addr(p)).or_insert_with(|| PolicyEntry {
-            _policy: Arc::clone(p),
-            conditional: p.statements.iter().any(|s| is_conditional(s, decidable)),
-            variants: [None, None],
-            expansions: vec![None; p.statements.len()],
+        let (keep, decidable) = (&self.keep, &self.decidable);
+        self.entries.entry(addr(p)).or_insert_with(|| {
+            // Only statements the cache keeps matter (who_can keeps the relevant ones).
+            let (mut conditional, mut allows) = (false, false);
+            for s in p.statements.iter().filter(|s| keep(s)) {
+                conditional = conditional || is_conditional(s, decidable);
+                allows = allows || s.effect.value == Effect::Allow;
+            }
+            PolicyEntry {
+                _policy: Arc::clone(p),
+                conditional,
+                allows,
+                variants: [None, None],
+                expansions: vec![None; p.statements.len()],
+            }
         })
     }
 
@@ -124,12 +146,17 @@ impl<'a> Cache<'a> {
         self.entry(p).conditional
     }
 
+    /// True when some statement the cache keeps is an Allow.
+    pub(crate) fn allows(&mut self, p: &Arc<Policy>) -> bool {
+        self.entry(p).allows
+    }
+
     pub(crate) fn variant(&mut self, p: &Arc<Policy>, mode: Mode) -> Variant {
         let slot = usize::from(mode == Mode::Strict);
         if let Some(v) = self.entry(p).variants.get(slot).and_then(Option::as_ref) {
             return v.clone();
         }
-        let v = variant(p, mode, &*self.keep, &*self.decidable);
+        let v = variant(p, mode, &*self.keep, self.trim.as_deref(), &*self.decidable);
         if let Some(s) = self.entry(p).variants.get_mut(slot) {
             *s = Some(v.clone());
         }
@@ -141,12 +168,7 @@ impl<'a> Cache<'a> {
         if let Some(e) = self.entry(p).expansions.get(i).and_then(Option::as_ref) {
             return Arc::clone(e);
         }
-        let ids: Arc<[u32]> = match p.statements.get(i) {
-            Some(st) => index()
-                .expand_all(st.action.iter(), st.action.negated)
-                .into(),
-            None => Arc::from(Vec::new()),
-        };
+        let ids = shared_expansion(p, i);
         if let Some(s) = self.entry(p).expansions.get_mut(i) {
             *s = Some(Arc::clone(&ids));
         }
@@ -161,9 +183,9 @@ impl<'a> Cache<'a> {
 /// An engine over rewritten policies, with the way back to the original statements.
 pub(crate) struct Built {
     pub(crate) engine: Engine,
-    identity: Vec<(Option<String>, Variant)>,
-    boundary: Option<(Option<String>, Variant)>,
-    session: Vec<(Option<String>, Variant)>,
+    identity: Vec<Variant>,
+    boundary: Option<Variant>,
+    session: Vec<Variant>,
     resource: Option<Variant>,
     scps: Vec<Vec<Variant>>,
     rcps: Vec<Vec<Variant>>,
@@ -180,20 +202,9 @@ impl Built {
         mode: Mode,
     ) -> Result<Built, IamError> {
         let mut v = |p: &Arc<Policy>| cache.variant(p, mode);
-        let identity: Vec<(Option<String>, Variant)> = layers
-            .identity
-            .iter()
-            .map(|n| (Some(n.name.clone()), v(&n.policy)))
-            .collect();
-        let boundary = layers
-            .boundary
-            .as_ref()
-            .map(|n| (Some(n.name.clone()), v(&n.policy)));
-        let session: Vec<(Option<String>, Variant)> = layers
-            .session
-            .iter()
-            .map(|n| (Some(n.name.clone()), v(&n.policy)))
-            .collect();
+        let identity: Vec<Variant> = layers.identity.iter().map(|n| v(&n.policy)).collect();
+        let boundary = layers.boundary.as_ref().map(|n| v(&n.policy));
+        let session: Vec<Variant> = layers.session.iter().map(|n| v(&n.policy)).collect();
         let resource = layers.resource.as_ref().map(|(p, _)| v(p));
         let scps: Vec<Vec<Variant>> = layers
             .scps
@@ -206,16 +217,13 @@ impl Built {
             .map(|l| l.iter().map(&mut v).collect())
             .collect();
         let mut b = Engine::builder();
-        for (n, p) in &identity {
-            b = match n {
-                Some(n) => b.identity_named(n, &p.policy),
-                None => b.identity(&p.policy),
-            };
+        for p in &identity {
+            b = b.identity(&p.policy);
         }
-        if let Some((_, p)) = &boundary {
+        if let Some(p) = &boundary {
             b = b.permissions_boundary(&p.policy);
         }
-        for (_, p) in &session {
+        for p in &session {
             b = b.session(&p.policy);
         }
         if let (Some(p), Some((_, t))) = (&resource, &layers.resource) {
@@ -239,35 +247,28 @@ impl Built {
         })
     }
 
-    /// The original policy name and statement index of a statement the engine matched.
-    pub(crate) fn origin(&self, m: &MatchedStatement) -> DecidingStatement {
-        let named = |v: Option<&(Option<String>, Variant)>| {
-            v.map(|(n, v)| (n.clone(), v.map.get(m.statement_index).copied()))
+    /// The original policy name (from `layers`, which this was built from) and statement
+    /// index of a statement the engine matched.
+    pub(crate) fn origin(&self, layers: &Layers, m: &MatchedStatement) -> DecidingStatement {
+        let i = m.policy_index;
+        let name = |n: Option<&Named>| n.map(|n| n.name.clone());
+        let (policy, variant) = match m.layer {
+            Layer::Identity => (name(layers.identity.get(i)), self.identity.get(i)),
+            Layer::PermissionsBoundary => (name(layers.boundary.as_ref()), self.boundary.as_ref()),
+            Layer::Session => (name(layers.session.get(i)), self.session.get(i)),
+            Layer::Resource => (None, self.resource.as_ref()),
+            Layer::Scp(l) => (None, self.scps.get(usize::from(l)).and_then(|x| x.get(i))),
+            Layer::Rcp(l) => (None, self.rcps.get(usize::from(l)).and_then(|x| x.get(i))),
+            Layer::VpcEndpoint => (None, None),
         };
-        let plain = |v: Option<&Variant>| v.map(|v| (None, v.map.get(m.statement_index).copied()));
-        let found = match m.layer {
-            Layer::Identity => named(self.identity.get(m.policy_index)),
-            Layer::PermissionsBoundary => named(self.boundary.as_ref()),
-            Layer::Session => named(self.session.get(m.policy_index)),
-            Layer::Resource => plain(self.resource.as_ref()),
-            Layer::Scp(l) => plain(
-                self.scps
-                    .get(usize::from(l))
-                    .and_then(|x| x.get(m.policy_index)),
-            ),
-            Layer::Rcp(l) => plain(
-                self.rcps
-                    .get(usize::from(l))
-                    .and_then(|x| x.get(m.policy_index)),
-            ),
-            Layer::VpcEndpoint => None,
-        };
-        let (policy, statement) = found.unwrap_or((None, None));
+        let statement = variant
+            .and_then(|v| v.map.get(m.statement_index).copied())
+            .unwrap_or(m.statement_index);
         DecidingStatement {
             layer: m.layer,
-            policy_index: m.policy_index,
+            policy_index: i,
             policy,
-            statement: statement.unwrap_or(m.statement_index),
+            statement,
             sid: m.sid.clone(),
             effect: m.effect,
         }
@@ -283,16 +284,19 @@ pub(crate) struct AllowStatement {
     pub(crate) tests: Arc<[String]>,
 }
 
+/// Expanded action ids with resource patterns.
+type ActionsAndPatterns = (Arc<[u32]>, Arc<[String]>);
+
 /// A subject compiled for analysis: the optimistic engine and, when some statement has an
 /// undecidable condition, the strict one.
 pub(crate) struct Analyzer<'s> {
     pub(crate) subject: &'s Subject,
-    pub(crate) optimistic: Built,
-    pub(crate) strict: Option<Built>,
+    pub(crate) optimistic: Arc<Built>,
+    pub(crate) strict: Option<Arc<Built>>,
     pub(crate) statements: Vec<AllowStatement>,
     /// Resource patterns of permissions-boundary and session Allow statements, per the actions
     /// they name: tried when the identity statements' own patterns are refused.
-    extra: Vec<(Arc<[u32]>, Arc<[String]>)>,
+    extra: Vec<ActionsAndPatterns>,
 }
 
 /// Substitutes policy variables in a resource pattern (`None` when one cannot be resolved).
@@ -345,26 +349,28 @@ fn statement_info(named: &Named, i: usize, st: &Statement, conditional: bool) ->
         not_action: st.action.negated,
         actions: st.action.iter().map(str::to_string).collect(),
         not_resource: st.resource.as_ref().is_some_and(|r| r.negated),
-        resources: st
-            .resource
-            .as_ref()
-            .map_or_else(|| vec!["*".to_string()], |r| r.iter().map(str::to_string).collect()),
+        resources: st.resource.as_ref().map_or_else(
+            || vec!["*".to_string()],
+            |r| r.iter().map(str::to_string).collect(),
+        ),
         conditions,
         conditional,
     }
 }
 
 impl<'s> Analyzer<'s> {
-    /// Compiles `subject` (each distinct policy rewritten and expanded once per cache).
-    pub(crate) fn new(subject: &'s Subject, cache: &mut Cache<'_>) -> Result<Analyzer<'s>, IamError> {
-        let optimistic = Built::new(&subject.layers, cache, Mode::Optimistic)?;
-        let any_conditional = subject
-            .all_policies()
-            .any(|p| cache.conditional(p));
-        let strict = if any_conditional {
-            Some(Built::new(&subject.layers, cache, Mode::Strict)?)
+    /// Compiles `subject` (each distinct policy rewritten and expanded once per cache). With
+    /// `shared`, the engines come from (and go to) the process-wide cache of recently compiled
+    /// policy sets (only for caches that keep every statement and decide principal keys).
+    pub(crate) fn new(
+        subject: &'s Subject,
+        cache: &mut Cache<'_>,
+        shared: bool,
+    ) -> Result<Analyzer<'s>, IamError> {
+        let (optimistic, strict) = if shared {
+            engines_shared(subject, cache)?
         } else {
-            None
+            engines(subject, cache)?
         };
         let lookup = |k: &str| subject.lookup(k);
         let tests_of = |p: &Policy, st: &Statement| -> Arc<[String]> {
@@ -400,11 +406,15 @@ impl<'s> Analyzer<'s> {
         let l = &subject.layers;
         for named in l.boundary.iter().chain(l.session.iter()) {
             for (i, st) in named.policy.statements.iter().enumerate() {
-                let specific = st.resource.as_ref().is_some_and(|r| {
-                    !r.negated && r.iter().any(|x| x != "*")
-                });
+                let specific = st
+                    .resource
+                    .as_ref()
+                    .is_some_and(|r| !r.negated && r.iter().any(|x| x != "*"));
                 if st.effect.value == Effect::Allow && specific {
-                    extra.push((cache.expansion(&named.policy, i), tests_of(&named.policy, st)));
+                    extra.push((
+                        cache.expansion(&named.policy, i),
+                        tests_of(&named.policy, st),
+                    ));
                 }
             }
         }
@@ -440,8 +450,11 @@ impl<'s> Analyzer<'s> {
         &self,
         filter: Option<&[bool]>,
         grants: bool,
-        mut out: impl FnMut(u32, Access, Vec<Grant>),
+        mut out: impl FnMut(u32, Access, Arc<[Grant]>),
     ) {
+        let none: Arc<[Grant]> = Arc::from(Vec::new());
+        let mut last: Arc<[Grant]> = Arc::clone(&none);
+        let mut found: Vec<Grant> = Vec::new();
         let idx = index();
         let ctx = Context::new();
         let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -450,7 +463,9 @@ impl<'s> Analyzer<'s> {
             pairs.extend(
                 st.actions
                     .iter()
-                    .filter(|a| filter.is_none_or(|f| f.get(**a as usize).copied().unwrap_or(false)))
+                    .filter(|a| {
+                        filter.is_none_or(|f| f.get(**a as usize).copied().unwrap_or(false))
+                    })
                     .map(|a| (*a, si)),
             );
         }
@@ -468,7 +483,7 @@ impl<'s> Analyzer<'s> {
             let name = idx.name(action);
             memo.clear();
             let mut best: Option<Access> = None;
-            let mut found: Vec<Grant> = Vec::new();
+            found.clear();
             for &(_, si) in pairs.get(start..end).unwrap_or_default() {
                 let Some(st) = self.statements.get(si as usize) else {
                     continue;
@@ -479,7 +494,12 @@ impl<'s> Analyzer<'s> {
                     let d = match memo.iter().find(|(r, _)| *r == t.as_str()) {
                         Some((_, d)) => *d,
                         None => {
-                            let d = self.decide(name, t, &ctx);
+                            // A pattern that names no resource of this action grants nothing.
+                            let d = if idx.plausible(action, t) {
+                                self.decide(name, t, &ctx)
+                            } else {
+                                None
+                            };
                             memo.push((t.as_str(), d));
                             d
                         }
@@ -503,16 +523,43 @@ impl<'s> Analyzer<'s> {
                         found.push(Grant {
                             statement: Arc::clone(&st.info),
                             resources,
-                            access: if st.info.conditional { Access::Conditional } else { d },
+                            access: if st.info.conditional {
+                                Access::Conditional
+                            } else {
+                                d
+                            },
                         });
                     }
                 }
             }
             if best.is_none() && !self.extra.is_empty() {
-                self.try_extra(action, name, &ctx, pairs.get(start..end).unwrap_or_default(), grants, &mut best, &mut found);
+                self.try_extra(
+                    action,
+                    name,
+                    &ctx,
+                    pairs.get(start..end).unwrap_or_default(),
+                    grants,
+                    &mut best,
+                    &mut found,
+                );
             }
             if let Some(b) = best {
-                out(action, b, found);
+                // Consecutive actions granted by the same statements on the same resources
+                // share one list.
+                let same = found.len() == last.len()
+                    && found.iter().zip(last.iter()).all(|(x, y)| {
+                        Arc::ptr_eq(&x.statement, &y.statement)
+                            && Arc::ptr_eq(&x.resources, &y.resources)
+                            && x.access == y.access
+                    });
+                if !same {
+                    last = if found.is_empty() {
+                        Arc::clone(&none)
+                    } else {
+                        Arc::from(found.as_slice())
+                    };
+                }
+                out(action, b, Arc::clone(&last));
             }
             start = end;
         }
@@ -536,7 +583,7 @@ impl<'s> Analyzer<'s> {
             if ids.binary_search(&action).is_err() {
                 continue;
             }
-            for t in tests.iter() {
+            for t in tests.iter().filter(|t| index().plausible(action, t)) {
                 if let Some(d) = self.decide(name, t, ctx) {
                     *best = (*best).max(Some(d));
                     ok.push(t.clone());
@@ -553,11 +600,139 @@ impl<'s> Analyzer<'s> {
                 found.push(Grant {
                     statement: Arc::clone(&st.info),
                     resources: Arc::clone(&resources),
-                    access: if st.info.conditional { Access::Conditional } else { b },
+                    access: if st.info.conditional {
+                        Access::Conditional
+                    } else {
+                        b
+                    },
                 });
             }
         }
     }
+}
+
+/// Statement expansions of recently analysed policies, process-wide (AWS managed policies are
+/// shared by every principal holding them). Each entry holds its policy, so its address
+/// cannot be reused while the entry lives; the map is emptied past [`SHARED_POLICIES`].
+type ExpansionMap = HashMap<usize, (Arc<Policy>, Vec<Option<Arc<[u32]>>>)>;
+
+const SHARED_POLICIES: usize = 4096;
+
+fn shared_expansion(p: &Arc<Policy>, i: usize) -> Arc<[u32]> {
+    static SHARED: OnceLock<Mutex<ExpansionMap>> = OnceLock::new();
+    let shared = SHARED.get_or_init(|| Mutex::new(HashMap::new()));
+    let lock = || {
+        shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(e) = lock()
+        .get(&addr(p))
+        .and_then(|(_, v)| v.get(i))
+        .and_then(Option::as_ref)
+    {
+        return Arc::clone(e);
+    }
+    let ids: Arc<[u32]> = match p.statements.get(i) {
+        Some(st) => index()
+            .expand_all(st.action.iter(), st.action.negated)
+            .into(),
+        None => Arc::from(Vec::new()),
+    };
+    let mut map = lock();
+    if map.len() >= SHARED_POLICIES {
+        map.clear();
+    }
+    let entry = map
+        .entry(addr(p))
+        .or_insert_with(|| (Arc::clone(p), vec![None; p.statements.len()]));
+    if let Some(slot) = entry.1.get_mut(i) {
+        *slot = Some(Arc::clone(&ids));
+    }
+    ids
+}
+
+type Engines = (Arc<Built>, Option<Arc<Built>>);
+
+fn engines(subject: &Subject, cache: &mut Cache<'_>) -> Result<Engines, IamError> {
+    let optimistic = Arc::new(Built::new(&subject.layers, cache, Mode::Optimistic)?);
+    let any_conditional = subject.all_policies().any(|p| cache.conditional(p));
+    let strict = if any_conditional {
+        Some(Arc::new(Built::new(&subject.layers, cache, Mode::Strict)?))
+    } else {
+        None
+    };
+    Ok((optimistic, strict))
+}
+
+/// A compiled policy set remembered by [`engines_shared`]. It holds the policies of its key,
+/// so their addresses cannot be reused while it lives.
+struct EngineEntry {
+    key: Vec<usize>,
+    _pins: Vec<Arc<Policy>>,
+    engines: Engines,
+}
+
+/// How many compiled policy sets the process keeps (most recent first).
+const SHARED_ENGINES: usize = 16;
+
+/// [`engines`] through a small process-wide cache keyed by the layer structure and the
+/// addresses of its policies: analysing the same principal (or principals with the same
+/// policies) again skips compiling. Policies are immutable once shared, so an equal key
+/// means equal policies.
+fn engines_shared(subject: &Subject, cache: &mut Cache<'_>) -> Result<Engines, IamError> {
+    static SHARED: OnceLock<Mutex<VecDeque<EngineEntry>>> = OnceLock::new();
+    const SEP: usize = usize::MAX;
+    let l = &subject.layers;
+    let mut key = Vec::new();
+    let mut pins = Vec::new();
+    let mut add = |p: &Arc<Policy>, key: &mut Vec<usize>| {
+        key.push(addr(p));
+        pins.push(Arc::clone(p));
+    };
+    for n in &l.identity {
+        add(&n.policy, &mut key);
+    }
+    key.push(SEP);
+    if let Some(n) = &l.boundary {
+        add(&n.policy, &mut key);
+    }
+    key.push(SEP);
+    for n in &l.session {
+        add(&n.policy, &mut key);
+    }
+    key.push(SEP);
+    if let Some((p, t)) = &l.resource {
+        add(p, &mut key);
+        key.push(*t as usize);
+    }
+    for levels in [&l.scps, &l.rcps] {
+        key.push(SEP);
+        for level in levels {
+            key.push(SEP - 1);
+            for p in level {
+                add(p, &mut key);
+            }
+        }
+    }
+    let shared = SHARED.get_or_init(|| Mutex::new(VecDeque::new()));
+    let lock = || {
+        shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some(e) = lock().iter().find(|e| e.key == key) {
+        return Ok(e.engines.clone());
+    }
+    let engines = engines(subject, cache)?;
+    let mut q = lock();
+    q.push_front(EngineEntry {
+        key,
+        _pins: pins,
+        engines: engines.clone(),
+    });
+    q.truncate(SHARED_ENGINES);
+    Ok(engines)
 }
 
 /// True for the STS actions whose resource is a role decided with its trust policy.

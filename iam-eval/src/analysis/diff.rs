@@ -134,8 +134,8 @@ pub fn diff_policies(a: &Policy, b: &Policy) -> Result<PolicyDiff, IamError> {
 
 fn diff_subjects(sa: &Subject, sb: &Subject) -> Result<PolicyDiff, IamError> {
     let mut cache = Cache::new(|_| true, is_principal_key);
-    let a = Analyzer::new(sa, &mut cache)?;
-    let b = Analyzer::new(sb, &mut cache)?;
+    let a = Analyzer::new(sa, &mut cache, true)?;
+    let b = Analyzer::new(sb, &mut cache, true)?;
     let (wa, wb) = (WhatCan::from_analyzer(&a), WhatCan::from_analyzer(&b));
     Ok(compare(&a, &wa, &b, &wb))
 }

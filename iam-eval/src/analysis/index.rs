@@ -86,6 +86,25 @@ impl ActionIndex {
         Some(self.service_range(s).start + id(i))
     }
 
+    /// True when `pattern` (a policy's resource pattern) can name a resource of action `id`:
+    /// `*` always can; another pattern must intersect the ARN template of one of the action's
+    /// resource types (an action without resource types is only granted by `*`). Unknown ids
+    /// are given the benefit of the doubt.
+    pub(crate) fn plausible(&self, id: u32, pattern: &str) -> bool {
+        if pattern == "*" {
+            return true;
+        }
+        let Some(a) = self.action(id) else {
+            return true;
+        };
+        let Some(service) = self.catalog.service(a.service) else {
+            return true;
+        };
+        service
+            .resource_types_of(a)
+            .any(|rt| rt.matches_arn(pattern))
+    }
+
     /// Calls `f` with the id of every action an `Action` pattern matches (IAM's semantics:
     /// `*` alone matches everything; otherwise split at the first `:` and glob each side
     /// case-insensitively; no colon matches nothing).
@@ -168,12 +187,7 @@ pub(crate) fn glob_ci(pattern: &[u8], text: &[u8]) -> bool {
                 star = Some((p, t));
                 p += 1;
             }
-            Some(&c)
-                if c == b'?'
-                    || text
-                        .get(t)
-                        .is_some_and(|x| x.eq_ignore_ascii_case(&c)) =>
-            {
+            Some(&c) if c == b'?' || text.get(t).is_some_and(|x| x.eq_ignore_ascii_case(&c)) => {
                 p += 1;
                 t += 1;
             }
@@ -187,7 +201,9 @@ pub(crate) fn glob_ci(pattern: &[u8], text: &[u8]) -> bool {
             },
         }
     }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+    pattern
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 /// ASCII case-insensitive ordering (the catalog's sort order).
@@ -215,7 +231,15 @@ mod tests {
     fn expansion_matches_catalog() {
         let idx = index();
         let cat = Catalog::get();
-        for pat in ["s3:Get*", "*", "iam:passrole", "*:*Tag*", "ec2:Describe*", "nope", "s?:*"] {
+        for pat in [
+            "s3:Get*",
+            "*",
+            "iam:passrole",
+            "*:*Tag*",
+            "ec2:Describe*",
+            "nope",
+            "s?:*",
+        ] {
             let mut ours: Vec<String> = idx
                 .expand_all([pat], false)
                 .into_iter()
@@ -224,6 +248,9 @@ mod tests {
             ours.sort();
             assert_eq!(ours, cat.expand(pat), "{pat}");
         }
-        assert_eq!(idx.id_of("IAM:PassRole").map(|i| idx.name(i)), Some("iam:PassRole"));
+        assert_eq!(
+            idx.id_of("IAM:PassRole").map(|i| idx.name(i)),
+            Some("iam:PassRole")
+        );
     }
 }

@@ -212,10 +212,8 @@ pub(crate) fn matrix_of(
                 s.spawn(move || -> Result<(), IamError> {
                     let mut cache = Cache::new(|_| true, is_principal_key);
                     for (r, subject) in subs.iter().enumerate() {
-                        let analyzer = Analyzer::new(subject, &mut cache)?;
-                        let row = out
-                            .get_mut(r * width..(r + 1) * width)
-                            .unwrap_or_default();
+                        let analyzer = Analyzer::new(subject, &mut cache, false)?;
+                        let row = out.get_mut(r * width..(r + 1) * width).unwrap_or_default();
                         analyzer.compute(filter, false, |id, access, _| {
                             let c = column.get(id as usize).copied().unwrap_or(u32::MAX);
                             if let Some(cell) = row.get_mut(c as usize) {

@@ -9,7 +9,10 @@
 //!
 //! **Resources.** An action counts as allowed when it is allowed on *at least one* resource:
 //! each granting statement's resource patterns (policy variables substituted for the
-//! principal, `*` for `NotResource`) are evaluated as the request's resource. A Deny whose
+//! principal, `*` for `NotResource`) are evaluated as the request's resource, provided the
+//! pattern can name a resource of the action (it is `*`, or it intersects the ARN template of
+//! one of the action's resource types in the catalog: `iam:PassRole` on `arn:aws:s3:::b/*`
+//! grants nothing; an action without resource types is granted only by `*`). A Deny whose
 //! pattern covers the granting pattern denies it; a Deny on a narrower pattern leaves the
 //! action allowed (on the rest). Resource-based policies are not consulted by `what_can`
 //! (it looks at the principal's own permissions); `who_can` uses the resource's policy.
@@ -65,8 +68,8 @@ pub use privesc::{
 pub use what_can::{ActionAccess, ServiceAccess, WhatCan, what_can};
 pub use who_can::{WhoCan, who_can};
 
-use crate::account::{Account, Organization, Scope};
 use crate::Layer;
+use crate::account::{Account, Organization, Scope};
 use iam_model::Effect;
 use std::fmt;
 use std::sync::Arc;
@@ -139,7 +142,7 @@ pub struct Grant {
     pub access: Access,
 }
 
-fn ser_arc<T: serde::Serialize + ?Sized, S: serde::Serializer>(
+pub(crate) fn ser_arc<T: serde::Serialize + ?Sized, S: serde::Serializer>(
     v: &Arc<T>,
     s: S,
 ) -> Result<S::Ok, S::Error> {

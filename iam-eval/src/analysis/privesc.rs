@@ -11,8 +11,10 @@ use super::what_can::{ActionAccess, WhatCan};
 use super::{Access, Grant, Target, what_can};
 use iam_model::entities::IamError;
 
-const RHINO: &str = "https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/";
-const PASSROLE_DOC: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html";
+const RHINO: &str =
+    "https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/";
+const PASSROLE_DOC: &str =
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html";
 
 /// Which resources an action of a rule must be allowed on for the path to work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -53,104 +55,245 @@ macro_rules! rule {
 
 /// The rules checked by [`privilege_escalation`].
 pub static RULES: &[EscalationRule] = &[
-    rule!("CreatePolicyVersion",
+    rule!(
+        "CreatePolicyVersion",
         "Create a new version of a customer managed policy attached to oneself with broader permissions and make it the default (CreatePolicyVersion with SetAsDefault needs no SetDefaultPolicyVersion permission).",
         [("iam:CreatePolicyVersion", CustomerPolicy)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html"]),
-    rule!("SetDefaultPolicyVersion",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html"
+        ]
+    ),
+    rule!(
+        "SetDefaultPolicyVersion",
         "Make an older, more permissive version of a managed policy attached to oneself the default version.",
         [("iam:SetDefaultPolicyVersion", CustomerPolicy)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetDefaultPolicyVersion.html"]),
-    rule!("PassRoleEC2",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SetDefaultPolicyVersion.html"
+        ]
+    ),
+    rule!(
+        "PassRoleEC2",
         "Launch an EC2 instance with an existing instance profile whose role is more privileged, then use the role's credentials from the instance.",
         [("iam:PassRole", Any), ("ec2:RunInstances", Any)],
-        [RHINO, PASSROLE_DOC, "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html"]),
-    rule!("CreateAccessKey",
+        [
+            RHINO,
+            PASSROLE_DOC,
+            "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RunInstances.html"
+        ]
+    ),
+    rule!(
+        "CreateAccessKey",
         "Create an access key for another (more privileged) user.",
         [("iam:CreateAccessKey", OtherUser)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccessKey.html"]),
-    rule!("CreateLoginProfile",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateAccessKey.html"
+        ]
+    ),
+    rule!(
+        "CreateLoginProfile",
         "Give another user without a console password a login profile with a password one chooses, then sign in as that user.",
         [("iam:CreateLoginProfile", OtherUser)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateLoginProfile.html"]),
-    rule!("UpdateLoginProfile",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateLoginProfile.html"
+        ]
+    ),
+    rule!(
+        "UpdateLoginProfile",
         "Change another user's console password, then sign in as that user.",
         [("iam:UpdateLoginProfile", OtherUser)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateLoginProfile.html"]),
-    rule!("AttachUserPolicy",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateLoginProfile.html"
+        ]
+    ),
+    rule!(
+        "AttachUserPolicy",
         "Attach a managed policy such as AdministratorAccess to oneself.",
         [("iam:AttachUserPolicy", Any)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachUserPolicy.html"]),
-    rule!("AttachGroupPolicy",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachUserPolicy.html"
+        ]
+    ),
+    rule!(
+        "AttachGroupPolicy",
         "Attach a managed policy such as AdministratorAccess to a group one belongs to.",
         [("iam:AttachGroupPolicy", Any)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachGroupPolicy.html"]),
-    rule!("AttachRolePolicy",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachGroupPolicy.html"
+        ]
+    ),
+    rule!(
+        "AttachRolePolicy",
         "Attach a managed policy such as AdministratorAccess to a role one can assume (or is).",
         [("iam:AttachRolePolicy", Any)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html"]),
-    rule!("PutUserPolicy",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html"
+        ]
+    ),
+    rule!(
+        "PutUserPolicy",
         "Write an inline policy granting anything into oneself.",
         [("iam:PutUserPolicy", Any)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html"]),
-    rule!("PutGroupPolicy",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html"
+        ]
+    ),
+    rule!(
+        "PutGroupPolicy",
         "Write an inline policy granting anything into a group one belongs to.",
         [("iam:PutGroupPolicy", Any)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutGroupPolicy.html"]),
-    rule!("PutRolePolicy",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutGroupPolicy.html"
+        ]
+    ),
+    rule!(
+        "PutRolePolicy",
         "Write an inline policy granting anything into a role one can assume (or is).",
         [("iam:PutRolePolicy", Any)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html"]),
-    rule!("AddUserToGroup",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html"
+        ]
+    ),
+    rule!(
+        "AddUserToGroup",
         "Add oneself to a more privileged group.",
         [("iam:AddUserToGroup", Any)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddUserToGroup.html"]),
-    rule!("UpdateAssumeRolePolicy",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddUserToGroup.html"
+        ]
+    ),
+    rule!(
+        "UpdateAssumeRolePolicy",
         "Rewrite a privileged role's trust policy to trust oneself, then assume it.",
         [("iam:UpdateAssumeRolePolicy", Any), ("sts:AssumeRole", Any)],
-        [RHINO, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html",
-         "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html"]),
-    rule!("PassRoleLambdaInvoke",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html",
+            "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html"
+        ]
+    ),
+    rule!(
+        "PassRoleLambdaInvoke",
         "Create a Lambda function running as a more privileged existing role and invoke it.",
-        [("iam:PassRole", Any), ("lambda:CreateFunction", Any), ("lambda:InvokeFunction", Any)],
-        [RHINO, PASSROLE_DOC, "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
-         "https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html"]),
-    rule!("PassRoleLambdaEventSource",
+        [
+            ("iam:PassRole", Any),
+            ("lambda:CreateFunction", Any),
+            ("lambda:InvokeFunction", Any)
+        ],
+        [
+            RHINO,
+            PASSROLE_DOC,
+            "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
+            "https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html"
+        ]
+    ),
+    rule!(
+        "PassRoleLambdaEventSource",
         "Create a Lambda function running as a more privileged existing role and have an event source mapping (such as a DynamoDB stream) trigger it.",
-        [("iam:PassRole", Any), ("lambda:CreateFunction", Any), ("lambda:CreateEventSourceMapping", Any)],
-        [RHINO, PASSROLE_DOC, "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
-         "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html"]),
-    rule!("UpdateFunctionCode",
+        [
+            ("iam:PassRole", Any),
+            ("lambda:CreateFunction", Any),
+            ("lambda:CreateEventSourceMapping", Any)
+        ],
+        [
+            RHINO,
+            PASSROLE_DOC,
+            "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
+            "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html"
+        ]
+    ),
+    rule!(
+        "UpdateFunctionCode",
         "Replace the code of an existing Lambda function whose execution role is more privileged.",
         [("lambda:UpdateFunctionCode", Any)],
-        [RHINO, "https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html"]),
-    rule!("PassRoleGlueDevEndpoint",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html"
+        ]
+    ),
+    rule!(
+        "PassRoleGlueDevEndpoint",
         "Create a Glue development endpoint with a more privileged existing role and use its credentials over SSH.",
         [("iam:PassRole", Any), ("glue:CreateDevEndpoint", Any)],
-        [RHINO, PASSROLE_DOC, "https://docs.aws.amazon.com/glue/latest/webapi/API_CreateDevEndpoint.html"]),
-    rule!("UpdateGlueDevEndpoint",
+        [
+            RHINO,
+            PASSROLE_DOC,
+            "https://docs.aws.amazon.com/glue/latest/webapi/API_CreateDevEndpoint.html"
+        ]
+    ),
+    rule!(
+        "UpdateGlueDevEndpoint",
         "Add one's SSH public key to an existing Glue development endpoint and use its role's credentials.",
         [("glue:UpdateDevEndpoint", Any)],
-        [RHINO, "https://docs.aws.amazon.com/glue/latest/webapi/API_UpdateDevEndpoint.html"]),
-    rule!("PassRoleCloudFormation",
+        [
+            RHINO,
+            "https://docs.aws.amazon.com/glue/latest/webapi/API_UpdateDevEndpoint.html"
+        ]
+    ),
+    rule!(
+        "PassRoleCloudFormation",
         "Create a CloudFormation stack with a more privileged existing role as its service role; the stack's resources are created with that role's permissions.",
         [("iam:PassRole", Any), ("cloudformation:CreateStack", Any)],
-        [RHINO, PASSROLE_DOC, "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html"]),
-    rule!("PassRoleDataPipeline",
+        [
+            RHINO,
+            PASSROLE_DOC,
+            "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html"
+        ]
+    ),
+    rule!(
+        "PassRoleDataPipeline",
         "Create a Data Pipeline running as a more privileged existing role whose definition runs commands of one's choosing.",
-        [("iam:PassRole", Any), ("datapipeline:CreatePipeline", Any), ("datapipeline:PutPipelineDefinition", Any)],
-        [RHINO, PASSROLE_DOC, "https://docs.aws.amazon.com/datapipeline/latest/APIReference/API_CreatePipeline.html",
-         "https://docs.aws.amazon.com/datapipeline/latest/APIReference/API_PutPipelineDefinition.html"]),
-    rule!("PassRoleCodeBuild",
+        [
+            ("iam:PassRole", Any),
+            ("datapipeline:CreatePipeline", Any),
+            ("datapipeline:PutPipelineDefinition", Any)
+        ],
+        [
+            RHINO,
+            PASSROLE_DOC,
+            "https://docs.aws.amazon.com/datapipeline/latest/APIReference/API_CreatePipeline.html",
+            "https://docs.aws.amazon.com/datapipeline/latest/APIReference/API_PutPipelineDefinition.html"
+        ]
+    ),
+    rule!(
+        "PassRoleCodeBuild",
         "Create a CodeBuild project with a more privileged existing service role and start a build running commands of one's choosing.",
-        [("iam:PassRole", Any), ("codebuild:CreateProject", Any), ("codebuild:StartBuild", Any)],
-        [PASSROLE_DOC, "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html",
-         "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_StartBuild.html"]),
-    rule!("PassRoleSageMakerNotebook",
+        [
+            ("iam:PassRole", Any),
+            ("codebuild:CreateProject", Any),
+            ("codebuild:StartBuild", Any)
+        ],
+        [
+            PASSROLE_DOC,
+            "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html",
+            "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_StartBuild.html"
+        ]
+    ),
+    rule!(
+        "PassRoleSageMakerNotebook",
         "Create a SageMaker notebook instance with a more privileged existing role and open it through a presigned URL.",
-        [("iam:PassRole", Any), ("sagemaker:CreateNotebookInstance", Any), ("sagemaker:CreatePresignedNotebookInstanceUrl", Any)],
-        [PASSROLE_DOC, "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateNotebookInstance.html",
-         "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreatePresignedNotebookInstanceUrl.html"]),
+        [
+            ("iam:PassRole", Any),
+            ("sagemaker:CreateNotebookInstance", Any),
+            ("sagemaker:CreatePresignedNotebookInstanceUrl", Any)
+        ],
+        [
+            PASSROLE_DOC,
+            "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateNotebookInstance.html",
+            "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreatePresignedNotebookInstanceUrl.html"
+        ]
+    ),
 ];
 
 /// A path a principal can take, with the statements that enable each step.
@@ -172,7 +315,7 @@ fn resource_part(arn: &str) -> &str {
 }
 
 fn account_part(arn: &str) -> &str {
-    arn.splitn(6, ':').nth(4).unwrap_or("*")
+    arn.split(':').nth(4).unwrap_or("*")
 }
 
 fn suits(need: ResourceNeed, pattern: &str, principal: &str) -> bool {
@@ -190,7 +333,7 @@ fn suits(need: ResourceNeed, pattern: &str, principal: &str) -> bool {
 fn step(entry: &ActionAccess, need: ResourceNeed, principal: &str) -> Option<(Access, Vec<Grant>)> {
     let mut best: Option<Access> = None;
     let mut grants = Vec::new();
-    for g in &entry.grants {
+    for g in entry.grants.iter() {
         let ok: Vec<String> = g
             .resources
             .iter()

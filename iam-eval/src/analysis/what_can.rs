@@ -8,6 +8,7 @@ use super::{Access, Grant, Target};
 use iam_model::catalog::AccessLevel;
 use iam_model::entities::IamError;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One allowed action.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -19,15 +20,17 @@ pub struct ActionAccess {
     pub access_level: AccessLevel,
     /// Allowed, or allowed only for some request contexts.
     pub access: Access,
-    /// The identity statements that grant it, with the resource patterns confirmed.
-    pub grants: Vec<Grant>,
+    /// The identity statements that grant it, with the resource patterns confirmed (shared
+    /// between actions granted alike).
+    #[serde(serialize_with = "super::ser_arc")]
+    pub grants: Arc<[Grant]>,
 }
 
 impl ActionAccess {
     /// Every resource pattern some grant was confirmed on, without duplicates.
     pub fn resources(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for g in &self.grants {
+        for g in self.grants.iter() {
             for r in g.resources.iter() {
                 if !out.contains(&r.as_str()) {
                     out.push(r);
@@ -141,10 +144,17 @@ impl WhatCan {
             };
             match services.last_mut() {
                 Some(s) if s.service == a.service => s.actions.push(entry),
-                _ => services.push(ServiceAccess {
-                    service: a.service,
-                    actions: vec![entry],
-                }),
+                _ => {
+                    let n = iam_model::catalog::Catalog::get()
+                        .service(a.service)
+                        .map_or(1, |s| s.actions.len());
+                    let mut actions = Vec::with_capacity(n);
+                    actions.push(entry);
+                    services.push(ServiceAccess {
+                        service: a.service,
+                        actions,
+                    });
+                }
             }
         });
         WhatCan {
@@ -177,16 +187,8 @@ impl WhatCan {
 /// ```
 pub fn what_can<'a>(target: impl Into<Target<'a>>, principal: &str) -> Result<WhatCan, IamError> {
     let target = target.into();
-    let t = std::time::Instant::now();
     let subject = Subject::prepare(&target.scope(), principal, "iam:GetUser", "*")?;
-    let t1 = t.elapsed();
     let mut cache = Cache::new(|_| true, is_principal_key);
-    let analyzer = Analyzer::new(&subject, &mut cache)?;
-    let t2 = t.elapsed();
-    let w = WhatCan::from_analyzer(&analyzer);
-    let t3 = t.elapsed();
-    drop(analyzer);
-    drop(cache);
-    if std::env::var_os("IAMKIT_TIMING").is_some() { eprintln!("TIMING prepare {t1:?} analyzer {t2:?} compute {t3:?} drop {:?}", t.elapsed()); }
-    Ok(w)
+    let analyzer = Analyzer::new(&subject, &mut cache, true)?;
+    Ok(WhatCan::from_analyzer(&analyzer))
 }

@@ -19,6 +19,8 @@ fn glob_bytes(p: &[u8], t: &[u8], ci: bool) -> bool {
     let (mut star, mut mark) = (None::<usize>, 0usize);
     while let Some(&tc) = t.get(ti) {
         match p.get(pi) {
+            // A final `*` matches whatever text is left.
+            Some(b'*') if pi + 1 == p.len() => return true,
             Some(b'*') => {
                 star = Some(pi);
                 mark = ti;

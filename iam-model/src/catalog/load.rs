@@ -4,10 +4,11 @@
 use super::glob::key_template_glob;
 use super::global_keys::GLOBAL_KEYS;
 use super::{
-    AccessLevel, Action, ActionResourceType, Catalog, CiPair, ConditionKey, ConditionKeyType, GLOBAL,
+    AccessLevel, Action, ActionResourceType, Catalog, CiPair, FxHasher, ConditionKey, ConditionKeyType, GLOBAL,
     KeyTemplate, ResourceType, Service, cmp_ci,
 };
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// The packed catalog text, compiled into the crate.
 pub(super) const PACKED: &str = include_str!("../../data/iam-action-catalog/catalog.txt");
@@ -135,13 +136,17 @@ fn key_names(keys: &[ConditionKey], list: &str, sep: char) -> Vec<&'static str> 
         .collect()
 }
 
-type KeyIndex = (HashMap<String, (usize, usize)>, HashMap<String, Vec<KeyTemplate>>);
+type KeyIndex = (
+    HashMap<String, (usize, usize), BuildHasherDefault<FxHasher>>,
+    HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>,
+);
 
 /// Exact keys by lower-cased name, and templated keys by lower-cased prefix. The first
 /// declaration wins (global keys first, then services in prefix order).
 fn index_keys(global: &[ConditionKey], services: &[Service]) -> KeyIndex {
-    let mut exact: HashMap<String, (usize, usize)> = HashMap::with_capacity(4096);
-    let mut templated: HashMap<String, Vec<KeyTemplate>> = HashMap::new();
+    let mut exact: HashMap<String, (usize, usize), BuildHasherDefault<FxHasher>> =
+        HashMap::with_capacity_and_hasher(4096, Default::default());
+    let mut templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>> = HashMap::default();
     let all = global
         .iter()
         .enumerate()

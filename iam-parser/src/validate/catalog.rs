@@ -13,19 +13,17 @@
 //! catalog's typing and ARN templates are derived data that AWS's own policies sometimes
 //! contradict.
 
-use super::Checks;
+use super::{Checks, StPath};
 use crate::finding::Severity;
 use iam_model::catalog::{Action, ArnPattern, Catalog, ConditionKeyType, ResourceType, Service};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use iam_model::{BaseOperator, Effect, OperatorFamily, OperatorName, SetQualifier, Statement};
 
-pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
+pub(super) fn check_statement(c: &mut Checks, st: &Statement, entries: &[Entry<'_>], path: &StPath) {
     let cat = Catalog::get();
-    // Each entry is split once, for both checks.
-    let entries: Vec<Entry<'_>> = st.action.values.iter().map(|v| Entry::new(&v.value)).collect();
-    let known = actions(c, cat, st, &entries, path);
-    redundant_actions(c, cat, st, &entries, path);
+    let known = actions(c, cat, st, entries, path);
+    redundant_actions(c, cat, st, entries, path);
     if let Some(known) = known {
         resources(c, st, path, &known);
     }
@@ -36,14 +34,35 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
 fn split_action(s: &str) -> Option<(&str, &str)> {
     // One branch-free pass: the first colon, the number of colons, and whether any byte is
     // outside `!`..=DEL (white space, control or non-ASCII: then the exact rules decide).
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let b = s.as_bytes();
-    let (mut colon, mut colons, mut odd) = (usize::MAX, 0usize, false);
-    for (i, &x) in b.iter().enumerate() {
+    let (mut colon, mut colons, mut odd) = (usize::MAX, 0u32, false);
+    let mut chunks = b.chunks_exact(8);
+    let mut base = 0usize;
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w);
+        // Bytes below 0x21 or above 0x7f (exact as "any": a borrow needs a flagged byte first).
+        odd |= (x.wrapping_sub(ONES * 0x21) | x) & HIGHS != 0;
+        // Colons, exactly per byte.
+        let y = x ^ (ONES * u64::from(b':'));
+        let zero = !(((y & !HIGHS).wrapping_add(!HIGHS)) | y) & HIGHS;
+        if zero != 0 {
+            if colon == usize::MAX {
+                colon = base + (zero.trailing_zeros() / 8) as usize;
+            }
+            colons += zero.count_ones();
+        }
+        base += 8;
+    }
+    for (k, &x) in chunks.remainder().iter().enumerate() {
         let is_colon = x == b':';
         if is_colon && colon == usize::MAX {
-            colon = i;
+            colon = base + k;
         }
-        colons += usize::from(is_colon);
+        colons += u32::from(is_colon);
         odd |= x.wrapping_sub(0x21) >= 0x5f;
     }
     if odd {
@@ -75,7 +94,7 @@ fn split_action_exact(s: &str) -> Option<(&str, &str)> {
     ok.then_some((svc, name))
 }
 
-fn has_wildcard(s: &str) -> bool {
+pub(super) fn has_wildcard(s: &str) -> bool {
     s.bytes().any(|b| b == b'*' || b == b'?')
 }
 
@@ -86,7 +105,7 @@ fn actions(
     cat: &'static Catalog,
     st: &Statement,
     entries: &[Entry<'_>],
-    path: &str,
+    path: &StPath,
 ) -> Option<Vec<(&'static Service, &'static Action)>> {
     let el = if st.action.negated {
         "NotAction"
@@ -182,9 +201,27 @@ fn actions(
     all_known.then_some(known)
 }
 
+/// The text of a name pattern before its first wildcard.
+fn literal_head(name: &str) -> &[u8] {
+    let b = name.as_bytes();
+    &b[..b.iter().position(|&c| c == b'*' || c == b'?').unwrap_or(b.len())]
+}
+
+/// True when the two patterns' services are the same literal prefix and one name's literal
+/// head is a prefix of the other's (ignoring case), or when a service has a wildcard: else no
+/// action matches both.
+fn heads_compatible(a: &Entry<'_>, b: &Entry<'_>) -> bool {
+    if has_wildcard(a.svc) || has_wildcard(b.svc) {
+        return true;
+    }
+    let (ha, hb) = (literal_head(a.name), literal_head(b.name));
+    let n = ha.len().min(hb.len());
+    a.svc.eq_ignore_ascii_case(b.svc) && ha[..n].eq_ignore_ascii_case(&hb[..n])
+}
+
 /// One `Action` entry as the redundancy check sees it.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     /// Not a well-formed action (other checks report it).
     Skip,
     /// `*`.
@@ -196,14 +233,14 @@ enum Kind {
 }
 
 /// An `Action` entry: its kind and its two sides (empty for `Skip` and `All`).
-struct Entry<'a> {
-    kind: Kind,
-    svc: &'a str,
+pub(super) struct Entry<'a> {
+    pub(super) kind: Kind,
+    pub(super) svc: &'a str,
     name: &'a str,
 }
 
 impl<'a> Entry<'a> {
-    fn new(s: &'a str) -> Entry<'a> {
+    pub(super) fn new(s: &'a str) -> Entry<'a> {
         if s == "*" {
             return Entry { kind: Kind::All, svc: "", name: "" };
         }
@@ -225,7 +262,7 @@ impl<'a> Entry<'a> {
 /// strictly contains its expansion, or equals it and comes first (a pattern `i`). Each kind of
 /// cover is searched on its own (duplicates through a hash set), so a long list of concrete
 /// actions costs no quadratic pass.
-fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, entries: &[Entry<'_>], path: &str) {
+fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, entries: &[Entry<'_>], path: &StPath) {
     let values = &st.action.values;
     if values.len() < 2 {
         return;
@@ -288,6 +325,9 @@ fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, entr
                 let covered = match mine_pos {
                     // Concrete: IAM action matching of the pattern against it.
                     None => glob_ci(theirs.svc, mine.svc) && glob_ci(theirs.name, mine.name),
+                    // Expansions are disjoint when neither literal head of the names is a
+                    // prefix of the other (ignoring case): then `i` is not covered.
+                    Some(_) if !heads_compatible(mine, theirs) => false,
                     Some(mk) => {
                         for k in [mk, pk] {
                             if expansions[k].is_none() {
@@ -361,20 +401,36 @@ impl PartialEq for CiStr<'_> {
 impl Eq for CiStr<'_> {}
 
 impl Hash for CiStr<'_> {
+    /// The length and the lower-cased first and last eight bytes: consistent with `eq`, and
+    /// enough to tell apart the names of one statement (equal hashes are compared in full).
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for chunk in self.0.as_bytes().chunks(8) {
+        let b = self.0.as_bytes();
+        let word = |s: &[u8]| {
             let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            w.make_ascii_lowercase();
-            state.write_u64(u64::from_le_bytes(w));
-        }
-        state.write_usize(self.0.len());
+            w[..s.len()].copy_from_slice(s);
+            lower_word(u64::from_le_bytes(w))
+        };
+        let n = b.len();
+        state.write_u64(word(&b[..n.min(8)]) ^ (n as u64).rotate_left(40));
+        state.write_u64(word(&b[n.saturating_sub(8)..]));
     }
+}
+
+/// ASCII lower-casing of eight bytes at once (the SWAR trick of `to_ascii_lowercase`).
+#[inline]
+fn lower_word(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let low7 = x & !HIGHS;
+    let ge_a = low7.wrapping_add(ONES * u64::from(0x80 - b'A'));
+    let gt_z = low7.wrapping_add(ONES * u64::from(0x7f - b'Z'));
+    let upper = (ge_a ^ gt_z) & !x & HIGHS;
+    x | (upper >> 2)
 }
 
 /// FxHash (`rustc-hash`'s multiply-rotate hash) for the short-lived per-statement sets.
 #[derive(Default)]
-struct FxHasher(u64);
+pub(super) struct FxHasher(u64);
 
 impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -412,8 +468,13 @@ fn expansion(cat: &Catalog, svc: &str, name: &str) -> Vec<u32> {
             continue;
         }
         let (from, run) = actions_with_head(s, name);
+        // The text after the last wildcard must end the name: a cheap test before the glob.
+        let nb = name.as_bytes();
+        let tail = &nb[nb.iter().rposition(|&c| c == b'*' || c == b'?').map_or(0, |k| k + 1)..];
         for (k, a) in run.enumerate() {
-            if glob_ci(name, a.name) {
+            let ab = a.name.as_bytes();
+            let ends = ab.len() >= tail.len() && ab[ab.len() - tail.len()..].eq_ignore_ascii_case(tail);
+            if ends && glob_ci(name, a.name) {
                 out.push(((si as u32) << 16) | (from + k) as u32);
             }
         }
@@ -458,7 +519,7 @@ fn glob_ci(pattern: &str, text: &str) -> bool {
 fn resources(
     c: &mut Checks,
     st: &Statement,
-    path: &str,
+    path: &StPath,
     known: &[(&'static Service, &'static Action)],
 ) {
     if st.action.negated || !matches!(st.effect.value, Effect::Allow | Effect::Deny) {
@@ -529,7 +590,7 @@ fn resources(
     }
 }
 
-fn conditions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path: &str) {
+fn conditions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path: &StPath) {
     for cond in &st.conditions {
         let OperatorName::Known(op) = &cond.operator.value else {
             continue;
@@ -543,8 +604,8 @@ fn conditions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path: &str)
             if prefix.is_empty() || name.is_empty() {
                 continue; // INVALID_CONDITION_KEY_FORMAT
             }
-            let lower = key.to_ascii_lowercase();
             if prefix.eq_ignore_ascii_case("aws") {
+                let lower = key.to_ascii_lowercase();
                 let bare_tag = matches!(
                     lower.as_str(),
                     "aws:resourcetag" | "aws:requesttag" | "aws:principaltag"

@@ -1,6 +1,6 @@
 //! Condition blocks: operators, keys and typed values (spec §3, §9.2-9.5).
 
-use super::Checks;
+use super::{Checks, StPath};
 use crate::finding::Severity;
 use crate::values::{binary, boolean, date, ip, number};
 use iam_model::{
@@ -33,7 +33,7 @@ fn global_key_family(key: &str) -> Option<OperatorFamily> {
     })
 }
 
-pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
+pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &StPath) {
     if st.conditions.is_empty() {
         return;
     }
@@ -240,7 +240,7 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             },
             OperatorFamily::String => {
                 if matches!(op.base, BaseOperator::StringEquals | BaseOperator::StringNotEquals | BaseOperator::StringEqualsIgnoreCase | BaseOperator::StringNotEqualsIgnoreCase)
-                    && super::strip_variables(text).contains('*')
+                    && super::contains_outside_variables(text, b'*')
                 {
                     c.push(
                         "WILDCARD_WITHOUT_LIKE_OPERATOR",

@@ -8,7 +8,7 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
     let t = c.policy_type;
     let mut sids: Vec<(&str, Span)> = Vec::new();
     for (i, st) in policy.statements.iter().enumerate() {
-        let path = if policy.single_statement { "Statement".to_string() } else { format!("Statement[{i}]") };
+        let path = super::StPath { single: policy.single_statement, index: i };
         let at = Span::new(st.span.start, st.span.start);
 
         // Sid (spec §1.4): IAM policies take [A-Za-z0-9] only and must be unique.
@@ -104,7 +104,7 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
                 "MISSING_PRINCIPAL",
                 Severity::Error,
                 at,
-                path.clone(),
+                path.to_string(),
                 format!("a {} policy statement must have a Principal", t.as_str().replace('_', " ")),
             ),
             None => {}
@@ -124,7 +124,7 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
                 "MISSING_RESOURCE",
                 Severity::Error,
                 at,
-                path.clone(),
+                path.to_string(),
                 "the statement has no Resource or NotResource element",
             ),
             None => {}

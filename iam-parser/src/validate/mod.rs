@@ -34,14 +34,22 @@ pub fn validate(text: &str, policy_type: PolicyType) -> Vec<Finding> {
     let mut out = Checks { findings: parsed.findings, policy_type, near_services: Vec::new() };
     if let Some(policy) = &parsed.policy {
         size::check(&mut out, text);
+        // Without a `$` in the text (nor a `\` that could escape one) no value holds a policy
+        // variable, and the variable checks have nothing to report.
+        let variables = may_hold_variable(text);
         elements::check(&mut out, policy);
         for (i, st) in policy.statements.iter().enumerate() {
-            let path = if policy.single_statement { "Statement".to_string() } else { format!("Statement[{i}]") };
-            resources::check_statement(&mut out, policy, st, &path);
-            variables::check_statement(&mut out, policy, st, &path);
-            conditions::check_statement(&mut out, st, &path);
-            security::check_statement(&mut out, st, &path);
-            catalog::check_statement(&mut out, st, &path);
+            let path = StPath { single: policy.single_statement, index: i };
+            let path = &path;
+            // Each Action entry is split once, for the format and the catalog checks.
+            let entries: Vec<catalog::Entry<'_>> = st.action.values.iter().map(|v| catalog::Entry::new(&v.value)).collect();
+            resources::check_statement(&mut out, policy, st, &entries, path);
+            if variables {
+                variables::check_statement(&mut out, policy, st, path);
+            }
+            conditions::check_statement(&mut out, st, path);
+            security::check_statement(&mut out, st, path);
+            catalog::check_statement(&mut out, st, &entries, path);
         }
     }
     let mut findings = out.findings;
@@ -62,26 +70,73 @@ impl Checks {
     }
 }
 
-/// The text with `${...}` variables removed (so `${*}` is not taken for a wildcard).
-pub(crate) fn strip_variables(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(j) => rest = &rest[i + j + 1..],
-            None => {
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+/// The JSON path of a statement (`Statement` or `Statement[i]`), rendered only when a
+/// finding needs it.
+pub(crate) struct StPath {
+    pub(crate) single: bool,
+    pub(crate) index: usize,
 }
 
-/// `text.contains("${")`, with a byte search for `$` instead of a substring searcher.
+impl std::fmt::Display for StPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.single { f.write_str("Statement") } else { write!(f, "Statement[{}]", self.index) }
+    }
+}
+
+/// True when `text` with its `${...}` variables removed (so `${*}` is not taken for a
+/// wildcard; an unclosed `${` drops the rest) contains `c`. Allocates nothing.
+pub(crate) fn contains_outside_variables(text: &str, c: u8) -> bool {
+    let mut rest = text.as_bytes();
+    if !rest.contains(&c) {
+        return false;
+    }
+    loop {
+        let var = rest.windows(2).position(|w| w == b"${");
+        let plain = &rest[..var.unwrap_or(rest.len())];
+        if plain.contains(&c) {
+            return true;
+        }
+        let Some(i) = var else { return false };
+        match rest[i..].iter().position(|&b| b == b'}') {
+            Some(j) => rest = &rest[i + j + 1..],
+            None => return false,
+        }
+    }
+}
+
+/// True when `text` has a `$` or a `\\` byte (eight bytes at a time).
+fn may_hold_variable(text: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let b = text.as_bytes();
+    let mut chunks = b.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w);
+        let (d, s) = (x ^ (ONES * u64::from(b'$')), x ^ (ONES * u64::from(b'\\')));
+        if (d.wrapping_sub(ONES) & !d | s.wrapping_sub(ONES) & !s) & HIGHS != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&c| c == b'$' || c == b'\\')
+}
+
+/// `text.contains("${")`: eight bytes at a time for a `$`, then a look at the next byte.
 #[inline]
 pub(crate) fn has_variable(text: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let b = text.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| c == b'$' && b.get(i + 1) == Some(&b'{'))
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w) ^ (ONES * u64::from(b'$'));
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            break; // a `$` in this word (or a false alarm): look byte by byte from here
+        }
+        i += 8;
+    }
+    b[i..].iter().enumerate().any(|(k, &c)| c == b'$' && b.get(i + k + 1) == Some(&b'{'))
 }

@@ -1,19 +1,22 @@
 //! Action and resource formats (spec §1.8 items 6-7, §2.1, §2.2, §9.2 ARN checks).
 
-use super::Checks;
+use super::catalog::{Entry, Kind, has_wildcard};
+use super::{Checks, StPath};
 use crate::finding::Severity;
 use iam_model::{Policy, PolicyType, Statement};
 
 /// Partitions AWS documents (spec §2.2), plus the isolated ones.
 const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
-pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, path: &str) {
+pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, entries: &[Entry<'_>], path: &StPath) {
     let el = if st.action.negated { "NotAction" } else { "Action" };
-    for (i, a) in st.action.values.iter().enumerate() {
+    for (i, (a, e)) in st.action.values.iter().zip(entries).enumerate() {
         // The path is rendered only for a finding.
         let p = || if st.action.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
         let s = a.value.as_str();
-        if s == "*" {
+        // `*`, and well-formed `service:name` entries without a wildcard in the service prefix
+        // (as `catalog.rs` split them), have nothing to report here.
+        if e.kind == Kind::All || (e.kind != Kind::Skip && !has_wildcard(e.svc)) {
             continue;
         }
         match s.split_once(':') {
@@ -51,7 +54,7 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
     let el = if res.negated { "NotResource" } else { "Resource" };
     let mut seen: Vec<&str> = Vec::new();
     // Long lists are checked for repeats through a hash set (same verdicts, not quadratic).
-    let mut seen_set: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen_set: std::collections::HashSet<&str, std::hash::BuildHasherDefault<super::catalog::FxHasher>> = Default::default();
     let many = res.values.len() > 16;
     for (i, r) in res.values.iter().enumerate() {
         let p = || if res.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
@@ -70,12 +73,19 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
             c.push("INVALID_ARN_PREFIX", Severity::Error, r.span, p(), format!("\"{s}\" must be \"*\" or an ARN starting with \"arn:\""));
             continue;
         };
+        // `rest.splitn(5, ':')`, by bytes.
         let mut seg_buf = [""; 5];
         let mut n_segs = 0;
-        for (k, seg) in rest.splitn(5, ':').enumerate() {
-            seg_buf[k] = seg;
-            n_segs = k + 1;
+        let mut from = 0;
+        for (k, &b) in rest.as_bytes().iter().enumerate() {
+            if b == b':' && n_segs < 4 {
+                seg_buf[n_segs] = &rest[from..k];
+                n_segs += 1;
+                from = k + 1;
+            }
         }
+        seg_buf[n_segs] = &rest[from..];
+        n_segs += 1;
         let segs = &seg_buf[..n_segs];
         if segs.len() < 5 {
             // A short ARN whose last segment ends with '*' spans the remaining segments
@@ -118,7 +128,7 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
         if segs.len() == 5 {
             let resource = segs.get(4).copied().unwrap_or("");
             let region = segs.get(2).copied().unwrap_or("");
-            if service == "s3" && region.is_empty() && account.is_empty() && super::strip_variables(resource).contains(':') {
+            if service == "s3" && region.is_empty() && account.is_empty() && super::contains_outside_variables(resource, b':') {
                 // S3 bucket and object ARNs separate bucket and key with '/' (spec §10 item 10).
                 c.push("INVALID_ARN_RESOURCE", Severity::Error, r.span, p(), format!("\"{s}\": S3 object ARNs separate bucket and key with '/', not ':'"));
             }

@@ -1,7 +1,7 @@
 //! Security warnings that need no service catalog (spec §9.3, §9.4): `iam:PassRole` and
 //! `iam:CreateServiceLinkedRole` granted on every resource.
 
-use super::Checks;
+use super::{Checks, StPath};
 use crate::finding::Severity;
 use iam_model::{Effect, Statement};
 
@@ -12,6 +12,8 @@ pub(crate) fn glob_ci(pattern: &str, text: &str) -> bool {
     let (mut star, mut mark) = (usize::MAX, 0usize);
     while ti < t.len() {
         match p.get(pi) {
+            // A final `*` matches whatever text is left.
+            Some(b'*') if pi + 1 == p.len() => return true,
             Some(b'*') => {
                 star = pi;
                 mark = ti;
@@ -32,13 +34,22 @@ pub(crate) fn glob_ci(pattern: &str, text: &str) -> bool {
     p[pi.min(p.len())..].iter().all(|&c| c == b'*')
 }
 
+/// Whether the statement's actions cover `action`, and (when they do) whether an entry has a `*`.
 fn action_covers(st: &Statement, action: &str) -> (bool, bool) {
-    let listed = st.action.iter().any(|a| a == "*" || glob_ci(a, action));
-    let star = st.action.iter().any(|a| a == "*" || a.contains('*'));
-    if st.action.negated { (!listed, false) } else { (listed, star) }
+    // A pattern whose first byte is a literal other than the action's first cannot match it.
+    let first = action.as_bytes().first().copied().unwrap_or(0);
+    let could = |a: &str| a.as_bytes().first().is_none_or(|&b| b == b'*' || b == b'?' || b.eq_ignore_ascii_case(&first));
+    let listed = st.action.iter().any(|a| a == "*" || (could(a) && glob_ci(a, action)));
+    if st.action.negated {
+        (!listed, false)
+    } else if listed {
+        (true, st.action.iter().any(|a| a.contains('*')))
+    } else {
+        (false, false) // `star` is not looked at when the action is not covered
+    }
 }
 
-pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
+pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &StPath) {
     if st.effect.value != Effect::Allow {
         return;
     }
@@ -73,7 +84,7 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &str) {
         } else {
             "this statement lets the principal create any service-linked role: limit Resource to specific role ARNs or add an iam:AWSServiceName condition"
         };
-        c.push(code, sev, st.span, path, msg);
+        c.push(code, sev, st.span, path.to_string(), msg);
     }
 }
 

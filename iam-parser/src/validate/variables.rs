@@ -1,10 +1,10 @@
 //! Policy variables: syntax and placement (spec §4.1, §4.2).
 
-use super::Checks;
+use super::{Checks, StPath};
 use crate::finding::Severity;
 use iam_model::{Policy, Statement, parse_template};
 
-pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, path: &str) {
+pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, path: &StPath) {
     let enabled = policy.variables_enabled();
     // Not allowed in Action / NotAction, Principal, Sid (spec §4.2).
     // Paths are rendered only for a finding; the order of the checks is the order of findings.

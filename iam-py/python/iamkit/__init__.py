@@ -10,9 +10,8 @@ own messages, and decide requests exactly as AWS's policy evaluation logic does.
 'Allow'
 """
 
-from __future__ import annotations
-
 from iamkit._account import Account, AccountClient, IamClientError
+from iamkit._analysis import AccessMatrix, action_info, diff_policies, expand_actions
 from iamkit._display import FindingList
 from iamkit._errors import MalformedPolicyDocument, PolicyParseError
 from iamkit._native import (
@@ -35,6 +34,7 @@ from iamkit._simulate import simulate_custom_policy
 __all__ = [
     "POLICY_TYPES",
     "SAVE_KINDS",
+    "AccessMatrix",
     "Account",
     "AccountClient",
     "Engine",
@@ -47,8 +47,11 @@ __all__ = [
     "PolicyParseError",
     "Statement",
     "__version__",
+    "action_info",
     "check_iam_policy",
+    "diff_policies",
     "evaluate",
+    "expand_actions",
     "read_cli_profiles",
     "simulate_custom_policy",
     "validate",

@@ -199,7 +199,8 @@ class Account:
     registered resource policies or instance profiles without a role.
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ("_native", "_org_policies")
+    _org_policies: dict[str, list[list[_native.Policy]]]
 
     def __init__(self, account_id: str = "123456789012", *, alias: str | None = None) -> None:
         self._native = _native.NativeAccount(account_id, alias)
@@ -231,6 +232,53 @@ class Account:
                 f"source must be a path (str or os.PathLike) or a dict, not {type(source).__name__}"
             )
         return cls._wrap(_native.NativeAccount.from_authorization_details_json(text, account_id))
+
+    @classmethod
+    def from_boto3(cls, session: Any, *, organization: bool = True) -> Account:
+        """Loads a real account through boto3: ``session`` is a ``boto3.Session`` (or anything
+        with its ``client(name)`` method).
+
+        Reads ``iam.get_account_authorization_details`` (every page, through the paginator),
+        the account alias (``iam.list_account_aliases``), the account id
+        (``sts.get_caller_identity``) and, when ``organization`` is true and the account
+        belongs to an Organization, the service and resource control policies that apply to
+        it, level by level from the root to the account (see :attr:`organization_policies`).
+        Organizations calls that fail with ``AccessDenied``,
+        ``AWSOrganizationsNotInUseException`` and the like are skipped. Needs read-only IAM
+        permissions (``iam:GetAccountAuthorizationDetails``, ``iam:ListAccountAliases``).
+        """
+        account_id = str(session.client("sts").get_caller_identity()["Account"])
+        iam = session.client("iam")
+        details: dict[str, list[Any]] = {
+            "UserDetailList": [],
+            "GroupDetailList": [],
+            "RoleDetailList": [],
+            "Policies": [],
+        }
+        for page in iam.get_paginator("get_account_authorization_details").paginate():
+            for key, items in details.items():
+                items.extend(page.get(key, []))
+        acct = cls._wrap(
+            _native.NativeAccount.from_authorization_details_json(
+                json.dumps(details, default=_json_default), account_id
+            )
+        )
+        aliases = iam.list_account_aliases().get("AccountAliases", [])
+        if aliases and acct.alias is None:
+            acct.client("iam").create_account_alias(AccountAlias=aliases[0])
+        if organization:
+            acct._org_policies = _organization_policies(session, account_id)
+        return acct
+
+    @property
+    def organization_policies(self) -> dict[str, list[list[_native.Policy]]]:
+        """Organization policies loaded by :meth:`from_boto3`: ``{"scps": levels, "rcps":
+        levels}``, each a list of levels from the root to the account, each level a list of
+        :class:`iamkit.Policy`. Empty lists when none were loaded. They are kept with the
+        account (and pickled) but not applied by :meth:`authorize`; pass them to
+        ``iamkit.Engine(scps=..., rcps=...)`` or ``iamkit.evaluate``."""
+        org: dict[str, list[list[_native.Policy]]] | None = getattr(self, "_org_policies", None)
+        return org if org is not None else {"scps": [], "rcps": []}
 
     def to_authorization_details(self) -> dict[str, Any]:
         """The account as ``get-account-authorization-details`` output (the JSON as a dict)."""
@@ -311,13 +359,48 @@ class Account:
         result: dict[str, Any] = json.loads(self._native.simulate_principal_policy_json(json.dumps(params)))
         return result
 
+    # ---- access analysis (iamkit/_analysis.py) ----
+
+    def what_can(self, principal: str, *, include_conditional: bool = True) -> dict[str, list[str]]:
+        """Service prefix -> allowed catalog actions of a user or role (see ``iamkit._analysis``)."""
+        from iamkit import _analysis
+
+        return _analysis.what_can(self, principal, include_conditional=include_conditional)
+
+    def who_can(
+        self,
+        action: str,
+        resource: str = "*",
+        context: dict[str, Any] | None = None,
+        *,
+        include_conditional: bool = True,
+    ) -> list[str]:
+        """ARNs of the users and roles allowed ``action`` on ``resource`` (see ``iamkit._analysis``)."""
+        from iamkit import _analysis
+
+        return _analysis.who_can(self, action, resource, context, include_conditional=include_conditional)
+
+    def access_matrix(self, actions: str | list[str] = "*", *, threads: int = 2) -> Any:
+        """Users and roles x actions, as an ``iamkit.AccessMatrix``."""
+        from iamkit import _analysis
+
+        return _analysis.access_matrix(self, actions, threads=threads)
+
+    def privilege_escalation(self, principal: str | None = None) -> list[dict[str, Any]]:
+        """Privilege-escalation paths of one principal (or of every user and role)."""
+        from iamkit import _analysis
+
+        return _analysis.privilege_escalation(self, principal)
+
     def counts(self) -> dict[str, int]:
         """``{"users", "groups", "roles", "policies"}`` (customer managed policies)."""
         u, g, r, p = self._native.counts()
         return {"users": u, "groups": g, "roles": r, "policies": p}
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_restore_account, (self.account_id, self.alias, self._native.to_authorization_details_json()))
+        org = getattr(self, "_org_policies", None)
+        state = (self.account_id, self.alias, self._native.to_authorization_details_json())
+        return (_restore_account, (*state, org) if org else state)
 
     def __repr__(self) -> str:
         c = self.counts()
@@ -346,21 +429,114 @@ class Account:
             ("AWS managed policies listed", aws, "PolicyName"),
         ]
         body = "".join(
-            f"<tr><th style='text-align:left'>{esc(label)}</th><td>{len(items)}</td>"
+            f"<tr><th style='text-align:left'>{esc(label)}</th><td style='text-align:right'>{len(items)}</td>"
             f"<td style='text-align:left'>{names(items, key)}</td></tr>"
             for label, items, key in rows
         )
         alias = f" ({esc(self.alias)})" if self.alias else ""
         return (
             f"<div class='iamkit-account'><strong>Account {esc(self.account_id)}{alias}</strong>"
-            f"<table><thead><tr><th>kind</th><th>count</th><th>names</th></tr></thead>"
+            "<table><thead><tr><th style='text-align:left'>kind</th><th style='text-align:right'>count</th>"
+            "<th style='text-align:left'>names</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>"
         )
 
 
-def _restore_account(account_id: str, alias: str | None, details_json: str) -> Account:
+def _restore_account(
+    account_id: str,
+    alias: str | None,
+    details_json: str,
+    org_policies: dict[str, list[list[_native.Policy]]] | None = None,
+) -> Account:
     native = _native.NativeAccount.from_authorization_details_json(details_json, account_id)
     acct = Account._wrap(native)
     if alias and native.alias is None:
         acct.client("iam").create_account_alias(AccountAlias=alias)
+    if org_policies:
+        acct._org_policies = org_policies
     return acct
+
+
+def _json_default(value: Any) -> Any:
+    """boto3 gives dates as ``datetime``; the stored format has ISO 8601 text."""
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+# Organizations errors that mean "no organization policies to load here".
+_ORG_SKIP = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "AWSOrganizationsNotInUseException",
+        "PolicyTypeNotEnabledException",
+        "PolicyTypeNotAvailableForOrganizationException",
+        "UnsupportedAPIEndpointException",
+        "ChildNotFoundException",
+        "AccountNotFoundException",
+        "TargetNotFoundException",
+        "InvalidInputException",
+    }
+)
+
+
+def _error_code(e: Exception) -> str | None:
+    response = getattr(e, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code is not None else None
+    return None
+
+
+def _organization_policies(session: Any, account_id: str) -> dict[str, list[list[_native.Policy]]]:
+    """The SCP and RCP levels (root first, account last) that apply to ``account_id``."""
+    out: dict[str, list[list[_native.Policy]]] = {"scps": [], "rcps": []}
+    try:
+        org = session.client("organizations")
+        org.describe_organization()  # AWSOrganizationsNotInUseException outside an organization
+        # Targets from the root down to the account.
+        targets = [account_id]
+        child = account_id
+        for _ in range(10):  # OUs nest at most five deep
+            parents = org.list_parents(ChildId=child).get("Parents", [])
+            if not parents:
+                break
+            child = str(parents[0]["Id"])
+            targets.append(child)
+            if parents[0].get("Type") == "ROOT":
+                break
+        targets.reverse()
+    except Exception as e:
+        if _error_code(e) in _ORG_SKIP:
+            return out
+        raise
+    cache: dict[str, _native.Policy] = {}
+    for key, filter_name, policy_type in (
+        ("scps", "SERVICE_CONTROL_POLICY", "scp"),
+        ("rcps", "RESOURCE_CONTROL_POLICY", "rcp"),
+    ):
+        levels: list[list[_native.Policy]] = []
+        try:
+            for target in targets:
+                level: list[_native.Policy] = []
+                pages = org.get_paginator("list_policies_for_target").paginate(
+                    TargetId=target, Filter=filter_name
+                )
+                for page in pages:
+                    for summary in page.get("Policies", []):
+                        pid = str(summary["Id"])
+                        if pid not in cache:
+                            content = org.describe_policy(PolicyId=pid)["Policy"]["Content"]
+                            cache[pid] = _native.Policy.from_json(
+                                content, policy_type=policy_type, name=str(summary.get("Name", pid))
+                            )
+                        level.append(cache[pid])
+                levels.append(level)
+        except Exception as e:
+            if _error_code(e) in _ORG_SKIP:
+                continue
+            raise
+        if any(levels):
+            out[key] = levels
+    return out

@@ -1,4 +1,4 @@
-"""The ``simulate`` and ``demo`` subcommands of the ``iamkit`` command line."""
+"""The ``simulate`` subcommand of the ``iamkit`` command line (``demo`` is in ``_demo``)."""
 
 from __future__ import annotations
 
@@ -8,26 +8,6 @@ from typing import Any, TextIO
 
 import iamkit
 from iamkit import cli
-
-_DEMO_POLICY = """{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Sid": "ReadOwnPrefix",
-      "Effect": "Allow",
-      "Action": ["s3:GetObject", "s3:ListBucket"],
-      "Resource": ["arn:aws:s3:::demo-bucket", "arn:aws:s3:::demo-bucket/${aws:username}/*"]
-    },
-    {
-      "Sid": "DenyOutsideCorpNetwork",
-      "Effect": "Deny",
-      "Action": "*",
-      "Resource": "*",
-      "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
-    }
-  ]
-}
-"""
 
 
 def _load(path: str, policy_type: str) -> iamkit.Policy:
@@ -95,33 +75,8 @@ def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     return cli.EXIT_FOUND if (denied and args.fail_on_deny) else cli.EXIT_OK
 
 
-def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    policy = iamkit.Policy.from_json(_DEMO_POLICY, name="demo.json")
-    out.write("A policy:\n\n" + _DEMO_POLICY + "\n")
-    out.write("Its findings:\n")
-    for f in policy.findings:
-        out.write(f"  demo.json:{f.line}:{f.column}: {f.severity} {f.code} {f.message}\n")
-    if not policy.findings:
-        out.write("  none\n")
-    alice = "arn:aws:iam::111122223333:user/alice"
-    cases: list[tuple[str, str, dict[str, Any]]] = [
-        ("s3:GetObject", "arn:aws:s3:::demo-bucket/alice/notes.txt", {"aws:SourceIp": "203.0.113.7"}),
-        ("s3:GetObject", "arn:aws:s3:::demo-bucket/bob/notes.txt", {"aws:SourceIp": "203.0.113.7"}),
-        ("s3:GetObject", "arn:aws:s3:::demo-bucket/alice/notes.txt", {"aws:SourceIp": "198.51.100.1"}),
-    ]
-    out.write(f"\nRequests by {alice}:\n")
-    for action, resource, ctx in cases:
-        r = iamkit.evaluate(
-            action=action, resource=resource, principal=alice, context=ctx, identity_policies=[policy]
-        )
-        out.write(f"\n{r.decision}: {action} on {resource} from {ctx['aws:SourceIp']}\n")
-        for line in r.explain().splitlines():
-            out.write(f"    {line}\n")
-    return cli.EXIT_OK
-
-
 def add_commands(sub: Any) -> None:
-    """Adds ``simulate`` and ``demo`` to the subcommand parser."""
+    """Adds ``simulate`` to the subcommand parser."""
     s = sub.add_parser("simulate", help="decide requests against policy files")
     s.add_argument("policies", nargs="*", metavar="POLICY", help="identity policy files ('-' reads stdin)")
     s.add_argument(
@@ -148,6 +103,3 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--explain", action="store_true", help="print why after each decision")
     s.add_argument("--fail-on-deny", action="store_true", help="exit 1 when any request is denied")
     s.set_defaults(func=cmd_simulate)
-
-    d = sub.add_parser("demo", help="show what iamkit does on a small example")
-    d.set_defaults(func=cmd_demo)

@@ -41,8 +41,11 @@ _COLOURS = {"key": "#0550ae", "str": "#a31515", "num": "#116329", "lit": "#8250d
 
 
 def _colour_line(line: str) -> str:
-    """One line of JSON text as escaped HTML with coloured tokens."""
-    out: list[str] = []
+    """One line of JSON text as escaped HTML with coloured tokens. The indentation is made of
+    no-break spaces: some HTML pipelines (nbconvert) strip leading whitespace in cells."""
+    body = line.lstrip(" ")
+    out: list[str] = ["&#160;" * (len(line) - len(body))]
+    line = body
     pos = 0
     for m in _TOKEN.finditer(line):
         if m.start() > pos:
@@ -79,11 +82,31 @@ def _summary(findings: list[Finding]) -> str:
     if not counts:
         return "no findings"
     parts = sorted(counts.items(), key=lambda kv: _SEVERITY_ORDER.get(kv[0], 9))
-    return ", ".join(f"{n} {sev.lower().replace('_', ' ')}" for sev, n in parts)
+    return ", ".join(f"{n} {sev.lower().replace('_', ' ')}{'s' if n != 1 else ''}" for sev, n in parts)
 
 
-def policy_html(policy: Policy) -> str:
-    """The document with line numbers, syntax colours, and findings next to their lines."""
+_MARK_STYLE = {"Allow": ("#1a7f37", "#e6ffec"), "Deny": ("#b71c1c", "#ffebe9")}
+
+
+def policy_html(
+    policy: Policy,
+    matched: Iterable[dict[str, Any]] = (),
+    *,
+    max_lines: int = 80,
+) -> str:
+    """The document with line numbers, syntax colours, and findings next to their lines.
+
+    ``matched`` takes statements as in ``EvaluationResult.matched_statements`` (of this
+    policy): their lines get a green (Allow) or red (Deny) bar and background, and the
+    deciding ones a star. With marks, a document longer than ``max_lines`` shows only the
+    marked statements with two lines around them.
+    """
+    marks: dict[int, tuple[str, bool]] = {}
+    for s in matched:
+        for n in range(int(s["line"]), int(s["end_line"]) + 1):
+            prev = marks.get(n)
+            if prev is None or (s["decisive"] and not prev[1]):
+                marks[n] = (str(s["effect"]), bool(s["decisive"]))
     findings = list(policy.findings)
     by_line: dict[int, list[Finding]] = {}
     for f in findings:
@@ -100,21 +123,46 @@ def policy_html(policy: Policy) -> str:
     )
     rows: list[str] = []
     lines = policy.text.split("\n")
+    shown: set[int] | None = None
+    if marks and len(lines) > max_lines:
+        shown = {n + d for n in marks for d in range(-2, 3)} | set(by_line)
+    skipped = False
     for n, line in enumerate(lines, start=1):
+        if shown is not None and n not in shown:
+            if not skipped:
+                rows.append(
+                    '<tr><td style="text-align:right;color:#8c959f;padding:0 8px;'
+                    'border-right:1px solid #d0d7de">&#8942;</td><td></td><td></td></tr>'
+                )
+            skipped = True
+            continue
+        skipped = False
         here = by_line.get(n, [])
         worst = _worst(here)
         bg = f"background:{_SEVERITY_STYLE[worst][1]};" if worst in _SEVERITY_STYLE else ""
+        mark = marks.get(n)
+        gutter = "border-right:1px solid #d0d7de"
+        cls = ""
+        if mark is not None:
+            fg, mbg = _MARK_STYLE.get(mark[0], ("#57606a", "#f6f8fa"))
+            bg = bg or f"background:{mbg};"
+            gutter = f"border-right:3px solid {fg}"
+            cls = f' class="iamkit-matched{" iamkit-decisive" if mark[1] else ""}"'
         notes = "".join(
             _badge(f.severity, f.code) + f'<span style="color:#57606a">{escape(f.message)}</span><br>'
             for f in here
         )
+        if mark is not None and mark[1] and (n == 1 or marks.get(n - 1) != mark):
+            star = f"&#9733; deciding {escape(mark[0])} statement"
+            notes = f'<span style="color:#57606a">{star}</span><br>' + notes
         rows.append(
-            f'<tr style="{bg}">'
+            f'<tr{cls} style="{bg}">'
             f'<td style="text-align:right;color:#8c959f;padding:0 8px;user-select:none;'
-            f'border-right:1px solid #d0d7de;vertical-align:top">{n}</td>'
-            f'<td style="padding:0 8px;white-space:pre;vertical-align:top">'
+            f'{gutter};vertical-align:top">{n}</td>'
+            f'<td style="padding:0 8px;white-space:pre;vertical-align:top;text-align:left">'
             f"{_colour_line(line.rstrip(chr(13)))}</td>"
-            f'<td style="padding:0 8px;font-family:sans-serif;font-size:11px;vertical-align:top">{notes}</td>'
+            f'<td style="padding:0 8px;font-family:sans-serif;font-size:11px;vertical-align:top;'
+            f'text-align:left">{notes}</td>'
             "</tr>"
         )
     return (
@@ -140,8 +188,8 @@ def findings_html(findings: Iterable[Finding]) -> str:
         f'<td style="{cell}">{_badge(f.severity, f.severity)}</td>'
         f'<td style="{cell}"><code>{escape(f.code)}</code></td>'
         f'<td style="{cell}">{f.line}:{f.column}</td>'
-        f'<td style="{cell}"><code>{escape(f.path)}</code></td>'
-        f'<td style="{cell};font-family:sans-serif">{escape(f.message)}</td>'
+        f'<td style="{cell}">{f"<code>{escape(f.path)}</code>" if f.path else ""}</td>'
+        f'<td style="{cell};font-family:sans-serif;min-width:24em">{escape(f.message)}</td>'
         "</tr>"
         for f in items
     )
@@ -190,7 +238,8 @@ def evaluation_html(result: EvaluationResult) -> str:
     fg, bg, label = _DECISION_STYLE.get(result.decision, ("#1f2328", "#eeeeee", result.decision))
     cell = "padding:2px 8px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top"
     badge = (
-        f'<span style="color:{fg};background:{bg};border:1px solid {fg};border-radius:4px;'
+        f'<span class="iamkit-decision iamkit-decision-{escape(result.decision)}" '
+        f'style="color:{fg};background:{bg};border:1px solid {fg};border-radius:4px;'
         f'padding:1px 8px;font-weight:700">{escape(label)}</span>'
     )
     request = (
@@ -230,6 +279,7 @@ def evaluation_html(result: EvaluationResult) -> str:
             f"<th {th}>effect</th><th {th}>layer</th><th {th}>policy</th><th {th}>statement</th>"
             f"<th {th}>line:col</th></tr></thead><tbody>{stmt_rows}</tbody></table>"
         )
+    parts.extend(_matched_documents(result))
     missing = result.missing_context_values
     if missing:
         parts.append(
@@ -239,3 +289,23 @@ def evaluation_html(result: EvaluationResult) -> str:
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def _matched_documents(result: EvaluationResult) -> list[str]:
+    """The documents of the matched statements (when the result carries its policies), each
+    with the matched statements marked at their lines; folded unless it decided."""
+    by_policy: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for s in result.matched_statements:
+        by_policy.setdefault((str(s["layer"]), int(s["policy_index"])), []).append(s)
+    out: list[str] = []
+    for (layer, index), stmts in by_policy.items():
+        policy = result.policy(layer, index)
+        if policy is None:
+            continue
+        decisive = any(s["decisive"] for s in stmts)
+        name = escape(str(stmts[0]["policy_name"] or policy.name or f"policy #{index}"))
+        out.append(
+            f'<details{" open" if decisive else ""} style="padding:2px 8px;font-family:sans-serif">'
+            f"<summary>{name} <code>{escape(layer)}</code></summary>{policy_html(policy, stmts)}</details>"
+        )
+    return out

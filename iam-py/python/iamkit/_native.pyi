@@ -1,7 +1,7 @@
 """Type stubs of the native module ``iamkit._native`` (Rust, PyO3)."""
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal, final
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal, final, overload
 
 from iamkit._display import FindingList
 
@@ -163,6 +163,8 @@ class EvaluationResult:
     def to_dict(self) -> dict[str, Any]: ...
     def _repr_html_(self) -> str: ...
     def __bool__(self) -> bool: ...
+    def policy(self, layer: str, policy_index: int) -> Policy | None: ...
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
 
 @final
 class Engine:
@@ -188,14 +190,30 @@ class Engine:
         context: Mapping[str, object] | None = None,
         resource_account: str | None = None,
     ) -> EvaluationResult: ...
+    @overload
     def evaluate_many(
         self,
+        requests: Iterable[Mapping[str, Any]] | None = None,
+        /,
         *,
-        actions: Sequence[str],
-        resources: Sequence[str],
+        actions: Sequence[str] | None = None,
+        resources: Sequence[str] | None = None,
         principals: Sequence[str | None] | None = None,
         contexts: Sequence[Mapping[str, object]] | None = None,
-    ) -> list[str]: ...
+        as_dataframe: Literal[False] = False,
+    ) -> list[Literal["allowed", "explicitDeny", "implicitDeny"]]: ...
+    @overload
+    def evaluate_many(
+        self,
+        requests: Iterable[Mapping[str, Any]] | None = None,
+        /,
+        *,
+        actions: Sequence[str] | None = None,
+        resources: Sequence[str] | None = None,
+        principals: Sequence[str | None] | None = None,
+        contexts: Sequence[Mapping[str, object]] | None = None,
+        as_dataframe: Literal[True],
+    ) -> Any: ...
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
 
 def evaluate(
@@ -214,6 +232,7 @@ def evaluate(
     resource_account: str | None = None,
 ) -> EvaluationResult: ...
 def _restore_engine(state: tuple[Any, ...]) -> Engine: ...
+def _restore_result(state: tuple[Any, ...]) -> EvaluationResult: ...
 
 # --- accounts (iam-py/src/account.rs; the Python API is iamkit.Account in _account.py) --------
 
@@ -249,6 +268,13 @@ class NativeAccount:
         context: Mapping[str, object] | None = None,
     ) -> EvaluationResult: ...
     def simulate_principal_policy_json(self, params: str) -> str: ...
+    def what_can(self, principal: str) -> dict[str, Any]: ...
+    def who_can(
+        self, action: str, resource: str = "*", context: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]: ...
+    def access_matrix(self, patterns: list[str], threads: int = 2) -> tuple[list[str], list[str], bytes]: ...
+    def privilege_escalation(self, principal: str | None = None) -> list[dict[str, Any]]: ...
+    def principals(self) -> list[str]: ...
 
 # --- AWS CLI files (iam-py/src/cli_files.rs) ------------------------------------------------
 
@@ -270,3 +296,7 @@ def read_cli_profiles(
     *, credentials_file: str | None = None, config_file: str | None = None
 ) -> dict[str, dict[str, str | dict[str, str]]]:
     """Every profile of both files merged as botocore sees them (credentials file wins)."""
+
+def expand_actions(pattern: str) -> list[str]: ...
+def action_info(action: str) -> dict[str, Any] | None: ...
+def _diff_policies(a: str, b: str) -> dict[str, Any]: ...

@@ -244,6 +244,12 @@ def _add_more_commands(sub: Any) -> None:
     except ImportError:  # pragma: no cover - evaluation not built
         return
     _cli_eval.add_commands(sub)
+    from iamkit import _demo
+
+    _demo.add_command(sub)
+    from iamkit import _analysis_cli
+
+    _analysis_cli.add_commands(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

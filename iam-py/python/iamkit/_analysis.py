@@ -1,0 +1,293 @@
+"""Access analysis: catalog look-ups, what a principal can do, who can do something, the
+access matrix, policy diffs and privilege-escalation paths.
+
+The work is done in Rust (``iam_eval::analysis``); this module shapes the results for
+Python and Jupyter. Conditions follow a three-valued rule: keys decided by the principal
+(``aws:username``, ``aws:PrincipalTag/...``) are evaluated, any other key is unknown, and an
+action allowed for some values of the unknown keys but not all is *conditional*.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from iamkit import _native
+
+if TYPE_CHECKING:
+    from iamkit._account import Account
+
+__all__ = [
+    "AccessMatrix",
+    "ActionMap",
+    "PrincipalList",
+    "access_matrix",
+    "action_info",
+    "diff_policies",
+    "expand_actions",
+    "privilege_escalation",
+    "what_can",
+    "what_can_details",
+    "who_can",
+    "who_can_details",
+]
+
+_HTML_ROWS = 50
+
+
+def expand_actions(pattern: str) -> list[str]:
+    """Every catalog action an ``Action`` pattern matches, AWS's spelling, sorted.
+
+    >>> expand_actions("iam:PassRol?")
+    ['iam:PassRole']
+    """
+    return _native.expand_actions(pattern)
+
+
+def action_info(action: str) -> dict[str, Any] | None:
+    """``{"service", "name", "access_level", "resource_types", "condition_keys"}`` of an
+    action (case-insensitive), or ``None`` for an unknown action.
+
+    >>> action_info("s3:getobject")["access_level"]
+    'Read'
+    """
+    info: dict[str, Any] | None = _native.action_info(action)
+    return info
+
+
+def _policy_text(p: Any) -> str:
+    if isinstance(p, _native.Policy):
+        text: str = p.to_json()
+        return text
+    if isinstance(p, dict):
+        return json.dumps(p)
+    if isinstance(p, bytes):
+        return p.decode("utf-8")
+    if isinstance(p, str):
+        return p
+    raise TypeError(f"expected a policy (str, bytes, dict or iamkit.Policy), got {type(p).__name__}")
+
+
+def diff_policies(a: Any, b: Any) -> dict[str, Any]:
+    """What two identity policies allow differently, over the catalog.
+
+    ``{"only_a": [...], "only_b": [...], "resources_only_a": {action: [patterns]},
+    "resources_only_b": {...}, "access_changed": [[action, a, b], ...]}``: actions allowed (on
+    some resource) by one and not the other; for actions both allow, resource patterns one
+    allows and the other refuses; actions allowed outright by one and only conditionally by the
+    other.
+
+    >>> def allow(action):
+    ...     statement = {"Effect": "Allow", "Action": action, "Resource": "*"}
+    ...     return {"Version": "2012-10-17", "Statement": [statement]}
+    >>> d = diff_policies(allow("s3:GetObject"), allow("s3:*Object"))
+    >>> d["only_a"], "s3:PutObject" in d["only_b"]
+    ([], True)
+    """
+    out: dict[str, Any] = _native._diff_policies(_policy_text(a), _policy_text(b))
+    return out
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], total: int | None = None) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = []
+    for i, r in enumerate(rows):
+        if i >= _HTML_ROWS:
+            break
+        body.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>")
+    more = ""
+    if total is not None and total > _HTML_ROWS:
+        more = f"<p>… {total - _HTML_ROWS} more rows</p>"
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+
+
+class ActionMap(dict[str, list[str]]):
+    """``service prefix -> allowed actions`` (a ``dict``), with the full analysis in
+    :attr:`details` and an HTML table in Jupyter."""
+
+    details: dict[str, Any]
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (svc, len(acts), ", ".join(acts[:8]) + (" …" if len(acts) > 8 else ""))
+            for svc, acts in self.items()
+        ]
+        principal = html.escape(str(self.details.get("principal", "")))
+        total = sum(len(v) for v in self.values())
+        return f"<p><b>{principal}</b>: {total} actions in {len(self)} services</p>" + _table(
+            ["service", "actions", "examples"], rows, len(rows)
+        )
+
+
+class PrincipalList(list[str]):
+    """Principal ARNs (a ``list``), with the deciding statements in :attr:`details`."""
+
+    details: list[dict[str, Any]]
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (
+                d["principal"],
+                d["action"],
+                d["access"],
+                "; ".join(f"{s.get('policy') or s['layer']} #{s['statement']}" for s in d["statements"]),
+            )
+            for d in self.details
+        ]
+        return _table(["principal", "action", "access", "statements"], rows, len(rows))
+
+
+def what_can_details(account: Account, principal: str) -> dict[str, Any]:
+    """The full analysis of :func:`what_can`: ``{"principal", "statements": [...], "actions":
+    [{"action", "service", "access_level", "access", "grants": [{"statement": i, "resources",
+    "access"}]}]}``."""
+    details: dict[str, Any] = account._native.what_can(principal)
+    return details
+
+
+def what_can(account: Account, principal: str, *, include_conditional: bool = True) -> ActionMap:
+    """Service prefix -> the catalog actions ``principal`` is allowed on at least one resource.
+
+    With ``include_conditional=False`` actions allowed only under unknown conditions are left
+    out.
+    """
+    details = what_can_details(account, principal)
+    out = ActionMap()
+    for a in details["actions"]:
+        if include_conditional or a["access"] == "allowed":
+            out.setdefault(a["service"], []).append(a["action"])
+    out.details = details
+    return out
+
+
+def who_can_details(
+    account: Account, action: str, resource: str = "*", context: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """One ``{"principal", "action", "access", "statements"}`` per principal and action."""
+    details: list[dict[str, Any]] = account._native.who_can(action, resource, context)
+    return details
+
+
+def who_can(
+    account: Account,
+    action: str,
+    resource: str = "*",
+    context: dict[str, Any] | None = None,
+    *,
+    include_conditional: bool = True,
+) -> PrincipalList:
+    """ARNs of the account's users and roles allowed ``action`` (a pattern such as ``s3:*``
+    lists a principal allowed any of its actions) on ``resource``."""
+    details = [
+        d
+        for d in who_can_details(account, action, resource, context)
+        if include_conditional or d["access"] == "allowed"
+    ]
+    seen: dict[str, None] = {}
+    for d in details:
+        seen.setdefault(d["principal"], None)
+    out = PrincipalList(seen)
+    out.details = details
+    return out
+
+
+def privilege_escalation(account: Account, principal: str | None = None) -> list[dict[str, Any]]:
+    """Privilege-escalation paths (Rhino Security Labs' methods and a few more), per principal:
+    ``{"principal", "rule": {"id", "description", "requires", "references"}, "access",
+    "steps": [[action, grants], ...]}``."""
+    found: list[dict[str, Any]] = account._native.privilege_escalation(principal)
+    return found
+
+
+_CELL = {0: "", 1: "conditional", 2: "allowed"}
+
+
+class AccessMatrix:
+    """Principals x actions: each cell is ``"allowed"``, ``"conditional"`` or ``""``."""
+
+    __slots__ = ("_cells", "actions", "principals")
+
+    def __init__(self, principals: list[str], actions: list[str], cells: bytes) -> None:
+        self.principals = principals
+        self.actions = actions
+        self._cells = cells
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(len(principals), len(actions))``."""
+        return (len(self.principals), len(self.actions))
+
+    def cell(self, principal: int | str, action: int | str) -> str:
+        """The cell of a principal and action (by index or name)."""
+        r = principal if isinstance(principal, int) else self.principals.index(principal)
+        c = action if isinstance(action, int) else self.actions.index(action)
+        return _CELL[self._cells[r * len(self.actions) + c]]
+
+    def row(self, principal: int | str) -> list[str]:
+        """One principal's cells."""
+        r = principal if isinstance(principal, int) else self.principals.index(principal)
+        n = len(self.actions)
+        return [_CELL[b] for b in self._cells[r * n : (r + 1) * n]]
+
+    def allowed(self, principal: int | str, *, include_conditional: bool = True) -> list[str]:
+        """The actions a principal is allowed."""
+        ok = {"allowed", "conditional"} if include_conditional else {"allowed"}
+        return [a for a, c in zip(self.actions, self.row(principal), strict=True) if c in ok]
+
+    def by_access_level(self) -> dict[str, dict[str, int]]:
+        """``principal -> {access level: number of allowed actions}``."""
+        levels = {}
+        for a in self.actions:
+            info = _native.action_info(a)
+            levels[a] = info["access_level"] if info else "Unknown"
+        out: dict[str, dict[str, int]] = {}
+        for i, p in enumerate(self.principals):
+            counts: dict[str, int] = {}
+            for a, c in zip(self.actions, self.row(i), strict=True):
+                if c:
+                    counts[levels[a]] = counts.get(levels[a], 0) + 1
+            out[p] = counts
+        return out
+
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str:
+        """CSV (``principal,<action>...``); also written to ``path`` when given."""
+        lines = [",".join(["principal", *self.actions])]
+        for i, p in enumerate(self.principals):
+            quoted = f'"{p}"' if "," in p else p
+            lines.append(",".join([quoted, *self.row(i)]))
+        text = "\n".join(lines) + "\n"
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        return text
+
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame`` (principals as index, actions as columns, cells as strings).
+        Raises ``ImportError`` when pandas is not installed."""
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+        n = len(self.actions)
+        data = [[_CELL[b] for b in self._cells[r * n : (r + 1) * n]] for r in range(len(self.principals))]
+        return pd.DataFrame(data, index=pd.Index(self.principals, name="principal"), columns=self.actions)
+
+    def __repr__(self) -> str:
+        allowed = sum(1 for b in self._cells if b)
+        size = f"{len(self.principals)} principals x {len(self.actions)} actions"
+        return f"<AccessMatrix {size}, {allowed} allowed cells>"
+
+    def _repr_html_(self) -> str:
+        cols = self.actions[:20]
+        rows = [(p, *self.row(i)[:20]) for i, p in enumerate(self.principals)]
+        note = f"<p>{html.escape(repr(self))}</p>"
+        return note + _table(["principal", *cols], rows, len(rows))
+
+
+def access_matrix(account: Account, actions: str | Sequence[str] = "*", *, threads: int = 2) -> AccessMatrix:
+    """Every user and role x the catalog actions matching ``actions`` (a pattern or a list of
+    patterns; ``"*"`` for all), computed in Rust on ``threads`` threads."""
+    patterns = [actions] if isinstance(actions, str) else list(actions)
+    principals, names, cells = account._native.access_matrix(patterns, threads)
+    return AccessMatrix(principals, names, bytes(cells))

@@ -1,0 +1,207 @@
+//! Access analysis for Python (`iam_eval::analysis`): catalog look-ups, what a principal can
+//! do, who can do something, the access matrix, policy diffs and privilege-escalation paths.
+//! Results cross as JSON (loaded with `json.loads`) or, for the matrix, as one byte per cell;
+//! the pure-Python wrappers live in `python/iamkit/_analysis.py`. The work runs without the GIL.
+
+use crate::account::client_error;
+use crate::convert::loads;
+use crate::eval::context_of;
+use iam_eval::account::Account;
+use iam_eval::analysis::{self, Access};
+use iam_model::PolicyType;
+use iam_model::catalog::Catalog;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use serde_json::{Value, json};
+
+fn json_to_py<'py>(
+    py: Python<'py>,
+    text: serde_json::Result<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let text = text.map_err(|e| PyValueError::new_err(e.to_string()))?;
+    loads(py, &text)
+}
+
+/// Any `Serialize` value → its Python object through JSON.
+macro_rules! to_py {
+    ($py:expr, $v:expr $(,)?) => {
+        json_to_py($py, serde_json::to_string($v))
+    };
+}
+
+/// Every catalog action matching an `Action` pattern (`s3:Get*`), AWS's spelling, sorted.
+#[pyfunction]
+pub(crate) fn expand_actions(pattern: &str) -> Vec<String> {
+    analysis::expand_actions(pattern)
+}
+
+/// `{"service", "name", "access_level", "resource_types", "condition_keys"}` of an action, or
+/// `None` when the catalog does not know it.
+#[pyfunction]
+pub(crate) fn action_info<'py>(py: Python<'py>, action: &str) -> PyResult<Bound<'py, PyAny>> {
+    let cat = Catalog::get();
+    let Some(a) = cat.action(action) else {
+        return Ok(py.None().into_bound(py));
+    };
+    let service = cat.service(a.service);
+    let resource_types: Vec<Value> = a
+        .resource_types
+        .iter()
+        .map(|rt| {
+            let arn = service
+                .and_then(|s| s.resource_type(rt.name))
+                .map(|r| r.arn);
+            json!({"name": rt.name, "arn": arn, "required": rt.required,
+                   "condition_keys": rt.condition_keys})
+        })
+        .collect();
+    let mut keys: Vec<&str> = a.condition_keys.clone();
+    for rt in &a.resource_types {
+        for k in &rt.condition_keys {
+            if !keys.contains(k) {
+                keys.push(k);
+            }
+        }
+    }
+    to_py!(
+        py,
+        &json!({
+            "service": a.service,
+            "name": a.name,
+            "action": a.full_name(),
+            "access_level": a.access_level.as_str(),
+            "resource_types": resource_types,
+            "condition_keys": keys,
+        }),
+    )
+}
+
+fn parse_identity(text: &str, which: &str) -> PyResult<iam_model::Policy> {
+    iam_parser::parse_policy(text, PolicyType::Identity)
+        .map_err(|e| PyValueError::new_err(format!("policy {which}: {e}")))
+}
+
+/// Compares two identity policies (JSON texts) over the catalog.
+#[pyfunction]
+pub(crate) fn _diff_policies<'py>(
+    py: Python<'py>,
+    a: &str,
+    b: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (pa, pb) = (parse_identity(a, "a")?, parse_identity(b, "b")?);
+    let d = py
+        .detach(|| analysis::diff_policies(&pa, &pb))
+        .map_err(|e| PyValueError::new_err(e.message))?;
+    to_py!(py, &d)
+}
+
+/// `account.what_can(principal)` in detail: `{"principal", "statements": [...], "actions":
+/// [{"action", "service", "access_level", "access", "grants": [{"statement": index into
+/// statements, "resources", "access"}]}]}` (each granting statement listed once).
+pub(crate) fn what_can<'py>(
+    py: Python<'py>,
+    acct: &Account,
+    principal: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let w = py
+        .detach(|| analysis::what_can(acct, principal))
+        .map_err(|e| client_error(py, &e, "WhatCan"))?;
+    let mut statements: Vec<&std::sync::Arc<analysis::StatementInfo>> = Vec::new();
+    let mut actions = Vec::with_capacity(w.len());
+    for s in &w.services {
+        for a in &s.actions {
+            let grants: Vec<Value> = a
+                .grants
+                .iter()
+                .map(|g| {
+                    let i = match statements
+                        .iter()
+                        .position(|x| std::sync::Arc::ptr_eq(x, &g.statement))
+                    {
+                        Some(i) => i,
+                        None => {
+                            statements.push(&g.statement);
+                            statements.len() - 1
+                        }
+                    };
+                    json!({"statement": i, "resources": &*g.resources, "access": g.access.as_str()})
+                })
+                .collect();
+            actions.push(json!({
+                "action": a.action,
+                "service": s.service,
+                "access_level": a.access_level.as_str(),
+                "access": a.access.as_str(),
+                "grants": grants,
+            }));
+        }
+    }
+    let statements: Vec<&analysis::StatementInfo> = statements.iter().map(|s| &***s).collect();
+    to_py!(
+        py,
+        &json!({"principal": w.principal, "statements": statements, "actions": actions})
+    )
+}
+
+/// `account.who_can(action, resource, context)` in detail: one object per (principal, action).
+pub(crate) fn who_can<'py>(
+    py: Python<'py>,
+    acct: &Account,
+    action: &str,
+    resource: &str,
+    context: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let ctx = context_of(context)?;
+    let out = py
+        .detach(|| analysis::who_can(acct, action, resource, &ctx.as_context()))
+        .map_err(|e| client_error(py, &e, "WhoCan"))?;
+    to_py!(py, &out)
+}
+
+/// The access matrix: (principals, actions, one byte per cell row by row: 0 denied,
+/// 1 conditional, 2 allowed).
+#[allow(clippy::type_complexity)]
+pub(crate) fn access_matrix<'py>(
+    py: Python<'py>,
+    acct: &Account,
+    patterns: Vec<String>,
+    threads: usize,
+) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, PyBytes>)> {
+    let m = py
+        .detach(|| {
+            let p: Vec<&str> = patterns.iter().map(String::as_str).collect();
+            analysis::access_matrix(acct, &p, threads)
+        })
+        .map_err(|e| client_error(py, &e, "AccessMatrix"))?;
+    let mut cells = Vec::with_capacity(m.principals.len() * m.actions.len());
+    for r in 0..m.principals.len() {
+        cells.extend(m.row(r).iter().map(|c| match c {
+            None => 0u8,
+            Some(Access::Conditional) => 1,
+            Some(Access::Allowed) => 2,
+        }));
+    }
+    let actions = m.actions.iter().map(|a| a.to_string()).collect();
+    Ok((m.principals, actions, PyBytes::new(py, &cells)))
+}
+
+/// Privilege-escalation findings of one principal (or every user and role).
+pub(crate) fn privilege_escalation<'py>(
+    py: Python<'py>,
+    acct: &Account,
+    principal: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let found = py
+        .detach(|| match principal {
+            Some(p) => analysis::what_can(acct, p).map(|w| analysis::privilege_escalation(&w)),
+            None => analysis::privilege_escalation_all(acct),
+        })
+        .map_err(|e| client_error(py, &e, "PrivilegeEscalation"))?;
+    to_py!(py, &found)
+}
+
+/// The user and role ARNs the analyses look at.
+pub(crate) fn principals(acct: &Account) -> Vec<String> {
+    analysis::Target::from(acct).principals()
+}
