@@ -83,7 +83,7 @@ fn scps_apply_across_the_organization() {
         .into_iter()
         .map(|w| w.principal)
         .collect();
-    assert_eq!(who, [admin.clone()]);
+    assert_eq!(who, std::slice::from_ref(&admin));
     let who: Vec<String> = who_can(&org, "s3:GetObject", "arn:aws:s3:::x/y", &Context::new())
         .unwrap()
         .into_iter()

@@ -45,5 +45,5 @@ def test_notebook_shows_the_seed_story() -> None:
     # simulate_principal_policy, evaluate_many(as_dataframe=True) and who-can tables
     text = "\n".join(str(o.get("data", {}).get("text/plain", "")) for o in _outputs(nb))
     assert "explicitDeny" in text and "implicitDeny" in text
-    assert "user/alice, role/ci-deployer" in html  # who can update the Lambda functions
+    assert "role/ci-deployer, user/alice" in html  # who can update the Lambda functions
     assert "nobody" in html  # who can delete in prod-data

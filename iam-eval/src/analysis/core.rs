@@ -9,6 +9,7 @@ use crate::account::{Layers, Named, Scope};
 use crate::{Context, Engine, Layer, MatchedStatement, Principal, Request};
 use iam_model::entities::{ErrorCode, IamError};
 use iam_model::{Effect, Policy, Statement};
+use std::collections::HashSet;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -201,7 +202,14 @@ impl Built {
         cache: &mut Cache<'_>,
         mode: Mode,
     ) -> Result<Built, IamError> {
-        let mut v = |p: &Arc<Policy>| cache.variant(p, mode);
+        Built::with(layers, |p| cache.variant(p, mode))
+    }
+
+    /// An engine over the variants `v` gives for each policy of `layers`.
+    fn with(
+        layers: &Layers,
+        mut v: impl FnMut(&Arc<Policy>) -> Variant,
+    ) -> Result<Built, IamError> {
         let identity: Vec<Variant> = layers.identity.iter().map(|n| v(&n.policy)).collect();
         let boundary = layers.boundary.as_ref().map(|n| v(&n.policy));
         let session: Vec<Variant> = layers.session.iter().map(|n| v(&n.policy)).collect();
@@ -292,7 +300,7 @@ type ActionsAndPatterns = (Arc<[u32]>, Arc<[String]>);
 pub(crate) struct Analyzer<'s> {
     pub(crate) subject: &'s Subject,
     pub(crate) optimistic: Arc<Built>,
-    pub(crate) strict: Option<Arc<Built>>,
+    pub(crate) strict: Option<Arc<Strict>>,
     pub(crate) statements: Vec<AllowStatement>,
     /// Resource patterns of permissions-boundary and session Allow statements, per the actions
     /// they name: tried when the identity statements' own patterns are refused.
@@ -396,7 +404,7 @@ impl<'s> Analyzer<'s> {
                 }
                 let conditional = is_conditional(st, &|k| cache.is_decidable(k));
                 statements.push(AllowStatement {
-                    info: Arc::new(statement_info(named, i, st, conditional)),
+                    info: shared_info(named, i, st, conditional),
                     actions: cache.expansion(&named.policy, i),
                     tests: tests_of(&named.policy, st),
                 });
@@ -427,8 +435,15 @@ impl<'s> Analyzer<'s> {
         })
     }
 
-    /// The three-valued decision for `action` on `resource` (see [`super::conditions`]).
-    pub(crate) fn decide(&self, action: &str, resource: &str, ctx: &Context<'_>) -> Option<Access> {
+    /// The three-valued decision for `action` (catalog id `id`, when known) on `resource`
+    /// (see [`super::conditions`]).
+    pub(crate) fn decide(
+        &self,
+        id: Option<u32>,
+        action: &str,
+        resource: &str,
+        ctx: &Context<'_>,
+    ) -> Option<Access> {
         let s = self.subject;
         let mut req = Request::new(&s.principal, action, resource)
             .with_context(ctx)
@@ -438,7 +453,9 @@ impl<'s> Analyzer<'s> {
             return None;
         }
         match &self.strict {
-            Some(b) if !b.engine.evaluate(&req).is_allowed() => Some(Access::Conditional),
+            Some(st) if st.applies(id) && !st.built.engine.evaluate(&req).is_allowed() => {
+                Some(Access::Conditional)
+            }
             _ => Some(Access::Allowed),
         }
     }
@@ -496,7 +513,7 @@ impl<'s> Analyzer<'s> {
                         None => {
                             // A pattern that names no resource of this action grants nothing.
                             let d = if idx.plausible(action, t) {
-                                self.decide(name, t, &ctx)
+                                self.decide(Some(action), name, t, &ctx)
                             } else {
                                 None
                             };
@@ -584,7 +601,7 @@ impl<'s> Analyzer<'s> {
                 continue;
             }
             for t in tests.iter().filter(|t| index().plausible(action, t)) {
-                if let Some(d) = self.decide(name, t, ctx) {
+                if let Some(d) = self.decide(Some(action), name, t, ctx) {
                     *best = (*best).max(Some(d));
                     ok.push(t.clone());
                 }
@@ -652,17 +669,126 @@ fn shared_expansion(p: &Arc<Policy>, i: usize) -> Arc<[u32]> {
     ids
 }
 
-type Engines = (Arc<Built>, Option<Arc<Built>>);
+/// Statement descriptions of recently analysed policies, process-wide, keyed by policy
+/// address and statement index (the entry holds its policy); a hit must also agree on the
+/// policy's name, source and conditionality.
+type InfoMap = HashMap<(usize, usize), (Arc<Policy>, Arc<StatementInfo>)>;
+
+fn shared_info(named: &Named, i: usize, st: &Statement, conditional: bool) -> Arc<StatementInfo> {
+    static SHARED: OnceLock<Mutex<InfoMap>> = OnceLock::new();
+    let shared = SHARED.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (addr(&named.policy), i);
+    let fits = |x: &StatementInfo| {
+        x.policy == named.name && x.source == named.source.as_str() && x.conditional == conditional
+    };
+    let lock = || {
+        shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some((_, info)) = lock().get(&key).filter(|(_, x)| fits(x)) {
+        return Arc::clone(info);
+    }
+    let info = Arc::new(statement_info(named, i, st, conditional));
+    let mut map = lock();
+    if map.len() >= 4 * SHARED_POLICIES {
+        map.clear();
+    }
+    map.insert(key, (Arc::clone(&named.policy), Arc::clone(&info)));
+    info
+}
+
+/// The strict engine: compiled only for the actions some undecidable condition can touch
+/// (`affected`, by catalog id; `None` = every action). For the other actions the strict and
+/// optimistic engines agree, so the optimistic decision stands.
+pub(crate) struct Strict {
+    pub(crate) built: Built,
+    affected: Option<Vec<bool>>,
+}
+
+impl Strict {
+    fn applies(&self, id: Option<u32>) -> bool {
+        match (&self.affected, id) {
+            (Some(a), Some(i)) => a.get(i as usize).copied().unwrap_or(true),
+            _ => true,
+        }
+    }
+}
+
+type Engines = (Arc<Built>, Option<Arc<Strict>>);
+
+/// `policy` narrowed to the statements and `Action` entries that can match an action marked
+/// in `affected` (`NotAction` statements kept whole), then rewritten for the strict mode.
+fn restricted(
+    policy: &Arc<Policy>,
+    affected: &[bool],
+    services: &HashSet<String>,
+    decidable: &dyn Fn(&str) -> bool,
+) -> Variant {
+    let idx = index();
+    let hits = |pattern: &str| {
+        if let Some((svc, _)) = pattern.split_once(':') {
+            if !svc.contains(['*', '?']) && !services.contains(&svc.to_ascii_lowercase()) {
+                return false;
+            }
+        }
+        let mut hit = false;
+        idx.expand(pattern, |i| {
+            hit = hit || affected.get(i as usize).copied().unwrap_or(false);
+        });
+        hit
+    };
+    let keep = |st: &Statement| st.action.negated || st.action.iter().any(hits);
+    variant(policy, Mode::Strict, &keep, Some(&hits), decidable)
+}
 
 fn engines(subject: &Subject, cache: &mut Cache<'_>) -> Result<Engines, IamError> {
     let optimistic = Arc::new(Built::new(&subject.layers, cache, Mode::Optimistic)?);
     let any_conditional = subject.all_policies().any(|p| cache.conditional(p));
-    let strict = if any_conditional {
-        Some(Arc::new(Built::new(&subject.layers, cache, Mode::Strict)?))
+    if !any_conditional {
+        return Ok((optimistic, None));
+    }
+    // The actions a kept statement with an undecidable condition can match.
+    let idx = index();
+    let mut affected = vec![false; idx.len()];
+    let mut everything = false;
+    let policies: Vec<&Arc<Policy>> = subject.all_policies().collect();
+    for p in &policies {
+        for (i, st) in p.statements.iter().enumerate() {
+            if !(cache.keep)(st) || !is_conditional(st, &*cache.decidable) {
+                continue;
+            }
+            everything = everything || st.action.negated;
+            for id in cache.expansion(p, i).iter() {
+                if let Some(a) = affected.get_mut(*id as usize) {
+                    *a = true;
+                }
+            }
+        }
+    }
+    let strict = if everything {
+        Strict {
+            built: Built::new(&subject.layers, cache, Mode::Strict)?,
+            affected: None,
+        }
     } else {
-        None
+        let services: HashSet<String> = affected
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| **a)
+            .filter_map(|(i, _)| idx.action(u32::try_from(i).unwrap_or(u32::MAX)))
+            .map(|a| a.service.to_ascii_lowercase())
+            .collect();
+        let decidable = &*cache.decidable;
+        let built = Built::with(&subject.layers, |p| {
+            restricted(p, &affected, &services, decidable)
+        })?;
+        Strict {
+            built,
+            affected: Some(affected),
+        }
     };
-    Ok((optimistic, strict))
+    Ok((optimistic, Some(Arc::new(strict))))
 }
 
 /// A compiled policy set remembered by [`engines_shared`]. It holds the policies of its key,

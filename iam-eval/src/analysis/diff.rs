@@ -47,7 +47,11 @@ fn compare(a: &Analyzer<'_>, wa: &WhatCan, b: &Analyzer<'_>, wb: &WhatCan) -> Po
     let refused = |other: &Analyzer<'_>, x: &super::ActionAccess| -> Vec<String> {
         x.resources()
             .into_iter()
-            .filter(|r| other.decide(x.action, r, &ctx).is_none())
+            .filter(|r| {
+                other
+                    .decide(super::index::index().id_of(x.action), x.action, r, &ctx)
+                    .is_none()
+            })
             .map(str::to_string)
             .collect()
     };

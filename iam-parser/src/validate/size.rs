@@ -2,7 +2,18 @@
 
 use super::Checks;
 use crate::finding::{LineIndex, Severity};
-use iam_model::PolicyType;
+use iam_model::{PolicyType, Position, Span};
+
+/// `LineIndex::new(text).span(0, text.len())` without building the index: the end is on the
+/// last line, after as many characters as that line has.
+fn whole_span(text: &str) -> Span {
+    let b = text.as_bytes();
+    let lines = b.iter().filter(|&&c| c == b'\n').count() as u32;
+    let last = b.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+    let column = b[last..].iter().filter(|&&c| (c & 0xC0) != 0x80).count() as u32 + 1;
+    let end = Position { line: lines + 1, column, offset: b.len() as u32 };
+    Span::new(Position { line: 1, column: 1, offset: 0 }, end)
+}
 
 pub(super) fn check(c: &mut Checks, text: &str) {
     // Counted only for the policy type that needs them, and only when the text is long enough to
@@ -40,7 +51,7 @@ pub(super) fn check(c: &mut Checks, text: &str) {
         }
     };
     if counted > limit {
-        let whole = LineIndex::new(text).span(0, text.len() as u32);
+        let whole = whole_span(text);
         c.push(code, sev, whole, "", format!("the policy is {counted} {what}; the quota for a {} policy is {limit}", c.policy_type.as_str().replace('_', " ")));
     }
     // IAM stores only TAB, LF, CR and U+0020-U+00FF (spec §1.1).

@@ -208,12 +208,22 @@ _CELL = {0: "", 1: "conditional", 2: "allowed"}
 class AccessMatrix:
     """Principals x actions: each cell is ``"allowed"``, ``"conditional"`` or ``""``."""
 
-    __slots__ = ("_cells", "actions", "principals")
+    __slots__ = ("_actions", "_cells", "_principals")
 
     def __init__(self, principals: list[str], actions: list[str], cells: bytes) -> None:
-        self.principals = principals
-        self.actions = actions
+        self._principals = principals
+        self._actions = actions
         self._cells = cells
+
+    @property
+    def principals(self) -> list[str]:
+        """Row labels: user and role ARNs."""
+        return self._principals
+
+    @property
+    def actions(self) -> list[str]:
+        """Column labels: actions (``service:Name``), catalog order."""
+        return self._actions
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -212,16 +212,22 @@ def run(out: TextIO, *, fmt: str = "text") -> int:
         out.write("\n")
         return 0
     c = acct.counts()
+
+    def n(count: int, noun: str) -> str:
+        return f"{count} {noun}{'' if count == 1 else 's'}"
+
     out.write(
         f"iamkit {iamkit.__version__} demo: account {acct.account_id} ({acct.alias}) with "
-        f"{c['users']} users, {c['groups']} groups, {c['roles']} roles and {c['policies']} customer "
-        "managed policies,\nplus the bundled AWS managed PowerUserAccess and ReadOnlyAccess.\n\n"
+        f"{n(c['users'], 'user')}, {n(c['groups'], 'group')}, {n(c['roles'], 'role')} and "
+        f"{n(c['policies'], 'customer managed policy').replace('policys', 'policies')},\n"
+        "plus the bundled AWS managed PowerUserAccess and ReadOnlyAccess.\n\n"
     )
     out.write(render_table(rows) + "\n\n")
     allowed = sum(r["decision"] == "allowed" for r in rows)
     out.write(
         f"{allowed} allowed, {len(rows) - allowed} denied. Decided offline, with AWS's evaluation logic.\n"
-        "Next: iamkit validate POLICY.json | iamkit simulate POLICY.json -a s3:GetObject -r ARN --explain\n"
+        "Next: iamkit validate POLICY.json\n"
+        "      iamkit simulate POLICY.json --action s3:GetObject --resource ARN --explain\n"
     )
     return 0
 

@@ -173,6 +173,13 @@ def policy_html(
     )
 
 
+def _path_html(path: str) -> str:
+    """A JSON path that may wrap after its dots."""
+    if not path:
+        return ""
+    return "<code>" + escape(path).replace(".", ".<wbr>").replace("[", "<wbr>[") + "</code>"
+
+
 def findings_html(findings: Iterable[Finding]) -> str:
     """A table of findings: severity, code, position, path, message."""
     items = list(findings)
@@ -188,8 +195,8 @@ def findings_html(findings: Iterable[Finding]) -> str:
         f'<td style="{cell}">{_badge(f.severity, f.severity)}</td>'
         f'<td style="{cell}"><code>{escape(f.code)}</code></td>'
         f'<td style="{cell}">{f.line}:{f.column}</td>'
-        f'<td style="{cell}">{f"<code>{escape(f.path)}</code>" if f.path else ""}</td>'
-        f'<td style="{cell};font-family:sans-serif;min-width:24em">{escape(f.message)}</td>'
+        f'<td style="{cell}">{_path_html(f.path)}</td>'
+        f'<td style="{cell};font-family:sans-serif;min-width:16em">{escape(f.message)}</td>'
         "</tr>"
         for f in items
     )
@@ -197,7 +204,8 @@ def findings_html(findings: Iterable[Finding]) -> str:
         f'<div class="iamkit-findings" style="{_BOX}">'
         f'<div style="{_HEADER}">{len(items)} finding{"s" if len(items) != 1 else ""}: '
         f"{escape(_summary(items))}</div>"
-        f'<table style="border-collapse:collapse;border:none;margin:0"><thead><tr>{head}</tr></thead>'
+        '<table style="border-collapse:collapse;border:none;margin:0;width:100%;table-layout:auto">'
+        f"<thead><tr>{head}</tr></thead>"
         f"<tbody>{body}</tbody></table></div>"
     )
 

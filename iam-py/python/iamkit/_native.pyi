@@ -201,7 +201,7 @@ class Engine:
         principals: Sequence[str | None] | None = None,
         contexts: Sequence[Mapping[str, object]] | None = None,
         as_dataframe: Literal[False] = False,
-    ) -> list[Literal["allowed", "explicitDeny", "implicitDeny"]]: ...
+    ) -> list[str]: ...
     @overload
     def evaluate_many(
         self,
