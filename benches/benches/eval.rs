@@ -108,5 +108,20 @@ fn realistic_principal(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, single_policy, realistic_principal);
+/// Compiling the AWS managed ReadOnlyAccess (about 2,900 action entries) into an engine.
+fn compile_readonly(c: &mut Criterion) {
+    let doc = realistic::MANAGED
+        .iter()
+        .find(|(n, _)| *n == "ReadOnlyAccess")
+        .expect("bundled")
+        .1;
+    let policy = iam_parser::parse_policy(doc, PolicyType::Identity).expect("parses");
+    let mut g = c.benchmark_group("compile");
+    g.bench_function("readonly_access", |b| {
+        b.iter(|| black_box(Engine::builder().identity(black_box(&policy)).build().unwrap()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, single_policy, realistic_principal, compile_readonly);
 criterion_main!(benches);

@@ -267,3 +267,58 @@ def test_client_lists_every_operation() -> None:
     ):
         assert op in names
     assert "assume_role" in dir(iamkit.Account().client("sts"))
+
+
+def test_no_secret_or_password_anywhere_after_creation() -> None:
+    """Issue: secrets never appear in repr, str, HTML, exports, pickles, later responses or
+    error messages (architecture: "Secrets ... never appear in Debug, repr, logs or errors")."""
+    import logging
+
+    records: list[str] = []
+
+    class Grab(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logging.getLogger().addHandler(Grab())
+    logging.getLogger().setLevel(logging.DEBUG)
+
+    acct = iamkit.Account(ACCT)
+    iam = acct.client("iam")
+    iam.create_user(UserName="alice")
+    password = "Correct-Horse-Battery-9"
+    iam.create_login_profile(UserName="alice", Password=password)
+    secret = iam.create_access_key(UserName="alice")["AccessKey"]["SecretAccessKey"]
+    iam.create_role(
+        RoleName="r",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"}, "Action": "sts:AssumeRole"}],
+            }
+        ),
+    )
+    texts = [
+        repr(acct),
+        str(acct),
+        acct._repr_html_(),
+        json.dumps(acct.to_authorization_details(), default=str),
+        pickle.dumps(acct).decode("latin-1"),
+        repr(iam.list_access_keys(UserName="alice")),
+        repr(iam.get_login_profile(UserName="alice")),
+        repr(iam.get_user(UserName="alice")),
+    ]
+    for bad in (
+        lambda: iam.create_login_profile(UserName="alice", Password=password),
+        lambda: iam.create_access_key(UserName="nobody"),
+        lambda: iam.update_login_profile(UserName="alice", Password="x"),
+    ):
+        with pytest.raises(ClientError) as err:
+            bad()
+        texts.append(repr(err.value))
+        texts.append(str(err.value))
+        texts.append(json.dumps(err.value.response, default=str))
+    texts.extend(records)
+    for t in texts:
+        assert secret not in t
+        assert password not in t
