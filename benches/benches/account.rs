@@ -38,10 +38,10 @@ fn policy(i: usize, j: usize) -> String {
             r#"{{"Sid":"Write{j}","Effect":"Allow","Action":["{svc}:Put*","{svc}:Update*"],"Resource":"{arn}","Condition":{{"StringEquals":{{"aws:RequestedRegion":"us-east-1"}}}}}}"#
         ),
     ];
-    if (i + j) % 2 == 0 {
+    if (i + j).is_multiple_of(2) {
         st.push(format!(r#"{{"Sid":"Deny{j}","Effect":"Deny","Action":"{svc}:Delete*","Resource":"*","Condition":{{"Bool":{{"aws:MultiFactorAuthPresent":"false"}}}}}}"#));
     }
-    if (i + j) % 3 == 0 {
+    if (i + j).is_multiple_of(3) {
         st.push(format!(r#"{{"Sid":"Tag{j}","Effect":"Allow","Action":"{svc}:TagResource","Resource":"*","Condition":{{"StringLike":{{"aws:ResourceTag/team":"team-{i}"}}}}}}"#));
     }
     format!(

@@ -118,10 +118,22 @@ fn compile_readonly(c: &mut Criterion) {
     let policy = iam_parser::parse_policy(doc, PolicyType::Identity).expect("parses");
     let mut g = c.benchmark_group("compile");
     g.bench_function("readonly_access", |b| {
-        b.iter(|| black_box(Engine::builder().identity(black_box(&policy)).build().unwrap()))
+        b.iter(|| {
+            black_box(
+                Engine::builder()
+                    .identity(black_box(&policy))
+                    .build()
+                    .unwrap(),
+            )
+        })
     });
     g.finish();
 }
 
-criterion_group!(benches, single_policy, realistic_principal, compile_readonly);
+criterion_group!(
+    benches,
+    single_policy,
+    realistic_principal,
+    compile_readonly
+);
 criterion_main!(benches);

@@ -14,7 +14,11 @@ use std::hint::black_box;
 
 fn corpus(c: &mut Criterion) {
     let docs = load_managed_policies().expect("read the managed-policy corpus");
-    assert!(docs.len() > 1000, "corpus not found: {} documents", docs.len());
+    assert!(
+        docs.len() > 1000,
+        "corpus not found: {} documents",
+        docs.len()
+    );
     let total = total_bytes(&docs);
     eprintln!("corpus: {} documents, {} bytes", docs.len(), total);
 
@@ -30,7 +34,9 @@ fn corpus(c: &mut Criterion) {
     g.bench_function("b_parse_policy", |b| {
         b.iter(|| {
             for d in &docs {
-                black_box(iam_parser::parse_policy(black_box(&d.text), PolicyType::Identity).is_ok());
+                black_box(
+                    iam_parser::parse_policy(black_box(&d.text), PolicyType::Identity).is_ok(),
+                );
             }
         })
     });
@@ -41,10 +47,26 @@ fn corpus(c: &mut Criterion) {
             }
         })
     });
+    // (c2) the self-contained checks only (no service catalog): the validation scope of the
+    // parser issue, before the catalog-aware findings were added to `validate`.
+    g.bench_function("c2_validate_without_catalog", |b| {
+        let options = iam_parser::ValidateOptions { catalog: false };
+        b.iter(|| {
+            for d in &docs {
+                black_box(
+                    iam_parser::validate_with(black_box(&d.text), PolicyType::Identity, options)
+                        .len(),
+                );
+            }
+        })
+    });
     g.bench_function("d_serde_json_value", |b| {
         b.iter(|| {
             for d in &docs {
-                black_box(serde_json::from_slice::<serde_json::Value>(black_box(d.text.as_bytes())).is_ok());
+                black_box(
+                    serde_json::from_slice::<serde_json::Value>(black_box(d.text.as_bytes()))
+                        .is_ok(),
+                );
             }
         })
     });
@@ -53,7 +75,10 @@ fn corpus(c: &mut Criterion) {
 
 fn hostile(c: &mut Criterion) {
     let deep = "[".repeat(100_000);
-    let big = format!("{{\"Version\":\"2012-10-17\",\"Id\":\"{}\"}}", "a".repeat(10 * 1024 * 1024));
+    let big = format!(
+        "{{\"Version\":\"2012-10-17\",\"Id\":\"{}\"}}",
+        "a".repeat(10 * 1024 * 1024)
+    );
     let mut g = c.benchmark_group("hostile");
     g.bench_function("reject_deep_nesting", |b| {
         b.iter(|| {

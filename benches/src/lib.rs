@@ -26,7 +26,10 @@ pub fn load_managed_policies() -> std::io::Result<Vec<CorpusDoc>> {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "json") {
             let text = std::fs::read_to_string(&path)?;
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             docs.push(CorpusDoc { name, text });
         }
     }

@@ -11,7 +11,9 @@ use crate::matchers::principal::PrincipalMatcher;
 use crate::matchers::resource::ResourcePattern;
 use crate::request::Request;
 use iam_model::{Effect, Policy, PolicyType, Span};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A policy that could not be compiled; evaluating it would risk a silently wrong answer.
 ///
@@ -52,22 +54,38 @@ impl fmt::Display for CompileError {
 }
 impl std::error::Error for CompileError {}
 
-/// A compiled statement.
+/// A compiled statement: its position in the set and its compiled body, whose parts are
+/// shared between every set built from the same policy (see [`compiled_policy`]). The body is
+/// stored inline (no extra indirection when evaluating).
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledStatement {
-    pub(crate) effect: Effect,
     pub(crate) policy: u32,
+    body: StatementBody,
+}
+
+impl std::ops::Deref for CompiledStatement {
+    type Target = StatementBody;
+    #[inline(always)]
+    fn deref(&self) -> &StatementBody {
+        &self.body
+    }
+}
+
+/// The compiled parts of a statement that do not depend on the set it is in (cheap to clone).
+#[derive(Debug, Clone)]
+pub(crate) struct StatementBody {
+    pub(crate) effect: Effect,
     pub(crate) index: u32,
-    pub(crate) sid: Option<Box<str>>,
+    pub(crate) sid: Option<Arc<str>>,
     pub(crate) span: Span,
     pub(crate) not_action: bool,
-    pub(crate) actions: Box<[ActionPattern]>,
+    pub(crate) actions: Arc<[ActionPattern]>,
     pub(crate) not_resource: bool,
     /// `None` when the statement has no `Resource` element (it then applies to the resource
     /// the policy is attached to).
-    pub(crate) resources: Option<Box<[ResourcePattern]>>,
-    pub(crate) principal: Option<PrincipalMatcher>,
-    pub(crate) conditions: Box<[CompiledCondition]>,
+    pub(crate) resources: Option<Arc<[ResourcePattern]>>,
+    pub(crate) principal: Option<Arc<PrincipalMatcher>>,
+    pub(crate) conditions: Arc<[CompiledCondition]>,
 }
 
 /// Name and type of one policy of a set.
@@ -81,11 +99,18 @@ pub(crate) struct PolicyInfo {
 struct ServiceIndex {
     /// Lower-cased exact action names (sorted), each with the statements naming it. A
     /// statement is listed here only when all its patterns for the service are exact.
-    exact: Vec<(Box<str>, Vec<u32>)>,
+    exact: Vec<(Arc<str>, Arc<[u32]>)>,
     /// Statements with a wildcard name pattern for the service: `(statement, indices of its
     /// patterns for the service)`.
-    wild: Vec<(u32, Box<[u32]>)>,
+    wild: Vec<(u32, Arc<[u32]>)>,
 }
+
+/// Service prefix (lower-cased) → its index, sorted by prefix.
+type Services = Vec<(Arc<str>, Arc<ServiceIndex>)>;
+
+/// Service prefix → the offset to add to the statement numbers of its index (the index of a
+/// service only one policy names is that policy's own), sorted by prefix.
+type SetServices = Vec<(Arc<str>, u32, Arc<ServiceIndex>)>;
 
 /// The policies of one layer (or one SCP/RCP level), compiled.
 #[derive(Debug, Clone)]
@@ -93,7 +118,7 @@ pub(crate) struct PolicySet {
     pub(crate) policies: Vec<PolicyInfo>,
     pub(crate) statements: Vec<CompiledStatement>,
     /// Sorted by lower-cased service prefix.
-    services: Vec<(Box<str>, ServiceIndex)>,
+    services: SetServices,
     /// Statements that must be checked for every action (`NotAction`, `*`, wildcard prefixes).
     generic: Vec<u32>,
     /// Whether any statement denies (if none, the first applicable Allow settles the verdict).
@@ -121,6 +146,232 @@ impl SetResult {
 pub(crate) struct Source<'p> {
     pub(crate) name: Option<&'p str>,
     pub(crate) policy: &'p Policy,
+    /// The same policy when shared: its compiled form is then cached process-wide.
+    pub(crate) shared: Option<&'p Arc<Policy>>,
+}
+
+/// One policy compiled on its own: statements and a service index with statement numbers
+/// local to the policy. Sets are merged from these.
+#[derive(Debug)]
+pub(crate) struct CompiledPolicy {
+    statements: Vec<StatementBody>,
+    services: Services,
+    generic: Vec<u32>,
+}
+
+/// A statement that failed to compile: its index, the message and where.
+struct StatementError {
+    statement: usize,
+    message: String,
+    span: Span,
+}
+
+impl CompiledPolicy {
+    fn compile(policy: &Policy, policy_type: PolicyType) -> Result<CompiledPolicy, StatementError> {
+        let variables = policy.variables_enabled();
+        let mut statements = Vec::with_capacity(policy.statements.len());
+        for (si, st) in policy.statements.iter().enumerate() {
+            let err = |message: String| StatementError {
+                statement: si,
+                message,
+                span: st.span,
+            };
+            let actions: Arc<[ActionPattern]> =
+                st.action.iter().map(ActionPattern::compile).collect();
+            let resources = match &st.resource {
+                None => None,
+                Some(r) => Some(
+                    r.iter()
+                        .map(|t| ResourcePattern::compile(t, policy_type, variables))
+                        .collect::<Result<Arc<[_]>, _>>()
+                        .map_err(err)?,
+                ),
+            };
+            let mut conds = Vec::new();
+            for c in &st.conditions {
+                conds.extend(
+                    conditions::compile(c, variables).map_err(|m| StatementError {
+                        span: c.span,
+                        ..err(m)
+                    })?,
+                );
+            }
+            let principal = st
+                .principal
+                .as_ref()
+                .map(|p| Arc::new(PrincipalMatcher::compile(p)));
+            statements.push(StatementBody {
+                effect: st.effect.value,
+                index: u32::try_from(si).unwrap_or(u32::MAX),
+                sid: st.sid_str().map(Into::into),
+                span: st.span,
+                not_action: st.action.negated,
+                actions,
+                not_resource: st.resource.as_ref().is_some_and(|r| r.negated),
+                resources,
+                principal,
+                conditions: conds.into(),
+            });
+        }
+        let (services, generic) = build_index(&statements);
+        Ok(CompiledPolicy {
+            statements,
+            services,
+            generic,
+        })
+    }
+}
+
+/// The service index of a policy's statements.
+fn build_index(statements: &[StatementBody]) -> (Services, Vec<u32>) {
+    // service → (exact lower-cased name → statements, wildcard statements), both kept sorted
+    // (sorted vectors: policies name few services, and no hashing).
+    type Building<'s> = (Vec<(&'s str, Vec<u32>)>, Vec<(u32, Arc<[u32]>)>);
+    let mut map: Vec<(&str, Building<'_>)> = Vec::new();
+    let mut generic = Vec::new();
+    let mut per: Vec<(&str, u32)> = Vec::new();
+    for (i, st) in statements.iter().enumerate() {
+        let id = u32::try_from(i).unwrap_or(u32::MAX);
+        let is_generic = st.not_action
+            || st.actions.iter().any(|a| {
+                matches!(a, ActionPattern::All)
+                    || (matches!(a, ActionPattern::Split { .. }) && a.literal_service().is_none())
+            });
+        if is_generic {
+            generic.push(id);
+            continue;
+        }
+        // (service, pattern index), grouped by service (stable: pattern order kept).
+        per.clear();
+        for (pi, a) in st.actions.iter().enumerate() {
+            if let Some(svc) = a.literal_service() {
+                per.push((svc, u32::try_from(pi).unwrap_or(u32::MAX)));
+            }
+        }
+        per.sort_by(|a, b| a.0.cmp(b.0));
+        let mut start = 0;
+        while start < per.len() {
+            let svc = per.get(start).map_or("", |x| x.0);
+            let end = per
+                .get(start..)
+                .and_then(|r| r.iter().position(|x| x.0 != svc))
+                .map_or(per.len(), |n| start + n);
+            let group = per.get(start..end).unwrap_or_default();
+            start = end;
+            let at = match map.binary_search_by(|(k, _)| (*k).cmp(svc)) {
+                Ok(at) => at,
+                Err(at) => {
+                    map.insert(at, (svc, Building::default()));
+                    at
+                }
+            };
+            let Some((_, entry)) = map.get_mut(at) else {
+                continue;
+            };
+            let all_exact = group.iter().all(|(_, p)| {
+                st.actions
+                    .get(*p as usize)
+                    .and_then(ActionPattern::exact_name)
+                    .is_some()
+            });
+            if all_exact {
+                for (_, p) in group {
+                    let Some(n) = st
+                        .actions
+                        .get(*p as usize)
+                        .and_then(ActionPattern::exact_name)
+                    else {
+                        continue;
+                    };
+                    let ids = match entry.0.binary_search_by(|(k, _)| (*k).cmp(n)) {
+                        Ok(j) => entry.0.get_mut(j).map(|x| &mut x.1),
+                        Err(j) => {
+                            entry.0.insert(j, (n, Vec::new()));
+                            entry.0.get_mut(j).map(|x| &mut x.1)
+                        }
+                    };
+                    if let Some(ids) = ids {
+                        if ids.last() != Some(&id) {
+                            ids.push(id);
+                        }
+                    }
+                }
+            } else {
+                entry.1.push((id, group.iter().map(|(_, p)| *p).collect()));
+            }
+        }
+    }
+    let services: Services = map
+        .into_iter()
+        .map(|(svc, (exact, wild))| {
+            let exact: Vec<(Arc<str>, Arc<[u32]>)> = exact
+                .into_iter()
+                .map(|(n, ids)| (Arc::from(n), Arc::from(ids)))
+                .collect();
+            (Arc::from(svc), Arc::new(ServiceIndex { exact, wild }))
+        })
+        .collect();
+    (services, generic)
+}
+
+/// Policies with fewer `Action` / `NotAction` entries than this are not cached.
+const CACHE_FROM_ACTIONS: usize = 24;
+
+/// How many compiled policies the process keeps (the map is emptied past it).
+const CACHED_POLICIES: usize = 4096;
+
+/// Compiled shared policies, keyed by address and policy type. Each entry holds its policy, so
+/// the address cannot be reused by another policy while the entry lives; a shared policy is
+/// never mutated (it would be copied first), so an equal key means an equal policy.
+type PolicyCache = HashMap<(usize, PolicyType), (Arc<Policy>, Arc<CompiledPolicy>)>;
+
+/// `policy` compiled, through the process-wide cache when it is shared.
+fn compiled_policy(
+    policy: &Policy,
+    shared: Option<&Arc<Policy>>,
+    policy_type: PolicyType,
+) -> Result<Arc<CompiledPolicy>, StatementError> {
+    static CACHE: OnceLock<Mutex<PolicyCache>> = OnceLock::new();
+    static EMPTY: OnceLock<Arc<CompiledPolicy>> = OnceLock::new();
+    if policy.statements.is_empty() {
+        let empty = EMPTY.get_or_init(|| {
+            Arc::new(CompiledPolicy {
+                statements: Vec::new(),
+                services: Vec::new(),
+                generic: Vec::new(),
+            })
+        });
+        return Ok(Arc::clone(empty));
+    }
+    // Small policies compile faster than a cache look-up costs (and would crowd out the
+    // large ones).
+    let entries: usize = policy
+        .statements
+        .iter()
+        .map(|s| s.action.values.len())
+        .sum();
+    let Some(shared) =
+        shared.filter(|s| entries >= CACHE_FROM_ACTIONS && std::ptr::eq(Arc::as_ptr(s), policy))
+    else {
+        return CompiledPolicy::compile(policy, policy_type).map(Arc::new);
+    };
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let lock = || {
+        cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let key = (Arc::as_ptr(shared) as usize, policy_type);
+    if let Some((_, c)) = lock().get(&key) {
+        return Ok(Arc::clone(c));
+    }
+    let c = Arc::new(CompiledPolicy::compile(policy, policy_type)?);
+    let mut map = lock();
+    if map.len() >= CACHED_POLICIES {
+        map.clear();
+    }
+    map.insert(key, (Arc::clone(shared), Arc::clone(&c)));
+    Ok(c)
 }
 
 impl PolicySet {
@@ -129,142 +380,96 @@ impl PolicySet {
         policy_type: PolicyType,
         sources: &[Source<'_>],
     ) -> Result<PolicySet, CompileError> {
-        let mut set = PolicySet {
-            policies: Vec::new(),
-            statements: Vec::new(),
-            services: Vec::new(),
-            generic: Vec::new(),
-            has_deny: false,
-            principal_free: true,
-        };
+        let mut parts = Vec::with_capacity(sources.len());
         for (pi, src) in sources.iter().enumerate() {
-            set.policies.push(PolicyInfo {
-                name: src.name.map(Into::into),
-            });
-            let variables = src.policy.variables_enabled();
-            for (si, st) in src.policy.statements.iter().enumerate() {
-                let err = |message: String| CompileError {
+            let c =
+                compiled_policy(src.policy, src.shared, policy_type).map_err(|e| CompileError {
                     layer: layer.to_string(),
                     policy: pi,
-                    statement: si,
-                    message,
-                    span: st.span,
-                };
-                let actions: Box<[ActionPattern]> =
-                    st.action.iter().map(ActionPattern::compile).collect();
-                let resources = match &st.resource {
-                    None => None,
-                    Some(r) => Some(
-                        r.iter()
-                            .map(|t| ResourcePattern::compile(t, policy_type, variables))
-                            .collect::<Result<Box<[_]>, _>>()
-                            .map_err(err)?,
-                    ),
-                };
-                let mut conds = Vec::new();
-                for c in &st.conditions {
-                    conds.extend(conditions::compile(c, variables).map_err(|m| CompileError {
-                        span: c.span,
-                        ..err(m)
-                    })?);
-                }
-                let principal = st.principal.as_ref().map(PrincipalMatcher::compile);
-                set.statements.push(CompiledStatement {
-                    effect: st.effect.value,
-                    policy: u32::try_from(pi).unwrap_or(u32::MAX),
-                    index: u32::try_from(si).unwrap_or(u32::MAX),
-                    sid: st.sid_str().map(Into::into),
-                    span: st.span,
-                    not_action: st.action.negated,
-                    actions,
-                    not_resource: st.resource.as_ref().is_some_and(|r| r.negated),
-                    resources,
-                    principal,
-                    conditions: conds.into_boxed_slice(),
-                });
-            }
+                    statement: e.statement,
+                    message: e.message,
+                    span: e.span,
+                })?;
+            parts.push(c);
         }
-        set.build_index();
-        Ok(set)
+        Ok(PolicySet::merge(sources, &parts))
     }
 
-    fn build_index(&mut self) {
-        use std::collections::BTreeMap;
-        // service → (exact lower-cased name → statements, wildcard statements)
-        type Building = (BTreeMap<Box<str>, Vec<u32>>, Vec<(u32, Box<[u32]>)>);
-        let mut map: BTreeMap<Box<str>, Building> = BTreeMap::new();
-        self.has_deny = self.statements.iter().any(|s| s.effect == Effect::Deny);
-        self.principal_free = self.statements.iter().all(|s| s.principal.is_none());
-        for (i, st) in self.statements.iter().enumerate() {
-            let id = u32::try_from(i).unwrap_or(u32::MAX);
-            let generic = st.not_action
-                || st.actions.iter().any(|a| {
-                    matches!(a, ActionPattern::All)
-                        || (matches!(a, ActionPattern::Split { .. })
-                            && a.literal_service().is_none())
-                });
-            if generic {
-                self.generic.push(id);
-                continue;
-            }
-            let mut per: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
-            for (pi, a) in st.actions.iter().enumerate() {
-                if let Some(svc) = a.literal_service() {
-                    per.entry(svc)
-                        .or_default()
-                        .push(u32::try_from(pi).unwrap_or(u32::MAX));
-                }
-            }
-            for (svc, pats) in per {
-                let entry = map.entry(svc.into()).or_default();
-                let names: Option<Vec<&str>> = pats
-                    .iter()
-                    .map(|p| {
-                        st.actions
-                            .get(*p as usize)
-                            .and_then(ActionPattern::exact_name)
-                    })
-                    .collect();
-                match names {
-                    Some(names) => {
-                        for n in names {
-                            let ids = entry.0.entry(n.into()).or_default();
-                            if ids.last() != Some(&id) {
-                                ids.push(id);
-                            }
-                        }
-                    }
-                    None => entry.1.push((id, pats.into_boxed_slice())),
-                }
-            }
+    /// One set from its compiled policies (statement numbers offset by policy).
+    fn merge(sources: &[Source<'_>], parts: &[Arc<CompiledPolicy>]) -> PolicySet {
+        let total: usize = parts.iter().map(|p| p.statements.len()).sum();
+        let mut statements = Vec::with_capacity(total);
+        let mut generic = Vec::new();
+        let mut offsets = Vec::with_capacity(parts.len());
+        for (pi, part) in parts.iter().enumerate() {
+            let off = u32::try_from(statements.len()).unwrap_or(u32::MAX);
+            offsets.push(off);
+            let policy = u32::try_from(pi).unwrap_or(u32::MAX);
+            statements.extend(part.statements.iter().map(|b| CompiledStatement {
+                policy,
+                body: b.clone(),
+            }));
+            generic.extend(part.generic.iter().map(|g| g + off));
         }
-        self.services = map
-            .into_iter()
-            .map(|(svc, (exact, wild))| {
-                (
-                    svc,
-                    ServiceIndex {
-                        exact: exact.into_iter().collect(),
-                        wild,
-                    },
-                )
-            })
-            .collect();
+        let services = match parts {
+            [] => Vec::new(),
+            [one] => one
+                .services
+                .iter()
+                .map(|(s, x)| (Arc::clone(s), 0, Arc::clone(x)))
+                .collect(),
+            _ => merge_services(parts, &offsets),
+        };
+        PolicySet {
+            policies: sources
+                .iter()
+                .map(|s| PolicyInfo {
+                    name: s.name.map(Into::into),
+                })
+                .collect(),
+            has_deny: statements.iter().any(|s| s.effect == Effect::Deny),
+            principal_free: statements.iter().all(|s| s.principal.is_none()),
+            statements,
+            services,
+            generic,
+        }
     }
-
     /// True when the set holds no policy.
     pub(crate) fn is_empty(&self) -> bool {
         self.policies.is_empty()
     }
 
-    fn service(&self, service: &str) -> Option<&ServiceIndex> {
-        let found = self
-            .services
-            .binary_search_by(|(s, _)| cmp_ignore_ascii_case(s, service));
+    fn service(&self, service: &str) -> Option<(u32, &ServiceIndex)> {
+        if self.services.len() <= 4 {
+            // Few services: a linear scan (the prefixes are lower-cased).
+            return self
+                .services
+                .iter()
+                .find(|(s, _, _)| {
+                    crate::glob::bytes_eq_ignore_ascii_case(s.as_bytes(), service.as_bytes())
+                })
+                .map(|(_, off, x)| (*off, &**x));
+        }
+        // The stored prefixes are lower-cased: lower the request's once into a stack buffer
+        // and compare bytes (longer prefixes fall back to comparing case-insensitively).
+        let mut buf = [0u8; 64];
+        let found = match buf.get_mut(..service.len()) {
+            Some(lowered) => {
+                for (d, s) in lowered.iter_mut().zip(service.bytes()) {
+                    *d = s.to_ascii_lowercase();
+                }
+                let lowered: &[u8] = lowered;
+                self.services
+                    .binary_search_by(|(s, _, _)| crate::glob::cmp_bytes(s.as_bytes(), lowered))
+            }
+            None => self
+                .services
+                .binary_search_by(|(s, _, _)| cmp_ignore_ascii_case(s, service)),
+        };
         found
             .ok()
             .and_then(|i| self.services.get(i))
-            .map(|(_, x)| x)
+            .map(|(_, off, x)| (*off, &**x))
     }
 
     /// Whether an applicable Allow lets the set stop early (it cannot change to Deny and no
@@ -282,7 +487,7 @@ impl PolicySet {
     ) -> SetResult {
         let (service, name) = split_action(req.action);
         let mut out = SetResult::NONE;
-        if let Some(index) = self.service(service) {
+        if let Some((off, index)) = self.service(service) {
             // Exact names: the request name lower-cased into a stack buffer, then a binary
             // search (action names are ASCII; longer names fall back to the glob path).
             let mut buf = [0u8; 128];
@@ -295,12 +500,8 @@ impl PolicySet {
                     .exact
                     .binary_search_by(|(k, _)| crate::glob::cmp_bytes(k.as_bytes(), lowered))
                 {
-                    for sid in index
-                        .exact
-                        .get(i)
-                        .map_or(&[][..], |(_, ids)| ids.as_slice())
-                    {
-                        let Some(st) = self.statements.get(*sid as usize) else {
+                    for sid in index.exact.get(i).map_or(&[][..], |(_, ids)| &ids[..]) {
+                        let Some(st) = self.statements.get((*sid + off) as usize) else {
                             continue;
                         };
                         if self.apply(st, layer, req, &mut out, t) && !T::ON {
@@ -313,8 +514,8 @@ impl PolicySet {
                     if !crate::glob::eq_folded(k, name) {
                         continue;
                     }
-                    for sid in ids {
-                        let Some(st) = self.statements.get(*sid as usize) else {
+                    for sid in ids.iter() {
+                        let Some(st) = self.statements.get((*sid + off) as usize) else {
                             continue;
                         };
                         if self.apply(st, layer, req, &mut out, t) && !T::ON {
@@ -324,7 +525,7 @@ impl PolicySet {
                 }
             }
             for (sid, pats) in &index.wild {
-                let Some(st) = self.statements.get(*sid as usize) else {
+                let Some(st) = self.statements.get((*sid + off) as usize) else {
                     continue;
                 };
                 let action_ok = pats.iter().any(|p| {
@@ -366,7 +567,10 @@ impl PolicySet {
                 if st.effect == Effect::Allow {
                     // NotPrincipal + Allow is unsupported: it grants nothing (spec §5.9).
                     None
-                } else if req.principal.has_permissions_boundary() || !pm.exempts(req.principal) {
+                } else if req.principal.has_permissions_boundary()
+                    || req.boundary_layer
+                    || !pm.exempts(req.principal)
+                {
                     Some(MatchStrength::Wildcard)
                 } else {
                     None
@@ -422,6 +626,57 @@ pub(crate) fn resolve_var<'t>(req: &Request<'t>, v: &'t VarRef) -> Option<&'t st
     req.lookup(&v.key)
         .and_then(|x| x.single())
         .or(v.default.as_deref())
+}
+
+/// The service indexes of several policies merged (statement numbers offset by policy); a
+/// service only the first policy names keeps its index as is.
+fn merge_services(parts: &[Arc<CompiledPolicy>], offsets: &[u32]) -> SetServices {
+    let mut all: Vec<(&Arc<str>, usize, &Arc<ServiceIndex>)> = Vec::new();
+    for (k, part) in parts.iter().enumerate() {
+        all.extend(part.services.iter().map(|(s, x)| (s, k, x)));
+    }
+    // Stable: contributions of one service stay in policy order.
+    all.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out: SetServices = Vec::with_capacity(all.len());
+    let mut start = 0;
+    while start < all.len() {
+        let svc = all.get(start).map(|x| x.0);
+        let end = all
+            .get(start..)
+            .and_then(|r| r.iter().position(|x| Some(x.0) != svc))
+            .map_or(all.len(), |n| start + n);
+        let group = all.get(start..end).unwrap_or_default();
+        start = end;
+        let Some(svc) = svc else { break };
+        let off = |k: usize| offsets.get(k).copied().unwrap_or(0);
+        if let [(_, k, x)] = group {
+            out.push((Arc::clone(svc), off(*k), Arc::clone(x)));
+            continue;
+        }
+        let mut exact: Vec<(Arc<str>, Arc<[u32]>)> = Vec::new();
+        let mut wild = Vec::new();
+        {
+            let mut names: std::collections::BTreeMap<&Arc<str>, Vec<u32>> =
+                std::collections::BTreeMap::new();
+            for (_, k, x) in group {
+                let o = off(*k);
+                for (n, ids) in &x.exact {
+                    names
+                        .entry(n)
+                        .or_default()
+                        .extend(ids.iter().map(|i| i + o));
+                }
+                wild.extend(x.wild.iter().map(|(i, p)| (i + o, Arc::clone(p))));
+            }
+            exact.extend(
+                names
+                    .into_iter()
+                    .map(|(n, ids)| (Arc::clone(n), Arc::from(ids))),
+            );
+        }
+        out.push((Arc::clone(svc), 0, Arc::new(ServiceIndex { exact, wild })));
+    }
+    out
 }
 
 fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {

@@ -180,6 +180,13 @@ pub(crate) fn decide<T: Tracer>(
     t: &mut T,
 ) -> (Decision, Reason) {
     use Decision::*;
+    // A permissions-boundary layer means the caller has a boundary attached, which matters to
+    // NotPrincipal + Deny (spec §5.9: it always denies a principal with a boundary).
+    let with_boundary = Request {
+        boundary_layer: engine.boundary.is_some(),
+        ..*req
+    };
+    let req = &with_boundary;
     let p = req.principal;
     let kind = p.kind();
 

@@ -8,6 +8,7 @@ use crate::explain::{Explanation, Layer, NoTrace, Recorder, ResolvedVariable};
 use crate::glob::VarRef;
 use crate::request::Request;
 use iam_model::{Effect, Policy, PolicyType};
+use std::sync::Arc;
 
 /// Compiled policies of every layer of a request (spec §5.1). `Send + Sync`: share one engine
 /// between threads.
@@ -70,13 +71,39 @@ impl<'p> From<&'p Policy> for NamedPolicy<'p> {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct EngineBuilder<'p> {
-    identity: Vec<NamedPolicy<'p>>,
-    resource: Option<(NamedPolicy<'p>, PolicyType)>,
-    boundary: Option<NamedPolicy<'p>>,
-    session: Vec<NamedPolicy<'p>>,
-    scps: Vec<Vec<NamedPolicy<'p>>>,
-    rcps: Vec<Vec<NamedPolicy<'p>>>,
-    vpce: Option<NamedPolicy<'p>>,
+    identity: Vec<Entry<'p>>,
+    resource: Option<(Entry<'p>, PolicyType)>,
+    boundary: Option<Entry<'p>>,
+    session: Vec<Entry<'p>>,
+    scps: Vec<Vec<Entry<'p>>>,
+    rcps: Vec<Vec<Entry<'p>>>,
+    vpce: Option<Entry<'p>>,
+}
+
+/// A policy of a layer, with its shared handle when the caller has one (its compiled form is
+/// then cached process-wide: see `compile::compiled_policy`).
+#[derive(Debug, Clone, Copy)]
+struct Entry<'p> {
+    named: NamedPolicy<'p>,
+    shared: Option<&'p Arc<Policy>>,
+}
+
+impl<'p> From<&'p Policy> for Entry<'p> {
+    fn from(policy: &'p Policy) -> Self {
+        Entry {
+            named: policy.into(),
+            shared: None,
+        }
+    }
+}
+
+impl<'p> Entry<'p> {
+    fn shared(name: Option<&'p str>, p: &'p Arc<Policy>) -> Self {
+        Entry {
+            named: NamedPolicy { name, policy: p },
+            shared: Some(p),
+        }
+    }
 }
 
 impl<'p> EngineBuilder<'p> {
@@ -87,9 +114,12 @@ impl<'p> EngineBuilder<'p> {
     }
     /// Adds a named identity-based policy.
     pub fn identity_named(mut self, name: &'p str, p: &'p Policy) -> Self {
-        self.identity.push(NamedPolicy {
-            name: Some(name),
-            policy: p,
+        self.identity.push(Entry {
+            named: NamedPolicy {
+                name: Some(name),
+                policy: p,
+            },
+            shared: None,
         });
         self
     }
@@ -115,14 +145,12 @@ impl<'p> EngineBuilder<'p> {
     }
     /// Appends an SCP level (call root first, the account last).
     pub fn scp_level<I: IntoIterator<Item = &'p Policy>>(mut self, level: I) -> Self {
-        self.scps
-            .push(level.into_iter().map(NamedPolicy::from).collect());
+        self.scps.push(level.into_iter().map(Entry::from).collect());
         self
     }
     /// Appends an RCP level (root first, the account last).
     pub fn rcp_level<I: IntoIterator<Item = &'p Policy>>(mut self, level: I) -> Self {
-        self.rcps
-            .push(level.into_iter().map(NamedPolicy::from).collect());
+        self.rcps.push(level.into_iter().map(Entry::from).collect());
         self
     }
     /// Sets the VPC endpoint policy.
@@ -131,19 +159,55 @@ impl<'p> EngineBuilder<'p> {
         self
     }
 
+    // Shared policies: same as the methods above, the compiled form cached per policy.
+
+    pub(crate) fn identity_shared(mut self, name: Option<&'p str>, p: &'p Arc<Policy>) -> Self {
+        self.identity.push(Entry::shared(name, p));
+        self
+    }
+    pub(crate) fn resource_shared(mut self, p: &'p Arc<Policy>, policy_type: PolicyType) -> Self {
+        self.resource = Some((Entry::shared(None, p), policy_type));
+        self
+    }
+    pub(crate) fn permissions_boundary_shared(mut self, p: &'p Arc<Policy>) -> Self {
+        self.boundary = Some(Entry::shared(None, p));
+        self
+    }
+    pub(crate) fn session_shared(mut self, p: &'p Arc<Policy>) -> Self {
+        self.session.push(Entry::shared(None, p));
+        self
+    }
+    pub(crate) fn scp_level_shared<I: IntoIterator<Item = &'p Arc<Policy>>>(
+        mut self,
+        level: I,
+    ) -> Self {
+        self.scps
+            .push(level.into_iter().map(|p| Entry::shared(None, p)).collect());
+        self
+    }
+    pub(crate) fn rcp_level_shared<I: IntoIterator<Item = &'p Arc<Policy>>>(
+        mut self,
+        level: I,
+    ) -> Self {
+        self.rcps
+            .push(level.into_iter().map(|p| Entry::shared(None, p)).collect());
+        self
+    }
+
     /// Compiles every layer.
     pub fn build(&self) -> Result<Engine, CompileError> {
-        let src = |v: &[NamedPolicy<'p>]| -> Vec<Source<'p>> {
+        let src = |v: &[Entry<'p>]| -> Vec<Source<'p>> {
             v.iter()
                 .map(|n| Source {
-                    name: n.name,
-                    policy: n.policy,
+                    name: n.named.name,
+                    policy: n.named.policy,
+                    shared: n.shared,
                 })
                 .collect()
         };
         let one = |layer: &str,
                    t: PolicyType,
-                   n: &Option<NamedPolicy<'p>>|
+                   n: &Option<Entry<'p>>|
          -> Result<Option<PolicySet>, CompileError> {
             n.as_ref()
                 .map(|n| PolicySet::compile(layer, t, &src(std::slice::from_ref(n))))
@@ -151,7 +215,7 @@ impl<'p> EngineBuilder<'p> {
         };
         let levels = |layer: &str,
                       t: PolicyType,
-                      v: &[Vec<NamedPolicy<'p>>]|
+                      v: &[Vec<Entry<'p>>]|
          -> Result<Vec<PolicySet>, CompileError> {
             v.iter()
                 .enumerate()
@@ -241,7 +305,7 @@ impl Engine {
                 continue;
             };
             let mut vars: Vec<&VarRef> = Vec::new();
-            for r in st.resources.iter().flatten() {
+            for r in st.resources.iter().flat_map(|r| r.iter()) {
                 vars.extend(r.vars());
             }
             for c in st.conditions.iter() {

@@ -663,6 +663,9 @@ pub struct Request<'a> {
     pub resource_in_management_account: bool,
     /// Condition keys.
     pub context: Option<&'a Context<'a>>,
+    /// Set by the engine when it evaluates with a permissions-boundary layer: the caller then
+    /// has a boundary attached, whatever its `Principal` says (spec §5.9).
+    pub(crate) boundary_layer: bool,
 }
 
 impl<'a> Request<'a> {
@@ -675,6 +678,7 @@ impl<'a> Request<'a> {
             resource_owner: None,
             resource_in_management_account: false,
             context: None,
+            boundary_layer: false,
         }
     }
     /// Sets the context.

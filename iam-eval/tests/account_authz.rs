@@ -428,3 +428,97 @@ fn aws_managed_catalog() {
             .is_err()
     );
 }
+
+/// `authorize` reuses compiled engines between calls; every mutation that changes the answer
+/// must be seen by the next call (policies, attachments, group membership, boundaries,
+/// managed policy versions, resource policies, principal tags).
+#[test]
+fn cached_authorize_sees_mutations() {
+    let mut a = Account::new(ACCT).unwrap();
+    a.create_user("carol", None).unwrap();
+    let who = "arn:aws:iam::111122223333:user/carol";
+    let obj = "arn:aws:s3:::bucket/k";
+    let d = |a: &Account| decide(a, who, "s3:GetObject", obj);
+    assert_eq!(d(&a), Decision::ImplicitDeny);
+    a.put_user_policy("carol", "read", &allow("s3:GetObject", "*"))
+        .unwrap();
+    assert_eq!(d(&a), Decision::Allowed);
+    assert_eq!(d(&a), Decision::Allowed); // cached
+    // Replacing an inline policy.
+    a.put_user_policy("carol", "read", &deny("s3:GetObject", "*"))
+        .unwrap();
+    assert_eq!(d(&a), Decision::ExplicitDeny);
+    a.delete_user_policy("carol", "read").unwrap();
+    assert_eq!(d(&a), Decision::ImplicitDeny);
+    // Group membership and group policies.
+    a.create_group("readers", None).unwrap();
+    a.put_group_policy("readers", "g", &allow("s3:*", "*"))
+        .unwrap();
+    assert_eq!(d(&a), Decision::ImplicitDeny);
+    a.add_user_to_group("readers", "carol").unwrap();
+    assert_eq!(d(&a), Decision::Allowed);
+    a.put_group_policy("readers", "g", &allow("ec2:*", "*"))
+        .unwrap();
+    assert_eq!(d(&a), Decision::ImplicitDeny);
+    a.put_group_policy("readers", "g", &allow("s3:*", "*"))
+        .unwrap();
+    assert_eq!(d(&a), Decision::Allowed);
+    // A permissions boundary.
+    let b = a
+        .create_policy("boundary", &allow("ec2:*", "*"), None, None)
+        .unwrap()
+        .arn
+        .clone();
+    a.put_user_permissions_boundary("carol", &b).unwrap();
+    assert_eq!(d(&a), Decision::ImplicitDeny);
+    a.remove_user_from_group("readers", "carol").unwrap();
+    a.delete_user_permissions_boundary("carol").unwrap();
+    assert_eq!(d(&a), Decision::ImplicitDeny);
+    // Attachments and a new default version of a managed policy.
+    let m = a
+        .create_policy("m", &allow("s3:GetObject", "*"), None, None)
+        .unwrap()
+        .arn
+        .clone();
+    a.attach_user_policy("carol", &m).unwrap();
+    assert_eq!(d(&a), Decision::Allowed);
+    a.create_policy_version(&m, &deny("s3:GetObject", "*"), true)
+        .unwrap();
+    assert_eq!(d(&a), Decision::ExplicitDeny);
+    a.detach_user_policy("carol", &m).unwrap();
+    assert_eq!(d(&a), Decision::ImplicitDeny);
+    // Principal tags read through aws:PrincipalTag.
+    a.put_user_policy(
+        "carol",
+        "tagged",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"data"}}}]}"#,
+    )
+    .unwrap();
+    assert_eq!(d(&a), Decision::ImplicitDeny);
+    a.tag_user("carol", &[("team".to_string(), "data".to_string())])
+        .unwrap();
+    assert_eq!(d(&a), Decision::Allowed);
+    a.tag_user("carol", &[("team".to_string(), "web".to_string())])
+        .unwrap();
+    assert_eq!(d(&a), Decision::ImplicitDeny);
+    // Resource-based policies (a role trust policy).
+    a.create_role(
+        "r",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/carol"},"Action":"sts:AssumeRole"}]}"#,
+    )
+    .unwrap();
+    let role = "arn:aws:iam::111122223333:role/r";
+    assert_eq!(decide(&a, who, "sts:AssumeRole", role), Decision::Allowed);
+    a.update_assume_role_policy(
+        "r",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/dave"},"Action":"sts:AssumeRole"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        decide(&a, who, "sts:AssumeRole", role),
+        Decision::ImplicitDeny
+    );
+    // Account must stay shareable between threads.
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Account>();
+}

@@ -51,20 +51,30 @@ fn url_encoded(mut d: AuthorizationDetails) -> AuthorizationDetails {
         }
     };
     for u in &mut d.user_detail_list {
-        u.user_policy_list.iter_mut().for_each(|p| enc(&mut p.policy_document));
+        u.user_policy_list
+            .iter_mut()
+            .for_each(|p| enc(&mut p.policy_document));
     }
     for g in &mut d.group_detail_list {
-        g.group_policy_list.iter_mut().for_each(|p| enc(&mut p.policy_document));
+        g.group_policy_list
+            .iter_mut()
+            .for_each(|p| enc(&mut p.policy_document));
     }
     for r in &mut d.role_detail_list {
-        r.role_policy_list.iter_mut().for_each(|p| enc(&mut p.policy_document));
+        r.role_policy_list
+            .iter_mut()
+            .for_each(|p| enc(&mut p.policy_document));
         enc(&mut r.assume_role_policy_document);
         for ip in &mut r.instance_profile_list {
-            ip.roles.iter_mut().for_each(|x| enc(&mut x.assume_role_policy_document));
+            ip.roles
+                .iter_mut()
+                .for_each(|x| enc(&mut x.assume_role_policy_document));
         }
     }
     for p in &mut d.policies {
-        p.policy_version_list.iter_mut().for_each(|v| enc(&mut v.document));
+        p.policy_version_list
+            .iter_mut()
+            .for_each(|v| enc(&mut v.document));
     }
     d
 }
@@ -76,10 +86,42 @@ fn all_five_snapshots_load_with_their_entities() {
     // (users, groups, roles, customer managed, AWS managed listed) per SOURCE.md.
     let expected = [
         ("cloudmapper-demo.json", "123456789012", 2, 1, 4, 1, 1),
-        ("cloudsplaining-example.json", "200611803367", 41, 3, 75, 44, 12),
-        ("cloudsplaining-test-authz-details-for-overrides-complete.json", "012345678901", 1, 1, 2, 2, 1),
-        ("cloudsplaining-test-example-authz-details.json", "012345678901", 3, 2, 3, 2, 30),
-        ("cloudsplaining-test-example-authz-v2.json", "012345678901", 1, 1, 2, 2, 0),
+        (
+            "cloudsplaining-example.json",
+            "200611803367",
+            41,
+            3,
+            75,
+            44,
+            12,
+        ),
+        (
+            "cloudsplaining-test-authz-details-for-overrides-complete.json",
+            "012345678901",
+            1,
+            1,
+            2,
+            2,
+            1,
+        ),
+        (
+            "cloudsplaining-test-example-authz-details.json",
+            "012345678901",
+            3,
+            2,
+            3,
+            2,
+            30,
+        ),
+        (
+            "cloudsplaining-test-example-authz-v2.json",
+            "012345678901",
+            1,
+            1,
+            2,
+            2,
+            0,
+        ),
     ];
     for (file, id, users, groups, roles, customer, aws) in expected {
         let a = load(file);
@@ -87,7 +129,11 @@ fn all_five_snapshots_load_with_their_entities() {
         assert_eq!(a.list_users(None).unwrap().len(), users, "{file}");
         assert_eq!(a.list_groups(None).unwrap().len(), groups, "{file}");
         // (cloudmapper's bad_role has the path "", so list_roles' "/" prefix skips it.)
-        assert_eq!(a.to_authorization_details().role_detail_list.len(), roles, "{file}");
+        assert_eq!(
+            a.to_authorization_details().role_detail_list.len(),
+            roles,
+            "{file}"
+        );
         for r in details(file).role_detail_list {
             a.get_role(r.role_name.as_deref().unwrap()).unwrap();
         }
@@ -122,7 +168,11 @@ fn import_export_reproduces_the_url_encoded_form_exactly() {
         assert!(encoded_text.contains("%7B%22"), "{file}");
         let d = parse_authorization_details(&encoded_text).unwrap();
         let a = Account::from_authorization_details(&d).unwrap();
-        assert_eq!(a.to_authorization_details().to_json(), encoded_text, "{file}");
+        assert_eq!(
+            a.to_authorization_details().to_json(),
+            encoded_text,
+            "{file}"
+        );
         // The decoded and encoded forms give the same account.
         let plain = load(file);
         for u in plain.list_users(None).unwrap() {
@@ -176,18 +226,32 @@ fn a_changed_account_exports_its_changes_and_keeps_the_rest() {
     assert_eq!(blake.create_date, src.user_detail_list[0].create_date);
     assert_eq!(blake.user_policy_list.len(), 1);
     assert_eq!(
-        blake.user_policy_list[0].policy_document.as_ref().unwrap().as_json().unwrap()["Statement"][0]["Action"],
+        blake.user_policy_list[0]
+            .policy_document
+            .as_ref()
+            .unwrap()
+            .as_json()
+            .unwrap()["Statement"][0]["Action"],
         "sqs:SendMessage"
     );
     // The new user comes after, and the AWS managed policy it uses is listed.
     assert_eq!(out.user_detail_list[1].user_name.as_deref(), Some("newbie"));
-    assert!(out.policies.iter().any(|p| p.policy_name.as_deref() == Some("ReadOnlyAccess")));
+    assert!(
+        out.policies
+            .iter()
+            .any(|p| p.policy_name.as_deref() == Some("ReadOnlyAccess"))
+    );
     // And the export loads again with the same meaning.
     let b = Account::from_authorization_details(&out).unwrap();
     let who = "arn:aws:iam::012345678901:user/BlakeBortles";
     assert_eq!(decide(&b, who, "sqs:SendMessage", "*"), Decision::Allowed);
     assert_eq!(
-        decide(&b, "arn:aws:iam::012345678901:user/new/newbie", "s3:GetObject", "arn:aws:s3:::b/k"),
+        decide(
+            &b,
+            "arn:aws:iam::012345678901:user/new/newbie",
+            "s3:GetObject",
+            "arn:aws:s3:::b/k"
+        ),
         Decision::Allowed
     );
     assert_eq!(b.to_authorization_details(), out);
@@ -201,9 +265,17 @@ fn a_new_policy_version_is_exported_with_all_versions() {
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:ListImages","Resource":"*"}]}"#;
     a.create_policy_version(arn, doc, true).unwrap();
     let out = a.to_authorization_details();
-    let p = out.policies.iter().find(|p| p.arn.as_deref() == Some(arn)).unwrap();
+    let p = out
+        .policies
+        .iter()
+        .find(|p| p.arn.as_deref() == Some(arn))
+        .unwrap();
     // The file's v9 is kept, the new version is v10 and the default.
-    let ids: Vec<_> = p.policy_version_list.iter().map(|v| v.version_id.clone().unwrap()).collect();
+    let ids: Vec<_> = p
+        .policy_version_list
+        .iter()
+        .map(|v| v.version_id.clone().unwrap())
+        .collect();
     assert_eq!(ids, ["v9", "v10"]);
     assert_eq!(p.default_version_id.as_deref(), Some("v10"));
     assert_eq!(p.policy_version_list[0].is_default_version, Some(false));
@@ -217,9 +289,14 @@ fn an_account_built_by_operations_round_trips_through_the_format() {
     a.create_group("devs", Some("/eng/")).unwrap();
     a.create_user("alice", None).unwrap();
     a.add_user_to_group("devs", "alice").unwrap();
-    a.tag_user("alice", &[("team".into(), "core".into())]).unwrap();
+    a.tag_user("alice", &[("team".into(), "core".into())])
+        .unwrap();
     let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
-    let p = a.create_policy("s3all", doc, None, None).unwrap().arn.clone();
+    let p = a
+        .create_policy("s3all", doc, None, None)
+        .unwrap()
+        .arn
+        .clone();
     a.attach_group_policy("devs", &p).unwrap();
     a.put_user_permissions_boundary("alice", &p).unwrap();
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
@@ -228,13 +305,17 @@ fn an_account_built_by_operations_round_trips_through_the_format() {
     a.add_role_to_instance_profile("web-ip", "web").unwrap();
     let d = a.to_authorization_details();
     let text = d.to_json();
-    let b = Account::from_authorization_details(&parse_authorization_details(&text).unwrap()).unwrap();
+    let b =
+        Account::from_authorization_details(&parse_authorization_details(&text).unwrap()).unwrap();
     assert_eq!(b.id(), "111122223333");
     assert_eq!(b.get_user("alice").unwrap(), a.get_user("alice").unwrap());
     assert_eq!(b.get_group("devs").unwrap(), a.get_group("devs").unwrap());
     assert_eq!(b.get_role("web").unwrap().instance_profiles, ["web-ip"]);
     assert_eq!(b.get_policy(&p).unwrap().attachment_count, 1);
-    assert_eq!(b.get_policy(&p).unwrap().permissions_boundary_usage_count, 1);
+    assert_eq!(
+        b.get_policy(&p).unwrap().permissions_boundary_usage_count,
+        1
+    );
     assert_eq!(b.to_authorization_details().to_json(), text);
 }
 
@@ -251,7 +332,12 @@ fn import_does_not_run_save_time_checks_and_reports_non_policies() {
     assert!(a.import_warnings().iter().any(|w| w.contains("junk")));
     assert_eq!(a.to_authorization_details().to_json(), d.to_json());
     assert_eq!(
-        decide(&a, "arn:aws:iam::111122223333:role/old", "s3:GetObject", "*"),
+        decide(
+            &a,
+            "arn:aws:iam::111122223333:role/old",
+            "s3:GetObject",
+            "*"
+        ),
         Decision::ImplicitDeny
     );
 }
@@ -276,7 +362,10 @@ fn decisions_cloudsplaining_example() {
     // 1. fp1-allow-and-deny-user has only `fp1-allow-and-deny` attached, whose default version
     //    says `Allow iam:*` AND `Deny iam:*` on `*`: the explicit deny wins.
     let fp1 = format!("{acct}:user/fp1-allow-and-deny-user");
-    assert_eq!(decide(&a, &fp1, "iam:ListUsers", "*"), Decision::ExplicitDeny);
+    assert_eq!(
+        decide(&a, &fp1, "iam:ListUsers", "*"),
+        Decision::ExplicitDeny
+    );
     // 2. ... and outside iam:* neither statement matches: implicit deny.
     assert_eq!(
         decide(&a, &fp1, "s3:GetObject", "arn:aws:s3:::bucket/key"),
@@ -294,8 +383,14 @@ fn decisions_cloudsplaining_example() {
     // 4. fp3-deny-iam-role has only `fp3-deny-iam` (Deny iam:*): an iam action is explicitly
     //    denied, anything else is implicitly denied (nothing allows).
     let fp3 = format!("{acct}:role/fp3-deny-iam-role");
-    assert_eq!(decide(&a, &fp3, "iam:CreateUser", "*"), Decision::ExplicitDeny);
-    assert_eq!(decide(&a, &fp3, "ec2:RunInstances", "*"), Decision::ImplicitDeny);
+    assert_eq!(
+        decide(&a, &fp3, "iam:CreateUser", "*"),
+        Decision::ExplicitDeny
+    );
+    assert_eq!(
+        decide(&a, &fp3, "ec2:RunInstances", "*"),
+        Decision::ImplicitDeny
+    );
 
     // 5. privesc-sre-user has no policy of its own; its group privesc-sre-group has the
     //    customer managed `privesc-sre-admin-policy` (Allow iam:*, ec2:*, s3:* on *):
@@ -310,8 +405,14 @@ fn decisions_cloudsplaining_example() {
     // 6. privesc11-PutGroupPolicy-user has `privesc11-PutGroupPolicy` attached (Allow
     //    iam:PutGroupPolicy on *): exactly that action is allowed, iam:PutUserPolicy is not.
     let p11 = format!("{acct}:user/privesc11-PutGroupPolicy-user");
-    assert_eq!(decide(&a, &p11, "iam:PutGroupPolicy", "*"), Decision::Allowed);
-    assert_eq!(decide(&a, &p11, "iam:PutUserPolicy", "*"), Decision::ImplicitDeny);
+    assert_eq!(
+        decide(&a, &p11, "iam:PutGroupPolicy", "*"),
+        Decision::Allowed
+    );
+    assert_eq!(
+        decide(&a, &p11, "iam:PutUserPolicy", "*"),
+        Decision::ImplicitDeny
+    );
 }
 
 /// cloudsplaining-test-example-authz-details.json (account 012345678901), which lists 30 AWS
@@ -333,8 +434,14 @@ fn decisions_cloudsplaining_test_example() {
         decide(&a, &biden, "s3:PutObjectAcl", "arn:aws:s3:::b/k"),
         Decision::Allowed
     );
-    assert_eq!(decide(&a, &biden, "rds:CreateDBInstance", "*"), Decision::Allowed);
-    assert_eq!(decide(&a, &biden, "iam:CreateUser", "*"), Decision::ImplicitDeny);
+    assert_eq!(
+        decide(&a, &biden, "rds:CreateDBInstance", "*"),
+        Decision::Allowed
+    );
+    assert_eq!(
+        decide(&a, &biden, "iam:CreateUser", "*"),
+        Decision::ImplicitDeny
+    );
 
     // 9. Role OverprivilegedEC2's inline `SupYo` allows secretsmanager:GetSecretValue on *.
     let ec2 = format!("{acct}:role/OverprivilegedEC2");
@@ -353,11 +460,20 @@ fn decisions_aws_managed_policy_resolved_from_the_bundle() {
     assert_eq!(a.imported_aws_managed_policies().count(), 0);
     // 10. BlakeBortles ∈ GOAT → arn:aws:iam::aws:policy/AdministratorAccess (bundled: Allow *).
     let blake = "arn:aws:iam::012345678901:user/BlakeBortles";
-    assert_eq!(decide(&a, blake, "dynamodb:DeleteTable", "*"), Decision::Allowed);
+    assert_eq!(
+        decide(&a, blake, "dynamodb:DeleteTable", "*"),
+        Decision::Allowed
+    );
     // 11. Role GOAT's inline SsmOnboardingInlinePolicy allows only s3:PutObject/GetObject.
     let goat = "arn:aws:iam::012345678901:role/GOAT";
-    assert_eq!(decide(&a, goat, "s3:PutObject", "arn:aws:s3:::x/y"), Decision::Allowed);
-    assert_eq!(decide(&a, goat, "s3:DeleteObject", "arn:aws:s3:::x/y"), Decision::ImplicitDeny);
+    assert_eq!(
+        decide(&a, goat, "s3:PutObject", "arn:aws:s3:::x/y"),
+        Decision::Allowed
+    );
+    assert_eq!(
+        decide(&a, goat, "s3:DeleteObject", "arn:aws:s3:::x/y"),
+        Decision::ImplicitDeny
+    );
 }
 
 /// An AWS managed policy listed in the file with its own document: the file's document is used.
@@ -369,7 +485,10 @@ fn decisions_an_embedded_aws_managed_policy_uses_the_files_document() {
     //     arn:aws:s3:::mybucket; AdministratorAccess (listed in the file, v1 = Allow *) is also
     //     attached, so any bucket is allowed too.
     let role = "arn:aws:iam::012345678901:role/GOATRole";
-    assert_eq!(decide(&a, role, "s3:CreateBucket", "arn:aws:s3:::other"), Decision::Allowed);
+    assert_eq!(
+        decide(&a, role, "s3:CreateBucket", "arn:aws:s3:::other"),
+        Decision::Allowed
+    );
 
     // Rewrite the file's copy of AdministratorAccess to allow only s3:* (the bundled copy
     // allows *): the account must follow the file.
@@ -387,12 +506,21 @@ fn decisions_an_embedded_aws_managed_policy_uses_the_files_document() {
     );
     let b = Account::from_authorization_details(&d).unwrap();
     // 13. Now GOATRole's only route to ec2 was AdministratorAccess: implicit deny; s3 stays allowed.
-    assert_eq!(decide(&b, role, "ec2:RunInstances", "*"), Decision::ImplicitDeny);
-    assert_eq!(decide(&b, role, "s3:ListBucket", "arn:aws:s3:::other"), Decision::Allowed);
+    assert_eq!(
+        decide(&b, role, "ec2:RunInstances", "*"),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        decide(&b, role, "s3:ListBucket", "arn:aws:s3:::other"),
+        Decision::Allowed
+    );
     // 14. BlakeBortles ∈ GOATGroup: NotYourPolicy (ecr:*) still allows ecr; iam now implicit.
     let blake = "arn:aws:iam::012345678901:user/BlakeBortles";
     assert_eq!(decide(&b, blake, "ecr:PutImage", "*"), Decision::Allowed);
-    assert_eq!(decide(&b, blake, "iam:CreateUser", "*"), Decision::ImplicitDeny);
+    assert_eq!(
+        decide(&b, blake, "iam:CreateUser", "*"),
+        Decision::ImplicitDeny
+    );
 }
 
 /// cloudmapper-demo.json (account 123456789012): resource-scoped statements and trust policies.
@@ -403,20 +531,40 @@ fn decisions_cloudmapper_demo_and_trust_policies() {
     //     arn:aws:s3:::level1.flaws2.cloud/*: allowed there, implicit deny on another bucket.
     let level1 = "arn:aws:iam::123456789012:role/service-role/level1";
     assert_eq!(
-        decide(&a, level1, "s3:GetObject", "arn:aws:s3:::level1.flaws2.cloud/index.html"),
+        decide(
+            &a,
+            level1,
+            "s3:GetObject",
+            "arn:aws:s3:::level1.flaws2.cloud/index.html"
+        ),
         Decision::Allowed
     );
     assert_eq!(
-        decide(&a, level1, "s3:GetObject", "arn:aws:s3:::other-bucket/index.html"),
+        decide(
+            &a,
+            level1,
+            "s3:GetObject",
+            "arn:aws:s3:::other-bucket/index.html"
+        ),
         Decision::ImplicitDeny
     );
     // 16. ... and ecr:BatchGetImage only on repository/level2 in account 123456789012.
     assert_eq!(
-        decide(&a, level1, "ecr:BatchGetImage", "arn:aws:ecr:us-east-1:123456789012:repository/level2"),
+        decide(
+            &a,
+            level1,
+            "ecr:BatchGetImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/level2"
+        ),
         Decision::Allowed
     );
     assert_eq!(
-        decide(&a, level1, "ecr:BatchGetImage", "arn:aws:ecr:us-east-1:123456789012:repository/level3"),
+        decide(
+            &a,
+            level1,
+            "ecr:BatchGetImage",
+            "arn:aws:ecr:us-east-1:123456789012:repository/level3"
+        ),
         Decision::ImplicitDeny
     );
 
@@ -443,6 +591,12 @@ fn decisions_cloudmapper_demo_and_trust_policies() {
     assert_eq!(err.code, ErrorCode::AccessDenied);
     // The session exfiller's inline `tmp` (s3:* on *) applies to the assumed-role session.
     let session = "arn:aws:sts::123456789012:assumed-role/exfiller/i-0123456789";
-    assert_eq!(decide(&a, session, "s3:PutObject", "arn:aws:s3:::x/y"), Decision::Allowed);
-    assert_eq!(decide(&a, session, "ec2:RunInstances", "*"), Decision::ImplicitDeny);
+    assert_eq!(
+        decide(&a, session, "s3:PutObject", "arn:aws:s3:::x/y"),
+        Decision::Allowed
+    );
+    assert_eq!(
+        decide(&a, session, "ec2:RunInstances", "*"),
+        Decision::ImplicitDeny
+    );
 }

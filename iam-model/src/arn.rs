@@ -86,7 +86,10 @@ impl Arn {
         if found < 5 {
             return Err(ArnError::TooFewSegments { found: found + 1 });
         }
-        Ok(Arn { text: text.to_string(), colons })
+        Ok(Arn {
+            text: text.to_string(),
+            colons,
+        })
     }
 
     /// Builds an ARN from its six segments.
@@ -96,7 +99,13 @@ impl Arn {
     /// let a = Arn::from_parts("aws", "s3", "", "", "bucket/key");
     /// assert_eq!(a.as_str(), "arn:aws:s3:::bucket/key");
     /// ```
-    pub fn from_parts(partition: &str, service: &str, region: &str, account: &str, resource: &str) -> Arn {
+    pub fn from_parts(
+        partition: &str,
+        service: &str,
+        region: &str,
+        account: &str,
+        resource: &str,
+    ) -> Arn {
         let text = format!("arn:{partition}:{service}:{region}:{account}:{resource}");
         // PANIC SAFETY: the text has at least five colons by construction.
         #[allow(clippy::unwrap_used)]
@@ -104,7 +113,11 @@ impl Arn {
     }
 
     fn seg(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.colons.get(i - 1).map_or(0, |c| *c as usize + 1) };
+        let start = if i == 0 {
+            0
+        } else {
+            self.colons.get(i - 1).map_or(0, |c| *c as usize + 1)
+        };
         let end = self.colons.get(i).map_or(self.text.len(), |c| *c as usize);
         self.text.get(start..end).unwrap_or("")
     }
@@ -135,7 +148,14 @@ impl Arn {
     }
     /// The six segments in order, `arn` first.
     pub fn segments(&self) -> [&str; 6] {
-        [self.seg(0), self.seg(1), self.seg(2), self.seg(3), self.seg(4), self.seg(5)]
+        [
+            self.seg(0),
+            self.seg(1),
+            self.seg(2),
+            self.seg(3),
+            self.seg(4),
+            self.seg(5),
+        ]
     }
     /// The resource type token: the resource part up to the first `/` or `:`, if there is one.
     ///
@@ -196,8 +216,14 @@ mod tests {
 
     #[test]
     fn too_few_segments() {
-        assert_eq!(Arn::parse("arn:aws:s3::bucket"), Err(ArnError::TooFewSegments { found: 5 }));
-        assert_eq!(Arn::parse("arn:aws"), Err(ArnError::TooFewSegments { found: 2 }));
+        assert_eq!(
+            Arn::parse("arn:aws:s3::bucket"),
+            Err(ArnError::TooFewSegments { found: 5 })
+        );
+        assert_eq!(
+            Arn::parse("arn:aws"),
+            Err(ArnError::TooFewSegments { found: 2 })
+        );
         assert_eq!(Arn::parse("aws:s3:::x"), Err(ArnError::MissingPrefix));
     }
 

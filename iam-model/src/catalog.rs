@@ -264,7 +264,10 @@ impl<'a> ArnPattern<'a> {
         let ranges = glob::arn_field_ranges(arn)?;
         let b = arn.as_bytes();
         let fields = ranges.map(|r| field(b, r));
-        Some(ArnPattern { fields, wild: wild_mask(&fields) })
+        Some(ArnPattern {
+            fields,
+            wild: wild_mask(&fields),
+        })
     }
 
     /// Field `i` (0 = `arn`, 1 = partition, 2 = service, 3 = region, 4 = account, 5 = resource).
@@ -330,12 +333,23 @@ impl ResourceType {
         })
     }
 
-    pub(crate) fn new(name: &'static str, arn: &'static str, condition_keys: Vec<&'static str>) -> ResourceType {
+    pub(crate) fn new(
+        name: &'static str,
+        arn: &'static str,
+        condition_keys: Vec<&'static str>,
+    ) -> ResourceType {
         let glob = glob::template_to_glob(arn);
         let fields = glob::arn_field_ranges(&glob);
         let b = glob.as_bytes();
         let wild = fields.map_or(0, |f| wild_mask(&f.map(|r| field(b, r))));
-        ResourceType { name, arn, condition_keys, glob, fields, wild }
+        ResourceType {
+            name,
+            arn,
+            condition_keys,
+            glob,
+            fields,
+            wild,
+        }
     }
 }
 
@@ -544,25 +558,36 @@ fn eq_ci(a: &[u8], b: &[u8]) -> bool {
 impl Eq for CiPair<'_> {}
 
 impl Hash for CiPair<'_> {
+    /// The lengths and the lower-cased first and last eight bytes of both sides: a fixed cost
+    /// per key, consistent with `eq` (equal hashes are compared in full).
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_lower(self.0.as_bytes(), state);
-        hash_lower(self.1.as_bytes(), state);
+        let (a, b) = (self.0.as_bytes(), self.1.as_bytes());
+        state.write_u64(lower_word(head_word(a)) ^ (a.len() as u64) << 56);
+        state.write_u64(lower_word(head_word(b)) ^ (b.len() as u64) << 48);
+        state.write_u64(lower_word(tail_word(b)));
     }
 }
 
-/// Feeds the ASCII-lower-cased bytes of `b` to `state`, eight at a time.
-fn hash_lower<H: Hasher>(b: &[u8], state: &mut H) {
-    let lower = lower_word;
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        state.write_u64(lower(u64::from_le_bytes(w)));
+/// The first eight bytes of `b` as a little-endian word, zero-padded.
+#[inline]
+fn head_word(b: &[u8]) -> u64 {
+    if let Some(c) = b.first_chunk::<8>() {
+        return u64::from_le_bytes(*c);
     }
-    let rest = chunks.remainder();
-    let mut w = [0u8; 8];
-    w[..rest.len()].copy_from_slice(rest);
-    state.write_u64(lower(u64::from_le_bytes(w)) ^ (rest.len() as u64) << 59);
+    let mut x = 0u64;
+    for (k, &c) in b.iter().enumerate() {
+        x |= u64::from(c) << (8 * k);
+    }
+    x
+}
+
+/// The last eight bytes of `b` as a little-endian word (`head_word` when shorter).
+#[inline]
+fn tail_word(b: &[u8]) -> u64 {
+    match b.last_chunk::<8>() {
+        Some(c) => u64::from_le_bytes(*c),
+        None => head_word(b),
+    }
 }
 
 /// The multiply-rotate hash of `rustc-hash` (FxHash): the catalog's keys are fixed, lookups

@@ -24,8 +24,9 @@ mod span;
 
 pub use arn::{Arn, ArnError};
 pub use policy::{
-    BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue, Effect, OperatorFamily, OperatorName,
-    Policy, PolicyType, Principal, PrincipalClause, PrincipalKey, SetQualifier, Statement, Template, TemplatePart,
-    ValueKind, ValueList, VariableError, Version, parse_template,
+    BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue, Effect,
+    OperatorFamily, OperatorName, Policy, PolicyType, Principal, PrincipalClause, PrincipalKey,
+    SetQualifier, Statement, Template, TemplatePart, ValueKind, ValueList, VariableError, Version,
+    parse_template,
 };
 pub use span::{Position, Span, Spanned};

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 /// let p = Position { line: 1, column: 1, offset: 0 };
 /// assert_eq!(p.to_string(), "1:1");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Position {
     /// 1-based line number.
     pub line: u32,
@@ -35,7 +37,9 @@ impl std::fmt::Display for Position {
 /// let s = Span::new(Position { line: 1, column: 1, offset: 0 }, Position { line: 1, column: 4, offset: 3 });
 /// assert_eq!(s.len(), 3);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     /// First position of the element.
     pub start: Position,
@@ -120,6 +124,9 @@ impl<T> std::ops::Deref for Spanned<T> {
 
 impl<T> From<T> for Spanned<T> {
     fn from(value: T) -> Self {
-        Spanned { value, span: Span::default() }
+        Spanned {
+            value,
+            span: Span::default(),
+        }
     }
 }

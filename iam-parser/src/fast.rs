@@ -14,8 +14,8 @@
 
 use crate::json::{self, ParseOptions};
 use iam_model::{
-    Condition, ConditionEntry, ConditionValue, Effect, OperatorName, Policy, Position, Principal, PrincipalClause,
-    PrincipalKey, Span, Spanned, Statement, ValueKind, ValueList, Version,
+    Condition, ConditionEntry, ConditionValue, Effect, OperatorName, Policy, Position, Principal,
+    PrincipalClause, PrincipalKey, Span, Spanned, Statement, ValueKind, ValueList, Version,
 };
 use std::borrow::Cow;
 
@@ -23,14 +23,41 @@ use std::borrow::Cow;
 /// operator, value array): the fast path leaves tighter limits to the exact path.
 const DEPTH_NEEDED: usize = 6;
 
+/// The largest buffer (in items) kept from one document for the next.
+const KEEP_CAPACITY: usize = 1024;
+
+thread_local! {
+    /// [`Reader::policy`]'s statement buffer, reused from one document to the next.
+    static STATEMENTS: std::cell::Cell<Vec<Statement>> = const { std::cell::Cell::new(Vec::new()) };
+    /// [`Reader::scratch`], reused from one document to the next.
+    static ITEMS: std::cell::Cell<Vec<Spanned<String>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// Reads `text` as a policy with no grammar finding, or `None` (see the module docs).
 pub(crate) fn read(text: &str, options: ParseOptions) -> Option<Policy> {
-    if text.len() > options.max_bytes || options.max_depth < DEPTH_NEEDED || text.len() >= u32::MAX as usize {
+    if text.len() > options.max_bytes
+        || options.max_depth < DEPTH_NEEDED
+        || text.len() >= u32::MAX as usize
+    {
         return None;
     }
-    let mut r = Reader { src: text, b: text.as_bytes(), i: 0, line: 1, line_start: 0, ascii: text.is_ascii(), col_off: 0, col: 1 };
+    let mut r = Reader {
+        src: text,
+        b: text.as_bytes(),
+        i: 0,
+        line: 1,
+        line_start: 0,
+        ascii: text.is_ascii(),
+        col_off: 0,
+        col: 1,
+        scratch: ITEMS.take(),
+    };
     r.ws();
-    let policy = r.policy()?;
+    let policy = r.policy();
+    if r.scratch.capacity() <= KEEP_CAPACITY {
+        ITEMS.set(std::mem::take(&mut r.scratch));
+    }
+    let policy = policy?;
     r.ws();
     (r.i == r.b.len()).then_some(policy)
 }
@@ -47,6 +74,9 @@ struct Reader<'a> {
     /// For non-ASCII text: a point of the current line and its column.
     col_off: usize,
     col: u32,
+    /// The items of the string array being read, reused for every array (and document): each
+    /// array's `Vec` is then allocated once, at its final length.
+    scratch: Vec<Spanned<String>>,
 }
 
 /// Members of the top-level object and of a statement, as bits (to see duplicates).
@@ -97,7 +127,11 @@ impl<'a> Reader<'a> {
             self.col_off = off;
             self.col
         };
-        Position { line: self.line, column, offset: off as u32 }
+        Position {
+            line: self.line,
+            column,
+            offset: off as u32,
+        }
     }
 
     /// Consumes `c` (after white space) or fails.
@@ -142,7 +176,10 @@ impl<'a> Reader<'a> {
     }
 
     /// An object: `{`, then `member` for each key until `}`. Returns the object's span.
-    fn object(&mut self, mut member: impl FnMut(&mut Self, Cow<'a, str>, Span) -> Option<()>) -> Option<Span> {
+    fn object(
+        &mut self,
+        mut member: impl FnMut(&mut Self, Cow<'a, str>, Span) -> Option<()>,
+    ) -> Option<Span> {
         self.ws();
         let start = self.i;
         if self.peek() != Some(b'{') {
@@ -173,7 +210,10 @@ impl<'a> Reader<'a> {
         let mut seen = 0u32;
         let mut version = None;
         let mut id = None;
-        let mut statements = Vec::new();
+        // Statements (large items) are gathered in a buffer kept across documents, then moved
+        // into a list allocated once at its final length: no regrowing and copying.
+        let mut statements = STATEMENTS.take();
+        statements.clear();
         let mut single_statement = false;
         let span = self.object(|r, key, _| {
             let bit = match key.as_ref() {
@@ -222,7 +262,19 @@ impl<'a> Reader<'a> {
         if seen & (VERSION | STATEMENT) != VERSION | STATEMENT {
             return None;
         }
-        Some(Policy { version, id, statements, single_statement, span })
+        let mut list = Vec::with_capacity(statements.len());
+        list.append(&mut statements);
+        // A buffer grown by an unusually large document is not kept.
+        if statements.capacity() <= KEEP_CAPACITY {
+            STATEMENTS.set(statements);
+        }
+        Some(Policy {
+            version,
+            id,
+            statements: list,
+            single_statement,
+            span,
+        })
     }
 
     fn statement(&mut self) -> Option<Statement> {
@@ -267,7 +319,15 @@ impl<'a> Reader<'a> {
             }
             Some(())
         })?;
-        Some(Statement { sid, effect: effect?, principal, action: action?, resource, conditions, span })
+        Some(Statement {
+            sid,
+            effect: effect?,
+            principal,
+            action: action?,
+            resource,
+            conditions,
+            span,
+        })
     }
 
     /// `"x"` or `["x", ...]` (strings only).
@@ -275,14 +335,40 @@ impl<'a> Reader<'a> {
         match self.peek()? {
             b'"' => {
                 let (s, span) = self.string()?;
-                Some(ValueList { negated, values: vec![Spanned::new(s.into_owned(), span)], span })
+                Some(ValueList {
+                    negated,
+                    values: vec![Spanned::new(s.into_owned(), span)],
+                    span,
+                })
             }
             b'[' => {
-                let (values, span) = self.array(|r| {
-                    let (s, span) = r.string()?;
-                    Some(Spanned::new(s.into_owned(), span))
-                })?;
-                Some(ValueList { negated, values, span })
+                let start = self.i;
+                let from = self.pos(start);
+                self.i += 1;
+                self.ws();
+                let mut items = std::mem::take(&mut self.scratch);
+                items.clear();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                } else {
+                    loop {
+                        self.ws();
+                        let (s, span) = self.string()?;
+                        items.push(Spanned::new(s.into_owned(), span));
+                        if !self.next_or_close(b']')? {
+                            break;
+                        }
+                    }
+                }
+                let mut values = Vec::with_capacity(items.len());
+                values.append(&mut items);
+                self.scratch = items;
+                let to = self.pos(self.i);
+                Some(ValueList {
+                    negated,
+                    values,
+                    span: Span::new(from, to),
+                })
             }
             _ => None,
         }
@@ -314,7 +400,11 @@ impl<'a> Reader<'a> {
         match self.peek()? {
             b'"' => {
                 let (s, span) = self.string()?;
-                (s == "*").then_some(PrincipalClause { negated, value: Principal::Star, span })
+                (s == "*").then_some(PrincipalClause {
+                    negated,
+                    value: Principal::Star,
+                    span,
+                })
             }
             b'{' => {
                 let mut entries: Vec<(Spanned<PrincipalKey>, Vec<Spanned<String>>)> = Vec::new();
@@ -327,7 +417,11 @@ impl<'a> Reader<'a> {
                     entries.push((Spanned::new(k, key_span), list.values));
                     Some(())
                 })?;
-                Some(PrincipalClause { negated, value: Principal::Map(entries), span })
+                Some(PrincipalClause {
+                    negated,
+                    value: Principal::Map(entries),
+                    span,
+                })
             }
             _ => None,
         }
@@ -353,10 +447,18 @@ impl<'a> Reader<'a> {
                         (vec![v], span)
                     }
                 };
-                entries.push(ConditionEntry { key: Spanned::new(key.into_owned(), key_span), values, span });
+                entries.push(ConditionEntry {
+                    key: Spanned::new(key.into_owned(), key_span),
+                    values,
+                    span,
+                });
                 Some(())
             })?;
-            out.push(Condition { operator: Spanned::new(OperatorName::parse(&op), op_span), entries, span });
+            out.push(Condition {
+                operator: Spanned::new(OperatorName::parse(&op), op_span),
+                entries,
+                span,
+            });
             names.push(op);
             Some(())
         })?;
@@ -369,7 +471,11 @@ impl<'a> Reader<'a> {
         let (kind, text) = match self.peek()? {
             b'"' => {
                 let (s, span) = self.string()?;
-                return Some(ConditionValue { kind: ValueKind::String, text: s.into_owned(), span });
+                return Some(ConditionValue {
+                    kind: ValueKind::String,
+                    text: s.into_owned(),
+                    span,
+                });
             }
             b'-' | b'0'..=b'9' => {
                 let (n, end) = json::number_at(self.src, start)?;
@@ -388,7 +494,11 @@ impl<'a> Reader<'a> {
         };
         let from = self.pos(start);
         let to = self.pos(self.i);
-        Some(ConditionValue { kind, text, span: Span::new(from, to) })
+        Some(ConditionValue {
+            kind,
+            text,
+            span: Span::new(from, to),
+        })
     }
 }
 
@@ -405,7 +515,12 @@ mod tests {
     /// returns the same AST and no finding.
     fn agrees(text: &str) -> bool {
         let fast = read(text, ParseOptions::POLICY);
-        let exact = read_policy_indexed(text, PolicyType::Identity, ParseOptions::POLICY, &LineIndex::new(text));
+        let exact = read_policy_indexed(
+            text,
+            PolicyType::Identity,
+            ParseOptions::POLICY,
+            &LineIndex::new(text),
+        );
         if let Some(p) = &fast {
             assert!(exact.findings.is_empty(), "{text}: {:?}", exact.findings);
             assert_eq!(exact.policy.as_ref(), Some(p), "{text}");
@@ -437,14 +552,21 @@ mod tests {
             r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*"}} x"#,
         ];
         for t in bail {
-            assert!(!agrees(t), "the fast path should leave {t} to the exact path");
+            assert!(
+                !agrees(t),
+                "the fast path should leave {t} to the exact path"
+            );
         }
     }
 
     #[test]
     fn agrees_on_the_corpus_and_its_mutations() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../iam-model/data/aws-managed-policies/policies");
-        let mut files: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../iam-model/data/aws-managed-policies/policies");
+        let mut files: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = move || {
@@ -466,12 +588,22 @@ mod tests {
                 while !text.is_char_boundary(at) {
                     at -= 1;
                 }
-                let token = ["", "\n", " ", "\"", ",", "{", "}", "[", "]", ":", "\\u0041", "é", "1"][(next() % 13) as usize];
-                let cut = if next() % 2 == 0 { text[at..].chars().next().map_or(0, char::len_utf8) } else { 0 };
+                let token = [
+                    "", "\n", " ", "\"", ",", "{", "}", "[", "]", ":", "\\u0041", "é", "1",
+                ][(next() % 13) as usize];
+                let cut = if next() % 2 == 0 {
+                    text[at..].chars().next().map_or(0, char::len_utf8)
+                } else {
+                    0
+                };
                 let mutated = format!("{}{token}{}", &text[..at], &text[at + cut..]);
                 agrees(&mutated);
             }
         }
-        assert!(taken > files.len() * 9 / 10, "the fast path took only {taken} of {} documents", files.len());
+        assert!(
+            taken > files.len() * 9 / 10,
+            "the fast path took only {taken} of {} documents",
+            files.len()
+        );
     }
 }

@@ -75,7 +75,11 @@ impl Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {} {} {}", self.span.start.line, self.span.start.column, self.severity, self.code, self.message)
+        write!(
+            f,
+            "{}:{}: {} {} {}",
+            self.span.start.line, self.span.start.column, self.severity, self.code, self.message
+        )
     }
 }
 
@@ -118,7 +122,11 @@ impl<'a> LineIndex<'a> {
                 line_starts.push(base + j as u32 + 1);
             }
         }
-        LineIndex { text, line_starts, ascii: text.is_ascii() }
+        LineIndex {
+            text,
+            line_starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     /// The position of a byte offset (clamped to the text; a column counts characters).
@@ -135,11 +143,19 @@ impl<'a> LineIndex<'a> {
         let column = if self.ascii {
             offset.saturating_sub(start) + 1
         } else {
-            let segment = self.text.as_bytes().get(start as usize..offset as usize).unwrap_or(&[]);
+            let segment = self
+                .text
+                .as_bytes()
+                .get(start as usize..offset as usize)
+                .unwrap_or(&[]);
             // Characters = bytes that are not UTF-8 continuation bytes.
             segment.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u32 + 1
         };
-        Position { line: line as u32, column, offset }
+        Position {
+            line: line as u32,
+            column,
+            offset,
+        }
     }
 
     /// The span of a byte range.
@@ -149,8 +165,19 @@ impl<'a> LineIndex<'a> {
         let end = end.min(self.text.len() as u32);
         let line = from.line as usize; // 1-based: line_starts[line] starts the next line
         if end >= from.offset && self.line_starts.get(line).is_none_or(|&next| end < next) {
-            let column = if self.ascii { from.column + (end - from.offset) } else { self.position(end).column };
-            return Span::new(from, Position { line: from.line, column, offset: end });
+            let column = if self.ascii {
+                from.column + (end - from.offset)
+            } else {
+                self.position(end).column
+            };
+            return Span::new(
+                from,
+                Position {
+                    line: from.line,
+                    column,
+                    offset: end,
+                },
+            );
         }
         Span::new(from, self.position(end))
     }

@@ -23,7 +23,10 @@ pub struct ParseOptions {
 impl ParseOptions {
     /// Limits for policy documents: 1 MiB (AWS's largest policy string is 131,072 characters,
     /// spec §1.10) and 64 levels (a policy needs 5).
-    pub const POLICY: ParseOptions = ParseOptions { max_bytes: 1 << 20, max_depth: 64 };
+    pub const POLICY: ParseOptions = ParseOptions {
+        max_bytes: 1 << 20,
+        max_depth: 64,
+    };
 }
 
 impl Default for ParseOptions {
@@ -142,19 +145,30 @@ impl fmt::Display for JsonErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             JsonErrorKind::UnexpectedEnd => f.write_str("unexpected end of the document"),
-            JsonErrorKind::Unexpected { found, expected } => write!(f, "unexpected character {found:?}: expected {expected}"),
-            JsonErrorKind::TrailingComma => f.write_str("trailing comma: JSON allows no comma before ']' or '}'"),
+            JsonErrorKind::Unexpected { found, expected } => {
+                write!(f, "unexpected character {found:?}: expected {expected}")
+            }
+            JsonErrorKind::TrailingComma => {
+                f.write_str("trailing comma: JSON allows no comma before ']' or '}'")
+            }
             JsonErrorKind::Comment => f.write_str("comments are not allowed in JSON"),
             JsonErrorKind::InvalidEscape => f.write_str("invalid escape sequence in a string"),
-            JsonErrorKind::ControlCharacter => {
-                f.write_str("control character in a string: write it as an escape such as \\n or \\t")
-            }
+            JsonErrorKind::ControlCharacter => f.write_str(
+                "control character in a string: write it as an escape such as \\n or \\t",
+            ),
             JsonErrorKind::LoneSurrogate => f.write_str("\\u escape names a lone UTF-16 surrogate"),
             JsonErrorKind::InvalidNumber => f.write_str("invalid number"),
-            JsonErrorKind::TrailingCharacters => f.write_str("unexpected text after the end of the document"),
-            JsonErrorKind::DepthLimit { limit } => write!(f, "nesting is deeper than the limit of {limit} levels"),
+            JsonErrorKind::TrailingCharacters => {
+                f.write_str("unexpected text after the end of the document")
+            }
+            JsonErrorKind::DepthLimit { limit } => {
+                write!(f, "nesting is deeper than the limit of {limit} levels")
+            }
             JsonErrorKind::SizeLimit { size, limit } => {
-                write!(f, "the document is {size} bytes, larger than the limit of {limit} bytes")
+                write!(
+                    f,
+                    "the document is {size} bytes, larger than the limit of {limit} bytes"
+                )
             }
             JsonErrorKind::Empty => f.write_str("the document is empty"),
         }
@@ -178,7 +192,10 @@ struct PErr<'a> {
 
 impl<'a> ParseError<&'a str> for PErr<'a> {
     fn from_error_kind(input: &'a str, _kind: ErrorKind) -> Self {
-        PErr { rest: input, kind: None }
+        PErr {
+            rest: input,
+            kind: None,
+        }
     }
     fn append(_input: &'a str, _kind: ErrorKind, other: Self) -> Self {
         other
@@ -188,13 +205,18 @@ impl<'a> ParseError<&'a str> for PErr<'a> {
 type Res<'a, T> = IResult<&'a str, T, PErr<'a>>;
 
 fn fail<'a, T>(rest: &'a str, kind: JsonErrorKind) -> Res<'a, T> {
-    Err(nom::Err::Failure(PErr { rest, kind: Some(kind) }))
+    Err(nom::Err::Failure(PErr {
+        rest,
+        kind: Some(kind),
+    }))
 }
 
 fn unexpected<'a, T>(rest: &'a str, expected: &'static str) -> Res<'a, T> {
     match rest.chars().next() {
         None => fail(rest, JsonErrorKind::UnexpectedEnd),
-        Some('/') if rest.starts_with("//") || rest.starts_with("/*") => fail(rest, JsonErrorKind::Comment),
+        Some('/') if rest.starts_with("//") || rest.starts_with("/*") => {
+            fail(rest, JsonErrorKind::Comment)
+        }
         Some(found) => fail(rest, JsonErrorKind::Unexpected { found, expected }),
     }
 }
@@ -203,7 +225,10 @@ fn unexpected<'a, T>(rest: &'a str, expected: &'static str) -> Res<'a, T> {
 // always fall on character boundaries.
 
 fn ws(input: &str) -> Res<'_, &str> {
-    let n = input.bytes().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(input.len());
+    let n = input
+        .bytes()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .unwrap_or(input.len());
     Ok((&input[n..], &input[..n]))
 }
 
@@ -223,13 +248,19 @@ fn plain_len(s: &str) -> usize {
         let x = u64::from_le_bytes(word);
         let quote = x ^ (ONES * u64::from(b'"'));
         let backslash = x ^ (ONES * u64::from(b'\\'));
-        let flags = (quote.wrapping_sub(ONES) & !quote | backslash.wrapping_sub(ONES) & !backslash | x.wrapping_sub(ONES * 0x20) & !x) & HIGHS;
+        let flags = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | x.wrapping_sub(ONES * 0x20) & !x)
+            & HIGHS;
         if flags != 0 {
             return i + (flags.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
-    i + bytes[i..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len() - i)
+    i + bytes[i..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(bytes.len() - i)
 }
 
 /// nom's `Error` for "this parser does not apply here" (what `char(...)` returned).
@@ -268,19 +299,33 @@ impl<'a> Reader<'a> {
             b'n' if input.starts_with("null") => (&input[4..], JsonKind::Null),
             _ => return unexpected(input, "a JSON value"),
         };
-        Ok((rest, JsonValue { kind, start, end: self.off(rest) }))
+        Ok((
+            rest,
+            JsonValue {
+                kind,
+                start,
+                end: self.off(rest),
+            },
+        ))
     }
 
     fn enter(&self, input: &'a str, depth: usize) -> Result<(), nom::Err<PErr<'a>>> {
         if depth >= self.max_depth {
-            return Err(nom::Err::Failure(PErr { rest: input, kind: Some(JsonErrorKind::DepthLimit { limit: self.max_depth }) }));
+            return Err(nom::Err::Failure(PErr {
+                rest: input,
+                kind: Some(JsonErrorKind::DepthLimit {
+                    limit: self.max_depth,
+                }),
+            }));
         }
         Ok(())
     }
 
     fn array(&self, input: &'a str, depth: usize) -> Res<'a, JsonKind<'a>> {
         self.enter(input, depth)?;
-        let Some(rest) = input.strip_prefix('[') else { return no_match(input) };
+        let Some(rest) = input.strip_prefix('[') else {
+            return no_match(input);
+        };
         let mut items = Vec::new();
         let (mut rest, _) = ws(rest)?;
         if let Some(r) = rest.strip_prefix(']') {
@@ -306,7 +351,9 @@ impl<'a> Reader<'a> {
 
     fn object(&self, input: &'a str, depth: usize) -> Res<'a, JsonKind<'a>> {
         self.enter(input, depth)?;
-        let Some(rest) = input.strip_prefix('{') else { return no_match(input) };
+        let Some(rest) = input.strip_prefix('{') else {
+            return no_match(input);
+        };
         let mut members = Vec::new();
         let (mut rest, _) = ws(rest)?;
         if let Some(r) = rest.strip_prefix('}') {
@@ -326,7 +373,12 @@ impl<'a> Reader<'a> {
             };
             let (r, _) = ws(r)?;
             let (r, value) = self.value(r, depth + 1)?;
-            members.push(JsonMember { key, key_start, key_end, value });
+            members.push(JsonMember {
+                key,
+                key_start,
+                key_end,
+                value,
+            });
             let (r, _) = ws(r)?;
             match r.as_bytes().first() {
                 Some(b',') => {
@@ -346,7 +398,12 @@ impl<'a> Reader<'a> {
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
 fn number(input: &str) -> Res<'_, &str> {
     let b = input.as_bytes();
-    let digits_at = |i: usize| b[i.min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits_at = |i: usize| {
+        b[i.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
     let mut i = usize::from(b.first() == Some(&b'-'));
     // int part
     if b.get(i) == Some(&b'0') {
@@ -385,7 +442,9 @@ fn number(input: &str) -> Res<'_, &str> {
 }
 
 fn string(input: &str) -> Res<'_, Cow<'_, str>> {
-    let Some(body) = input.strip_prefix('"') else { return no_match(input) };
+    let Some(body) = input.strip_prefix('"') else {
+        return no_match(input);
+    };
     // Fast path: a run with no escapes and no control characters.
     let n = plain_len(body);
     let (plain, rest) = body.split_at(n);
@@ -434,7 +493,9 @@ fn hex4(input: &str) -> Res<'_, u32> {
     if b.len() < 4 || !b[..4].iter().all(u8::is_ascii_hexdigit) {
         return fail(input, JsonErrorKind::InvalidEscape);
     }
-    let v = b[..4].iter().fold(0u32, |acc, &d| (acc << 4) | char::from(d).to_digit(16).unwrap_or(0));
+    let v = b[..4].iter().fold(0u32, |acc, &d| {
+        (acc << 4) | char::from(d).to_digit(16).unwrap_or(0)
+    });
     Ok((&input[4..], v))
 }
 
@@ -459,7 +520,12 @@ fn escape(input: &str) -> Res<'_, char> {
     if let Some(ch) = simple {
         return Ok((&body[1..], ch));
     }
-    let (rest, hi) = hex4(&body[1..]).map_err(|_| nom::Err::Failure(PErr { rest: input, kind: Some(JsonErrorKind::InvalidEscape) }))?;
+    let (rest, hi) = hex4(&body[1..]).map_err(|_| {
+        nom::Err::Failure(PErr {
+            rest: input,
+            kind: Some(JsonErrorKind::InvalidEscape),
+        })
+    })?;
     if (0xD800..0xDC00).contains(&hi) {
         // a high surrogate must be followed by \uDC00-\uDFFF
         if let Some(after) = rest.strip_prefix("\\u")
@@ -492,32 +558,54 @@ fn escape(input: &str) -> Res<'_, char> {
 /// ```
 pub fn parse(src: &str, options: ParseOptions) -> Result<JsonValue<'_>, JsonError> {
     if src.len() > options.max_bytes {
-        return Err(JsonError { kind: JsonErrorKind::SizeLimit { size: src.len(), limit: options.max_bytes }, offset: options.max_bytes });
+        return Err(JsonError {
+            kind: JsonErrorKind::SizeLimit {
+                size: src.len(),
+                limit: options.max_bytes,
+            },
+            offset: options.max_bytes,
+        });
     }
-    let reader = Reader { src, max_depth: options.max_depth };
+    let reader = Reader {
+        src,
+        max_depth: options.max_depth,
+    };
     let to_err = |e: nom::Err<PErr<'_>>| -> JsonError {
         match e {
             nom::Err::Error(p) | nom::Err::Failure(p) => {
                 let offset = src.len() - p.rest.len();
                 let kind = p.kind.unwrap_or_else(|| match p.rest.chars().next() {
                     None => JsonErrorKind::UnexpectedEnd,
-                    Some(found) => JsonErrorKind::Unexpected { found, expected: "a JSON value" },
+                    Some(found) => JsonErrorKind::Unexpected {
+                        found,
+                        expected: "a JSON value",
+                    },
                 });
                 JsonError { kind, offset }
             }
-            nom::Err::Incomplete(_) => JsonError { kind: JsonErrorKind::UnexpectedEnd, offset: src.len() },
+            nom::Err::Incomplete(_) => JsonError {
+                kind: JsonErrorKind::UnexpectedEnd,
+                offset: src.len(),
+            },
         }
     };
     // A UTF-8 byte-order mark is not JSON text (RFC 8259 §8.1 lets a parser ignore it; IAM does not).
     let (rest, _) = ws(src).map_err(to_err)?;
     if rest.is_empty() {
-        return Err(JsonError { kind: JsonErrorKind::Empty, offset: src.len() });
+        return Err(JsonError {
+            kind: JsonErrorKind::Empty,
+            offset: src.len(),
+        });
     }
     let (rest, value) = reader.value(rest, 0).map_err(to_err)?;
     let (rest, _) = ws(rest).map_err(to_err)?;
     if !rest.is_empty() {
         let offset = src.len() - rest.len();
-        let kind = if rest.starts_with("//") || rest.starts_with("/*") { JsonErrorKind::Comment } else { JsonErrorKind::TrailingCharacters };
+        let kind = if rest.starts_with("//") || rest.starts_with("/*") {
+            JsonErrorKind::Comment
+        } else {
+            JsonErrorKind::TrailingCharacters
+        };
         return Err(JsonError { kind, offset });
     }
     Ok(value)
@@ -540,25 +628,62 @@ mod tests {
         assert_eq!(err("[1.]").kind, JsonErrorKind::InvalidNumber);
         assert_eq!(err("[-]").kind, JsonErrorKind::InvalidNumber);
         assert_eq!(err("[1e]").kind, JsonErrorKind::InvalidNumber);
-        assert_eq!(err("[+1]").kind, JsonErrorKind::Unexpected { found: '+', expected: "a JSON value" });
+        assert_eq!(
+            err("[+1]").kind,
+            JsonErrorKind::Unexpected {
+                found: '+',
+                expected: "a JSON value"
+            }
+        );
         assert_eq!(err("\"a\tb\"").kind, JsonErrorKind::ControlCharacter);
         assert_eq!(err("\"\\x\"").kind, JsonErrorKind::InvalidEscape);
         assert_eq!(err("\"\\ud800\"").kind, JsonErrorKind::LoneSurrogate);
-        assert_eq!(err("{'a': 1}").kind, JsonErrorKind::Unexpected { found: '\'', expected: "a string key in double quotes" });
+        assert_eq!(
+            err("{'a': 1}").kind,
+            JsonErrorKind::Unexpected {
+                found: '\'',
+                expected: "a string key in double quotes"
+            }
+        );
         assert_eq!(err("").kind, JsonErrorKind::Empty);
         assert_eq!(err("  ").kind, JsonErrorKind::Empty);
         assert_eq!(err("[1] 2").kind, JsonErrorKind::TrailingCharacters);
         assert_eq!(err("[1] 2").offset, 4);
-        assert_eq!(err("{\"a\" 1}").kind, JsonErrorKind::Unexpected { found: '1', expected: "':' after an object key" });
-        assert_eq!(err("[tru]").kind, JsonErrorKind::Unexpected { found: 't', expected: "a JSON value" });
+        assert_eq!(
+            err("{\"a\" 1}").kind,
+            JsonErrorKind::Unexpected {
+                found: '1',
+                expected: "':' after an object key"
+            }
+        );
+        assert_eq!(
+            err("[tru]").kind,
+            JsonErrorKind::Unexpected {
+                found: 't',
+                expected: "a JSON value"
+            }
+        );
         assert_eq!(err("\"abc").kind, JsonErrorKind::UnexpectedEnd);
-        assert_eq!(err("\u{feff}{}").kind, JsonErrorKind::Unexpected { found: '\u{feff}', expected: "a JSON value" });
+        assert_eq!(
+            err("\u{feff}{}").kind,
+            JsonErrorKind::Unexpected {
+                found: '\u{feff}',
+                expected: "a JSON value"
+            }
+        );
     }
 
     #[test]
     fn escapes() {
-        let v = parse(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00""#, ParseOptions::default()).unwrap();
-        assert_eq!(v.kind, JsonKind::String(Cow::Owned("a\"\\/\u{8}\u{c}\n\r\té😀".into())));
+        let v = parse(
+            r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00""#,
+            ParseOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            v.kind,
+            JsonKind::String(Cow::Owned("a\"\\/\u{8}\u{c}\n\r\té😀".into()))
+        );
     }
 
     #[test]
@@ -575,7 +700,12 @@ mod tests {
 
     #[test]
     fn agrees_with_serde_json_on_valid_documents() {
-        for doc in [r#"{"a":[1,-0.5e+3,true,false,null,"x\u0041"],"b":{}}"#, "[]", "0", r#""\u00ff""#] {
+        for doc in [
+            r#"{"a":[1,-0.5e+3,true,false,null,"x\u0041"],"b":{}}"#,
+            "[]",
+            "0",
+            r#""\u00ff""#,
+        ] {
             let ours = parse(doc, ParseOptions::default()).unwrap();
             let theirs: serde_json::Value = serde_json::from_str(doc).unwrap();
             assert_eq!(to_serde(&ours), theirs, "{doc}");
@@ -589,7 +719,11 @@ mod tests {
             JsonKind::Number(n) => serde_json::from_str(n).unwrap(),
             JsonKind::String(s) => serde_json::Value::String(s.to_string()),
             JsonKind::Array(a) => serde_json::Value::Array(a.iter().map(to_serde).collect()),
-            JsonKind::Object(m) => serde_json::Value::Object(m.iter().map(|m| (m.key.to_string(), to_serde(&m.value))).collect()),
+            JsonKind::Object(m) => serde_json::Value::Object(
+                m.iter()
+                    .map(|m| (m.key.to_string(), to_serde(&m.value)))
+                    .collect(),
+            ),
         }
     }
 

@@ -15,16 +15,16 @@
 //! assert_eq!(findings[0].code, "UNSUPPORTED_PRINCIPAL");
 //! ```
 
+pub mod cli_config;
 mod fast;
 mod finding;
-pub mod values;
-pub mod json;
 pub mod gaad;
-pub mod cli_config;
-pub mod save_check;
+pub mod json;
 mod policy;
+pub mod save_check;
 mod validate;
+pub mod values;
 
 pub use finding::{Finding, LineIndex, Severity};
 pub use policy::{ParseError, ParsedPolicy, parse_policy, read_policy, read_policy_with};
-pub use validate::validate;
+pub use validate::{ValidateOptions, validate, validate_with};

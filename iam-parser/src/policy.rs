@@ -8,8 +8,8 @@
 use crate::finding::{Finding, LineIndex, Severity};
 use crate::json::{self, JsonKind, JsonMember, JsonValue, ParseOptions};
 use iam_model::{
-    Condition, ConditionEntry, ConditionValue, Effect, OperatorName, Policy, PolicyType, Principal, PrincipalClause,
-    PrincipalKey, Span, Spanned, Statement, ValueKind, ValueList, Version,
+    Condition, ConditionEntry, ConditionValue, Effect, OperatorName, Policy, PolicyType, Principal,
+    PrincipalClause, PrincipalKey, Span, Spanned, Statement, ValueKind, ValueList, Version,
 };
 use std::fmt;
 
@@ -28,7 +28,11 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {} {}", self.span.start.line, self.span.start.column, self.code, self.message)
+        write!(
+            f,
+            "{}:{}: {} {}",
+            self.span.start.line, self.span.start.column, self.code, self.message
+        )
     }
 }
 
@@ -36,7 +40,12 @@ impl std::error::Error for ParseError {}
 
 impl From<&Finding> for ParseError {
     fn from(f: &Finding) -> Self {
-        ParseError { code: f.code, message: f.message.clone(), path: f.path.clone(), span: f.span }
+        ParseError {
+            code: f.code,
+            message: f.message.clone(),
+            path: f.path.clone(),
+            span: f.span,
+        }
     }
 }
 
@@ -82,7 +91,10 @@ pub fn parse_policy(text: &str, policy_type: PolicyType) -> Result<Policy, Parse
     match parsed.policy {
         Some(p) => Ok(p),
         None => {
-            let first = parsed.findings.iter().find(|f| FATAL_CODES.contains(&f.code));
+            let first = parsed
+                .findings
+                .iter()
+                .find(|f| FATAL_CODES.contains(&f.code));
             Err(first.map(ParseError::from).unwrap_or_else(|| ParseError {
                 code: "JSON_SYNTAX_ERROR",
                 message: "the document is not a policy".into(),
@@ -99,19 +111,35 @@ pub fn read_policy(text: &str, policy_type: PolicyType) -> ParsedPolicy {
 }
 
 /// [`read_policy`] with explicit JSON limits.
-pub fn read_policy_with(text: &str, policy_type: PolicyType, options: ParseOptions) -> ParsedPolicy {
+pub fn read_policy_with(
+    text: &str,
+    policy_type: PolicyType,
+    options: ParseOptions,
+) -> ParsedPolicy {
     // Nearly every document is a policy with no grammar finding: read it in one pass.
     if let Some(policy) = crate::fast::read(text, options) {
-        return ParsedPolicy { policy: Some(policy), findings: Vec::new() };
+        return ParsedPolicy {
+            policy: Some(policy),
+            findings: Vec::new(),
+        };
     }
     read_policy_indexed(text, policy_type, options, &LineIndex::new(text))
 }
 
 /// [`read_policy_with`] on the exact path (JSON tree, then the grammar), reusing a
 /// [`LineIndex`] of `text` (so [`crate::validate`] builds only one).
-pub(crate) fn read_policy_indexed(text: &str, policy_type: PolicyType, options: ParseOptions, idx: &LineIndex<'_>) -> ParsedPolicy {
+pub(crate) fn read_policy_indexed(
+    text: &str,
+    policy_type: PolicyType,
+    options: ParseOptions,
+    idx: &LineIndex<'_>,
+) -> ParsedPolicy {
     let _ = policy_type; // element rules per type are checked in `validate`
-    let mut b = Builder { idx, findings: Vec::new(), fatal: false };
+    let mut b = Builder {
+        idx,
+        findings: Vec::new(),
+        fatal: false,
+    };
     let policy = match json::parse(text, options) {
         Ok(root) => b.policy(&root),
         Err(e) => {
@@ -133,7 +161,10 @@ pub(crate) fn read_policy_indexed(text: &str, policy_type: PolicyType, options: 
         }
     };
     let policy = if b.fatal { None } else { policy };
-    ParsedPolicy { policy, findings: b.findings }
+    ParsedPolicy {
+        policy,
+        findings: b.findings,
+    }
 }
 
 struct Builder<'i, 't> {
@@ -164,8 +195,17 @@ impl JPath<'_> {
 }
 
 const TOP_KEYS: &[&str] = &["Version", "Id", "Statement"];
-const STATEMENT_KEYS: &[&str] =
-    &["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"];
+const STATEMENT_KEYS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
 
 impl Builder<'_, '_> {
     fn span(&self, v: &JsonValue<'_>) -> Span {
@@ -176,11 +216,24 @@ impl Builder<'_, '_> {
         self.idx.span(m.key_start, m.key_end)
     }
 
-    fn report(&mut self, code: &'static str, severity: Severity, span: Span, path: &str, message: String) {
+    fn report(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        span: Span,
+        path: &str,
+        message: String,
+    ) {
         if FATAL_CODES.contains(&code) {
             self.fatal = true;
         }
-        self.findings.push(Finding { code, severity, message, path: path.to_string(), span });
+        self.findings.push(Finding {
+            code,
+            severity,
+            message,
+            path: path.to_string(),
+            span,
+        });
     }
 
     fn error(&mut self, code: &'static str, span: Span, path: &str, message: String) {
@@ -190,12 +243,21 @@ impl Builder<'_, '_> {
     fn type_mismatch(&mut self, v: &JsonValue<'_>, path: &JPath<'_>, expected: &str) {
         let span = self.span(v);
         let path = path.render();
-        self.error("DATA_TYPE_MISMATCH", span, &path, format!("{path} must be {expected}, not {}", v.kind.type_name()));
+        self.error(
+            "DATA_TYPE_MISMATCH",
+            span,
+            &path,
+            format!("{path} must be {expected}, not {}", v.kind.type_name()),
+        );
     }
 
     /// Reports duplicate keys of an object (spec §1.1) and returns the members with the first
     /// occurrence of each key.
-    fn check_duplicates<'m, 'a>(&mut self, members: &'m [JsonMember<'a>], path: &JPath<'_>) -> Vec<&'m JsonMember<'a>> {
+    fn check_duplicates<'m, 'a>(
+        &mut self,
+        members: &'m [JsonMember<'a>],
+        path: &JPath<'_>,
+    ) -> Vec<&'m JsonMember<'a>> {
         let mut seen: Vec<&'m JsonMember<'a>> = Vec::with_capacity(members.len());
         for m in members {
             if let Some(first) = seen.iter().find(|s| s.key == m.key) {
@@ -247,7 +309,9 @@ impl Builder<'_, '_> {
                     _ => self.type_mismatch(&m.value, &JPath::Root("Version"), "a string"),
                 },
                 "Id" => match &m.value.kind {
-                    JsonKind::String(s) => id = Some(Spanned::new(s.to_string(), self.span(&m.value))),
+                    JsonKind::String(s) => {
+                        id = Some(Spanned::new(s.to_string(), self.span(&m.value)))
+                    }
                     _ => self.type_mismatch(&m.value, &JPath::Root("Id"), "a string"),
                 },
                 "Statement" => {
@@ -270,12 +334,18 @@ impl Builder<'_, '_> {
                                 );
                             }
                             for (i, item) in items.iter().enumerate() {
-                                if let Some(s) = self.statement(item, &JPath::Index(&JPath::Root("Statement"), i)) {
+                                if let Some(s) = self
+                                    .statement(item, &JPath::Index(&JPath::Root("Statement"), i))
+                                {
                                     statements.push(s);
                                 }
                             }
                         }
-                        _ => self.type_mismatch(&m.value, &JPath::Root("Statement"), "an object or an array of objects"),
+                        _ => self.type_mismatch(
+                            &m.value,
+                            &JPath::Root("Statement"),
+                            "an object or an array of objects",
+                        ),
                     }
                 }
                 other => {
@@ -292,7 +362,12 @@ impl Builder<'_, '_> {
         let _ = TOP_KEYS;
         let whole = self.span(root);
         if !saw_statement {
-            self.error("MISSING_STATEMENT", Span::new(whole.start, whole.start), "", "the policy has no Statement element".into());
+            self.error(
+                "MISSING_STATEMENT",
+                Span::new(whole.start, whole.start),
+                "",
+                "the policy has no Statement element".into(),
+            );
         }
         if version.is_none() && !members.iter().any(|m| m.key == "Version") {
             self.report(
@@ -303,7 +378,13 @@ impl Builder<'_, '_> {
                 "add \"Version\": \"2012-10-17\": without it the policy uses the 2008-10-17 language, where policy variables are literal text".into(),
             );
         }
-        Some(Policy { version, id, statements, single_statement, span: whole })
+        Some(Policy {
+            version,
+            id,
+            statements,
+            single_statement,
+            span: whole,
+        })
     }
 
     fn statement(&mut self, v: &JsonValue<'_>, path: &JPath<'_>) -> Option<Statement> {
@@ -325,7 +406,9 @@ impl Builder<'_, '_> {
             let p = JPath::Key(path, key);
             match key {
                 "Sid" => match &m.value.kind {
-                    JsonKind::String(s) => sid = Some(Spanned::new(s.to_string(), self.span(&m.value))),
+                    JsonKind::String(s) => {
+                        sid = Some(Spanned::new(s.to_string(), self.span(&m.value)))
+                    }
                     _ => self.type_mismatch(&m.value, &p, "a string"),
                 },
                 "Effect" => match &m.value.kind {
@@ -364,7 +447,12 @@ impl Builder<'_, '_> {
                 "Action" | "NotAction" => {
                     if action.is_some() {
                         let sp = self.key_span(m);
-                        self.error("UNSUPPORTED_ELEMENT_COMBINATION", sp, &p.render(), "a statement can have Action or NotAction, not both".into());
+                        self.error(
+                            "UNSUPPORTED_ELEMENT_COMBINATION",
+                            sp,
+                            &p.render(),
+                            "a statement can have Action or NotAction, not both".into(),
+                        );
                         ok = false;
                         continue;
                     }
@@ -390,7 +478,9 @@ impl Builder<'_, '_> {
                     let hint = STATEMENT_KEYS
                         .iter()
                         .find(|k| k.eq_ignore_ascii_case(other))
-                        .map(|k| format!(" (did you mean \"{k}\"? element names are case-sensitive)"))
+                        .map(|k| {
+                            format!(" (did you mean \"{k}\"? element names are case-sensitive)")
+                        })
                         .unwrap_or_default();
                     self.error(
                         "INVALID_POLICY_ELEMENT",
@@ -427,26 +517,49 @@ impl Builder<'_, '_> {
                 ValueList::default()
             }
         };
-        Some(Statement { sid, effect, principal, action, resource, conditions, span })
+        Some(Statement {
+            sid,
+            effect,
+            principal,
+            action,
+            resource,
+            conditions,
+            span,
+        })
     }
 
     /// `"x"` or `["x", ...]` (strings only).
-    fn string_list(&mut self, v: &JsonValue<'_>, negated: bool, path: &JPath<'_>) -> Option<ValueList> {
+    fn string_list(
+        &mut self,
+        v: &JsonValue<'_>,
+        negated: bool,
+        path: &JPath<'_>,
+    ) -> Option<ValueList> {
         let span = self.span(v);
         match &v.kind {
-            JsonKind::String(s) => Some(ValueList { negated, values: vec![Spanned::new(s.to_string(), span)], span }),
+            JsonKind::String(s) => Some(ValueList {
+                negated,
+                values: vec![Spanned::new(s.to_string(), span)],
+                span,
+            }),
             JsonKind::Array(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     match &item.kind {
-                        JsonKind::String(s) => values.push(Spanned::new(s.to_string(), self.span(item))),
+                        JsonKind::String(s) => {
+                            values.push(Spanned::new(s.to_string(), self.span(item)))
+                        }
                         _ => {
                             self.type_mismatch(item, &JPath::Index(path, i), "a string");
                             return None;
                         }
                     }
                 }
-                Some(ValueList { negated, values, span })
+                Some(ValueList {
+                    negated,
+                    values,
+                    span,
+                })
             }
             _ => {
                 self.type_mismatch(v, path, "a string or an array of strings");
@@ -455,10 +568,19 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn principal(&mut self, v: &JsonValue<'_>, negated: bool, path: &JPath<'_>) -> Option<PrincipalClause> {
+    fn principal(
+        &mut self,
+        v: &JsonValue<'_>,
+        negated: bool,
+        path: &JPath<'_>,
+    ) -> Option<PrincipalClause> {
         let span = self.span(v);
         match &v.kind {
-            JsonKind::String(s) if s == "*" => Some(PrincipalClause { negated, value: Principal::Star, span }),
+            JsonKind::String(s) if s == "*" => Some(PrincipalClause {
+                negated,
+                value: Principal::Star,
+                span,
+            }),
             JsonKind::String(s) => {
                 self.error(
                     "INVALID_PRINCIPAL_FORMAT",
@@ -486,14 +608,21 @@ impl Builder<'_, '_> {
                     let list = self.string_list(&m.value, false, &p)?;
                     entries.push((Spanned::new(key, self.key_span(m)), list.values));
                 }
-                Some(PrincipalClause { negated, value: Principal::Map(entries), span })
+                Some(PrincipalClause {
+                    negated,
+                    value: Principal::Map(entries),
+                    span,
+                })
             }
             _ => {
                 self.error(
                     "INVALID_PRINCIPAL_FORMAT",
                     span,
                     &path.render(),
-                    format!("a principal must be \"*\" or an object, not {}", v.kind.type_name()),
+                    format!(
+                        "a principal must be \"*\" or an object, not {}",
+                        v.kind.type_name()
+                    ),
                 );
                 None
             }
@@ -530,7 +659,11 @@ impl Builder<'_, '_> {
                     }
                     _ => self.condition_value(&k.value, &kp).into_iter().collect(),
                 };
-                entries.push(ConditionEntry { key: Spanned::new(k.key.to_string(), self.key_span(k)), values, span });
+                entries.push(ConditionEntry {
+                    key: Spanned::new(k.key.to_string(), self.key_span(k)),
+                    values,
+                    span,
+                });
             }
             out.push(Condition {
                 operator: Spanned::new(OperatorName::parse(&m.key), self.key_span(m)),
@@ -557,7 +690,11 @@ impl Builder<'_, '_> {
 }
 
 pub(crate) fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 #[cfg(test)]
@@ -565,7 +702,11 @@ mod tests {
     use super::*;
 
     fn codes(text: &str, t: PolicyType) -> Vec<&'static str> {
-        read_policy(text, t).findings.iter().map(|f| f.code).collect()
+        read_policy(text, t)
+            .findings
+            .iter()
+            .map(|f| f.code)
+            .collect()
     }
 
     #[test]
@@ -576,12 +717,19 @@ mod tests {
         let f = &r.findings[0];
         assert_eq!(f.code, "DUPLICATE_KEY");
         assert_eq!(f.path, "Statement.Effect");
-        assert_eq!(f.span.start.offset as usize, text.rfind("\"Effect\"").unwrap());
+        assert_eq!(
+            f.span.start.offset as usize,
+            text.rfind("\"Effect\"").unwrap()
+        );
     }
 
     #[test]
     fn effect_is_case_sensitive() {
-        let e = parse_policy(r#"{"Statement":{"Effect":"allow","Action":"*","Resource":"*"}}"#, PolicyType::Identity).unwrap_err();
+        let e = parse_policy(
+            r#"{"Statement":{"Effect":"allow","Action":"*","Resource":"*"}}"#,
+            PolicyType::Identity,
+        )
+        .unwrap_err();
         assert_eq!(e.code, "INVALID_EFFECT");
     }
 
@@ -589,13 +737,33 @@ mod tests {
     fn combinations_and_missing_elements() {
         assert!(codes(r#"{"Statement":{"Effect":"Allow","Action":"*","NotAction":"s3:*","Resource":"*"}}"#, PolicyType::Identity)
             .contains(&"UNSUPPORTED_ELEMENT_COMBINATION"));
-        assert!(codes(r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#, PolicyType::Identity).contains(&"MISSING_ACTION"));
-        assert!(codes(r#"{"Version":"2012-10-17","Statement":[]}"#, PolicyType::Identity).contains(&"MISSING_STATEMENT"));
-        assert!(codes(r#"{"Version":"2012-10-17"}"#, PolicyType::Identity).contains(&"MISSING_STATEMENT"));
+        assert!(
+            codes(
+                r#"{"Statement":{"Effect":"Allow","Resource":"*"}}"#,
+                PolicyType::Identity
+            )
+            .contains(&"MISSING_ACTION")
+        );
+        assert!(
+            codes(
+                r#"{"Version":"2012-10-17","Statement":[]}"#,
+                PolicyType::Identity
+            )
+            .contains(&"MISSING_STATEMENT")
+        );
+        assert!(
+            codes(r#"{"Version":"2012-10-17"}"#, PolicyType::Identity)
+                .contains(&"MISSING_STATEMENT")
+        );
         assert!(codes(r#"{"Version":"2012-10-18","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#, PolicyType::Identity)
             .contains(&"INVALID_VERSION"));
-        assert!(codes(r#"{"Statement":{"effect":"Allow","Effect":"Allow","Action":"*","Resource":"*"}}"#, PolicyType::Identity)
-            .contains(&"INVALID_POLICY_ELEMENT"));
+        assert!(
+            codes(
+                r#"{"Statement":{"effect":"Allow","Effect":"Allow","Action":"*","Resource":"*"}}"#,
+                PolicyType::Identity
+            )
+            .contains(&"INVALID_POLICY_ELEMENT")
+        );
     }
 
     #[test]
@@ -603,7 +771,14 @@ mod tests {
         let text = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:GetObject\"],\"Resource\":\"*\",\n\"Condition\":{\"NumericLessThan\":{\"s3:max-keys\":10.50},\"Bool\":{\"aws:SecureTransport\":[true]}}}]}";
         let p = parse_policy(text, PolicyType::Identity).unwrap();
         let c = &p.statements[0].conditions;
-        assert_eq!(c[0].entries[0].values[0], ConditionValue { kind: ValueKind::Number, text: "10.50".into(), span: Span::default() });
+        assert_eq!(
+            c[0].entries[0].values[0],
+            ConditionValue {
+                kind: ValueKind::Number,
+                text: "10.50".into(),
+                span: Span::default()
+            }
+        );
         assert_eq!(c[0].entries[0].values[0].span.start.line, 2);
         assert_eq!(c[1].entries[0].values[0].kind, ValueKind::Bool);
         assert_eq!(p.statements[0].action.values[0].span.start.column, 66);

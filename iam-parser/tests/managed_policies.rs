@@ -7,7 +7,10 @@ use iam_parser::{Severity, parse_policy, validate};
 use std::path::{Path, PathBuf};
 
 fn corpus(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../iam-model/data").join(dir).join("policies");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../iam-model/data")
+        .join(dir)
+        .join("policies");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .map(|e| e.unwrap().path())
@@ -26,7 +29,14 @@ fn check(dir: &str, expected: usize) {
         let text = std::fs::read_to_string(f).unwrap();
         for finding in validate(&text, PolicyType::Identity) {
             if finding.severity == Severity::Error {
-                errors.push(format!("{}: {}: {} {} ({})", f.display(), finding.span.start, finding.code, finding.message, finding.path));
+                errors.push(format!(
+                    "{}: {}: {} {} ({})",
+                    f.display(),
+                    finding.span.start,
+                    finding.code,
+                    finding.message,
+                    finding.path
+                ));
             }
         }
         let p = parse_policy(&text, PolicyType::Identity).unwrap();
@@ -34,11 +44,19 @@ fn check(dir: &str, expected: usize) {
         let again = parse_policy(&p.to_json(), PolicyType::Identity).unwrap();
         assert_eq!(again, p, "{}: print/parse round trip", f.display());
     }
-    println!("{dir}: {} policies, {statements} statements, {} ERROR findings", files.len(), errors.len());
+    println!(
+        "{dir}: {} policies, {statements} statements, {} ERROR findings",
+        files.len(),
+        errors.len()
+    );
     for e in errors.iter().take(40) {
         println!("{e}");
     }
-    assert!(errors.is_empty(), "{} ERROR findings in {dir}", errors.len());
+    assert!(
+        errors.is_empty(),
+        "{} ERROR findings in {dir}",
+        errors.len()
+    );
 }
 
 #[test]

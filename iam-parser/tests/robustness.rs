@@ -4,8 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use iam_model::{
-    BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue, Effect, OperatorName, Policy, PolicyType,
-    Principal, PrincipalClause, PrincipalKey, SetQualifier, Span, Spanned, Statement, ValueKind, ValueList, Version,
+    BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue, Effect,
+    OperatorName, Policy, PolicyType, Principal, PrincipalClause, PrincipalKey, SetQualifier, Span,
+    Spanned, Statement, ValueKind, ValueList, Version,
 };
 use iam_parser::{parse_policy, validate};
 use proptest::prelude::*;
@@ -27,16 +28,28 @@ fn exercise(text: &str) {
 fn seeds() -> &'static [String] {
     static SEEDS: OnceLock<Vec<String>> = OnceLock::new();
     SEEDS.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../iam-model/data/aws-managed-policies/policies");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../iam-model/data/aws-managed-policies/policies");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
-        let mut docs: Vec<String> = files.iter().map(|p| std::fs::read_to_string(p).unwrap()).filter(|t| t.len() < 3_000).collect();
+        let mut docs: Vec<String> = files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .filter(|t| t.len() < 3_000)
+            .collect();
         // spread over the alphabet, and keep those with conditions and principals
         let step = (docs.len() / 40).max(1);
         let mut picked: Vec<String> = docs.iter().step_by(step).cloned().collect();
         docs.retain(|d| d.contains("\"Condition\""));
         picked.extend(docs.into_iter().take(10));
-        assert!(picked.len() >= 20, "managed policies not found in {}", dir.display());
+        assert!(
+            picked.len() >= 20,
+            "managed policies not found in {}",
+            dir.display()
+        );
         picked
     })
 }
@@ -61,7 +74,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (any::<usize>(), byte.clone()).prop_map(|(i, b)| Mutation::Insert(i, b)),
         (any::<usize>(), byte).prop_map(|(i, b)| Mutation::Replace(i, b)),
         any::<usize>().prop_map(Mutation::Truncate),
-        (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(a, b, c)| Mutation::Duplicate(a, b, c)),
+        (any::<usize>(), any::<usize>(), any::<usize>())
+            .prop_map(|(a, b, c)| Mutation::Duplicate(a, b, c)),
     ]
 }
 
@@ -100,48 +114,93 @@ fn spanned(s: String) -> Spanned<String> {
 }
 
 fn value_list(negated: bool) -> impl Strategy<Value = ValueList> {
-    prop::collection::vec(text(), 0..5).prop_map(move |v| ValueList { negated, values: v.into_iter().map(spanned).collect(), span: Span::default() })
+    prop::collection::vec(text(), 0..5).prop_map(move |v| ValueList {
+        negated,
+        values: v.into_iter().map(spanned).collect(),
+        span: Span::default(),
+    })
 }
 
 fn principal() -> impl Strategy<Value = PrincipalClause> {
-    let keys = [PrincipalKey::Aws, PrincipalKey::Service, PrincipalKey::Federated, PrincipalKey::CanonicalUser];
+    let keys = [
+        PrincipalKey::Aws,
+        PrincipalKey::Service,
+        PrincipalKey::Federated,
+        PrincipalKey::CanonicalUser,
+    ];
     let map = prop::sample::subsequence(keys.to_vec(), 0..=4)
         .prop_flat_map(|ks| {
             let n = ks.len();
-            (Just(ks), prop::collection::vec(prop::collection::vec(text(), 0..4), n))
+            (
+                Just(ks),
+                prop::collection::vec(prop::collection::vec(text(), 0..4), n),
+            )
         })
         .prop_map(|(ks, vals)| {
             Principal::Map(
                 ks.into_iter()
                     .zip(vals)
-                    .map(|(k, vs)| (Spanned::new(k, Span::default()), vs.into_iter().map(spanned).collect()))
+                    .map(|(k, vs)| {
+                        (
+                            Spanned::new(k, Span::default()),
+                            vs.into_iter().map(spanned).collect(),
+                        )
+                    })
                     .collect(),
             )
         });
-    (any::<bool>(), prop_oneof![1 => Just(Principal::Star), 3 => map])
-        .prop_map(|(negated, value)| PrincipalClause { negated, value, span: Span::default() })
+    (
+        any::<bool>(),
+        prop_oneof![1 => Just(Principal::Star), 3 => map],
+    )
+        .prop_map(|(negated, value)| PrincipalClause {
+            negated,
+            value,
+            span: Span::default(),
+        })
 }
 
 fn condition_value() -> impl Strategy<Value = ConditionValue> {
     prop_oneof![
-        text().prop_map(|t| ConditionValue { kind: ValueKind::String, text: t, span: Span::default() }),
-        "-?(0|[1-9][0-9]{0,6})(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,2})?"
-            .prop_map(|t| ConditionValue { kind: ValueKind::Number, text: t, span: Span::default() }),
-        any::<bool>().prop_map(|b| ConditionValue { kind: ValueKind::Bool, text: b.to_string(), span: Span::default() }),
+        text().prop_map(|t| ConditionValue {
+            kind: ValueKind::String,
+            text: t,
+            span: Span::default()
+        }),
+        "-?(0|[1-9][0-9]{0,6})(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,2})?".prop_map(|t| {
+            ConditionValue {
+                kind: ValueKind::Number,
+                text: t,
+                span: Span::default(),
+            }
+        }),
+        any::<bool>().prop_map(|b| ConditionValue {
+            kind: ValueKind::Bool,
+            text: b.to_string(),
+            span: Span::default()
+        }),
     ]
 }
 
 fn operator() -> impl Strategy<Value = ConditionOperator> {
     (
         prop::sample::select(BaseOperator::ALL.to_vec()),
-        prop::option::of(prop::sample::select(vec![SetQualifier::ForAllValues, SetQualifier::ForAnyValue])),
+        prop::option::of(prop::sample::select(vec![
+            SetQualifier::ForAllValues,
+            SetQualifier::ForAnyValue,
+        ])),
         any::<bool>(),
     )
-        .prop_map(|(base, qualifier, if_exists)| ConditionOperator { qualifier, base, if_exists })
+        .prop_map(|(base, qualifier, if_exists)| ConditionOperator {
+            qualifier,
+            base,
+            if_exists,
+        })
 }
 
 fn conditions() -> impl Strategy<Value = Vec<Condition>> {
-    let entries = prop::collection::btree_map(text(), prop::collection::vec(condition_value(), 0..4), 0..3);
+    let entries =
+        prop::collection::btree_map(text(), prop::collection::vec(condition_value(), 0..4), 0..3);
     prop::collection::vec((operator(), entries), 0..3).prop_map(|ops| {
         let mut seen = Vec::new();
         let mut out = Vec::new();
@@ -156,7 +215,11 @@ fn conditions() -> impl Strategy<Value = Vec<Condition>> {
                 operator: Spanned::new(OperatorName::Known(op), Span::default()),
                 entries: entries
                     .into_iter()
-                    .map(|(k, values)| ConditionEntry { key: spanned(k), values, span: Span::default() })
+                    .map(|(k, values)| ConditionEntry {
+                        key: spanned(k),
+                        values,
+                        span: Span::default(),
+                    })
                     .collect(),
                 span: Span::default(),
             });
@@ -174,20 +237,25 @@ fn statement() -> impl Strategy<Value = Statement> {
         prop::option::of(any::<bool>().prop_flat_map(value_list)),
         conditions(),
     )
-        .prop_map(|(sid, effect, principal, action, resource, conditions)| Statement {
-            sid: sid.map(spanned),
-            effect: Spanned::new(effect, Span::default()),
-            principal,
-            action,
-            resource,
-            conditions,
-            span: Span::default(),
-        })
+        .prop_map(
+            |(sid, effect, principal, action, resource, conditions)| Statement {
+                sid: sid.map(spanned),
+                effect: Spanned::new(effect, Span::default()),
+                principal,
+                action,
+                resource,
+                conditions,
+                span: Span::default(),
+            },
+        )
 }
 
 fn policy() -> impl Strategy<Value = Policy> {
     (
-        prop::option::of(prop::sample::select(vec![Version::V2012_10_17, Version::V2008_10_17])),
+        prop::option::of(prop::sample::select(vec![
+            Version::V2012_10_17,
+            Version::V2008_10_17,
+        ])),
         prop::option::of(text()),
         prop::collection::vec(statement(), 1..4),
     )
@@ -258,26 +326,46 @@ fn deep_nesting_is_refused_with_the_depth_finding() {
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].code, "POLICY_TOO_DEEP");
     }
-    assert_eq!(parse_policy(&deep, PolicyType::Identity).unwrap_err().code, "POLICY_TOO_DEEP");
+    assert_eq!(
+        parse_policy(&deep, PolicyType::Identity).unwrap_err().code,
+        "POLICY_TOO_DEEP"
+    );
     // objects too, and a closed document
     let objects = "{\"a\":".repeat(100_000);
-    assert_eq!(parse_policy(&objects, PolicyType::Identity).unwrap_err().code, "POLICY_TOO_DEEP");
+    assert_eq!(
+        parse_policy(&objects, PolicyType::Identity)
+            .unwrap_err()
+            .code,
+        "POLICY_TOO_DEEP"
+    );
     let closed = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    assert_eq!(validate(&closed, PolicyType::Resource)[0].code, "POLICY_TOO_DEEP");
+    assert_eq!(
+        validate(&closed, PolicyType::Resource)[0].code,
+        "POLICY_TOO_DEEP"
+    );
 }
 
 #[test]
 fn ten_megabytes_are_refused_with_the_size_finding() {
-    let big = format!("{{\"Version\":\"2012-10-17\",\"Id\":\"{}\"}}", "a".repeat(10 * 1024 * 1024));
+    let big = format!(
+        "{{\"Version\":\"2012-10-17\",\"Id\":\"{}\"}}",
+        "a".repeat(10 * 1024 * 1024)
+    );
     for t in TYPES {
         let f = validate(&big, t);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(f[0].code, "POLICY_TOO_LARGE");
     }
-    assert_eq!(parse_policy(&big, PolicyType::Identity).unwrap_err().code, "POLICY_TOO_LARGE");
+    assert_eq!(
+        parse_policy(&big, PolicyType::Identity).unwrap_err().code,
+        "POLICY_TOO_LARGE"
+    );
     // also when it is not JSON at all
     let junk = "\u{1}".repeat(10 * 1024 * 1024);
-    assert_eq!(parse_policy(&junk, PolicyType::Identity).unwrap_err().code, "POLICY_TOO_LARGE");
+    assert_eq!(
+        parse_policy(&junk, PolicyType::Identity).unwrap_err().code,
+        "POLICY_TOO_LARGE"
+    );
 }
 
 #[test]

@@ -9,8 +9,8 @@
 
 use crate::convert::python_attr;
 use crate::eval::{PyEvaluationResult, context_of};
-use iam_eval::account::{Account, AssumeRoleRequest, CreateRoleOptions, FederationTokenRequest};
 use iam_eval::Principal;
+use iam_eval::account::{Account, AssumeRoleRequest, CreateRoleOptions, FederationTokenRequest};
 use iam_model::entities::{
     AccessKeyStatus, ErrorCode, Group, IamError, InstanceProfile, ManagedPolicy, PasswordPolicy,
     PolicyVersion, Role, Tags, Timestamp, User, aws_managed_policies, aws_managed_policy,
@@ -67,7 +67,11 @@ fn opt_u32(p: &Value, k: &str) -> Result<Option<u32>, IamError> {
 fn strings(p: &Value, k: &str) -> Vec<String> {
     p.get(k)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -78,8 +82,14 @@ fn tag_pairs(p: &Value, k: &str) -> Vec<(String, String)> {
             a.iter()
                 .map(|t| {
                     (
-                        t.get("Key").and_then(Value::as_str).unwrap_or_default().to_string(),
-                        t.get("Value").and_then(Value::as_str).unwrap_or_default().to_string(),
+                        t.get("Key")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                        t.get("Value")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
                     )
                 })
                 .collect()
@@ -92,7 +102,11 @@ fn date(t: Timestamp) -> Value {
 }
 
 fn tags_json(t: &Tags) -> Value {
-    Value::Array(t.iter().map(|t| json!({"Key": t.key, "Value": t.value})).collect())
+    Value::Array(
+        t.iter()
+            .map(|t| json!({"Key": t.key, "Value": t.value}))
+            .collect(),
+    )
 }
 
 /// A stored document as boto3 gives it: decoded JSON (botocore URL-decodes and parses it).
@@ -133,7 +147,10 @@ fn role_json(r: &Role, full: bool) -> Value {
     m.insert("RoleId".into(), json!(r.id));
     m.insert("Arn".into(), json!(r.arn));
     m.insert("CreateDate".into(), date(r.create_date));
-    m.insert("AssumeRolePolicyDocument".into(), doc_json(r.trust_policy.text()));
+    m.insert(
+        "AssumeRolePolicyDocument".into(),
+        doc_json(r.trust_policy.text()),
+    );
     if let Some(d) = &r.description {
         m.insert("Description".into(), json!(d));
     }
@@ -193,9 +210,18 @@ fn attachments(a: &Account, arn: &str) -> usize {
     let users = a.list_users(None).unwrap_or_default();
     let groups = a.list_groups(None).unwrap_or_default();
     let roles = all_roles(a);
-    users.iter().filter(|u| u.attached_policies.iter().any(|x| x == arn)).count()
-        + groups.iter().filter(|g| g.attached_policies.iter().any(|x| x == arn)).count()
-        + roles.iter().filter(|r| r.attached_policies.iter().any(|x| x == arn)).count()
+    users
+        .iter()
+        .filter(|u| u.attached_policies.iter().any(|x| x == arn))
+        .count()
+        + groups
+            .iter()
+            .filter(|g| g.attached_policies.iter().any(|x| x == arn))
+            .count()
+        + roles
+            .iter()
+            .filter(|r| r.attached_policies.iter().any(|x| x == arn))
+            .count()
 }
 
 /// Every role, also those with paths that do not start with `/` (seen in imported files).
@@ -274,31 +300,98 @@ fn attached_json(a: &Account, arns: &[String]) -> Vec<Value> {
 
 /// The operations the clients offer, by service (`iamkit.Account.client(...)`).
 pub(crate) const IAM_OPERATIONS: &[&str] = &[
-    "add_role_to_instance_profile", "add_user_to_group", "attach_group_policy",
-    "attach_role_policy", "attach_user_policy", "create_access_key", "create_account_alias",
-    "create_group", "create_instance_profile", "create_login_profile", "create_policy",
-    "create_policy_version", "create_role", "create_service_linked_role", "create_user",
-    "deactivate_mfa_device", "delete_access_key", "delete_account_alias",
-    "delete_account_password_policy", "delete_group", "delete_group_policy",
-    "delete_instance_profile", "delete_login_profile", "delete_policy", "delete_policy_version",
-    "delete_role", "delete_role_permissions_boundary", "delete_role_policy",
-    "delete_service_linked_role", "delete_user", "delete_user_permissions_boundary",
-    "delete_user_policy", "detach_group_policy", "detach_role_policy", "detach_user_policy",
-    "enable_mfa_device", "get_account_password_policy", "get_account_summary", "get_group",
-    "get_group_policy", "get_instance_profile", "get_login_profile", "get_policy",
-    "get_policy_version", "get_role", "get_role_policy", "get_user", "get_user_policy",
-    "list_access_keys", "list_account_aliases", "list_attached_group_policies",
-    "list_attached_role_policies", "list_attached_user_policies", "list_entities_for_policy",
-    "list_group_policies", "list_groups", "list_groups_for_user", "list_instance_profile_tags",
-    "list_instance_profiles", "list_instance_profiles_for_role", "list_mfa_devices",
-    "list_policies", "list_policy_tags", "list_policy_versions", "list_role_policies",
-    "list_role_tags", "list_roles", "list_user_policies", "list_user_tags", "list_users",
-    "put_group_policy", "put_role_permissions_boundary", "put_role_policy",
-    "put_user_permissions_boundary", "put_user_policy", "remove_role_from_instance_profile",
-    "remove_user_from_group", "set_default_policy_version", "tag_instance_profile",
-    "tag_policy", "tag_role", "tag_user", "untag_instance_profile", "untag_policy",
-    "untag_role", "untag_user", "update_access_key", "update_account_password_policy",
-    "update_assume_role_policy", "update_login_profile", "update_role", "update_user",
+    "add_role_to_instance_profile",
+    "add_user_to_group",
+    "attach_group_policy",
+    "attach_role_policy",
+    "attach_user_policy",
+    "create_access_key",
+    "create_account_alias",
+    "create_group",
+    "create_instance_profile",
+    "create_login_profile",
+    "create_policy",
+    "create_policy_version",
+    "create_role",
+    "create_service_linked_role",
+    "create_user",
+    "deactivate_mfa_device",
+    "delete_access_key",
+    "delete_account_alias",
+    "delete_account_password_policy",
+    "delete_group",
+    "delete_group_policy",
+    "delete_instance_profile",
+    "delete_login_profile",
+    "delete_policy",
+    "delete_policy_version",
+    "delete_role",
+    "delete_role_permissions_boundary",
+    "delete_role_policy",
+    "delete_service_linked_role",
+    "delete_user",
+    "delete_user_permissions_boundary",
+    "delete_user_policy",
+    "detach_group_policy",
+    "detach_role_policy",
+    "detach_user_policy",
+    "enable_mfa_device",
+    "get_account_password_policy",
+    "get_account_summary",
+    "get_group",
+    "get_group_policy",
+    "get_instance_profile",
+    "get_login_profile",
+    "get_policy",
+    "get_policy_version",
+    "get_role",
+    "get_role_policy",
+    "get_user",
+    "get_user_policy",
+    "list_access_keys",
+    "list_account_aliases",
+    "list_attached_group_policies",
+    "list_attached_role_policies",
+    "list_attached_user_policies",
+    "list_entities_for_policy",
+    "list_group_policies",
+    "list_groups",
+    "list_groups_for_user",
+    "list_instance_profile_tags",
+    "list_instance_profiles",
+    "list_instance_profiles_for_role",
+    "list_mfa_devices",
+    "list_policies",
+    "list_policy_tags",
+    "list_policy_versions",
+    "list_role_policies",
+    "list_role_tags",
+    "list_roles",
+    "list_user_policies",
+    "list_user_tags",
+    "list_users",
+    "put_group_policy",
+    "put_role_permissions_boundary",
+    "put_role_policy",
+    "put_user_permissions_boundary",
+    "put_user_policy",
+    "remove_role_from_instance_profile",
+    "remove_user_from_group",
+    "set_default_policy_version",
+    "tag_instance_profile",
+    "tag_policy",
+    "tag_role",
+    "tag_user",
+    "untag_instance_profile",
+    "untag_policy",
+    "untag_role",
+    "untag_user",
+    "update_access_key",
+    "update_account_password_policy",
+    "update_assume_role_policy",
+    "update_login_profile",
+    "update_role",
+    "update_user",
 ];
 
 /// The STS operations.
@@ -336,10 +429,17 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "get_user" => Ok(json!({"User": user_json(a.get_user(req(p, "UserName")?)?, true)})),
         "list_users" => list(
             "Users",
-            a.list_users(opt(p, "PathPrefix"))?.into_iter().map(|u| user_json(u, false)).collect(),
+            a.list_users(opt(p, "PathPrefix"))?
+                .into_iter()
+                .map(|u| user_json(u, false))
+                .collect(),
         ),
         "update_user" => {
-            a.update_user(req(p, "UserName")?, opt(p, "NewUserName"), opt(p, "NewPath"))?;
+            a.update_user(
+                req(p, "UserName")?,
+                opt(p, "NewUserName"),
+                opt(p, "NewPath"),
+            )?;
             ok()
         }
         "delete_user" => {
@@ -375,11 +475,17 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         }
         "list_groups" => list(
             "Groups",
-            a.list_groups(opt(p, "PathPrefix"))?.into_iter().map(group_json).collect(),
+            a.list_groups(opt(p, "PathPrefix"))?
+                .into_iter()
+                .map(group_json)
+                .collect(),
         ),
         "list_groups_for_user" => list(
             "Groups",
-            a.list_groups_for_user(req(p, "UserName")?)?.into_iter().map(group_json).collect(),
+            a.list_groups_for_user(req(p, "UserName")?)?
+                .into_iter()
+                .map(group_json)
+                .collect(),
         ),
         "add_user_to_group" => {
             a.add_user_to_group(req(p, "GroupName")?, req(p, "UserName")?)?;
@@ -412,7 +518,10 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                 Some(pp) => a.list_roles(Some(pp))?,
                 None => all_roles(a),
             };
-            list("Roles", roles.into_iter().map(|r| role_json(r, false)).collect())
+            list(
+                "Roles",
+                roles.into_iter().map(|r| role_json(r, false)).collect(),
+            )
         }
         "update_role" => {
             a.update_role(
@@ -493,7 +602,10 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             ok()
         }
         "remove_role_from_instance_profile" => {
-            a.remove_role_from_instance_profile(req(p, "InstanceProfileName")?, req(p, "RoleName")?)?;
+            a.remove_role_from_instance_profile(
+                req(p, "InstanceProfileName")?,
+                req(p, "RoleName")?,
+            )?;
             ok()
         }
         "delete_instance_profile" => {
@@ -514,34 +626,52 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         }
         // ------------------------------------------------------------------ inline policies
         "put_user_policy" => {
-            a.put_user_policy(req(p, "UserName")?, req(p, "PolicyName")?, req(p, "PolicyDocument")?)?;
+            a.put_user_policy(
+                req(p, "UserName")?,
+                req(p, "PolicyName")?,
+                req(p, "PolicyDocument")?,
+            )?;
             ok()
         }
         "put_group_policy" => {
-            a.put_group_policy(req(p, "GroupName")?, req(p, "PolicyName")?, req(p, "PolicyDocument")?)?;
+            a.put_group_policy(
+                req(p, "GroupName")?,
+                req(p, "PolicyName")?,
+                req(p, "PolicyDocument")?,
+            )?;
             ok()
         }
         "put_role_policy" => {
-            a.put_role_policy(req(p, "RoleName")?, req(p, "PolicyName")?, req(p, "PolicyDocument")?)?;
+            a.put_role_policy(
+                req(p, "RoleName")?,
+                req(p, "PolicyName")?,
+                req(p, "PolicyDocument")?,
+            )?;
             ok()
         }
         "get_user_policy" => {
             let (u, n) = (req(p, "UserName")?, req(p, "PolicyName")?);
             let ip = a.get_user_policy(u, n)?;
-            Ok(json!({"UserName": a.get_user(u)?.name, "PolicyName": ip.name,
-                "PolicyDocument": doc_json(ip.document.text())}))
+            Ok(
+                json!({"UserName": a.get_user(u)?.name, "PolicyName": ip.name,
+                "PolicyDocument": doc_json(ip.document.text())}),
+            )
         }
         "get_group_policy" => {
             let (g, n) = (req(p, "GroupName")?, req(p, "PolicyName")?);
             let ip = a.get_group_policy(g, n)?;
-            Ok(json!({"GroupName": a.get_group(g)?.name, "PolicyName": ip.name,
-                "PolicyDocument": doc_json(ip.document.text())}))
+            Ok(
+                json!({"GroupName": a.get_group(g)?.name, "PolicyName": ip.name,
+                "PolicyDocument": doc_json(ip.document.text())}),
+            )
         }
         "get_role_policy" => {
             let (r, n) = (req(p, "RoleName")?, req(p, "PolicyName")?);
             let ip = a.get_role_policy(r, n)?;
-            Ok(json!({"RoleName": a.get_role(r)?.name, "PolicyName": ip.name,
-                "PolicyDocument": doc_json(ip.document.text())}))
+            Ok(
+                json!({"RoleName": a.get_role(r)?.name, "PolicyName": ip.name,
+                "PolicyDocument": doc_json(ip.document.text())}),
+            )
         }
         "delete_user_policy" => {
             a.delete_user_policy(req(p, "UserName")?, req(p, "PolicyName")?)?;
@@ -557,15 +687,24 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         }
         "list_user_policies" => {
             let u = a.get_user(req(p, "UserName")?)?;
-            list("PolicyNames", u.inline_policies.iter().map(|x| json!(x.name)).collect())
+            list(
+                "PolicyNames",
+                u.inline_policies.iter().map(|x| json!(x.name)).collect(),
+            )
         }
         "list_group_policies" => {
             let g = a.get_group(req(p, "GroupName")?)?;
-            list("PolicyNames", g.inline_policies.iter().map(|x| json!(x.name)).collect())
+            list(
+                "PolicyNames",
+                g.inline_policies.iter().map(|x| json!(x.name)).collect(),
+            )
         }
         "list_role_policies" => {
             let r = a.get_role(req(p, "RoleName")?)?;
-            list("PolicyNames", r.inline_policies.iter().map(|x| json!(x.name)).collect())
+            list(
+                "PolicyNames",
+                r.inline_policies.iter().map(|x| json!(x.name)).collect(),
+            )
         }
         // ------------------------------------------------------------------ attachments
         "attach_user_policy" => {
@@ -644,7 +783,9 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             let arn = req(p, "PolicyArn")?;
             match a.get_policy(arn) {
                 Ok(m) => Ok(json!({"Policy": policy_json(m)})),
-                Err(e) => aws_policy_json(a, arn).map(|v| json!({"Policy": v})).ok_or(e),
+                Err(e) => aws_policy_json(a, arn)
+                    .map(|v| json!({"Policy": v}))
+                    .ok_or(e),
             }
         }
         "list_policies" => {
@@ -654,7 +795,10 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             let mut out = Vec::new();
             if scope == "All" || scope == "AWS" {
                 let pp = prefix.unwrap_or("/");
-                for m in aws_managed_policies().iter().filter(|m| !m.deprecated && m.path.starts_with(pp)) {
+                for m in aws_managed_policies()
+                    .iter()
+                    .filter(|m| !m.deprecated && m.path.starts_with(pp))
+                {
                     if let Some(v) = aws_policy_json(a, &m.arn)
                         && (!only_attached || v["AttachmentCount"].as_u64().unwrap_or(0) > 0)
                     {
@@ -674,7 +818,9 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "create_policy_version" => {
             let arn = req(p, "PolicyArn")?;
             let set = opt_bool(p, "SetAsDefault").unwrap_or(false);
-            let v = a.create_policy_version(arn, req(p, "PolicyDocument")?, set)?.clone();
+            let v = a
+                .create_policy_version(arn, req(p, "PolicyDocument")?, set)?
+                .clone();
             let default = a.get_policy(arn)?.default_version_id.clone();
             Ok(json!({"PolicyVersion": version_json(&v, &default, false)}))
         }
@@ -690,7 +836,9 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                     if let Some(m) = a.imported_aws_managed_policies().find(|m| m.arn == arn)
                         && let Some(v) = m.version(vid)
                     {
-                        return Ok(json!({"PolicyVersion": version_json(v, &m.default_version_id, true)}));
+                        return Ok(
+                            json!({"PolicyVersion": version_json(v, &m.default_version_id, true)}),
+                        );
                     }
                     match aws_managed_policy(arn) {
                         Some(m) if m.default_version_id == vid => Ok(json!({"PolicyVersion": {
@@ -705,7 +853,11 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             let m = a.get_policy(req(p, "PolicyArn")?)?;
             list(
                 "Versions",
-                m.versions.iter().rev().map(|v| version_json(v, &m.default_version_id, false)).collect(),
+                m.versions
+                    .iter()
+                    .rev()
+                    .map(|v| version_json(v, &m.default_version_id, false))
+                    .collect(),
             )
         }
         "set_default_policy_version" => {
@@ -735,16 +887,32 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "list_entities_for_policy" => {
             let arn = req(p, "PolicyArn")?;
             if a.get_policy(arn).is_err() && aws_policy_json(a, arn).is_none() {
-                return Err(IamError::new(ErrorCode::NoSuchEntity, format!("Policy {arn} was not found.")));
+                return Err(IamError::new(
+                    ErrorCode::NoSuchEntity,
+                    format!("Policy {arn} was not found."),
+                ));
             }
             let has = |v: &[String]| v.iter().any(|x| x == arn);
-            let users: Vec<Value> = a.list_users(None)?.into_iter().filter(|u| has(&u.attached_policies))
-                .map(|u| json!({"UserName": u.name, "UserId": u.id})).collect();
-            let groups: Vec<Value> = a.list_groups(None)?.into_iter().filter(|g| has(&g.attached_policies))
-                .map(|g| json!({"GroupName": g.name, "GroupId": g.id})).collect();
-            let roles: Vec<Value> = all_roles(a).into_iter().filter(|r| has(&r.attached_policies))
-                .map(|r| json!({"RoleName": r.name, "RoleId": r.id})).collect();
-            Ok(json!({"PolicyGroups": groups, "PolicyUsers": users, "PolicyRoles": roles, "IsTruncated": false}))
+            let users: Vec<Value> = a
+                .list_users(None)?
+                .into_iter()
+                .filter(|u| has(&u.attached_policies))
+                .map(|u| json!({"UserName": u.name, "UserId": u.id}))
+                .collect();
+            let groups: Vec<Value> = a
+                .list_groups(None)?
+                .into_iter()
+                .filter(|g| has(&g.attached_policies))
+                .map(|g| json!({"GroupName": g.name, "GroupId": g.id}))
+                .collect();
+            let roles: Vec<Value> = all_roles(a)
+                .into_iter()
+                .filter(|r| has(&r.attached_policies))
+                .map(|r| json!({"RoleName": r.name, "RoleId": r.id}))
+                .collect();
+            Ok(
+                json!({"PolicyGroups": groups, "PolicyUsers": users, "PolicyRoles": roles, "IsTruncated": false}),
+            )
         }
         // ------------------------------------------------------------------ credentials
         "create_access_key" => {
@@ -787,7 +955,8 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "update_account_password_policy" => {
             let d = PasswordPolicy::default();
             let policy = PasswordPolicy {
-                minimum_password_length: opt_u32(p, "MinimumPasswordLength")?.unwrap_or(d.minimum_password_length),
+                minimum_password_length: opt_u32(p, "MinimumPasswordLength")?
+                    .unwrap_or(d.minimum_password_length),
                 require_symbols: opt_bool(p, "RequireSymbols").unwrap_or(d.require_symbols),
                 require_numbers: opt_bool(p, "RequireNumbers").unwrap_or(d.require_numbers),
                 require_uppercase_characters: opt_bool(p, "RequireUppercaseCharacters")
@@ -822,7 +991,11 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                 "CreateDate": date(lp.create_date), "PasswordResetRequired": lp.password_reset_required}}))
         }
         "update_login_profile" => {
-            a.update_login_profile(req(p, "UserName")?, opt(p, "Password"), opt_bool(p, "PasswordResetRequired"))?;
+            a.update_login_profile(
+                req(p, "UserName")?,
+                opt(p, "Password"),
+                opt_bool(p, "PasswordResetRequired"),
+            )?;
             ok()
         }
         "delete_login_profile" => {
@@ -848,8 +1021,10 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                 "MFADevices",
                 u.mfa_devices
                     .iter()
-                    .map(|d| json!({"UserName": u.name, "SerialNumber": d.serial_number,
-                        "EnableDate": date(d.enable_date)}))
+                    .map(|d| {
+                        json!({"UserName": u.name, "SerialNumber": d.serial_number,
+                        "EnableDate": date(d.enable_date)})
+                    })
                     .collect(),
             )
         }
@@ -868,7 +1043,9 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         ),
         "get_account_summary" => Ok(json!({"SummaryMap": a.get_account_summary()})),
         "simulate_principal_policy" => a.simulate_principal_policy(p),
-        _ => Err(IamError::invalid_input(format!("unknown IAM operation {op}"))),
+        _ => Err(IamError::invalid_input(format!(
+            "unknown IAM operation {op}"
+        ))),
     }
 }
 
@@ -913,7 +1090,11 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, key: Option<&str>, secret: Opt
             let policy_arns = p
                 .get("PolicyArns")
                 .and_then(Value::as_array)
-                .map(|v| v.iter().filter_map(|x| x.get("arn").and_then(Value::as_str).map(str::to_string)).collect())
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|x| x.get("arn").and_then(Value::as_str).map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             let r = AssumeRoleRequest {
                 caller_arn,
@@ -952,7 +1133,11 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, key: Option<&str>, secret: Opt
             let policy_arns = p
                 .get("PolicyArns")
                 .and_then(Value::as_array)
-                .map(|v| v.iter().filter_map(|x| x.get("arn").and_then(Value::as_str).map(str::to_string)).collect())
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|x| x.get("arn").and_then(Value::as_str).map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             let r = FederationTokenRequest {
                 user_name,
@@ -966,7 +1151,9 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, key: Option<&str>, secret: Opt
                 "FederatedUser": {"FederatedUserId": c.id, "Arn": c.arn},
                 "PackedPolicySize": c.packed_policy_size}))
         }
-        _ => Err(IamError::invalid_input(format!("unknown STS operation {op}"))),
+        _ => Err(IamError::invalid_input(format!(
+            "unknown STS operation {op}"
+        ))),
     }
 }
 
@@ -982,9 +1169,12 @@ impl PyAccount {
     #[new]
     #[pyo3(signature = (account_id = "123456789012", alias = None))]
     fn new(py: Python<'_>, account_id: &str, alias: Option<&str>) -> PyResult<Self> {
-        let mut inner = Account::new(account_id).map_err(|e| client_error(py, &e, "CreateAccount"))?;
+        let mut inner =
+            Account::new(account_id).map_err(|e| client_error(py, &e, "CreateAccount"))?;
         if let Some(a) = alias {
-            inner.create_account_alias(a).map_err(|e| client_error(py, &e, "CreateAccountAlias"))?;
+            inner
+                .create_account_alias(a)
+                .map_err(|e| client_error(py, &e, "CreateAccountAlias"))?;
         }
         Ok(PyAccount { inner })
     }
@@ -993,10 +1183,16 @@ impl PyAccount {
     /// in the ARNs.
     #[staticmethod]
     #[pyo3(signature = (text, account_id = None))]
-    fn from_authorization_details_json(py: Python<'_>, text: &str, account_id: Option<&str>) -> PyResult<Self> {
+    fn from_authorization_details_json(
+        py: Python<'_>,
+        text: &str,
+        account_id: Option<&str>,
+    ) -> PyResult<Self> {
         let d = py
             .detach(|| parse_authorization_details(text))
-            .map_err(|e| PyValueError::new_err(format!("not get-account-authorization-details JSON: {e}")))?;
+            .map_err(|e| {
+                PyValueError::new_err(format!("not get-account-authorization-details JSON: {e}"))
+            })?;
         let inner = match account_id {
             Some(id) => Account::from_authorization_details_in(&d, id),
             None => Account::from_authorization_details(&d),
@@ -1046,17 +1242,30 @@ impl PyAccount {
         access_key_id: Option<&str>,
         secret_access_key: Option<&str>,
     ) -> PyResult<String> {
-        let p: Value = serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let p: Value =
+            serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let out = match service {
             "iam" => iam_call(&mut self.inner, operation, &p),
-            "sts" => sts_call(&mut self.inner, operation, &p, access_key_id, secret_access_key),
-            _ => return Err(PyValueError::new_err(format!("unknown service {service:?}"))),
+            "sts" => sts_call(
+                &mut self.inner,
+                operation,
+                &p,
+                access_key_id,
+                secret_access_key,
+            ),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown service {service:?}"
+                )));
+            }
         };
         let op: String = operation
             .split('_')
             .map(|w| {
                 let mut c = w.chars();
-                c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
             })
             .collect();
         match out {
@@ -1086,7 +1295,8 @@ impl PyAccount {
         context: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyEvaluationResult> {
         let ctx = context_of(context)?;
-        let parsed = Principal::parse(&principal).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let parsed =
+            Principal::parse(&principal).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let ex = self
             .inner
             .authorize(&principal, &action, &resource, &ctx.as_context())
@@ -1096,7 +1306,8 @@ impl PyAccount {
 
     /// `SimulatePrincipalPolicy`: boto3's request as JSON text → the response as JSON text.
     fn simulate_principal_policy_json(&self, py: Python<'_>, params: &str) -> PyResult<String> {
-        let p: Value = serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let p: Value =
+            serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
         self.inner
             .simulate_principal_policy(&p)
             .map(|v| v.to_string())
@@ -1136,7 +1347,11 @@ impl PyAccount {
 
     /// Privilege-escalation paths of one principal, or of every user and role.
     #[pyo3(signature = (principal = None))]
-    fn privilege_escalation<'py>(&self, py: Python<'py>, principal: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+    fn privilege_escalation<'py>(
+        &self,
+        py: Python<'py>,
+        principal: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         crate::analysis::privilege_escalation(py, &self.inner, principal)
     }
 
@@ -1150,7 +1365,10 @@ impl PyAccount {
         format!(
             "<NativeAccount {}{}: {u} users, {g} groups, {r} roles, {p} policies>",
             self.inner.id(),
-            self.inner.alias().map(|a| format!(" ({a})")).unwrap_or_default()
+            self.inner
+                .alias()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default()
         )
     }
 }

@@ -22,7 +22,8 @@ fn env(name: &str) -> Option<String> {
 fn paths(credentials_file: Option<&str>, config_file: Option<&str>) -> CliPaths {
     let d = resolve_paths(env);
     CliPaths {
-        credentials: credentials_file.map_or(d.credentials, |p| PathBuf::from(expand_path(p, &env))),
+        credentials: credentials_file
+            .map_or(d.credentials, |p| PathBuf::from(expand_path(p, &env))),
         config: config_file.map_or(d.config, |p| PathBuf::from(expand_path(p, &env))),
     }
 }
@@ -46,7 +47,10 @@ fn read_existing(path: &Path) -> PyResult<String> {
 #[cfg(unix)]
 fn create_dirs(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 #[cfg(not(unix))]
@@ -57,9 +61,15 @@ fn create_dirs(dir: &Path) -> std::io::Result<()> {
 /// Writes `text` to `path` with mode 0600 through a temporary file and a rename.
 fn write_private(path: &Path, text: &str) -> PyResult<()> {
     use std::io::Write;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     create_dirs(dir).map_err(|e| io_error(dir, &e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.iamkit-{}.tmp", std::process::id()));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -97,11 +107,19 @@ pub fn write_cli_profile(
     config_file: Option<&str>,
 ) -> PyResult<()> {
     let p = paths(credentials_file, config_file);
-    let update = ProfileUpdate { profile, access_key_id, secret_access_key, session_token, region, output };
+    let update = ProfileUpdate {
+        profile,
+        access_key_id,
+        secret_access_key,
+        session_token,
+        region,
+        output,
+    };
     py.detach(|| {
         let creds = read_existing(&p.credentials)?;
         let config = read_existing(&p.config)?;
-        let (new_creds, new_config) = write_profile(&creds, &config, &update).map_err(|e| config_error(&e))?;
+        let (new_creds, new_config) =
+            write_profile(&creds, &config, &update).map_err(|e| config_error(&e))?;
         write_private(&p.credentials, &new_creds)?;
         if new_config != config {
             write_private(&p.config, &new_config)?;
@@ -120,7 +138,9 @@ pub fn read_cli_profiles<'py>(
     config_file: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let p = paths(credentials_file, config_file);
-    let profiles = py.detach(|| read_profiles_from(&p)).map_err(|e| config_error(&e))?;
+    let profiles = py
+        .detach(|| read_profiles_from(&p))
+        .map_err(|e| config_error(&e))?;
     let out = PyDict::new(py);
     for (name, profile) in &profiles {
         let d = PyDict::new(py);

@@ -2,7 +2,7 @@
 //! and JSON text to Python objects.
 
 use crate::policy::PyPolicy;
-use iam_model::{Position, PolicyType, Span};
+use iam_model::{PolicyType, Position, Span};
 use iam_parser::{Finding, LineIndex, Severity};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -18,7 +18,13 @@ pub(crate) struct BadText {
 
 impl BadText {
     pub(crate) fn into_finding(self) -> Finding {
-        Finding { code: "JSON_SYNTAX_ERROR", severity: Severity::Error, message: self.message, path: String::new(), span: self.span }
+        Finding {
+            code: "JSON_SYNTAX_ERROR",
+            severity: Severity::Error,
+            message: self.message,
+            path: String::new(),
+            span: self.span,
+        }
     }
 }
 
@@ -31,7 +37,10 @@ pub(crate) fn policy_text(obj: &Bound<'_, PyAny>) -> PyResult<Result<String, Bad
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(match s.to_str() {
             Ok(t) => Ok(t.to_owned()),
-            Err(_) => Err(BadText { message: "the text is not valid Unicode (it holds lone surrogates)".into(), span: Span::default() }),
+            Err(_) => Err(BadText {
+                message: "the text is not valid Unicode (it holds lone surrogates)".into(),
+                span: Span::default(),
+            }),
         });
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
@@ -41,11 +50,22 @@ pub(crate) fn policy_text(obj: &Bound<'_, PyAny>) -> PyResult<Result<String, Bad
             Err(e) => {
                 let at = e.valid_up_to();
                 // PANIC SAFETY: `valid_up_to` is a char boundary of valid UTF-8 by definition.
-                let valid = std::str::from_utf8(bytes.get(..at).unwrap_or_default()).unwrap_or_default();
+                let valid =
+                    std::str::from_utf8(bytes.get(..at).unwrap_or_default()).unwrap_or_default();
                 let pos = LineIndex::new(valid).position(at as u32);
                 Err(BadText {
-                    message: format!("invalid UTF-8 at line {}, column {} (byte offset {at})", pos.line, pos.column),
-                    span: Span::new(pos, Position { column: pos.column + 1, offset: pos.offset + 1, ..pos }),
+                    message: format!(
+                        "invalid UTF-8 at line {}, column {} (byte offset {at})",
+                        pos.line, pos.column
+                    ),
+                    span: Span::new(
+                        pos,
+                        Position {
+                            column: pos.column + 1,
+                            offset: pos.offset + 1,
+                            ..pos
+                        },
+                    ),
                 })
             }
         });
@@ -66,7 +86,9 @@ pub(crate) fn policy_text(obj: &Bound<'_, PyAny>) -> PyResult<Result<String, Bad
 pub(crate) fn dumps(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let py = obj.py();
-    let f = DUMPS.get_or_try_init(py, || py.import("json")?.getattr("dumps").map(Bound::unbind))?;
+    let f = DUMPS.get_or_try_init(py, || {
+        py.import("json")?.getattr("dumps").map(Bound::unbind)
+    })?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("indent", 2)?;
     kwargs.set_item("ensure_ascii", false)?;
@@ -77,7 +99,9 @@ pub(crate) fn dumps(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 /// `json.loads(text)`.
 pub(crate) fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let f = LOADS.get_or_try_init(py, || py.import("json")?.getattr("loads").map(Bound::unbind))?;
+    let f = LOADS.get_or_try_init(py, || {
+        py.import("json")?.getattr("loads").map(Bound::unbind)
+    })?;
     f.bind(py).call1((text,))
 }
 
@@ -86,7 +110,11 @@ pub(crate) fn policy_type(name: &str) -> PyResult<PolicyType> {
     name.parse::<PolicyType>().map_err(|_| {
         PyValueError::new_err(format!(
             "invalid policy_type {name:?}: expected one of {}",
-            PolicyType::ALL.iter().map(|t| format!("{:?}", t.as_str())).collect::<Vec<_>>().join(", ")
+            PolicyType::ALL
+                .iter()
+                .map(|t| format!("{:?}", t.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })
 }
@@ -98,5 +126,8 @@ pub(crate) fn python_attr<'py>(
     module: &str,
     attr: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    Ok(cell.get_or_try_init(py, || py.import(module)?.getattr(attr).map(Bound::unbind))?.bind(py).clone())
+    Ok(cell
+        .get_or_try_init(py, || py.import(module)?.getattr(attr).map(Bound::unbind))?
+        .bind(py)
+        .clone())
 }

@@ -8,7 +8,13 @@ use pyo3::sync::PyOnceLock;
 use crate::convert::python_attr;
 
 /// `iamkit.PolicyParseError(message, code, line, column, offset, path, end_line, end_column, end_offset)`.
-pub(crate) fn policy_parse_error(py: Python<'_>, code: &str, message: &str, path: &str, span: Span) -> PyErr {
+pub(crate) fn policy_parse_error(
+    py: Python<'_>,
+    code: &str,
+    message: &str,
+    path: &str,
+    span: Span,
+) -> PyErr {
     static CLS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let made = python_attr(py, &CLS, "iamkit._errors", "PolicyParseError").and_then(|cls| {
         cls.call1((
@@ -30,7 +36,12 @@ pub(crate) fn policy_parse_error(py: Python<'_>, code: &str, message: &str, path
 }
 
 /// `iamkit.MalformedPolicyDocument(message, code, line, column, offset)`.
-pub(crate) fn malformed_policy_document(py: Python<'_>, message: &str, code: &str, span: Option<Span>) -> PyErr {
+pub(crate) fn malformed_policy_document(
+    py: Python<'_>,
+    message: &str,
+    code: &str,
+    span: Option<Span>,
+) -> PyErr {
     static CLS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let made = python_attr(py, &CLS, "iamkit._errors", "MalformedPolicyDocument").and_then(|cls| {
         cls.call1((

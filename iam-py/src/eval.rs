@@ -74,7 +74,11 @@ impl Layers {
             };
         }
         if let Some(p) = &self.resource {
-            let ty = if p.policy_type == PolicyType::Trust { PolicyType::Trust } else { PolicyType::Resource };
+            let ty = if p.policy_type == PolicyType::Trust {
+                PolicyType::Trust
+            } else {
+                PolicyType::Resource
+            };
             b = b.resource_of_type(&p.policy, ty);
         }
         if let Some(p) = &self.boundary {
@@ -107,7 +111,12 @@ impl Layers {
 }
 
 /// One policy argument (`str | bytes | dict | Policy`); a `Policy` is used as it is.
-fn policy_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, ty: PolicyType, all_objects: &mut bool) -> PyResult<Arc<PolicyData>> {
+fn policy_arg(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    ty: PolicyType,
+    all_objects: &mut bool,
+) -> PyResult<Arc<PolicyData>> {
     if let Ok(p) = obj.cast::<PyPolicy>() {
         return Ok(Arc::clone(&p.get().data));
     }
@@ -123,7 +132,12 @@ fn is_single_policy(obj: &Bound<'_, PyAny>) -> bool {
 }
 
 /// A sequence of policies (a single policy is a sequence of one).
-fn policy_list(py: Python<'_>, obj: &Bound<'_, PyAny>, ty: PolicyType, all: &mut bool) -> PyResult<Vec<Arc<PolicyData>>> {
+fn policy_list(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    ty: PolicyType,
+    all: &mut bool,
+) -> PyResult<Vec<Arc<PolicyData>>> {
     if is_single_policy(obj) {
         return Ok(vec![policy_arg(py, obj, ty, all)?]);
     }
@@ -135,7 +149,12 @@ fn policy_list(py: Python<'_>, obj: &Bound<'_, PyAny>, ty: PolicyType, all: &mut
 }
 
 /// SCP/RCP levels: a list of levels, each a list of policies (a bare policy is a level of one).
-fn policy_levels(py: Python<'_>, obj: &Bound<'_, PyAny>, ty: PolicyType, all: &mut bool) -> PyResult<Vec<Vec<Arc<PolicyData>>>> {
+fn policy_levels(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    ty: PolicyType,
+    all: &mut bool,
+) -> PyResult<Vec<Vec<Arc<PolicyData>>>> {
     if is_single_policy(obj) {
         return Ok(vec![vec![policy_arg(py, obj, ty, all)?]]);
     }
@@ -147,11 +166,22 @@ fn policy_levels(py: Python<'_>, obj: &Bound<'_, PyAny>, ty: PolicyType, all: &m
 }
 
 fn not_policies(obj: &Bound<'_, PyAny>) -> PyErr {
-    let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-    PyTypeError::new_err(format!("expected a policy (str, bytes, dict, iamkit.Policy) or a sequence of them, not {ty}"))
+    let ty = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    PyTypeError::new_err(format!(
+        "expected a policy (str, bytes, dict, iamkit.Policy) or a sequence of them, not {ty}"
+    ))
 }
 
-fn optional_policy(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>, ty: PolicyType, all: &mut bool) -> PyResult<Option<Arc<PolicyData>>> {
+fn optional_policy(
+    py: Python<'_>,
+    obj: Option<&Bound<'_, PyAny>>,
+    ty: PolicyType,
+    all: &mut bool,
+) -> PyResult<Option<Arc<PolicyData>>> {
     match obj {
         Some(o) if !o.is_none() => Ok(Some(policy_arg(py, o, ty, all)?)),
         _ => Ok(None),
@@ -173,10 +203,20 @@ fn layers(
     let none = |o: Option<&Bound<'_, PyAny>>| o.is_none_or(|o| o.is_none());
     let mut l = Layers::default();
     if !none(identity_policies) {
-        l.identity = policy_list(py, identity_policies.ok_or_else(|| not_policies(&py.None().into_bound(py)))?, PolicyType::Identity, &mut all)?;
+        l.identity = policy_list(
+            py,
+            identity_policies.ok_or_else(|| not_policies(&py.None().into_bound(py)))?,
+            PolicyType::Identity,
+            &mut all,
+        )?;
     }
     l.resource = optional_policy(py, resource_policy, PolicyType::Resource, &mut all)?;
-    l.boundary = optional_policy(py, permissions_boundary, PolicyType::PermissionsBoundary, &mut all)?;
+    l.boundary = optional_policy(
+        py,
+        permissions_boundary,
+        PolicyType::PermissionsBoundary,
+        &mut all,
+    )?;
     if let Some(s) = session_policies.filter(|o| !o.is_none()) {
         l.session = policy_list(py, s, PolicyType::Session, &mut all)?;
     }
@@ -236,7 +276,8 @@ struct OwnedRequest {
 impl OwnedRequest {
     fn with<R>(&self, f: impl FnOnce(&Request<'_>) -> R) -> R {
         let ctx = self.context.as_context();
-        let mut req = Request::new(&self.principal, &self.action, &self.resource).with_context(&ctx);
+        let mut req =
+            Request::new(&self.principal, &self.action, &self.resource).with_context(&ctx);
         if let Some(a) = &self.resource_account {
             req = req.with_resource_account(a);
         }
@@ -251,10 +292,18 @@ fn arn_account(resource: &str) -> Option<&str> {
     resource.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
-fn principal_of(text: Option<&str>, resource: &str, resource_account: Option<&str>) -> PyResult<Principal> {
+fn principal_of(
+    text: Option<&str>,
+    resource: &str,
+    resource_account: Option<&str>,
+) -> PyResult<Principal> {
     match text {
         Some(t) => Principal::parse(t).map_err(|e| PyValueError::new_err(e.to_string())),
-        None => Ok(Principal::root(resource_account.or_else(|| arn_account(resource)).unwrap_or(DEFAULT_ACCOUNT))),
+        None => Ok(Principal::root(
+            resource_account
+                .or_else(|| arn_account(resource))
+                .unwrap_or(DEFAULT_ACCOUNT),
+        )),
     }
 }
 
@@ -290,10 +339,16 @@ fn context_value(key: &str, v: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, bool
 
 pub(crate) fn context_of(ctx: Option<&Bound<'_, PyAny>>) -> PyResult<OwnedContext> {
     let mut out = OwnedContext::default();
-    let Some(ctx) = ctx.filter(|c| !c.is_none()) else { return Ok(out) };
-    let d = ctx.cast::<PyDict>().map_err(|_| PyTypeError::new_err("context must be a dict of condition key -> value"))?;
+    let Some(ctx) = ctx.filter(|c| !c.is_none()) else {
+        return Ok(out);
+    };
+    let d = ctx
+        .cast::<PyDict>()
+        .map_err(|_| PyTypeError::new_err("context must be a dict of condition key -> value"))?;
     for (k, v) in d.iter() {
-        let key: String = k.extract().map_err(|_| PyTypeError::new_err("context keys must be str"))?;
+        let key: String = k
+            .extract()
+            .map_err(|_| PyTypeError::new_err("context keys must be str"))?;
         if v.is_none() {
             continue;
         }
@@ -358,18 +413,29 @@ impl PyEvaluationResult {
         let decision = explanation.decision;
         let cell = OnceLock::new();
         let _ = cell.set(explanation);
-        Ok(PyEvaluationResult { state, req, decision, explanation: cell })
+        Ok(PyEvaluationResult {
+            state,
+            req,
+            decision,
+            explanation: cell,
+        })
     }
 
     fn explanation(&self) -> &Explanation {
-        self.explanation.get_or_init(|| self.req.with(|r| self.state.engine.explain(r)))
+        self.explanation
+            .get_or_init(|| self.req.with(|r| self.state.engine.explain(r)))
     }
 
     fn policy_name(&self, layer: &str, index: usize) -> Option<String> {
         let s = &self.state;
         let pick = |v: &[Arc<PolicyData>]| v.get(index).and_then(|p| p.name.clone());
         let level = |levels: &[Vec<Arc<PolicyData>>], tag: &str| -> Option<String> {
-            let l: usize = layer.strip_prefix(tag)?.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+            let l: usize = layer
+                .strip_prefix(tag)?
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse()
+                .ok()?;
             levels.get(l).and_then(|v| pick(v))
         };
         match layer {
@@ -445,7 +511,12 @@ impl PyEvaluationResult {
             let layer = s.layer.to_string();
             d.set_item("layer", &layer)?;
             d.set_item("policy_index", s.policy_index)?;
-            d.set_item("policy_name", s.policy_name.clone().or_else(|| self.policy_name(&layer, s.policy_index)))?;
+            d.set_item(
+                "policy_name",
+                s.policy_name
+                    .clone()
+                    .or_else(|| self.policy_name(&layer, s.policy_index)),
+            )?;
             d.set_item("statement_index", s.statement_index)?;
             d.set_item("sid", s.sid.as_deref())?;
             d.set_item("effect", s.effect.as_str())?;
@@ -453,7 +524,10 @@ impl PyEvaluationResult {
             d.set_item("column", s.span.start.column)?;
             d.set_item("end_line", s.span.end.line)?;
             d.set_item("end_column", s.span.end.column)?;
-            d.set_item("principal_match", format!("{:?}", s.principal_match).to_lowercase())?;
+            d.set_item(
+                "principal_match",
+                format!("{:?}", s.principal_match).to_lowercase(),
+            )?;
             d.set_item("decisive", s.decisive)?;
             out.append(d)?;
         }
@@ -482,7 +556,11 @@ impl PyEvaluationResult {
     /// Policy variables used by the applicable statements and their values (None = unresolved).
     #[getter]
     fn variables(&self) -> HashMap<String, Option<String>> {
-        self.explanation().variables.iter().map(|v| (v.key.clone(), v.value.clone())).collect()
+        self.explanation()
+            .variables
+            .iter()
+            .map(|v| (v.key.clone(), v.value.clone()))
+            .collect()
     }
 
     /// A readable, multi-line explanation of the decision.
@@ -522,11 +600,15 @@ impl PyEvaluationResult {
     /// `matched_statements`. None when the result does not carry its policies (results of
     /// `Account.authorize` and unpickled results).
     fn policy(&self, layer: &str, policy_index: usize) -> Option<PyPolicy> {
-        self.policy_data(layer, policy_index).map(|data| PyPolicy { data })
+        self.policy_data(layer, policy_index)
+            .map(|data| PyPolicy { data })
     }
 
     /// Pickles the request, the decision and its explanation (not the policies).
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         static RESTORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let f = python_attr(py, &RESTORE, "iamkit._native", "_restore_result")?;
         Ok((f, (self.state(),).into_pyobject(py)?))
@@ -538,7 +620,11 @@ impl PyEvaluationResult {
             self.decision.as_str(),
             self.req.action,
             self.req.resource,
-            if self.req.principal.arn().is_empty() { self.req.principal_text.clone().unwrap_or_default() } else { self.req.principal.arn().to_string() }
+            if self.req.principal.arn().is_empty() {
+                self.req.principal_text.clone().unwrap_or_default()
+            } else {
+                self.req.principal.arn().to_string()
+            }
         )
     }
 }
@@ -567,11 +653,25 @@ pub fn evaluate(
     vpc_endpoint_policy: Option<&Bound<'_, PyAny>>,
     resource_account: Option<String>,
 ) -> PyResult<PyEvaluationResult> {
-    let l = layers(py, identity_policies, resource_policy, permissions_boundary, session_policies, scps, rcps, vpc_endpoint_policy)?;
+    let l = layers(
+        py,
+        identity_policies,
+        resource_policy,
+        permissions_boundary,
+        session_policies,
+        scps,
+        rcps,
+        vpc_endpoint_policy,
+    )?;
     let state = engine_for(l)?;
     let req = request(action, resource, principal, context, resource_account)?;
     let decision = req.with(|r| state.engine.evaluate(r));
-    Ok(PyEvaluationResult { state, req, decision, explanation: OnceLock::new() })
+    Ok(PyEvaluationResult {
+        state,
+        req,
+        decision,
+        explanation: OnceLock::new(),
+    })
 }
 
 // ---- Engine --------------------------------------------------------------------------------
@@ -585,7 +685,11 @@ pub struct PyEngine {
 type PolicyState = (String, String, Option<String>);
 
 fn state_of(p: &PolicyData) -> PolicyState {
-    (p.text.clone(), p.policy_type.as_str().to_string(), p.name.clone())
+    (
+        p.text.clone(),
+        p.policy_type.as_str().to_string(),
+        p.name.clone(),
+    )
 }
 
 fn restore(py: Python<'_>, s: &PolicyState) -> PyResult<Arc<PolicyData>> {
@@ -610,9 +714,20 @@ impl PyEngine {
         rcps: Option<&Bound<'_, PyAny>>,
         vpc_endpoint_policy: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let l = layers(py, identity_policies, resource_policy, permissions_boundary, session_policies, scps, rcps, vpc_endpoint_policy)?;
+        let l = layers(
+            py,
+            identity_policies,
+            resource_policy,
+            permissions_boundary,
+            session_policies,
+            scps,
+            rcps,
+            vpc_endpoint_policy,
+        )?;
         let state = py.detach(|| l.compile()).map_err(compile_error)?;
-        Ok(PyEngine { state: Arc::new(state) })
+        Ok(PyEngine {
+            state: Arc::new(state),
+        })
     }
 
     /// Decides one request.
@@ -627,7 +742,12 @@ impl PyEngine {
     ) -> PyResult<PyEvaluationResult> {
         let req = request(action, resource, principal, context, resource_account)?;
         let decision = req.with(|r| self.state.engine.evaluate(r));
-        Ok(PyEvaluationResult { state: Arc::clone(&self.state), req, decision, explanation: OnceLock::new() })
+        Ok(PyEvaluationResult {
+            state: Arc::clone(&self.state),
+            req,
+            decision,
+            explanation: OnceLock::new(),
+        })
     }
 
     /// Decides a batch of requests, releasing the GIL while it works; one decision string per
@@ -649,12 +769,23 @@ impl PyEngine {
     ) -> PyResult<Bound<'py, PyAny>> {
         let batch = match requests.filter(|r| !r.is_none()) {
             Some(reqs) => {
-                if actions.is_some() || resources.is_some() || principals.is_some() || contexts.is_some_and(|c| !c.is_none()) {
-                    return Err(PyTypeError::new_err("give either a sequence of request dicts or actions=/resources=/principals=/contexts=, not both"));
+                if actions.is_some()
+                    || resources.is_some()
+                    || principals.is_some()
+                    || contexts.is_some_and(|c| !c.is_none())
+                {
+                    return Err(PyTypeError::new_err(
+                        "give either a sequence of request dicts or actions=/resources=/principals=/contexts=, not both",
+                    ));
                 }
                 batch_of_dicts(reqs)?
             }
-            None => Batch::of_lists(actions.unwrap_or_default(), resources.unwrap_or_else(|| vec!["*".to_string()]), principals, contexts)?,
+            None => Batch::of_lists(
+                actions.unwrap_or_default(),
+                resources.unwrap_or_else(|| vec!["*".to_string()]),
+                principals,
+                contexts,
+            )?,
         };
         let decisions = self.decide_batch(py, &batch)?;
         let list = PyList::empty(py);
@@ -667,9 +798,26 @@ impl PyEngine {
         static FRAME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let n = decisions.len();
         let at = |len: usize, i: usize| if len == 1 { 0 } else { i };
-        let col = |v: &[String]| (0..n).map(|i| v.get(at(v.len(), i)).cloned().unwrap_or_default()).collect::<Vec<_>>();
-        let who = (0..n).map(|i| batch.principals.get(at(batch.principals.len(), i)).cloned().flatten()).collect::<Vec<_>>();
-        python_attr(py, &FRAME, "iamkit._frame", "decisions_frame")?.call1((col(&batch.actions), col(&batch.resources), who, list))
+        let col = |v: &[String]| {
+            (0..n)
+                .map(|i| v.get(at(v.len(), i)).cloned().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        let who = (0..n)
+            .map(|i| {
+                batch
+                    .principals
+                    .get(at(batch.principals.len(), i))
+                    .cloned()
+                    .flatten()
+            })
+            .collect::<Vec<_>>();
+        python_attr(py, &FRAME, "iamkit._frame", "decisions_frame")?.call1((
+            col(&batch.actions),
+            col(&batch.resources),
+            who,
+            list,
+        ))
     }
 
     /// The number of policies per layer.
@@ -698,7 +846,10 @@ impl PyEngine {
     }
 
     /// Pickles as the source texts of its policies.
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         static RESTORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let f = python_attr(py, &RESTORE, "iamkit._native", "_restore_engine")?;
         let s = &self.state;
@@ -729,7 +880,11 @@ type EngineStateTuple = (
 /// Unpickles an `Engine` (see `Engine.__reduce__`).
 #[pyfunction]
 pub fn _restore_engine(py: Python<'_>, state: EngineStateTuple) -> PyResult<PyEngine> {
-    let list = |v: &[PolicyState]| v.iter().map(|s| restore(py, s)).collect::<PyResult<Vec<_>>>();
+    let list = |v: &[PolicyState]| {
+        v.iter()
+            .map(|s| restore(py, s))
+            .collect::<PyResult<Vec<_>>>()
+    };
     let opt = |o: &Option<PolicyState>| o.as_ref().map(|s| restore(py, s)).transpose();
     let l = Layers {
         identity: list(&state.0)?,
@@ -741,9 +896,10 @@ pub fn _restore_engine(py: Python<'_>, state: EngineStateTuple) -> PyResult<PyEn
         vpce: opt(&state.6)?,
         all_objects: false,
     };
-    Ok(PyEngine { state: Arc::new(l.compile().map_err(compile_error)?) })
+    Ok(PyEngine {
+        state: Arc::new(l.compile().map_err(compile_error)?),
+    })
 }
-
 
 // ---- batches -------------------------------------------------------------------------------
 
@@ -767,9 +923,18 @@ impl Batch {
     ) -> PyResult<Batch> {
         let contexts: Vec<OwnedContext> = match contexts.filter(|c| !c.is_none()) {
             None => vec![OwnedContext::default()],
-            Some(cs) => cs.try_iter()?.map(|c| context_of(Some(&c?))).collect::<PyResult<_>>()?,
+            Some(cs) => cs
+                .try_iter()?
+                .map(|c| context_of(Some(&c?)))
+                .collect::<PyResult<_>>()?,
         };
-        Ok(Batch { actions, resources, principals: principals.unwrap_or_else(|| vec![None]), contexts, context_index: Vec::new() })
+        Ok(Batch {
+            actions,
+            resources,
+            principals: principals.unwrap_or_else(|| vec![None]),
+            contexts,
+            context_index: Vec::new(),
+        })
     }
 }
 
@@ -779,9 +944,17 @@ fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
     let mut b = Batch::default();
     let mut seen: HashMap<usize, usize> = HashMap::new();
     let py = reqs.py();
-    let (k_action, k_resource, k_principal, k_context) =
-        (pyo3::intern!(py, "action"), pyo3::intern!(py, "resource"), pyo3::intern!(py, "principal"), pyo3::intern!(py, "context"));
-    for (i, item) in reqs.try_iter().map_err(|_| PyTypeError::new_err("requests must be a sequence of dicts"))?.enumerate() {
+    let (k_action, k_resource, k_principal, k_context) = (
+        pyo3::intern!(py, "action"),
+        pyo3::intern!(py, "resource"),
+        pyo3::intern!(py, "principal"),
+        pyo3::intern!(py, "context"),
+    );
+    for (i, item) in reqs
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err("requests must be a sequence of dicts"))?
+        .enumerate()
+    {
         let item = item?;
         let get = |k: &Bound<'py, PyString>| -> PyResult<Option<Bound<'py, PyAny>>> {
             if let Ok(d) = item.cast::<PyDict>() {
@@ -798,11 +971,15 @@ fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
             .extract()
             .map_err(|_| PyTypeError::new_err(format!("request {i}: 'action' must be a str")))?;
         let resource: String = match get(k_resource)? {
-            Some(r) if !r.is_none() => r.extract().map_err(|_| PyTypeError::new_err(format!("request {i}: 'resource' must be a str")))?,
+            Some(r) if !r.is_none() => r.extract().map_err(|_| {
+                PyTypeError::new_err(format!("request {i}: 'resource' must be a str"))
+            })?,
             _ => "*".to_string(),
         };
         let principal: Option<String> = match get(k_principal)? {
-            Some(p) if !p.is_none() => Some(p.extract().map_err(|_| PyTypeError::new_err(format!("request {i}: 'principal' must be a str")))?),
+            Some(p) if !p.is_none() => Some(p.extract().map_err(|_| {
+                PyTypeError::new_err(format!("request {i}: 'principal' must be a str"))
+            })?),
             _ => None,
         };
         let ctx = get(k_context)?.filter(|c| !c.is_none());
@@ -838,14 +1015,20 @@ impl PyEngine {
     /// Decides a batch with the GIL released.
     fn decide_batch(&self, py: Python<'_>, b: &Batch) -> PyResult<Vec<Decision>> {
         let (actions, resources, principals) = (&b.actions, &b.resources, &b.principals);
-        let ctx_len = if b.context_index.is_empty() { b.contexts.len() } else { b.context_index.len() };
+        let ctx_len = if b.context_index.is_empty() {
+            b.contexts.len()
+        } else {
+            b.context_index.len()
+        };
         let lens = [actions.len(), resources.len(), principals.len(), ctx_len];
         let n = lens.iter().copied().max().unwrap_or(0);
         if actions.is_empty() {
             return Ok(Vec::new());
         }
         if lens.contains(&0) {
-            return Err(PyValueError::new_err("actions, resources, principals and contexts must not be empty"));
+            return Err(PyValueError::new_err(
+                "actions, resources, principals and contexts must not be empty",
+            ));
         }
         if lens.iter().any(|&l| l != 1 && l != n) {
             return Err(PyValueError::new_err(format!(
@@ -871,26 +1054,45 @@ impl PyEngine {
                 }),
             });
         }
-        let default_root = (resources.len() == 1).then(|| Principal::root(arn_account(&resources[0]).unwrap_or(DEFAULT_ACCOUNT)));
+        let default_root = (resources.len() == 1)
+            .then(|| Principal::root(arn_account(&resources[0]).unwrap_or(DEFAULT_ACCOUNT)));
         let state = Arc::clone(&self.state);
         py.detach(|| {
             let ctxs: Vec<_> = b.contexts.iter().map(OwnedContext::as_context).collect();
             let mut out = Vec::with_capacity(n);
             for i in 0..n {
-                let action = actions.get(at(actions.len(), i)).map(String::as_str).unwrap_or_default();
-                let resource = resources.get(at(resources.len(), i)).map(String::as_str).unwrap_or_default();
+                let action = actions
+                    .get(at(actions.len(), i))
+                    .map(String::as_str)
+                    .unwrap_or_default();
+                let resource = resources
+                    .get(at(resources.len(), i))
+                    .map(String::as_str)
+                    .unwrap_or_default();
                 let owned;
                 let principal: &Principal = match who.get(at(who.len(), i)) {
                     Some(Some(p)) => p,
-                    _ if default_root.is_some() => default_root.as_ref().ok_or_else(|| PyValueError::new_err("no principal"))?,
+                    _ if default_root.is_some() => default_root
+                        .as_ref()
+                        .ok_or_else(|| PyValueError::new_err("no principal"))?,
                     _ => {
                         owned = Principal::root(arn_account(resource).unwrap_or(DEFAULT_ACCOUNT));
                         &owned
                     }
                 };
-                let ci = if b.context_index.is_empty() { at(ctxs.len(), i) } else { b.context_index.get(i).copied().unwrap_or(0) };
-                let ctx = ctxs.get(ci).ok_or_else(|| PyValueError::new_err("no context"))?;
-                out.push(state.engine.evaluate(&Request::new(principal, action, resource).with_context(ctx)));
+                let ci = if b.context_index.is_empty() {
+                    at(ctxs.len(), i)
+                } else {
+                    b.context_index.get(i).copied().unwrap_or(0)
+                };
+                let ctx = ctxs
+                    .get(ci)
+                    .ok_or_else(|| PyValueError::new_err("no context"))?;
+                out.push(
+                    state
+                        .engine
+                        .evaluate(&Request::new(principal, action, resource).with_context(ctx)),
+                );
             }
             Ok(out)
         })
@@ -904,7 +1106,11 @@ static PRINCIPALS: Mutex<Option<HashMap<String, Arc<Principal>>>> = Mutex::new(N
 const PRINCIPAL_CACHE_SIZE: usize = 4096;
 
 /// `principal_of`, shared through a small cache for explicit principals.
-fn principal_arc(text: Option<&str>, resource: &str, resource_account: Option<&str>) -> PyResult<Arc<Principal>> {
+fn principal_arc(
+    text: Option<&str>,
+    resource: &str,
+    resource_account: Option<&str>,
+) -> PyResult<Arc<Principal>> {
     let Some(t) = text else {
         return principal_of(None, resource, resource_account).map(Arc::new);
     };
@@ -938,11 +1144,35 @@ fn empty_state() -> PyResult<Arc<EngineState>> {
 
 /// (layer, policy_index, policy_name, statement_index, sid, effect, (start line, column,
 /// offset, end line, column, offset), principal_match, decisive)
-type MatchedState = (String, usize, Option<String>, usize, Option<String>, String, (u32, u32, u32, u32, u32, u32), String, bool);
+type MatchedState = (
+    String,
+    usize,
+    Option<String>,
+    usize,
+    Option<String>,
+    String,
+    (u32, u32, u32, u32, u32, u32),
+    String,
+    bool,
+);
 /// (decision, reason, [(layer, verdict)], matched statements, [(variable, value)], missing keys)
-type ExplanationState = (String, String, Vec<(String, String)>, Vec<MatchedState>, Vec<(String, Option<String>)>, Vec<String>);
+type ExplanationState = (
+    String,
+    String,
+    Vec<(String, String)>,
+    Vec<MatchedState>,
+    Vec<(String, Option<String>)>,
+    Vec<String>,
+);
 /// (principal as parsed, principal as given, action, resource, resource account, explanation)
-type ResultState = (String, Option<String>, String, String, Option<String>, ExplanationState);
+type ResultState = (
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    ExplanationState,
+);
 
 fn match_strength_name(m: iam_eval::MatchStrength) -> String {
     format!("{m:?}").to_lowercase()
@@ -957,7 +1187,10 @@ impl PyEvaluationResult {
             .iter()
             .map(|s| {
                 let layer = s.layer.to_string();
-                let name = s.policy_name.clone().or_else(|| self.policy_name(&layer, s.policy_index));
+                let name = s
+                    .policy_name
+                    .clone()
+                    .or_else(|| self.policy_name(&layer, s.policy_index));
                 let sp = &s.span;
                 (
                     layer,
@@ -966,7 +1199,14 @@ impl PyEvaluationResult {
                     s.statement_index,
                     s.sid.clone(),
                     s.effect.as_str().to_string(),
-                    (sp.start.line, sp.start.column, sp.start.offset, sp.end.line, sp.end.column, sp.end.offset),
+                    (
+                        sp.start.line,
+                        sp.start.column,
+                        sp.start.offset,
+                        sp.end.line,
+                        sp.end.column,
+                        sp.end.offset,
+                    ),
                     match_strength_name(s.principal_match),
                     s.decisive,
                 )
@@ -975,16 +1215,29 @@ impl PyEvaluationResult {
         let exs = (
             ex.decision.as_str().to_string(),
             ex.reason.clone(),
-            ex.layers.iter().map(|l| (l.layer.to_string(), l.verdict.to_string())).collect(),
+            ex.layers
+                .iter()
+                .map(|l| (l.layer.to_string(), l.verdict.to_string()))
+                .collect(),
             matched,
-            ex.variables.iter().map(|v| (v.key.clone(), v.value.clone())).collect(),
+            ex.variables
+                .iter()
+                .map(|v| (v.key.clone(), v.value.clone()))
+                .collect(),
             ex.missing_context_values.clone(),
         );
         let parsed = match &self.req.principal_text {
             Some(t) => t.clone(),
             None => self.req.principal.arn().to_string(),
         };
-        (parsed, self.req.principal_text.clone(), self.req.action.clone(), self.req.resource.clone(), self.req.resource_account.clone(), exs)
+        (
+            parsed,
+            self.req.principal_text.clone(),
+            self.req.action.clone(),
+            self.req.resource.clone(),
+            self.req.resource_account.clone(),
+            exs,
+        )
     }
 
     /// The policy behind a layer name (`identity`, `scp[1]`, ...) and index, if this result
@@ -993,7 +1246,12 @@ impl PyEvaluationResult {
         let s = &self.state;
         let pick = |v: &[Arc<PolicyData>]| v.get(index).cloned();
         let level = |levels: &[Vec<Arc<PolicyData>>], tag: &str| -> Option<Arc<PolicyData>> {
-            let l: usize = layer.strip_prefix(tag)?.trim_start_matches('[').trim_end_matches(']').parse().ok()?;
+            let l: usize = layer
+                .strip_prefix(tag)?
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse()
+                .ok()?;
             levels.get(l).and_then(|v| pick(v))
         };
         match layer {
@@ -1011,7 +1269,13 @@ impl PyEvaluationResult {
 
 fn layer_of(text: &str) -> PyResult<iam_eval::Layer> {
     use iam_eval::Layer;
-    let level = |tag: &str| -> Option<u16> { text.strip_prefix(tag)?.strip_prefix('[')?.strip_suffix(']')?.parse().ok() };
+    let level = |tag: &str| -> Option<u16> {
+        text.strip_prefix(tag)?
+            .strip_prefix('[')?
+            .strip_suffix(']')?
+            .parse()
+            .ok()
+    };
     Ok(match text {
         "identity" => Layer::Identity,
         "resource" => Layer::Resource,
@@ -1030,7 +1294,9 @@ fn explanation_of(s: ExplanationState) -> PyResult<Explanation> {
     use iam_eval::{LayerVerdict, MatchStrength, MatchedStatement, ResolvedVariable, Verdict};
     use iam_model::{Effect, Position, Span};
     let bad = |what: &str, v: &str| PyValueError::new_err(format!("unknown {what} {v:?}"));
-    let decision: Decision = s.0.parse().map_err(|e: iam_eval::UnknownDecision| PyValueError::new_err(e.to_string()))?;
+    let decision: Decision =
+        s.0.parse()
+            .map_err(|e: iam_eval::UnknownDecision| PyValueError::new_err(e.to_string()))?;
     let verdict = |v: &str| -> PyResult<Verdict> {
         Ok(match v {
             "deny" => Verdict::Deny,
@@ -1048,31 +1314,53 @@ fn explanation_of(s: ExplanationState) -> PyResult<Explanation> {
             _ => return Err(bad("principal match", v)),
         })
     };
-    let layers = s.2.iter().map(|(l, v)| Ok(LayerVerdict { layer: layer_of(l)?, verdict: verdict(v)? })).collect::<PyResult<_>>()?;
-    let matched = s
-        .3
-        .into_iter()
-        .map(|m| {
-            let (l, c, o, el, ec, eo) = m.6;
-            Ok(MatchedStatement {
-                layer: layer_of(&m.0)?,
-                policy_index: m.1,
-                policy_name: m.2,
-                statement_index: m.3,
-                sid: m.4,
-                effect: Effect::parse(&m.5).ok_or_else(|| bad("effect", &m.5))?,
-                span: Span { start: Position { line: l, column: c, offset: o }, end: Position { line: el, column: ec, offset: eo } },
-                principal_match: strength(&m.7)?,
-                decisive: m.8,
+    let layers =
+        s.2.iter()
+            .map(|(l, v)| {
+                Ok(LayerVerdict {
+                    layer: layer_of(l)?,
+                    verdict: verdict(v)?,
+                })
             })
-        })
-        .collect::<PyResult<_>>()?;
+            .collect::<PyResult<_>>()?;
+    let matched =
+        s.3.into_iter()
+            .map(|m| {
+                let (l, c, o, el, ec, eo) = m.6;
+                Ok(MatchedStatement {
+                    layer: layer_of(&m.0)?,
+                    policy_index: m.1,
+                    policy_name: m.2,
+                    statement_index: m.3,
+                    sid: m.4,
+                    effect: Effect::parse(&m.5).ok_or_else(|| bad("effect", &m.5))?,
+                    span: Span {
+                        start: Position {
+                            line: l,
+                            column: c,
+                            offset: o,
+                        },
+                        end: Position {
+                            line: el,
+                            column: ec,
+                            offset: eo,
+                        },
+                    },
+                    principal_match: strength(&m.7)?,
+                    decisive: m.8,
+                })
+            })
+            .collect::<PyResult<_>>()?;
     Ok(Explanation {
         decision,
         reason: s.1,
         layers,
         matched_statements: matched,
-        variables: s.4.into_iter().map(|(key, value)| ResolvedVariable { key, value }).collect(),
+        variables: s
+            .4
+            .into_iter()
+            .map(|(key, value)| ResolvedVariable { key, value })
+            .collect(),
         missing_context_values: s.5,
     })
 }
@@ -1083,7 +1371,14 @@ fn explanation_of(s: ExplanationState) -> PyResult<Explanation> {
 pub fn _restore_result(state: ResultState) -> PyResult<PyEvaluationResult> {
     let (parsed, text, action, resource, resource_account, exs) = state;
     let principal = Principal::parse(&parsed).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let mut r = PyEvaluationResult::from_explanation(principal, parsed, action, resource, OwnedContext::default(), explanation_of(exs)?)?;
+    let mut r = PyEvaluationResult::from_explanation(
+        principal,
+        parsed,
+        action,
+        resource,
+        OwnedContext::default(),
+        explanation_of(exs)?,
+    )?;
     r.req.principal_text = text;
     r.req.resource_account = resource_account;
     Ok(r)

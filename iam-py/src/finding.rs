@@ -121,10 +121,15 @@ impl PyFinding {
     }
 
     fn __str__(&self) -> String {
-        format!("{}:{}: {} {} {}", self.line, self.column, self.severity, self.code, self.message)
+        format!(
+            "{}:{}: {} {} {}",
+            self.line, self.column, self.severity, self.code, self.message
+        )
     }
 
-    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let f = slf.get();
         let args = (
@@ -145,7 +150,10 @@ impl PyFinding {
 }
 
 /// Wraps findings in `iamkit.FindingList` (a `list` with a Jupyter table view).
-pub(crate) fn finding_list<'py>(py: Python<'py>, findings: &[Finding]) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn finding_list<'py>(
+    py: Python<'py>,
+    findings: &[Finding],
+) -> PyResult<Bound<'py, PyAny>> {
     static CLS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let items = findings.iter().map(PyFinding::from).collect::<Vec<_>>();
     let list = pyo3::types::PyList::new(py, items)?;
@@ -158,7 +166,11 @@ pub(crate) fn finding_list<'py>(py: Python<'py>, findings: &[Finding]) -> PyResu
 /// Raises `ValueError` for an unknown `policy_type` and `TypeError` for an unsupported argument type.
 #[pyfunction]
 #[pyo3(signature = (text, *, policy_type = "identity"))]
-pub fn validate<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, policy_type: &str) -> PyResult<Bound<'py, PyAny>> {
+pub fn validate<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyAny>,
+    policy_type: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     let ty = crate::convert::policy_type(policy_type)?;
     let findings = match policy_text(text)? {
         Ok(t) => py.detach(|| iam_parser::validate(&t, ty)),
@@ -166,4 +178,3 @@ pub fn validate<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, policy_type: &st
     };
     finding_list(py, &findings)
 }
-

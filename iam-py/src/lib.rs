@@ -26,9 +26,18 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add(
         "POLICY_TYPES",
-        iam_model::PolicyType::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        iam_model::PolicyType::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>(),
     )?;
-    m.add("SAVE_KINDS", iam_parser::save_check::SaveKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>())?;
+    m.add(
+        "SAVE_KINDS",
+        iam_parser::save_check::SaveKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>(),
+    )?;
     m.add_class::<policy::PyPolicy>()?;
     m.add_class::<policy::PyStatement>()?;
     m.add_class::<finding::PyFinding>()?;

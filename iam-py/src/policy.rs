@@ -28,14 +28,25 @@ pub(crate) struct PolicyData {
 
 impl PolicyData {
     /// Parses `text` as `policy_type`.
-    pub(crate) fn parse(text: String, policy_type: PolicyType, name: Option<String>) -> Result<PolicyData, iam_parser::ParseError> {
+    pub(crate) fn parse(
+        text: String,
+        policy_type: PolicyType,
+        name: Option<String>,
+    ) -> Result<PolicyData, iam_parser::ParseError> {
         let policy = iam_parser::parse_policy(&text, policy_type)?;
-        Ok(PolicyData { text, policy_type, name, policy, findings: OnceLock::new() })
+        Ok(PolicyData {
+            text,
+            policy_type,
+            name,
+            policy,
+            findings: OnceLock::new(),
+        })
     }
 
     /// The validation findings of the text.
     pub(crate) fn findings(&self) -> &[Finding] {
-        self.findings.get_or_init(|| iam_parser::validate(&self.text, self.policy_type))
+        self.findings
+            .get_or_init(|| iam_parser::validate(&self.text, self.policy_type))
     }
 }
 
@@ -64,7 +75,15 @@ pub(crate) fn parse_arg(
     }
     let text = match policy_text(text)? {
         Ok(t) => t,
-        Err(BadText { message, span }) => return Err(policy_parse_error(py, "JSON_SYNTAX_ERROR", &message, "", span)),
+        Err(BadText { message, span }) => {
+            return Err(policy_parse_error(
+                py,
+                "JSON_SYNTAX_ERROR",
+                &message,
+                "",
+                span,
+            ));
+        }
     };
     match py.detach(|| PolicyData::parse(text, policy_type, name)) {
         Ok(d) => Ok(Arc::new(d)),
@@ -76,7 +95,9 @@ pub(crate) fn parse_arg(
 impl PyPolicy {
     #[new]
     fn py_new() -> PyResult<Self> {
-        Err(PyTypeError::new_err("use iamkit.Policy.from_json(text, policy_type=..., name=...) to build a Policy"))
+        Err(PyTypeError::new_err(
+            "use iamkit.Policy.from_json(text, policy_type=..., name=...) to build a Policy",
+        ))
     }
 
     /// Parses a policy document given as `str`, `bytes` (UTF-8) or a `dict` (serialized to JSON).
@@ -93,7 +114,9 @@ impl PyPolicy {
         name: Option<String>,
     ) -> PyResult<Self> {
         let ty = crate::convert::policy_type(policy_type)?;
-        Ok(PyPolicy { data: parse_arg(py, text, ty, name)? })
+        Ok(PyPolicy {
+            data: parse_arg(py, text, ty, name)?,
+        })
     }
 
     /// The policy type the document was read as (`"identity"`, `"resource"`, ...).
@@ -130,7 +153,10 @@ impl PyPolicy {
     #[getter]
     fn statements(&self) -> Vec<PyStatement> {
         (0..self.data.policy.statements.len())
-            .map(|index| PyStatement { policy: Arc::clone(&self.data), index })
+            .map(|index| PyStatement {
+                policy: Arc::clone(&self.data),
+                index,
+            })
             .collect()
     }
 
@@ -154,7 +180,9 @@ impl PyPolicy {
                 let kw = pyo3::types::PyDict::new(py);
                 kw.set_item("indent", n)?;
                 kw.set_item("ensure_ascii", false)?;
-                dumps.call((loads(py, &self.data.policy.to_json())?,), Some(&kw))?.extract()
+                dumps
+                    .call((loads(py, &self.data.policy.to_json())?,), Some(&kw))?
+                    .extract()
             }
         }
     }
@@ -172,19 +200,40 @@ impl PyPolicy {
 
     fn __repr__(&self) -> String {
         let d = &self.data;
-        let name = d.name.as_ref().map(|n| format!(" {n:?}")).unwrap_or_default();
+        let name = d
+            .name
+            .as_ref()
+            .map(|n| format!(" {n:?}"))
+            .unwrap_or_default();
         let n = d.policy.statements.len();
-        let errors = d.findings.get().map(|f| f.iter().filter(|f| f.is_error()).count());
+        let errors = d
+            .findings
+            .get()
+            .map(|f| f.iter().filter(|f| f.is_error()).count());
         let err = match errors {
             Some(0) | None => String::new(),
             Some(e) => format!(", {e} error{}", if e == 1 { "" } else { "s" }),
         };
-        let sids: Vec<&str> = d.policy.statements.iter().filter_map(|s| s.sid_str()).take(3).collect();
-        let sid = if sids.is_empty() { String::new() } else { format!(" [{}{}]", sids.join(", "), if n > 3 { ", …" } else { "" }) };
+        let sids: Vec<&str> = d
+            .policy
+            .statements
+            .iter()
+            .filter_map(|s| s.sid_str())
+            .take(3)
+            .collect();
+        let sid = if sids.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}{}]", sids.join(", "), if n > 3 { ", …" } else { "" })
+        };
         format!(
             "<Policy{name} {} version={} {n} statement{}{sid}{err}>",
             d.policy_type,
-            d.policy.version.as_ref().map(|v| v.value.as_str()).unwrap_or("none"),
+            d.policy
+                .version
+                .as_ref()
+                .map(|v| v.value.as_str())
+                .unwrap_or("none"),
             if n == 1 { "" } else { "s" },
         )
     }
@@ -216,7 +265,10 @@ impl PyPolicy {
     }
 
     /// Pickles as `(source text, policy type, name)`.
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         static RESTORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let f = python_attr(py, &RESTORE, "iamkit._native", "_restore_policy")?;
         let args = self.__getstate__(py)?;
@@ -225,7 +277,12 @@ impl PyPolicy {
 
     /// `(text, policy_type, name)`.
     fn __getstate__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        (self.data.text.clone(), self.data.policy_type.as_str(), self.data.name.clone()).into_pyobject(py)
+        (
+            self.data.text.clone(),
+            self.data.policy_type.as_str(),
+            self.data.name.clone(),
+        )
+            .into_pyobject(py)
     }
 
     fn __copy__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
@@ -240,9 +297,16 @@ impl PyPolicy {
 /// Unpickles a `Policy` (see `Policy.__reduce__`).
 #[pyfunction]
 #[pyo3(signature = (text, policy_type, name = None))]
-pub fn _restore_policy(py: Python<'_>, text: &Bound<'_, PyAny>, policy_type: &str, name: Option<String>) -> PyResult<PyPolicy> {
+pub fn _restore_policy(
+    py: Python<'_>,
+    text: &Bound<'_, PyAny>,
+    policy_type: &str,
+    name: Option<String>,
+) -> PyResult<PyPolicy> {
     let ty = crate::convert::policy_type(policy_type)?;
-    Ok(PyPolicy { data: parse_arg(py, text, ty, name)? })
+    Ok(PyPolicy {
+        data: parse_arg(py, text, ty, name)?,
+    })
 }
 
 /// One statement of a `Policy`, with its position in the source text.
@@ -306,7 +370,10 @@ impl PyStatement {
     /// The entries of `Resource` or `NotResource`; `None` when neither is present.
     #[getter]
     fn resources(&self) -> Option<Vec<String>> {
-        self.st().resource.as_ref().map(|r| r.iter().map(str::to_owned).collect())
+        self.st()
+            .resource
+            .as_ref()
+            .map(|r| r.iter().map(str::to_owned).collect())
     }
 
     /// True when the statement uses `NotResource`.
@@ -374,7 +441,11 @@ impl PyStatement {
         let st = self.st();
         let sid = st.sid_str().map(|s| format!(" {s:?}")).unwrap_or_default();
         let acts: Vec<&str> = st.action.iter().take(3).collect();
-        let more = if st.action.values.len() > 3 { ", …" } else { "" };
+        let more = if st.action.values.len() > 3 {
+            ", …"
+        } else {
+            ""
+        };
         format!(
             "<Statement[{}]{sid} {} {}{}{} at {}:{}>",
             self.index,
@@ -397,7 +468,9 @@ impl PyStatement {
     fn __hash__(&self) -> PyResult<u64> {
         use std::hash::{DefaultHasher, Hash, Hasher};
         let mut h = DefaultHasher::new();
-        serde_json::to_string(self.st()).unwrap_or_default().hash(&mut h);
+        serde_json::to_string(self.st())
+            .unwrap_or_default()
+            .hash(&mut h);
         Ok(h.finish())
     }
 }

@@ -17,16 +17,32 @@ pub fn check_iam_policy(py: Python<'_>, text: &Bound<'_, PyAny>, kind: &str) -> 
     let kind: SaveKind = norm.parse().map_err(|_| {
         PyValueError::new_err(format!(
             "invalid kind {kind:?}: expected one of {}",
-            SaveKind::ALL.iter().map(|k| format!("{:?}", k.as_str())).collect::<Vec<_>>().join(", ")
+            SaveKind::ALL
+                .iter()
+                .map(|k| format!("{:?}", k.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })?;
     let text = match policy_text(text)? {
         Ok(t) => t,
         // Not Unicode: IAM's API shape check rejects characters outside its charset.
-        Err(_) => return Err(malformed_policy_document(py, "Syntax errors in policy.", "MalformedPolicyDocument", None)),
+        Err(_) => {
+            return Err(malformed_policy_document(
+                py,
+                "Syntax errors in policy.",
+                "MalformedPolicyDocument",
+                None,
+            ));
+        }
     };
     match py.detach(|| check(&text, kind)) {
         Ok(()) => Ok(()),
-        Err(e) => Err(malformed_policy_document(py, &e.message, e.code.as_str(), e.span)),
+        Err(e) => Err(malformed_policy_document(
+            py,
+            &e.message,
+            e.code.as_str(),
+            e.span,
+        )),
     }
 }

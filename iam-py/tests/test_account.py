@@ -294,7 +294,13 @@ def test_no_secret_or_password_anywhere_after_creation() -> None:
         AssumeRolePolicyDocument=json.dumps(
             {
                 "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"}, "Action": "sts:AssumeRole"}],
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
             }
         ),
     )

@@ -70,12 +70,16 @@ def test_case(case: dict[str, Any]) -> None:
         identity_policies=[_policy(p, "identity") for p in pols.get("identity") or []],
         resource_policy=_policy(pols["resource"], resource_type) if pols.get("resource") else None,
         permissions_boundary=(
-            _policy(pols["permissions_boundary"], "permissions_boundary") if pols.get("permissions_boundary") else None
+            _policy(pols["permissions_boundary"], "permissions_boundary")
+            if pols.get("permissions_boundary")
+            else None
         ),
         session_policies=[_policy(p, "session") for p in pols.get("session") or []],
         scps=[[_policy(p, "scp") for p in level] for level in pols.get("scps") or []],
         rcps=[[_policy(p, "rcp") for p in level] for level in pols.get("rcps") or []],
-        vpc_endpoint_policy=_policy(pols["vpc_endpoint"], "vpc_endpoint") if pols.get("vpc_endpoint") else None,
+        vpc_endpoint_policy=_policy(pols["vpc_endpoint"], "vpc_endpoint")
+        if pols.get("vpc_endpoint")
+        else None,
         resource_account=req.get("resource_account"),
     )
     assert result.decision == case["expected"], (

@@ -60,25 +60,105 @@ impl Layers {
     pub(crate) fn engine(&self) -> Result<Engine, IamError> {
         let mut b = Engine::builder();
         for n in &self.identity {
-            b = b.identity_named(&n.name, &n.policy);
+            b = b.identity_shared(Some(&n.name), &n.policy);
         }
         if let Some(n) = &self.boundary {
-            b = b.permissions_boundary(&n.policy);
+            b = b.permissions_boundary_shared(&n.policy);
         }
         for n in &self.session {
-            b = b.session(&n.policy);
+            b = b.session_shared(&n.policy);
         }
         if let Some((p, t)) = &self.resource {
-            b = b.resource_of_type(p, *t);
+            b = b.resource_shared(p, *t);
         }
         for l in &self.scps {
-            b = b.scp_level(l.iter().map(|p| &**p));
+            b = b.scp_level_shared(l);
         }
         for l in &self.rcps {
-            b = b.rcp_level(l.iter().map(|p| &**p));
+            b = b.rcp_level_shared(l);
         }
         b.build()
             .map_err(|e| IamError::new(ErrorCode::MalformedPolicyDocument, e.to_string()))
+    }
+}
+
+/// How many compiled engines [`Layers::cached_engine`] keeps (the map is emptied past it).
+const CACHED_ENGINES: usize = 4096;
+
+/// A compiled engine remembered by [`Layers::cached_engine`], with the policies of its key
+/// (so their addresses cannot be reused while it lives) and the identity policy names.
+struct EngineEntry {
+    _pins: Vec<Arc<Policy>>,
+    names: Vec<String>,
+    engine: Arc<Engine>,
+}
+
+impl Layers {
+    /// [`Layers::engine`] through a process-wide cache keyed by the layer structure and the
+    /// addresses of its policies. A shared policy is never changed in place (every mutation of
+    /// the model stores a new document), so an equal key means equal policies: any mutation
+    /// that changes what applies to a request (policies, attachments, group membership,
+    /// boundaries, resource, trust and organization policies) changes the key; tags and
+    /// everything else about the principal are read from the request, not the engine.
+    pub(crate) fn cached_engine(&self) -> Result<Arc<Engine>, IamError> {
+        use std::collections::HashMap;
+        use std::sync::{Mutex, OnceLock};
+        static CACHE: OnceLock<Mutex<HashMap<Vec<usize>, EngineEntry>>> = OnceLock::new();
+        const SEP: usize = usize::MAX;
+        let addr = |p: &Arc<Policy>| Arc::as_ptr(p) as usize;
+        let mut key = Vec::with_capacity(self.identity.len() + 16);
+        key.extend(self.identity.iter().map(|n| addr(&n.policy)));
+        key.push(SEP);
+        key.extend(self.boundary.iter().map(|n| addr(&n.policy)));
+        key.push(SEP);
+        key.extend(self.session.iter().map(|n| addr(&n.policy)));
+        key.push(SEP);
+        if let Some((p, t)) = &self.resource {
+            key.push(addr(p));
+            key.push(*t as usize);
+        }
+        for levels in [&self.scps, &self.rcps] {
+            key.push(SEP);
+            for level in levels {
+                key.push(SEP - 1);
+                key.extend(level.iter().map(addr));
+            }
+        }
+        let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+        let lock = || {
+            cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let names_match = |names: &[String]| {
+            names.len() == self.identity.len()
+                && names.iter().zip(&self.identity).all(|(a, n)| *a == n.name)
+        };
+        if let Some(e) = lock().get(&key).filter(|e| names_match(&e.names)) {
+            return Ok(Arc::clone(&e.engine));
+        }
+        let engine = Arc::new(self.engine()?);
+        let pins: Vec<Arc<Policy>> = self
+            .identity
+            .iter()
+            .chain(self.boundary.iter())
+            .chain(self.session.iter())
+            .map(|n| Arc::clone(&n.policy))
+            .chain(self.resource.iter().map(|(p, _)| Arc::clone(p)))
+            .chain(self.scps.iter().flatten().cloned())
+            .chain(self.rcps.iter().flatten().cloned())
+            .collect();
+        let entry = EngineEntry {
+            _pins: pins,
+            names: self.identity.iter().map(|n| n.name.clone()).collect(),
+            engine: Arc::clone(&engine),
+        };
+        let mut map = lock();
+        if map.len() >= CACHED_ENGINES {
+            map.clear();
+        }
+        map.insert(key, entry);
+        Ok(engine)
     }
 }
 
@@ -245,7 +325,7 @@ impl<'a> Scope<'a> {
         context: &Context<'_>,
     ) -> Result<Explanation, IamError> {
         let p = self.prepare(principal_arn, action, resource)?;
-        let engine = p.layers.engine()?;
+        let engine = p.layers.cached_engine()?;
         let mut req = Request::new(&p.principal, action, resource)
             .with_context(context)
             .with_resource_account(&p.resource_account);

@@ -136,8 +136,9 @@ impl Importer {
         match text {
             None => Timestamp(0),
             Some(t) => parse_date(t).unwrap_or_else(|| {
-                self.warnings
-                    .push(format!("{what}: date {t:?} is not ISO 8601; read as 1970-01-01"));
+                self.warnings.push(format!(
+                    "{what}: date {t:?} is not ISO 8601; read as 1970-01-01"
+                ));
                 Timestamp(0)
             }),
         }
@@ -197,8 +198,11 @@ impl Importer {
         list.iter()
             .map(|p| {
                 let name = p.policy_name.clone().unwrap_or_default();
-                let document =
-                    self.document(&format!("{what} policy {name}"), p.policy_document.as_ref(), t);
+                let document = self.document(
+                    &format!("{what} policy {name}"),
+                    p.policy_document.as_ref(),
+                    t,
+                );
                 InlinePolicy { name, document }
             })
             .collect()
@@ -284,13 +288,11 @@ impl Account {
         // Managed policies first (attachments refer to them).
         let mut policies = Vec::new();
         for p in &d.policies {
-            let arn = p
-                .arn
+            let arn = p.arn.clone().ok_or_else(|| missing("A policy", "Arn"))?;
+            let name = p
+                .policy_name
                 .clone()
-                .ok_or_else(|| missing("A policy", "Arn"))?;
-            let name = p.policy_name.clone().unwrap_or_else(|| {
-                arn.rsplit('/').next().unwrap_or_default().to_string()
-            });
+                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_string());
             let what = format!("policy {arn}");
             let versions: Vec<PolicyVersion> = p
                 .policy_version_list
@@ -342,8 +344,7 @@ impl Account {
             if arn.starts_with("arn:aws:iam::aws:") || arn.split(':').nth(4) == Some("aws") {
                 acct.aws_overrides.insert(arn.clone(), m.clone());
             } else {
-                if acct.policy_names.contains_key(&key(&m.name))
-                    || acct.policies.contains_key(&arn)
+                if acct.policy_names.contains_key(&key(&m.name)) || acct.policies.contains_key(&arn)
                 {
                     return Err(IamError::new(
                         ErrorCode::EntityAlreadyExists,
@@ -419,8 +420,9 @@ impl Account {
                 if let Some(group) = acct.groups.get_mut(&key(g)) {
                     group.users.push(name.clone());
                 } else {
-                    im.warnings
-                        .push(format!("{what}: member of group {g}, which is not in the file"));
+                    im.warnings.push(format!(
+                        "{what}: member of group {g}, which is not in the file"
+                    ));
                 }
             }
             acct.users.insert(key(&name), user);
@@ -462,7 +464,12 @@ impl Account {
                         id: ip.instance_profile_id.clone().unwrap_or_default(),
                         create_date: im.date(&what_ip, ip.create_date.as_ref()),
                         roles: Vec::new(),
-                        tags: im.tags(&what_ip, &ip.tags, Tags::case_sensitive(), "TagsPerInstanceProfile"),
+                        tags: im.tags(
+                            &what_ip,
+                            &ip.tags,
+                            Tags::case_sensitive(),
+                            "TagsPerInstanceProfile",
+                        ),
                         name: ip_name.clone(),
                         path: ip_path,
                     };
@@ -512,7 +519,11 @@ impl Account {
             .users
             .values()
             .flat_map(|u| u.attached_policies.iter().chain(&u.permissions_boundary))
-            .chain(acct.groups.values().flat_map(|g| g.attached_policies.iter()))
+            .chain(
+                acct.groups
+                    .values()
+                    .flat_map(|g| g.attached_policies.iter()),
+            )
             .chain(
                 acct.roles
                     .values()
@@ -704,7 +715,11 @@ impl Account {
             .users
             .values()
             .flat_map(|u| u.attached_policies.iter().chain(&u.permissions_boundary))
-            .chain(self.groups.values().flat_map(|g| g.attached_policies.iter()))
+            .chain(
+                self.groups
+                    .values()
+                    .flat_map(|g| g.attached_policies.iter()),
+            )
             .chain(
                 self.roles
                     .values()
@@ -787,7 +802,8 @@ impl Exporter<'_> {
                     .find(|s| s.policy_name.as_deref() == Some(p.name.as_str()));
                 let mut out = s.cloned().unwrap_or_default();
                 out.policy_name = Some(p.name.clone());
-                out.policy_document = self.doc(s.and_then(|s| s.policy_document.as_ref()), &p.document);
+                out.policy_document =
+                    self.doc(s.and_then(|s| s.policy_document.as_ref()), &p.document);
                 out
             })
             .collect()
@@ -862,8 +878,12 @@ impl Exporter<'_> {
         d.user_name = Some(u.name.clone());
         d.user_id = Some(u.id.clone());
         d.arn = Some(u.arn.clone());
-        d.create_date = Some(date_text(src.and_then(|s| s.create_date.as_ref()), u.create_date));
-        d.user_policy_list = self.inline(&u.inline_policies, src.map_or(&[], |s| &s.user_policy_list));
+        d.create_date = Some(date_text(
+            src.and_then(|s| s.create_date.as_ref()),
+            u.create_date,
+        ));
+        d.user_policy_list =
+            self.inline(&u.inline_policies, src.map_or(&[], |s| &s.user_policy_list));
         d.group_list.clone_from(&u.groups);
         d.attached_managed_policies = self.attached(
             &u.attached_policies,
@@ -883,9 +903,14 @@ impl Exporter<'_> {
         d.group_name = Some(g.name.clone());
         d.group_id = Some(g.id.clone());
         d.arn = Some(g.arn.clone());
-        d.create_date = Some(date_text(src.and_then(|s| s.create_date.as_ref()), g.create_date));
-        d.group_policy_list =
-            self.inline(&g.inline_policies, src.map_or(&[], |s| &s.group_policy_list));
+        d.create_date = Some(date_text(
+            src.and_then(|s| s.create_date.as_ref()),
+            g.create_date,
+        ));
+        d.group_policy_list = self.inline(
+            &g.inline_policies,
+            src.map_or(&[], |s| &s.group_policy_list),
+        );
         d.attached_managed_policies = self.attached(
             &g.attached_policies,
             src.map_or(&[], |s| &s.attached_managed_policies),
@@ -900,7 +925,10 @@ impl Exporter<'_> {
         d.role_name = Some(r.name.clone());
         d.role_id = Some(r.id.clone());
         d.arn = Some(r.arn.clone());
-        d.create_date = Some(date_text(src.and_then(|s| s.create_date.as_ref()), r.create_date));
+        d.create_date = Some(date_text(
+            src.and_then(|s| s.create_date.as_ref()),
+            r.create_date,
+        ));
         d.assume_role_policy_document = self.doc(
             src.and_then(|s| s.assume_role_policy_document.as_ref()),
             &r.trust_policy,
@@ -908,13 +936,20 @@ impl Exporter<'_> {
         d
     }
 
-    fn profile(&self, ip: &InstanceProfile, src: Option<&gaad::InstanceProfile>) -> gaad::InstanceProfile {
+    fn profile(
+        &self,
+        ip: &InstanceProfile,
+        src: Option<&gaad::InstanceProfile>,
+    ) -> gaad::InstanceProfile {
         let mut d = src.cloned().unwrap_or_default();
         d.path = Some(ip.path.clone());
         d.instance_profile_name = Some(ip.name.clone());
         d.instance_profile_id = Some(ip.id.clone());
         d.arn = Some(ip.arn.clone());
-        d.create_date = Some(date_text(src.and_then(|s| s.create_date.as_ref()), ip.create_date));
+        d.create_date = Some(date_text(
+            src.and_then(|s| s.create_date.as_ref()),
+            ip.create_date,
+        ));
         d.roles = ip
             .roles
             .iter()
@@ -938,7 +973,10 @@ impl Exporter<'_> {
         d.role_name = Some(r.name.clone());
         d.role_id = Some(r.id.clone());
         d.arn = Some(r.arn.clone());
-        d.create_date = Some(date_text(src.and_then(|s| s.create_date.as_ref()), r.create_date));
+        d.create_date = Some(date_text(
+            src.and_then(|s| s.create_date.as_ref()),
+            r.create_date,
+        ));
         d.assume_role_policy_document = self.doc(
             src.and_then(|s| s.assume_role_policy_document.as_ref()),
             &r.trust_policy,
@@ -982,7 +1020,11 @@ impl Exporter<'_> {
         d
     }
 
-    fn policy(&self, p: &ManagedPolicy, src: Option<&gaad::ManagedPolicyDetail>) -> gaad::ManagedPolicyDetail {
+    fn policy(
+        &self,
+        p: &ManagedPolicy,
+        src: Option<&gaad::ManagedPolicyDetail>,
+    ) -> gaad::ManagedPolicyDetail {
         let mut d = src.cloned().unwrap_or_default();
         d.policy_name = Some(p.name.clone());
         d.policy_id = Some(p.id.clone());
@@ -996,8 +1038,14 @@ impl Exporter<'_> {
             d.is_attachable = Some(true);
         }
         d.description = p.description.clone();
-        d.create_date = Some(date_text(src.and_then(|s| s.create_date.as_ref()), p.create_date));
-        d.update_date = Some(date_text(src.and_then(|s| s.update_date.as_ref()), p.update_date));
+        d.create_date = Some(date_text(
+            src.and_then(|s| s.create_date.as_ref()),
+            p.create_date,
+        ));
+        d.update_date = Some(date_text(
+            src.and_then(|s| s.update_date.as_ref()),
+            p.update_date,
+        ));
         d.policy_version_list = p
             .versions
             .iter()
@@ -1011,7 +1059,10 @@ impl Exporter<'_> {
                 o.document = self.doc(s.and_then(|s| s.document.as_ref()), &v.document);
                 o.version_id = Some(v.version_id.clone());
                 o.is_default_version = Some(v.version_id == p.default_version_id);
-                o.create_date = Some(date_text(s.and_then(|s| s.create_date.as_ref()), v.create_date));
+                o.create_date = Some(date_text(
+                    s.and_then(|s| s.create_date.as_ref()),
+                    v.create_date,
+                ));
                 o
             })
             .collect();
@@ -1029,16 +1080,33 @@ impl Exporter<'_> {
         };
         let count = |pred: &dyn Fn(&String) -> bool| {
             let a = &self.acct;
-            a.users.values().flat_map(|u| &u.attached_policies).filter(|x| pred(x)).count()
-                + a.groups.values().flat_map(|g| &g.attached_policies).filter(|x| pred(x)).count()
-                + a.roles.values().flat_map(|r| &r.attached_policies).filter(|x| pred(x)).count()
+            a.users
+                .values()
+                .flat_map(|u| &u.attached_policies)
+                .filter(|x| pred(x))
+                .count()
+                + a.groups
+                    .values()
+                    .flat_map(|g| &g.attached_policies)
+                    .filter(|x| pred(x))
+                    .count()
+                + a.roles
+                    .values()
+                    .flat_map(|r| &r.attached_policies)
+                    .filter(|x| pred(x))
+                    .count()
         };
         let boundaries = self
             .acct
             .users
             .values()
             .filter_map(|u| u.permissions_boundary.as_ref())
-            .chain(self.acct.roles.values().filter_map(|r| r.permissions_boundary.as_ref()))
+            .chain(
+                self.acct
+                    .roles
+                    .values()
+                    .filter_map(|r| r.permissions_boundary.as_ref()),
+            )
             .filter(|b| *b == arn)
             .count();
         Some(gaad::ManagedPolicyDetail {

@@ -644,7 +644,11 @@ impl Account {
 
     /// The parsed default version of a managed policy (customer managed here, or AWS managed).
     pub(crate) fn managed_policy_doc(&self, arn: &str) -> Option<(String, Arc<Policy>)> {
-        if let Some(p) = self.policies.get(arn).or_else(|| self.aws_overrides.get(arn)) {
+        if let Some(p) = self
+            .policies
+            .get(arn)
+            .or_else(|| self.aws_overrides.get(arn))
+        {
             return p
                 .default_version()
                 .map(|v| (p.name.clone(), v.document.shared()));

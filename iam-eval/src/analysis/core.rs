@@ -138,7 +138,8 @@ impl<'a> Cache<'a> {
                 conditional,
                 allows,
                 variants: [None, None],
-                expansions: vec![None; p.statements.len()],
+                // Filled on demand (only `what_can` and the matrix expand statements).
+                expansions: Vec::new(),
             }
         })
     }
@@ -170,7 +171,12 @@ impl<'a> Cache<'a> {
             return Arc::clone(e);
         }
         let ids = shared_expansion(p, i);
-        if let Some(s) = self.entry(p).expansions.get_mut(i) {
+        let n = p.statements.len();
+        let e = &mut self.entry(p).expansions;
+        if e.len() < n {
+            e.resize(n, None);
+        }
+        if let Some(s) = e.get_mut(i) {
             *s = Some(Arc::clone(&ids));
         }
         ids
@@ -226,22 +232,22 @@ impl Built {
             .collect();
         let mut b = Engine::builder();
         for p in &identity {
-            b = b.identity(&p.policy);
+            b = b.identity_shared(None, &p.policy);
         }
         if let Some(p) = &boundary {
-            b = b.permissions_boundary(&p.policy);
+            b = b.permissions_boundary_shared(&p.policy);
         }
         for p in &session {
-            b = b.session(&p.policy);
+            b = b.session_shared(&p.policy);
         }
         if let (Some(p), Some((_, t))) = (&resource, &layers.resource) {
-            b = b.resource_of_type(&p.policy, *t);
+            b = b.resource_shared(&p.policy, *t);
         }
         for l in &scps {
-            b = b.scp_level(l.iter().map(|p| &*p.policy));
+            b = b.scp_level_shared(l.iter().map(|p| &p.policy));
         }
         for l in &rcps {
-            b = b.rcp_level(l.iter().map(|p| &*p.policy));
+            b = b.rcp_level_shared(l.iter().map(|p| &p.policy));
         }
         let engine = b.build().map_err(compile_error)?;
         Ok(Built {

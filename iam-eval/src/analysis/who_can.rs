@@ -26,7 +26,7 @@ pub struct WhoCan {
 struct Split<'a>(&'a str, &'a str);
 
 fn split(action: &str) -> Split<'_> {
-    let (s, n) = action.split_once(':').unwrap_or((action, ""));
+    let (s, n) = crate::glob::split_colon(action).unwrap_or((action, ""));
     Split(s, n)
 }
 
@@ -35,7 +35,7 @@ fn pattern_matches(pattern: &str, actions: &[Split<'_>]) -> bool {
     if pattern == "*" {
         return true;
     }
-    let Some((ps, pn)) = pattern.split_once(':') else {
+    let Some((ps, pn)) = crate::glob::split_colon(pattern) else {
         return false;
     };
     actions

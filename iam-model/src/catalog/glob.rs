@@ -66,11 +66,20 @@ pub(crate) fn globs_intersect_known(a: &[u8], b: &[u8], wild_a: bool, wild_b: bo
     // Quick verdict on the literal text before the first wildcard of either glob, and after
     // the last: a mismatch there leaves no common string.
     let wildc = |c: &u8| *c == b'*' || *c == b'?';
-    let head = a.iter().position(wildc).unwrap_or(a.len()).min(b.iter().position(wildc).unwrap_or(b.len()));
+    let head = a
+        .iter()
+        .position(wildc)
+        .unwrap_or(a.len())
+        .min(b.iter().position(wildc).unwrap_or(b.len()));
     if a[..head] != b[..head] {
         return false;
     }
-    let tail = a.iter().rev().position(wildc).unwrap_or(a.len()).min(b.iter().rev().position(wildc).unwrap_or(b.len()));
+    let tail = a
+        .iter()
+        .rev()
+        .position(wildc)
+        .unwrap_or(a.len())
+        .min(b.iter().rev().position(wildc).unwrap_or(b.len()));
     if a[a.len() - tail..] != b[b.len() - tail..] {
         return false;
     }

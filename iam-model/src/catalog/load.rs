@@ -4,8 +4,8 @@
 use super::glob::key_template_glob;
 use super::global_keys::GLOBAL_KEYS;
 use super::{
-    AccessLevel, Action, ActionResourceType, Catalog, CiPair, FxHasher, ConditionKey, ConditionKeyType, GLOBAL,
-    KeyTemplate, ResourceType, Service, cmp_ci,
+    AccessLevel, Action, ActionResourceType, Catalog, CiPair, ConditionKey, ConditionKeyType,
+    FxHasher, GLOBAL, KeyTemplate, ResourceType, Service, cmp_ci,
 };
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -55,7 +55,8 @@ fn parse(text: &'static str) -> Catalog {
                 let arn = f.next().unwrap_or_default();
                 let condition_keys =
                     key_names(&svc.condition_keys, f.next().unwrap_or_default(), ',');
-                svc.resource_types.push(ResourceType::new(name, arn, condition_keys));
+                svc.resource_types
+                    .push(ResourceType::new(name, arn, condition_keys));
             }
             "A" => {
                 let access_level = match f.next() {
@@ -98,7 +99,9 @@ fn parse(text: &'static str) -> Catalog {
     let mut actions_ci = HashMap::with_capacity_and_hasher(action_count, Default::default());
     for (si, s) in services.iter().enumerate() {
         for (ai, a) in s.actions.iter().enumerate() {
-            actions_ci.entry(CiPair(s.prefix, a.name)).or_insert((si as u32, ai as u32));
+            actions_ci
+                .entry(CiPair(s.prefix, a.name))
+                .or_insert((si as u32, ai as u32));
         }
     }
     Catalog {
@@ -146,7 +149,8 @@ type KeyIndex = (
 fn index_keys(global: &[ConditionKey], services: &[Service]) -> KeyIndex {
     let mut exact: HashMap<String, (usize, usize), BuildHasherDefault<FxHasher>> =
         HashMap::with_capacity_and_hasher(4096, Default::default());
-    let mut templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>> = HashMap::default();
+    let mut templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>> =
+        HashMap::default();
     let all = global
         .iter()
         .enumerate()
@@ -165,7 +169,12 @@ fn index_keys(global: &[ConditionKey], services: &[Service]) -> KeyIndex {
                 .or_default();
             if !list.iter().any(|t| t.glob.eq_ignore_ascii_case(&glob)) {
                 let literal = glob.replace('*', "");
-                list.push(KeyTemplate { glob, literal, service: s, key: k });
+                list.push(KeyTemplate {
+                    glob,
+                    literal,
+                    service: s,
+                    key: k,
+                });
             }
         }
     }

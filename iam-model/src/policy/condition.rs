@@ -97,7 +97,10 @@ impl BaseOperator {
     /// True when values of this operator may hold policy variables (spec §4.2; `Bool` is
     /// accepted per the operator page, where Access Analyzer's list disagrees).
     pub const fn accepts_variables(self) -> bool {
-        matches!(self.family(), OperatorFamily::String | OperatorFamily::Arn | OperatorFamily::Bool)
+        matches!(
+            self.family(),
+            OperatorFamily::String | OperatorFamily::Arn | OperatorFamily::Bool
+        )
     }
 }
 
@@ -150,7 +153,11 @@ pub struct ConditionOperator {
 impl ConditionOperator {
     /// A plain operator with no qualifier and no `IfExists`.
     pub const fn plain(base: BaseOperator) -> ConditionOperator {
-        ConditionOperator { qualifier: None, base, if_exists: false }
+        ConditionOperator {
+            qualifier: None,
+            base,
+            if_exists: false,
+        }
     }
 }
 
@@ -180,7 +187,11 @@ impl std::str::FromStr for ConditionOperator {
             None => (rest, false),
         };
         BaseOperator::parse(rest)
-            .map(|base| ConditionOperator { qualifier, base, if_exists })
+            .map(|base| ConditionOperator {
+                qualifier,
+                base,
+                if_exists,
+            })
             .ok_or_else(|| UnknownOperator(s.to_string()))
     }
 }
@@ -211,7 +222,10 @@ pub enum OperatorName {
 impl OperatorName {
     /// Classifies an operator name.
     pub fn parse(s: &str) -> OperatorName {
-        s.parse().map_or_else(|_| OperatorName::Unknown(s.to_string()), OperatorName::Known)
+        s.parse().map_or_else(
+            |_| OperatorName::Unknown(s.to_string()),
+            OperatorName::Known,
+        )
     }
     /// The known operator, if any.
     pub fn known(&self) -> Option<ConditionOperator> {
@@ -263,7 +277,11 @@ impl ConditionValue {
     /// assert_eq!(ConditionValue::string("us-east-1").text, "us-east-1");
     /// ```
     pub fn string(s: impl Into<String>) -> ConditionValue {
-        ConditionValue { kind: ValueKind::String, text: s.into(), span: Span::default() }
+        ConditionValue {
+            kind: ValueKind::String,
+            text: s.into(),
+            span: Span::default(),
+        }
     }
 }
 
@@ -308,9 +326,17 @@ mod tests {
     fn twenty_seven_base_operators_all_round_trip() {
         assert_eq!(BaseOperator::ALL.len(), 27);
         for &b in BaseOperator::ALL {
-            for q in [None, Some(SetQualifier::ForAllValues), Some(SetQualifier::ForAnyValue)] {
+            for q in [
+                None,
+                Some(SetQualifier::ForAllValues),
+                Some(SetQualifier::ForAnyValue),
+            ] {
                 for ie in [false, true] {
-                    let op = ConditionOperator { qualifier: q, base: b, if_exists: ie };
+                    let op = ConditionOperator {
+                        qualifier: q,
+                        base: b,
+                        if_exists: ie,
+                    };
                     assert_eq!(op.to_string().parse::<ConditionOperator>(), Ok(op));
                 }
             }
@@ -319,14 +345,25 @@ mod tests {
 
     #[test]
     fn malformed_operators() {
-        for bad in ["ForAnyValue::StringEquals", "stringequals", "StringEqualsIfexists", "ForAllValues:", "IfExists", ""] {
+        for bad in [
+            "ForAnyValue::StringEquals",
+            "stringequals",
+            "StringEqualsIfexists",
+            "ForAllValues:",
+            "IfExists",
+            "",
+        ] {
             assert!(bad.parse::<ConditionOperator>().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn negated_set() {
-        let neg: Vec<_> = BaseOperator::ALL.iter().filter(|b| b.is_negated()).map(|b| b.as_str()).collect();
+        let neg: Vec<_> = BaseOperator::ALL
+            .iter()
+            .filter(|b| b.is_negated())
+            .map(|b| b.as_str())
+            .collect();
         assert_eq!(
             neg,
             [

@@ -25,8 +25,8 @@ mod serialize;
 mod variable;
 
 pub use condition::{
-    BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue, OperatorFamily, OperatorName,
-    SetQualifier, ValueKind,
+    BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue, OperatorFamily,
+    OperatorName, SetQualifier, ValueKind,
 };
 pub use principal::{Principal, PrincipalClause, PrincipalKey};
 pub use variable::{Template, TemplatePart, VariableError, parse_template};
@@ -95,7 +95,10 @@ impl PolicyType {
     pub const fn forbids_principal(self) -> bool {
         matches!(
             self,
-            PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session | PolicyType::Scp
+            PolicyType::Identity
+                | PolicyType::PermissionsBoundary
+                | PolicyType::Session
+                | PolicyType::Scp
         )
     }
 
@@ -231,7 +234,14 @@ impl ValueList {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        ValueList { negated, values: values.into_iter().map(|s| Spanned::from(s.into())).collect(), span: Span::default() }
+        ValueList {
+            negated,
+            values: values
+                .into_iter()
+                .map(|s| Spanned::from(s.into()))
+                .collect(),
+            span: Span::default(),
+        }
     }
 
     /// Iterates the entries as `&str`.
@@ -316,10 +326,10 @@ pub struct Policy {
     pub span: Span,
 }
 
-
-
 eq_ignoring_span!(ValueList, negated, values);
-eq_ignoring_span!(Statement, sid, effect, principal, action, resource, conditions);
+eq_ignoring_span!(
+    Statement, sid, effect, principal, action, resource, conditions
+);
 
 impl PartialEq for Policy {
     fn eq(&self, other: &Self) -> bool {
@@ -342,7 +352,9 @@ impl Policy {
 
     /// The effective language version: `2008-10-17` when absent (spec §1.2).
     pub fn effective_version(&self) -> Version {
-        self.version.as_ref().map_or(Version::V2008_10_17, |v| v.value)
+        self.version
+            .as_ref()
+            .map_or(Version::V2008_10_17, |v| v.value)
     }
 
     /// True when policy variables are substituted (Version `2012-10-17`, spec §1.3).

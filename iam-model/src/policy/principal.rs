@@ -66,14 +66,18 @@ impl Principal {
             Principal::Star => &[],
             Principal::Map(m) => m,
         };
-        slice.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k.value, v.value.as_str())))
+        slice
+            .iter()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (k.value, v.value.as_str())))
     }
 
     /// True for `"*"` or an `AWS` entry of `"*"` (documented as equivalent for anonymous access).
     pub fn is_wildcard(&self) -> bool {
         match self {
             Principal::Star => true,
-            Principal::Map(_) => self.entries().any(|(k, v)| k == PrincipalKey::Aws && v == "*"),
+            Principal::Map(_) => self
+                .entries()
+                .any(|(k, v)| k == PrincipalKey::Aws && v == "*"),
         }
     }
 }

@@ -1,10 +1,12 @@
 //! Canonical policy JSON through serde: fixed element order, a one-element list written as a
 //! scalar, condition numbers and booleans written with their JSON type and exact text.
 
-use super::{Condition, ConditionValue, Policy, Principal, PrincipalClause, Statement, ValueKind, ValueList};
+use super::{
+    Condition, ConditionValue, Policy, Principal, PrincipalClause, Statement, ValueKind, ValueList,
+};
 use crate::span::Spanned;
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 struct StrList<'a>(&'a [Spanned<String>]);
 
@@ -32,10 +34,18 @@ impl Serialize for ConditionValue {
                 "false" => s.serialize_bool(false),
                 other => s.serialize_str(other),
             },
-            ValueKind::Number => match serde_json::value::RawValue::from_string(self.text.clone()) {
-                Ok(raw) if self.text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => raw.serialize(s),
-                _ => s.serialize_str(&self.text),
-            },
+            ValueKind::Number => {
+                match serde_json::value::RawValue::from_string(self.text.clone()) {
+                    Ok(raw)
+                        if self
+                            .text
+                            .starts_with(|c: char| c == '-' || c.is_ascii_digit()) =>
+                    {
+                        raw.serialize(s)
+                    }
+                    _ => s.serialize_str(&self.text),
+                }
+            }
         }
     }
 }
@@ -101,12 +111,30 @@ impl Serialize for Statement {
         }
         map.serialize_entry("Effect", self.effect.value.as_str())?;
         if let Some(PrincipalClause { negated, value, .. }) = &self.principal {
-            map.serialize_entry(if *negated { "NotPrincipal" } else { "Principal" }, value)?;
+            map.serialize_entry(
+                if *negated {
+                    "NotPrincipal"
+                } else {
+                    "Principal"
+                },
+                value,
+            )?;
         }
-        let ValueList { negated, values, .. } = &self.action;
-        map.serialize_entry(if *negated { "NotAction" } else { "Action" }, &StrList(values))?;
-        if let Some(ValueList { negated, values, .. }) = &self.resource {
-            map.serialize_entry(if *negated { "NotResource" } else { "Resource" }, &StrList(values))?;
+        let ValueList {
+            negated, values, ..
+        } = &self.action;
+        map.serialize_entry(
+            if *negated { "NotAction" } else { "Action" },
+            &StrList(values),
+        )?;
+        if let Some(ValueList {
+            negated, values, ..
+        }) = &self.resource
+        {
+            map.serialize_entry(
+                if *negated { "NotResource" } else { "Resource" },
+                &StrList(values),
+            )?;
         }
         if !self.conditions.is_empty() {
             map.serialize_entry("Condition", &ConditionsOut(&self.conditions))?;

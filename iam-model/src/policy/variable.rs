@@ -40,11 +40,15 @@ pub struct Template {
 impl Template {
     /// True when at least one `${key}` variable appears (escapes do not count).
     pub fn has_variables(&self) -> bool {
-        self.parts.iter().any(|p| matches!(p, TemplatePart::Variable { .. }))
+        self.parts
+            .iter()
+            .any(|p| matches!(p, TemplatePart::Variable { .. }))
     }
     /// True when the template is a single text piece (no `${` at all).
     pub fn is_plain(&self) -> bool {
-        self.parts.iter().all(|p| matches!(p, TemplatePart::Text(_)))
+        self.parts
+            .iter()
+            .all(|p| matches!(p, TemplatePart::Text(_)))
     }
     /// The variable keys used, in order.
     pub fn variables(&self) -> impl Iterator<Item = &str> {
@@ -168,7 +172,9 @@ fn parse_inner(inner: &str, offset: usize) -> Result<TemplatePart, VariableError
         if key.contains(char::is_whitespace) {
             return Err(VariableError::UnsupportedSpace { offset });
         }
-        let quoted = default_part.len() >= 2 && default_part.starts_with('\'') && default_part.ends_with('\'');
+        let quoted = default_part.len() >= 2
+            && default_part.starts_with('\'')
+            && default_part.ends_with('\'');
         if !quoted {
             if default_part.starts_with(' ') {
                 return Err(VariableError::UnsupportedSpace { offset });
@@ -176,7 +182,10 @@ fn parse_inner(inner: &str, offset: usize) -> Result<TemplatePart, VariableError
             return Err(VariableError::MissingQuote { offset });
         }
         let default = &default_part[1..default_part.len() - 1];
-        return Ok(TemplatePart::Variable { key: key.to_string(), default: Some(default.to_string()) });
+        return Ok(TemplatePart::Variable {
+            key: key.to_string(),
+            default: Some(default.to_string()),
+        });
     }
     if inner.trim().is_empty() {
         return Err(VariableError::Empty { offset });
@@ -184,7 +193,10 @@ fn parse_inner(inner: &str, offset: usize) -> Result<TemplatePart, VariableError
     if inner.contains(char::is_whitespace) {
         return Err(VariableError::UnsupportedSpace { offset });
     }
-    Ok(TemplatePart::Variable { key: inner.to_string(), default: None })
+    Ok(TemplatePart::Variable {
+        key: inner.to_string(),
+        default: None,
+    })
 }
 
 #[cfg(test)]
@@ -193,12 +205,30 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(parse_template("a${aws:username"), Err(VariableError::MissingBrace { offset: 1 }));
-        assert_eq!(parse_template("${}"), Err(VariableError::Empty { offset: 0 }));
-        assert_eq!(parse_template("x/${aws:username, nobody}"), Err(VariableError::MissingQuote { offset: 2 }));
-        assert_eq!(parse_template("${aws:username,'x'}"), Err(VariableError::MissingQuote { offset: 0 }));
-        assert_eq!(parse_template("${ aws:username}"), Err(VariableError::UnsupportedSpace { offset: 0 }));
-        assert_eq!(parse_template("${aws:user name}"), Err(VariableError::UnsupportedSpace { offset: 0 }));
+        assert_eq!(
+            parse_template("a${aws:username"),
+            Err(VariableError::MissingBrace { offset: 1 })
+        );
+        assert_eq!(
+            parse_template("${}"),
+            Err(VariableError::Empty { offset: 0 })
+        );
+        assert_eq!(
+            parse_template("x/${aws:username, nobody}"),
+            Err(VariableError::MissingQuote { offset: 2 })
+        );
+        assert_eq!(
+            parse_template("${aws:username,'x'}"),
+            Err(VariableError::MissingQuote { offset: 0 })
+        );
+        assert_eq!(
+            parse_template("${ aws:username}"),
+            Err(VariableError::UnsupportedSpace { offset: 0 })
+        );
+        assert_eq!(
+            parse_template("${aws:user name}"),
+            Err(VariableError::UnsupportedSpace { offset: 0 })
+        );
     }
 
     #[test]
@@ -206,7 +236,10 @@ mod tests {
         let t = parse_template("no variables * ?").unwrap();
         assert!(t.is_plain());
         let t = parse_template("${$}{x}").unwrap();
-        assert_eq!(t.parts, vec![TemplatePart::Escaped('$'), TemplatePart::Text("{x}".into())]);
+        assert_eq!(
+            t.parts,
+            vec![TemplatePart::Escaped('$'), TemplatePart::Text("{x}".into())]
+        );
         assert!(!t.has_variables());
         assert_eq!(parse_template("").unwrap().parts, vec![]);
     }
@@ -216,7 +249,10 @@ mod tests {
         let t = parse_template("${aws:PrincipalTag/team, 'no team'}").unwrap();
         assert_eq!(
             t.parts,
-            vec![TemplatePart::Variable { key: "aws:PrincipalTag/team".into(), default: Some("no team".into()) }]
+            vec![TemplatePart::Variable {
+                key: "aws:PrincipalTag/team".into(),
+                default: Some("no team".into())
+            }]
         );
     }
 }

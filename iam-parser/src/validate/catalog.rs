@@ -16,11 +16,16 @@
 use super::{Checks, StPath};
 use crate::finding::Severity;
 use iam_model::catalog::{Action, ArnPattern, Catalog, ConditionKeyType, ResourceType, Service};
+use iam_model::{BaseOperator, Effect, OperatorFamily, OperatorName, SetQualifier, Statement};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use iam_model::{BaseOperator, Effect, OperatorFamily, OperatorName, SetQualifier, Statement};
 
-pub(super) fn check_statement(c: &mut Checks, st: &Statement, entries: &[Entry<'_>], path: &StPath) {
+pub(super) fn check_statement(
+    c: &mut Checks,
+    st: &Statement,
+    entries: &[Entry<'_>],
+    path: &StPath,
+) {
     let cat = Catalog::get();
     let known = actions(c, cat, st, entries, path);
     redundant_actions(c, cat, st, entries, path);
@@ -30,57 +35,8 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, entries: &[Entry<'
     conditions(c, cat, st, path);
 }
 
-/// A well-formed `service:name` entry (other entries get their findings in `resources.rs`).
-fn split_action(s: &str) -> Option<(&str, &str)> {
-    // One branch-free pass: the first colon, the number of colons, and whether any byte is
-    // outside `!`..=DEL (white space, control or non-ASCII: then the exact rules decide).
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let b = s.as_bytes();
-    let (mut colon, mut colons, mut odd) = (usize::MAX, 0u32, false);
-    let mut chunks = b.chunks_exact(8);
-    let mut base = 0usize;
-    for chunk in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(w);
-        // Bytes below 0x21 or above 0x7f (exact as "any": a borrow needs a flagged byte first).
-        odd |= (x.wrapping_sub(ONES * 0x21) | x) & HIGHS != 0;
-        // Colons, exactly per byte.
-        let y = x ^ (ONES * u64::from(b':'));
-        let zero = !(((y & !HIGHS).wrapping_add(!HIGHS)) | y) & HIGHS;
-        if zero != 0 {
-            if colon == usize::MAX {
-                colon = base + (zero.trailing_zeros() / 8) as usize;
-            }
-            colons += zero.count_ones();
-        }
-        base += 8;
-    }
-    for (k, &x) in chunks.remainder().iter().enumerate() {
-        let is_colon = x == b':';
-        if is_colon && colon == usize::MAX {
-            colon = base + k;
-        }
-        colons += u32::from(is_colon);
-        odd |= x.wrapping_sub(0x21) >= 0x5f;
-    }
-    if odd {
-        return split_action_exact(s);
-    }
-    if colons != 1 {
-        return None;
-    }
-    let (svc, name) = (&s[..colon], &s[colon + 1..]);
-    let ok = !svc.is_empty()
-        && !name.is_empty()
-        && svc
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'*' | b'?'));
-    ok.then_some((svc, name))
-}
-
-/// [`split_action`]'s rules as written: split at the first colon, no colon in the name, no
+/// A well-formed `service:name` entry (other entries get their findings in `resources.rs`),
+/// by the rules as written ([`Entry::new`] takes a one-pass shortcut for plain ASCII): split at the first colon, no colon in the name, no
 /// white space anywhere, a service prefix of letters, digits, `-`, `.`, `*` and `?`.
 fn split_action_exact(s: &str) -> Option<(&str, &str)> {
     let (svc, name) = s.split_once(':')?;
@@ -128,7 +84,7 @@ fn actions(
             continue;
         }
         let (svc, name) = (e.svc, e.name);
-        if has_wildcard(svc) {
+        if e.svc_wild {
             all_known = false;
             continue;
         }
@@ -166,7 +122,10 @@ fn actions(
             continue;
         };
         if wild_name {
-            if !actions_with_head(service, name).1.any(|a| glob_ci(name, a.name)) {
+            if !actions_with_head(service, name)
+                .1
+                .any(|a| glob_ci(name, a.name))
+            {
                 c.push(
                     "INVALID_ACTION",
                     Severity::Warning,
@@ -204,7 +163,10 @@ fn actions(
 /// The text of a name pattern before its first wildcard.
 fn literal_head(name: &str) -> &[u8] {
     let b = name.as_bytes();
-    &b[..b.iter().position(|&c| c == b'*' || c == b'?').unwrap_or(b.len())]
+    &b[..b
+        .iter()
+        .position(|&c| c == b'*' || c == b'?')
+        .unwrap_or(b.len())]
 }
 
 /// True when the two patterns' services are the same literal prefix and one name's literal
@@ -237,19 +199,114 @@ pub(super) struct Entry<'a> {
     pub(super) kind: Kind,
     pub(super) svc: &'a str,
     name: &'a str,
+    /// The service prefix has a wildcard (`*` or `?`).
+    svc_wild: bool,
 }
+
+/// Byte classes for [`Entry::new`]'s one-pass split.
+const B_COLON: u8 = 1;
+const B_WILD: u8 = 2;
+/// White space, control or non-ASCII (below 0x21 or at least 0x80): then the exact rules decide.
+const B_ODD: u8 = 4;
+/// Not allowed in a service prefix (letters, digits, `-`, `.`, `*`, `?`).
+const B_BAD_SVC: u8 = 8;
+
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b == b':' {
+            c |= B_COLON;
+        }
+        if b == b'*' || b == b'?' {
+            c |= B_WILD;
+        }
+        if b < 0x21 || b >= 0x80 {
+            c |= B_ODD;
+        }
+        if !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'*' | b'?')) {
+            c |= B_BAD_SVC;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
 
 impl<'a> Entry<'a> {
     pub(super) fn new(s: &'a str) -> Entry<'a> {
+        const SKIP: Entry<'static> = Entry {
+            kind: Kind::Skip,
+            svc: "",
+            name: "",
+            svc_wild: false,
+        };
         if s == "*" {
-            return Entry { kind: Kind::All, svc: "", name: "" };
+            return Entry {
+                kind: Kind::All,
+                svc: "",
+                name: "",
+                svc_wild: false,
+            };
         }
-        match split_action(s) {
-            None => Entry { kind: Kind::Skip, svc: "", name: "" },
-            Some((svc, name)) => {
-                let kind = if has_wildcard(svc) || has_wildcard(name) { Kind::Pattern } else { Kind::Concrete };
-                Entry { kind, svc, name }
+        // One pass over the bytes: the first colon, the classes seen on each side of it.
+        let b = s.as_bytes();
+        let mut i = 0;
+        let mut left = 0u8;
+        while let Some(&x) = b.get(i) {
+            let c = BYTE_CLASS[x as usize];
+            if c & B_COLON != 0 {
+                break;
             }
+            left |= c;
+            i += 1;
+        }
+        let mut right = 0u8;
+        for &x in b.get(i + 1..).unwrap_or_default() {
+            right |= BYTE_CLASS[x as usize];
+        }
+        if (left | right) & B_ODD != 0 {
+            return match split_action_exact(s) {
+                None => SKIP,
+                Some((svc, name)) => {
+                    let svc_wild = has_wildcard(svc);
+                    let kind = if svc_wild || has_wildcard(name) {
+                        Kind::Pattern
+                    } else {
+                        Kind::Concrete
+                    };
+                    Entry {
+                        kind,
+                        svc,
+                        name,
+                        svc_wild,
+                    }
+                }
+            };
+        }
+        // No colon, or a second one; an empty side; a bad service byte.
+        if i >= b.len()
+            || right & B_COLON != 0
+            || i == 0
+            || i + 1 == b.len()
+            || left & B_BAD_SVC != 0
+        {
+            return SKIP;
+        }
+        let (svc, name) = (&s[..i], &s[i + 1..]);
+        let svc_wild = left & B_WILD != 0;
+        let kind = if (left | right) & B_WILD != 0 {
+            Kind::Pattern
+        } else {
+            Kind::Concrete
+        };
+        Entry {
+            kind,
+            svc,
+            name,
+            svc_wild,
         }
     }
 }
@@ -262,7 +319,13 @@ impl<'a> Entry<'a> {
 /// strictly contains its expansion, or equals it and comes first (a pattern `i`). Each kind of
 /// cover is searched on its own (duplicates through a hash set), so a long list of concrete
 /// actions costs no quadratic pass.
-fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, entries: &[Entry<'_>], path: &StPath) {
+fn redundant_actions(
+    c: &mut Checks,
+    cat: &'static Catalog,
+    st: &Statement,
+    entries: &[Entry<'_>],
+    path: &StPath,
+) {
     let values = &st.action.values;
     if values.len() < 2 {
         return;
@@ -273,15 +336,18 @@ fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, entr
         "Action"
     };
     let first_all = entries.iter().position(|e| e.kind == Kind::All);
-    let patterns: Vec<usize> = (0..entries.len()).filter(|&j| entries[j].kind == Kind::Pattern).collect();
+    let patterns: Vec<usize> = (0..entries.len())
+        .filter(|&j| entries[j].kind == Kind::Pattern)
+        .collect();
     // Catalog expansions, needed only to compare two patterns: computed on first use.
-    let mut expansions: Vec<Option<Vec<u32>>> = vec![None; patterns.len()];
+    let mut expansions: Vec<Option<Expansion>> = (0..patterns.len()).map(|_| None).collect();
     // The first earlier entry equal to each entry, ignoring case.
     let earlier_equal = earlier_equal(values.iter().map(|v| v.value.as_str()), entries);
     // A pattern can only cover an entry of its own service unless one of the two has a
     // wildcard in the service prefix; with many patterns, find the candidates by service.
     let by_service = (patterns.len() > 8).then(|| {
-        let mut literal: HashMap<CiStr<'_>, Vec<usize>, BuildHasherDefault<FxHasher>> = HashMap::default();
+        let mut literal: HashMap<CiStr<'_>, Vec<usize>, BuildHasherDefault<FxHasher>> =
+            HashMap::default();
         let mut wild = Vec::new();
         for (pk, &j) in patterns.iter().enumerate() {
             if has_wildcard(entries[j].svc) {
@@ -308,9 +374,10 @@ fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, entr
             let mine_pos = patterns.binary_search(&i).ok();
             // Candidate patterns (positions in `patterns`), each list ascending.
             let lists: [&[usize]; 2] = match &by_service {
-                Some((literal, wild)) if !has_wildcard(mine.svc) => {
-                    [literal.get(&CiStr(mine.svc)).map_or(&[][..], Vec::as_slice), wild.as_slice()]
-                }
+                Some((literal, wild)) if !has_wildcard(mine.svc) => [
+                    literal.get(&CiStr(mine.svc)).map_or(&[][..], Vec::as_slice),
+                    wild.as_slice(),
+                ],
                 _ => [all_patterns.as_slice(), &[]],
             };
             for &pk in lists.iter().flat_map(|l| l.iter()) {
@@ -335,11 +402,15 @@ fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, entr
                                 expansions[k] = Some(expansion(cat, e.svc, e.name));
                             }
                         }
-                        let (m, th) = (expansions[mk].as_deref().unwrap_or_default(), expansions[pk].as_deref().unwrap_or_default());
-                        !m.is_empty()
-                            && m.len() <= th.len()
-                            && m.iter().all(|x| th.binary_search(x).is_ok())
-                            && (m.len() < th.len() || j < i)
+                        match (&expansions[mk], &expansions[pk]) {
+                            (Some(m), Some(th)) => {
+                                !m.is_empty()
+                                    && m.len() <= th.len()
+                                    && m.subset_of(th)
+                                    && (m.len() < th.len() || j < i)
+                            }
+                            _ => false,
+                        }
                     }
                 };
                 if covered {
@@ -361,7 +432,10 @@ fn redundant_actions(c: &mut Checks, cat: &'static Catalog, st: &Statement, entr
 }
 
 /// For each entry (not `Skip`), the first earlier entry with the same text ignoring ASCII case.
-fn earlier_equal<'a>(texts: impl Iterator<Item = &'a str>, entries: &[Entry<'_>]) -> Vec<Option<usize>> {
+fn earlier_equal<'a>(
+    texts: impl Iterator<Item = &'a str>,
+    entries: &[Entry<'_>],
+) -> Vec<Option<usize>> {
     let texts: Vec<&str> = texts.collect();
     let mut out = vec![None; texts.len()];
     if texts.len() <= 8 {
@@ -449,10 +523,70 @@ impl Hasher for FxHasher {
     }
 }
 
-/// The catalog actions a pattern matches ([`Catalog::matching`]'s semantics) as ids
-/// `service index << 16 | action index`, which catalog order makes sorted and distinct.
-fn expansion(cat: &Catalog, svc: &str, name: &str) -> Vec<u32> {
+/// The catalog actions a pattern matches, as sorted distinct ids `service index << 16 |
+/// action index`: a contiguous run of ids for a `service:Head*` pattern (the actions sharing a
+/// literal head are contiguous in catalog order), else a list.
+enum Expansion {
+    Run(u32, u32),
+    List(Vec<u32>),
+}
+
+impl Expansion {
+    fn len(&self) -> usize {
+        match self {
+            Expansion::Run(lo, hi) => (hi - lo) as usize,
+            Expansion::List(v) => v.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `self ⊆ other` (for a non-empty `self`).
+    fn subset_of(&self, other: &Expansion) -> bool {
+        match (self, other) {
+            (Expansion::Run(lo, hi), Expansion::Run(olo, ohi)) => lo >= olo && hi <= ohi,
+            (Expansion::List(v), Expansion::Run(olo, ohi)) => {
+                v.first().is_some_and(|f| f >= olo) && v.last().is_some_and(|l| l < ohi)
+            }
+            // Sorted distinct ids: the run is in the list iff the list holds its first id and,
+            // `len - 1` places later, its last.
+            (Expansion::Run(lo, hi), Expansion::List(v)) => match v.binary_search(lo) {
+                Ok(p) => v.get(p + (hi - lo) as usize - 1) == Some(&(hi - 1)),
+                Err(_) => false,
+            },
+            (Expansion::List(m), Expansion::List(th)) => {
+                m.iter().all(|x| th.binary_search(x).is_ok())
+            }
+        }
+    }
+}
+
+/// The catalog actions a pattern matches ([`Catalog::matching`]'s semantics).
+fn expansion(cat: &Catalog, svc: &str, name: &str) -> Expansion {
     let services = cat.services();
+    let nb = name.as_bytes();
+    let first_wild = nb.iter().position(|&c| c == b'*' || c == b'?');
+    if !has_wildcard(svc) && first_wild == Some(nb.len() - 1) && nb[nb.len() - 1] == b'*' {
+        // `service:Head*`: exactly the actions whose names start with `Head`.
+        let Ok(si) = services.binary_search_by(|s| cmp_ci(s.prefix, svc)) else {
+            return Expansion::List(Vec::new());
+        };
+        let s = &services[si];
+        let head = &nb[..nb.len() - 1];
+        let from = s
+            .actions
+            .partition_point(|a| cmp_ci_bytes(a.name.as_bytes(), head) == std::cmp::Ordering::Less);
+        let n = s.actions[from..].partition_point(|a| {
+            a.name
+                .as_bytes()
+                .get(..head.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(head))
+        });
+        let base = (si as u32) << 16;
+        return Expansion::Run(base | from as u32, base | (from + n) as u32);
+    }
     let range = if has_wildcard(svc) {
         0..services.len()
     } else {
@@ -469,30 +603,84 @@ fn expansion(cat: &Catalog, svc: &str, name: &str) -> Vec<u32> {
         }
         let (from, run) = actions_with_head(s, name);
         // The text after the last wildcard must end the name: a cheap test before the glob.
-        let nb = name.as_bytes();
-        let tail = &nb[nb.iter().rposition(|&c| c == b'*' || c == b'?').map_or(0, |k| k + 1)..];
+        let last_wild = nb.iter().rposition(|&c| c == b'*' || c == b'?');
+        let tail = &nb[last_wild.map_or(0, |k| k + 1)..];
+        // With `*` as the only wildcard, the run already starts with the literal head and the
+        // tail test checks the literal tail: what is left is to find the middle parts in order,
+        // each at its leftmost place, between the two.
+        let star_only = match (first_wild, last_wild) {
+            (Some(f), Some(l)) if !nb.contains(&b'?') => Some((f, &nb[f + 1..l.max(f + 1)])),
+            _ => None,
+        };
         for (k, a) in run.enumerate() {
             let ab = a.name.as_bytes();
-            let ends = ab.len() >= tail.len() && ab[ab.len() - tail.len()..].eq_ignore_ascii_case(tail);
-            if ends && glob_ci(name, a.name) {
+            let ends =
+                ab.len() >= tail.len() && ab[ab.len() - tail.len()..].eq_ignore_ascii_case(tail);
+            let matches = ends
+                && match star_only {
+                    Some((head, middle)) => {
+                        ab.len() >= head + tail.len()
+                            && middle_parts_in(middle, &ab[head..ab.len() - tail.len()])
+                    }
+                    None => glob_ci(name, a.name),
+                };
+            if matches {
                 out.push(((si as u32) << 16) | (from + k) as u32);
             }
         }
     }
-    out
+    Expansion::List(out)
+}
+
+/// True when the `*`-separated literal parts of `middle` occur in `text` in order, without
+/// overlapping, ignoring ASCII case (the middle of a `*`-only glob between its head and tail).
+fn middle_parts_in(middle: &[u8], text: &[u8]) -> bool {
+    let mut rest = text;
+    for part in middle.split(|&c| c == b'*').filter(|p| !p.is_empty()) {
+        let Some(first) = part.first().map(u8::to_ascii_lowercase) else {
+            continue;
+        };
+        let mut found = None;
+        let mut i = 0;
+        while i + part.len() <= rest.len() {
+            if rest[i].to_ascii_lowercase() == first
+                && rest[i..i + part.len()].eq_ignore_ascii_case(part)
+            {
+                found = Some(i);
+                break;
+            }
+            i += 1;
+        }
+        match found {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The actions of `s` whose names start with the literal head of the name pattern `pattern`
 /// (the text before its first wildcard), ignoring case: only those can match it. Actions are
 /// sorted by lower-cased name, so they are a contiguous run, found by binary search.
 /// Returns the index of the first of them and the run.
-fn actions_with_head<'s, 'p>(s: &'s Service, pattern: &'p str) -> (usize, impl Iterator<Item = &'s Action> + use<'s, 'p>) {
+fn actions_with_head<'s, 'p>(
+    s: &'s Service,
+    pattern: &'p str,
+) -> (usize, impl Iterator<Item = &'s Action> + use<'s, 'p>) {
     let head = pattern.as_bytes();
-    let head = &head[..head.iter().position(|&b| b == b'*' || b == b'?').unwrap_or(head.len())];
-    let from = s.actions.partition_point(|a| cmp_ci_bytes(a.name.as_bytes(), head) == std::cmp::Ordering::Less);
-    let run = s.actions[from..]
+    let head = &head[..head
         .iter()
-        .take_while(move |a| a.name.as_bytes().get(..head.len()).is_some_and(|h| h.eq_ignore_ascii_case(head)));
+        .position(|&b| b == b'*' || b == b'?')
+        .unwrap_or(head.len())];
+    let from = s
+        .actions
+        .partition_point(|a| cmp_ci_bytes(a.name.as_bytes(), head) == std::cmp::Ordering::Less);
+    let run = s.actions[from..].iter().take_while(move |a| {
+        a.name
+            .as_bytes()
+            .get(..head.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(head))
+    });
     (from, run)
 }
 
@@ -552,7 +740,9 @@ fn resources(
         return;
     }
     // The distinct resource types of those actions (many actions share a type).
-    let mut types: Vec<&ResourceType> = with_types().flat_map(|(svc, a)| svc.resource_types_of(a)).collect();
+    let mut types: Vec<&ResourceType> = with_types()
+        .flat_map(|(svc, a)| svc.resource_types_of(a))
+        .collect();
     types.sort_unstable_by_key(|r| std::ptr::from_ref::<ResourceType>(*r) as usize);
     types.dedup_by(|a, b| std::ptr::eq(*a, *b));
     for (i, r) in res.values.iter().enumerate() {
@@ -562,7 +752,9 @@ fn resources(
         }
         // Six fields, and a service field without wildcards (short ARNs and wildcard services
         // are the ARN checks' business).
-        let Some(arn) = ArnPattern::new(s) else { continue };
+        let Some(arn) = ArnPattern::new(s) else {
+            continue;
+        };
         if arn.field(2).is_none_or(has_wildcard) {
             continue;
         }
@@ -729,7 +921,9 @@ fn near_miss<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Optio
     let nh = histogram(nb);
     // `x` is `y` plus a final `s`, ignoring case.
     let plural_of = |x: &[u8], y: &[u8]| {
-        x.len() == y.len() + 1 && x.last().is_some_and(|c| c.eq_ignore_ascii_case(&b's')) && x[..y.len()].eq_ignore_ascii_case(y)
+        x.len() == y.len() + 1
+            && x.last().is_some_and(|c| c.eq_ignore_ascii_case(&b's'))
+            && x[..y.len()].eq_ignore_ascii_case(y)
     };
     for cand in candidates {
         let cb = cand.as_bytes();
@@ -842,11 +1036,24 @@ mod tests {
         assert_eq!(distance(b"abc", b"abc"), 0);
         assert_eq!(distance(b"", b"ab"), 2);
         assert_eq!(distance(b"kitten", b"sitting"), 3);
-        for (a, b) in [("getobject", "GetObjcet"), ("kitten", "sitting"), ("ab", "ba"), ("", "ab"), ("s3", "sqs"), ("abcdef", "ghijkl")] {
-            let exact = distance(a.to_ascii_lowercase().as_bytes(), b.to_ascii_lowercase().as_bytes());
+        for (a, b) in [
+            ("getobject", "GetObjcet"),
+            ("kitten", "sitting"),
+            ("ab", "ba"),
+            ("", "ab"),
+            ("s3", "sqs"),
+            ("abcdef", "ghijkl"),
+        ] {
+            let exact = distance(
+                a.to_ascii_lowercase().as_bytes(),
+                b.to_ascii_lowercase().as_bytes(),
+            );
             for cap in 0..4 {
                 let d = distance_within(a.as_bytes(), b.as_bytes(), cap);
-                assert!(if exact <= cap { d == exact } else { d > cap }, "{a} {b} {cap}");
+                assert!(
+                    if exact <= cap { d == exact } else { d > cap },
+                    "{a} {b} {cap}"
+                );
             }
         }
     }

@@ -4,8 +4,8 @@ use super::{Checks, StPath};
 use crate::finding::Severity;
 use crate::values::{binary, boolean, date, ip, number};
 use iam_model::{
-    BaseOperator, Condition, ConditionEntry, ConditionOperator, OperatorFamily, OperatorName, SetQualifier, Span,
-    Statement, ValueKind,
+    BaseOperator, Condition, ConditionEntry, ConditionOperator, OperatorFamily, OperatorName,
+    SetQualifier, Span, Statement, ValueKind,
 };
 
 /// Multi-valued global keys (spec §3.5, §3.8).
@@ -22,13 +22,18 @@ const MULTI_VALUED: &[&str] = &[
 /// Global keys typed other than String (spec §3.8), lower-cased.
 fn global_key_family(key: &str) -> Option<OperatorFamily> {
     Some(match key {
-        "aws:securetransport" | "aws:viaawsservice" | "aws:multifactorauthpresent" | "aws:principalisawsservice" => {
-            OperatorFamily::Bool
-        }
+        "aws:securetransport"
+        | "aws:viaawsservice"
+        | "aws:multifactorauthpresent"
+        | "aws:principalisawsservice" => OperatorFamily::Bool,
         "aws:currenttime" | "aws:tokenissuetime" => OperatorFamily::Date,
         "aws:multifactorauthage" => OperatorFamily::Numeric,
-        "aws:sourceip" | "aws:vpcsourceip" | "aws:ec2instancesourceprivateipv4" => OperatorFamily::Ip,
-        "aws:principalarn" | "aws:sourcearn" | "aws:chatbotsourcearn" | "aws:sourcevpcarn" => OperatorFamily::Arn,
+        "aws:sourceip" | "aws:vpcsourceip" | "aws:ec2instancesourceprivateipv4" => {
+            OperatorFamily::Ip
+        }
+        "aws:principalarn" | "aws:sourcearn" | "aws:chatbotsourcearn" | "aws:sourcevpcarn" => {
+            OperatorFamily::Arn
+        }
         _ => return None,
     })
 }
@@ -56,13 +61,22 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &StPath) {
                     sev,
                     span,
                     op_path(),
-                    format!("\"{name}\" is not a condition operator{}{tail}", suggest_operator(name)),
+                    format!(
+                        "\"{name}\" is not a condition operator{}{tail}",
+                        suggest_operator(name)
+                    ),
                 );
                 continue;
             }
         };
         if op.base == BaseOperator::Null && op.if_exists {
-            c.push("NULL_WITH_IF_EXISTS", Severity::Error, span, op_path(), "the Null operator cannot take IfExists: Null already tests whether the key exists");
+            c.push(
+                "NULL_WITH_IF_EXISTS",
+                Severity::Error,
+                span,
+                op_path(),
+                "the Null operator cannot take IfExists: Null already tests whether the key exists",
+            );
         }
         if op.base == BaseOperator::Null && op.qualifier.is_some() {
             c.push(
@@ -74,16 +88,28 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &StPath) {
             );
         }
         if cond.entries.is_empty() {
-            c.push("EMPTY_OBJECT_CONDITION", Severity::Suggestion, span, op_path(), "the operator has no condition keys, so it has no effect");
+            c.push(
+                "EMPTY_OBJECT_CONDITION",
+                Severity::Suggestion,
+                span,
+                op_path(),
+                "the operator has no condition keys, so it has no effect",
+            );
         }
         for (i, e) in cond.entries.iter().enumerate() {
-            if let Some(prev) = cond.entries[..i].iter().find(|p| p.key.value.eq_ignore_ascii_case(&e.key.value)) {
+            if let Some(prev) = cond.entries[..i]
+                .iter()
+                .find(|p| p.key.value.eq_ignore_ascii_case(&e.key.value))
+            {
                 c.push(
                     "DUPLICATE_KEYS_WITH_DIFFERENT_CASE",
                     Severity::Error,
                     e.key.span,
                     format!("{}.{}", op_path(), e.key.value),
-                    format!("\"{}\" and \"{}\" are the same condition key (keys are case-insensitive)", prev.key.value, e.key.value),
+                    format!(
+                        "\"{}\" and \"{}\" are the same condition key (keys are case-insensitive)",
+                        prev.key.value, e.key.value
+                    ),
                 );
             }
             check_entry(c, op, cond, e, &|| format!("{}.{}", op_path(), e.key.value));
@@ -93,16 +119,31 @@ pub(super) fn check_statement(c: &mut Checks, st: &Statement, path: &StPath) {
 
 fn suggest_operator(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
-    if let Some(b) = BaseOperator::ALL.iter().find(|b| lower.ends_with(&b.as_str().to_ascii_lowercase()) || lower.contains(&b.as_str().to_ascii_lowercase())) {
+    if let Some(b) = BaseOperator::ALL.iter().find(|b| {
+        lower.ends_with(&b.as_str().to_ascii_lowercase())
+            || lower.contains(&b.as_str().to_ascii_lowercase())
+    }) {
         if name.contains("::") {
-            return format!(" (a set qualifier takes one colon: \"{}\")", name.replace("::", ":"));
+            return format!(
+                " (a set qualifier takes one colon: \"{}\")",
+                name.replace("::", ":")
+            );
         }
-        return format!(" (operator names are case-sensitive; did you mean \"{}\"?)", b.as_str());
+        return format!(
+            " (operator names are case-sensitive; did you mean \"{}\"?)",
+            b.as_str()
+        );
     }
     String::new()
 }
 
-fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &ConditionEntry, path: &dyn Fn() -> String) {
+fn check_entry(
+    c: &mut Checks,
+    op: ConditionOperator,
+    _cond: &Condition,
+    e: &ConditionEntry,
+    path: &dyn Fn() -> String,
+) {
     let key = e.key.value.as_str();
     let lower = key.to_ascii_lowercase();
     let kspan = e.key.span;
@@ -116,11 +157,30 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             format!("\"{key}\" is not a condition key: expected \"prefix:name\" such as \"aws:SourceIp\""),
         ),
     }
-    if matches!(lower.as_str(), "aws:resourcetag" | "aws:requesttag" | "aws:principaltag") || (lower.starts_with("aws:") && lower.ends_with("tag/")) {
-        c.push("MISSING_TAG_KEY_IN_CONDITION", Severity::Error, kspan, path(), format!("\"{key}\" needs a tag key: \"{}/TagKey\"", key.trim_end_matches('/')));
+    if matches!(
+        lower.as_str(),
+        "aws:resourcetag" | "aws:requesttag" | "aws:principaltag"
+    ) || (lower.starts_with("aws:") && lower.ends_with("tag/"))
+    {
+        c.push(
+            "MISSING_TAG_KEY_IN_CONDITION",
+            Severity::Error,
+            kspan,
+            path(),
+            format!(
+                "\"{key}\" needs a tag key: \"{}/TagKey\"",
+                key.trim_end_matches('/')
+            ),
+        );
     }
     if lower == "aws:arn" {
-        c.push("UNSUPPORTED_GLOBAL_CONDITION_KEY", Severity::Error, kspan, path(), "aws:ARN is not supported: use aws:PrincipalArn or aws:SourceArn");
+        c.push(
+            "UNSUPPORTED_GLOBAL_CONDITION_KEY",
+            Severity::Error,
+            kspan,
+            path(),
+            "aws:ARN is not supported: use aws:PrincipalArn or aws:SourceArn",
+        );
     }
     let multi = MULTI_VALUED.contains(&lower.as_str());
     if multi && op.qualifier.is_none() && op.base != BaseOperator::Null {
@@ -129,7 +189,10 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             Severity::Error,
             kspan,
             path(),
-            format!("\"{key}\" is multi-valued: use ForAllValues:{0} or ForAnyValue:{0}", op.base),
+            format!(
+                "\"{key}\" is multi-valued: use ForAllValues:{0} or ForAnyValue:{0}",
+                op.base
+            ),
         );
     }
     let single_valued_global = lower.starts_with("aws:") && !multi && !lower.ends_with('/');
@@ -145,7 +208,10 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
     let family = op.base.family();
     if let Some(kf) = global_key_family(&lower) {
         let compatible = match kf {
-            OperatorFamily::Arn => matches!(family, OperatorFamily::Arn | OperatorFamily::String | OperatorFamily::Null),
+            OperatorFamily::Arn => matches!(
+                family,
+                OperatorFamily::Arn | OperatorFamily::String | OperatorFamily::Null
+            ),
             OperatorFamily::Date => matches!(family, OperatorFamily::Date | OperatorFamily::Null),
             f => f == family || family == OperatorFamily::Null,
         };
@@ -155,10 +221,18 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
                 Severity::Warning,
                 kspan,
                 path(),
-                format!("\"{key}\" is of type {kf:?}, but {} compares {family:?} values", op.base),
+                format!(
+                    "\"{key}\" is of type {kf:?}, but {} compares {family:?} values",
+                    op.base
+                ),
             );
         }
-        if kf == OperatorFamily::Arn && matches!(op.base, BaseOperator::StringLike | BaseOperator::StringNotLike) {
+        if kf == OperatorFamily::Arn
+            && matches!(
+                op.base,
+                BaseOperator::StringLike | BaseOperator::StringNotLike
+            )
+        {
             c.push(
                 "STRING_LIKE_OPERATOR_WITH_ARN_CONDITION_KEYS",
                 Severity::SecurityWarning,
@@ -177,14 +251,32 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             (None, true) => "EMPTY_ARRAY_CONDITION_IFEXISTS",
             (None, false) => "EMPTY_ARRAY_CONDITION",
         };
-        c.push(code, Severity::Suggestion, e.span, path(), "the value list is empty (spec §3.1): the condition never matches a present key");
+        c.push(
+            code,
+            Severity::Suggestion,
+            e.span,
+            path(),
+            "the value list is empty (spec §3.1): the condition never matches a present key",
+        );
         return;
     }
     if e.values.windows(2).any(|w| w[0].kind != w[1].kind) {
-        c.push("INVALID_CONDITION_DATA_TYPE", Severity::Error, e.span, path(), "all values of one condition key must have the same JSON type");
+        c.push(
+            "INVALID_CONDITION_DATA_TYPE",
+            Severity::Error,
+            e.span,
+            path(),
+            "all values of one condition key must have the same JSON type",
+        );
     }
     if family == OperatorFamily::Bool && e.values.len() > 1 {
-        c.push("INVALID_CONDITION_MULTIPLE_BOOLEAN", Severity::Error, e.span, path(), "a Bool condition takes a single true or false value");
+        c.push(
+            "INVALID_CONDITION_MULTIPLE_BOOLEAN",
+            Severity::Error,
+            e.span,
+            path(),
+            "a Bool condition takes a single true or false value",
+        );
     }
     let mut private = 0usize;
     for v in &e.values {
@@ -203,26 +295,56 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
         match family {
             OperatorFamily::Numeric => {
                 if number::parse_decimal(text).is_err() {
-                    c.push("TYPE_MISMATCH_NUMBER", Severity::Warning, span, path(), format!("\"{text}\" is not a number"));
+                    c.push(
+                        "TYPE_MISMATCH_NUMBER",
+                        Severity::Warning,
+                        span,
+                        path(),
+                        format!("\"{text}\" is not a number"),
+                    );
                 }
             }
             OperatorFamily::Date => {
                 if let Err(err) = date::parse_date(text) {
-                    c.push("TYPE_MISMATCH_DATE", Severity::Warning, span, path(), format!("\"{text}\" is not a date IAM accepts: {err}"));
+                    c.push(
+                        "TYPE_MISMATCH_DATE",
+                        Severity::Warning,
+                        span,
+                        path(),
+                        format!("\"{text}\" is not a date IAM accepts: {err}"),
+                    );
                 }
             }
             OperatorFamily::Bool | OperatorFamily::Null => {
                 if !super::has_variable(text) && boolean::parse_bool(text).is_none() {
-                    c.push("TYPE_MISMATCH_BOOLEAN", Severity::Warning, span, path(), format!("\"{text}\" is not true or false"));
+                    c.push(
+                        "TYPE_MISMATCH_BOOLEAN",
+                        Severity::Warning,
+                        span,
+                        path(),
+                        format!("\"{text}\" is not true or false"),
+                    );
                 }
             }
             OperatorFamily::Binary => {
                 if binary::decode_base64(text).is_err() {
-                    c.push("TYPE_MISMATCH_STRING", Severity::Warning, span, path(), format!("\"{text}\" is not base64"));
+                    c.push(
+                        "TYPE_MISMATCH_STRING",
+                        Severity::Warning,
+                        span,
+                        path(),
+                        format!("\"{text}\" is not base64"),
+                    );
                 }
             }
             OperatorFamily::Ip => match ip::parse_cidr(text) {
-                Err(err) => c.push("TYPE_MISMATCH_IP_RANGE", Severity::Warning, span, path(), format!("\"{text}\" is not an IP address or CIDR range: {err}")),
+                Err(err) => c.push(
+                    "TYPE_MISMATCH_IP_RANGE",
+                    Severity::Warning,
+                    span,
+                    path(),
+                    format!("\"{text}\" is not an IP address or CIDR range: {err}"),
+                ),
                 Ok(cidr) => {
                     if cidr.host_bits_set {
                         c.push(
@@ -230,7 +352,10 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
                             Severity::Suggestion,
                             span,
                             path(),
-                            format!("\"{text}\" has host bits set; it means {}/{}", cidr.network, cidr.prefix),
+                            format!(
+                                "\"{text}\" has host bits set; it means {}/{}",
+                                cidr.network, cidr.prefix
+                            ),
                         );
                     }
                     if cidr.is_private() {
@@ -239,18 +364,30 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
                 }
             },
             OperatorFamily::String => {
-                if matches!(op.base, BaseOperator::StringEquals | BaseOperator::StringNotEquals | BaseOperator::StringEqualsIgnoreCase | BaseOperator::StringNotEqualsIgnoreCase)
-                    && super::contains_outside_variables(text, b'*')
+                if matches!(
+                    op.base,
+                    BaseOperator::StringEquals
+                        | BaseOperator::StringNotEquals
+                        | BaseOperator::StringEqualsIgnoreCase
+                        | BaseOperator::StringNotEqualsIgnoreCase
+                ) && super::contains_outside_variables(text, b'*')
                 {
                     c.push(
                         "WILDCARD_WITHOUT_LIKE_OPERATOR",
                         Severity::Warning,
                         span,
                         path(),
-                        format!("'*' in \"{text}\" is literal with {}; use StringLike for a wildcard", op.base),
+                        format!(
+                            "'*' in \"{text}\" is literal with {}; use StringLike for a wildcard",
+                            op.base
+                        ),
                     );
                 }
-                if op.base == BaseOperator::StringLike && text == "*" && op.qualifier.is_none() && !op.if_exists {
+                if op.base == BaseOperator::StringLike
+                    && text == "*"
+                    && op.qualifier.is_none()
+                    && !op.if_exists
+                {
                     c.push(
                         "EQUIVALENT_TO_NULL_FALSE",
                         Severity::Suggestion,
@@ -265,9 +402,20 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
             }
             OperatorFamily::Arn => {}
         }
-        if family == OperatorFamily::String && !text.contains(['*', '?']) && !super::has_variable(text) {
+        if family == OperatorFamily::String
+            && !text.contains(['*', '?'])
+            && !super::has_variable(text)
+        {
             if lower == "aws:sourcevpc" && !resource_id_ok(text, "vpc-") {
-                c.push("INVALID_VPC_FORMAT", Severity::Error, span, path(), format!("\"{text}\" is not a VPC id (vpc- followed by 8 or 17 letters and digits)"));
+                c.push(
+                    "INVALID_VPC_FORMAT",
+                    Severity::Error,
+                    span,
+                    path(),
+                    format!(
+                        "\"{text}\" is not a VPC id (vpc- followed by 8 or 17 letters and digits)"
+                    ),
+                );
             }
             if lower == "aws:sourcevpce" && !resource_id_ok(text, "vpce-") {
                 c.push("INVALID_VPCE_FORMAT", Severity::Error, span, path(), format!("\"{text}\" is not a VPC endpoint id (vpce- followed by 8 or 17 letters and digits)"));
@@ -294,6 +442,7 @@ fn check_entry(c: &mut Checks, op: ConditionOperator, _cond: &Condition, e: &Con
 }
 
 fn resource_id_ok(text: &str, prefix: &str) -> bool {
-    text.strip_prefix(prefix).is_some_and(|id| matches!(id.len(), 8 | 17) && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+    text.strip_prefix(prefix).is_some_and(|id| {
+        matches!(id.len(), 8 | 17) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
 }
-

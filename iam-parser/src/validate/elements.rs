@@ -8,13 +8,22 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
     let t = c.policy_type;
     let mut sids: Vec<(&str, Span)> = Vec::new();
     for (i, st) in policy.statements.iter().enumerate() {
-        let path = super::StPath { single: policy.single_statement, index: i };
+        let path = super::StPath {
+            single: policy.single_statement,
+            index: i,
+        };
         let at = Span::new(st.span.start, st.span.start);
 
         // Sid (spec §1.4): IAM policies take [A-Za-z0-9] only and must be unique.
         if let Some(sid) = &st.sid {
             if sid.value.is_empty() {
-                c.push("EMPTY_SID_VALUE", Severity::Suggestion, sid.span, format!("{path}.Sid"), "the Sid is empty: remove it or give it a name");
+                c.push(
+                    "EMPTY_SID_VALUE",
+                    Severity::Suggestion,
+                    sid.span,
+                    format!("{path}.Sid"),
+                    "the Sid is empty: remove it or give it a name",
+                );
             } else if iam_stored(t) && !sid.value.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 c.push(
                     "UNSUPPORTED_SID",
@@ -49,7 +58,11 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
         // Principal / NotPrincipal (spec §1.7).
         match &st.principal {
             Some(p) => {
-                let el = if p.negated { "NotPrincipal" } else { "Principal" };
+                let el = if p.negated {
+                    "NotPrincipal"
+                } else {
+                    "Principal"
+                };
                 let ppath = format!("{path}.{el}");
                 match t {
                     PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session => c.push(
@@ -105,7 +118,10 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
                 Severity::Error,
                 at,
                 path.to_string(),
-                format!("a {} policy statement must have a Principal", t.as_str().replace('_', " ")),
+                format!(
+                    "a {} policy statement must have a Principal",
+                    t.as_str().replace('_', " ")
+                ),
             ),
             None => {}
         }
@@ -116,26 +132,50 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
                 "ROLE_TRUST_POLICY_SYNTAX_ERROR_RESOURCE",
                 Severity::Error,
                 r.span,
-                format!("{path}.{}", if r.negated { "NotResource" } else { "Resource" }),
+                format!(
+                    "{path}.{}",
+                    if r.negated { "NotResource" } else { "Resource" }
+                ),
                 "a role trust policy must not have a Resource: the resource is the role itself",
             ),
             Some(_) => {}
-            None if matches!(t, PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session | PolicyType::Scp) => c.push(
-                "MISSING_RESOURCE",
-                Severity::Error,
-                at,
-                path.to_string(),
-                "the statement has no Resource or NotResource element",
-            ),
+            None if matches!(
+                t,
+                PolicyType::Identity
+                    | PolicyType::PermissionsBoundary
+                    | PolicyType::Session
+                    | PolicyType::Scp
+            ) =>
+            {
+                c.push(
+                    "MISSING_RESOURCE",
+                    Severity::Error,
+                    at,
+                    path.to_string(),
+                    "the statement has no Resource or NotResource element",
+                )
+            }
             None => {}
         }
         if let Some(r) = &st.resource
             && r.values.is_empty()
         {
-            c.push("EMPTY_ARRAY_RESOURCE", Severity::Suggestion, r.span, format!("{path}.Resource"), "the Resource array is empty, so the statement matches no resource");
+            c.push(
+                "EMPTY_ARRAY_RESOURCE",
+                Severity::Suggestion,
+                r.span,
+                format!("{path}.Resource"),
+                "the Resource array is empty, so the statement matches no resource",
+            );
         }
         if st.action.values.is_empty() && st.action.span != Span::default() {
-            c.push("EMPTY_ARRAY_ACTION", Severity::Suggestion, st.action.span, format!("{path}.Action"), "the Action array is empty, so the statement matches no action");
+            c.push(
+                "EMPTY_ARRAY_ACTION",
+                Severity::Suggestion,
+                st.action.span,
+                format!("{path}.Action"),
+                "the Action array is empty, so the statement matches no action",
+            );
         }
         if t == PolicyType::Rcp && st.effect.value == Effect::Allow {
             c.push(
@@ -151,7 +191,13 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
 
 /// Policy types stored by IAM, which restrict Sids to `[A-Za-z0-9]` (spec §1.4).
 fn iam_stored(t: PolicyType) -> bool {
-    matches!(t, PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Trust | PolicyType::Session)
+    matches!(
+        t,
+        PolicyType::Identity
+            | PolicyType::PermissionsBoundary
+            | PolicyType::Trust
+            | PolicyType::Session
+    )
 }
 
 fn unique_sids_required(t: PolicyType) -> bool {
@@ -161,12 +207,24 @@ fn unique_sids_required(t: PolicyType) -> bool {
 fn principal_values(c: &mut Checks, p: &Principal, path: &str, t: PolicyType) {
     let Principal::Map(entries) = p else { return };
     if entries.is_empty() {
-        c.push("EMPTY_OBJECT_PRINCIPAL", Severity::Suggestion, Span::default(), path, "the principal object is empty, so it matches nobody");
+        c.push(
+            "EMPTY_OBJECT_PRINCIPAL",
+            Severity::Suggestion,
+            Span::default(),
+            path,
+            "the principal object is empty, so it matches nobody",
+        );
     }
     for (key, values) in entries {
         let kpath = format!("{path}.{}", key.value);
         if values.is_empty() {
-            c.push("EMPTY_ARRAY_PRINCIPAL", Severity::Suggestion, key.span, kpath.clone(), "the principal array is empty, so it matches nobody");
+            c.push(
+                "EMPTY_ARRAY_PRINCIPAL",
+                Severity::Suggestion,
+                key.span,
+                kpath.clone(),
+                "the principal array is empty, so it matches nobody",
+            );
         }
         if key.value == PrincipalKey::Federated && !matches!(t, PolicyType::Trust) {
             c.push(
@@ -192,9 +250,19 @@ fn principal_values(c: &mut Checks, p: &Principal, path: &str, t: PolicyType) {
             match key.value {
                 PrincipalKey::Service => {
                     let ok = s == "*"
-                        || ([".amazonaws.com", ".amazonaws.com.cn", ".amazon.com"].iter().any(|suf| {
-                            s.strip_suffix(suf).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'))
-                        }));
+                        || ([".amazonaws.com", ".amazonaws.com.cn", ".amazon.com"]
+                            .iter()
+                            .any(|suf| {
+                                s.strip_suffix(suf).is_some_and(|n| {
+                                    !n.is_empty()
+                                        && n.bytes().all(|b| {
+                                            b.is_ascii_lowercase()
+                                                || b.is_ascii_digit()
+                                                || b == b'-'
+                                                || b == b'.'
+                                        })
+                                })
+                            }));
                     if !ok {
                         c.push(
                             "INVALID_SERVICE_PRINCIPAL_FORMAT",
@@ -210,7 +278,11 @@ fn principal_values(c: &mut Checks, p: &Principal, path: &str, t: PolicyType) {
                         c.push("INVALID_USER_REFERENCE", Severity::Warning, v.span, kpath.clone(), format!("\"{s}\" is a user's unique id: it stops matching if the user is deleted and re-created"));
                     } else if s.starts_with("AROA") {
                         c.push("INVALID_ROLE_REFERENCE", Severity::Warning, v.span, kpath.clone(), format!("\"{s}\" is a role's unique id: it stops matching if the role is deleted and re-created"));
-                    } else if !(s == "*" || (s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())) || s.starts_with("arn:") || is_unique_id(s)) {
+                    } else if !(s == "*"
+                        || (s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
+                        || s.starts_with("arn:")
+                        || is_unique_id(s))
+                    {
                         c.push(
                             "INVALID_PRINCIPAL_FORMAT",
                             Severity::Error,
@@ -227,5 +299,9 @@ fn principal_values(c: &mut Checks, p: &Principal, path: &str, t: PolicyType) {
 }
 
 fn is_unique_id(s: &str) -> bool {
-    s.len() >= 16 && s.len() <= 128 && s.starts_with('A') && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    s.len() >= 16
+        && s.len() <= 128
+        && s.starts_with('A')
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }

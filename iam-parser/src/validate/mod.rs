@@ -26,34 +26,98 @@ use iam_model::{PolicyType, Span};
 /// assert_eq!(f[0].code, "JSON_SYNTAX_ERROR");
 /// ```
 pub fn validate(text: &str, policy_type: PolicyType) -> Vec<Finding> {
+    validate_with(text, policy_type, ValidateOptions::default())
+}
+
+/// Which groups of checks [`validate_with`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidateOptions {
+    /// Run the checks against the bundled service catalog (unknown services, actions and
+    /// condition keys, resource types, redundant actions). On by default; off gives the
+    /// self-contained grammar, element, ARN, variable, condition, size and security checks
+    /// only — for editors and pre-commit hooks that validate on every keystroke.
+    pub catalog: bool,
+}
+
+impl Default for ValidateOptions {
+    fn default() -> Self {
+        ValidateOptions { catalog: true }
+    }
+}
+
+/// [`validate`] with a choice of check groups.
+///
+/// ```
+/// use iam_model::PolicyType;
+/// use iam_parser::{validate_with, ValidateOptions};
+/// let text = r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}}"#;
+/// assert!(validate_with(text, PolicyType::Identity, ValidateOptions::default()).iter().any(|f| f.code == "INVALID_ACTION"));
+/// assert!(validate_with(text, PolicyType::Identity, ValidateOptions { catalog: false }).is_empty());
+/// ```
+pub fn validate_with(
+    text: &str,
+    policy_type: PolicyType,
+    options: ValidateOptions,
+) -> Vec<Finding> {
     // The fast path when the document has no grammar finding, else the exact path.
     let parsed = match crate::fast::read(text, ParseOptions::POLICY) {
-        Some(policy) => ParsedPolicy { policy: Some(policy), findings: Vec::new() },
-        None => read_policy_indexed(text, policy_type, ParseOptions::POLICY, &LineIndex::new(text)),
+        Some(policy) => ParsedPolicy {
+            policy: Some(policy),
+            findings: Vec::new(),
+        },
+        None => read_policy_indexed(
+            text,
+            policy_type,
+            ParseOptions::POLICY,
+            &LineIndex::new(text),
+        ),
     };
-    let mut out = Checks { findings: parsed.findings, policy_type, near_services: Vec::new() };
+    let mut out = Checks {
+        findings: parsed.findings,
+        policy_type,
+        near_services: Vec::new(),
+    };
     if let Some(policy) = &parsed.policy {
         size::check(&mut out, text);
         // Without a `$` in the text (nor a `\` that could escape one) no value holds a policy
         // variable, and the variable checks have nothing to report.
         let variables = may_hold_variable(text);
         elements::check(&mut out, policy);
+        // Each Action entry is split once, for the format and the catalog checks (one buffer
+        // for all statements).
+        let mut entries: Vec<catalog::Entry<'_>> = Vec::new();
         for (i, st) in policy.statements.iter().enumerate() {
-            let path = StPath { single: policy.single_statement, index: i };
+            let path = StPath {
+                single: policy.single_statement,
+                index: i,
+            };
             let path = &path;
-            // Each Action entry is split once, for the format and the catalog checks.
-            let entries: Vec<catalog::Entry<'_>> = st.action.values.iter().map(|v| catalog::Entry::new(&v.value)).collect();
+            entries.clear();
+            entries.extend(
+                st.action
+                    .values
+                    .iter()
+                    .map(|v| catalog::Entry::new(&v.value)),
+            );
             resources::check_statement(&mut out, policy, st, &entries, path);
             if variables {
                 variables::check_statement(&mut out, policy, st, path);
             }
             conditions::check_statement(&mut out, st, path);
             security::check_statement(&mut out, st, path);
-            catalog::check_statement(&mut out, st, &entries, path);
+            if options.catalog {
+                catalog::check_statement(&mut out, st, &entries, path);
+            }
         }
     }
     let mut findings = out.findings;
-    findings.sort_by(|a, b| a.span.start.offset.cmp(&b.span.start.offset).then(a.severity.cmp(&b.severity)));
+    findings.sort_by(|a, b| {
+        a.span
+            .start
+            .offset
+            .cmp(&b.span.start.offset)
+            .then(a.severity.cmp(&b.severity))
+    });
     findings
 }
 
@@ -65,8 +129,21 @@ pub(crate) struct Checks {
 }
 
 impl Checks {
-    pub(crate) fn push(&mut self, code: &'static str, severity: Severity, span: Span, path: impl Into<String>, message: impl Into<String>) {
-        self.findings.push(Finding { code, severity, message: message.into(), path: path.into(), span });
+    pub(crate) fn push(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        span: Span,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.findings.push(Finding {
+            code,
+            severity,
+            message: message.into(),
+            path: path.into(),
+            span,
+        });
     }
 }
 
@@ -79,7 +156,11 @@ pub(crate) struct StPath {
 
 impl std::fmt::Display for StPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.single { f.write_str("Statement") } else { write!(f, "Statement[{}]", self.index) }
+        if self.single {
+            f.write_str("Statement")
+        } else {
+            write!(f, "Statement[{}]", self.index)
+        }
     }
 }
 
@@ -104,22 +185,10 @@ pub(crate) fn contains_outside_variables(text: &str, c: u8) -> bool {
     }
 }
 
-/// True when `text` has a `$` or a `\\` byte (eight bytes at a time).
+/// True when `text` has a `$` or a `\\` byte (two `memchr` scans, word at a time).
 fn may_hold_variable(text: &str) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let b = text.as_bytes();
-    let mut chunks = b.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(w);
-        let (d, s) = (x ^ (ONES * u64::from(b'$')), x ^ (ONES * u64::from(b'\\')));
-        if (d.wrapping_sub(ONES) & !d | s.wrapping_sub(ONES) & !s) & HIGHS != 0 {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|&c| c == b'$' || c == b'\\')
+    b.contains(&b'$') || b.contains(&b'\\')
 }
 
 /// `text.contains("${")`: eight bytes at a time for a `$`, then a look at the next byte.
@@ -138,5 +207,8 @@ pub(crate) fn has_variable(text: &str) -> bool {
         }
         i += 8;
     }
-    b[i..].iter().enumerate().any(|(k, &c)| c == b'$' && b.get(i + k + 1) == Some(&b'{'))
+    b[i..]
+        .iter()
+        .enumerate()
+        .any(|(k, &c)| c == b'$' && b.get(i + k + 1) == Some(&b'{'))
 }

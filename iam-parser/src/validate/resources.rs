@@ -6,13 +6,38 @@ use crate::finding::Severity;
 use iam_model::{Policy, PolicyType, Statement};
 
 /// Partitions AWS documents (spec §2.2), plus the isolated ones.
-const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+const PARTITIONS: &[&str] = &[
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
 
-pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, entries: &[Entry<'_>], path: &StPath) {
-    let el = if st.action.negated { "NotAction" } else { "Action" };
+pub(super) fn check_statement(
+    c: &mut Checks,
+    _policy: &Policy,
+    st: &Statement,
+    entries: &[Entry<'_>],
+    path: &StPath,
+) {
+    let el = if st.action.negated {
+        "NotAction"
+    } else {
+        "Action"
+    };
     for (i, (a, e)) in st.action.values.iter().zip(entries).enumerate() {
         // The path is rendered only for a finding.
-        let p = || if st.action.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
+        let p = || {
+            if st.action.values.len() == 1 {
+                format!("{path}.{el}")
+            } else {
+                format!("{path}.{el}[{i}]")
+            }
+        };
         let s = a.value.as_str();
         // `*`, and well-formed `service:name` entries without a wildcard in the service prefix
         // (as `catalog.rs` split them), have nothing to report here.
@@ -51,17 +76,40 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
     }
 
     let Some(res) = &st.resource else { return };
-    let el = if res.negated { "NotResource" } else { "Resource" };
+    let el = if res.negated {
+        "NotResource"
+    } else {
+        "Resource"
+    };
     let mut seen: Vec<&str> = Vec::new();
     // Long lists are checked for repeats through a hash set (same verdicts, not quadratic).
-    let mut seen_set: std::collections::HashSet<&str, std::hash::BuildHasherDefault<super::catalog::FxHasher>> = Default::default();
+    let mut seen_set: std::collections::HashSet<
+        &str,
+        std::hash::BuildHasherDefault<super::catalog::FxHasher>,
+    > = Default::default();
     let many = res.values.len() > 16;
     for (i, r) in res.values.iter().enumerate() {
-        let p = || if res.values.len() == 1 { format!("{path}.{el}") } else { format!("{path}.{el}[{i}]") };
+        let p = || {
+            if res.values.len() == 1 {
+                format!("{path}.{el}")
+            } else {
+                format!("{path}.{el}[{i}]")
+            }
+        };
         let s = r.value.as_str();
-        let repeated = if many { !seen_set.insert(s) } else { seen.contains(&s) };
+        let repeated = if many {
+            !seen_set.insert(s)
+        } else {
+            seen.contains(&s)
+        };
         if repeated {
-            c.push("REDUNDANT_RESOURCE", Severity::Suggestion, r.span, p(), format!("\"{s}\" is listed twice"));
+            c.push(
+                "REDUNDANT_RESOURCE",
+                Severity::Suggestion,
+                r.span,
+                p(),
+                format!("\"{s}\" is listed twice"),
+            );
         }
         if !many {
             seen.push(s);
@@ -70,7 +118,13 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
             continue;
         }
         let Some(rest) = s.strip_prefix("arn:") else {
-            c.push("INVALID_ARN_PREFIX", Severity::Error, r.span, p(), format!("\"{s}\" must be \"*\" or an ARN starting with \"arn:\""));
+            c.push(
+                "INVALID_ARN_PREFIX",
+                Severity::Error,
+                r.span,
+                p(),
+                format!("\"{s}\" must be \"*\" or an ARN starting with \"arn:\""),
+            );
             continue;
         };
         // `rest.splitn(5, ':')`, by bytes.
@@ -91,7 +145,17 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
             // A short ARN whose last segment ends with '*' spans the remaining segments
             // (spec §2.2: `arn:aws:ec2:*` ≈ `arn:aws:ec2:*:*:*`).
             let trailing_star = segs.last().is_some_and(|l| l.ends_with('*'));
-            if !(trailing_star && matches!(c.policy_type, PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session | PolicyType::Scp | PolicyType::Resource | PolicyType::VpcEndpoint)) {
+            if !(trailing_star
+                && matches!(
+                    c.policy_type,
+                    PolicyType::Identity
+                        | PolicyType::PermissionsBoundary
+                        | PolicyType::Session
+                        | PolicyType::Scp
+                        | PolicyType::Resource
+                        | PolicyType::VpcEndpoint
+                ))
+            {
                 c.push(
                     "MISSING_ARN_FIELD",
                     Severity::Error,
@@ -107,15 +171,41 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
         let account = segs.get(3).copied().unwrap_or("");
         let wild = |x: &str| x.contains(['*', '?']) || super::has_variable(x);
         if !wild(partition) && !PARTITIONS.contains(&partition) {
-            c.push("INVALID_PARTITION", Severity::Error, r.span, p(), format!("\"{partition}\" is not an AWS partition (aws, aws-cn, aws-us-gov, ...)"));
+            c.push(
+                "INVALID_PARTITION",
+                Severity::Error,
+                r.span,
+                p(),
+                format!("\"{partition}\" is not an AWS partition (aws, aws-cn, aws-us-gov, ...)"),
+            );
         }
         if service.is_empty() && segs.len() >= 2 {
-            c.push("INVALID_ARN_SERVICE", Severity::Error, r.span, p(), format!("\"{s}\" has an empty service field"));
+            c.push(
+                "INVALID_ARN_SERVICE",
+                Severity::Error,
+                r.span,
+                p(),
+                format!("\"{s}\" has an empty service field"),
+            );
         } else if service.contains(['*', '?']) && service != "*" {
             // Wildcards are not allowed in the service segment (spec §2.2 key facts).
-            c.push("INVALID_ARN_SERVICE", Severity::Error, r.span, p(), format!("\"{service}\": wildcards are not supported inside the service field of an ARN"));
+            c.push(
+                "INVALID_ARN_SERVICE",
+                Severity::Error,
+                r.span,
+                p(),
+                format!(
+                    "\"{service}\": wildcards are not supported inside the service field of an ARN"
+                ),
+            );
         } else if service.bytes().any(|b| b.is_ascii_uppercase()) {
-            c.push("INVALID_ARN_SERVICE_CASE", Severity::Error, r.span, p(), format!("the service \"{service}\" must be lower-case"));
+            c.push(
+                "INVALID_ARN_SERVICE_CASE",
+                Severity::Error,
+                r.span,
+                p(),
+                format!("the service \"{service}\" must be lower-case"),
+            );
         }
         if segs.len() == 5
             && !account.is_empty()
@@ -123,17 +213,39 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
             && account != "aws"
             && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
         {
-            c.push("INVALID_ARN_ACCOUNT", Severity::Error, r.span, p(), format!("the account \"{account}\" must be a 12-digit account id"));
+            c.push(
+                "INVALID_ARN_ACCOUNT",
+                Severity::Error,
+                r.span,
+                p(),
+                format!("the account \"{account}\" must be a 12-digit account id"),
+            );
         }
         if segs.len() == 5 {
             let resource = segs.get(4).copied().unwrap_or("");
             let region = segs.get(2).copied().unwrap_or("");
-            if service == "s3" && region.is_empty() && account.is_empty() && super::contains_outside_variables(resource, b':') {
+            if service == "s3"
+                && region.is_empty()
+                && account.is_empty()
+                && super::contains_outside_variables(resource, b':')
+            {
                 // S3 bucket and object ARNs separate bucket and key with '/' (spec §10 item 10).
-                c.push("INVALID_ARN_RESOURCE", Severity::Error, r.span, p(), format!("\"{s}\": S3 object ARNs separate bucket and key with '/', not ':'"));
+                c.push(
+                    "INVALID_ARN_RESOURCE",
+                    Severity::Error,
+                    r.span,
+                    p(),
+                    format!("\"{s}\": S3 object ARNs separate bucket and key with '/', not ':'"),
+                );
             }
             if service == "iam" && !segs.get(2).is_some_and(|r| r.is_empty() || *r == "*") {
-                c.push("ARN_REGION_NOT_ALLOWED", Severity::Error, r.span, p(), format!("IAM resource \"{s}\" cannot contain region information"));
+                c.push(
+                    "ARN_REGION_NOT_ALLOWED",
+                    Severity::Error,
+                    r.span,
+                    p(),
+                    format!("IAM resource \"{s}\" cannot contain region information"),
+                );
             }
         }
     }
@@ -141,5 +253,10 @@ pub(super) fn check_statement(c: &mut Checks, _policy: &Policy, st: &Statement, 
 
 /// `s.chars().any(char::is_whitespace)`, by bytes when `s` is ASCII.
 fn has_whitespace(s: &str) -> bool {
-    if s.is_ascii() { s.bytes().any(|b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')) } else { s.chars().any(char::is_whitespace) }
+    if s.is_ascii() {
+        s.bytes()
+            .any(|b| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' '))
+    } else {
+        s.chars().any(char::is_whitespace)
+    }
 }

@@ -8,8 +8,17 @@ pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, p
     let enabled = policy.variables_enabled();
     // Not allowed in Action / NotAction, Principal, Sid (spec §4.2).
     // Paths are rendered only for a finding; the order of the checks is the order of findings.
-    let action_el = if st.action.negated { "NotAction" } else { "Action" };
-    let not_here = st.action.values.iter().map(|a| (a, action_el)).chain(st.sid.iter().map(|sid| (sid, "Sid")));
+    let action_el = if st.action.negated {
+        "NotAction"
+    } else {
+        "Action"
+    };
+    let not_here = st
+        .action
+        .values
+        .iter()
+        .map(|a| (a, action_el))
+        .chain(st.sid.iter().map(|sid| (sid, "Sid")));
     for (v, el) in not_here {
         if super::has_variable(&v.value) {
             c.push(
@@ -17,7 +26,10 @@ pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, p
                 Severity::Error,
                 v.span,
                 format!("{path}.{el}"),
-                format!("policy variables are not supported here: \"{}\" is taken literally", v.value),
+                format!(
+                    "policy variables are not supported here: \"{}\" is taken literally",
+                    v.value
+                ),
             );
         }
     }
@@ -37,10 +49,20 @@ pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, p
     // Resource / NotResource, and condition values (operator-specific rules live in conditions.rs).
     let resources = st.resource.iter().flat_map(|r| {
         let el = if r.negated { "NotResource" } else { "Resource" };
-        r.values.iter().map(move |v| (v.value.as_str(), v.span, Where::Resource(el)))
+        r.values
+            .iter()
+            .map(move |v| (v.value.as_str(), v.span, Where::Resource(el)))
     });
     let condition_values = st.conditions.iter().flat_map(|cond| {
-        cond.entries.iter().flat_map(move |e| e.values.iter().map(move |v| (v.text.as_str(), v.span, Where::Condition(&cond.operator.value, &e.key.value))))
+        cond.entries.iter().flat_map(move |e| {
+            e.values.iter().map(move |v| {
+                (
+                    v.text.as_str(),
+                    v.span,
+                    Where::Condition(&cond.operator.value, &e.key.value),
+                )
+            })
+        })
     });
     for (text, span, at) in resources.chain(condition_values) {
         if !super::has_variable(text) {
@@ -61,7 +83,13 @@ pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, p
             continue;
         }
         if let Err(e) = parse_template(text) {
-            c.push(e.code(), Severity::Error, span, p, format!("\"{text}\": {e}"));
+            c.push(
+                e.code(),
+                Severity::Error,
+                span,
+                p,
+                format!("\"{text}\": {e}"),
+            );
         }
     }
 }
