@@ -81,6 +81,40 @@ fn build(managed: &[String], inline: &[Vec<String>], trusts: &[String]) -> Accou
     a
 }
 
+/// The largest real snapshot (cloudsplaining-example.json, 664 KB: 41 users, 3 groups, 75 roles,
+/// 56 managed policies): read the file's text into an Account, then authorize a first request
+/// (which gathers the layers and compiles the engine).
+fn bench_snapshot(c: &mut Criterion) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../iam-parser/tests/data/account-authorization-details/cloudsplaining-example.json"
+    );
+    let text = std::fs::read_to_string(path).expect("snapshot");
+    let principal = "arn:aws:iam::200611803367:user/fn1-privesc3-partial-user";
+    let ctx = Context::new();
+    let load = |text: &str| {
+        let details = iam_parser::gaad::parse_authorization_details(text).unwrap();
+        Account::from_authorization_details(&details).unwrap()
+    };
+    let mut g = c.benchmark_group("snapshot");
+    g.sample_size(20);
+    g.bench_function("load_largest_snapshot", |b| {
+        b.iter(|| black_box(load(black_box(&text))))
+    });
+    g.bench_function("load_largest_snapshot_and_authorize", |b| {
+        b.iter(|| {
+            let account = load(black_box(&text));
+            black_box(
+                account
+                    .authorize(principal, "iam:PassRole", "*", &ctx)
+                    .unwrap()
+                    .decision,
+            )
+        })
+    });
+    g.finish();
+}
+
 fn bench(c: &mut Criterion) {
     let managed: Vec<String> = (0..MANAGED).map(|k| policy(k, k % 7)).collect();
     let inline: Vec<Vec<String>> = (0..ROLES)
@@ -122,5 +156,5 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, bench_snapshot);
 criterion_main!(benches);
