@@ -14,6 +14,7 @@
 //! ```
 
 mod glob;
+pub use glob::glob_ci;
 mod global_keys;
 mod load;
 

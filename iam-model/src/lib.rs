@@ -23,6 +23,7 @@ pub mod policy;
 mod span;
 
 pub use arn::{Arn, ArnError};
+pub use catalog::glob_ci;
 pub use policy::{
     BaseOperator, Condition, ConditionEntry, ConditionOperator, ConditionValue, Effect,
     OperatorFamily, OperatorName, Policy, PolicyType, Principal, PrincipalClause, PrincipalKey,

@@ -918,36 +918,7 @@ impl<'t> Cx<'t> {
 /// case-insensitively (spec §1.9: action names are case-insensitive), with `*`/`?` wildcards
 /// (so `sts:*` and `sts:AssumeRole*` pass, `sts:BadAssumeRole` and `s3:*` do not).
 fn trust_action_allowed(action: &str) -> bool {
-    TRUST_ACTIONS
-        .iter()
-        .any(|t| glob_ci(action.as_bytes(), t.as_bytes()))
-}
-
-/// ASCII case-insensitive glob (`*` any run, `?` one byte), iterative with backtracking.
-fn glob_ci(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&c) if c == b'?' || c.eq_ignore_ascii_case(&text[t]) => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
+    TRUST_ACTIONS.iter().any(|t| iam_model::glob_ci(action, t))
 }
 
 /// The legacy parser's resource shape rules: fewer than five colons together with an empty

@@ -3,6 +3,7 @@
 //! `Action` patterns expand to ids without allocating names.
 
 use iam_model::catalog::{Action, Catalog, Service};
+use iam_model::glob_ci;
 use std::sync::OnceLock;
 
 /// Every catalog action with a dense id.
@@ -137,7 +138,7 @@ impl ActionIndex {
                 if self
                     .actions
                     .get(i as usize)
-                    .is_some_and(|a| glob_ci(name.as_bytes(), a.name.as_bytes()))
+                    .is_some_and(|a| glob_ci(name, a.name))
                 {
                     f(i);
                 }
@@ -145,7 +146,7 @@ impl ActionIndex {
         };
         if svc.contains(['*', '?']) {
             for (s, sv) in services.iter().enumerate() {
-                if glob_ci(svc.as_bytes(), sv.prefix.as_bytes()) {
+                if glob_ci(svc, sv.prefix) {
                     one(s);
                 }
             }
@@ -177,35 +178,6 @@ impl ActionIndex {
     }
 }
 
-/// ASCII case-insensitive glob with `*` and `?` (IAM's action matching).
-pub(crate) fn glob_ci(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&c) if c == b'?' || text.get(t).is_some_and(|x| x.eq_ignore_ascii_case(&c)) => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern
-        .get(p..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
-}
-
 /// ASCII case-insensitive ordering (the catalog's sort order).
 pub(crate) fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes()
@@ -219,12 +191,12 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_ci(b"Get*", b"getobject"));
-        assert!(glob_ci(b"*", b""));
-        assert!(glob_ci(b"G?t*Tag*", b"GetObjectTagging"));
-        assert!(!glob_ci(b"Get", b"GetObject"));
-        assert!(glob_ci(b"*Object", b"GetObject"));
-        assert!(!glob_ci(b"*Objects", b"GetObject"));
+        assert!(glob_ci("Get*", "getobject"));
+        assert!(glob_ci("*", ""));
+        assert!(glob_ci("G?t*Tag*", "GetObjectTagging"));
+        assert!(!glob_ci("Get", "GetObject"));
+        assert!(glob_ci("*Object", "GetObject"));
+        assert!(!glob_ci("*Objects", "GetObject"));
     }
 
     #[test]

@@ -2,12 +2,13 @@
 
 use super::conditions::{Mode, is_principal_key};
 use super::core::{Built, Cache, Subject, is_assume};
-use super::index::{glob_ci, index};
+use super::index::index;
 use super::{Access, DecidingStatement, Target};
 use crate::account::Scope;
 use crate::{Context, Decision, Request};
 use iam_model::Statement;
 use iam_model::entities::IamError;
+use iam_model::glob_ci;
 
 /// One principal allowed one action.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -38,9 +39,7 @@ fn pattern_matches(pattern: &str, actions: &[Split<'_>]) -> bool {
     let Some((ps, pn)) = crate::glob::split_colon(pattern) else {
         return false;
     };
-    actions
-        .iter()
-        .any(|a| glob_ci(ps.as_bytes(), a.0.as_bytes()) && glob_ci(pn.as_bytes(), a.1.as_bytes()))
+    actions.iter().any(|a| glob_ci(ps, a.0) && glob_ci(pn, a.1))
 }
 
 /// True when the statement's `Action` / `NotAction` can match one of `actions`.

@@ -2,8 +2,15 @@
 //! templates, and ARN templates against ARN patterns that may hold wildcards themselves.
 
 /// Case-insensitive (ASCII) glob with `*` (any run, also empty) and `?` (one character), over
-/// bytes, anchored at both ends (spec §2.1).
-pub(crate) fn glob_ci(pattern: &str, text: &str) -> bool {
+/// bytes, anchored at both ends: IAM's action matching (spec §2.1). The one implementation
+/// shared by the catalog, the validators, the save-time check and the analyses.
+///
+/// ```
+/// assert!(iam_model::glob_ci("iam:Pass*", "IAM:PassRole"));
+/// assert!(iam_model::glob_ci("s3:?etObject", "s3:GetObject"));
+/// assert!(!iam_model::glob_ci("iam:Pass", "iam:PassRole"));
+/// ```
+pub fn glob_ci(pattern: &str, text: &str) -> bool {
     glob_bytes(pattern.as_bytes(), text.as_bytes(), true)
 }
 

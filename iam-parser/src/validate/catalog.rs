@@ -700,7 +700,7 @@ fn cmp_ci_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 }
 
 fn glob_ci(pattern: &str, text: &str) -> bool {
-    super::security::glob_ci(pattern, text)
+    iam_model::glob_ci(pattern, text)
 }
 
 /// Resource checks for a statement whose actions are all concrete and known.

@@ -3,36 +3,7 @@
 
 use super::{Checks, StPath};
 use crate::finding::Severity;
-use iam_model::{Effect, Statement};
-
-/// Case-insensitive glob with `*` and `?` (spec §2.1: action matching).
-pub(crate) fn glob_ci(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let (mut star, mut mark) = (usize::MAX, 0usize);
-    while ti < t.len() {
-        match p.get(pi) {
-            // A final `*` matches whatever text is left.
-            Some(b'*') if pi + 1 == p.len() => return true,
-            Some(b'*') => {
-                star = pi;
-                mark = ti;
-                pi += 1;
-            }
-            Some(&c) if c == b'?' || c.eq_ignore_ascii_case(&t[ti]) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ if star != usize::MAX => {
-                pi = star + 1;
-                mark += 1;
-                ti = mark;
-            }
-            _ => return false,
-        }
-    }
-    p[pi.min(p.len())..].iter().all(|&c| c == b'*')
-}
+use iam_model::{Effect, Statement, glob_ci};
 
 /// Whether the statement's actions cover `action`, and (when they do) whether an entry has a `*`.
 fn action_covers(st: &Statement, action: &str) -> (bool, bool) {
