@@ -110,3 +110,72 @@ fn ids_and_dates() {
         "arn:aws:iam::123456789012:user/u"
     );
 }
+
+/// Service-specific credential passwords and server certificate private keys never appear in
+/// `Debug`, `Display` or error messages.
+#[test]
+fn new_credentials_secrets_never_printed() {
+    let mut a = Account::new("123456789012").unwrap();
+    a.create_user("alice", None).unwrap();
+    let private_key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----";
+    let cert = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIJAK\n-----END CERTIFICATE-----";
+    let c1 = a
+        .create_service_specific_credential("alice", "codecommit.amazonaws.com")
+        .unwrap();
+    let c2 = a
+        .reset_service_specific_credential("alice", &c1.service_specific_credential_id)
+        .unwrap();
+    let sc = a
+        .upload_server_certificate("web", cert, private_key)
+        .unwrap()
+        .clone();
+    let secrets = [
+        c1.service_password.expose().to_string(),
+        c2.service_password.expose().to_string(),
+        private_key.to_string(),
+        // A distinctive line of the key alone.
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj".to_string(),
+    ];
+    let mut texts = vec![
+        format!("{c1:?}"),
+        format!("{c2:#?}"),
+        format!("{}", c1.service_password),
+        format!("{sc:?}"),
+        format!("{a:?}"),
+        format!("{a:#?}"),
+        format!("{a}"),
+        format!("{:?}", a.get_user("alice").unwrap()),
+        format!(
+            "{:?}",
+            a.list_service_specific_credentials("alice", None).unwrap()
+        ),
+        format!("{:?}", a.list_server_certificates()),
+        format!("{:?}", a.get_server_certificate("web").unwrap()),
+    ];
+    // Every error path that takes a private key.
+    let too_long = format!("{private_key}{}", "A".repeat(16384));
+    let errors = [
+        a.upload_server_certificate("web", cert, private_key)
+            .unwrap_err(),
+        a.upload_server_certificate("bad name", cert, private_key)
+            .unwrap_err(),
+        a.upload_server_certificate("other", "", private_key)
+            .unwrap_err(),
+        a.upload_server_certificate("other", cert, &too_long)
+            .unwrap_err(),
+        a.upload_server_certificate("other", cert, &format!("{private_key}\u{1}"))
+            .unwrap_err(),
+        a.delete_user("alice").unwrap_err(),
+    ];
+    for e in &errors {
+        texts.push(format!("{e:?}"));
+        texts.push(format!("{e}"));
+    }
+    for t in &texts {
+        for s in &secrets {
+            assert!(!t.contains(s.as_str()), "secret leaked into {t}");
+        }
+    }
+    assert!(format!("{sc:?}").contains("<hash>"));
+    assert!(format!("{c1:?}").contains("<redacted>"));
+}

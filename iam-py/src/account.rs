@@ -10,10 +10,14 @@
 use crate::convert::python_attr;
 use crate::eval::{PyEvaluationResult, context_of};
 use iam_eval::Principal;
-use iam_eval::account::{Account, AssumeRoleRequest, CreateRoleOptions, FederationTokenRequest};
+use iam_eval::account::{
+    Account, AssumeRoleRequest, CreateRoleOptions, CreatedServiceSpecificCredential,
+    FederationTokenRequest,
+};
 use iam_model::entities::{
     AccessKeyStatus, ErrorCode, Group, IamError, InstanceProfile, ManagedPolicy, PasswordPolicy,
-    PolicyVersion, Role, Tags, Timestamp, User, aws_managed_policies, aws_managed_policy,
+    PolicyVersion, Role, ServerCertificate, ServiceSpecificCredential, SigningCertificate,
+    SshPublicKey, Tags, Timestamp, User, aws_managed_policies, aws_managed_policy,
 };
 use iam_parser::gaad::parse_authorization_details;
 use pyo3::exceptions::PyValueError;
@@ -262,6 +266,44 @@ fn list(key: &str, items: Vec<Value>) -> R {
     Ok(Value::Object(m))
 }
 
+fn status_of(p: &Value) -> Result<AccessKeyStatus, IamError> {
+    req(p, "Status")?.parse()
+}
+
+fn ssh_key_json(user: &str, k: &SshPublicKey, full: bool) -> Value {
+    let mut v = json!({"UserName": user, "SSHPublicKeyId": k.id, "Status": k.status.as_str(),
+        "UploadDate": date(k.upload_date)});
+    if full {
+        v["SSHPublicKeyBody"] = json!(k.body);
+    }
+    v
+}
+
+fn signing_cert_json(user: &str, c: &SigningCertificate) -> Value {
+    json!({"UserName": user, "CertificateId": c.id, "CertificateBody": c.body,
+        "Status": c.status.as_str(), "UploadDate": date(c.upload_date)})
+}
+
+fn service_cred_json(user: &str, c: &ServiceSpecificCredential) -> Value {
+    json!({"UserName": user, "Status": c.status.as_str(), "ServiceUserName": c.service_user_name,
+        "CreateDate": date(c.create_date), "ServiceSpecificCredentialId": c.id,
+        "ServiceName": c.service_name})
+}
+
+/// The one response that carries a service-specific credential's password.
+fn created_service_cred_json(c: &CreatedServiceSpecificCredential) -> Value {
+    json!({"ServiceSpecificCredential": {"UserName": c.user_name, "Status": c.status.as_str(),
+        "ServiceUserName": c.service_user_name, "ServicePassword": c.service_password.expose(),
+        "CreateDate": date(c.create_date),
+        "ServiceSpecificCredentialId": c.service_specific_credential_id,
+        "ServiceName": c.service_name}})
+}
+
+fn server_cert_metadata(c: &ServerCertificate) -> Value {
+    json!({"Path": c.path, "ServerCertificateName": c.name, "ServerCertificateId": c.id,
+        "Arn": c.arn, "UploadDate": date(c.upload_date)})
+}
+
 fn password_policy_json(p: &PasswordPolicy) -> Value {
     let mut v = json!({"MinimumPasswordLength": p.minimum_password_length,
         "RequireSymbols": p.require_symbols, "RequireNumbers": p.require_numbers,
@@ -310,10 +352,13 @@ pub(crate) const IAM_OPERATIONS: &[&str] = &[
     "create_group",
     "create_instance_profile",
     "create_login_profile",
+    "create_open_id_connect_provider",
     "create_policy",
     "create_policy_version",
     "create_role",
+    "create_saml_provider",
     "create_service_linked_role",
+    "create_service_specific_credential",
     "create_user",
     "deactivate_mfa_device",
     "delete_access_key",
@@ -323,12 +368,18 @@ pub(crate) const IAM_OPERATIONS: &[&str] = &[
     "delete_group_policy",
     "delete_instance_profile",
     "delete_login_profile",
+    "delete_open_id_connect_provider",
     "delete_policy",
     "delete_policy_version",
     "delete_role",
     "delete_role_permissions_boundary",
     "delete_role_policy",
+    "delete_saml_provider",
+    "delete_server_certificate",
     "delete_service_linked_role",
+    "delete_service_specific_credential",
+    "delete_signing_certificate",
+    "delete_ssh_public_key",
     "delete_user",
     "delete_user_permissions_boundary",
     "delete_user_policy",
@@ -342,10 +393,14 @@ pub(crate) const IAM_OPERATIONS: &[&str] = &[
     "get_group_policy",
     "get_instance_profile",
     "get_login_profile",
+    "get_open_id_connect_provider",
     "get_policy",
     "get_policy_version",
     "get_role",
     "get_role_policy",
+    "get_saml_provider",
+    "get_server_certificate",
+    "get_ssh_public_key",
     "get_user",
     "get_user_policy",
     "list_access_keys",
@@ -361,12 +416,18 @@ pub(crate) const IAM_OPERATIONS: &[&str] = &[
     "list_instance_profiles",
     "list_instance_profiles_for_role",
     "list_mfa_devices",
+    "list_open_id_connect_providers",
     "list_policies",
     "list_policy_tags",
     "list_policy_versions",
     "list_role_policies",
     "list_role_tags",
     "list_roles",
+    "list_saml_providers",
+    "list_server_certificates",
+    "list_service_specific_credentials",
+    "list_signing_certificates",
+    "list_ssh_public_keys",
     "list_user_policies",
     "list_user_tags",
     "list_users",
@@ -377,6 +438,7 @@ pub(crate) const IAM_OPERATIONS: &[&str] = &[
     "put_user_policy",
     "remove_role_from_instance_profile",
     "remove_user_from_group",
+    "reset_service_specific_credential",
     "set_default_policy_version",
     "tag_instance_profile",
     "tag_policy",
@@ -391,7 +453,13 @@ pub(crate) const IAM_OPERATIONS: &[&str] = &[
     "update_assume_role_policy",
     "update_login_profile",
     "update_role",
+    "update_service_specific_credential",
+    "update_signing_certificate",
+    "update_ssh_public_key",
     "update_user",
+    "upload_server_certificate",
+    "upload_signing_certificate",
+    "upload_ssh_public_key",
 ];
 
 /// The STS operations.
@@ -1027,6 +1095,174 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                     })
                     .collect(),
             )
+        }
+        // ------------------------------------------------------------------ SSH keys, certificates
+        "upload_ssh_public_key" => {
+            let u = req(p, "UserName")?;
+            let k = a
+                .upload_ssh_public_key(u, req(p, "SSHPublicKeyBody")?)?
+                .clone();
+            let name = a.get_user(u)?.name.clone();
+            Ok(json!({"SSHPublicKey": ssh_key_json(&name, &k, true)}))
+        }
+        "get_ssh_public_key" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            let k = a.get_ssh_public_key(&u.name, req(p, "SSHPublicKeyId")?)?;
+            Ok(json!({"SSHPublicKey": ssh_key_json(&u.name, k, true)}))
+        }
+        "list_ssh_public_keys" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            list(
+                "SSHPublicKeys",
+                u.ssh_public_keys
+                    .iter()
+                    .map(|k| ssh_key_json(&u.name, k, false))
+                    .collect(),
+            )
+        }
+        "update_ssh_public_key" => {
+            a.update_ssh_public_key(
+                req(p, "UserName")?,
+                req(p, "SSHPublicKeyId")?,
+                status_of(p)?,
+            )?;
+            ok()
+        }
+        "delete_ssh_public_key" => {
+            a.delete_ssh_public_key(req(p, "UserName")?, req(p, "SSHPublicKeyId")?)?;
+            ok()
+        }
+        "upload_signing_certificate" => {
+            let u = req(p, "UserName")?;
+            let c = a
+                .upload_signing_certificate(u, req(p, "CertificateBody")?)?
+                .clone();
+            let name = a.get_user(u)?.name.clone();
+            Ok(json!({"Certificate": signing_cert_json(&name, &c)}))
+        }
+        "list_signing_certificates" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            list(
+                "Certificates",
+                u.signing_certificates
+                    .iter()
+                    .map(|c| signing_cert_json(&u.name, c))
+                    .collect(),
+            )
+        }
+        "update_signing_certificate" => {
+            a.update_signing_certificate(
+                req(p, "UserName")?,
+                req(p, "CertificateId")?,
+                status_of(p)?,
+            )?;
+            ok()
+        }
+        "delete_signing_certificate" => {
+            a.delete_signing_certificate(req(p, "UserName")?, req(p, "CertificateId")?)?;
+            ok()
+        }
+        "create_service_specific_credential" => {
+            let c =
+                a.create_service_specific_credential(req(p, "UserName")?, req(p, "ServiceName")?)?;
+            Ok(created_service_cred_json(&c))
+        }
+        "reset_service_specific_credential" => {
+            let c = a.reset_service_specific_credential(
+                req(p, "UserName")?,
+                req(p, "ServiceSpecificCredentialId")?,
+            )?;
+            Ok(created_service_cred_json(&c))
+        }
+        "list_service_specific_credentials" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            let creds = a
+                .list_service_specific_credentials(&u.name, opt(p, "ServiceName"))?
+                .into_iter()
+                .map(|c| service_cred_json(&u.name, c))
+                .collect();
+            list("ServiceSpecificCredentials", creds)
+        }
+        "update_service_specific_credential" => {
+            a.update_service_specific_credential(
+                req(p, "UserName")?,
+                req(p, "ServiceSpecificCredentialId")?,
+                status_of(p)?,
+            )?;
+            ok()
+        }
+        "delete_service_specific_credential" => {
+            a.delete_service_specific_credential(
+                req(p, "UserName")?,
+                req(p, "ServiceSpecificCredentialId")?,
+            )?;
+            ok()
+        }
+        "upload_server_certificate" => {
+            let c = a.upload_server_certificate(
+                req(p, "ServerCertificateName")?,
+                req(p, "CertificateBody")?,
+                req(p, "PrivateKey")?,
+            )?;
+            Ok(json!({"ServerCertificateMetadata": server_cert_metadata(c)}))
+        }
+        "get_server_certificate" => {
+            let c = a.get_server_certificate(req(p, "ServerCertificateName")?)?;
+            Ok(json!({"ServerCertificate": {
+                "ServerCertificateMetadata": server_cert_metadata(c),
+                "CertificateBody": c.body}}))
+        }
+        "list_server_certificates" => list(
+            "ServerCertificateMetadataList",
+            a.list_server_certificates()
+                .into_iter()
+                .map(server_cert_metadata)
+                .collect(),
+        ),
+        "delete_server_certificate" => {
+            a.delete_server_certificate(req(p, "ServerCertificateName")?)?;
+            ok()
+        }
+        // ------------------------------------------------------------------ identity providers
+        "create_saml_provider" => {
+            let pr = a.create_saml_provider(req(p, "Name")?, req(p, "SAMLMetadataDocument")?)?;
+            Ok(json!({"SAMLProviderArn": pr.arn}))
+        }
+        "get_saml_provider" => {
+            let pr = a.get_saml_provider(req(p, "SAMLProviderArn")?)?;
+            Ok(json!({"SAMLMetadataDocument": pr.metadata_document,
+                "CreateDate": date(pr.create_date)}))
+        }
+        "list_saml_providers" => Ok(json!({"SAMLProviderList": a
+            .list_saml_providers()
+            .into_iter()
+            .map(|pr| json!({"Arn": pr.arn, "CreateDate": date(pr.create_date)}))
+            .collect::<Vec<_>>()})),
+        "delete_saml_provider" => {
+            a.delete_saml_provider(req(p, "SAMLProviderArn")?)?;
+            ok()
+        }
+        "create_open_id_connect_provider" => {
+            let pr = a.create_open_id_connect_provider(
+                req(p, "Url")?,
+                &strings(p, "ClientIDList"),
+                &strings(p, "ThumbprintList"),
+            )?;
+            Ok(json!({"OpenIDConnectProviderArn": pr.arn}))
+        }
+        "get_open_id_connect_provider" => {
+            let pr = a.get_open_id_connect_provider(req(p, "OpenIDConnectProviderArn")?)?;
+            Ok(json!({"Url": pr.url, "ClientIDList": pr.client_ids,
+                "ThumbprintList": pr.thumbprints, "CreateDate": date(pr.create_date)}))
+        }
+        "list_open_id_connect_providers" => Ok(json!({"OpenIDConnectProviderList": a
+            .list_open_id_connect_providers()
+            .into_iter()
+            .map(|pr| json!({"Arn": pr.arn}))
+            .collect::<Vec<_>>()})),
+        "delete_open_id_connect_provider" => {
+            a.delete_open_id_connect_provider(req(p, "OpenIDConnectProviderArn")?)?;
+            ok()
         }
         // ------------------------------------------------------------------ account
         "create_account_alias" => {

@@ -328,3 +328,78 @@ def test_no_secret_or_password_anywhere_after_creation() -> None:
     for t in texts:
         assert secret not in t
         assert password not in t
+
+
+def test_ssh_keys_certificates_service_credentials_and_providers() -> None:
+    acct = iamkit.Account(ACCT)
+    iam = acct.client("iam")
+    iam.create_user(UserName="dev")
+    key = iam.upload_ssh_public_key(UserName="dev", SSHPublicKeyBody="ssh-rsa AAAAB3NzaC1yc2E dev@host")
+    key_id = key["SSHPublicKey"]["SSHPublicKeyId"]
+    assert key_id.startswith("APKA") and key["SSHPublicKey"]["Status"] == "Active"
+    assert isinstance(key["SSHPublicKey"]["UploadDate"], dt.datetime)
+    iam.update_ssh_public_key(UserName="dev", SSHPublicKeyId=key_id, Status="Inactive")
+    listed = iam.list_ssh_public_keys(UserName="dev")["SSHPublicKeys"]
+    assert [k["Status"] for k in listed] == ["Inactive"]
+    assert iam.get_ssh_public_key(UserName="dev", SSHPublicKeyId=key_id, Encoding="SSH")["SSHPublicKey"][
+        "SSHPublicKeyBody"
+    ].startswith("ssh-rsa")
+
+    cert = iam.upload_signing_certificate(UserName="dev", CertificateBody="-----BEGIN CERTIFICATE-----")
+    cert_id = cert["Certificate"]["CertificateId"]
+    assert cert_id.startswith("ASCA")
+    assert len(iam.list_signing_certificates(UserName="dev")["Certificates"]) == 1
+
+    cred = iam.create_service_specific_credential(UserName="dev", ServiceName="codecommit.amazonaws.com")
+    c = cred["ServiceSpecificCredential"]
+    password = c["ServicePassword"]
+    assert c["ServiceSpecificCredentialId"].startswith("ACCA") and len(password) == 44
+    listed_creds = iam.list_service_specific_credentials(UserName="dev")["ServiceSpecificCredentials"]
+    assert "ServicePassword" not in listed_creds[0]
+    assert password not in repr(acct) and password not in json.dumps(acct.to_authorization_details())
+
+    with pytest.raises(ClientError) as err:
+        iam.delete_user(UserName="dev")
+    assert err.value.response["Error"]["Code"] == "DeleteConflict"
+    iam.delete_ssh_public_key(UserName="dev", SSHPublicKeyId=key_id)
+    iam.delete_signing_certificate(UserName="dev", CertificateId=cert_id)
+    iam.delete_service_specific_credential(
+        UserName="dev", ServiceSpecificCredentialId=c["ServiceSpecificCredentialId"]
+    )
+    iam.delete_user(UserName="dev")
+
+    meta = "<EntityDescriptor>" + " " * 1000 + "</EntityDescriptor>"
+    saml = iam.create_saml_provider(SAMLMetadataDocument=meta, Name="Okta")["SAMLProviderArn"]
+    assert saml == f"arn:aws:iam::{ACCT}:saml-provider/Okta"
+    assert iam.get_saml_provider(SAMLProviderArn=saml)["SAMLMetadataDocument"] == meta
+    assert [p["Arn"] for p in iam.list_saml_providers()["SAMLProviderList"]] == [saml]
+    iam.delete_saml_provider(SAMLProviderArn=saml)
+    with pytest.raises(ClientError) as err:
+        iam.create_saml_provider(SAMLMetadataDocument=meta, Name="bad name")
+    assert err.value.response["Error"]["Code"] == "ValidationError"
+
+    oidc = iam.create_open_id_connect_provider(
+        Url="https://token.actions.githubusercontent.com",
+        ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"],
+    )["OpenIDConnectProviderArn"]
+    assert oidc == f"arn:aws:iam::{ACCT}:oidc-provider/token.actions.githubusercontent.com"
+    got = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=oidc)
+    assert got["ClientIDList"] == ["sts.amazonaws.com"]
+    assert [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]] == [oidc]
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=oidc)
+
+    private_key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-unique-test-key\n-----END PRIVATE KEY-----"
+    sc = iam.upload_server_certificate(
+        ServerCertificateName="web", CertificateBody="-----BEGIN CERTIFICATE-----", PrivateKey=private_key
+    )["ServerCertificateMetadata"]
+    assert sc["Arn"] == f"arn:aws:iam::{ACCT}:server-certificate/web"
+    got_sc = iam.get_server_certificate(ServerCertificateName="web")["ServerCertificate"]
+    assert "PrivateKey" not in got_sc and private_key not in repr(acct)
+    assert len(iam.list_server_certificates()["ServerCertificateMetadataList"]) == 1
+    with pytest.raises(ClientError) as err:
+        iam.upload_server_certificate(
+            ServerCertificateName="web", CertificateBody="-----BEGIN CERTIFICATE-----", PrivateKey=private_key
+        )
+    assert private_key not in str(err.value)
+    iam.delete_server_certificate(ServerCertificateName="web")

@@ -72,6 +72,9 @@ impl Account {
             access_keys: Vec::new(),
             login_profile: None,
             mfa_devices: Vec::new(),
+            ssh_public_keys: Vec::new(),
+            signing_certificates: Vec::new(),
+            service_specific_credentials: Vec::new(),
             tags: Tags::case_insensitive(),
         };
         Ok(self.users.entry(key(name)).or_insert(user))
@@ -157,6 +160,12 @@ impl Account {
             Some("Cannot delete entity, must delete login profile first.")
         } else if !u.access_keys.is_empty() {
             Some("Cannot delete entity, must delete access keys first.")
+        } else if !u.signing_certificates.is_empty() {
+            Some("Cannot delete entity, must delete signing certificates first.")
+        } else if !u.ssh_public_keys.is_empty() {
+            Some("Cannot delete entity, must delete SSH public keys first.")
+        } else if !u.service_specific_credentials.is_empty() {
+            Some("Cannot delete entity, must delete service specific credentials first.")
         } else if !u.mfa_devices.is_empty() {
             Some("Cannot delete entity, must delete MFA device first.")
         } else if !u.inline_policies.is_empty() {

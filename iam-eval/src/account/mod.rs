@@ -26,9 +26,11 @@ mod gaad;
 mod identities;
 mod organization;
 mod policies;
+mod providers;
 mod secrets;
 mod simulate;
 mod sts;
+mod user_credentials;
 
 pub use authorize::AuthzTarget;
 pub(crate) use authorize::{Layers, Named, Scope, Source};
@@ -38,10 +40,11 @@ pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
 pub use organization::Organization;
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
+pub use user_credentials::CreatedServiceSpecificCredential;
 
 use iam_model::entities::{
-    Group, IamError, InstanceProfile, ManagedPolicy, PasswordPolicy, PolicyDocument, Role,
-    RootUser, User, validate,
+    Group, IamError, InstanceProfile, ManagedPolicy, OidcProvider, PasswordPolicy, PolicyDocument,
+    Role, RootUser, SamlProvider, ServerCertificate, User, validate,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -76,6 +79,12 @@ pub struct Quotas {
     pub groups_per_user: usize,
     /// `AssumeRolePolicySizeQuota` (2,048, max 4,096).
     pub trust_policy_size: usize,
+    /// SAML providers per account (100, fixed).
+    pub saml_providers: usize,
+    /// OpenID Connect providers per account (100, max 700).
+    pub oidc_providers: usize,
+    /// `ServerCertificatesQuota` (20, max 1,000).
+    pub server_certificates: usize,
 }
 
 impl Default for Quotas {
@@ -91,6 +100,9 @@ impl Default for Quotas {
             managed_policies_per_group: 10,
             groups_per_user: 10,
             trust_policy_size: 2048,
+            saml_providers: 100,
+            oidc_providers: 100,
+            server_certificates: 20,
         }
     }
 }
@@ -115,6 +127,12 @@ pub struct Account {
     /// Access key id → owner user name (`None` = the root user).
     pub(crate) key_owners: HashMap<String, Option<String>>,
     pub(crate) sessions: HashMap<String, Session>,
+    /// SAML providers by ARN.
+    pub(crate) saml_providers: BTreeMap<String, SamlProvider>,
+    /// OIDC providers by ARN.
+    pub(crate) oidc_providers: BTreeMap<String, OidcProvider>,
+    /// Server certificates by lower-case name.
+    pub(crate) server_certificates: BTreeMap<String, ServerCertificate>,
     pub(crate) quotas: Quotas,
     pub(crate) clock: Arc<dyn Clock>,
     /// AWS managed policies as an imported file listed them (by ARN); they take precedence
@@ -141,6 +159,18 @@ impl fmt::Debug for Account {
             .field("password_policy", &self.password_policy)
             .field("resource_policies", &self.resource_policies)
             .field("sessions", &self.sessions.values().collect::<Vec<_>>())
+            .field(
+                "saml_providers",
+                &self.saml_providers.values().collect::<Vec<_>>(),
+            )
+            .field(
+                "oidc_providers",
+                &self.oidc_providers.values().collect::<Vec<_>>(),
+            )
+            .field(
+                "server_certificates",
+                &self.server_certificates.values().collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -226,6 +256,9 @@ impl Account {
             resource_policies: BTreeMap::new(),
             key_owners: HashMap::new(),
             sessions: HashMap::new(),
+            saml_providers: BTreeMap::new(),
+            oidc_providers: BTreeMap::new(),
+            server_certificates: BTreeMap::new(),
             quotas: Quotas::default(),
             clock,
             aws_overrides: BTreeMap::new(),
@@ -315,8 +348,8 @@ impl Account {
             ("UsersQuota", n(q.users)),
             ("Groups", n(self.groups.len())),
             ("GroupsQuota", n(q.groups)),
-            ("ServerCertificates", 0),
-            ("ServerCertificatesQuota", 20),
+            ("ServerCertificates", n(self.server_certificates.len())),
+            ("ServerCertificatesQuota", n(q.server_certificates)),
             ("UserPolicySizeQuota", 2048),
             ("GroupPolicySizeQuota", 5120),
             ("GroupsPerUserQuota", n(q.groups_per_user)),
@@ -356,7 +389,10 @@ impl Account {
             ("AssumeRolePolicySizeQuota", n(q.trust_policy_size)),
             ("InstanceProfiles", n(self.instance_profiles.len())),
             ("InstanceProfilesQuota", n(q.instance_profiles)),
-            ("Providers", 0),
+            (
+                "Providers",
+                n(self.saml_providers.len() + self.oidc_providers.len()),
+            ),
             ("RolePolicySizeQuota", 10240),
             ("Roles", n(self.roles.len())),
             ("RolesQuota", n(q.roles)),

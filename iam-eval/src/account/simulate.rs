@@ -156,6 +156,9 @@ pub(crate) fn simulate(scope: Scope<'_>, params: &Value) -> Result<Value, IamErr
             access_keys: Vec::new(),
             login_profile: None,
             mfa_devices: Vec::new(),
+            ssh_public_keys: Vec::new(),
+            signing_certificates: Vec::new(),
+            service_specific_credentials: Vec::new(),
             tags: iam_model::entities::Tags::case_insensitive(),
         };
         acct.user_layers(&fake, &mut tmp);

@@ -206,3 +206,55 @@ impl PasswordPolicy {
         Ok(())
     }
 }
+
+/// The most SSH public keys a user can have (spec §6.7).
+pub const MAX_SSH_PUBLIC_KEYS: usize = 5;
+/// The most signing certificates a user can have (spec §6.7).
+pub const MAX_SIGNING_CERTIFICATES: usize = 2;
+/// The most service-specific credentials a user can have for one service.
+pub const MAX_SERVICE_SPECIFIC_CREDENTIALS: usize = 2;
+
+/// An SSH public key uploaded for a user (`UploadSSHPublicKey`, used by CodeCommit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshPublicKey {
+    /// `APKA…` (20 characters).
+    pub id: String,
+    /// The public key text as uploaded (public material).
+    pub body: String,
+    /// Active or inactive (inactive keys still count against the quota).
+    pub status: AccessKeyStatus,
+    /// Upload time.
+    pub upload_date: Timestamp,
+}
+
+/// An X.509 signing certificate uploaded for a user (`UploadSigningCertificate`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningCertificate {
+    /// `ASCA…` (21 characters).
+    pub id: String,
+    /// The PEM certificate body (public material).
+    pub body: String,
+    /// Active or inactive (inactive certificates still count against the quota).
+    pub status: AccessKeyStatus,
+    /// Upload time.
+    pub upload_date: Timestamp,
+}
+
+/// A service-specific credential (`CreateServiceSpecificCredential`): a user name and a
+/// password for one service. The password is kept only as a salted hash; it is returned once,
+/// at creation or reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSpecificCredential {
+    /// `ACCA…` (21 characters).
+    pub id: String,
+    /// The service, e.g. `codecommit.amazonaws.com`.
+    pub service_name: String,
+    /// The generated user name for the service (`<user>-at-<account id>`).
+    pub service_user_name: String,
+    /// The hash of the generated password.
+    pub password_hash: SecretHash,
+    /// Active or inactive.
+    pub status: AccessKeyStatus,
+    /// Creation time.
+    pub create_date: Timestamp,
+}

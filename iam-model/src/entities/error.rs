@@ -40,6 +40,8 @@ pub enum ErrorCode {
     ExpiredToken,
     /// Organizations: the account, OU or policy is in a state that forbids the call.
     ConstraintViolation,
+    /// The service does not support service-specific credentials.
+    NotSupportedService,
 }
 
 impl ErrorCode {
@@ -60,6 +62,7 @@ impl ErrorCode {
             ErrorCode::InvalidClientTokenId => "InvalidClientTokenId",
             ErrorCode::ExpiredToken => "ExpiredToken",
             ErrorCode::ConstraintViolation => "ConstraintViolation",
+            ErrorCode::NotSupportedService => "NotSupportedService",
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Users, groups, roles and instance profiles (spec §6.1, §6.3).
 
-use super::credentials::{AccessKey, LoginProfile, MfaDevice};
+use super::credentials::{
+    AccessKey, LoginProfile, MfaDevice, ServiceSpecificCredential, SigningCertificate, SshPublicKey,
+};
 use super::documents::{InlinePolicy, PolicyDocument};
 use super::tags::Tags;
 use super::time::Timestamp;
@@ -41,6 +43,12 @@ pub struct User {
     pub login_profile: Option<LoginProfile>,
     /// MFA devices (≤8).
     pub mfa_devices: Vec<MfaDevice>,
+    /// SSH public keys (≤5).
+    pub ssh_public_keys: Vec<SshPublicKey>,
+    /// Signing certificates (≤2).
+    pub signing_certificates: Vec<SigningCertificate>,
+    /// Service-specific credentials (≤2 per service).
+    pub service_specific_credentials: Vec<ServiceSpecificCredential>,
     /// Tags (case-insensitive keys).
     pub tags: Tags,
 }

@@ -1,5 +1,6 @@
 //! Unique ids with AWS's prefixes (spec §6.4): `AIDA…` users, `AGPA…` groups, `AROA…` roles,
-//! `ANPA…` managed policies, `AIPA…` instance profiles, `AKIA…` / `ASIA…` access keys.
+//! `ANPA…` managed policies, `AIPA…` instance profiles, `AKIA…` / `ASIA…` access keys,
+//! `APKA…` SSH public keys, `ASCA…` certificates, `ACCA…` service-specific credentials.
 
 /// The kinds of unique id and their four-letter prefixes.
 ///
@@ -26,6 +27,12 @@ pub enum IdPrefix {
     AccessKey,
     /// `ASIA`: temporary (STS) access key id.
     TemporaryAccessKey,
+    /// `APKA`: SSH public key id.
+    PublicKey,
+    /// `ASCA`: signing or server certificate id.
+    Certificate,
+    /// `ACCA`: service-specific (context-specific) credential id.
+    ServiceCredential,
 }
 
 /// The alphabet of the id body (upper-case letters and the digits 2-7, as AWS's ids look).
@@ -42,6 +49,9 @@ impl IdPrefix {
             IdPrefix::Policy => "ANPA",
             IdPrefix::AccessKey => "AKIA",
             IdPrefix::TemporaryAccessKey => "ASIA",
+            IdPrefix::PublicKey => "APKA",
+            IdPrefix::Certificate => "ASCA",
+            IdPrefix::ServiceCredential => "ACCA",
         }
     }
     /// The prefix followed by one character per byte of `random` (5 bits each): 17 bytes give

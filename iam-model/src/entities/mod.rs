@@ -18,14 +18,17 @@ mod error;
 mod identities;
 mod ids;
 mod organization;
+mod providers;
 mod tags;
 mod time;
 pub mod validate;
 
 pub use aws_managed::{AwsManagedPolicy, aws_managed_policies, aws_managed_policy};
 pub use credentials::{
-    AccessKey, AccessKeyStatus, LoginProfile, MAX_ACCESS_KEYS, MAX_MFA_DEVICES, MfaDevice,
-    PasswordPolicy, Secret, SecretHash,
+    AccessKey, AccessKeyStatus, LoginProfile, MAX_ACCESS_KEYS, MAX_MFA_DEVICES,
+    MAX_SERVICE_SPECIFIC_CREDENTIALS, MAX_SIGNING_CERTIFICATES, MAX_SSH_PUBLIC_KEYS, MfaDevice,
+    PasswordPolicy, Secret, SecretHash, ServiceSpecificCredential, SigningCertificate,
+    SshPublicKey,
 };
 pub use documents::{
     InlinePolicy, MAX_POLICY_VERSIONS, ManagedPolicy, PolicyDocument, PolicyVersion,
@@ -34,5 +37,6 @@ pub use error::{ErrorCode, IamError};
 pub use identities::{Group, InstanceProfile, ROLE_SESSION_DURATION, Role, RootUser, User};
 pub use ids::IdPrefix;
 pub use organization::{FULL_AWS_ACCESS, OrgPolicy, OrgPolicyType, OrgUnit, RCP_FULL_AWS_ACCESS};
+pub use providers::{OidcProvider, SamlProvider, ServerCertificate};
 pub use tags::{MAX_TAGS, Tag, Tags};
 pub use time::{Timestamp, TimestampError};

@@ -263,3 +263,59 @@ pub fn mfa_serial(value: &str) -> Result<(), IamError> {
         r"[\w+=/:,.@-]+",
     )
 }
+
+/// A SAML provider name: 1-128 characters of `[\w._-]+`.
+///
+/// ```
+/// use iam_model::entities::validate::saml_provider_name;
+/// assert!(saml_provider_name("Okta_prod-1.x").is_ok());
+/// assert!(saml_provider_name("okta@prod").is_err());
+/// ```
+pub fn saml_provider_name(value: &str) -> Result<(), IamError> {
+    length("name", value, 1, 128)?;
+    pattern(
+        "name",
+        value,
+        value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')),
+        r"[\w._-]+",
+    )
+}
+
+fn is_body_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || ('\u{20}'..='\u{FF}').contains(&c)
+}
+
+/// Public key / certificate material (`sshPublicKeyBody`, `certificateBody`,
+/// `certificateChain`): 1-16384 characters of `[\u0009\u000A\u000D\u0020-\u00FF]+`.
+pub fn key_material(field: &str, value: &str) -> Result<(), IamError> {
+    length(field, value, 1, 16384)?;
+    pattern(
+        field,
+        value,
+        value.chars().all(is_body_char),
+        r"[\u0009\u000A\u000D\u0020-\u00FF]+",
+    )
+}
+
+/// A private key's API shape: 1-16384 characters of `[\u0009\u000A\u000D\u0020-\u00FF]+`. The
+/// message never repeats the key.
+///
+/// ```
+/// use iam_model::entities::validate::private_key_shape;
+/// assert!(private_key_shape("-----BEGIN PRIVATE KEY-----").is_ok());
+/// assert!(!private_key_shape("").unwrap_err().message.contains("BEGIN"));
+/// ```
+pub fn private_key_shape(value: &str) -> Result<(), IamError> {
+    let n = value.chars().count();
+    if (1..=16384).contains(&n) && value.chars().all(is_body_char) {
+        Ok(())
+    } else {
+        Err(IamError::validation(
+            "privateKey",
+            "********",
+            r"Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+ and have length between 1 and 16384",
+        ))
+    }
+}

@@ -28,7 +28,15 @@ from iamkit import _native
 __all__ = ["Account", "AccountClient", "IamClientError", "client_error"]
 
 _DATE_KEYS = frozenset(
-    {"CreateDate", "UpdateDate", "Expiration", "EnableDate", "LastUsedDate", "PasswordLastUsed"}
+    {
+        "CreateDate",
+        "UpdateDate",
+        "UploadDate",
+        "Expiration",
+        "EnableDate",
+        "LastUsedDate",
+        "PasswordLastUsed",
+    }
 )
 _DOCUMENT_PARAMS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy", "ResourcePolicy")
 
@@ -195,8 +203,9 @@ class Account:
     output. Pickling keeps what that format holds (users, groups, memberships, roles and
     instance profiles holding them, inline and managed policies with all versions,
     attachments, boundaries, tags, ids, dates) and the alias; it does NOT keep access keys
-    and their secrets, login profiles, MFA devices, STS sessions, the password policy,
-    registered resource policies or instance profiles without a role.
+    and their secrets, login profiles, MFA devices, SSH public keys, signing and server
+    certificates, service-specific credentials, SAML / OIDC providers, STS sessions, the
+    password policy, registered resource policies or instance profiles without a role.
     """
 
     __slots__ = ("_native", "_org_policies")
