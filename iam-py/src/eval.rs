@@ -427,27 +427,7 @@ impl PyEvaluationResult {
     }
 
     fn policy_name(&self, layer: &str, index: usize) -> Option<String> {
-        let s = &self.state;
-        let pick = |v: &[Arc<PolicyData>]| v.get(index).and_then(|p| p.name.clone());
-        let level = |levels: &[Vec<Arc<PolicyData>>], tag: &str| -> Option<String> {
-            let l: usize = layer
-                .strip_prefix(tag)?
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse()
-                .ok()?;
-            levels.get(l).and_then(|v| pick(v))
-        };
-        match layer {
-            "identity" => pick(&s.identity),
-            "resource" => pick(s.resource.as_slice()),
-            "permissions_boundary" => pick(s.boundary.as_slice()),
-            "session" => pick(&s.session),
-            "vpc_endpoint" => pick(s.vpce.as_slice()),
-            l if l.starts_with("scp") => level(&s.scps, "scp"),
-            l if l.starts_with("rcp") => level(&s.rcps, "rcp"),
-            _ => None,
-        }
+        self.policy_data(layer, index).and_then(|p| p.name.clone())
     }
 }
 
