@@ -8,7 +8,7 @@
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use iam_eval::account::{Account, Quotas};
+use iam_account::{Account, Quotas};
 use iam_eval::{Context, Decision};
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -9,9 +9,9 @@
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use iam_account::{Account, Quotas};
+use iam_analysis::{access_matrix, what_can, who_can};
 use iam_eval::Context;
-use iam_eval::account::{Account, Quotas};
-use iam_eval::analysis::{access_matrix, what_can, who_can};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

@@ -161,34 +161,35 @@ impl<'p> EngineBuilder<'p> {
 
     // Shared policies: same as the methods above, the compiled form cached per policy.
 
-    pub(crate) fn identity_shared(mut self, name: Option<&'p str>, p: &'p Arc<Policy>) -> Self {
+    /// Adds an identity policy held in an `Arc`; its compiled form is cached with the policy,
+    /// so engines built again for the same policies (the account's authorizer) compile once.
+    pub fn identity_shared(mut self, name: Option<&'p str>, p: &'p Arc<Policy>) -> Self {
         self.identity.push(Entry::shared(name, p));
         self
     }
-    pub(crate) fn resource_shared(mut self, p: &'p Arc<Policy>, policy_type: PolicyType) -> Self {
+    /// [`Self::resource`] for a shared policy (compiled form cached).
+    pub fn resource_shared(mut self, p: &'p Arc<Policy>, policy_type: PolicyType) -> Self {
         self.resource = Some((Entry::shared(None, p), policy_type));
         self
     }
-    pub(crate) fn permissions_boundary_shared(mut self, p: &'p Arc<Policy>) -> Self {
+    /// [`Self::permissions_boundary`] for a shared policy (compiled form cached).
+    pub fn permissions_boundary_shared(mut self, p: &'p Arc<Policy>) -> Self {
         self.boundary = Some(Entry::shared(None, p));
         self
     }
-    pub(crate) fn session_shared(mut self, p: &'p Arc<Policy>) -> Self {
+    /// [`Self::session`] for a shared policy (compiled form cached).
+    pub fn session_shared(mut self, p: &'p Arc<Policy>) -> Self {
         self.session.push(Entry::shared(None, p));
         self
     }
-    pub(crate) fn scp_level_shared<I: IntoIterator<Item = &'p Arc<Policy>>>(
-        mut self,
-        level: I,
-    ) -> Self {
+    /// [`Self::scp_level`] for shared policies (compiled forms cached).
+    pub fn scp_level_shared<I: IntoIterator<Item = &'p Arc<Policy>>>(mut self, level: I) -> Self {
         self.scps
             .push(level.into_iter().map(|p| Entry::shared(None, p)).collect());
         self
     }
-    pub(crate) fn rcp_level_shared<I: IntoIterator<Item = &'p Arc<Policy>>>(
-        mut self,
-        level: I,
-    ) -> Self {
+    /// [`Self::rcp_level`] for shared policies (compiled forms cached).
+    pub fn rcp_level_shared<I: IntoIterator<Item = &'p Arc<Policy>>>(mut self, level: I) -> Self {
         self.rcps
             .push(level.into_iter().map(|p| Entry::shared(None, p)).collect());
         self

@@ -31,8 +31,6 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod account;
-pub mod analysis;
 pub(crate) mod compile;
 pub(crate) mod conditions;
 mod decide;

@@ -1,4 +1,4 @@
-//! `iamkit._native.NativeAccount`: the stateful account of `iam_eval::account` behind
+//! `iamkit._native.NativeAccount`: the stateful account of `iam_account` behind
 //! `iamkit.Account` (pure Python, `iamkit/_account.py`).
 //!
 //! The boto3-shaped clients call [`PyAccount::call`] with an operation name in boto3's
@@ -9,11 +9,11 @@
 
 use crate::convert::python_attr;
 use crate::eval::{PyEvaluationResult, context_of};
-use iam_eval::Principal;
-use iam_eval::account::{
+use iam_account::{
     Account, AssumeRoleRequest, CreateRoleOptions, CreatedServiceSpecificCredential,
     FederationTokenRequest,
 };
+use iam_eval::Principal;
 use iam_model::entities::{
     AccessKeyStatus, ErrorCode, Group, IamError, InstanceProfile, ManagedPolicy, PasswordPolicy,
     PolicyVersion, Role, ServerCertificate, ServiceSpecificCredential, SigningCertificate,
@@ -320,7 +320,7 @@ fn password_policy_json(p: &PasswordPolicy) -> Value {
     v
 }
 
-fn credentials_json(c: &iam_eval::account::Credentials) -> Value {
+fn credentials_json(c: &iam_account::Credentials) -> Value {
     json!({"AccessKeyId": c.access_key_id, "SecretAccessKey": c.secret_access_key.expose(),
         "SessionToken": c.session_token.expose(), "Expiration": date(c.expiration)})
 }

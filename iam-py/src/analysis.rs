@@ -1,4 +1,4 @@
-//! Access analysis for Python (`iam_eval::analysis`): catalog look-ups, what a principal can
+//! Access analysis for Python (`iam_analysis`): catalog look-ups, what a principal can
 //! do, who can do something, the access matrix, policy diffs and privilege-escalation paths.
 //! Results cross as JSON (loaded with `json.loads`) or, for the matrix, as one byte per cell;
 //! the pure-Python wrappers live in `python/iamkit/_analysis.py`. The work runs without the GIL.
@@ -6,8 +6,8 @@
 use crate::account::client_error;
 use crate::convert::loads;
 use crate::eval::context_of;
-use iam_eval::account::Account;
-use iam_eval::analysis::{self, Access};
+use iam_account::Account;
+use iam_analysis::{self as analysis, Access};
 use iam_model::PolicyType;
 use iam_model::catalog::Catalog;
 use pyo3::exceptions::PyValueError;

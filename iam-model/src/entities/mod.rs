@@ -1,8 +1,8 @@
 //! The IAM entity model (spec §6): plain data types and their invariants — identifiers,
 //! names and paths, tags, users, groups, roles, instance profiles, managed and inline policies
 //! with versions, credentials (secrets only as hashes), the bundled AWS managed policies, and
-//! Organizations data. The stateful account with IAM's operations lives in `iam-eval`
-//! (`iam_eval::account`), which needs the parser's save-time check and the evaluator.
+//! Organizations data. The stateful account with IAM's operations lives in the `iam-account`
+//! crate (`iam_account`), which needs the parser's save-time check and the evaluator.
 //!
 //! ```
 //! use iam_model::entities::{validate, IdPrefix, Timestamp};

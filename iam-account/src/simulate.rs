@@ -1,0 +1,356 @@
+//! `SimulatePrincipalPolicy` (spec §8): boto3's parameters in, boto3's response shape out.
+
+use super::authorize::{Layers, Named, Scope, Source};
+use super::key;
+use iam_eval::{Explanation, Layer, OwnedContext, Principal, Request, Verdict};
+use iam_model::PolicyType;
+use iam_model::entities::{ErrorCode, IamError};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn strings(params: &Value, field: &str) -> Result<Vec<String>, IamError> {
+    match params.get(field) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| {
+                v.as_str().map(str::to_string).ok_or_else(|| {
+                    IamError::invalid_input(format!("{field} must be a list of strings"))
+                })
+            })
+            .collect(),
+        Some(_) => Err(IamError::invalid_input(format!(
+            "{field} must be a list of strings"
+        ))),
+    }
+}
+
+fn policy(text: &str, t: PolicyType, what: &str) -> Result<Arc<iam_model::Policy>, IamError> {
+    iam_parser::parse_policy(text, t)
+        .map(Arc::new)
+        .map_err(|e| {
+            IamError::new(
+                ErrorCode::InvalidInput,
+                format!("{what} is not a valid policy: {e}"),
+            )
+        })
+}
+
+fn context(params: &Value) -> Result<OwnedContext, IamError> {
+    let mut ctx = OwnedContext::default();
+    let Some(Value::Array(entries)) = params.get("ContextEntries") else {
+        return Ok(ctx);
+    };
+    for e in entries {
+        let name = e
+            .get("ContextKeyName")
+            .and_then(Value::as_str)
+            .ok_or_else(|| IamError::invalid_input("ContextKeyName is required"))?;
+        let values = strings(e, "ContextKeyValues")?;
+        let t = e
+            .get("ContextKeyType")
+            .and_then(Value::as_str)
+            .unwrap_or("string");
+        match (t.ends_with("List"), values.first()) {
+            (false, Some(v)) => ctx.insert_one(name, v),
+            _ => ctx.insert(name, values),
+        }
+    }
+    Ok(ctx)
+}
+
+fn statements(ex: &Explanation, layers: &Layers, resource_policy_name: &str) -> Vec<Value> {
+    ex.matched_statements
+        .iter()
+        .filter(|s| s.decisive)
+        .map(|s| {
+            let (id, source) = match s.layer {
+                Layer::Identity => layers
+                    .identity
+                    .get(s.policy_index)
+                    .map_or(("".to_string(), "none"), |n| {
+                        (n.name.clone(), n.source.as_str())
+                    }),
+                Layer::PermissionsBoundary => layers
+                    .boundary
+                    .as_ref()
+                    .map_or(("".to_string(), "none"), |n| {
+                        (n.name.clone(), n.source.as_str())
+                    }),
+                Layer::Session => ("SessionPolicy".to_string(), "none"),
+                Layer::Resource => (resource_policy_name.to_string(), "resource"),
+                _ => ("".to_string(), "none"),
+            };
+            // Spec §8.2: observed columns start one after the statement's `{`; the end is exclusive.
+            json!({
+                "SourcePolicyId": id,
+                "SourcePolicyType": source,
+                "StartPosition": {"Line": s.span.start.line, "Column": s.span.start.column + 1},
+                "EndPosition": {"Line": s.span.end.line, "Column": s.span.end.column},
+            })
+        })
+        .collect()
+}
+
+/// The simulation over `scope`.
+pub(crate) fn simulate(scope: Scope<'_>, params: &Value) -> Result<Value, IamError> {
+    let source = params
+        .get("PolicySourceArn")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            IamError::validation("policySourceArn", "null", "Member must not be null")
+        })?;
+    let parts: Vec<&str> = source.splitn(6, ':').collect();
+    let [_, _, "iam", _, acct_id, res] = parts.as_slice() else {
+        return Err(IamError::invalid_input(format!(
+            "Invalid ARN {source}: must be a user, group or role."
+        )));
+    };
+    let acct = scope.account(acct_id).ok_or_else(|| {
+        IamError::new(
+            ErrorCode::NoSuchEntity,
+            format!("The account {acct_id} is not in this model."),
+        )
+    })?;
+    let name = res.rsplit('/').next().unwrap_or_default();
+    let mut layers = Layers::default();
+    let mut principal_arn = source.to_string();
+    let mut principal_id = None;
+    if res.starts_with("user/") {
+        let u = acct
+            .users
+            .get(&key(name))
+            .ok_or_else(|| IamError::no_such_entity("user", name))?;
+        acct.user_layers(u, &mut layers);
+        principal_id = Some(u.id.clone());
+    } else if res.starts_with("role/") {
+        let r = acct
+            .roles
+            .get(&key(name))
+            .ok_or_else(|| IamError::no_such_entity("role", name))?;
+        acct.role_layers(r, &mut layers);
+        principal_id = Some(r.id.clone());
+    } else if res.starts_with("group/") {
+        let g = acct
+            .groups
+            .get(&key(name))
+            .ok_or_else(|| IamError::no_such_entity("group", name))?;
+        for p in &g.inline_policies {
+            layers.identity.push(Named {
+                name: p.name.clone(),
+                source: Source::Group,
+                policy: p.document.shared(),
+            });
+        }
+        let mut tmp = Layers::default();
+        let fake = iam_model::entities::User {
+            name: String::new(),
+            path: "/".into(),
+            id: String::new(),
+            arn: String::new(),
+            create_date: iam_model::entities::Timestamp(0),
+            inline_policies: Vec::new(),
+            attached_policies: g.attached_policies.clone(),
+            permissions_boundary: None,
+            groups: Vec::new(),
+            access_keys: Vec::new(),
+            login_profile: None,
+            mfa_devices: Vec::new(),
+            ssh_public_keys: Vec::new(),
+            signing_certificates: Vec::new(),
+            service_specific_credentials: Vec::new(),
+            tags: iam_model::entities::Tags::case_insensitive(),
+        };
+        acct.user_layers(&fake, &mut tmp);
+        layers.identity.extend(tmp.identity);
+        principal_arn = format!("arn:aws:iam::{acct_id}:user/{name}");
+    } else {
+        return Err(IamError::invalid_input(format!(
+            "Invalid ARN {source}: must be a user, group or role."
+        )));
+    }
+    for (i, text) in strings(params, "PolicyInputList")?.iter().enumerate() {
+        let p = policy(text, PolicyType::Identity, "PolicyInputList")?;
+        layers.identity.push(Named {
+            name: format!("PolicyInputList.{}", i + 1),
+            source: Source::Input,
+            policy: p,
+        });
+    }
+    let boundaries = strings(params, "PermissionsBoundaryPolicyInputList")?;
+    if boundaries.len() > 1 {
+        return Err(IamError::invalid_input(
+            "Only one permissions boundary policy is accepted.",
+        ));
+    }
+    if let Some(b) = boundaries.first() {
+        let p = policy(
+            b,
+            PolicyType::PermissionsBoundary,
+            "PermissionsBoundaryPolicyInputList",
+        )?;
+        layers.boundary = Some(Named {
+            name: "PermissionsBoundaryPolicyInputList.1".into(),
+            source: Source::Input,
+            policy: p,
+        });
+    }
+    if let Some(c) = params.get("CallerArn").and_then(Value::as_str) {
+        if !c.contains(":user/") {
+            return Err(IamError::invalid_input(
+                "CallerArn must be the ARN of an IAM user.",
+            ));
+        }
+        principal_arn = c.to_string();
+        principal_id = None;
+    }
+    let mut principal =
+        Principal::parse(&principal_arn).map_err(|e| IamError::invalid_input(e.to_string()))?;
+    if let Some(id) = &principal_id {
+        principal = principal.with_unique_id(id);
+    }
+    principal = principal.with_permissions_boundary(layers.boundary.is_some());
+    let mut in_org = false;
+    if let Some(org) = scope.org {
+        if org.accounts.contains_key(*acct_id) {
+            layers.scps = org.levels(
+                acct_id,
+                iam_model::entities::OrgPolicyType::ServiceControlPolicy,
+            );
+            in_org = true;
+            principal = principal.in_management_account(*acct_id == org.management_account);
+        }
+    }
+    let resource_policy = match params.get("ResourcePolicy").and_then(Value::as_str) {
+        Some(t) => Some(policy(t, PolicyType::Resource, "ResourcePolicy")?),
+        None => None,
+    };
+    let owner = params
+        .get("ResourceOwner")
+        .and_then(Value::as_str)
+        .map(|o| o.split(':').nth(4).unwrap_or(o).to_string());
+    let ctx = context(params)?;
+    let c = ctx.as_context();
+    let actions = strings(params, "ActionNames")?;
+    if actions.is_empty() {
+        return Err(IamError::validation(
+            "actionNames",
+            "null",
+            "Member must not be null",
+        ));
+    }
+    let arns = strings(params, "ResourceArns")?;
+    let resources: Vec<String> = if arns.is_empty() {
+        vec!["*".to_string()]
+    } else {
+        arns.clone()
+    };
+    let mut results = Vec::new();
+    for action in &actions {
+        for resource in &resources {
+            let mut l = layers.clone();
+            let (registered_owner, registered) =
+                scope.resource(principal.account(), action, resource);
+            l.resource = match &resource_policy {
+                Some(p) => Some((Arc::clone(p), PolicyType::Resource)),
+                None => registered,
+            };
+            let resource_account = owner.clone().unwrap_or(registered_owner);
+            let engine = l.engine()?;
+            let mut req = Request::new(&principal, action, resource)
+                .with_context(&c)
+                .with_resource_account(&resource_account);
+            if let Some(org) = scope.org {
+                req.resource_in_management_account = resource_account == org.management_account;
+            }
+            let ex = engine.explain(&req);
+            let matched = statements(
+                &ex,
+                &l,
+                if resource_policy.is_some() {
+                    "ResourcePolicy"
+                } else {
+                    resource
+                },
+            );
+            let mut r = json!({
+                "EvalActionName": action,
+                "EvalResourceName": resource,
+                "EvalDecision": ex.decision.as_str(),
+                "MatchedStatements": matched,
+                "MissingContextValues": ex.missing_context_values,
+            });
+            if let Some(obj) = r.as_object_mut() {
+                if l.boundary.is_some() {
+                    let allowed = ex.layers.iter().any(|v| {
+                        v.layer == Layer::PermissionsBoundary && v.verdict == Verdict::Allow
+                    });
+                    obj.insert(
+                        "PermissionsBoundaryDecisionDetail".into(),
+                        json!({"AllowedByPermissionsBoundary": allowed}),
+                    );
+                }
+                if in_org {
+                    let allowed = !principal.is_management_account()
+                        && ex
+                            .layers
+                            .iter()
+                            .filter(|v| matches!(v.layer, Layer::Scp(_)))
+                            .all(|v| v.verdict == Verdict::Allow)
+                        || principal.is_management_account();
+                    obj.insert(
+                        "OrganizationsDecisionDetail".into(),
+                        json!({"AllowedByOrganizations": allowed}),
+                    );
+                }
+                if resource != "*" {
+                    obj.insert("EvalDecisionDetails".into(), json!({}));
+                }
+                if !arns.is_empty() {
+                    obj.insert(
+                        "ResourceSpecificResults".into(),
+                        json!([{
+                            "EvalResourceName": resource,
+                            "EvalResourceDecision": ex.decision.as_str(),
+                            "MatchedStatements": obj.get("MatchedStatements").cloned().unwrap_or(json!([])),
+                            "MissingContextValues": obj.get("MissingContextValues").cloned().unwrap_or(json!([])),
+                        }]),
+                    );
+                }
+            }
+            results.push(r);
+        }
+    }
+    Ok(json!({"EvaluationResults": results, "IsTruncated": false}))
+}
+
+impl super::Account {
+    /// `SimulatePrincipalPolicy` with boto3's parameters (`PolicySourceArn`, `PolicyInputList`,
+    /// `PermissionsBoundaryPolicyInputList`, `ActionNames`, `ResourceArns`, `ResourcePolicy`,
+    /// `ResourceOwner`, `CallerArn`, `ContextEntries`), returning boto3's response shape.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// let mut a = iam_account::Account::new("123456789012").unwrap();
+    /// a.create_user("dev", None).unwrap();
+    /// a.put_user_policy("dev", "ec2", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}"#).unwrap();
+    /// let r = a.simulate_principal_policy(&json!({
+    ///     "PolicySourceArn": "arn:aws:iam::123456789012:user/dev",
+    ///     "ActionNames": ["ec2:DescribeInstances", "ec2:RunInstances"],
+    /// })).unwrap();
+    /// let res = r["EvaluationResults"].as_array().unwrap();
+    /// assert_eq!(res[0]["EvalDecision"], "allowed");
+    /// assert_eq!(res[0]["MatchedStatements"][0]["SourcePolicyId"], "ec2");
+    /// assert_eq!(res[0]["MatchedStatements"][0]["SourcePolicyType"], "user");
+    /// assert_eq!(res[1]["EvalDecision"], "implicitDeny");
+    /// ```
+    pub fn simulate_principal_policy(&self, params: &Value) -> Result<Value, IamError> {
+        simulate(
+            Scope {
+                single: Some(self),
+                org: None,
+            },
+            params,
+        )
+    }
+}

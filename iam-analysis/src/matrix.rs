@@ -1,0 +1,248 @@
+//! [`access_matrix`]: principals × actions, computed in parallel.
+
+use super::conditions::is_principal_key;
+use super::core::{Analyzer, Cache, Subject};
+use super::index::index;
+use super::{Access, Target};
+use iam_model::catalog::AccessLevel;
+use iam_model::entities::IamError;
+use std::fmt::Write as _;
+
+/// Principals × actions: each cell says whether the principal is allowed the action on at
+/// least one resource (the [`what_can`](super::what_can) rule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessMatrix {
+    /// Row labels: principal ARNs.
+    pub principals: Vec<String>,
+    /// Column labels: actions (`service:Name`), catalog order.
+    pub actions: Vec<&'static str>,
+    cells: Vec<Option<Access>>,
+}
+
+/// The five access levels, in column order of [`LevelMatrix`].
+pub const LEVELS: [AccessLevel; 5] = [
+    AccessLevel::List,
+    AccessLevel::Read,
+    AccessLevel::Write,
+    AccessLevel::PermissionsManagement,
+    AccessLevel::Tagging,
+];
+
+/// Principals × access levels: how many actions of each level a principal is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelMatrix {
+    /// Row labels: principal ARNs.
+    pub principals: Vec<String>,
+    /// Column labels.
+    pub levels: [AccessLevel; 5],
+    /// `counts[row][level]`: allowed or conditional actions.
+    pub counts: Vec<[usize; 5]>,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+impl AccessMatrix {
+    /// The cell of (`row`, `col`).
+    pub fn get(&self, row: usize, col: usize) -> Option<Access> {
+        self.cells
+            .get(row * self.actions.len() + col)
+            .copied()
+            .flatten()
+    }
+
+    /// One principal's row.
+    pub fn row(&self, row: usize) -> &[Option<Access>] {
+        let n = self.actions.len();
+        self.cells.get(row * n..(row + 1) * n).unwrap_or_default()
+    }
+
+    /// The cell of a principal and action, by name.
+    pub fn lookup(&self, principal: &str, action: &str) -> Option<Access> {
+        let r = self.principals.iter().position(|p| p == principal)?;
+        let c = self
+            .actions
+            .iter()
+            .position(|a| a.eq_ignore_ascii_case(action))?;
+        self.get(r, c)
+    }
+
+    /// CSV: a header `principal,<action>...`, then one line per principal with `allowed`,
+    /// `conditional` or an empty field.
+    ///
+    /// ```
+    /// use iam_account::Account;
+    /// let mut a = Account::new("111122223333").unwrap();
+    /// a.create_user("u", None).unwrap();
+    /// a.put_user_policy("u", "p", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#).unwrap();
+    /// let m = iam_analysis::access_matrix(&a, &["iam:PassRole", "iam:GetUser"], 2).unwrap();
+    /// assert_eq!(m.to_csv(), "principal,iam:GetUser,iam:PassRole\narn:aws:iam::111122223333:user/u,,allowed\n");
+    /// ```
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from("principal");
+        for a in &self.actions {
+            s.push(',');
+            s.push_str(a);
+        }
+        s.push('\n');
+        for (r, p) in self.principals.iter().enumerate() {
+            s.push_str(&csv_field(p));
+            for c in self.row(r) {
+                s.push(',');
+                if let Some(c) = c {
+                    s.push_str(c.as_str());
+                }
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// Counts per access level.
+    pub fn by_access_level(&self) -> LevelMatrix {
+        let cat = index();
+        let levels: Vec<usize> = self
+            .actions
+            .iter()
+            .map(|a| {
+                cat.id_of(a)
+                    .and_then(|i| cat.action(i))
+                    .and_then(|x| LEVELS.iter().position(|l| *l == x.access_level))
+                    .unwrap_or(0)
+            })
+            .collect();
+        let counts = (0..self.principals.len())
+            .map(|r| {
+                let mut c = [0usize; 5];
+                for (cell, l) in self.row(r).iter().zip(&levels) {
+                    if cell.is_some() {
+                        if let Some(x) = c.get_mut(*l) {
+                            *x += 1;
+                        }
+                    }
+                }
+                c
+            })
+            .collect();
+        LevelMatrix {
+            principals: self.principals.clone(),
+            levels: LEVELS,
+            counts,
+        }
+    }
+}
+
+impl LevelMatrix {
+    /// CSV: `principal,List,Read,Write,Permissions management,Tagging`.
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from("principal");
+        for l in &self.levels {
+            s.push(',');
+            s.push_str(l.as_str());
+        }
+        s.push('\n');
+        for (p, c) in self.principals.iter().zip(&self.counts) {
+            s.push_str(&csv_field(p));
+            for n in c {
+                let _ = write!(s, ",{n}");
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// The matrix of every user and role of `target` × the catalog actions matching `patterns`
+/// (`["*"]` for all 22,091), computed on `threads` threads (principals split between them;
+/// `0` = the machine's parallelism). Each principal is compiled once.
+pub fn access_matrix<'a>(
+    target: impl Into<Target<'a>>,
+    patterns: &[&str],
+    threads: usize,
+) -> Result<AccessMatrix, IamError> {
+    let target = target.into();
+    let principals = target.principals();
+    let scope = target.scope();
+    let subjects = principals
+        .iter()
+        .map(|p| Subject::prepare(&scope, p, "iam:GetUser", "*"))
+        .collect::<Result<Vec<_>, _>>()?;
+    matrix_of(&subjects, patterns, threads)
+}
+
+pub(crate) fn matrix_of(
+    subjects: &[Subject],
+    patterns: &[&str],
+    threads: usize,
+) -> Result<AccessMatrix, IamError> {
+    let idx = index();
+    let ids = idx.expand_all(patterns.iter().copied(), false);
+    let mut filter = vec![false; idx.len()];
+    let mut column = vec![u32::MAX; idx.len()];
+    for (c, i) in ids.iter().enumerate() {
+        if let Some(f) = filter.get_mut(*i as usize) {
+            *f = true;
+        }
+        if let Some(x) = column.get_mut(*i as usize) {
+            *x = u32::try_from(c).unwrap_or(u32::MAX);
+        }
+    }
+    let all = ids.len() == idx.len();
+    let width = ids.len();
+    let mut cells = vec![None; subjects.len() * width];
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+    .clamp(1, subjects.len().max(1));
+    let per = subjects.len().div_ceil(threads).max(1);
+    let filter = (!all).then_some(filter.as_slice());
+    let column = column.as_slice();
+    let results: Vec<Result<(), IamError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = subjects
+            .chunks(per)
+            .zip(cells.chunks_mut(per * width.max(1)))
+            .map(|(subs, out)| {
+                s.spawn(move || -> Result<(), IamError> {
+                    let mut cache = Cache::new(|_| true, is_principal_key);
+                    for (r, subject) in subs.iter().enumerate() {
+                        let analyzer = Analyzer::new(subject, &mut cache, false)?;
+                        let row = out.get_mut(r * width..(r + 1) * width).unwrap_or_default();
+                        analyzer.compute(filter, false, |id, access, _| {
+                            let c = column.get(id as usize).copied().unwrap_or(u32::MAX);
+                            if let Some(cell) = row.get_mut(c as usize) {
+                                *cell = Some(access);
+                            }
+                        });
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(IamError::new(
+                        iam_model::entities::ErrorCode::InvalidInput,
+                        "an analysis thread failed".to_string(),
+                    ))
+                })
+            })
+            .collect()
+    });
+    for r in results {
+        r?;
+    }
+    Ok(AccessMatrix {
+        principals: subjects.iter().map(|s| s.arn.clone()).collect(),
+        actions: ids.iter().map(|i| idx.name(*i)).collect(),
+        cells,
+    })
+}
