@@ -5,7 +5,9 @@
 //! its [`Context`] only borrow `&str`s, so building and evaluating a request allocates nothing
 //! (up to [`Context::INLINE`] context entries).
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// The kind of caller (spec §2.3 table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -515,6 +517,10 @@ impl<'a> Value<'a> {
 /// key of `aws:PrincipalTag/…`, `aws:ResourceTag/…`). Holds [`Context::INLINE`] entries
 /// without allocating. Setting a key again replaces its value.
 ///
+/// Building a context is linear in its number of keys: past [`Context::INDEX_AT`] entries it
+/// keeps a case-insensitive hash index (keyed with the standard library's randomly seeded
+/// hasher, so crafted keys cannot make it quadratic), and lookups stay O(1).
+///
 /// ```
 /// use iam_eval::{Context, Value};
 /// let mut c = Context::new();
@@ -530,6 +536,38 @@ pub struct Context<'a> {
     len: usize,
     /// Entries beyond [`Context::INLINE`] (a plain `Vec` keeps `Context` covariant).
     spill: Vec<(&'a str, Value<'a>)>,
+    /// Position of every entry by case-insensitive key, once there are more than
+    /// [`Context::INDEX_AT`] entries.
+    index: Option<HashMap<CaseInsensitive<'a>, usize>>,
+}
+
+/// A key compared and hashed ASCII-case-insensitively (condition key names are
+/// case-insensitive, spec §3.6).
+#[derive(Debug, Clone, Copy)]
+struct CaseInsensitive<'a>(&'a str);
+
+impl PartialEq for CaseInsensitive<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+impl Eq for CaseInsensitive<'_> {}
+
+impl Hash for CaseInsensitive<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Lower-cases through a small stack buffer so the hasher sees whole chunks.
+        let mut buf = [0u8; 64];
+        for chunk in self.0.as_bytes().chunks(buf.len()) {
+            let out = buf.iter_mut().zip(chunk);
+            let mut n = 0;
+            for (o, b) in out {
+                *o = b.to_ascii_lowercase();
+                n += 1;
+            }
+            state.write(buf.get(..n).unwrap_or_default());
+        }
+        state.write_u8(0xff);
+    }
 }
 
 impl Default for Context<'_> {
@@ -541,6 +579,8 @@ impl Default for Context<'_> {
 impl<'a> Context<'a> {
     /// Entries held without a heap allocation.
     pub const INLINE: usize = 24;
+    /// Above this many entries, keys are found through a hash index instead of a scan.
+    pub const INDEX_AT: usize = 32;
 
     /// An empty context.
     pub fn new() -> Context<'a> {
@@ -548,11 +588,44 @@ impl<'a> Context<'a> {
             inline: [("", Value::One("")); Context::INLINE],
             len: 0,
             spill: Vec::new(),
+            index: None,
+        }
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.len + self.spill.len()
+    }
+    /// True when no key was supplied.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Removes every key (keeps the memory, so a context can be refilled without allocating).
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.spill.clear();
+        if let Some(ix) = &mut self.index {
+            ix.clear();
         }
     }
 
     fn entries(&self) -> impl DoubleEndedIterator<Item = &(&'a str, Value<'a>)> {
         self.inline.iter().take(self.len).chain(self.spill.iter())
+    }
+    fn entry_mut(&mut self, pos: usize) -> Option<&mut (&'a str, Value<'a>)> {
+        if pos < self.len {
+            self.inline.get_mut(pos)
+        } else {
+            self.spill.get_mut(pos - self.len)
+        }
+    }
+    fn entry(&self, pos: usize) -> Option<&(&'a str, Value<'a>)> {
+        if pos < self.len {
+            self.inline.get(pos)
+        } else {
+            self.spill.get(pos - self.len)
+        }
     }
     /// Sets a key to one value.
     pub fn insert(&mut self, key: &'a str, value: &'a str) -> &mut Self {
@@ -568,27 +641,50 @@ impl<'a> Context<'a> {
     }
     /// Sets a key to any [`Value`].
     pub fn set(&mut self, key: &'a str, value: Value<'a>) -> &mut Self {
-        let existing = self
-            .inline
-            .iter_mut()
-            .take(self.len)
-            .chain(self.spill.iter_mut())
-            .find(|(k, _)| k.eq_ignore_ascii_case(key));
-        if let Some(slot) = existing {
+        let existing = match &self.index {
+            Some(ix) => ix.get(&CaseInsensitive(key)).copied(),
+            None => self
+                .entries()
+                .position(|(k, _)| k.eq_ignore_ascii_case(key)),
+        };
+        if let Some(slot) = existing.and_then(|pos| self.entry_mut(pos)) {
             *slot = (key, value);
-        } else if let Some(slot) = self.inline.get_mut(self.len) {
+            return self;
+        }
+        let pos = self.len();
+        if let Some(slot) = self.inline.get_mut(self.len).filter(|_| self.spill.is_empty()) {
             *slot = (key, value);
             self.len += 1;
         } else {
             self.spill.push((key, value));
         }
+        match &mut self.index {
+            Some(ix) => {
+                ix.insert(CaseInsensitive(key), pos);
+            }
+            None if pos + 1 > Context::INDEX_AT => {
+                let mut ix = HashMap::with_capacity(2 * (pos + 1));
+                for (i, (k, _)) in self.entries().enumerate() {
+                    ix.insert(CaseInsensitive(*k), i);
+                }
+                self.index = Some(ix);
+            }
+            None => {}
+        }
         self
     }
     /// Looks a key up, case-insensitively.
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
-        self.entries()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| *v)
+        match &self.index {
+            Some(ix) => ix
+                .get(&CaseInsensitive(key))
+                .and_then(|&pos| self.entry(pos))
+                .map(|(_, v)| *v),
+            None => self
+                .entries()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| *v),
+        }
     }
     /// True when the key was supplied.
     pub fn contains(&self, key: &str) -> bool {
@@ -603,38 +699,93 @@ impl<'a> Context<'a> {
 /// A context that owns its strings (for callers that read JSON, Python, ...). Borrow it as a
 /// [`Context`] with [`OwnedContext::as_context`].
 ///
+/// Keys and single values live in one text buffer, so adding a key copies its text once and
+/// allocates nothing beyond the buffers' amortized growth (multi-valued keys keep their own
+/// list). Adding is O(1); a key set again replaces the earlier value when the context is
+/// borrowed (case-insensitively, the later one wins), so building is linear in the keys.
+///
 /// ```
 /// let mut o = iam_eval::OwnedContext::default();
 /// o.insert("aws:TagKeys", vec!["a".to_string(), "b".to_string()]);
-/// assert_eq!(o.as_context().get("aws:tagkeys").unwrap().len(), 2);
+/// o.insert_one("aws:SourceIp", "10.0.0.1");
+/// o.insert_one("AWS:SOURCEIP", "10.0.0.2");
+/// let c = o.as_context();
+/// assert_eq!(c.get("aws:tagkeys").unwrap().len(), 2);
+/// assert_eq!(c.get("aws:sourceip").unwrap().single(), Some("10.0.0.2"));
+/// assert_eq!(c.len(), 2);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OwnedContext {
-    entries: Vec<(String, Vec<String>, bool)>,
+    /// Every key and single value, back to back.
+    text: String,
+    entries: Vec<OwnedEntry>,
+    /// The values of multi-valued keys.
+    many: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OwnedEntry {
+    /// Byte range of the key in `text`.
+    key: (usize, usize),
+    value: OwnedValue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OwnedValue {
+    /// Byte range of the value in `text`.
+    One(usize, usize),
+    /// Index into `many`.
+    Many(usize),
 }
 
 impl OwnedContext {
+    /// An empty context with room for `keys` keys and `bytes` bytes of text.
+    pub fn with_capacity(keys: usize, bytes: usize) -> OwnedContext {
+        OwnedContext {
+            text: String::with_capacity(bytes),
+            entries: Vec::with_capacity(keys),
+            many: Vec::new(),
+        }
+    }
+    fn push_text(&mut self, s: &str) -> (usize, usize) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        (start, self.text.len())
+    }
     /// Sets a multi-valued key.
     pub fn insert(&mut self, key: &str, values: Vec<String>) {
-        self.entries
-            .retain(|(k, _, _)| !k.eq_ignore_ascii_case(key));
-        self.entries.push((key.to_string(), values, true));
+        let key = self.push_text(key);
+        self.many.push(values);
+        let value = OwnedValue::Many(self.many.len() - 1);
+        self.entries.push(OwnedEntry { key, value });
     }
     /// Sets a single-valued key.
     pub fn insert_one(&mut self, key: &str, value: &str) {
-        self.entries
-            .retain(|(k, _, _)| !k.eq_ignore_ascii_case(key));
-        self.entries
-            .push((key.to_string(), vec![value.to_string()], false));
+        let key = self.push_text(key);
+        let (a, b) = self.push_text(value);
+        self.entries.push(OwnedEntry {
+            key,
+            value: OwnedValue::One(a, b),
+        });
     }
-    /// A borrowing view.
+    /// The number of keys added (a key added twice counts twice).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    /// True when no key was added.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    /// A borrowing view (built in time linear in the number of keys).
     pub fn as_context(&self) -> Context<'_> {
         let mut c = Context::new();
-        for (k, v, multi) in &self.entries {
-            match (multi, v.first()) {
-                (false, Some(one)) => c.set(k, Value::One(one)),
-                _ => c.set(k, Value::Owned(v)),
+        for e in &self.entries {
+            let text = |(a, b): (usize, usize)| self.text.get(a..b).unwrap_or_default();
+            let value = match e.value {
+                OwnedValue::One(a, b) => Value::One(text((a, b))),
+                OwnedValue::Many(i) => Value::Owned(self.many.get(i).map_or(&[], Vec::as_slice)),
             };
+            c.set(text(e.key), value);
         }
         c
     }
