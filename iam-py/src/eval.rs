@@ -639,9 +639,12 @@ impl PyEvaluationResult {
     /// The policy of a matched statement: `layer` and `policy_index` as in
     /// `matched_statements`. None when the result does not carry its policies (results of
     /// `Account.authorize` and unpickled results).
-    fn policy(&self, layer: &str, policy_index: usize) -> Option<PyPolicy> {
-        self.policy_data(layer, policy_index)
-            .map(|data| PyPolicy { data })
+    /// `policy_index` must be a non-negative int (a negative one is a `ValueError`); an index
+    /// past the layer's policies gives None.
+    fn policy(&self, layer: &str, policy_index: &Bound<'_, PyAny>) -> PyResult<Option<PyPolicy>> {
+        let index: usize =
+            crate::convert::int_in_range(policy_index, "policy_index", 0, i64::MAX)?;
+        Ok(self.policy_data(layer, index).map(|data| PyPolicy { data }))
     }
 
     /// Pickles the request, the decision and its explanation (not the policies).

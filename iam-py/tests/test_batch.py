@@ -7,7 +7,7 @@ against policies with conditions on many keys: ``aws:SourceIp`` (IpAddress / Not
 ``StringLike``, ``Numeric*``, ``Bool``, multi-valued keys with ``ForAnyValue`` /
 ``ForAllValues``, ``...IfExists`` and ``Null``; principals vary (users, role sessions, root,
 another account, anonymous, a service, and None = the default caller) and so do resources and
-resource accounts. ``SHAPES × PER_SHAPE`` = 8 × 12,800 = 102,400 requests in all.
+resource accounts. ``len(SHAPES) * PER_SHAPE`` = 8 * 12,800 = 102,400 requests in all.
 
 The seed is fixed (``IAMKIT_BATCH_SEED`` overrides it); a failure names the seed, the shape and
 the first differing request.
@@ -187,7 +187,7 @@ def random_ip(rng: random.Random) -> str:
 
 
 def random_context(rng: random.Random) -> dict[str, object] | None:
-    """A context of 0–8 keys with values of every accepted type (None = the key is absent)."""
+    """A context of 0 to 8 keys with values of every accepted type (None = the key is absent)."""
     if rng.random() < 0.1:
         return None
     makers: list[tuple[str, Callable[[], object]]] = [

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from iamkit._args import U32_MAX, int_in_range
+
 if TYPE_CHECKING:
     from iamkit._native import EvaluationResult, Finding, Policy
 
@@ -122,6 +124,7 @@ def policy_html(
         )
     )
     rows: list[str] = []
+    int_in_range(max_lines, "max_lines", 1, U32_MAX)
     lines = policy.text.split("\n")
     shown: set[int] | None = None
     if marks and len(lines) > max_lines:

@@ -199,7 +199,8 @@ class Engine:
         actions: Sequence[str] | None = None,
         resources: Sequence[str] | None = None,
         principals: Sequence[str | None] | None = None,
-        contexts: Sequence[Mapping[str, object]] | None = None,
+        contexts: Sequence[Mapping[str, object] | None] | None = None,
+        resource_accounts: Sequence[str | None] | None = None,
         as_dataframe: Literal[False] = False,
     ) -> list[str]: ...
     @overload
@@ -211,7 +212,8 @@ class Engine:
         actions: Sequence[str] | None = None,
         resources: Sequence[str] | None = None,
         principals: Sequence[str | None] | None = None,
-        contexts: Sequence[Mapping[str, object]] | None = None,
+        contexts: Sequence[Mapping[str, object] | None] | None = None,
+        resource_accounts: Sequence[str | None] | None = None,
         as_dataframe: Literal[True],
     ) -> Any: ...
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
