@@ -652,7 +652,11 @@ impl<'a> Context<'a> {
             return self;
         }
         let pos = self.len();
-        if let Some(slot) = self.inline.get_mut(self.len).filter(|_| self.spill.is_empty()) {
+        if let Some(slot) = self
+            .inline
+            .get_mut(self.len)
+            .filter(|_| self.spill.is_empty())
+        {
             *slot = (key, value);
             self.len += 1;
         } else {
@@ -665,7 +669,7 @@ impl<'a> Context<'a> {
             None if pos + 1 > Context::INDEX_AT => {
                 let mut ix = HashMap::with_capacity(2 * (pos + 1));
                 for (i, (k, _)) in self.entries().enumerate() {
-                    ix.insert(CaseInsensitive(*k), i);
+                    ix.insert(CaseInsensitive(k), i);
                 }
                 self.index = Some(ix);
             }
@@ -969,6 +973,46 @@ mod tests {
                 .resource_account(),
             "999999999999"
         );
+    }
+
+    // Past Context::INLINE and Context::INDEX_AT: lookups stay case-insensitive, a key set
+    // again (in another case) replaces its value, and clear() empties an indexed context.
+    #[test]
+    fn large_contexts_index_keys_case_insensitively() {
+        let keys: Vec<String> = (0..10_000).map(|i| format!("custom:Key{i}")).collect();
+        let values: Vec<String> = (0..10_000).map(|i| i.to_string()).collect();
+        let mut c = Context::new();
+        for (k, v) in keys.iter().zip(&values) {
+            c.insert(k, v);
+        }
+        assert_eq!(c.len(), 10_000);
+        assert_eq!(c.get("CUSTOM:KEY9999"), Some(Value::One("9999")));
+        assert_eq!(c.get("custom:key0"), Some(Value::One("0")));
+        assert_eq!(c.get("custom:key10000"), None);
+        c.insert("CUSTOM:KEY5", "replaced");
+        assert_eq!(c.len(), 10_000);
+        assert_eq!(c.get("custom:key5"), Some(Value::One("replaced")));
+        assert_eq!(
+            c.iter().nth(5),
+            Some(("CUSTOM:KEY5", Value::One("replaced")))
+        );
+        c.clear();
+        assert!(c.is_empty());
+        assert_eq!(c.get("custom:key5"), None);
+        c.insert("aws:SourceIp", "10.0.0.1");
+        assert_eq!(c.get("AWS:SOURCEIP"), Some(Value::One("10.0.0.1")));
+
+        let mut o = OwnedContext::with_capacity(2, 64);
+        for (k, v) in keys.iter().zip(&values) {
+            o.insert_one(k, v);
+        }
+        o.insert_one("custom:KEY7", "later");
+        o.insert("custom:key8", vec!["a".into(), "b".into()]);
+        let view = o.as_context();
+        assert_eq!(view.len(), 10_000);
+        assert_eq!(view.get("custom:key7"), Some(Value::One("later")));
+        assert_eq!(view.get("custom:key8").map(|v| v.len()), Some(2));
+        assert_eq!(view.get("custom:key9"), Some(Value::One("9")));
     }
 
     #[test]

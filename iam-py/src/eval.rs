@@ -341,11 +341,7 @@ impl ContextSink for OwnedContext {
 
 /// One scalar context value as its wire text, handed to `f` without an intermediate copy
 /// for `str` values: `str`, `bool`, `int`, `float`, or anything with `isoformat()` (dates).
-fn with_scalar<R>(
-    key: &str,
-    v: &Bound<'_, PyAny>,
-    f: impl FnOnce(&str) -> R,
-) -> PyResult<R> {
+fn with_scalar<R>(key: &str, v: &Bound<'_, PyAny>, f: impl FnOnce(&str) -> R) -> PyResult<R> {
     if let Ok(s) = v.cast::<PyString>() {
         return Ok(f(s.to_str()?));
     }
@@ -642,8 +638,7 @@ impl PyEvaluationResult {
     /// `policy_index` must be a non-negative int (a negative one is a `ValueError`); an index
     /// past the layer's policies gives None.
     fn policy(&self, layer: &str, policy_index: &Bound<'_, PyAny>) -> PyResult<Option<PyPolicy>> {
-        let index: usize =
-            crate::convert::int_in_range(policy_index, "policy_index", 0, i64::MAX)?;
+        let index: usize = crate::convert::int_in_range(policy_index, "policy_index", 0, i64::MAX)?;
         Ok(self.policy_data(layer, index).map(|data| PyPolicy { data }))
     }
 
@@ -981,18 +976,18 @@ impl Column {
             )));
         }
         let mut c = Column::default();
-        let items = seq.try_iter().map_err(|_| {
-            PyTypeError::new_err(format!("{name} must be a sequence of {what}"))
-        })?;
+        let items = seq
+            .try_iter()
+            .map_err(|_| PyTypeError::new_err(format!("{name} must be a sequence of {what}")))?;
         for (i, item) in items.enumerate() {
             let item = item?;
             if nullable && item.is_none() {
                 c.push(None);
                 continue;
             }
-            let s = item.cast::<PyString>().map_err(|_| {
-                PyTypeError::new_err(format!("{name}[{i}] must be a {what}"))
-            })?;
+            let s = item
+                .cast::<PyString>()
+                .map_err(|_| PyTypeError::new_err(format!("{name}[{i}] must be a {what}")))?;
             c.push(Some(s.to_str()?));
         }
         Ok(c)
@@ -1189,16 +1184,21 @@ impl Batch {
                 // is converted once.
                 let by_identity =
                     cs.is_exact_instance_of::<PyList>() || cs.is_exact_instance_of::<PyTuple>();
-                for c in cs.try_iter().map_err(|_| {
-                    PyTypeError::new_err("contexts must be a sequence of dicts")
-                })? {
+                for c in cs
+                    .try_iter()
+                    .map_err(|_| PyTypeError::new_err("contexts must be a sequence of dicts"))?
+                {
                     context_ids.push(t.add(Some(&c?), by_identity)?);
                 }
             }
         }
-        let column = |c: Option<&Bound<'_, PyAny>>, name: &str, nullable: bool, default: Option<&str>| {
-            c.map_or_else(|| Ok(Column::one(default)), |c| Column::of(c, name, nullable))
-        };
+        let column =
+            |c: Option<&Bound<'_, PyAny>>, name: &str, nullable: bool, default: Option<&str>| {
+                c.map_or_else(
+                    || Ok(Column::one(default)),
+                    |c| Column::of(c, name, nullable),
+                )
+            };
         Ok(Batch {
             actions: match actions {
                 None => Column::default(),
@@ -1214,7 +1214,13 @@ impl Batch {
 }
 
 /// The keys of a request dict.
-const REQUEST_KEYS: [&str; 5] = ["action", "resource", "principal", "context", "resource_account"];
+const REQUEST_KEYS: [&str; 5] = [
+    "action",
+    "resource",
+    "principal",
+    "context",
+    "resource_account",
+];
 
 /// An iterable of request mappings as a batch. A context dict shared by several requests is
 /// converted once when the requests come as a list or tuple of dicts (see [`TableBuilder`]);
@@ -1267,7 +1273,9 @@ fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
         let text = |v: Option<Bound<'py, PyAny>>, name: &str| -> PyResult<Option<String>> {
             v.map(|v| {
                 v.cast::<PyString>()
-                    .map_err(|_| PyTypeError::new_err(format!("request {i}: '{name}' must be a str")))?
+                    .map_err(|_| {
+                        PyTypeError::new_err(format!("request {i}: '{name}' must be a str"))
+                    })?
                     .to_str()
                     .map(str::to_owned)
             })
@@ -1307,8 +1315,10 @@ fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
 /// `context` must not be ignored).
 fn unknown_request_key(i: usize, item: &Bound<'_, PyAny>) -> PyErr {
     let unknown = item.try_iter().ok().and_then(|keys| {
-        keys.filter_map(Result::ok)
-            .find(|k| k.extract::<String>().map_or(true, |k| !REQUEST_KEYS.contains(&k.as_str())))
+        keys.filter_map(Result::ok).find(|k| {
+            k.extract::<String>()
+                .map_or(true, |k| !REQUEST_KEYS.contains(&k.as_str()))
+        })
     });
     let what = unknown
         .and_then(|k| k.repr().ok())
@@ -1407,7 +1417,11 @@ impl PyEngine {
                             .or_insert_with(|| default_principal(acct))
                     }
                 };
-                let cid = b.context_ids.get(at(b.context_ids.len(), i)).copied().unwrap_or(0);
+                let cid = b
+                    .context_ids
+                    .get(at(b.context_ids.len(), i))
+                    .copied()
+                    .unwrap_or(0);
                 let ctx = match shared.get(&cid) {
                     Some(c) => c,
                     None => {

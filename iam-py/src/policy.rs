@@ -11,10 +11,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
 use std::sync::{Arc, OnceLock};
 
-/// The shared, immutable state of a parsed policy.
-
 /// The largest `indent` of `Policy.to_json` (a wider indent is surely a mistake).
 const MAX_INDENT: i64 = 256;
+
+/// The shared, immutable state of a parsed policy.
 #[derive(Debug)]
 pub(crate) struct PolicyData {
     /// The source text, exactly as given (or as serialized from a dict).
