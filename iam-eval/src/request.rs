@@ -538,7 +538,7 @@ pub struct Context<'a> {
     spill: Vec<(&'a str, Value<'a>)>,
     /// Position of every entry by case-insensitive key, once there are more than
     /// [`Context::INDEX_AT`] entries.
-    index: Option<HashMap<CaseInsensitive<'a>, usize>>,
+    index: Option<HashMap<CaseInsensitive<'a>, usize, FoldState>>,
 }
 
 /// A key compared and hashed ASCII-case-insensitively (condition key names are
@@ -555,18 +555,85 @@ impl Eq for CaseInsensitive<'_> {}
 
 impl Hash for CaseInsensitive<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // Lower-cases through a small stack buffer so the hasher sees whole chunks.
-        let mut buf = [0u8; 64];
-        for chunk in self.0.as_bytes().chunks(buf.len()) {
-            let out = buf.iter_mut().zip(chunk);
-            let mut n = 0;
-            for (o, b) in out {
-                *o = b.to_ascii_lowercase();
-                n += 1;
-            }
-            state.write(buf.get(..n).unwrap_or_default());
+        // Eight bytes at a time, each word ASCII-lower-cased in place.
+        let bytes = self.0.as_bytes();
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            state.write_u64(ascii_lower8(u64::from_le_bytes(w)));
         }
-        state.write_u8(0xff);
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        if let Some(dst) = w.get_mut(..rest.len()) {
+            dst.copy_from_slice(rest);
+        }
+        state.write_u64(ascii_lower8(u64::from_le_bytes(w)));
+        state.write_usize(bytes.len());
+    }
+}
+
+/// The eight bytes of `w` with `A`-`Z` turned into `a`-`z` (other bytes unchanged).
+fn ascii_lower8(w: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let seven = w & LOW7;
+    // High bit of each byte: seven >= 'A', and seven > 'Z'.
+    let ge_a = seven + 0x3f3f_3f3f_3f3f_3f3f;
+    let gt_z = seven + 0x2525_2525_2525_2525;
+    let upper = ge_a & !gt_z & !w & HIGH;
+    w | (upper >> 2)
+}
+
+/// The hasher of the context index: a multiply-fold over 64-bit words (fast for short keys),
+/// seeded per index from the standard library's random keys so that key sets crafted to
+/// collide cannot be prepared in advance.
+#[derive(Debug, Clone, Copy)]
+struct FoldHasher(u64);
+
+const FOLD_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+impl Hasher for FoldHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            if let Some(dst) = w.get_mut(..c.len()) {
+                dst.copy_from_slice(c);
+            }
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u64(&mut self, w: u64) {
+        self.0 = fold_mul(self.0 ^ w, FOLD_MUL);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        fold_mul(self.0, FOLD_MUL ^ 0xa076_1d64_78bd_642f)
+    }
+}
+
+/// A random seed per index (see [`FoldHasher`]).
+#[derive(Debug, Clone, Copy)]
+struct FoldState(u64);
+
+impl FoldState {
+    fn new() -> FoldState {
+        use std::hash::BuildHasher;
+        FoldState(std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1)
+    }
+}
+
+impl std::hash::BuildHasher for FoldState {
+    type Hasher = FoldHasher;
+    fn build_hasher(&self) -> FoldHasher {
+        FoldHasher(self.0)
     }
 }
 
@@ -641,8 +708,15 @@ impl<'a> Context<'a> {
     }
     /// Sets a key to any [`Value`].
     pub fn set(&mut self, key: &'a str, value: Value<'a>) -> &mut Self {
-        let existing = match &self.index {
-            Some(ix) => ix.get(&CaseInsensitive(key)).copied(),
+        let pos = self.len();
+        let existing = match &mut self.index {
+            Some(ix) => match ix.entry(CaseInsensitive(key)) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(pos);
+                    None
+                }
+            },
             None => self
                 .entries()
                 .position(|(k, _)| k.eq_ignore_ascii_case(key)),
@@ -651,7 +725,6 @@ impl<'a> Context<'a> {
             *slot = (key, value);
             return self;
         }
-        let pos = self.len();
         if let Some(slot) = self
             .inline
             .get_mut(self.len)
@@ -662,18 +735,12 @@ impl<'a> Context<'a> {
         } else {
             self.spill.push((key, value));
         }
-        match &mut self.index {
-            Some(ix) => {
-                ix.insert(CaseInsensitive(key), pos);
+        if self.index.is_none() && pos + 1 > Context::INDEX_AT {
+            let mut ix = HashMap::with_capacity_and_hasher(2 * (pos + 1), FoldState::new());
+            for (i, (k, _)) in self.entries().enumerate() {
+                ix.insert(CaseInsensitive(k), i);
             }
-            None if pos + 1 > Context::INDEX_AT => {
-                let mut ix = HashMap::with_capacity(2 * (pos + 1));
-                for (i, (k, _)) in self.entries().enumerate() {
-                    ix.insert(CaseInsensitive(k), i);
-                }
-                self.index = Some(ix);
-            }
-            None => {}
+            self.index = Some(ix);
         }
         self
     }
@@ -1013,6 +1080,29 @@ mod tests {
         assert_eq!(view.get("custom:key7"), Some(Value::One("later")));
         assert_eq!(view.get("custom:key8").map(|v| v.len()), Some(2));
         assert_eq!(view.get("custom:key9"), Some(Value::One("9")));
+    }
+
+    #[test]
+    fn ascii_lower8_lowers_only_ascii_capitals() {
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b, b'Z', b'@', b'[', b, 0xc3, b'A', b]);
+            let want = u64::from_le_bytes([
+                b.to_ascii_lowercase(),
+                b'z',
+                b'@',
+                b'[',
+                b.to_ascii_lowercase(),
+                0xc3,
+                b'a',
+                b.to_ascii_lowercase(),
+            ]);
+            assert_eq!(ascii_lower8(w), want, "{b:#x}");
+        }
+        let h = |s: &str| FoldState(7).hash_one(CaseInsensitive(s));
+        use std::hash::BuildHasher;
+        assert_eq!(h("aws:SourceIp"), h("AWS:SOURCEIP"));
+        assert_ne!(h("aws:SourceIp"), h("aws:SourceIq"));
+        assert_ne!(h("a"), h("a\0"));
     }
 
     #[test]

@@ -1065,39 +1065,64 @@ impl ContextTable {
 /// reused by another object while the table is built.
 struct TableBuilder {
     table: ContextTable,
-    key_by_address: HashMap<usize, u32>,
-    key_by_text: HashMap<String, u32>,
-    context_by_address: HashMap<usize, u32>,
+    key_by_address: HashMap<usize, u32, AddressHash>,
+    context_by_address: HashMap<usize, u32, AddressHash>,
     empty: Option<u32>,
     keep: Vec<Py<PyAny>>,
+}
+
+/// Hashes object addresses (distinct by construction, so a multiply-shift spreads them well).
+#[derive(Debug, Default, Clone, Copy)]
+struct AddressHash;
+
+/// The hasher of [`AddressHash`].
+#[derive(Debug, Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl std::hash::BuildHasher for AddressHash {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
 }
 
 impl TableBuilder {
     fn new() -> Self {
         TableBuilder {
             table: ContextTable::default(),
-            key_by_address: HashMap::new(),
-            key_by_text: HashMap::new(),
-            context_by_address: HashMap::new(),
+            key_by_address: HashMap::default(),
+            context_by_address: HashMap::default(),
             empty: None,
             keep: Vec::new(),
         }
     }
 
+    /// The number of a key: keys are interned by the address of their `str` object (the
+    /// object is kept alive, see `keep`). Equal texts in distinct objects are stored twice,
+    /// which only costs memory: the context view matches keys by text.
     fn key(&mut self, key: &Bound<'_, PyString>, text: &str) -> u32 {
         let address = key.as_ptr() as usize;
         if let Some(&k) = self.key_by_address.get(&address) {
             return k;
         }
-        let k = match self.key_by_text.get(text) {
-            Some(&k) => k,
-            None => {
-                let k = self.table.keys.len() as u32;
-                self.table.keys.push(text.to_owned());
-                self.key_by_text.insert(text.to_owned(), k);
-                k
-            }
-        };
+        let k = self.table.keys.len() as u32;
+        self.table.keys.push(text.to_owned());
         self.key_by_address.insert(address, k);
         self.keep.push(key.clone().into_any().unbind());
         k
@@ -1270,23 +1295,23 @@ fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
             Ok(v.filter(|v| !v.is_none()))
         };
         let [k_action, k_resource, k_principal, k_context, k_account] = &keys;
-        let text = |v: Option<Bound<'py, PyAny>>, name: &str| -> PyResult<Option<String>> {
-            v.map(|v| {
-                v.cast::<PyString>()
-                    .map_err(|_| {
-                        PyTypeError::new_err(format!("request {i}: '{name}' must be a str"))
-                    })?
-                    .to_str()
-                    .map(str::to_owned)
-            })
-            .transpose()
-        };
-        let action = text(get(k_action)?, "action")?
+        // Each value is a borrowed `str` object, copied once, into its column.
+        let text =
+            |v: &Option<Bound<'py, PyAny>>, name: &str| -> PyResult<Option<Bound<'py, PyString>>> {
+                v.as_ref()
+                    .map(|v| {
+                        v.cast::<PyString>().cloned().map_err(|_| {
+                            PyTypeError::new_err(format!("request {i}: '{name}' must be a str"))
+                        })
+                    })
+                    .transpose()
+            };
+        let action = text(&get(k_action)?, "action")?
             .ok_or_else(|| PyValueError::new_err(format!("request {i} has no 'action'")))?;
-        let resource = text(get(k_resource)?, "resource")?;
-        let principal = text(get(k_principal)?, "principal")?;
+        let resource = text(&get(k_resource)?, "resource")?;
+        let principal = text(&get(k_principal)?, "principal")?;
         let context = get(k_context)?;
-        let account = text(get(k_account)?, "resource_account")?;
+        let account = text(&get(k_account)?, "resource_account")?;
         let len = match dict {
             Some(d) => Some(d.len()),
             None => item.len().ok(),
@@ -1296,10 +1321,13 @@ fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
         }
         let by_identity = materialized && dict.is_some() && item.is_exact_instance_of::<PyDict>();
         b.context_ids.push(t.add(context.as_ref(), by_identity)?);
-        b.actions.push(Some(&action));
-        b.resources.push(Some(resource.as_deref().unwrap_or("*")));
-        b.principals.push(principal.as_deref());
-        b.resource_accounts.push(account.as_deref());
+        fn s<'a>(v: &'a Option<Bound<'_, PyString>>) -> PyResult<Option<&'a str>> {
+            v.as_ref().map(|v| v.to_str()).transpose()
+        }
+        b.actions.push(Some(action.to_str()?));
+        b.resources.push(Some(s(&resource)?.unwrap_or("*")));
+        b.principals.push(s(&principal)?);
+        b.resource_accounts.push(s(&account)?);
     }
     if b.actions.len() == 0 {
         b.principals.push(None);
