@@ -1,6 +1,6 @@
 """Benchmarks of the Python API (plain timeit; prints medians).
 
-    python benches/python/bench_evaluate.py [--quick]
+    python benches/python/bench_evaluate.py [--quick] [--context-keys=10000,100000]
 
 - ``iamkit.evaluate`` on one identity policy given as a pre-parsed ``iamkit.Policy``
   (target: <= 2 us per call);
@@ -88,7 +88,11 @@ def main() -> None:
     print(f"Engine.evaluate_many ({len(actions):,} requests):      {per_sec:,.0f} decisions/s (median)")
 
     per_request_contexts(engine, actions, resources, quick)
-    large_contexts(engine, quick)
+    sizes = [10_000, 100_000]
+    for arg in sys.argv:
+        if arg.startswith("--context-keys="):
+            sizes = [int(k) for k in arg.split("=", 1)[1].split(",")]
+    large_contexts(engine, quick, sizes)
 
 
 def median_s(fn: Callable[[], object], repeat: int) -> tuple[float, int]:
@@ -139,9 +143,9 @@ def per_request_contexts(
     )
 
 
-def large_contexts(engine: iamkit.Engine, quick: bool) -> None:
+def large_contexts(engine: iamkit.Engine, quick: bool, sizes: list[int]) -> None:
     """One request whose context has many keys: the cost is converting the context."""
-    for keys in (10_000, 100_000):
+    for keys in sizes:
         ctx: dict[str, object] = {f"custom:key{i}": f"value-{i}" for i in range(keys)}
         ctx["aws:SourceIp"] = "203.0.113.9"
 

@@ -659,6 +659,35 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// An empty context with room for `keys` keys: past [`Context::INLINE`] keys it reserves
+    /// its heap parts up front (one allocation each instead of repeated growth).
+    pub fn with_capacity(keys: usize) -> Context<'a> {
+        let mut c = Context::new();
+        c.reserve(keys);
+        c
+    }
+
+    /// Reserves room for `additional` more keys.
+    pub fn reserve(&mut self, additional: usize) {
+        let total = self.len() + additional;
+        if total > Context::INLINE {
+            self.spill
+                .reserve(total - Context::INLINE - self.spill.len());
+        }
+        if total > Context::INDEX_AT {
+            match &mut self.index {
+                Some(ix) => ix.reserve(additional),
+                None => {
+                    let mut ix = HashMap::with_capacity_and_hasher(total, FoldState::new());
+                    for (i, (k, _)) in self.entries().enumerate() {
+                        ix.insert(CaseInsensitive(k), i);
+                    }
+                    self.index = Some(ix);
+                }
+            }
+        }
+    }
+
     /// The number of keys.
     pub fn len(&self) -> usize {
         self.len + self.spill.len()
@@ -849,7 +878,7 @@ impl OwnedContext {
     }
     /// A borrowing view (built in time linear in the number of keys).
     pub fn as_context(&self) -> Context<'_> {
-        let mut c = Context::new();
+        let mut c = Context::with_capacity(self.entries.len());
         for e in &self.entries {
             let text = |(a, b): (usize, usize)| self.text.get(a..b).unwrap_or_default();
             let value = match e.value {
@@ -1068,6 +1097,15 @@ mod tests {
         assert_eq!(c.get("custom:key5"), None);
         c.insert("aws:SourceIp", "10.0.0.1");
         assert_eq!(c.get("AWS:SOURCEIP"), Some(Value::One("10.0.0.1")));
+
+        let mut r = Context::with_capacity(100);
+        r.insert("a", "1").insert("A", "2").insert("b", "3");
+        assert_eq!(
+            (r.len(), r.get("a"), r.get("B")),
+            (2, Some(Value::One("2")), Some(Value::One("3")))
+        );
+        r.reserve(1000);
+        assert_eq!(r.get("A"), Some(Value::One("2")));
 
         let mut o = OwnedContext::with_capacity(2, 64);
         for (k, v) in keys.iter().zip(&values) {

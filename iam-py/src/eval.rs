@@ -1048,7 +1048,9 @@ impl ContextTable {
     /// Fills `out` (cleared first) with context `c`; `keys` is `self.keys` as `&str`.
     fn view<'t>(&'t self, c: usize, keys: &[&'t str], out: &mut Context<'t>) {
         out.clear();
-        for &(k, v) in self.entries_of(c) {
+        let entries = self.entries_of(c);
+        out.reserve(entries.len());
+        for &(k, v) in entries {
             let key = keys.get(k as usize).copied().unwrap_or_default();
             let value = match v {
                 TableValue::One(a, b) => Value::One(self.text.get(a..b).unwrap_or_default()),
