@@ -553,19 +553,25 @@ fn not_principal_deny() {
     );
 }
 
-// spec §5.9: NotPrincipal + Allow is unsupported and grants nothing.
+// spec §5.9 (rev 3): NotPrincipal + Allow grants every principal whose own ARN is not listed,
+// anonymous callers included; the listed principal gets nothing from it.
 #[test]
-fn not_principal_allow_grants_nothing() {
+fn not_principal_allow_grants_everyone_else() {
     let np = res(
         r#"{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/bob"},"Action":"s3:*","Resource":"*"}"#,
     );
     let e = Engine::builder().resource(&np).build().unwrap();
+    let bob = Principal::parse("arn:aws:iam::111122223333:user/bob").unwrap();
     assert_eq!(
         e.evaluate(&Request::new(&alice(), "s3:GetObject", OBJ)),
-        Decision::ImplicitDeny
+        Decision::Allowed
     );
     assert_eq!(
         e.evaluate(&Request::new(&Principal::anonymous(), "s3:GetObject", OBJ)),
+        Decision::Allowed
+    );
+    assert_eq!(
+        e.evaluate(&Request::new(&bob, "s3:GetObject", OBJ)),
         Decision::ImplicitDeny
     );
 }
