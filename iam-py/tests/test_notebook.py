@@ -8,7 +8,7 @@ from typing import Any
 import _notebook
 import pytest
 
-pytest.importorskip("nbclient", reason="nbclient is a test dependency (build_and_test.sh installs it)")
+pytest.importorskip("nbclient", reason="nbclient is a test dependency (scripts/test-all.sh installs it)")
 
 
 def _outputs(nb: Any) -> list[dict[str, Any]]:
