@@ -280,25 +280,28 @@ fn missing_required_policy(engine: &Engine, req: &Request<'_>) -> Option<Reason>
     if engine.resource.is_some() {
         return None;
     }
+    // Only requests on a role / key have a trust / key policy: a request on "*" (what an
+    // account-level analysis asks when it does not know the resource), `kms:CreateKey`,
+    // `kms:ListKeys` and alias resources are left to the other policies.
     let action = req.action.as_bytes();
-    if action
+    let assume = action
         .get(..14)
-        .is_some_and(|a| a.eq_ignore_ascii_case(b"sts:AssumeRole"))
-    {
-        return Some(Reason::TrustPolicyMissing);
+        .is_some_and(|a| a.eq_ignore_ascii_case(b"sts:AssumeRole"));
+    let kms = !assume
+        && action
+            .get(..4)
+            .is_some_and(|a| a.eq_ignore_ascii_case(b"kms:"));
+    if !assume && !kms {
+        return None;
     }
-    // Only requests on a key have a key policy: `kms:CreateKey`, `kms:ListKeys` (resource
-    // "*") and alias resources are governed by IAM policies alone.
-    let kms = action
-        .get(..4)
-        .is_some_and(|a| a.eq_ignore_ascii_case(b"kms:"));
-    if kms
-        && arn_parts(req.resource)
-            .is_some_and(|(svc, _, _, res)| svc == "kms" && res.starts_with("key/"))
-    {
-        return Some(Reason::KeyPolicyMissing);
+    let (svc, _, _, resource) = arn_parts(req.resource)?;
+    if assume && svc == "iam" && resource.starts_with("role/") {
+        Some(Reason::TrustPolicyMissing)
+    } else if kms && svc == "kms" && resource.starts_with("key/") {
+        Some(Reason::KeyPolicyMissing)
+    } else {
+        None
     }
-    None
 }
 
 /// Folds the levels of an organization policy type: (first level with an applicable Deny,

@@ -201,7 +201,10 @@ fn run_case(case: &Json) -> Result<Outcome, Failure> {
         let (doc, t) = match e.layer.as_str() {
             "resource" => (pols.get("resource"), res_type),
             "vpc_endpoint" => (pols.get("vpc_endpoint"), PolicyType::VpcEndpoint),
-            "identity" => (list(pols.get("identity")).get(e.policy).copied(), PolicyType::Identity),
+            "identity" => (
+                list(pols.get("identity")).get(e.policy).copied(),
+                PolicyType::Identity,
+            ),
             _ => (None, res_type),
         };
         match doc.map(policy_text) {
