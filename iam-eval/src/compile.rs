@@ -37,7 +37,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 ///     PolicyType::Resource,
 /// ).unwrap();
 /// let err = Engine::builder().resource(&bucket).build().unwrap_err();
-/// assert_eq!((err.code, err.path.as_str()), ("MISSING_PRINCIPAL", "Statement[0]"));
+/// assert_eq!((err.code, err.path().as_str()), ("MISSING_PRINCIPAL", "Statement[0]"));
 /// assert_eq!(err.message, "a resource policy statement must have a Principal");
 /// assert_eq!((err.span.start.line, err.span.start.column), (1, 38));
 /// ```
@@ -52,13 +52,25 @@ pub struct CompileError {
     pub policy: usize,
     /// Index of the statement within the policy.
     pub statement: usize,
-    /// The JSON path of the statement within its policy (`Statement[1]`, or `Statement` when
-    /// the policy has a single statement object), as validation reports it.
-    pub path: String,
+    /// Whether the policy's `Statement` is a single object (for [`CompileError::path`]).
+    #[serde(skip)]
+    single_statement: bool,
     /// What is wrong.
     pub message: String,
     /// Where (the statement's span when nothing more precise is known).
     pub span: Span,
+}
+
+impl CompileError {
+    /// The JSON path of the statement within its policy, as validation reports it:
+    /// `Statement[1]`, or `Statement` when the policy has a single statement object.
+    pub fn path(&self) -> String {
+        if self.single_statement {
+            "Statement".to_string()
+        } else {
+            format!("Statement[{}]", self.statement)
+        }
+    }
 }
 
 impl fmt::Display for CompileError {
@@ -181,7 +193,7 @@ pub(crate) struct CompiledPolicy {
 struct StatementError {
     statement: usize,
     code: &'static str,
-    path: String,
+    single_statement: bool,
     message: String,
     span: Span,
 }
@@ -214,15 +226,10 @@ impl CompiledPolicy {
         let variables = policy.variables_enabled();
         let mut statements = Vec::with_capacity(policy.statements.len());
         for (si, st) in policy.statements.iter().enumerate() {
-            let path = if policy.single_statement {
-                "Statement".to_string()
-            } else {
-                format!("Statement[{si}]")
-            };
             let err = |code: &'static str, message: String| StatementError {
                 statement: si,
                 code,
-                path: path.clone(),
+                single_statement: policy.single_statement,
                 message,
                 span: st.span,
             };
@@ -456,7 +463,7 @@ impl PolicySet {
                     layer: layer.to_string(),
                     policy: pi,
                     statement: e.statement,
-                    path: e.path,
+                    single_statement: e.single_statement,
                     message: e.message,
                     span: e.span,
                 })?;

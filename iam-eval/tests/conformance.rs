@@ -211,7 +211,7 @@ fn run_case(case: &Json) -> Result<Outcome, Failure> {
             Some(Ok(text)) => Failure::Refused(Refusal {
                 code: e.code.to_string(),
                 message: e.message.clone(),
-                path: e.path.clone(),
+                path: e.path(),
                 line: e.span.start.line as usize,
                 column: e.span.start.column as usize,
                 text,

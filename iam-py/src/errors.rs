@@ -69,7 +69,7 @@ pub(crate) fn policy_compile_error(py: Python<'_>, e: &iam_eval::CompileError) -
             e.span.start.line,
             e.span.start.column,
             e.span.start.offset,
-            e.path.as_str(),
+            e.path(),
             e.span.end.line,
             e.span.end.column,
             e.span.end.offset,
