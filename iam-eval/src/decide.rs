@@ -75,7 +75,7 @@ impl fmt::Display for ServiceRule {
 }
 
 /// The default key policy, which delegates to IAM (KMS Developer Guide, "Default key policy").
-const DEFAULT_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::ACCOUNT:root"},"Action":"kms:*","Resource":"*"}]}"#;
+const DEFAULT_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:PARTITION:iam::ACCOUNT:root"},"Action":"kms:*","Resource":"*"}]}"#;
 
 impl Reason {
     /// The reason as a sentence about `req` (names the key's account in the default key policy).
@@ -88,7 +88,15 @@ impl Reason {
                 } else {
                     account
                 };
-                let policy = DEFAULT_KEY_POLICY.replace("ACCOUNT", account);
+                let partition = req
+                    .resource
+                    .strip_prefix("arn:")
+                    .and_then(|r| r.split(':').next())
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or("aws");
+                let policy = DEFAULT_KEY_POLICY
+                    .replace("PARTITION", partition)
+                    .replace("ACCOUNT", account);
                 format!(
                     "no key policy was given for the KMS key: every key has one, and unless it \
                      allows the caller (or delegates to the key's account), IAM policies have no \

@@ -971,6 +971,16 @@ fn missing_key_policy_explains_what_to_pass() {
         e.evaluate(&Request::new(&same_account, "kms:Decrypt", key)),
         Decision::Allowed
     );
+    // The quoted policy names the key's partition.
+    let cn_key = "arn:aws-cn:kms:cn-north-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let no_key_policy = Engine::builder().identity(&admin).build().unwrap();
+    let ex = no_key_policy.explain(&Request::new(&alice(), "kms:Decrypt", cn_key));
+    assert!(
+        ex.reason
+            .contains(r#""AWS":"arn:aws-cn:iam::444455556666:root""#),
+        "{}",
+        ex.reason
+    );
     // Not a key: kms:CreateKey on "*" and alias resources need no key policy.
     let e = Engine::builder().identity(&admin).build().unwrap();
     assert_eq!(
