@@ -77,6 +77,18 @@ def test_policy_parse_error_positions(name: str) -> None:
     assert getattr(make(7), name) == 7
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["line", "column", "offset", "end_line", "end_column", "end_offset", "policy_index", "statement_index"],
+)
+def test_policy_compile_error_positions(name: str) -> None:
+    def make(v: Any) -> iamkit.PolicyCompileError:
+        return iamkit.PolicyCompileError("message", **{name: v})
+
+    check(make, name, [-1, 2**32])
+    assert getattr(make(5), name) == 5
+
+
 @pytest.mark.parametrize("name", ["line", "column", "offset"])
 def test_malformed_policy_document_positions(name: str) -> None:
     def make(v: Any) -> iamkit.MalformedPolicyDocument:
