@@ -94,8 +94,9 @@ def _caller(value: object) -> str | None:
         return None
     if not isinstance(value, str) or not _USER_ARN.fullmatch(value):
         raise _invalid_input(
-            f"Invalid CallerArn {value!r}: it must be the ARN of an IAM user (arn:aws:iam::ACCOUNT:user/NAME), "
-            "not an assumed role, federated user, service principal or account."
+            f"Invalid CallerArn {value!r}: it must be the ARN of an IAM user "
+            "(arn:aws:iam::ACCOUNT:user/NAME), not an assumed role, federated user, service principal "
+            "or account."
         )
     return value
 
