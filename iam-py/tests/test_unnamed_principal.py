@@ -154,6 +154,14 @@ def test_pickled_result_keeps_the_unnamed_principal() -> None:
     assert repr(back) == repr(r)
 
 
+def test_html_view_names_the_unnamed_user_not_anonymous() -> None:
+    html = iamkit.evaluate(action="ec2:RunInstances", identity_policies=[S3_ONLY])._repr_html_()
+    assert "an unnamed IAM user (no principal given)" in html
+    assert "anonymous" not in html
+    named = iamkit.evaluate(action="ec2:RunInstances", principal=ALICE)._repr_html_()
+    assert f"<code>{ALICE}</code>" in named
+
+
 # ---- Engine ----------------------------------------------------------------------------------
 
 
