@@ -331,7 +331,14 @@ pub(crate) fn simulate(scope: Scope<'_>, params: &Value) -> Result<Value, IamErr
                 Some(p) => Some((Arc::clone(p), PolicyType::Resource)),
                 None => registered,
             };
-            let resource_account = owner.clone().unwrap_or(registered_owner);
+            // ResourceOwner owns "any simulated resource that does not identify its owner in
+            // the resource ARN" (API reference); an ARN's own account wins.
+            let arn_names_account = resource.starts_with("arn:")
+                && resource.split(':').nth(4).is_some_and(|a| !a.is_empty());
+            let resource_account = match &owner {
+                Some(o) if !arn_names_account => o.clone(),
+                _ => registered_owner,
+            };
             let engine = l.engine()?;
             let mut req = Request::new(&principal, action, resource)
                 .with_context(&c)

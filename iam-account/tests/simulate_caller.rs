@@ -67,6 +67,17 @@ fn group_simulation_runs_as_an_unnamed_user_not_as_root_or_a_namesake() {
 #[test]
 fn caller_arn_must_be_an_iam_user() {
     let a = account();
+    // ResourceOwner is for resources whose ARN names no owner: the queue's own account wins.
+    let r = a
+        .simulate_principal_policy(&json!({
+            "PolicySourceArn": format!("arn:aws:iam::{A}:user/alice"),
+            "PolicyInputList": [r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}"#],
+            "ActionNames": ["sqs:SendMessage"],
+            "ResourceArns": [format!("arn:aws:sqs:us-east-1:{A}:q")],
+            "ResourceOwner": "arn:aws:iam::444455556666:root",
+        }))
+        .unwrap();
+    assert_eq!(decisions(&r), ["allowed"]);
     for bad in [
         format!("arn:aws:iam::{A}:role/app"),
         format!("arn:aws:sts::{A}:assumed-role/app/s"),

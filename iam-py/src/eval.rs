@@ -296,6 +296,10 @@ fn arn_account(resource: &str) -> Option<&str> {
 /// The caller of a request. `None` (no principal named) is an unnamed IAM user of the
 /// resource's account holding exactly the identity policies given — what AWS's policy simulator
 /// does for SimulateCustomPolicy without CallerArn — never the root user (spec §5.1 rev 3).
+/// AWS's documentation does not say which account that simulated caller belongs to; offline
+/// there is no calling account, so the resource's account is taken (spec §5.1): the request is
+/// then same-account, as the simulator's own simulations are (it does not simulate
+/// cross-account access for users, spec §8.3).
 fn principal_of(
     text: Option<&str>,
     resource: &str,

@@ -159,8 +159,10 @@ def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
     ``ClientError`` or :class:`iamkit.IamClientError`). Without ``CallerArn`` the requests are
     made by an unnamed IAM user of the resource's account (``ResourceOwner``, else the resource
     ARN's account) holding exactly ``PolicyInputList`` — never the root user (spec §5.1): an
-    action the policies do not allow is ``implicitDeny``. ``ResourceOwner`` defaults to
-    ``CallerArn``'s account for resources whose ARN names none (S3).
+    action the policies do not allow is ``implicitDeny``. (AWS's documentation does not say
+    which account that caller belongs to; offline there is no calling account, so the resource's
+    is taken and the simulation stays same-account, as AWS's simulator is.) ``ResourceOwner``
+    defaults to ``CallerArn``'s account for resources whose ARN names none (S3).
     """
     unknown = sorted(set(kwargs) - _KNOWN)
     if unknown:
