@@ -333,6 +333,15 @@ def test_caller_arn_must_be_an_iam_user(caller: object) -> None:
     assert "CallerArn" in str(ei.value)
 
 
+@pytest.mark.parametrize("action", ["s3:*", "ec2:Describe*", "s3:GetObjec?", "*", "s3GetObject", 7])
+def test_action_names_without_wildcards(action: object) -> None:
+    # an unknown input must not come back "allowed" (S3_ONLY's "s3:*" would match "s3:*")
+    with pytest.raises(Exception) as ei:
+        iamkit.simulate_custom_policy(PolicyInputList=[json.dumps(S3_ONLY)], ActionNames=[action])
+    assert _error_code(ei.value) == "InvalidInput"
+    assert "ActionNames" in str(ei.value)
+
+
 def test_resource_policy_requires_caller_arn() -> None:
     bucket = json.dumps(
         {

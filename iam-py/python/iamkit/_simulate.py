@@ -184,6 +184,13 @@ def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
         if boundaries
         else None
     )
+    for action in kwargs["ActionNames"]:
+        # ActionNames: "This operation does not support using wildcards (*) in an action name."
+        # (API reference): refused rather than matched as a pattern.
+        if not isinstance(action, str) or ":" not in action or "*" in action or "?" in action:
+            raise _invalid_input(
+                f"Invalid ActionNames entry {action!r}: give one action as service:Action, without wildcards."
+            )
     caller = _caller(kwargs.get("CallerArn"))
     owner = _owner(kwargs.get("ResourceOwner"))
     resource_text = kwargs.get("ResourcePolicy")
