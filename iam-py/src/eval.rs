@@ -1091,7 +1091,7 @@ impl PyEngine {
                 }),
             });
         }
-        let default_root = (resources.len() == 1).then(|| {
+        let default_unnamed = (resources.len() == 1).then(|| {
             Principal::unnamed_user(arn_account(&resources[0]).unwrap_or(DEFAULT_ACCOUNT))
         });
         let state = Arc::clone(&self.state);
@@ -1110,7 +1110,7 @@ impl PyEngine {
                 let owned;
                 let principal: &Principal = match who.get(at(who.len(), i)) {
                     Some(Some(p)) => p,
-                    _ if default_root.is_some() => default_root
+                    _ if default_unnamed.is_some() => default_unnamed
                         .as_ref()
                         .ok_or_else(|| PyValueError::new_err("no principal"))?,
                     _ => {
