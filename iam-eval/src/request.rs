@@ -84,6 +84,34 @@ impl fmt::Display for PrincipalParseError {
 }
 impl std::error::Error for PrincipalParseError {}
 
+/// Why a role ARN cannot be the role of a session ([`Principal::with_role_arn`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleArnError {
+    /// The role ARN that was given.
+    pub role_arn: String,
+    /// The principal's own ARN (empty when it has none).
+    pub principal: String,
+}
+
+impl fmt::Display for RoleArnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.principal.contains(":assumed-role/") {
+            write!(
+                f,
+                "role_arn {:?} is not the role of the session {}: role_arn must be the ARN of the role of the session (arn:aws:iam::ACCOUNT:role/PATH/NAME with the session's account and role name)",
+                self.role_arn, self.principal
+            )
+        } else {
+            write!(
+                f,
+                "role_arn {:?} names the role of a session, but the principal {:?} is not a role session (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)",
+                self.role_arn, self.principal
+            )
+        }
+    }
+}
+impl std::error::Error for RoleArnError {}
+
 fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -330,24 +358,22 @@ impl Principal {
     /// let other = iam_eval::Principal::parse("arn:aws:sts::111122223333:assumed-role/Deploy/ci").unwrap();
     /// assert!(other.with_role_arn("arn:aws:iam::111122223333:role/ops/Other").is_err());
     /// ```
-    pub fn with_role_arn(self, role_arn: &str) -> Result<Principal, PrincipalParseError> {
-        let err = || PrincipalParseError {
-            text: format!(
-                "{role_arn} (role_arn must be the ARN of the role of the session {})",
-                if self.arn.is_empty() {
-                    "(none)"
-                } else {
-                    &self.arn
-                }
-            ),
+    pub fn with_role_arn(self, role_arn: &str) -> Result<Principal, RoleArnError> {
+        let err = |p: &Principal| RoleArnError {
+            role_arn: role_arn.to_string(),
+            principal: p.arn.clone(),
         };
-        if self.kind != PrincipalKind::RoleSession || self.federated_provider.is_some() {
-            return Err(err());
+        if self.kind != PrincipalKind::RoleSession {
+            return Err(err(&self));
         }
-        let session = self.session_name.as_deref().ok_or_else(err)?;
-        let p = Principal::role_session(role_arn, session).map_err(|_| err())?;
+        let Some(session) = self.session_name.as_deref() else {
+            return Err(err(&self));
+        };
+        let Ok(p) = Principal::role_session(role_arn, session) else {
+            return Err(err(&self));
+        };
         if p.arn != self.arn {
-            return Err(err());
+            return Err(err(&self));
         }
         let mut out = self;
         out.principal_arn = p.principal_arn;

@@ -181,11 +181,28 @@ fn with_role_arn_gives_the_session_its_role_path() {
         "RoleName",
     ] {
         let e = sess().with_role_arn(bad).unwrap_err();
-        assert!(e.to_string().contains(bad), "{e}");
+        assert_eq!(e.role_arn, bad);
+        assert!(
+            e.to_string().contains("is not the role of the session"),
+            "{e}"
+        );
     }
-    let user = Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();
-    assert!(
-        user.with_role_arn("arn:aws:iam::111122223333:role/alice")
-            .is_err()
+    let web = Principal::web_identity_session(
+        "arn:aws:iam::111122223333:role/RoleName",
+        "s1",
+        "accounts.google.com",
+    )
+    .unwrap()
+    .with_role_arn("arn:aws:iam::111122223333:role/division/RoleName")
+    .unwrap();
+    assert_eq!(web.federated_provider(), Some("accounts.google.com"));
+    assert_eq!(
+        web.role_arn(),
+        Some("arn:aws:iam::111122223333:role/division/RoleName")
     );
+    let user = Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();
+    let e = user
+        .with_role_arn("arn:aws:iam::111122223333:role/alice")
+        .unwrap_err();
+    assert!(e.to_string().contains("is not a role session"), "{e}");
 }

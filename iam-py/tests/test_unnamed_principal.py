@@ -249,10 +249,10 @@ def test_role_arn_gives_the_session_its_role_path() -> None:
     ("principal", "role_arn", "match"),
     [
         (None, ROLE, "give principal="),
-        (SESSION, f"arn:aws:iam::{A}:role/division/Other", "role_arn must be the ARN of the role"),
-        (SESSION, f"arn:aws:iam::{B}:role/division/RoleName", "role_arn must be the ARN of the role"),
-        (ALICE, ROLE, "role_arn must be the ARN of the role"),
-        (SESSION, "RoleName", "role_arn must be the ARN of the role"),
+        (SESSION, f"arn:aws:iam::{A}:role/division/Other", "is not the role of the session"),
+        (SESSION, f"arn:aws:iam::{B}:role/division/RoleName", "is not the role of the session"),
+        (ALICE, ROLE, "is not a role session"),
+        (SESSION, "RoleName", "is not the role of the session"),
     ],
 )
 def test_role_arn_errors(principal: str | None, role_arn: str, match: str) -> None:
