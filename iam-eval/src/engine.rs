@@ -324,7 +324,7 @@ impl Engine {
                 });
             }
         }
-        let mut reason = reason.to_string();
+        let mut reason = reason.describe(req);
         if req.principal.is_unnamed() {
             // Spec §5.1 (rev 3): say who was assumed when no principal was named.
             let _ = write!(
