@@ -228,7 +228,11 @@ fn split_lines(text: &str) -> Vec<(&str, &str)> {
     while !rest.is_empty() {
         match rest.find(['\n', '\r']) {
             Some(pos) => {
-                let eol_len = if rest.get(pos..pos + 2) == Some("\r\n") { 2 } else { 1 };
+                let eol_len = if rest.get(pos..pos + 2) == Some("\r\n") {
+                    2
+                } else {
+                    1
+                };
                 out.push((
                     rest.get(..pos).unwrap_or_default(),
                     rest.get(pos..pos + eol_len).unwrap_or_default(),
@@ -478,7 +482,15 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Profile)>, CliConfigError> {
 fn py_line_break(c: char) -> bool {
     matches!(
         c,
-        '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        '\n' | '\r'
+            | '\u{0b}'
+            | '\u{0c}'
+            | '\u{1c}'
+            | '\u{1d}'
+            | '\u{1e}'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
     )
 }
 
@@ -687,11 +699,10 @@ fn read_optional(path: &Path) -> Result<Option<String>, CliConfigError> {
     if !path.is_file() {
         return Ok(None);
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliConfigError::new(CliConfigErrorKind::Io, 0, e.to_string()).with_path(path))?;
-    decode_text(bytes)
-        .map(Some)
-        .map_err(|e| e.with_path(path))
+    let bytes = std::fs::read(path).map_err(|e| {
+        CliConfigError::new(CliConfigErrorKind::Io, 0, e.to_string()).with_path(path)
+    })?;
+    decode_text(bytes).map(Some).map_err(|e| e.with_path(path))
 }
 
 /// The text of a file read as UTF-8 (botocore's reading in a UTF-8 locale); invalid bytes are
@@ -707,7 +718,8 @@ pub fn decode_text(bytes: Vec<u8>) -> Result<String, CliConfigError> {
         let before = e.as_bytes().get(..valid).unwrap_or_default();
         // Lines as Python counts them: `\r\n`, `\n` or a lone `\r` end a line.
         let text = std::str::from_utf8(before).unwrap_or_default();
-        let line = split_lines(text).len() + usize::from(text.is_empty() || text.ends_with(['\n', '\r']));
+        let line =
+            split_lines(text).len() + usize::from(text.is_empty() || text.ends_with(['\n', '\r']));
         CliConfigError::new(
             CliConfigErrorKind::Encoding,
             line,
@@ -889,7 +901,11 @@ impl ProfileUpdate<'_> {
                     .into(),
             );
         }
-        for (k, v) in self.credentials_values().iter().chain(&self.config_values()) {
+        for (k, v) in self
+            .credentials_values()
+            .iter()
+            .chain(&self.config_values())
+        {
             if v.contains(['\n', '\r', '\0']) {
                 return invalid(format!(
                     "Invalid value for key {k}: newline characters and carriage returns are not allowed."
@@ -909,7 +925,10 @@ impl ProfileUpdate<'_> {
 /// `aws_access_key_id`, `aws_secret_access_key` (and `aws_session_token` when given) under
 /// `[NAME]`. `existing` must be a valid credentials file (else the error names its line); see
 /// [`write_profile`] for how the text is edited.
-pub fn update_credentials(existing: &str, update: &ProfileUpdate<'_>) -> Result<String, CliConfigError> {
+pub fn update_credentials(
+    existing: &str,
+    update: &ProfileUpdate<'_>,
+) -> Result<String, CliConfigError> {
     update.check()?;
     let profile = update.profile;
     let old = scan(existing)?;
@@ -953,11 +972,10 @@ pub fn update_config(existing: &str, update: &ProfileUpdate<'_>) -> Result<Strin
     let text = edit_section(&old, target, &format!("[{header}]"), &values);
     verify_edit(&old_sections, &text, &header, &values)?;
     let mapped = parse_config(&text)?;
-    let ok = mapped.profiles.get(profile).is_some_and(|p| {
-        values
-            .iter()
-            .all(|(k, v)| p.get_str(k) == Some(*v))
-    });
+    let ok = mapped
+        .profiles
+        .get(profile)
+        .is_some_and(|p| values.iter().all(|(k, v)| p.get_str(k) == Some(*v)));
     if !ok {
         return Err(CliConfigError::new(
             CliConfigErrorKind::InvalidValue,
@@ -1015,8 +1033,7 @@ pub fn write_profile(
 /// name back as one word (quotes, backslashes).
 fn profile_to_section(profile: &str) -> String {
     let plain = format!("profile {profile}");
-    if !profile.contains(py_space)
-        && section_name_after_prefix(&plain).as_deref() == Some(profile)
+    if !profile.contains(py_space) && section_name_after_prefix(&plain).as_deref() == Some(profile)
     {
         plain
     } else {
@@ -1141,7 +1158,9 @@ fn verify_edit(
         Err(CliConfigError::new(
             CliConfigErrorKind::InvalidValue,
             0,
-            format!("the edited file would not read back as intended ({what}); nothing was written"),
+            format!(
+                "the edited file would not read back as intended ({what}); nothing was written"
+            ),
         ))
     };
     let new = match parse_ini(new_text) {

@@ -199,7 +199,8 @@ fn replace_file(target: &Path, text: &str) -> Result<(), CliConfigError> {
         .and_then(|()| tmp.as_file().sync_all());
     written.map_err(|e| io_error(tmp.path(), &e))?;
     // On failure the temporary file is removed when the error (which owns it) is dropped.
-    tmp.persist(target).map_err(|e| io_error(target, &e.error))?;
+    tmp.persist(target)
+        .map_err(|e| io_error(target, &e.error))?;
     sync_dir(dir).map_err(|e| io_error(dir, &e))
 }
 
@@ -221,7 +222,10 @@ fn sync_dir(_dir: &Path) -> std::io::Result<()> {
 /// of the first problem, and the file's path), an invalid name or value
 /// ([`CliConfigErrorKind::InvalidValue`]), or I/O ([`CliConfigErrorKind::Io`]). On any
 /// error before the first rename neither file has changed.
-pub fn write_profile_files(paths: &CliPaths, update: &ProfileUpdate<'_>) -> Result<(), CliConfigError> {
+pub fn write_profile_files(
+    paths: &CliPaths,
+    update: &ProfileUpdate<'_>,
+) -> Result<(), CliConfigError> {
     let credentials = resolve_links(&paths.credentials)?;
     let config = resolve_links(&paths.config)?;
     for target in [&credentials, &config] {
