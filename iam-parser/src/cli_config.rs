@@ -8,7 +8,11 @@
 //! - [`parse_config`]: the config file's section naming (§7.3): `[default]`, `[profile NAME]`,
 //!   `[sso-session NAME]`, `[services NAME]`;
 //! - [`read_profiles`]: both files merged per profile, the credentials file winning (§7.4);
-//! - [`write_profile`]: the text of both files after `aws configure --profile NAME`;
+//! - [`write_profile`] ([`update_credentials`], [`update_config`]): the text of both files after
+//!   `aws configure --profile NAME`, edited along the structure botocore reads and read back
+//!   before it is returned; a file botocore could not read is refused with its line
+//!   (writing the files safely — locks, links, atomic replacement — is
+//!   [`cli_files`](crate::cli_files));
 //! - [`resolve_paths`]: the default locations and the `AWS_SHARED_CREDENTIALS_FILE` /
 //!   `AWS_CONFIG_FILE` overrides with `$VAR` and `~` expansion (§7.1).
 //!

@@ -1668,16 +1668,16 @@ impl ClientCredentials {
         &self.access_key_id
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let secret = if self.secret_access_key.is_some() {
             ", aws_secret_access_key=<redacted>"
         } else {
             ""
         };
-        format!(
-            "ClientCredentials(aws_access_key_id={:?}{secret})",
-            self.access_key_id
-        )
+        let key = pyo3::types::PyString::new(py, &self.access_key_id).repr()?;
+        Ok(format!(
+            "ClientCredentials(aws_access_key_id={key}{secret})"
+        ))
     }
 
     fn __reduce__(&self) -> PyResult<()> {

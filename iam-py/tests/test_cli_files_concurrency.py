@@ -150,6 +150,9 @@ def test_writing_through_a_symlink_keeps_the_link(files: tuple[Path, Path], tmp_
     middle = tmp_path / "vault" / "link2"
     middle.symlink_to("real-credentials")
     creds.symlink_to(os.path.relpath(middle, creds.parent))
+    # A dangling link for the config file: the file is created where the link points.
+    dangling_target = tmp_path / "vault" / "new-config"
+    config.symlink_to(dangling_target)
     iamkit.write_cli_profile("dev", "AKIADEV", "secret-dev", region="eu-west-1")
     assert creds.is_symlink() and middle.is_symlink()
     assert os.readlink(creds) == os.path.relpath(middle, creds.parent)
@@ -160,17 +163,15 @@ def test_writing_through_a_symlink_keeps_the_link(files: tuple[Path, Path], tmp_
     assert botocore_sees("old")[:2] == ("AKIAOLD", "old")
     # Temporary and lock files live next to the real file, not next to the link.
     assert sorted(p.name for p in real.parent.iterdir()) == [
+        ".new-config.lock",
         ".real-credentials.lock",
         "link2",
+        "new-config",
         "real-credentials",
     ]
-    # A dangling link: the file is created where the link points.
-    dangling_target = tmp_path / "vault" / "new-config"
-    config.symlink_to(dangling_target)
-    iamkit.write_cli_profile("dev", "AKIADEV", "secret-dev", region="us-west-2")
     assert config.is_symlink() and dangling_target.is_file()
     assert stat.S_IMODE(dangling_target.stat().st_mode) == 0o600
-    assert botocore_sees("dev")[3] == "us-west-2"
+    assert sorted(p.name for p in creds.parent.iterdir()) == ["config", "credentials"]
 
 
 # (name, file content, line named in the error, botocore also refuses it)
