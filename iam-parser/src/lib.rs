@@ -20,11 +20,13 @@ mod fast;
 mod finding;
 pub mod gaad;
 pub mod json;
+mod kind;
 mod policy;
 pub mod save_check;
 mod validate;
 pub mod values;
 
 pub use finding::{Finding, LineIndex, Severity};
+pub use kind::{DocumentKind, WrappedPolicy, document_kind};
 pub use policy::{ParseError, ParsedPolicy, parse_policy, read_policy, read_policy_with};
 pub use validate::{ValidateOptions, validate, validate_with};

@@ -13,7 +13,7 @@ mod variables;
 
 use crate::finding::{Finding, LineIndex, Severity};
 use crate::json::ParseOptions;
-use crate::policy::{ParsedPolicy, read_policy_indexed};
+use crate::policy::{StatementInfo, read_policy_recovering};
 use iam_model::{PolicyType, Span};
 
 /// Validates a policy document as `policy_type`, returning every finding, sorted by position.
@@ -59,37 +59,42 @@ pub fn validate_with(
     policy_type: PolicyType,
     options: ValidateOptions,
 ) -> Vec<Finding> {
-    // The fast path when the document has no grammar finding, else the exact path.
-    let parsed = match crate::fast::read(text, ParseOptions::POLICY) {
-        Some(policy) => ParsedPolicy {
-            policy: Some(policy),
-            findings: Vec::new(),
-        },
-        None => read_policy_indexed(
-            text,
-            policy_type,
-            ParseOptions::POLICY,
-            &LineIndex::new(text),
-        ),
+    // The fast path when the document has no grammar finding, else the exact path, which
+    // keeps every statement it can read after an error so that all of them are checked
+    // (issue #9: every finding in one pass).
+    let (policy, findings, infos) = match crate::fast::read(text, ParseOptions::POLICY) {
+        Some(policy) => (Some(policy), Vec::new(), Vec::new()),
+        None => {
+            if let Some(f) = crate::kind::not_a_policy(text) {
+                return vec![f];
+            }
+            let r = read_policy_recovering(
+                text,
+                policy_type,
+                ParseOptions::POLICY,
+                &LineIndex::new(text),
+            );
+            (r.policy, r.findings, r.info)
+        }
     };
     let mut out = Checks {
-        findings: parsed.findings,
+        findings,
         policy_type,
         near_services: Vec::new(),
     };
-    if let Some(policy) = &parsed.policy {
+    if let Some(policy) = &policy {
         size::check(&mut out, text);
         // Without a `$` in the text (nor a `\` that could escape one) no value holds a policy
         // variable, and the variable checks have nothing to report.
         let variables = may_hold_variable(text);
-        elements::check(&mut out, policy);
+        elements::check(&mut out, policy, &infos);
         // Each Action entry is split once, for the format and the catalog checks (one buffer
         // for all statements).
         let mut entries: Vec<catalog::Entry<'_>> = Vec::new();
         for (i, st) in policy.statements.iter().enumerate() {
             let path = StPath {
                 single: policy.single_statement,
-                index: i,
+                index: info(&infos, i).index,
             };
             let path = &path;
             entries.clear();
@@ -119,6 +124,12 @@ pub fn validate_with(
             .then(a.severity.cmp(&b.severity))
     });
     findings
+}
+
+/// The [`StatementInfo`] of the `i`-th statement of the AST: `infos` is empty on the fast path,
+/// where every statement was read cleanly.
+pub(crate) fn info(infos: &[StatementInfo], i: usize) -> StatementInfo {
+    infos.get(i).copied().unwrap_or(StatementInfo::clean(i))
 }
 
 pub(crate) struct Checks {
