@@ -89,29 +89,45 @@ pub fn validate_with(
         let variables = may_hold_variable(text);
         elements::check(&mut out, policy, &infos);
         // Each Action entry is split once, for the format and the catalog checks (one buffer
-        // for all statements).
+        // for all statements: `entries[bounds[i]..bounds[i + 1]]` are statement i's).
         let mut entries: Vec<catalog::Entry<'_>> = Vec::new();
-        for (i, st) in policy.statements.iter().enumerate() {
-            let path = StPath {
-                single: policy.single_statement,
-                index: info(&infos, i).index,
-            };
-            let path = &path;
-            entries.clear();
+        let mut bounds: Vec<usize> = Vec::with_capacity(policy.statements.len() + 1);
+        bounds.push(0);
+        for st in &policy.statements {
             entries.extend(
                 st.action
                     .values
                     .iter()
                     .map(|v| catalog::Entry::new(&v.value)),
             );
-            resources::check_statement(&mut out, policy, st, &entries, path);
-            if variables {
-                variables::check_statement(&mut out, policy, st, path);
+            bounds.push(entries.len());
+        }
+        let paths = |i: usize| StPath {
+            single: policy.single_statement,
+            index: info(&infos, i).index,
+        };
+        let of = |i: usize| &entries[bounds[i]..bounds[i + 1]];
+        // One group of checks at a time over all statements, not every check per statement:
+        // each check's code stays in the instruction cache across the statements. Findings of
+        // one statement are pushed in the same relative order either way, and the stable sort
+        // below keeps that order among findings at the same position.
+        for (i, st) in policy.statements.iter().enumerate() {
+            resources::check_statement(&mut out, policy, st, of(i), &paths(i));
+        }
+        if variables {
+            for (i, st) in policy.statements.iter().enumerate() {
+                variables::check_statement(&mut out, policy, st, &paths(i));
             }
-            conditions::check_statement(&mut out, st, path);
-            security::check_statement(&mut out, st, path);
-            if options.catalog {
-                catalog::check_statement(&mut out, st, &entries, path);
+        }
+        for (i, st) in policy.statements.iter().enumerate() {
+            conditions::check_statement(&mut out, st, &paths(i));
+        }
+        for (i, st) in policy.statements.iter().enumerate() {
+            security::check_statement(&mut out, st, &paths(i));
+        }
+        if options.catalog {
+            for (i, st) in policy.statements.iter().enumerate() {
+                catalog::check_statement(&mut out, st, of(i), &paths(i));
             }
         }
     }
