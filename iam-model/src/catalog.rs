@@ -489,6 +489,9 @@ pub struct Catalog {
     templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>,
     /// `(service, action name)`, case-insensitively → (service index, action index).
     actions_ci: HashMap<CiPair<'static>, (u32, u32), BuildHasherDefault<FxHasher>>,
+    /// `(service prefix, "")`, case-insensitively → service index: [`Catalog::service`] without
+    /// a binary search of byte-wise comparisons.
+    services_ci: HashMap<CiPair<'static>, u32, BuildHasherDefault<FxHasher>>,
     action_count: usize,
 }
 
@@ -672,10 +675,10 @@ impl Catalog {
     /// assert!(cat.service("nosuchservice").is_none());
     /// ```
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.services
-            .binary_search_by(|s| cmp_ci(s.prefix, prefix))
-            .ok()
-            .and_then(|i| self.services.get(i))
+        // `HashMap` is covariant in its key: look up with a key of the query's lifetime.
+        let map: &HashMap<CiPair<'_>, u32, BuildHasherDefault<FxHasher>> = &self.services_ci;
+        let &i = map.get(&CiPair(prefix, ""))?;
+        self.services.get(i as usize)
     }
 
     /// The action `service:Name` (case-insensitive in both parts; the result keeps AWS's
