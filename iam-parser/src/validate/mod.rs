@@ -81,6 +81,8 @@ pub fn validate_with(
         findings,
         policy_type,
         near_services: Vec::new(),
+        known: Vec::new(),
+        types: Vec::new(),
     };
     if let Some(policy) = &policy {
         size::check(&mut out, text);
@@ -153,6 +155,14 @@ pub(crate) struct Checks {
     pub(crate) policy_type: PolicyType,
     /// Unknown service prefixes already looked up, with their near miss (`catalog.rs`).
     pub(crate) near_services: Vec<(String, Option<&'static str>)>,
+    /// Scratch of `catalog.rs`, reused from one statement to the next: the statement's
+    /// catalog actions.
+    pub(crate) known: Vec<(
+        &'static iam_model::catalog::Service,
+        &'static iam_model::catalog::Action,
+    )>,
+    /// Scratch of `catalog.rs`: the distinct resource types of the statement's actions.
+    pub(crate) types: Vec<&'static iam_model::catalog::ResourceType>,
 }
 
 impl Checks {
