@@ -5,6 +5,8 @@
 //! - [`json`]: a strict RFC 8259 JSON reader on `nom` that sees duplicate keys and exact numbers;
 //! - [`parse_policy`] / [`read_policy`]: the policy grammar, JSON → [`iam_model::Policy`];
 //! - [`validate`]: every finding at once, in IAM Access Analyzer's style.
+//! - [`document_kind`]: what a JSON text is (a policy, an account snapshot, an API response
+//!   wrapping a policy, empty), for a clear error when it is not a policy.
 //!
 //! ```
 //! use iam_model::PolicyType;

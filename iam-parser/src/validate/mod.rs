@@ -18,7 +18,12 @@ use iam_model::{PolicyType, Span};
 
 /// Validates a policy document as `policy_type`, returning every finding, sorted by position.
 ///
-/// Never fails: a document that is not JSON yields a `JSON_SYNTAX_ERROR` finding.
+/// Never fails: a document that is not JSON yields a `JSON_SYNTAX_ERROR` finding. Errors in
+/// one element or statement do not hide the others: the reader recovers at element and
+/// statement level and every statement it could read is checked (issue #9). A document that is
+/// recognisably something else ([`crate::document_kind`]: empty, an account snapshot, an AWS
+/// response wrapping a policy) yields one `NOT_A_POLICY_DOCUMENT` finding naming what it is
+/// (and where the policy is inside it).
 ///
 /// ```
 /// use iam_model::PolicyType;
