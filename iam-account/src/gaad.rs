@@ -579,6 +579,21 @@ impl Account {
                 Some((k, r, role, profiles))
             })
             .collect();
+        for (_, src, snap) in &mut prov.users {
+            hollow_inline(&mut src.user_policy_list, &snap.inline_policies);
+        }
+        for (_, src, snap) in &mut prov.groups {
+            hollow_inline(&mut src.group_policy_list, &snap.inline_policies);
+        }
+        for (_, src, snap, _) in &mut prov.roles {
+            hollow(&mut src.assume_role_policy_document, &snap.trust_policy);
+            hollow_inline(&mut src.role_policy_list, &snap.inline_policies);
+        }
+        for (_, src, snap) in &mut policies {
+            for (v, m) in src.policy_version_list.iter_mut().zip(&snap.versions) {
+                hollow(&mut v.document, &m.document);
+            }
+        }
         prov.policies = policies;
         prov.form = im
             .forms
@@ -636,7 +651,7 @@ impl Account {
             if let Some(u) = self.users.get(k) {
                 seen.insert(k.clone());
                 out.user_detail_list.push(if u == snap {
-                    src.clone()
+                    source_user(src, snap)
                 } else {
                     ex.user(u, Some(src))
                 });
@@ -654,7 +669,7 @@ impl Account {
             if let Some(g) = self.groups.get(k) {
                 seen.insert(k.clone());
                 out.group_detail_list.push(if g == snap {
-                    src.clone()
+                    source_group(src, snap)
                 } else {
                     ex.group(g, Some(src))
                 });
@@ -678,7 +693,7 @@ impl Account {
                     .collect();
                 out.role_detail_list
                     .push(if r == snap && &profiles == snap_profiles {
-                        src.clone()
+                        source_role(src, snap)
                     } else {
                         ex.role(r, Some(src))
                     });
@@ -701,7 +716,7 @@ impl Account {
             if let Some(p) = current {
                 seen.insert(arn.clone());
                 out.policies.push(if p == snap {
-                    src.clone()
+                    source_policy(src, snap)
                 } else {
                     ex.policy(p, Some(src))
                 });
@@ -764,6 +779,126 @@ impl CloneTop for AuthorizationDetails {
             layout: self.layout.clone(),
         }
     }
+}
+
+// ----------------------------------------------------------------- compact source documents
+//
+// The source shapes kept for the exact export hold every policy document once more (the CLI's
+// form is a JSON tree: several times the text's size). Most of them can be rebuilt exactly
+// from the model's document text, which the account keeps anyway: such a source document is
+// replaced at import by an empty placeholder of its form, and rebuilt when exported.
+
+/// An empty document of `form`: marks a source document rebuilt from the model's text.
+fn placeholder(form: DocumentForm) -> gaad::PolicyDocument {
+    match form {
+        DocumentForm::Json => gaad::PolicyDocument::from_json_value(serde_json::Value::Null),
+        DocumentForm::JsonText => gaad::PolicyDocument::from_json_text(String::new()),
+        DocumentForm::UrlEncoded => gaad::PolicyDocument::url_encode_text(""),
+    }
+}
+
+/// Whether `d` is a [`placeholder`] (no parsed file gives these: a `null` document reads as
+/// absent, a JSON string document is never empty once it is a JSON text or URL-encoded).
+fn is_placeholder(d: &gaad::PolicyDocument) -> bool {
+    match d.form() {
+        DocumentForm::Json => d.as_json().is_some_and(serde_json::Value::is_null),
+        DocumentForm::JsonText => d.text().is_empty(),
+        DocumentForm::UrlEncoded => d.as_url_encoded() == Some(""),
+    }
+}
+
+/// The source document of `form` rebuilt from its text.
+fn rebuild(form: DocumentForm, text: &str) -> gaad::PolicyDocument {
+    match form {
+        DocumentForm::Json => gaad::PolicyDocument::parse_json(text)
+            .unwrap_or_else(|_| gaad::PolicyDocument::from_json_text(text)),
+        DocumentForm::JsonText => gaad::PolicyDocument::from_json_text(text),
+        DocumentForm::UrlEncoded => gaad::PolicyDocument::url_encode_text(text),
+    }
+}
+
+/// True when a JSON value holds a non-integer number (without serde_json's
+/// `float_roundtrip`, printing and reading a float back may change its last bit).
+fn has_float(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(n) => n.is_f64(),
+        serde_json::Value::Array(a) => a.iter().any(has_float),
+        serde_json::Value::Object(o) => o.values().any(has_float),
+        _ => false,
+    }
+}
+
+/// Replaces the source document `doc` by a placeholder when [`rebuild`] gives it back exactly
+/// from `model`'s text (which is the source document's text: see `Importer::document`): a JSON
+/// object without floats (printing a `serde_json` value and reading it back gives an equal
+/// value, member order kept by `preserve_order`), a JSON text, or URL-encoded text in the
+/// encoding `url_encode` writes. Anything else is kept as it is.
+fn hollow(doc: &mut Option<gaad::PolicyDocument>, model: &PolicyDocument) {
+    let Some(d) = doc.as_ref() else { return };
+    if model.text().is_empty() {
+        return;
+    }
+    let rebuildable = match d.form() {
+        DocumentForm::Json => d.as_json().is_some_and(|v| v.is_object() && !has_float(v)),
+        DocumentForm::JsonText => d.text() == model.text(),
+        DocumentForm::UrlEncoded => {
+            d.text() == model.text()
+                && d.as_url_encoded() == Some(gaad::url_encode(model.text()).as_str())
+        }
+    };
+    if rebuildable {
+        *doc = Some(placeholder(d.form()));
+    }
+}
+
+/// Puts back a document [`hollow`] replaced.
+fn fill(doc: &mut Option<gaad::PolicyDocument>, model: &PolicyDocument) {
+    if let Some(d) = doc.as_ref().filter(|d| is_placeholder(d)) {
+        *doc = Some(rebuild(d.form(), model.text()));
+    }
+}
+
+fn hollow_inline(src: &mut [gaad::PolicyDetail], model: &[InlinePolicy]) {
+    for (s, m) in src.iter_mut().zip(model) {
+        hollow(&mut s.policy_document, &m.document);
+    }
+}
+
+fn fill_inline(src: &mut [gaad::PolicyDetail], model: &[InlinePolicy]) {
+    for (s, m) in src.iter_mut().zip(model) {
+        fill(&mut s.policy_document, &m.document);
+    }
+}
+
+/// The source shape of an unchanged user, its documents put back.
+fn source_user(src: &gaad::UserDetail, snap: &User) -> gaad::UserDetail {
+    let mut out = src.clone();
+    fill_inline(&mut out.user_policy_list, &snap.inline_policies);
+    out
+}
+
+fn source_group(src: &gaad::GroupDetail, snap: &Group) -> gaad::GroupDetail {
+    let mut out = src.clone();
+    fill_inline(&mut out.group_policy_list, &snap.inline_policies);
+    out
+}
+
+fn source_role(src: &gaad::RoleDetail, snap: &Role) -> gaad::RoleDetail {
+    let mut out = src.clone();
+    fill(&mut out.assume_role_policy_document, &snap.trust_policy);
+    fill_inline(&mut out.role_policy_list, &snap.inline_policies);
+    out
+}
+
+fn source_policy(
+    src: &gaad::ManagedPolicyDetail,
+    snap: &ManagedPolicy,
+) -> gaad::ManagedPolicyDetail {
+    let mut out = src.clone();
+    for (v, m) in out.policy_version_list.iter_mut().zip(&snap.versions) {
+        fill(&mut v.document, &m.document);
+    }
+    out
 }
 
 // ------------------------------------------------------------------------------------ export
