@@ -65,7 +65,14 @@ fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
 }
 
-const PRINCIPALS: usize = 5000;
+/// Principals of the synthetic snapshot (`IAMKIT_PRINCIPALS` overrides, e.g. 116 to see the
+/// fixed part).
+fn principals() -> usize {
+    std::env::var("IAMKIT_PRINCIPALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000)
+}
 
 fn mib(n: isize) -> f64 {
     n as f64 / (1024.0 * 1024.0)
@@ -256,7 +263,8 @@ fn main() {
         .and_then(|a| a.split(':').nth(4))
         .unwrap_or("123456789012")
         .to_string();
-    let details = synthetic(&t, PRINCIPALS);
+    let n = principals();
+    let details = synthetic(&t, n);
     let text = details.to_json();
     drop(details);
     drop(t);
@@ -284,7 +292,7 @@ fn main() {
 
     let exact = imported.to_authorization_details().to_json() == text;
     println!(
-        "{PRINCIPALS} principals ({} bytes of GAAD JSON; {} users, {} roles; API build: {refused} documents refused by the save-time check)",
+        "{n} principals ({} bytes of GAAD JSON; {} users, {} roles; API build: {refused} documents refused by the save-time check)",
         text.len(),
         imported.users_iter().count(),
         imported.roles_iter().count()
