@@ -54,11 +54,10 @@ pub const DEFAULT_IMPORT_ACCOUNT: &str = "123456789012";
 pub(crate) struct Provenance {
     /// The top-level object with its lists emptied (layout, `IsTruncated`, `Marker`, extras).
     top: AuthorizationDetails,
-    /// `(map key, source shape, entity as imported)` in file order.
-    users: Vec<(String, Compact<gaad::UserDetail>, User)>,
-    groups: Vec<(String, Compact<gaad::GroupDetail>, Group)>,
+    /// `(source shape, entity as imported)` in file order (the map key is the entity name's).
+    users: Vec<(Compact<gaad::UserDetail>, User)>,
+    groups: Vec<(Compact<gaad::GroupDetail>, Group)>,
     roles: Vec<(
-        String,
         Compact<gaad::RoleDetail>,
         Role,
         Vec<Option<InstanceProfile>>,
@@ -562,7 +561,7 @@ impl Account {
             .filter_map(|u| {
                 let k = key(u.user_name.as_deref()?);
                 let snap = acct.users.get(&k)?.clone();
-                Some((k, compact_user(u.clone(), &snap), snap))
+                Some((compact_user(u.clone(), &snap), snap))
             })
             .collect();
         prov.groups = d
@@ -571,7 +570,7 @@ impl Account {
             .filter_map(|g| {
                 let k = key(g.group_name.as_deref()?);
                 let snap = acct.groups.get(&k)?.clone();
-                Some((k, compact_group(g.clone(), &snap), snap))
+                Some((compact_group(g.clone(), &snap), snap))
             })
             .collect();
         prov.roles = roles
@@ -584,9 +583,13 @@ impl Account {
                     .iter()
                     .map(|n| acct.instance_profiles.get(&key(n)).cloned())
                     .collect();
-                Some((k, r, role, profiles))
+                Some((r, role, profiles))
             })
             .collect();
+        // (`filter_map` collects grow by doubling: give the spare capacity back.)
+        prov.users.shrink_to_fit();
+        prov.groups.shrink_to_fit();
+        prov.roles.shrink_to_fit();
         prov.policies = policies
             .into_iter()
             .map(|(arn, mut src, snap)| {
@@ -648,9 +651,10 @@ impl Account {
 
         // Users.
         let mut seen = HashSet::new();
-        for (k, src, snap) in &prov.users {
-            if let Some(u) = self.users.get(k) {
-                seen.insert(k.clone());
+        for (src, snap) in &prov.users {
+            let k = key(&snap.name);
+            if let Some(u) = self.users.get(&k) {
+                seen.insert(k);
                 let src = source_user(src, snap);
                 out.user_detail_list.push(if u == snap {
                     src
@@ -667,9 +671,10 @@ impl Account {
 
         // Groups.
         let mut seen = HashSet::new();
-        for (k, src, snap) in &prov.groups {
-            if let Some(g) = self.groups.get(k) {
-                seen.insert(k.clone());
+        for (src, snap) in &prov.groups {
+            let k = key(&snap.name);
+            if let Some(g) = self.groups.get(&k) {
+                seen.insert(k);
                 let src = source_group(src, snap);
                 out.group_detail_list.push(if g == snap {
                     src
@@ -686,9 +691,10 @@ impl Account {
 
         // Roles.
         let mut seen = HashSet::new();
-        for (k, src, snap, snap_profiles) in &prov.roles {
-            if let Some(r) = self.roles.get(k) {
-                seen.insert(k.clone());
+        for (src, snap, snap_profiles) in &prov.roles {
+            let k = key(&snap.name);
+            if let Some(r) = self.roles.get(&k) {
+                seen.insert(k);
                 let profiles: Vec<Option<InstanceProfile>> = r
                     .instance_profiles
                     .iter()
