@@ -266,3 +266,8 @@ impl<'a> Target<'a> {
 pub fn expand_actions(pattern: &str) -> Vec<String> {
     iam_model::catalog::Catalog::get().expand(pattern)
 }
+
+/// The Rust examples of the repository's README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
