@@ -522,6 +522,41 @@ fn glob_tokens<'t>(
 mod tests {
     use super::*;
 
+    #[test]
+    fn cmp_bytes_lowering_is_the_order_of_the_lowered_text() {
+        let words = [
+            "",
+            "a",
+            "A",
+            "getobject",
+            "GetObject",
+            "getobjectacl",
+            "GetObjectAcl",
+            "get",
+            "listallmybuckets",
+            "ListAllMyBuckets",
+            "z",
+            "Z",
+            "abcdefgh",
+            "ABCDEFGHI",
+            "abcdefghijklmnopq",
+            "ABCDEFGHIJKLMNOPQ",
+            "x\u{e9}",
+            "[",
+            "@",
+        ];
+        for a in words {
+            let a = a.to_ascii_lowercase();
+            for b in words {
+                assert_eq!(
+                    cmp_bytes_lowering(a.as_bytes(), b.as_bytes()),
+                    a.as_bytes().cmp(b.to_ascii_lowercase().as_bytes()),
+                    "{a:?} vs {b:?}"
+                );
+            }
+        }
+    }
+
     fn m(p: &str, t: &str) -> bool {
         Glob::wild(p, Case::Sensitive).matches(t)
     }

@@ -994,6 +994,44 @@ mod tests {
         );
     }
 
+    // The account segment is found once, in `Request::new`; a `resource` replaced afterwards
+    // (the field is public) is scanned again, never answered from the old ARN.
+    #[test]
+    fn resource_account_follows_a_replaced_resource() {
+        let u = Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();
+        let mut r = Request::new(
+            &u,
+            "sqs:SendMessage",
+            "arn:aws:sqs:us-east-1:444455556666:q",
+        );
+        assert_eq!(r.resource_account(), "444455556666");
+        r.resource = "arn:aws:sqs:us-east-1:777788889999:q";
+        assert_eq!(r.resource_account(), "777788889999");
+        r.resource = "arn:aws:s3:::bucket/key";
+        assert_eq!(r.resource_account(), "111122223333");
+        assert_eq!(
+            r.for_resource("arn:aws:kms:us-east-1:222233334444:key/k")
+                .resource_account(),
+            "222233334444"
+        );
+    }
+
+    #[test]
+    fn arn_account_segment() {
+        for (text, account) in [
+            ("arn:aws:sqs:us-east-1:444455556666:q", "444455556666"),
+            ("arn:aws:iam::111122223333:role/a:b", "111122223333"),
+            ("arn:aws:s3:::bucket/key", ""),
+            ("arn:aws:sqs:us-east-1:444455556666", ""), // five segments: not an ARN
+            ("ARN:aws:sqs:us-east-1:444455556666:q", ""), // the prefix is case-sensitive
+            ("*", ""),
+            ("", ""),
+            ("arn:", ""),
+        ] {
+            assert_eq!(arn_account_of(text), account, "{text}");
+        }
+    }
+
     #[test]
     fn parse_errors() {
         for bad in [
