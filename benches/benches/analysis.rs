@@ -211,7 +211,7 @@ fn real_snapshots() -> Vec<(&'static str, Account, Vec<String>)> {
         .collect()
 }
 
-/// `what_can` for EVERY user and role of the five real snapshots (161 principals, several
+/// `what_can` for EVERY user and role of the five real snapshots (132 users and roles, several
 /// with Deny statements on context keys the analysis cannot know). The pre-pass times each
 /// principal (median of 5 calls after a first one) and prints the slowest per snapshot; the
 /// criterion cases then measure the slowest principal found and a sweep over all of them.
