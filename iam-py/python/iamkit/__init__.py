@@ -11,9 +11,9 @@ own messages, and decide requests exactly as AWS's policy evaluation logic does.
 """
 
 from iamkit._account import Account, AccountClient, IamClientError
-from iamkit._analysis import AccessMatrix, action_info, diff_policies, expand_actions
+from iamkit._analysis import AccessMatrix, action_info, check_action, diff_policies, expand_actions
 from iamkit._display import FindingList
-from iamkit._errors import MalformedPolicyDocument, PolicyParseError
+from iamkit._errors import MalformedPolicyDocument, PolicyParseError, UnknownActionError, WrongDocumentError
 from iamkit._native import (
     POLICY_TYPES,
     SAVE_KINDS,
@@ -46,8 +46,11 @@ __all__ = [
     "Policy",
     "PolicyParseError",
     "Statement",
+    "UnknownActionError",
+    "WrongDocumentError",
     "__version__",
     "action_info",
+    "check_action",
     "check_iam_policy",
     "diff_policies",
     "evaluate",
