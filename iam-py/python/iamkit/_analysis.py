@@ -96,7 +96,9 @@ def _policy_text(p: Any, which: str) -> str:
     if isinstance(p, (str, bytes)):
         kind, value = _kinds.kind_of_text(p)
         if kind.name == "empty":
-            raise WrongDocumentError(f"{where}: got {kind.what}, wanted a policy document", kind.name, "policy")
+            raise WrongDocumentError(
+                f"{where}: got {kind.what}, wanted a policy document", kind.name, "policy"
+            )
         if value is not None:
             _kinds.require_policy(value, where)
         return p.decode("utf-8", errors="replace") if isinstance(p, bytes) else p

@@ -159,7 +159,9 @@ def _policy_file(path: str) -> bytes:
     kind, value = _kinds.kind_of_text(data)
     try:
         if kind.name == "empty":
-            raise iamkit.WrongDocumentError(f"{cli._display_name(path)}: got {kind.what}, wanted a policy document")
+            raise iamkit.WrongDocumentError(
+                f"{cli._display_name(path)}: got {kind.what}, wanted a policy document"
+            )
         if value is not None:
             _kinds.require_policy(value, cli._display_name(path))
     except iamkit.WrongDocumentError as e:

@@ -128,8 +128,9 @@ class UnknownActionError(ValueError):
     kind: str
     suggestions: list[str]
 
-    def __init__(self, message: str, action: str = "", kind: str = "unknown_name",
-                 suggestions: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, action: str = "", kind: str = "unknown_name", suggestions: list[str] | None = None
+    ) -> None:
         suggestions = list(suggestions or [])
         super().__init__(message, action, kind, suggestions)
         self.message = message
