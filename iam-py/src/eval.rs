@@ -129,6 +129,7 @@ fn is_single_policy(obj: &Bound<'_, PyAny>) -> bool {
         || obj.is_instance_of::<PyBytes>()
         || obj.is_instance_of::<PyDict>()
         || obj.cast::<PyPolicy>().is_ok()
+        || obj.hasattr("__fspath__").unwrap_or(false) // an os.PathLike policy file
 }
 
 /// A sequence of policies (a single policy is a sequence of one).

@@ -438,3 +438,29 @@ def test_cli_diff_unknown_action_exit_2(tmp_path: Path) -> None:
     p = run("diff", str(a), str(b))
     assert p.returncode == 2
     assert "did you mean iam:PassRole?" in p.stderr
+
+
+# ---- paths: os.PathLike wherever a document is accepted; a str stays text -----------------------
+
+
+def test_pathlike_policy_arguments(tmp_path: Path) -> None:
+    p = write(tmp_path, "p.json", json.dumps(POLICY))
+    assert iamkit.Policy.from_json(p) == iamkit.Policy.from_json(POLICY)
+    r = iamkit.evaluate(action="iam:PassRole", principal=ALICE, identity_policies=p)
+    assert r.decision == "allowed"
+    e = iamkit.Engine(identity_policies=[p])
+    assert e.evaluate(action="s3:GetObject", principal=ALICE).allowed
+    with pytest.raises(FileNotFoundError, match="missing.json"):
+        iamkit.Policy.from_json(tmp_path / "missing.json")
+
+
+def test_str_path_given_as_policy_text_says_so(tmp_path: Path) -> None:
+    p = write(tmp_path, "p.json", json.dumps(POLICY))
+    with pytest.raises(iamkit.PolicyParseError, match="pass pathlib.Path"):
+        iamkit.Policy.from_json(str(p))
+
+
+def test_snapshot_file_given_as_policy_path(tmp_path: Path) -> None:
+    p = write(tmp_path, "gaad.json", json.dumps(SNAPSHOT))
+    with pytest.raises(iamkit.PolicyParseError, match="get-account-authorization-details snapshot"):
+        iamkit.evaluate(action="s3:GetObject", principal=ALICE, identity_policies=[p])

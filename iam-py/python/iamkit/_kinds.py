@@ -179,9 +179,20 @@ def policy_hint(text: str) -> str | None:
         kind, _ = kind_of_text(text)
     except Exception:  # pragma: no cover - a hint must never replace the real error
         return None
+    if kind.name == "not-json" and _is_file_path(text):
+        return "got the path of a file as text: a str is policy text; pass pathlib.Path(path) to read a file"
     if kind.name in ("policy", "object", "not-json", "empty", "array", "scalar", "empty-object"):
         return None  # the parser's own message already says what is wrong
     return _message(kind, "policy", "")
+
+
+def _is_file_path(text: str) -> bool:
+    if len(text) > 4096 or "\n" in text or not text.strip():
+        return False
+    try:
+        return os.path.isfile(text)
+    except (OSError, ValueError):
+        return False
 
 
 def read_path(path: str | os.PathLike[str], what: str) -> str:

@@ -1,5 +1,6 @@
 """Type stubs of the native module ``iamkit._native`` (Rust, PyO3)."""
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, final, overload
 
@@ -97,7 +98,7 @@ class Policy:
     @classmethod
     def from_json(
         cls,
-        text: str | bytes | dict[str, Any] | Policy,
+        text: str | bytes | dict[str, Any] | Policy | os.PathLike[str],
         *,
         policy_type: str = "identity",
         name: str | None = None,
@@ -126,12 +127,14 @@ class Policy:
     def __getstate__(self) -> tuple[str, str, str | None]: ...
 
 def validate(
-    text: str | bytes | dict[str, Any] | Policy, *, policy_type: str = "identity"
+    text: str | bytes | dict[str, Any] | Policy | os.PathLike[str], *, policy_type: str = "identity"
 ) -> FindingList: ...
-def check_iam_policy(text: str | bytes | dict[str, Any], *, kind: str = "managed") -> None: ...
+def check_iam_policy(
+    text: str | bytes | dict[str, Any] | os.PathLike[str], *, kind: str = "managed"
+) -> None: ...
 def _restore_policy(text: str, policy_type: str, name: str | None = None) -> Policy: ...
 
-PolicyArg = str | bytes | dict[str, Any] | Policy
+PolicyArg = str | bytes | dict[str, Any] | Policy | os.PathLike[str]
 PolicyArgs = PolicyArg | Sequence[PolicyArg]
 PolicyLevels = PolicyArg | Sequence[PolicyArg | Sequence[PolicyArg]]
 
