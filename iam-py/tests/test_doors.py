@@ -450,13 +450,13 @@ def test_pathlike_policy_arguments(tmp_path: Path) -> None:
     assert r.decision == "allowed"
     e = iamkit.Engine(identity_policies=[p])
     assert e.evaluate(action="s3:GetObject", principal=ALICE).allowed
-    with pytest.raises(FileNotFoundError, match="missing.json"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.json"):
         iamkit.Policy.from_json(tmp_path / "missing.json")
 
 
 def test_str_path_given_as_policy_text_says_so(tmp_path: Path) -> None:
     p = write(tmp_path, "p.json", json.dumps(POLICY))
-    with pytest.raises(iamkit.PolicyParseError, match="pass pathlib.Path"):
+    with pytest.raises(iamkit.PolicyParseError, match=r"pass pathlib\.Path"):
         iamkit.Policy.from_json(str(p))
 
 
