@@ -1,18 +1,128 @@
 #!/usr/bin/env bash
-# Runs every test of iamkit from a clean clone: Rust formatting and lints, the Rust test
-# suites (unit, integration, conformance, property tests, doctests), then the Python wheel:
-# build, install, ruff, mypy and pytest against the installed wheel.
+# Runs every test of iamkit from a clean clone: Rust formatting and lints, the Rust test suites
+# (unit, integration, conformance, property tests, doctests), then the Python package: wheel
+# build, install into the project's own virtual environment, ruff, mypy and pytest against the
+# installed wheel.
+#
+#   bash scripts/test-all.sh                 # everything (what CI runs)
+#   bash scripts/test-all.sh --rust-only     # fmt, clippy, cargo test
+#   bash scripts/test-all.sh --python-only   # venv, wheel, ruff, mypy, pytest
+#   PYTEST_ARGS="-k conformance" bash scripts/test-all.sh --python-only
+#
+# It never installs anything outside the repository: Python tools go into a git-ignored
+# virtual environment (`.venv`, or $IAMKIT_VENV), created on first use. Only with CI=true does
+# it install a system package (Debian's chromium, for the browser check); elsewhere a missing
+# chromium skips that one test with a visible message.
+#
+# Nothing is built twice: clippy and `cargo test` share target/ and the dev profile, and the
+# test wheel is built with the same dev profile, so it reuses every workspace crate that
+# `cargo test` compiled (release wheels for users come from `pip install .`).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
 
-echo "== cargo fmt --check"
-cargo fmt --all --check
+RUST=1
+PYTHON=1
+case "${1:-}" in
+    --rust-only) PYTHON=0 ;;
+    --python-only) RUST=0 ;;
+    "") ;;
+    *) echo "usage: bash scripts/test-all.sh [--rust-only|--python-only]" >&2; exit 2 ;;
+esac
 
-echo "== cargo clippy (workspace, all targets, -D warnings)"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+T0=$SECONDS
+STAGE=""
+STAGE_T=$SECONDS
+stage() {
+    if [ -n "$STAGE" ]; then
+        printf '   (%s: %ds)\n' "$STAGE" "$((SECONDS - STAGE_T))"
+    fi
+    STAGE="$1"
+    STAGE_T=$SECONDS
+    printf '\n== [%4ds] %s\n' "$((SECONDS - T0))" "$1"
+}
+DIST=""
+finish() {
+    local rc=$?
+    if [ -n "$DIST" ]; then rm -rf "$DIST"; fi
+    if [ -n "$STAGE" ]; then
+        printf '   (%s: %ds)\n' "$STAGE" "$((SECONDS - STAGE_T))"
+    fi
+    if [ "$rc" = 0 ]; then
+        printf '\n== all stages passed in %ds\n' "$((SECONDS - T0))"
+    else
+        printf '\n== FAILED in stage "%s" after %ds (exit %d)\n' "$STAGE" "$((SECONDS - T0))" "$rc" >&2
+    fi
+}
+trap finish EXIT
 
-echo "== cargo test (Rust crates)"
-cargo test --workspace --exclude iam-py
+if [ "$RUST" = 1 ]; then
+    stage "cargo fmt --check"
+    cargo fmt --all --check
 
-echo "== Python wheel: build, install, ruff, mypy, pytest"
-bash iam-py/build_and_test.sh
+    stage "cargo clippy (workspace, all targets, -D warnings)"
+    cargo clippy --workspace --all-targets -- -D warnings
+
+    stage "cargo test (Rust crates: unit, integration, conformance, properties, doctests)"
+    cargo test --workspace --exclude iam-py
+fi
+
+if [ "$PYTHON" = 1 ]; then
+    VENV="${IAMKIT_VENV:-$ROOT/.venv}"
+    BASE_PY="${PYTHON_BIN:-python3}"
+    stage "Python virtual environment ($VENV)"
+    if [ ! -x "$VENV/bin/python" ]; then
+        "$BASE_PY" -m venv "$VENV"
+    fi
+    PY="$VENV/bin/python"
+    # The test requirements are the project's own extras (pyproject.toml: test, notebook) plus
+    # the build backend; reinstalled only when pyproject.toml changes.
+    STAMP="$VENV/.iamkit-requirements"
+    WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+    if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
+        mapfile -t REQS < <("$PY" scripts/requirements.py test notebook)
+        "$PY" -m pip install --quiet --disable-pip-version-check "${REQS[@]}"
+        echo "$WANT" > "$STAMP"
+        echo "installed into $VENV: ${REQS[*]}"
+    else
+        echo "requirements up to date in $VENV"
+    fi
+
+    CHROMIUM="$(command -v chromium || command -v chromium-browser || true)"
+    if [ -z "$CHROMIUM" ]; then
+        if [ "${CI:-}" = "true" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            stage "chromium (Debian package; CI only, for the browser check)"
+            if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+                echo "warning: could not install chromium; the browser check will be skipped" >&2
+            fi
+        else
+            echo "NOTE: chromium is not installed: the browser check of the notebook is SKIPPED" \
+                "(CI=true installs Debian's chromium; or 'apt-get install chromium' yourself)"
+        fi
+    fi
+
+    stage "build the test wheel (dev profile, shares target/ with cargo test)"
+    DIST="$(mktemp -d)"
+    "$PY" -m maturin build --profile dev --interpreter "$PY" --out "$DIST"
+    WHEEL="$(ls "$DIST"/iamkit-*.whl)"
+    case "$(basename "$WHEEL")" in
+        *-cp310-abi3-*) echo "abi3 wheel for CPython >= 3.10: $(basename "$WHEEL")" ;;
+        *) echo "error: not an abi3 (cp310) wheel: $(basename "$WHEEL")" >&2; exit 1 ;;
+    esac
+    "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$WHEEL"
+
+    stage "ruff (lint and format)"
+    "$PY" -m ruff check iam-py/python iam-py/tests examples/*.py scripts/*.py benches/python
+    "$PY" -m ruff format --check iam-py/python iam-py/tests examples/*.py scripts/*.py benches/python
+
+    stage "mypy --strict (package and stubs; examples against the installed wheel)"
+    "$PY" -m mypy --strict --no-incremental iam-py/python/iamkit
+    "$PY" -m mypy --strict --no-incremental examples/*.py
+
+    stage "pytest (against the installed wheel)"
+    export IAMKIT_TEST_WHEEL="$WHEEL"
+    # Run from outside the source tree so that `import iamkit` is the installed wheel.
+    # shellcheck disable=SC2086
+    (cd "$DIST" && "$PY" -m pytest "$ROOT/iam-py/tests" -q -p no:cacheprovider \
+        --rootdir "$ROOT" -c "$ROOT/pyproject.toml" ${PYTEST_ARGS:-})
+fi

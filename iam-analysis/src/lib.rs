@@ -327,3 +327,8 @@ pub(crate) fn check_actions<'a>(
     let cat = iam_model::catalog::Catalog::get();
     actions.into_iter().try_for_each(|a| cat.check_action(a))
 }
+
+/// The Rust examples of the repository's README, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -29,7 +29,7 @@ FLAGS = [
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
-    reason="chromium is not installed (build_and_test.sh installs Debian's chromium as root)",
+    reason="chromium is not installed (scripts/test-all.sh installs Debian's chromium only with CI=true)",
 )
 
 
