@@ -181,7 +181,15 @@ def test_access_matrix_raises_on_unknown_pattern(account: iamkit.Account) -> Non
     with pytest.raises(iamkit.UnknownActionError) as e:
         account.access_matrix(["iam:PassRole", "iam:PasRole"])
     assert e.value.action == "iam:PasRole"
-    assert account.access_matrix(["iam:PassRole"]).cell(BOB, "iam:PassRole") == "allowed"
+    m = account.access_matrix(["iam:PassRole"])
+    assert m.cell(BOB, "iam:PassRole") == "allowed"
+    with pytest.raises(iamkit.UnknownActionError, match="did you mean iam:PassRole"):
+        m.cell(BOB, "iam:PasRole")
+    with pytest.raises(ValueError, match="not a column"):
+        m.cell(BOB, "s3:GetObject")
+    assert m.cell("bob", "iam:PassRole") == "allowed"  # a bare name, as what_can takes it
+    with pytest.raises(ValueError, match="not a row"):
+        m.row("nobody")
 
 
 def test_diff_policies_raises_on_unknown_action_in_either_policy() -> None:
@@ -312,6 +320,12 @@ def test_diff_policies_names_the_wrong_kind(
         assert e.value.wanted == "policy"
         assert str(e.value).startswith("policy b")
         assert what in str(e.value) and hint in str(e.value)
+
+
+def test_diff_policies_str_path_is_not_text(tmp_path: Path) -> None:
+    p = write(tmp_path, "a.json", json.dumps(POLICY))
+    with pytest.raises(iamkit.WrongDocumentError, match=r"policy a: got the path of a file as text"):
+        iamkit.diff_policies(str(p), POLICY)
 
 
 def test_diff_policies_empty_and_non_json() -> None:

@@ -99,6 +99,13 @@ def _policy_text(p: Any, which: str) -> str:
             raise WrongDocumentError(
                 f"{where}: got {kind.what}, wanted a policy document", kind.name, "policy"
             )
+        if kind.name == "not-json" and isinstance(p, str) and _kinds._is_file_path(p):
+            raise WrongDocumentError(
+                f"{where}: got the path of a file as text: a str is policy text; "
+                "pass pathlib.Path(path) to read a file",
+                "path-as-text",
+                "policy",
+            )
         if value is not None:
             _kinds.require_policy(value, where)
         return p.decode("utf-8", errors="replace") if isinstance(p, bytes) else p
@@ -305,15 +312,36 @@ class AccessMatrix:
         """``(len(principals), len(actions))``."""
         return (len(self.principals), len(self.actions))
 
+    def _column(self, action: int | str) -> int:
+        if isinstance(action, int):
+            return action
+        if action in self._actions:
+            return self._actions.index(action)
+        _native.check_action(action)  # UnknownActionError with the closest names
+        raise ValueError(f"{action!r} is not a column of this matrix (columns: the actions it was built for)")
+
+    def _row(self, principal: int | str) -> int:
+        if isinstance(principal, int):
+            return principal
+        if principal in self._principals:
+            return self._principals.index(principal)
+        if ":" not in principal:  # a bare user / role name, as Account.resolve_principal takes it
+            hits = [i for i, p in enumerate(self._principals) if p.rsplit("/", 1)[-1] == principal]
+            if len(hits) == 1:
+                return hits[0]
+            if hits:
+                both = " and ".join(self._principals[i] for i in hits)
+                raise ValueError(f"{principal!r} is ambiguous in this matrix: {both}")
+        raise ValueError(f"{principal!r} is not a row of this matrix (rows: user and role ARNs)")
+
     def cell(self, principal: int | str, action: int | str) -> str:
         """The cell of a principal and action (by index or name)."""
-        r = principal if isinstance(principal, int) else self.principals.index(principal)
-        c = action if isinstance(action, int) else self.actions.index(action)
+        r, c = self._row(principal), self._column(action)
         return _CELL[self._cells[r * len(self.actions) + c]]
 
     def row(self, principal: int | str) -> list[str]:
         """One principal's cells."""
-        r = principal if isinstance(principal, int) else self.principals.index(principal)
+        r = self._row(principal)
         n = len(self.actions)
         return [_CELL[b] for b in self._cells[r * n : (r + 1) * n]]
 
