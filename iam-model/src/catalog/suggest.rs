@@ -159,10 +159,17 @@ fn closest<'a, T: Copy>(
             && c.get(..lower.len())
                 .is_some_and(|h| h.eq_ignore_ascii_case(&lower))
     };
+    // Without `*` the distance is at least the difference in length: skip those candidates
+    // without running the alignment (most of them).
+    let star = query.contains('*');
     let mut scored: Vec<(usize, &str, T)> = candidates
         .filter_map(|(item, c)| {
+            let cut = truncated(c);
+            if !star && !cut && c.len().abs_diff(query.len()) > limit {
+                return None;
+            }
             let d = edit_distance(query, c);
-            (d <= limit || truncated(c)).then_some((d, c, item))
+            (d <= limit || cut).then_some((d, c, item))
         })
         .collect();
     scored.sort_by(|a, b| {
