@@ -26,8 +26,19 @@ pub struct CreateRoleOptions {
     pub tags: Vec<(String, String)>,
 }
 
+/// Refuses changes to roles only AWS may modify (spec §5.12): service-linked roles (path
+/// `/aws-service-role/`) and the roles IAM Identity Center provisions (path
+/// `/aws-reserved/sso.amazonaws.com/`). AWS answers both with `UnmodifiableEntity` and this
+/// message (the operations listing `UnmodifiableEntityException` in the IAM API model:
+/// AttachRolePolicy, DetachRolePolicy, PutRolePolicy, DeleteRolePolicy, DeleteRole,
+/// UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy, Put/DeleteRolePermissionsBoundary,
+/// AddRoleToInstanceProfile, RemoveRoleFromInstanceProfile). `TagRole` / `UntagRole` do not
+/// list it ("The role can be a regular role or a service-linked role"), so tags stay editable.
 pub(crate) fn protected(role: &Role) -> Result<(), IamError> {
-    if role.service_linked.is_some() {
+    if role.service_linked.is_some()
+        || role.path.starts_with("/aws-service-role/")
+        || role.path.starts_with("/aws-reserved/sso.amazonaws.com/")
+    {
         return Err(IamError::new(
             ErrorCode::UnmodifiableEntity,
             format!(
@@ -595,7 +606,9 @@ impl Account {
         role: &str,
     ) -> Result<(), IamError> {
         let ip = self.get_instance_profile(profile)?;
-        let rname = self.get_role(role)?.name.clone();
+        let r = self.get_role(role)?;
+        protected(r)?;
+        let rname = r.name.clone();
         if !ip.roles.is_empty() {
             return Err(IamError::quota("InstanceSessionsPerInstanceProfile", 1));
         }
@@ -617,6 +630,7 @@ impl Account {
         if !ip.roles.iter().any(|r| key(r) == key(role)) {
             return Err(IamError::no_such_entity("role", role));
         }
+        protected(self.get_role(role)?)?;
         let pname = ip.name.clone();
         if let Some(ip) = self.instance_profiles.get_mut(&key(&pname)) {
             ip.roles.retain(|r| key(r) != key(role));

@@ -94,6 +94,16 @@ fn not_attachable(arn: &str) -> IamError {
     )
 }
 
+/// True for an AWS managed policy ARN, `arn:PARTITION:iam::aws:policy/...` (whether or not it
+/// is in the bundled catalog).
+fn is_aws_owned_policy(arn: &str) -> bool {
+    let mut parts = arn.splitn(6, ':');
+    matches!(
+        (parts.next(), parts.nth(1), parts.next(), parts.next(), parts.next()),
+        (Some("arn"), Some("iam"), Some(""), Some("aws"), Some(r)) if r.starts_with("policy/")
+    )
+}
+
 fn check_arn(field: &str, arn: &str) -> Result<(), IamError> {
     validate::length(field, arn, 20, 2048)
 }
@@ -505,12 +515,28 @@ impl Account {
         })
     }
 
-    fn policy_mut(&mut self, arn: &str) -> Result<&mut ManagedPolicy, IamError> {
+    /// A customer managed policy of this account to change with `action`
+    /// (`iam:CreatePolicyVersion`, ...).
+    ///
+    /// AWS managed policies (`arn:PARTITION:iam::aws:policy/...`) belong to AWS, not to the
+    /// account: "You can't change the permissions in AWS managed policies" (IAM User Guide,
+    /// managed and inline policies; spec §5.12). The IAM API model lists no dedicated error for
+    /// this, and IAM authorizes a call before running it, so the answer is the authorization
+    /// failure, `AccessDenied` — for every caller (our evaluator never allows these actions on
+    /// such an ARN, spec §5.12). The account's operations act as its root user, hence the
+    /// message names `arn:…:root` (the format of the access-denied troubleshooting page,
+    /// spec §13).
+    fn policy_mut(&mut self, arn: &str, action: &str) -> Result<&mut ManagedPolicy, IamError> {
         check_arn("policyArn", arn)?;
-        if aws_managed_policy(arn).is_some() {
-            return Err(IamError::invalid_input(format!(
-                "Policy {arn} is an AWS managed policy and cannot be modified."
-            )));
+        if is_aws_owned_policy(arn) {
+            return Err(IamError::new(
+                ErrorCode::AccessDenied,
+                format!(
+                    "User: arn:{}:iam::{}:root is not authorized to perform: {action} on resource: policy {arn}",
+                    arn.split(':').nth(1).unwrap_or("aws"),
+                    self.id()
+                ),
+            ));
         }
         self.policies.get_mut(arn).ok_or_else(|| {
             IamError::new(
@@ -540,10 +566,10 @@ impl Account {
         policy_document: &str,
         set_as_default: bool,
     ) -> Result<&PolicyVersion, IamError> {
-        self.policy_mut(arn)?;
+        self.policy_mut(arn, "iam:CreatePolicyVersion")?;
         let doc = document(policy_document, SaveKind::Managed)?;
         let now = self.clock.now();
-        let p = self.policy_mut(arn)?;
+        let p = self.policy_mut(arn, "iam:CreatePolicyVersion")?;
         if p.versions.len() >= MAX_POLICY_VERSIONS {
             return Err(IamError::new(
                 ErrorCode::LimitExceeded,
@@ -587,7 +613,7 @@ impl Account {
     ) -> Result<(), IamError> {
         check_version_id(version_id)?;
         let now = self.clock.now();
-        let p = self.policy_mut(arn)?;
+        let p = self.policy_mut(arn, "iam:SetDefaultPolicyVersion")?;
         if p.version(version_id).is_none() {
             return Err(no_version(arn, version_id));
         }
@@ -599,7 +625,7 @@ impl Account {
     /// `DeletePolicyVersion`: never the default version.
     pub fn delete_policy_version(&mut self, arn: &str, version_id: &str) -> Result<(), IamError> {
         check_version_id(version_id)?;
-        let p = self.policy_mut(arn)?;
+        let p = self.policy_mut(arn, "iam:DeletePolicyVersion")?;
         if p.version(version_id).is_none() {
             return Err(no_version(arn, version_id));
         }
@@ -615,7 +641,7 @@ impl Account {
     /// `DeletePolicy`: no attachments (users, groups, roles, boundaries) and no non-default
     /// versions may remain (spec §6.8).
     pub fn delete_policy(&mut self, arn: &str) -> Result<(), IamError> {
-        let p = self.policy_mut(arn)?;
+        let p = self.policy_mut(arn, "iam:DeletePolicy")?;
         if p.attachment_count > 0 || p.permissions_boundary_usage_count > 0 {
             return Err(IamError::delete_conflict(
                 "Cannot delete a policy attached to entities.",
@@ -634,12 +660,14 @@ impl Account {
 
     /// `TagPolicy` (case-sensitive keys, ≤50).
     pub fn tag_policy(&mut self, arn: &str, tags: &[(String, String)]) -> Result<(), IamError> {
-        self.policy_mut(arn)?.tags.tag(tags, "TagsPerPolicy")
+        self.policy_mut(arn, "iam:TagPolicy")?
+            .tags
+            .tag(tags, "TagsPerPolicy")
     }
 
     /// `UntagPolicy`.
     pub fn untag_policy(&mut self, arn: &str, keys: &[String]) -> Result<(), IamError> {
-        self.policy_mut(arn)?.tags.untag(keys)
+        self.policy_mut(arn, "iam:UntagPolicy")?.tags.untag(keys)
     }
 
     /// The parsed default version of a managed policy (customer managed here, or AWS managed).

@@ -437,10 +437,11 @@ fn policy_versions() {
         code(a.set_default_policy_version(&arn, "v3")),
         ErrorCode::NoSuchEntity
     );
-    // AWS managed policies are read-only.
+    // AWS managed policies are read-only: the authorization fails (spec §5.12; see
+    // tests/account_aws_owned.rs).
     assert_eq!(
         code(a.create_policy_version("arn:aws:iam::aws:policy/ReadOnlyAccess", &doc("s3:*"), true)),
-        ErrorCode::InvalidInput
+        ErrorCode::AccessDenied
     );
 }
 

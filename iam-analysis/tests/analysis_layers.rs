@@ -37,8 +37,10 @@ fn boundary_limits_and_its_patterns_are_tried() {
     let w = what_can(&a, &format!("arn:aws:iam::{A}:user/u")).unwrap();
     // Admin ∩ boundary: only s3:GetObject, and only on the boundary's pattern (the identity
     // statement's "*" is refused by the boundary; its own pattern is tried next).
+    // sts:GetCallerIdentity needs no permission at all (spec §5.12 rev 3): the boundary does
+    // not take it away.
     let names: Vec<&str> = w.actions().map(|x| x.action).collect();
-    assert_eq!(names, ["s3:GetObject"]);
+    assert_eq!(names, ["s3:GetObject", "sts:GetCallerIdentity"]);
     assert_eq!(
         w.get("s3:GetObject").unwrap().resources(),
         ["arn:aws:s3:::data/*"]

@@ -27,28 +27,58 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// ).unwrap();
 /// let err = Engine::builder().identity(&p).build().unwrap_err();
 /// assert!(err.message.contains("StringEqualz"));
+/// assert_eq!(err.code, "INVALID_CONDITION_OPERATOR");
 /// assert_eq!(err.statement, 0);
+///
+/// // Spec §1.7 (rev 3): a resource-based policy statement without `Principal` is refused with
+/// // validation's finding (code, message, position), never evaluated as matching everyone.
+/// let bucket = iam_parser::parse_policy(
+///     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+///     PolicyType::Resource,
+/// ).unwrap();
+/// let err = Engine::builder().resource(&bucket).build().unwrap_err();
+/// assert_eq!((err.code, err.path().as_str()), ("MISSING_PRINCIPAL", "Statement[0]"));
+/// assert_eq!(err.message, "a resource policy statement must have a Principal");
+/// assert_eq!((err.span.start.line, err.span.start.column), (1, 38));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CompileError {
+    /// The finding code, as validation reports it (`MISSING_PRINCIPAL`,
+    /// `INVALID_CONDITION_OPERATOR`, ...; spec §9).
+    pub code: &'static str,
     /// The layer the policy was given for (`identity`, `scp[1]`, ...).
     pub layer: String,
     /// Index of the policy within its layer.
     pub policy: usize,
     /// Index of the statement within the policy.
     pub statement: usize,
+    /// Whether the policy's `Statement` is a single object (for [`CompileError::path`]).
+    #[serde(skip)]
+    single_statement: bool,
     /// What is wrong.
     pub message: String,
     /// Where (the statement's span when nothing more precise is known).
     pub span: Span,
 }
 
+impl CompileError {
+    /// The JSON path of the statement within its policy, as validation reports it:
+    /// `Statement[1]`, or `Statement` when the policy has a single statement object.
+    pub fn path(&self) -> String {
+        if self.single_statement {
+            "Statement".to_string()
+        } else {
+            format!("Statement[{}]", self.statement)
+        }
+    }
+}
+
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} policy #{} statement #{} (at {}): {}",
-            self.layer, self.policy, self.statement, self.span.start, self.message
+            "{} policy #{} statement #{} (at {}): {} {}",
+            self.layer, self.policy, self.statement, self.span.start, self.code, self.message
         )
     }
 }
@@ -159,11 +189,36 @@ pub(crate) struct CompiledPolicy {
     generic: Vec<u32>,
 }
 
-/// A statement that failed to compile: its index, the message and where.
+/// A statement that failed to compile: its index, the finding code, the message and where.
 struct StatementError {
     statement: usize,
+    code: &'static str,
+    single_statement: bool,
     message: String,
     span: Span,
+}
+
+/// Validation's message for a resource-based statement without `Principal` / `NotPrincipal`
+/// (iam-parser `validate/elements.rs`, code `MISSING_PRINCIPAL`); the conformance runners
+/// check that both say the same, at the same position.
+fn missing_principal_message(t: PolicyType) -> String {
+    format!(
+        "a {} policy statement must have a Principal",
+        t.as_str().replace('_', " ")
+    )
+}
+
+/// The finding code of a condition block that does not compile (the codes validation uses).
+fn condition_error_code(c: &iam_model::Condition) -> &'static str {
+    match &c.operator.value {
+        iam_model::OperatorName::Unknown(_) => "INVALID_CONDITION_OPERATOR",
+        iam_model::OperatorName::Known(op)
+            if op.base == iam_model::BaseOperator::Null && op.if_exists =>
+        {
+            "NULL_WITH_IF_EXISTS"
+        }
+        iam_model::OperatorName::Known(_) => "TYPE_MISMATCH",
+    }
 }
 
 impl CompiledPolicy {
@@ -171,11 +226,31 @@ impl CompiledPolicy {
         let variables = policy.variables_enabled();
         let mut statements = Vec::with_capacity(policy.statements.len());
         for (si, st) in policy.statements.iter().enumerate() {
-            let err = |message: String| StatementError {
+            let err = |code: &'static str, message: String| StatementError {
                 statement: si,
+                code,
+                single_statement: policy.single_statement,
                 message,
                 span: st.span,
             };
+            // Spec §1.7 (rev 3): a resource-based, trust or VPC endpoint policy statement must
+            // name its principals. AWS would not have stored one without, so there is no AWS
+            // answer to give; evaluating it as "applies to every caller" would silently grant.
+            // Refuse it with validation's finding: same code, message and position (the
+            // statement's start). A bare-string `Principal` other than "*" never gets here: the
+            // parser refuses it (`INVALID_PRINCIPAL_FORMAT`). RCPs are left out: their only
+            // valid principal is "*", which is what a statement without one would mean.
+            if st.principal.is_none()
+                && matches!(
+                    policy_type,
+                    PolicyType::Resource | PolicyType::Trust | PolicyType::VpcEndpoint
+                )
+            {
+                return Err(StatementError {
+                    span: Span::new(st.span.start, st.span.start),
+                    ..err("MISSING_PRINCIPAL", missing_principal_message(policy_type))
+                });
+            }
             let actions: Arc<[ActionPattern]> =
                 st.action.iter().map(ActionPattern::compile).collect();
             let resources = match &st.resource {
@@ -184,7 +259,7 @@ impl CompiledPolicy {
                     r.iter()
                         .map(|t| ResourcePattern::compile(t, policy_type, variables))
                         .collect::<Result<Arc<[_]>, _>>()
-                        .map_err(err)?,
+                        .map_err(|m| err("UNSUPPORTED_RESOURCE_ARN", m))?,
                 ),
             };
             let mut conds = Vec::new();
@@ -192,7 +267,7 @@ impl CompiledPolicy {
                 conds.extend(
                     conditions::compile(c, variables).map_err(|m| StatementError {
                         span: c.span,
-                        ..err(m)
+                        ..err(condition_error_code(c), m)
                     })?,
                 );
             }
@@ -384,9 +459,11 @@ impl PolicySet {
         for (pi, src) in sources.iter().enumerate() {
             let c =
                 compiled_policy(src.policy, src.shared, policy_type).map_err(|e| CompileError {
+                    code: e.code,
                     layer: layer.to_string(),
                     policy: pi,
                     statement: e.statement,
+                    single_statement: e.single_statement,
                     message: e.message,
                     span: e.span,
                 })?;
@@ -563,11 +640,18 @@ impl PolicySet {
         // Principal / NotPrincipal (spec §2.3, §5.9).
         let strength = match &st.principal {
             None => Some(MatchStrength::Wildcard),
+            // NotPrincipal (spec §5.9): the statement applies to every principal whose own ARN
+            // is not listed, anonymous callers included — with `Deny` and (rev 3) with `Allow`
+            // alike. The current NotPrincipal page calls `Allow` "not supported"; its earlier
+            // revision says it "allows all principals except the one named", and a security
+            // engine must not under-report access, so it grants like `"Principal": "*"`
+            // (`Wildcard`: spec §5.3's "*" row). A principal with a permissions boundary is
+            // never exempt: AWS documents this for `Deny` ("always deny any IAM principal that
+            // has a permissions boundary attached"); for `Allow` AWS is silent, and the same
+            // reading (the listed ARN does not cover such a principal) makes the grant apply —
+            // the choice that never under-reports access.
             Some(pm) if pm.negated => {
-                if st.effect == Effect::Allow {
-                    // NotPrincipal + Allow is unsupported: it grants nothing (spec §5.9).
-                    None
-                } else if req.principal.has_permissions_boundary()
+                if req.principal.has_permissions_boundary()
                     || req.boundary_layer
                     || !pm.exempts(req.principal)
                 {

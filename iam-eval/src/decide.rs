@@ -29,6 +29,84 @@ pub(crate) enum Reason {
     ResourcePolicyParentLimited(Gate),
     IdentitySide(Gate),
     IdentityAllows,
+    /// A rule the service enforces whatever the policies say (spec §5.12).
+    ServiceRule(ServiceRule),
+    /// A `kms:*` request on a key evaluated without its key policy (spec §5.7).
+    KeyPolicyMissing,
+    /// An `sts:AssumeRole*` request evaluated without the role's trust policy (spec §5.6).
+    TrustPolicyMissing,
+}
+
+/// The service-side rules of spec §5.12: enforced by the service itself, before or regardless
+/// of policy evaluation, so no policy overrides them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ServiceRule {
+    /// `sts:GetCallerIdentity` needs no permission: always allowed for authenticated callers.
+    GetCallerIdentity,
+    /// AWS managed policies (`arn:aws:iam::aws:policy/...`) cannot be changed by customers.
+    AwsManagedPolicy,
+    /// Roles under `role/aws-reserved/` are modified only by IAM Identity Center.
+    IdentityCenterRole,
+    /// KMS aliases beginning `alias/aws/` are reserved for AWS managed keys.
+    AwsManagedKmsAlias,
+}
+
+impl fmt::Display for ServiceRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ServiceRule::GetCallerIdentity => {
+                "sts:GetCallerIdentity needs no permission: every authenticated caller may call it, \
+                 even when a policy explicitly denies it (STS API reference, GetCallerIdentity)"
+            }
+            ServiceRule::AwsManagedPolicy => {
+                "AWS managed policies (arn:aws:iam::aws:policy/...) are owned by AWS: no account can \
+                 create, change, tag or delete them (IAM User Guide, managed and inline policies)"
+            }
+            ServiceRule::IdentityCenterRole => {
+                "roles under role/aws-reserved/ are provisioned by IAM Identity Center and only its \
+                 service-linked role may modify them"
+            }
+            ServiceRule::AwsManagedKmsAlias => {
+                "aliases beginning with alias/aws/ are reserved for AWS managed keys: no account \
+                 can create, update or delete them (KMS Developer Guide, aliases)"
+            }
+        })
+    }
+}
+
+/// The default key policy, which delegates to IAM (KMS Developer Guide, "Default key policy").
+const DEFAULT_KEY_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:PARTITION:iam::ACCOUNT:root"},"Action":"kms:*","Resource":"*"}]}"#;
+
+impl Reason {
+    /// The reason as a sentence about `req` (names the key's account in the default key policy).
+    pub(crate) fn describe(&self, req: &Request<'_>) -> String {
+        match self {
+            Reason::KeyPolicyMissing => {
+                let account = req.resource_account();
+                let account = if account.is_empty() {
+                    "ACCOUNT"
+                } else {
+                    account
+                };
+                let partition = req
+                    .resource
+                    .strip_prefix("arn:")
+                    .and_then(|r| r.split(':').next())
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or("aws");
+                let policy = DEFAULT_KEY_POLICY
+                    .replace("PARTITION", partition)
+                    .replace("ACCOUNT", account);
+                format!(
+                    "no key policy was given for the KMS key: every key has one, and unless it \
+                     allows the caller (or delegates to the key's account), IAM policies have no \
+                     effect, for the root user too (spec §5.7). Pass the key's policy as the \
+                     resource policy; the default key policy, which delegates to IAM, is {policy}"
+                )
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 /// The identity-side gate that had no applicable Allow.
@@ -88,6 +166,17 @@ impl fmt::Display for Reason {
             }
             Reason::IdentitySide(g) => write!(f, "{g}"),
             Reason::IdentityAllows => f.write_str("identity-based policies allow and no boundary or session policy blocks"),
+            Reason::ServiceRule(r) => write!(f, "service rule (spec §5.12): {r}"),
+            Reason::KeyPolicyMissing => f.write_str(
+                "no key policy was given for the KMS key: without one that allows, IAM policies have \
+                 no effect (spec §5.7); pass the key's policy as the resource policy",
+            ),
+            Reason::TrustPolicyMissing => f.write_str(
+                "no trust policy was given for the role: a role can be assumed only when its trust \
+                 policy allows the caller (or delegates to the caller's account), and identity-based \
+                 policies alone never suffice (spec §5.6). Pass the role's trust policy \
+                 (AssumeRolePolicyDocument) as the resource policy, with policy type \"trust\"",
+            ),
         }
     }
 }
@@ -107,6 +196,120 @@ fn resource_must_allow(engine: &Engine, req: &Request<'_>) -> bool {
         .is_some_and(|a| a.eq_ignore_ascii_case(b"kms:"));
     let role_resource = req.resource.contains(":iam::") && req.resource.contains(":role/");
     engine.resource_type == PolicyType::Trust || assume || kms || role_resource
+}
+
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` split into (service, region, account,
+/// resource), without allocating.
+fn arn_parts(arn: &str) -> Option<(&str, &str, &str, &str)> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (_, rest) = rest.split_once(':')?;
+    let (service, rest) = rest.split_once(':')?;
+    let (region, rest) = rest.split_once(':')?;
+    let (account, resource) = rest.split_once(':')?;
+    Some((service, region, account, resource))
+}
+
+fn is_one_of(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
+}
+
+/// The service-side rule of spec §5.12 that covers `req`, if any. Cheap: a 4-byte service
+/// prefix test first, so other actions pay almost nothing on the hot path.
+fn service_rule(req: &Request<'_>) -> Option<ServiceRule> {
+    let (service, name) = req.action.split_at_checked(4)?;
+    if service.eq_ignore_ascii_case("sts:") {
+        return name
+            .eq_ignore_ascii_case("GetCallerIdentity")
+            .then_some(ServiceRule::GetCallerIdentity);
+    }
+    let iam = service.eq_ignore_ascii_case("iam:");
+    if !iam && !service.eq_ignore_ascii_case("kms:") {
+        return None;
+    }
+    let (svc, _, account, resource) = arn_parts(req.resource)?;
+    if iam && svc == "iam" {
+        if account == "aws"
+            && resource.starts_with("policy/")
+            && is_one_of(
+                name,
+                &[
+                    "CreatePolicy",
+                    "CreatePolicyVersion",
+                    "DeletePolicy",
+                    "DeletePolicyVersion",
+                    "SetDefaultPolicyVersion",
+                    "TagPolicy",
+                    "UntagPolicy",
+                ],
+            )
+        {
+            return Some(ServiceRule::AwsManagedPolicy);
+        }
+        // "for customer principals": the Identity Center service-linked role itself may.
+        if resource.starts_with("role/aws-reserved/")
+            && !req.principal.is_service_linked_role()
+            && is_one_of(
+                name,
+                &[
+                    "AttachRolePolicy",
+                    "CreateRole",
+                    "CreateServiceLinkedRole",
+                    "DeleteRole",
+                    "DeleteRolePermissionsBoundary",
+                    "DeleteRolePolicy",
+                    "DeleteServiceLinkedRole",
+                    "DetachRolePolicy",
+                    "PassRole",
+                    "PutRolePermissionsBoundary",
+                    "PutRolePolicy",
+                    "TagRole",
+                    "UntagRole",
+                    "UpdateAssumeRolePolicy",
+                    "UpdateRole",
+                    "UpdateRoleDescription",
+                ],
+            )
+        {
+            return Some(ServiceRule::IdentityCenterRole);
+        }
+    } else if !iam
+        && svc == "kms"
+        && resource.starts_with("alias/aws/")
+        && is_one_of(name, &["CreateAlias", "DeleteAlias", "UpdateAlias"])
+    {
+        return Some(ServiceRule::AwsManagedKmsAlias);
+    }
+    None
+}
+
+/// Why an `sts:AssumeRole*` or KMS key request cannot be decided without its trust / key
+/// policy (spec §5.6, §5.7 rev 3), when none was given.
+fn missing_required_policy(engine: &Engine, req: &Request<'_>) -> Option<Reason> {
+    if engine.resource.is_some() {
+        return None;
+    }
+    // Only requests on a role / key have a trust / key policy: a request on "*" (what an
+    // account-level analysis asks when it does not know the resource), `kms:CreateKey`,
+    // `kms:ListKeys` and alias resources are left to the other policies.
+    let action = req.action.as_bytes();
+    let assume = action
+        .get(..14)
+        .is_some_and(|a| a.eq_ignore_ascii_case(b"sts:AssumeRole"));
+    let kms = !assume
+        && action
+            .get(..4)
+            .is_some_and(|a| a.eq_ignore_ascii_case(b"kms:"));
+    if !assume && !kms {
+        return None;
+    }
+    let (svc, _, _, resource) = arn_parts(req.resource)?;
+    if assume && svc == "iam" && resource.starts_with("role/") {
+        Some(Reason::TrustPolicyMissing)
+    } else if kms && svc == "kms" && resource.starts_with("key/") {
+        Some(Reason::KeyPolicyMissing)
+    } else {
+        None
+    }
 }
 
 /// Folds the levels of an organization policy type: (first level with an applicable Deny,
@@ -190,6 +393,14 @@ pub(crate) fn decide<T: Tracer>(
     let p = req.principal;
     let kind = p.kind();
 
+    // Spec §5.12: sts:GetCallerIdentity is allowed for every authenticated caller, whatever
+    // the policies (explicit denies, SCPs, boundaries and session policies included).
+    // Anonymous callers are not authenticated and go through the ordinary flow.
+    let rule = service_rule(req);
+    if rule == Some(ServiceRule::GetCallerIdentity) && kind != PrincipalKind::Anonymous {
+        return (Allowed, Reason::ServiceRule(ServiceRule::GetCallerIdentity));
+    }
+
     // Organization policies that apply at all (spec §5.10): SCPs restrict principals of member
     // accounts only — not the management account, service-linked roles, service principals or
     // anonymous callers; RCPs do not touch management-account resources or service-linked-role
@@ -248,6 +459,18 @@ pub(crate) fn decide<T: Tracer>(
     };
     if let Some(l) = deny_layer {
         return (ExplicitDeny, Reason::ExplicitDeny(l));
+    }
+
+    // Spec §5.12: actions on AWS-owned resources are never allowed (an explicit Deny above
+    // still reports explicitDeny).
+    if let Some(r) = rule.filter(|r| *r != ServiceRule::GetCallerIdentity) {
+        return (ImplicitDeny, Reason::ServiceRule(r));
+    }
+    // Spec §5.6, §5.7 (rev 3): no trust / key policy given — read literally ("without
+    // permission from the key policy, IAM policies that allow permissions have no effect"),
+    // nothing can allow, the root user included.
+    if let Some(r) = missing_required_policy(engine, req) {
+        return (ImplicitDeny, r);
     }
 
     // 2a. RCPs: every level must allow.

@@ -325,7 +325,7 @@ impl Engine {
         }
         Explanation {
             decision,
-            reason: reason.to_string(),
+            reason: reason.describe(req),
             layers: rec.layers,
             matched_statements: statements,
             variables,

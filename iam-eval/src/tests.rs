@@ -553,19 +553,25 @@ fn not_principal_deny() {
     );
 }
 
-// spec §5.9: NotPrincipal + Allow is unsupported and grants nothing.
+// spec §5.9 (rev 3): NotPrincipal + Allow grants every principal whose own ARN is not listed,
+// anonymous callers included; the listed principal gets nothing from it.
 #[test]
-fn not_principal_allow_grants_nothing() {
+fn not_principal_allow_grants_everyone_else() {
     let np = res(
         r#"{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/bob"},"Action":"s3:*","Resource":"*"}"#,
     );
     let e = Engine::builder().resource(&np).build().unwrap();
+    let bob = Principal::parse("arn:aws:iam::111122223333:user/bob").unwrap();
     assert_eq!(
         e.evaluate(&Request::new(&alice(), "s3:GetObject", OBJ)),
-        Decision::ImplicitDeny
+        Decision::Allowed
     );
     assert_eq!(
         e.evaluate(&Request::new(&Principal::anonymous(), "s3:GetObject", OBJ)),
+        Decision::Allowed
+    );
+    assert_eq!(
+        e.evaluate(&Request::new(&bob, "s3:GetObject", OBJ)),
         Decision::ImplicitDeny
     );
 }
@@ -867,5 +873,189 @@ fn vpc_endpoint_policy() {
     assert_eq!(
         e.evaluate(&Request::new(&a, "s3:PutObject", OBJ)),
         Decision::ImplicitDeny
+    );
+}
+
+// spec §5.12: the Identity Center roles (role/aws-reserved/...) are modified only by the
+// Identity Center service-linked role; customer principals, root included, never.
+#[test]
+fn identity_center_roles_only_for_its_service_linked_role() {
+    let admin = id(ALLOW_ALL);
+    let e = Engine::builder().identity(&admin).build().unwrap();
+    let sso_role =
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123";
+    let slr = Principal::role_session(
+        "arn:aws:iam::111122223333:role/aws-service-role/sso.amazonaws.com/AWSServiceRoleForSSO",
+        "sso",
+    )
+    .unwrap();
+    assert_eq!(
+        e.evaluate(&Request::new(&slr, "iam:PutRolePolicy", sso_role)),
+        Decision::Allowed
+    );
+    assert_eq!(
+        e.evaluate(&Request::new(&alice(), "iam:PutRolePolicy", sso_role)),
+        Decision::ImplicitDeny
+    );
+    let ex = e.explain(&Request::new(&session(), "iam:DeleteRole", sso_role));
+    assert_eq!(ex.decision, Decision::ImplicitDeny);
+    assert!(
+        ex.reason.starts_with("service rule (spec §5.12)"),
+        "{}",
+        ex.reason
+    );
+    // Other roles are not affected.
+    assert_eq!(
+        e.evaluate(&Request::new(&alice(), "iam:DeleteRole", ROLE)),
+        Decision::Allowed
+    );
+}
+
+// spec §5.12: GetCallerIdentity is allowed for authenticated callers whatever the policies, and
+// the explanation names the rule; anonymous callers get nothing.
+#[test]
+fn get_caller_identity_needs_no_permission() {
+    let deny = id(r#"{"Effect":"Deny","Action":"*","Resource":"*"}"#);
+    let e = Engine::builder().identity(&deny).build().unwrap();
+    let ex = e.explain(&Request::new(&alice(), "sts:getcalleridentity", "*"));
+    assert_eq!(ex.decision, Decision::Allowed);
+    assert!(
+        ex.reason
+            .contains("sts:GetCallerIdentity needs no permission")
+    );
+    assert!(ex.to_string().contains("service rule"));
+    assert_eq!(
+        e.evaluate(&Request::new(
+            &Principal::anonymous(),
+            "sts:GetCallerIdentity",
+            "*"
+        )),
+        Decision::ExplicitDeny
+    );
+    assert_eq!(
+        e.evaluate(&Request::new(&alice(), "sts:GetSessionToken", "*")),
+        Decision::ExplicitDeny
+    );
+}
+
+// spec §5.7 rev 3: without the key policy nothing allows a request on a key, and the
+// explanation quotes the default key policy for the key's account.
+#[test]
+fn missing_key_policy_explains_what_to_pass() {
+    let admin = id(ALLOW_ALL);
+    let e = Engine::builder().identity(&admin).build().unwrap();
+    let key = "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let ex = e.explain(&Request::new(&alice(), "kms:Decrypt", key));
+    assert_eq!(ex.decision, Decision::ImplicitDeny);
+    assert!(
+        ex.reason.contains("no key policy was given"),
+        "{}",
+        ex.reason
+    );
+    assert!(
+        ex.reason
+            .contains(r#""Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*""#),
+        "{}",
+        ex.reason
+    );
+    // The quoted default key policy parses as a key (resource) policy and, passed, delegates.
+    let start = ex.reason.find('{').unwrap();
+    let key_policy = pol(PolicyType::Resource, &ex.reason[start..]);
+    let same_account = Principal::parse("arn:aws:iam::444455556666:user/bob").unwrap();
+    let e = Engine::builder()
+        .identity(&admin)
+        .resource(&key_policy)
+        .build()
+        .unwrap();
+    assert_eq!(
+        e.evaluate(&Request::new(&same_account, "kms:Decrypt", key)),
+        Decision::Allowed
+    );
+    // The quoted policy names the key's partition.
+    let cn_key = "arn:aws-cn:kms:cn-north-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let no_key_policy = Engine::builder().identity(&admin).build().unwrap();
+    let ex = no_key_policy.explain(&Request::new(&alice(), "kms:Decrypt", cn_key));
+    assert!(
+        ex.reason
+            .contains(r#""AWS":"arn:aws-cn:iam::444455556666:root""#),
+        "{}",
+        ex.reason
+    );
+    // Not a key: kms:CreateKey on "*" and alias resources need no key policy.
+    let e = Engine::builder().identity(&admin).build().unwrap();
+    assert_eq!(
+        e.evaluate(&Request::new(&alice(), "kms:CreateKey", "*")),
+        Decision::Allowed
+    );
+}
+
+// spec §5.6 rev 3: without the trust policy a role cannot be assumed; on "*" (no role named)
+// the rule does not apply.
+#[test]
+fn missing_trust_policy() {
+    let admin = id(ALLOW_ALL);
+    let e = Engine::builder().identity(&admin).build().unwrap();
+    let root = Principal::parse("111122223333").unwrap();
+    let ex = e.explain(&Request::new(&root, "sts:AssumeRole", ROLE));
+    assert_eq!(ex.decision, Decision::ImplicitDeny);
+    assert!(
+        ex.reason.contains("no trust policy was given"),
+        "{}",
+        ex.reason
+    );
+    assert_eq!(
+        e.evaluate(&Request::new(&alice(), "sts:AssumeRole", "*")),
+        Decision::Allowed
+    );
+}
+
+// spec §1.7 rev 3: resource-based statements need Principal or NotPrincipal; identity
+// policies and RCPs (whose only valid principal is "*") are not refused for lacking one.
+#[test]
+fn principal_required_in_resource_based_policies() {
+    let with_not_principal = res(
+        r#"{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/bob"},"Action":"s3:*","Resource":"*"}"#,
+    );
+    assert!(
+        Engine::builder()
+            .resource(&with_not_principal)
+            .build()
+            .is_ok()
+    );
+    let rcp = typed(
+        PolicyType::Rcp,
+        r#"{"Effect":"Deny","Action":"s3:*","Resource":"*"}"#,
+    );
+    assert!(Engine::builder().rcp_level([&rcp]).build().is_ok());
+    let bare = typed(
+        PolicyType::Trust,
+        r#"{"Effect":"Allow","Action":"sts:AssumeRole"}"#,
+    );
+    let err = Engine::builder()
+        .resource_of_type(&bare, PolicyType::Trust)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.code, "MISSING_PRINCIPAL");
+    assert_eq!(err.layer, "resource");
+    assert_eq!(
+        err.message,
+        "a trust policy statement must have a Principal"
+    );
+    assert!(err.to_string().contains("MISSING_PRINCIPAL"));
+    // The finding validation reports for the same text: same code, message, path, position.
+    let text =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}"#;
+    let p = pol(PolicyType::Trust, text);
+    let err = Engine::builder()
+        .resource_of_type(&p, PolicyType::Trust)
+        .build()
+        .unwrap_err();
+    let f = iam_parser::validate(text, PolicyType::Trust)
+        .into_iter()
+        .find(|f| f.code == "MISSING_PRINCIPAL")
+        .unwrap();
+    assert_eq!(
+        (f.message.as_str(), f.path.as_str(), f.span.start),
+        (err.message.as_str(), err.path().as_str(), err.span.start)
     );
 }

@@ -8,10 +8,69 @@ use iam_model::{Policy, PolicyType};
 use serde_json::Value as Json;
 use std::path::Path;
 
-fn parse(v: &Json, t: PolicyType) -> Result<Policy, String> {
-    let text = serde_json::to_string(v).map_err(|e| e.to_string())?;
-    iam_parser::parse_policy(&text, t)
-        .map_err(|e| format!("{t} policy does not parse: {} ({:?})", e.message, e.span))
+/// A policy refused by the parser or the engine (spec §1.7): what was said, where, and the
+/// text and type of the policy (to compare with what validation says about the same text).
+#[derive(Debug)]
+struct Refusal {
+    code: String,
+    message: String,
+    path: String,
+    line: usize,
+    column: usize,
+    text: String,
+    policy_type: PolicyType,
+}
+
+/// Why a case produced no decision.
+#[derive(Debug)]
+enum Failure {
+    Refused(Refusal),
+    Other(String),
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure::Other(s)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(s: &str) -> Self {
+        Failure::Other(s.to_string())
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Refused(r) => write!(
+                f,
+                "refused: {} {} at {}:{} ({})",
+                r.code, r.message, r.line, r.column, r.path
+            ),
+            Failure::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A policy's text as both runners write it: compact JSON, keys in document order.
+fn policy_text(v: &Json) -> Result<String, Failure> {
+    serde_json::to_string(v).map_err(|e| Failure::Other(e.to_string()))
+}
+
+fn parse(v: &Json, t: PolicyType) -> Result<Policy, Failure> {
+    let text = policy_text(v)?;
+    iam_parser::parse_policy(&text, t).map_err(|e| {
+        Failure::Refused(Refusal {
+            code: e.code.to_string(),
+            message: e.message,
+            path: e.path,
+            line: e.span.start.line as usize,
+            column: e.span.start.column as usize,
+            text,
+            policy_type: t,
+        })
+    })
 }
 
 fn list(v: Option<&Json>) -> Vec<&Json> {
@@ -71,7 +130,7 @@ struct Outcome {
     explanation: Explanation,
 }
 
-fn run_case(case: &Json) -> Result<Outcome, String> {
+fn run_case(case: &Json) -> Result<Outcome, Failure> {
     let req = case.get("request").ok_or("no request")?;
     let pols = case.get("policies").ok_or("no policies")?;
     let mut principal = principal(req)?;
@@ -96,7 +155,7 @@ fn run_case(case: &Json) -> Result<Outcome, String> {
         .into_iter()
         .map(|v| parse(v, PolicyType::Session))
         .collect::<Result<_, _>>()?;
-    let levels = |key: &str, t: PolicyType| -> Result<Vec<Vec<Policy>>, String> {
+    let levels = |key: &str, t: PolicyType| -> Result<Vec<Vec<Policy>>, Failure> {
         list(pols.get(key))
             .into_iter()
             .map(|level| list(Some(level)).into_iter().map(|v| parse(v, t)).collect())
@@ -137,7 +196,30 @@ fn run_case(case: &Json) -> Result<Outcome, String> {
     if let Some(v) = &vpce {
         b = b.vpc_endpoint(v);
     }
-    let engine = b.build().map_err(|e| format!("compile error: {e}"))?;
+    let engine = b.build().map_err(|e| {
+        // The refused policy's text: the engine names its layer and index.
+        let (doc, t) = match e.layer.as_str() {
+            "resource" => (pols.get("resource"), res_type),
+            "vpc_endpoint" => (pols.get("vpc_endpoint"), PolicyType::VpcEndpoint),
+            "identity" => (
+                list(pols.get("identity")).get(e.policy).copied(),
+                PolicyType::Identity,
+            ),
+            _ => (None, res_type),
+        };
+        match doc.map(policy_text) {
+            Some(Ok(text)) => Failure::Refused(Refusal {
+                code: e.code.to_string(),
+                message: e.message.clone(),
+                path: e.path(),
+                line: e.span.start.line as usize,
+                column: e.span.start.column as usize,
+                text,
+                policy_type: t,
+            }),
+            _ => Failure::Other(format!("compile error: {e}")),
+        }
+    })?;
 
     let mut ctx = OwnedContext::default();
     if let Some(Json::Object(c)) = req.get("context") {
@@ -162,12 +244,64 @@ fn run_case(case: &Json) -> Result<Outcome, String> {
     let got = engine.evaluate(&request);
     let explanation = engine.explain(&request);
     if explanation.decision != got {
-        return Err(format!(
+        return Err(Failure::Other(format!(
             "evaluate() said {got} but explain() said {}",
             explanation.decision
-        ));
+        )));
     }
     Ok(Outcome { got, explanation })
+}
+
+/// The first of the case's `explanation_contains` phrases that the explanation (as
+/// `Display`, which is also Python's `explain()`) lacks.
+fn missing_phrases(case: &Json, ex: &Explanation) -> Option<String> {
+    let text = ex.to_string();
+    list(case.get("explanation_contains"))
+        .into_iter()
+        .filter_map(Json::as_str)
+        .find(|p| !text.contains(p))
+        .map(|p| format!("{p:?}"))
+}
+
+/// An `expected_error` case: the policies must be refused with the expected code (and, when
+/// given, message / line / column), and with exactly what validation reports for the same
+/// text: same code, message, path and position (spec §1.7 rev 3).
+fn check_refusal(want: &Json, got: Result<Outcome, Failure>) -> Result<(), String> {
+    let r = match got {
+        Err(Failure::Refused(r)) => r,
+        Err(Failure::Other(e)) => return Err(format!("expected a refusal, got the error {e}")),
+        Ok(o) => return Err(format!("expected a refusal, got the decision {}", o.got)),
+    };
+    let code = want.get("code").and_then(Json::as_str).unwrap_or("");
+    if r.code != code {
+        return Err(format!("expected code {code}, got {r:?}"));
+    }
+    if let Some(m) = want.get("message").and_then(Json::as_str)
+        && r.message != m
+    {
+        return Err(format!("expected message {m:?}, got {r:?}"));
+    }
+    for (k, v) in [("line", r.line), ("column", r.column)] {
+        if let Some(w) = want.get(k).and_then(Json::as_u64)
+            && w as usize != v
+        {
+            return Err(format!("expected {k} {w}, got {r:?}"));
+        }
+    }
+    let findings = iam_parser::validate(&r.text, r.policy_type);
+    let same = findings.iter().any(|f| {
+        f.code == r.code
+            && f.message == r.message
+            && f.path == r.path
+            && f.span.start.line as usize == r.line
+            && f.span.start.column as usize == r.column
+    });
+    if !same {
+        return Err(format!(
+            "validation reports no identical finding: refusal {r:?}, findings {findings:?}"
+        ));
+    }
+    Ok(())
 }
 
 #[test]
@@ -202,9 +336,22 @@ fn conformance() {
                 failed.push(format!("{fname} / {name}: duplicate case name"));
                 continue;
             }
+            if let Some(want) = case.get("expected_error") {
+                match check_refusal(want, run_case(case)) {
+                    Ok(()) => passed += 1,
+                    Err(e) => failed.push(format!("{fname} / {name}: {e}")),
+                }
+                continue;
+            }
             let expected: Result<Decision, _> = case["expected"].as_str().unwrap_or("").parse();
             match (expected, run_case(case)) {
-                (Ok(e), Ok(o)) if o.got == e => passed += 1,
+                (Ok(e), Ok(o)) if o.got == e => match missing_phrases(case, &o.explanation) {
+                    None => passed += 1,
+                    Some(m) => failed.push(format!(
+                        "{fname} / {name}: the explanation lacks {m}\n  {}",
+                        o.explanation.to_string().replace('\n', "\n  ")
+                    )),
+                },
                 (Ok(e), Ok(o)) => failed.push(format!(
                     "{fname} / {name}: expected {e}, got {}\n  notes: {}\n  {}",
                     o.got,

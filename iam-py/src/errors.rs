@@ -58,6 +58,32 @@ pub(crate) fn malformed_policy_document(
     }
 }
 
+/// `iamkit.PolicyCompileError` (a `PolicyParseError`, so a `ValueError`) for policies the
+/// evaluator refuses, with the finding code, JSON path and position (spec §1.7 rev 3).
+pub(crate) fn policy_compile_error(py: Python<'_>, e: &iam_eval::CompileError) -> PyErr {
+    static CLS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let made = python_attr(py, &CLS, "iamkit._errors", "PolicyCompileError").and_then(|cls| {
+        cls.call1((
+            e.message.as_str(),
+            e.code,
+            e.span.start.line,
+            e.span.start.column,
+            e.span.start.offset,
+            e.path(),
+            e.span.end.line,
+            e.span.end.column,
+            e.span.end.offset,
+            e.layer.as_str(),
+            e.policy,
+            e.statement,
+        ))
+    });
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(err) => err,
+    }
+}
+
 /// `iamkit.UnknownActionError(message, action, kind, suggestions)`: an action or action pattern
 /// that matches nothing in the bundled catalog.
 pub(crate) fn unknown_action_error(py: Python<'_>, e: &iam_model::catalog::UnknownAction) -> PyErr {

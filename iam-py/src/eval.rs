@@ -232,8 +232,9 @@ fn layers(
     Ok(l)
 }
 
+/// Refused policies raise `iamkit.PolicyCompileError` (a `ValueError`) with the code and position.
 fn compile_error(e: iam_eval::CompileError) -> PyErr {
-    PyValueError::new_err(format!("cannot compile the policies: {e}"))
+    Python::attach(|py| crate::errors::policy_compile_error(py, &e))
 }
 
 /// Compiled engines of recent `evaluate()` calls whose policies were all `iamkit.Policy`

@@ -35,11 +35,43 @@ def test_suite_is_large_and_cites_aws() -> None:
     for p in CASES:
         case = p.values[0]
         assert case["source"].startswith("https://docs.aws.amazon.com/"), case["name"]
-        assert case["expected"] in ("allowed", "explicitDeny", "implicitDeny")
+        if "expected_error" in case:
+            assert case["expected"] == "error", case["name"]
+        else:
+            assert case["expected"] in ("allowed", "explicitDeny", "implicitDeny")
+
+
+def _text(doc: Any) -> str:
+    """A policy's text as both runners write it: compact JSON, keys in document order."""
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
 
 
 def _policy(doc: Any, policy_type: str) -> iamkit.Policy:
-    return iamkit.Policy.from_json(doc, policy_type=policy_type)
+    return iamkit.Policy.from_json(_text(doc), policy_type=policy_type)
+
+
+def _check_refusal(case: dict[str, Any], err: iamkit.PolicyParseError) -> None:
+    """The refusal carries the expected code (and message / position when given), and is
+    exactly a finding validation reports for the same text (spec §1.7 rev 3)."""
+    want = case["expected_error"]
+    assert err.code == want["code"], f"{case['name']}: {err}"
+    for key in ("message", "line", "column"):
+        if key in want:
+            assert getattr(err, key) == want[key], f"{case['name']}: {key} {getattr(err, key)!r} ({err})"
+    pols = case["policies"]
+    candidates = []
+    if pols.get("resource"):
+        candidates.append((pols["resource"], pols.get("resource_policy_type") or "resource"))
+    if pols.get("vpc_endpoint"):
+        candidates.append((pols["vpc_endpoint"], "vpc_endpoint"))
+    same = [
+        f
+        for doc, policy_type in candidates
+        for f in iamkit.validate(_text(doc), policy_type=policy_type)
+        if (f.code, f.message, f.path, f.line, f.column)
+        == (err.code, err.message, err.path, err.line, err.column)
+    ]
+    assert same, f"{case['name']}: validation reports no finding identical to {err}"
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -62,7 +94,27 @@ def test_case(case: dict[str, Any]) -> None:
     context.update(ctx_extra)
 
     resource_type = pols.get("resource_policy_type") or "resource"
-    result = iamkit.evaluate(
+    if "expected_error" in case:
+        with pytest.raises(iamkit.PolicyParseError) as refused:
+            _evaluate(case, principal, context, resource_type)
+        assert isinstance(refused.value, ValueError)
+        _check_refusal(case, refused.value)
+        return
+    result = _evaluate(case, principal, context, resource_type)
+    assert result.decision == case["expected"], (
+        f"{case['name']} ({case['source']}): expected {case['expected']}, got {result.decision}\n{result.explain()}"
+    )
+    explanation = result.explain()
+    for phrase in case.get("explanation_contains") or []:
+        assert phrase in explanation, f"{case['name']}: the explanation lacks {phrase!r}\n{explanation}"
+
+
+def _evaluate(
+    case: dict[str, Any], principal: str | None, context: dict[str, object], resource_type: str
+) -> iamkit.EvaluationResult:
+    req = case["request"]
+    pols = case["policies"]
+    return iamkit.evaluate(
         action=req["action"],
         resource=req.get("resource", "*"),
         principal=principal,
@@ -81,7 +133,4 @@ def test_case(case: dict[str, Any]) -> None:
         if pols.get("vpc_endpoint")
         else None,
         resource_account=req.get("resource_account"),
-    )
-    assert result.decision == case["expected"], (
-        f"{case['name']} ({case['source']}): expected {case['expected']}, got {result.decision}\n{result.explain()}"
     )

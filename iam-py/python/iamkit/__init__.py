@@ -13,7 +13,13 @@ own messages, and decide requests exactly as AWS's policy evaluation logic does.
 from iamkit._account import Account, AccountClient, IamClientError
 from iamkit._analysis import AccessMatrix, action_info, check_action, diff_policies, expand_actions
 from iamkit._display import FindingList
-from iamkit._errors import MalformedPolicyDocument, PolicyParseError, UnknownActionError, WrongDocumentError
+from iamkit._errors import (
+    MalformedPolicyDocument,
+    PolicyCompileError,
+    PolicyParseError,
+    UnknownActionError,
+    WrongDocumentError,
+)
 from iamkit._native import (
     POLICY_TYPES,
     SAVE_KINDS,
@@ -44,6 +50,7 @@ __all__ = [
     "IamClientError",
     "MalformedPolicyDocument",
     "Policy",
+    "PolicyCompileError",
     "PolicyParseError",
     "Statement",
     "UnknownActionError",

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["MalformedPolicyDocument", "PolicyParseError", "UnknownActionError", "WrongDocumentError"]
+__all__ = [
+    "MalformedPolicyDocument",
+    "PolicyCompileError",
+    "PolicyParseError",
+    "UnknownActionError",
+    "WrongDocumentError",
+]
 
 
 class PolicyParseError(ValueError):
@@ -66,6 +72,45 @@ class PolicyParseError(ValueError):
             "end_column": self.end_column,
             "end_offset": self.end_offset,
         }
+
+
+class PolicyCompileError(PolicyParseError):
+    """The policies parse but the evaluator refuses one of them, so no decision can be given.
+
+    Raised by ``iamkit.evaluate`` and ``iamkit.Engine`` — e.g. a resource-based policy statement
+    without ``Principal`` (spec §1.7: AWS would not have stored it), with validation's own
+    ``code``, ``message``, ``path`` and position. ``layer`` names the policy argument
+    (``"resource"``, ``"identity"``, ``"scp[1]"``...), ``policy_index`` its place in that layer and
+    ``statement_index`` the statement's index within the policy.
+    """
+
+    layer: str
+    policy_index: int
+    statement_index: int
+
+    def __init__(
+        self,
+        message: str,
+        code: str = "JSON_SYNTAX_ERROR",
+        line: int = 1,
+        column: int = 1,
+        offset: int = 0,
+        path: str = "",
+        end_line: int | None = None,
+        end_column: int | None = None,
+        end_offset: int | None = None,
+        layer: str = "",
+        policy_index: int = 0,
+        statement_index: int = 0,
+    ) -> None:
+        super().__init__(message, code, line, column, offset, path, end_line, end_column, end_offset)
+        self.args = (*self.args, layer, policy_index, statement_index)
+        self.layer = layer
+        self.policy_index = policy_index
+        self.statement_index = statement_index
+
+    def __str__(self) -> str:
+        return f"{self.layer} policy #{self.policy_index}: {super().__str__()}"
 
 
 class MalformedPolicyDocument(Exception):

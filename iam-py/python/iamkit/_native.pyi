@@ -173,7 +173,11 @@ class EvaluationResult:
 
 @final
 class Engine:
-    """Policy layers compiled once (picklable)."""
+    """Policy layers compiled once (picklable).
+
+    Raises ``iamkit.PolicyCompileError`` (a ``ValueError``) with validation's code and position
+    when a policy cannot be evaluated, e.g. a resource-based statement without ``Principal``.
+    """
 
     def __init__(
         self,
@@ -235,7 +239,10 @@ def evaluate(
     rcps: PolicyLevels | None = (),
     vpc_endpoint_policy: PolicyArg | None = None,
     resource_account: str | None = None,
-) -> EvaluationResult: ...
+) -> EvaluationResult:
+    """Decides one request; raises ``iamkit.PolicyCompileError`` (a ``ValueError``) for policies
+    that cannot be evaluated (spec §1.7), like ``Engine``."""
+
 def _restore_engine(state: tuple[Any, ...]) -> Engine: ...
 def _restore_result(state: tuple[Any, ...]) -> EvaluationResult: ...
 
