@@ -328,6 +328,24 @@ def test_diff_policies_str_path_is_not_text(tmp_path: Path) -> None:
         iamkit.diff_policies(str(p), POLICY)
 
 
+@pytest.mark.parametrize(
+    ("doc", "says"),
+    [
+        ({"Foo": 1}, "got a JSON object with keys Foo"),
+        ({}, "got an empty JSON object"),
+        ({"Version": "2012-10-17"}, "got a policy document without a Statement"),
+        ([POLICY], "got a JSON array"),
+    ],
+)
+def test_diff_policies_refuses_objects_that_are_not_policies(doc: Any, says: str) -> None:
+    # Compared as policies, these would allow nothing and the diff would list every action.
+    if isinstance(doc, dict):
+        with pytest.raises(iamkit.WrongDocumentError, match=says):
+            iamkit.diff_policies(doc, POLICY)
+    with pytest.raises(iamkit.WrongDocumentError, match=says):
+        iamkit.diff_policies(POLICY, json.dumps(doc))
+
+
 def test_diff_policies_empty_and_non_json() -> None:
     with pytest.raises(iamkit.WrongDocumentError, match="policy a: got an empty document"):
         iamkit.diff_policies("", POLICY)

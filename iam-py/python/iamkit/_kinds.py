@@ -36,10 +36,11 @@ _SNAPSHOT_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Polic
 class Kind:
     """A recognised document kind.
 
-    ``name``: ``"policy"``, ``"snapshot"``, ``"get-policy-version"``, ``"get-user-policy"``,
-    ``"get-group-policy"``, ``"get-role-policy"``, ``"get-role"``, ``"describe-policy"``,
-    ``"get-policy"``, ``"get-user"``, ``"get-group"``, ``"list-policies"``, ``"empty-object"``,
-    ``"object"``, ``"array"``, ``"scalar"``, ``"empty"`` or ``"not-json"``. ``what`` describes it
+    ``name``: ``"policy"``, ``"policy-without-statement"``, ``"snapshot"``,
+    ``"get-policy-version"``, ``"get-user-policy"``, ``"get-group-policy"``, ``"get-role-policy"``,
+    ``"response"`` (another response holding a ``PolicyDocument``), ``"get-role"``,
+    ``"describe-policy"``, ``"get-policy"``, ``"get-user"``, ``"get-group"``, ``"list-policies"``,
+    ``"empty-object"``, ``"object"``, ``"array"``, ``"scalar"``, ``"empty"`` or ``"not-json"``. ``what`` describes it
     in words (``"an `aws iam get-policy-version` response"``); ``policy_at`` is the path of the
     policy inside a response that wraps one (``"PolicyVersion.Document"``), else ``""``.
     """
@@ -92,7 +93,7 @@ def kind_of_value(value: Any) -> Kind:
     if isinstance(value.get("Group"), dict):
         return _response("get-group")
     if keys <= {"Version", "Id"}:
-        return Kind("policy", "a policy document")
+        return Kind("policy-without-statement", "a policy document without a Statement")
     shown = ", ".join(sorted(keys)[:5]) + (", ..." if len(keys) > 5 else "")
     return Kind("object", f"a JSON object with keys {shown}")
 
@@ -163,11 +164,12 @@ def snapshot_text(text: str | bytes, where: str = "") -> Any:
 
 
 def require_policy(value: Any, where: str = "") -> None:
-    """Raises :class:`WrongDocumentError` when ``value`` (parsed JSON) is recognisably another kind
-    of document than a policy (a snapshot, a ``get-*`` response, an array, ...). Objects that
-    merely look like broken policies pass: the policy parser reports those with positions."""
+    """Raises :class:`WrongDocumentError` unless ``value`` (parsed JSON) is a policy document (an
+    object with a ``Statement``): a snapshot, a ``get-*`` response, an array, an object without a
+    ``Statement`` would otherwise be compared as a policy that allows nothing. (The statements
+    themselves are checked by the policy parser, with positions.)"""
     kind = kind_of_value(value)
-    if kind.name not in ("policy", "object"):
+    if kind.name != "policy":
         raise WrongDocumentError(_message(kind, "policy", where), kind.name, "policy")
 
 
@@ -181,7 +183,16 @@ def policy_hint(text: str) -> str | None:
         return None
     if kind.name == "not-json" and _is_file_path(text):
         return "got the path of a file as text: a str is policy text; pass pathlib.Path(path) to read a file"
-    if kind.name in ("policy", "object", "not-json", "empty", "array", "scalar", "empty-object"):
+    if kind.name in (
+        "policy",
+        "policy-without-statement",
+        "object",
+        "not-json",
+        "empty",
+        "array",
+        "scalar",
+        "empty-object",
+    ):
         return None  # the parser's own message already says what is wrong
     return _message(kind, "policy", "")
 
