@@ -40,9 +40,10 @@ class Kind:
     ``"get-policy-version"``, ``"get-user-policy"``, ``"get-group-policy"``, ``"get-role-policy"``,
     ``"response"`` (another response holding a ``PolicyDocument``), ``"get-role"``,
     ``"describe-policy"``, ``"get-policy"``, ``"get-user"``, ``"get-group"``, ``"list-policies"``,
-    ``"empty-object"``, ``"object"``, ``"array"``, ``"scalar"``, ``"empty"`` or ``"not-json"``. ``what`` describes it
-    in words (``"an `aws iam get-policy-version` response"``); ``policy_at`` is the path of the
-    policy inside a response that wraps one (``"PolicyVersion.Document"``), else ``""``.
+    ``"empty-object"``, ``"object"``, ``"array"``, ``"scalar"``, ``"empty"`` or ``"not-json"``.
+    ``what`` describes it in words (``"an `aws iam get-policy-version` response"``);
+    ``policy_at`` is the path of the policy inside a response that wraps one
+    (``"PolicyVersion.Document"``), else ``""``.
     """
 
     name: str
