@@ -8,6 +8,7 @@ use crate::explain::{Explanation, Layer, NoTrace, Recorder, ResolvedVariable};
 use crate::glob::VarRef;
 use crate::request::Request;
 use iam_model::{Effect, Policy, PolicyType};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// Compiled policies of every layer of a request (spec §5.1). `Send + Sync`: share one engine
@@ -323,9 +324,18 @@ impl Engine {
                 });
             }
         }
+        let mut reason = reason.describe(req);
+        if req.principal.is_unnamed() {
+            // Spec §5.1 (rev 3): say who was assumed when no principal was named.
+            let _ = write!(
+                reason,
+                " (no principal given: evaluated as an unnamed IAM user of account {}, as the IAM policy simulator does without CallerArn)",
+                req.principal.account()
+            );
+        }
         Explanation {
             decision,
-            reason: reason.describe(req),
+            reason,
             layers: rec.layers,
             matched_statements: statements,
             variables,
