@@ -594,7 +594,7 @@ impl PyEvaluationResult {
         }
     }
 
-    /// A readable, multi-line explanation of the decision, followed by any [`warnings`].
+    /// A readable, multi-line explanation of the decision, followed by any `warnings`.
     fn explain(&self) -> String {
         let mut text = self.explanation().to_string();
         for w in self.warnings() {
