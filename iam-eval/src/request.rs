@@ -775,6 +775,46 @@ pub struct Request<'a> {
     /// Set by the engine when it evaluates with a permissions-boundary layer: the caller then
     /// has a boundary attached, whatever its `Principal` says (spec §5.9).
     pub(crate) boundary_layer: bool,
+    /// The account segment of `resource` (empty when it has none or is not an ARN), found once
+    /// when the request is built: every decision compares it with the caller's account. It is a
+    /// sub-slice of `resource`, so [`Request::resource_account`] can tell when `resource` was
+    /// replaced afterwards and then scans the new ARN instead.
+    pub(crate) arn_account: &'a str,
+}
+
+/// The account segment of an ARN (the fifth `:`-separated segment, `arn:partition:service:region:account:...`)
+/// as a sub-slice of `resource`; an empty sub-slice when `resource` does not start with `arn:`
+/// or has fewer than six segments. A byte scan of the first segments only (no full split).
+#[inline]
+fn arn_account_of(resource: &str) -> &str {
+    let empty = resource.get(..0).unwrap_or_default();
+    let b = resource.as_bytes();
+    if !b.starts_with(b"arn:") {
+        return empty;
+    }
+    // Skip the partition, service and region segments: three colons after `arn:`.
+    let mut i = 4;
+    let mut colons = 0;
+    while let Some(&c) = b.get(i) {
+        i += 1;
+        if c == b':' {
+            colons += 1;
+            if colons == 3 {
+                break;
+            }
+        }
+    }
+    if colons < 3 {
+        return empty;
+    }
+    let start = i;
+    while let Some(&c) = b.get(i) {
+        if c == b':' {
+            return resource.get(start..i).unwrap_or(empty);
+        }
+        i += 1;
+    }
+    empty
 }
 
 impl<'a> Request<'a> {
@@ -788,6 +828,7 @@ impl<'a> Request<'a> {
             resource_in_management_account: false,
             context: None,
             boundary_layer: false,
+            arn_account: arn_account_of(resource),
         }
     }
     /// Sets the context.
@@ -802,15 +843,39 @@ impl<'a> Request<'a> {
     }
     /// The account owning the resource: the explicit owner, else the ARN's account segment,
     /// else the principal's account.
+    ///
+    /// The ARN's account is found when the request is built ([`Request::new`]), not per
+    /// decision; if the public `resource` field was replaced since, it is found again.
+    #[inline]
     pub fn resource_account(&self) -> &'a str {
         if let Some(a) = self.resource_owner {
             return a;
         }
-        let acct = crate::matchers::resource::arn_account(self.resource).unwrap_or("");
-        if acct.is_empty() || !crate::glob::str_starts_with(self.resource, "arn:") {
+        let acct = if self.arn_account_is_current() {
+            self.arn_account
+        } else {
+            arn_account_of(self.resource)
+        };
+        if acct.is_empty() {
             self.principal.account.as_str()
         } else {
             acct
+        }
+    }
+    /// Whether the cached account segment still lies inside `resource` (an address-range
+    /// check: a `resource` replaced by another string no longer contains it).
+    #[inline]
+    fn arn_account_is_current(&self) -> bool {
+        let r = self.resource.as_bytes().as_ptr_range();
+        let a = self.arn_account.as_bytes().as_ptr_range();
+        r.start as usize <= a.start as usize && a.end as usize <= r.end as usize
+    }
+    /// The same request for another resource (its account segment found again).
+    pub(crate) fn for_resource(&self, resource: &'a str) -> Request<'a> {
+        Request {
+            resource,
+            arn_account: arn_account_of(resource),
+            ..*self
         }
     }
     /// Looks up a condition key: the caller's context first, then the keys AWS derives from
@@ -927,6 +992,44 @@ mod tests {
                 .resource_account(),
             "999999999999"
         );
+    }
+
+    // The account segment is found once, in `Request::new`; a `resource` replaced afterwards
+    // (the field is public) is scanned again, never answered from the old ARN.
+    #[test]
+    fn resource_account_follows_a_replaced_resource() {
+        let u = Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();
+        let mut r = Request::new(
+            &u,
+            "sqs:SendMessage",
+            "arn:aws:sqs:us-east-1:444455556666:q",
+        );
+        assert_eq!(r.resource_account(), "444455556666");
+        r.resource = "arn:aws:sqs:us-east-1:777788889999:q";
+        assert_eq!(r.resource_account(), "777788889999");
+        r.resource = "arn:aws:s3:::bucket/key";
+        assert_eq!(r.resource_account(), "111122223333");
+        assert_eq!(
+            r.for_resource("arn:aws:kms:us-east-1:222233334444:key/k")
+                .resource_account(),
+            "222233334444"
+        );
+    }
+
+    #[test]
+    fn arn_account_segment() {
+        for (text, account) in [
+            ("arn:aws:sqs:us-east-1:444455556666:q", "444455556666"),
+            ("arn:aws:iam::111122223333:role/a:b", "111122223333"),
+            ("arn:aws:s3:::bucket/key", ""),
+            ("arn:aws:sqs:us-east-1:444455556666", ""), // five segments: not an ARN
+            ("ARN:aws:sqs:us-east-1:444455556666:q", ""), // the prefix is case-sensitive
+            ("*", ""),
+            ("", ""),
+            ("arn:", ""),
+        ] {
+            assert_eq!(arn_account_of(text), account, "{text}");
+        }
     }
 
     #[test]
