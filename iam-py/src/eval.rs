@@ -130,6 +130,7 @@ fn is_single_policy(obj: &Bound<'_, PyAny>) -> bool {
         || obj.is_instance_of::<PyBytes>()
         || obj.is_instance_of::<PyDict>()
         || obj.cast::<PyPolicy>().is_ok()
+        || obj.hasattr("__fspath__").unwrap_or(false) // an os.PathLike policy file
 }
 
 /// A sequence of policies (a single policy is a sequence of one).
@@ -637,9 +638,30 @@ impl PyEvaluationResult {
             .collect()
     }
 
-    /// A readable, multi-line explanation of the decision.
+    /// Problems with the request that did not stop the decision: an action the bundled
+    /// catalog does not know (`s3:GetObjekt`), with the closest real names. AWS decides such a
+    /// request as written (no policy naming a real action matches it), and so does iamkit;
+    /// the warning says why it was probably not what was meant. Computed from the action on
+    /// each call (a hash lookup for a known action), never on the evaluation path.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        match iam_model::catalog::Catalog::get().check_action(&self.req.action) {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![format!("{e} (decided as written)")],
+        }
+    }
+
+    /// A readable, multi-line explanation of the decision, followed by any `warnings`.
     fn explain(&self) -> String {
-        self.explanation().to_string()
+        let mut text = self.explanation().to_string();
+        for w in self.warnings() {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str("warning: ");
+            text.push_str(&w);
+        }
+        text
     }
 
     /// Everything as a JSON-ready dict.
@@ -657,6 +679,7 @@ impl PyEvaluationResult {
         d.set_item("matched_statements", me.matched_statements(py)?)?;
         d.set_item("missing_context_values", me.missing_context_values())?;
         d.set_item("variables", me.variables())?;
+        d.set_item("warnings", me.warnings())?;
         Ok(d)
     }
 

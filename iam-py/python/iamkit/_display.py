@@ -283,6 +283,11 @@ def evaluation_html(result: EvaluationResult) -> str:
         f'<div style="{_HEADER}">{badge} {request}</div>',
         f'<div style="padding:4px 8px;font-family:sans-serif">{escape(result.reason)}</div>',
     ]
+    parts.extend(
+        f'<div class="iamkit-warning" style="padding:4px 8px;font-family:sans-serif;color:#9a6700;'
+        f'background:#fff8c5">&#9888; {escape(w)}</div>'
+        for w in result.warnings
+    )
     if layer_rows:
         parts.append(
             f'<table style="border-collapse:collapse;border:none;margin:4px 0"><thead><tr><th {th}>layer</th>'
