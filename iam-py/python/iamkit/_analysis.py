@@ -316,7 +316,7 @@ class AccessMatrix:
     def _column(self, action: int | str) -> int:
         """An action's column, by index (0 to len - 1; out of range is a ``ValueError``, never
         a negative index counted from the end) or by name."""
-        if isinstance(action, int):
+        if not isinstance(action, str):
             return int_in_range(action, "action index", 0, len(self.actions) - 1)
         if action in self._actions:
             return self._actions.index(action)
@@ -325,7 +325,7 @@ class AccessMatrix:
 
     def _row(self, principal: int | str) -> int:
         """A principal's row, by index (checked like :meth:`_column`), ARN or bare name."""
-        if isinstance(principal, int):
+        if not isinstance(principal, str):
             return int_in_range(principal, "principal index", 0, len(self.principals) - 1)
         if principal in self._principals:
             return self._principals.index(principal)
