@@ -312,8 +312,10 @@ impl ResourceType {
             return false;
         };
         let tb = self.glob.as_bytes();
-        // The service field first: it rules out most templates at once.
-        [2, 0, 1, 3, 4, 5].into_iter().all(|i| {
+        // The service field first: it rules out most templates at once; then the resource
+        // field, which tells apart the types of one service (`role/*` vs `user/*`), before
+        // the region and account; `arn` and the partition (nearly always `arn` and `*`) last.
+        [2, 5, 3, 4, 0, 1].into_iter().all(|i| {
             let tf = field(tb, t[i]);
             if tf == b"*" {
                 return true; // every glob has some string in common with `*`
