@@ -190,6 +190,29 @@ fn heads_compatible(a: &Entry<'_>, b: &Entry<'_>) -> bool {
     a.svc.eq_ignore_ascii_case(b.svc) && ha[..n].eq_ignore_ascii_case(&hb[..n])
 }
 
+/// IAM action matching of the pattern entry `p` against the concrete entry `a` (both sides
+/// case-insensitive globs): a literal service prefix is a case-insensitive comparison, and a
+/// `Head*` name (a final `*` its only wildcard) a case-insensitive prefix test.
+fn pattern_matches_concrete(p: &Entry<'_>, a: &Entry<'_>) -> bool {
+    let svc = if p.svc_wild {
+        glob_ci(p.svc, a.svc)
+    } else {
+        p.svc.eq_ignore_ascii_case(a.svc)
+    };
+    if !svc {
+        return false;
+    }
+    let head = literal_head(p.name);
+    if head.len() + 1 == p.name.len() && p.name.ends_with('*') {
+        a.name
+            .as_bytes()
+            .get(..head.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(head))
+    } else {
+        glob_ci(p.name, a.name)
+    }
+}
+
 /// One `Action` entry as the redundancy check sees it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -400,7 +423,7 @@ fn redundant_actions(
                 let theirs = &entries[j];
                 let covered = match mine_pos {
                     // Concrete: IAM action matching of the pattern against it.
-                    None => glob_ci(theirs.svc, mine.svc) && glob_ci(theirs.name, mine.name),
+                    None => pattern_matches_concrete(theirs, mine),
                     // Expansions are disjoint when neither literal head of the names is a
                     // prefix of the other (ignoring case): then `i` is not covered.
                     Some(_) if !heads_compatible(mine, theirs) => false,
