@@ -266,10 +266,7 @@ impl Engine {
     pub fn evaluate_resources(&self, req: &Request<'_>, resources: &[&str]) -> Decision {
         let mut out = Decision::Allowed;
         for r in resources {
-            let one = Request {
-                resource: r,
-                ..*req
-            };
+            let one = req.for_resource(r);
             match self.evaluate(&one) {
                 Decision::ExplicitDeny => return Decision::ExplicitDeny,
                 Decision::ImplicitDeny => out = Decision::ImplicitDeny,
