@@ -498,8 +498,11 @@ pub struct Catalog {
     services_ci: HashMap<CiPair<'static>, u32, BuildHasherDefault<FxHasher>>,
     action_count: usize,
     /// See [`Catalog::keys_by_prefix`].
-    by_prefix: OnceLock<HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<FxHasher>>>,
+    by_prefix: OnceLock<KeysByPrefix>,
 }
+
+/// Lower-cased key prefix → (service index or `GLOBAL`, key index) of its distinct keys.
+type KeysByPrefix = HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<FxHasher>>;
 
 /// A templated condition key: its glob, the glob without `*` (an instance must differ from
 /// it), and where the key is declared.
@@ -838,8 +841,7 @@ impl Catalog {
         &self,
     ) -> &HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<FxHasher>> {
         self.by_prefix.get_or_init(|| {
-            let mut map: HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<FxHasher>> =
-                HashMap::default();
+            let mut map = KeysByPrefix::default();
             let mut seen = std::collections::HashSet::new();
             let all = (self
                 .global_keys
