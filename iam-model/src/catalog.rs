@@ -837,9 +837,7 @@ impl Catalog {
     /// Lower-cased key prefix → every distinct key (by lower-cased name) with that prefix, in
     /// catalog order (global keys first, then service by service): built on first use, so
     /// looking up a prefix does not scan every key of every service.
-    fn keys_by_prefix(
-        &self,
-    ) -> &HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<FxHasher>> {
+    fn keys_by_prefix(&self) -> &KeysByPrefix {
         self.by_prefix.get_or_init(|| {
             let mut map = KeysByPrefix::default();
             let mut seen = std::collections::HashSet::new();
