@@ -314,8 +314,10 @@ impl ResourceType {
             return false;
         };
         let tb = self.glob.as_bytes();
-        // The service field first: it rules out most templates at once.
-        [2, 0, 1, 3, 4, 5].into_iter().all(|i| {
+        // The service field first: it rules out most templates at once; then the resource
+        // field, which tells apart the types of one service (`role/*` vs `user/*`), before
+        // the region and account; `arn` and the partition (nearly always `arn` and `*`) last.
+        [2, 5, 3, 4, 0, 1].into_iter().all(|i| {
             let tf = field(tb, t[i]);
             if tf == b"*" {
                 return true; // every glob has some string in common with `*`
@@ -495,7 +497,12 @@ pub struct Catalog {
     /// a binary search of byte-wise comparisons.
     services_ci: HashMap<CiPair<'static>, u32, BuildHasherDefault<FxHasher>>,
     action_count: usize,
+    /// See [`Catalog::keys_by_prefix`].
+    by_prefix: OnceLock<KeysByPrefix>,
 }
+
+/// Lower-cased key prefix → (service index or `GLOBAL`, key index) of its distinct keys.
+type KeysByPrefix = HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<FxHasher>>;
 
 /// A templated condition key: its glob, the glob without `*` (an instance must differ from
 /// it), and where the key is declared.
@@ -819,12 +826,41 @@ impl Catalog {
         &'a self,
         prefix: &'a str,
     ) -> impl Iterator<Item = &'a ConditionKey> + 'a {
-        let mut seen = std::collections::HashSet::new();
-        self.global_keys
-            .iter()
-            .chain(self.services.iter().flat_map(|s| s.condition_keys.iter()))
-            .filter(move |k| k.prefix().eq_ignore_ascii_case(prefix))
-            .filter(move |k| seen.insert(k.name.to_ascii_lowercase()))
+        let mut buf = [0u8; 128];
+        let list = self
+            .keys_by_prefix()
+            .get(lower_into(prefix, &mut buf).as_ref())
+            .map_or(&[][..], Vec::as_slice);
+        list.iter().filter_map(|&(s, k)| self.key_at(s, k))
+    }
+
+    /// Lower-cased key prefix → every distinct key (by lower-cased name) with that prefix, in
+    /// catalog order (global keys first, then service by service): built on first use, so
+    /// looking up a prefix does not scan every key of every service.
+    fn keys_by_prefix(&self) -> &KeysByPrefix {
+        self.by_prefix.get_or_init(|| {
+            let mut map = KeysByPrefix::default();
+            let mut seen = std::collections::HashSet::new();
+            let all = (self
+                .global_keys
+                .iter()
+                .enumerate()
+                .map(|(k, key)| (GLOBAL, k, key)))
+            .chain(self.services.iter().enumerate().flat_map(|(s, svc)| {
+                svc.condition_keys
+                    .iter()
+                    .enumerate()
+                    .map(move |(k, key)| (s, k, key))
+            }));
+            for (s, k, key) in all {
+                if seen.insert(key.name.to_ascii_lowercase()) {
+                    map.entry(key.prefix().to_ascii_lowercase())
+                        .or_default()
+                        .push((s, k));
+                }
+            }
+            map
+        })
     }
 
     /// The global `aws:` condition keys with their types.

@@ -115,6 +115,7 @@ fn parse(text: &'static str) -> Catalog {
         actions_ci,
         services_ci,
         action_count,
+        by_prefix: std::sync::OnceLock::new(),
     }
 }
 

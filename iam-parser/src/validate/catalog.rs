@@ -126,10 +126,15 @@ fn actions(
             continue;
         };
         if wild_name {
-            if !actions_with_head(service, name)
-                .1
-                .any(|a| glob_ci(name, a.name))
-            {
+            let mut run = actions_with_head(service, name).1;
+            // `Head*` (a final `*` the only wildcard) matches exactly the actions whose names
+            // start with `Head`, which is the run: no glob needed.
+            let matched = if literal_head(name).len() + 1 == name.len() && name.ends_with('*') {
+                run.next().is_some()
+            } else {
+                run.any(|a| glob_ci(name, a.name))
+            };
+            if !matched {
                 c.push(
                     "INVALID_ACTION",
                     Severity::Warning,
@@ -183,6 +188,29 @@ fn heads_compatible(a: &Entry<'_>, b: &Entry<'_>) -> bool {
     let (ha, hb) = (literal_head(a.name), literal_head(b.name));
     let n = ha.len().min(hb.len());
     a.svc.eq_ignore_ascii_case(b.svc) && ha[..n].eq_ignore_ascii_case(&hb[..n])
+}
+
+/// IAM action matching of the pattern entry `p` against the concrete entry `a` (both sides
+/// case-insensitive globs): a literal service prefix is a case-insensitive comparison, and a
+/// `Head*` name (a final `*` its only wildcard) a case-insensitive prefix test.
+fn pattern_matches_concrete(p: &Entry<'_>, a: &Entry<'_>) -> bool {
+    let svc = if p.svc_wild {
+        glob_ci(p.svc, a.svc)
+    } else {
+        p.svc.eq_ignore_ascii_case(a.svc)
+    };
+    if !svc {
+        return false;
+    }
+    let head = literal_head(p.name);
+    if head.len() + 1 == p.name.len() && p.name.ends_with('*') {
+        a.name
+            .as_bytes()
+            .get(..head.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(head))
+    } else {
+        glob_ci(p.name, a.name)
+    }
 }
 
 /// One `Action` entry as the redundancy check sees it.
@@ -346,7 +374,7 @@ fn redundant_actions(
     // Catalog expansions, needed only to compare two patterns: computed on first use.
     let mut expansions: Vec<Option<Expansion>> = (0..patterns.len()).map(|_| None).collect();
     // The first earlier entry equal to each entry, ignoring case.
-    let earlier_equal = earlier_equal(values.iter().map(|v| v.value.as_str()), entries);
+    let earlier_equal = earlier_equal(values, entries);
     // A pattern can only cover an entry of its own service unless one of the two has a
     // wildcard in the service prefix; with many patterns, find the candidates by service.
     let by_service = (patterns.len() > 8).then(|| {
@@ -395,7 +423,7 @@ fn redundant_actions(
                 let theirs = &entries[j];
                 let covered = match mine_pos {
                     // Concrete: IAM action matching of the pattern against it.
-                    None => glob_ci(theirs.svc, mine.svc) && glob_ci(theirs.name, mine.name),
+                    None => pattern_matches_concrete(theirs, mine),
                     // Expansions are disjoint when neither literal head of the names is a
                     // prefix of the other (ignoring case): then `i` is not covered.
                     Some(_) if !heads_compatible(mine, theirs) => false,
@@ -436,16 +464,17 @@ fn redundant_actions(
 }
 
 /// For each entry (not `Skip`), the first earlier entry with the same text ignoring ASCII case.
-fn earlier_equal<'a>(
-    texts: impl Iterator<Item = &'a str>,
+/// (The texts are read in place: no list of `&str` is collected.)
+fn earlier_equal(
+    values: &[iam_model::Spanned<String>],
     entries: &[Entry<'_>],
 ) -> Vec<Option<usize>> {
-    let texts: Vec<&str> = texts.collect();
+    let texts = values;
     let mut out = vec![None; texts.len()];
     if texts.len() <= 8 {
         for i in 0..texts.len() {
             if entries[i].kind != Kind::Skip {
-                out[i] = (0..i).find(|&j| texts[j].eq_ignore_ascii_case(texts[i]));
+                out[i] = (0..i).find(|&j| texts[j].value.eq_ignore_ascii_case(&texts[i].value));
             }
         }
         return out;
@@ -456,7 +485,7 @@ fn earlier_equal<'a>(
         if entries[i].kind == Kind::Skip {
             continue;
         }
-        match first.entry(CiStr(t)) {
+        match first.entry(CiStr(&t.value)) {
             std::collections::hash_map::Entry::Occupied(o) => out[i] = Some(*o.get()),
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(i);
