@@ -432,11 +432,15 @@ impl Account {
             })?;
         let action_name = format!("{}:{}", svc.prefix, action.name);
         let mut resource = None;
-        for rt in &action.resource_types {
-            if let Some(r) = self.call_resource(caller, action.name, rt.name, params) {
-                resource = Some(r);
-                break;
-            }
+        // SimulatePrincipalPolicy acts on the principal it simulates (IAM API reference).
+        if let Some(arn) = param(params, "PolicySourceArn") {
+            resource = Some((arn.to_string(), None));
+        }
+        if resource.is_none() {
+            resource = action
+                .resource_types
+                .iter()
+                .find_map(|rt| self.call_resource(caller, action.name, rt.name, params));
         }
         if resource.is_none() && action.resource_types.iter().any(|r| r.required) {
             // A required resource the parameters do not name: the call itself fails on the
