@@ -164,26 +164,38 @@ fn tag_pairs(p: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-/// Operations whose `UserName` is optional: without it they act on the calling user (IAM API
-/// reference of each, e.g. CreateAccessKey, ListAccessKeys, GetUser, ListMFADevices).
+/// True for the IAM operations whose `UserName` is optional: without it they act on the
+/// calling user (IAM API reference of each, e.g. CreateAccessKey: "If you do not specify a user
+/// name, IAM determines the user name implicitly based on the Amazon Web Services access key ID
+/// signing the request"). Case-insensitive.
+///
+/// ```
+/// assert!(iam_account::acts_on_calling_user("ListMfaDevices"));
+/// assert!(!iam_account::acts_on_calling_user("DeleteUser"));
+/// ```
+pub fn acts_on_calling_user(op: &str) -> bool {
+    implicit_user(op)
+}
+
 fn implicit_user(op: &str) -> bool {
+    let op = op.to_ascii_lowercase();
     matches!(
-        op,
-        "CreateAccessKey"
-            | "DeleteAccessKey"
-            | "UpdateAccessKey"
-            | "ListAccessKeys"
-            | "GetUser"
-            | "ListMFADevices"
-            | "DeactivateMFADevice"
-            | "EnableMFADevice"
-            | "ListSigningCertificates"
-            | "UploadSigningCertificate"
-            | "UpdateSigningCertificate"
-            | "DeleteSigningCertificate"
-            | "ListSSHPublicKeys"
-            | "ListServiceSpecificCredentials"
-            | "ChangePassword"
+        op.as_str(),
+        "createaccesskey"
+            | "deleteaccesskey"
+            | "updateaccesskey"
+            | "listaccesskeys"
+            | "getuser"
+            | "listmfadevices"
+            | "deactivatemfadevice"
+            | "enablemfadevice"
+            | "listsigningcertificates"
+            | "uploadsigningcertificate"
+            | "updatesigningcertificate"
+            | "deletesigningcertificate"
+            | "listsshpublickeys"
+            | "listservicespecificcredentials"
+            | "changepassword"
     )
 }
 
@@ -657,9 +669,18 @@ impl Scope<'_> {
             }
             let engine = p.layers.cached_engine()?;
             let ctx = c.context.as_context();
+            // AWS managed policies (`arn:aws:iam::aws:policy/…`) are readable and attachable
+            // in every account: a call on one is authorized as on a resource of the caller's
+            // own account (an identity-based Allow suffices; spec §5.12, IAM User Guide
+            // "AWS managed policies").
+            let resource_account = if c.resource.starts_with("arn:aws:iam::aws:") {
+                caller.account.as_str()
+            } else {
+                p.resource_account.as_str()
+            };
             let mut req = Request::new(&p.principal, &c.action, &c.resource)
                 .with_context(&ctx)
-                .with_resource_account(&p.resource_account);
+                .with_resource_account(resource_account);
             req.resource_in_management_account = p.resource_in_management;
             if engine.evaluate(&req).is_allowed() {
                 continue;

@@ -39,7 +39,7 @@ pub use authorize::{Layers, Named, Scope, Source};
 pub use caller::{Caller, CallerKind};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::CreatedAccessKey;
-pub use enforce::{CallCheck, CallError, Denial, Enforcement};
+pub use enforce::{CallCheck, CallError, Denial, Enforcement, acts_on_calling_user};
 pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
 pub use organization::Organization;

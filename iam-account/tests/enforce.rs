@@ -452,3 +452,16 @@ fn scp_limits_member_account() {
     org.authorize_call(A, &root, "iam", "ListUsers", &json!({}))
         .unwrap();
 }
+
+/// AWS managed policies live in the `aws` pseudo-account but every account reads and attaches
+/// them: the root user and an identity-based Allow suffice.
+#[test]
+fn aws_managed_policy_calls_are_same_account() {
+    let (mut a, _, alice) = setup();
+    let root = a.root_caller();
+    let p = json!({"PolicyArn": READ_ONLY});
+    a.enforce_call(&root, "iam", "GetPolicy", &p).unwrap();
+    denied_message(a.enforce_call(&alice, "iam", "GetPolicy", &p));
+    a.attach_user_policy("alice", READ_ONLY).unwrap();
+    a.enforce_call(&alice, "iam", "GetPolicy", &p).unwrap();
+}

@@ -10,8 +10,8 @@
 use crate::convert::python_attr;
 use crate::eval::{PyEvaluationResult, context_of};
 use iam_account::{
-    Account, AssumeRoleRequest, CallError, Caller, CreateRoleOptions,
-    CreatedServiceSpecificCredential, Enforcement, FederationTokenRequest,
+    Account, AssumeRoleRequest, CallError, Caller, CallerKind, CreateRoleOptions,
+    CreatedServiceSpecificCredential, Enforcement, FederationTokenRequest, acts_on_calling_user,
 };
 use iam_eval::Principal;
 use iam_model::entities::{
@@ -1446,6 +1446,16 @@ impl PyAccount {
             a.enforce_call(&caller, service, &op, &p)?;
             if !run {
                 return Ok(json!({}));
+            }
+            // Without UserName these operations act on the calling user.
+            let mut p = p;
+            if let CallerKind::User { name } = &caller.kind
+                && service == "iam"
+                && p.get("UserName").is_none()
+                && acts_on_calling_user(&op)
+                && let Some(m) = p.as_object_mut()
+            {
+                m.insert("UserName".to_string(), Value::String(name.clone()));
             }
             Ok(match service {
                 "iam" => iam_call(a, operation, &p)?,

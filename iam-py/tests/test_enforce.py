@@ -10,9 +10,10 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
-import iamkit
 import pytest
 from botocore.exceptions import ClientError
+
+import iamkit
 
 ACCT = "111122223333"
 ALICE = f"arn:aws:iam::{ACCT}:user/alice"
@@ -108,7 +109,10 @@ def test_tag_on_create_needs_tag_user() -> None:
 def test_authentication_errors() -> None:
     acct, root, key = _story()
     cases = [
-        (acct.client("iam", aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x"), "InvalidClientTokenId"),
+        (
+            acct.client("iam", aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x"),
+            "InvalidClientTokenId",
+        ),
         (
             acct.client("iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key="x" * 40),
             "SignatureDoesNotMatch",
@@ -162,7 +166,9 @@ def test_assumed_role_session_limited_and_expiring() -> None:
         "because no session policy allows the iam:CreateUser action"
     )
     # Without its session token the temporary key is not valid.
-    no_token = acct.client("iam", aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"])
+    no_token = acct.client(
+        "iam", aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"]
+    )
     with pytest.raises(ClientError) as e:
         no_token.list_users()
     assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
@@ -171,7 +177,7 @@ def test_assumed_role_session_limited_and_expiring() -> None:
 
 
 def test_soft_mode_records_denials() -> None:
-    acct, root, key = _story("soft")
+    acct, _, key = _story("soft")
     assert acct.enforce == "soft"
     alice = _alice(acct, key)
     alice.attach_user_policy(UserName="alice", PolicyArn=ADMIN)  # let through, recorded
@@ -190,3 +196,31 @@ def test_authorized_python_side_operations() -> None:
     with pytest.raises(ClientError) as e:
         _alice(acct, key).get_account_authorization_details()
     assert e.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_enforce_mode_survives_pickling() -> None:
+    acct, _, key = _story("off")
+    copy = pickle.loads(pickle.dumps(acct))
+    assert copy.enforce == "off"
+    assert pickle.loads(pickle.dumps(iamkit.Account(ACCT))).enforce == "on"
+    # Keys are not pickled (documented): alice's key does not exist in the copy.
+    with pytest.raises(ClientError) as e:
+        _alice(copy, key).list_users()
+    assert e.value.response["Error"]["Code"] == "InvalidClientTokenId"
+
+
+def test_service_rules_deny_even_root() -> None:
+    # Spec §5.12: changes to AWS managed policies and to Identity Center roles are never
+    # allowed, the root user included.
+    root = iamkit.Account(ACCT).client("iam")
+    with pytest.raises(ClientError) as e:
+        root.delete_policy(PolicyArn=READ_ONLY)
+    assert e.value.response["Error"]["Code"] == "AccessDenied"
+    with pytest.raises(ClientError) as e:
+        root.create_role(
+            RoleName="AWSReservedSSO_Admin_0123456789abcdef",
+            Path="/aws-reserved/sso.amazonaws.com/",
+            AssumeRolePolicyDocument={"Version": "2012-10-17", "Statement": []},
+        )
+    assert e.value.response["Error"]["Code"] == "AccessDenied"
+    root.get_policy(PolicyArn=READ_ONLY)  # reading is allowed

@@ -253,7 +253,10 @@ class Account:
     attachments, boundaries, tags, ids, dates) and the alias; it does NOT keep access keys
     and their secrets, login profiles, MFA devices, SSH public keys, signing and server
     certificates, service-specific credentials, SAML / OIDC providers, STS sessions, the
-    password policy, registered resource policies or instance profiles without a role.
+    password policy, registered resource policies or instance profiles without a role. The
+    ``enforce`` mode is kept; ``"soft"`` mode's recorded :meth:`denials` are not.
+
+    ``Account(..., enforce="on")``: see :attr:`enforce`.
     """
 
     __slots__ = ("_native", "_org_policies")
@@ -480,6 +483,8 @@ class Account:
     def __reduce__(self) -> tuple[Any, ...]:
         org = getattr(self, "_org_policies", None)
         state = (self.account_id, self.alias, self._native.to_authorization_details_json())
+        if self.enforce != "on":
+            return (_restore_account, (*state, org, self.enforce))
         return (_restore_account, (*state, org) if org else state)
 
     def __repr__(self) -> str:
@@ -527,6 +532,7 @@ def _restore_account(
     alias: str | None,
     details_json: str,
     org_policies: dict[str, list[list[_native.Policy]]] | None = None,
+    enforce: str = "on",
 ) -> Account:
     native = _native.NativeAccount.from_authorization_details_json(details_json, account_id)
     acct = Account._wrap(native)
@@ -534,6 +540,7 @@ def _restore_account(
         acct.client("iam").create_account_alias(AccountAlias=alias)
     if org_policies:
         acct._org_policies = org_policies
+    native.enforce = enforce
     return acct
 
 
