@@ -62,6 +62,8 @@ pub struct Principal {
     org_paths: Vec<String>,
     has_permissions_boundary: bool,
     management_account: bool,
+    /// True for [`Principal::unnamed_user`]: no principal was named (spec §5.1 rev 3).
+    unnamed: bool,
 }
 
 /// Why a string is not a principal.
@@ -81,6 +83,34 @@ impl fmt::Display for PrincipalParseError {
     }
 }
 impl std::error::Error for PrincipalParseError {}
+
+/// Why a role ARN cannot be the role of a session ([`Principal::with_role_arn`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleArnError {
+    /// The role ARN that was given.
+    pub role_arn: String,
+    /// The principal's own ARN (empty when it has none).
+    pub principal: String,
+}
+
+impl fmt::Display for RoleArnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.principal.contains(":assumed-role/") {
+            write!(
+                f,
+                "role_arn {:?} is not the role of the session {}: role_arn must be the ARN of the role of the session (arn:aws:iam::ACCOUNT:role/PATH/NAME with the session's account and role name)",
+                self.role_arn, self.principal
+            )
+        } else {
+            write!(
+                f,
+                "role_arn {:?} names the role of a session, but the principal {:?} is not a role session (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)",
+                self.role_arn, self.principal
+            )
+        }
+    }
+}
+impl std::error::Error for RoleArnError {}
 
 fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
@@ -107,6 +137,7 @@ impl Principal {
             org_paths: Vec::new(),
             has_permissions_boundary: false,
             management_account: false,
+            unnamed: false,
         }
     }
 
@@ -147,6 +178,41 @@ impl Principal {
         p.principal_arn = Some(arn.to_string());
         p.username = Some(name.to_string());
         Ok(p)
+    }
+
+    /// The caller of a request that names no principal (spec §5.1, rev 3): an unnamed IAM user
+    /// of `account` holding exactly the identity policies given — what AWS's policy simulator
+    /// evaluates for `SimulateCustomPolicy` without `CallerArn`
+    /// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html>).
+    /// It is never the root user: root's full access applies only when the root ARN or the
+    /// account id is named.
+    ///
+    /// It has no ARN, name or unique id, so a resource-based policy's `Principal` names it only
+    /// through `"*"` or its account; `NotPrincipal` never exempts it. The only keys derived from
+    /// it are `aws:PrincipalAccount` and `aws:PrincipalType` (`User`): `aws:username`,
+    /// `aws:userid`, `aws:PrincipalArn` and `aws:PrincipalIsAWSService` are absent (spec §5.1
+    /// "no derived keys beyond"), so statements that need them report them as missing context
+    /// values, as the simulator does.
+    ///
+    /// ```
+    /// use iam_eval::{Principal, PrincipalKind, Request, Value};
+    /// let p = Principal::unnamed_user("111122223333");
+    /// assert_eq!(p.kind(), PrincipalKind::User);
+    /// assert!(p.is_unnamed());
+    /// assert_eq!(p.arn(), "");
+    /// assert_eq!(p.name(), None);
+    /// let r = Request::new(&p, "s3:GetObject", "arn:aws:s3:::bucket/key");
+    /// assert_eq!(r.lookup("aws:PrincipalAccount"), Some(Value::One("111122223333")));
+    /// assert_eq!(r.lookup("aws:PrincipalType"), Some(Value::One("User")));
+    /// assert_eq!(r.lookup("aws:username"), None);
+    /// assert_eq!(r.lookup("aws:userid"), None);
+    /// assert_eq!(r.lookup("aws:PrincipalArn"), None);
+    /// assert_eq!(r.resource_account(), "111122223333");
+    /// ```
+    pub fn unnamed_user(account: &str) -> Principal {
+        let mut p = Principal::blank(PrincipalKind::User, account);
+        p.unnamed = true;
+        p
     }
 
     /// A session of role `role_arn` (with its path) named `session_name`. The session ARN is
@@ -279,6 +345,42 @@ impl Principal {
         }
     }
 
+    /// Gives a role session the full ARN of its role, path included (`arn:aws:iam::A:role/path/R`).
+    /// A session ARN (`arn:aws:sts::A:assumed-role/R/S`) does not carry the role's path (spec
+    /// §2.3, §10 item 18), yet `aws:PrincipalArn` and a `Principal` naming the role ARN need it.
+    /// Fails unless `self` is a session of a role with the same account and name.
+    ///
+    /// ```
+    /// let s = iam_eval::Principal::parse("arn:aws:sts::111122223333:assumed-role/Deploy/ci").unwrap();
+    /// let s = s.with_role_arn("arn:aws:iam::111122223333:role/ops/Deploy").unwrap();
+    /// assert_eq!(s.role_arn(), Some("arn:aws:iam::111122223333:role/ops/Deploy"));
+    /// assert_eq!(s.arn(), "arn:aws:sts::111122223333:assumed-role/Deploy/ci");
+    /// let other = iam_eval::Principal::parse("arn:aws:sts::111122223333:assumed-role/Deploy/ci").unwrap();
+    /// assert!(other.with_role_arn("arn:aws:iam::111122223333:role/ops/Other").is_err());
+    /// ```
+    pub fn with_role_arn(self, role_arn: &str) -> Result<Principal, RoleArnError> {
+        let err = |p: &Principal| RoleArnError {
+            role_arn: role_arn.to_string(),
+            principal: p.arn.clone(),
+        };
+        if self.kind != PrincipalKind::RoleSession {
+            return Err(err(&self));
+        }
+        let Some(session) = self.session_name.as_deref() else {
+            return Err(err(&self));
+        };
+        let Ok(p) = Principal::role_session(role_arn, session) else {
+            return Err(err(&self));
+        };
+        if p.arn != self.arn {
+            return Err(err(&self));
+        }
+        let mut out = self;
+        out.principal_arn = p.principal_arn;
+        out.role_arn = p.role_arn;
+        Ok(out)
+    }
+
     /// Sets the unique id (`AIDA…` for users; `AROA…` of the role for role sessions).
     pub fn with_unique_id(mut self, id: &str) -> Principal {
         match self.kind {
@@ -382,6 +484,10 @@ impl Principal {
     pub fn is_management_account(&self) -> bool {
         self.management_account
     }
+    /// True for the caller of a request that named no principal ([`Principal::unnamed_user`]).
+    pub fn is_unnamed(&self) -> bool {
+        self.unnamed
+    }
 
     /// The value of a global key AWS derives from the principal (spec §3.8, §3.9).
     pub(crate) fn derived(&self, key: &str) -> Option<Value<'_>> {
@@ -415,6 +521,9 @@ impl Principal {
             Some(Value::One(t))
         } else if eq("aws:PrincipalIsAWSService") {
             match self.kind {
+                // Spec §5.1 (rev 3): the unnamed user has no derived keys beyond
+                // aws:PrincipalAccount and aws:PrincipalType.
+                _ if self.unnamed => None,
                 PrincipalKind::Anonymous => None,
                 PrincipalKind::Service => Some(Value::One("true")),
                 _ => Some(Value::One("false")),
@@ -666,6 +775,46 @@ pub struct Request<'a> {
     /// Set by the engine when it evaluates with a permissions-boundary layer: the caller then
     /// has a boundary attached, whatever its `Principal` says (spec §5.9).
     pub(crate) boundary_layer: bool,
+    /// The account segment of `resource` (empty when it has none or is not an ARN), found once
+    /// when the request is built: every decision compares it with the caller's account. It is a
+    /// sub-slice of `resource`, so [`Request::resource_account`] can tell when `resource` was
+    /// replaced afterwards and then scans the new ARN instead.
+    pub(crate) arn_account: &'a str,
+}
+
+/// The account segment of an ARN (the fifth `:`-separated segment, `arn:partition:service:region:account:...`)
+/// as a sub-slice of `resource`; an empty sub-slice when `resource` does not start with `arn:`
+/// or has fewer than six segments. A byte scan of the first segments only (no full split).
+#[inline]
+fn arn_account_of(resource: &str) -> &str {
+    let empty = resource.get(..0).unwrap_or_default();
+    let b = resource.as_bytes();
+    if !b.starts_with(b"arn:") {
+        return empty;
+    }
+    // Skip the partition, service and region segments: three colons after `arn:`.
+    let mut i = 4;
+    let mut colons = 0;
+    while let Some(&c) = b.get(i) {
+        i += 1;
+        if c == b':' {
+            colons += 1;
+            if colons == 3 {
+                break;
+            }
+        }
+    }
+    if colons < 3 {
+        return empty;
+    }
+    let start = i;
+    while let Some(&c) = b.get(i) {
+        if c == b':' {
+            return resource.get(start..i).unwrap_or(empty);
+        }
+        i += 1;
+    }
+    empty
 }
 
 impl<'a> Request<'a> {
@@ -679,6 +828,7 @@ impl<'a> Request<'a> {
             resource_in_management_account: false,
             context: None,
             boundary_layer: false,
+            arn_account: arn_account_of(resource),
         }
     }
     /// Sets the context.
@@ -693,15 +843,39 @@ impl<'a> Request<'a> {
     }
     /// The account owning the resource: the explicit owner, else the ARN's account segment,
     /// else the principal's account.
+    ///
+    /// The ARN's account is found when the request is built ([`Request::new`]), not per
+    /// decision; if the public `resource` field was replaced since, it is found again.
+    #[inline]
     pub fn resource_account(&self) -> &'a str {
         if let Some(a) = self.resource_owner {
             return a;
         }
-        let acct = crate::matchers::resource::arn_account(self.resource).unwrap_or("");
-        if acct.is_empty() || !crate::glob::str_starts_with(self.resource, "arn:") {
+        let acct = if self.arn_account_is_current() {
+            self.arn_account
+        } else {
+            arn_account_of(self.resource)
+        };
+        if acct.is_empty() {
             self.principal.account.as_str()
         } else {
             acct
+        }
+    }
+    /// Whether the cached account segment still lies inside `resource` (an address-range
+    /// check: a `resource` replaced by another string no longer contains it).
+    #[inline]
+    fn arn_account_is_current(&self) -> bool {
+        let r = self.resource.as_bytes().as_ptr_range();
+        let a = self.arn_account.as_bytes().as_ptr_range();
+        r.start as usize <= a.start as usize && a.end as usize <= r.end as usize
+    }
+    /// The same request for another resource (its account segment found again).
+    pub(crate) fn for_resource(&self, resource: &'a str) -> Request<'a> {
+        Request {
+            resource,
+            arn_account: arn_account_of(resource),
+            ..*self
         }
     }
     /// Looks up a condition key: the caller's context first, then the keys AWS derives from
@@ -818,6 +992,44 @@ mod tests {
                 .resource_account(),
             "999999999999"
         );
+    }
+
+    // The account segment is found once, in `Request::new`; a `resource` replaced afterwards
+    // (the field is public) is scanned again, never answered from the old ARN.
+    #[test]
+    fn resource_account_follows_a_replaced_resource() {
+        let u = Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();
+        let mut r = Request::new(
+            &u,
+            "sqs:SendMessage",
+            "arn:aws:sqs:us-east-1:444455556666:q",
+        );
+        assert_eq!(r.resource_account(), "444455556666");
+        r.resource = "arn:aws:sqs:us-east-1:777788889999:q";
+        assert_eq!(r.resource_account(), "777788889999");
+        r.resource = "arn:aws:s3:::bucket/key";
+        assert_eq!(r.resource_account(), "111122223333");
+        assert_eq!(
+            r.for_resource("arn:aws:kms:us-east-1:222233334444:key/k")
+                .resource_account(),
+            "222233334444"
+        );
+    }
+
+    #[test]
+    fn arn_account_segment() {
+        for (text, account) in [
+            ("arn:aws:sqs:us-east-1:444455556666:q", "444455556666"),
+            ("arn:aws:iam::111122223333:role/a:b", "111122223333"),
+            ("arn:aws:s3:::bucket/key", ""),
+            ("arn:aws:sqs:us-east-1:444455556666", ""), // five segments: not an ARN
+            ("ARN:aws:sqs:us-east-1:444455556666:q", ""), // the prefix is case-sensitive
+            ("*", ""),
+            ("", ""),
+            ("arn:", ""),
+        ] {
+            assert_eq!(arn_account_of(text), account, "{text}");
+        }
     }
 
     #[test]

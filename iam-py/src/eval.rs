@@ -11,7 +11,8 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The account of the root user that asks when neither a principal nor any account is known.
+/// The account of the unnamed IAM user that asks when neither a principal nor any account is
+/// known (spec §5.1 rev 3: no principal named is an unnamed user, never the root user).
 const DEFAULT_ACCOUNT: &str = "123456789012";
 
 /// A compiled engine with the policies it was built from (for pickling and explanations).
@@ -293,6 +294,13 @@ fn arn_account(resource: &str) -> Option<&str> {
     resource.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
+/// The caller of a request. `None` (no principal named) is an unnamed IAM user of the
+/// resource's account holding exactly the identity policies given — what AWS's policy simulator
+/// does for SimulateCustomPolicy without CallerArn — never the root user (spec §5.1 rev 3).
+/// AWS's documentation does not say which account that simulated caller belongs to; offline
+/// there is no calling account, so the resource's account is taken (spec §5.1): the request is
+/// then same-account, as the simulator's own simulations are (it does not simulate
+/// cross-account access for users, spec §8.3).
 fn principal_of(
     text: Option<&str>,
     resource: &str,
@@ -300,12 +308,30 @@ fn principal_of(
 ) -> PyResult<Principal> {
     match text {
         Some(t) => Principal::parse(t).map_err(|e| PyValueError::new_err(e.to_string())),
-        None => Ok(Principal::root(
+        None => Ok(Principal::unnamed_user(
             resource_account
                 .or_else(|| arn_account(resource))
                 .unwrap_or(DEFAULT_ACCOUNT),
         )),
     }
+}
+
+/// `principal` with `role_arn` (the role's ARN with its path, which a session ARN lacks).
+fn principal_with_role(
+    principal: Option<&str>,
+    role_arn: &str,
+    resource: &str,
+    resource_account: Option<&str>,
+) -> PyResult<Arc<Principal>> {
+    if principal.is_none() {
+        return Err(PyValueError::new_err(format!(
+            "role_arn={role_arn:?} names the role of a session: give principal= as that session's ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)"
+        )));
+    }
+    let p = principal_of(principal, resource, resource_account)?;
+    p.with_role_arn(role_arn)
+        .map(Arc::new)
+        .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
 /// One context value as strings: `str`, `int`, `float`, `bool` or a list/tuple of those.
@@ -368,8 +394,17 @@ fn request(
     principal: Option<String>,
     context: Option<&Bound<'_, PyAny>>,
     resource_account: Option<String>,
+    role_arn: Option<&str>,
 ) -> PyResult<OwnedRequest> {
-    let p = principal_arc(principal.as_deref(), &resource, resource_account.as_deref())?;
+    let p = match role_arn {
+        Some(role) => principal_with_role(
+            principal.as_deref(),
+            role,
+            &resource,
+            resource_account.as_deref(),
+        )?,
+        None => principal_arc(principal.as_deref(), &resource, resource_account.as_deref())?,
+    };
     Ok(OwnedRequest {
         principal: p,
         principal_text: principal,
@@ -466,7 +501,8 @@ impl PyEvaluationResult {
         self.req.resource.clone()
     }
 
-    /// The caller's ARN (empty for anonymous callers and service principals).
+    /// The caller's ARN; empty for service principals and when no principal was given (the
+    /// unnamed IAM user of spec §5.1); `"anonymous"` for anonymous callers.
     #[getter]
     fn principal(&self) -> String {
         match &self.req.principal_text {
@@ -601,7 +637,9 @@ impl PyEvaluationResult {
             self.decision.as_str(),
             self.req.action,
             self.req.resource,
-            if self.req.principal.arn().is_empty() {
+            if self.req.principal.is_unnamed() {
+                format!("unnamed IAM user of {}", self.req.principal.account())
+            } else if self.req.principal.arn().is_empty() {
                 self.req.principal_text.clone().unwrap_or_default()
             } else {
                 self.req.principal.arn().to_string()
@@ -613,11 +651,14 @@ impl PyEvaluationResult {
 // ---- evaluate ------------------------------------------------------------------------------
 
 /// Decides one request against the given policy layers (see the Python API contract).
+/// `principal=None` is an unnamed IAM user of the resource's account holding exactly the
+/// identity policies given, never the root user (spec §5.1 rev 3); `role_arn` gives the role
+/// ARN with its path when `principal` is a session of a role that has a path.
 #[pyfunction]
 #[pyo3(signature = (*, action, resource = "*".to_string(), principal = None, context = None,
     identity_policies = None, resource_policy = None, permissions_boundary = None,
     session_policies = None, scps = None, rcps = None, vpc_endpoint_policy = None,
-    resource_account = None))]
+    resource_account = None, role_arn = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     py: Python<'_>,
@@ -633,6 +674,7 @@ pub fn evaluate(
     rcps: Option<&Bound<'_, PyAny>>,
     vpc_endpoint_policy: Option<&Bound<'_, PyAny>>,
     resource_account: Option<String>,
+    role_arn: Option<String>,
 ) -> PyResult<PyEvaluationResult> {
     let l = layers(
         py,
@@ -645,7 +687,14 @@ pub fn evaluate(
         vpc_endpoint_policy,
     )?;
     let state = engine_for(l)?;
-    let req = request(action, resource, principal, context, resource_account)?;
+    let req = request(
+        action,
+        resource,
+        principal,
+        context,
+        resource_account,
+        role_arn.as_deref(),
+    )?;
     let decision = req.with(|r| state.engine.evaluate(r));
     Ok(PyEvaluationResult {
         state,
@@ -712,7 +761,7 @@ impl PyEngine {
     }
 
     /// Decides one request.
-    #[pyo3(signature = (*, action, resource = "*".to_string(), principal = None, context = None, resource_account = None))]
+    #[pyo3(signature = (*, action, resource = "*".to_string(), principal = None, context = None, resource_account = None, role_arn = None))]
     fn evaluate(
         &self,
         action: String,
@@ -720,8 +769,16 @@ impl PyEngine {
         principal: Option<String>,
         context: Option<&Bound<'_, PyAny>>,
         resource_account: Option<String>,
+        role_arn: Option<String>,
     ) -> PyResult<PyEvaluationResult> {
-        let req = request(action, resource, principal, context, resource_account)?;
+        let req = request(
+            action,
+            resource,
+            principal,
+            context,
+            resource_account,
+            role_arn.as_deref(),
+        )?;
         let decision = req.with(|r| self.state.engine.evaluate(r));
         Ok(PyEvaluationResult {
             state: Arc::clone(&self.state),
@@ -1018,8 +1075,8 @@ impl PyEngine {
             )));
         }
         let at = |len: usize, i: usize| if len == 1 { 0 } else { i };
-        // Parse every distinct principal once; the default (root) principal follows each
-        // request's resource account.
+        // Parse every distinct principal once; the default (no principal: an unnamed IAM user,
+        // spec §5.1 rev 3) follows each request's resource account.
         let mut parsed: HashMap<&str, Arc<Principal>> = HashMap::new();
         let mut who: Vec<Option<Arc<Principal>>> = Vec::with_capacity(principals.len());
         for text in principals {
@@ -1035,8 +1092,9 @@ impl PyEngine {
                 }),
             });
         }
-        let default_root = (resources.len() == 1)
-            .then(|| Principal::root(arn_account(&resources[0]).unwrap_or(DEFAULT_ACCOUNT)));
+        let default_unnamed = (resources.len() == 1).then(|| {
+            Principal::unnamed_user(arn_account(&resources[0]).unwrap_or(DEFAULT_ACCOUNT))
+        });
         let state = Arc::clone(&self.state);
         py.detach(|| {
             let ctxs: Vec<_> = b.contexts.iter().map(OwnedContext::as_context).collect();
@@ -1053,11 +1111,13 @@ impl PyEngine {
                 let owned;
                 let principal: &Principal = match who.get(at(who.len(), i)) {
                     Some(Some(p)) => p,
-                    _ if default_root.is_some() => default_root
+                    _ if default_unnamed.is_some() => default_unnamed
                         .as_ref()
                         .ok_or_else(|| PyValueError::new_err("no principal"))?,
                     _ => {
-                        owned = Principal::root(arn_account(resource).unwrap_or(DEFAULT_ACCOUNT));
+                        owned = Principal::unnamed_user(
+                            arn_account(resource).unwrap_or(DEFAULT_ACCOUNT),
+                        );
                         &owned
                     }
                 };
@@ -1155,6 +1215,10 @@ type ResultState = (
     ExplanationState,
 );
 
+/// How a pickled result names the unnamed IAM user of a request without a principal (not a
+/// principal anyone can write: `Principal::parse` refuses it).
+const UNNAMED_PREFIX: &str = "unnamed-iam-user-of:";
+
 fn match_strength_name(m: iam_eval::MatchStrength) -> String {
     format!("{m:?}").to_lowercase()
 }
@@ -1209,6 +1273,9 @@ impl PyEvaluationResult {
         );
         let parsed = match &self.req.principal_text {
             Some(t) => t.clone(),
+            None if self.req.principal.is_unnamed() => {
+                format!("{UNNAMED_PREFIX}{}", self.req.principal.account())
+            }
             None => self.req.principal.arn().to_string(),
         };
         (
@@ -1351,7 +1418,10 @@ fn explanation_of(s: ExplanationState) -> PyResult<Explanation> {
 #[pyfunction]
 pub fn _restore_result(state: ResultState) -> PyResult<PyEvaluationResult> {
     let (parsed, text, action, resource, resource_account, exs) = state;
-    let principal = Principal::parse(&parsed).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let principal = match parsed.strip_prefix(UNNAMED_PREFIX) {
+        Some(account) => Principal::unnamed_user(account),
+        None => Principal::parse(&parsed).map_err(|e| PyValueError::new_err(e.to_string()))?,
+    };
     let mut r = PyEvaluationResult::from_explanation(
         principal,
         parsed,
