@@ -1,5 +1,5 @@
-//! The service catalog: first-use load (parsing the packed data), action lookup and
-//! pattern expansion.
+//! The service catalog: first-use load (parsing the packed data), action lookup, pattern
+//! expansion and the unknown-action check with its suggestions.
 //!
 //! ```text
 //! cargo bench -p iamkit-benches --bench catalog -- --warm-up-time 1 --measurement-time 3
@@ -35,6 +35,23 @@ fn catalog(c: &mut Criterion) {
     });
     g.bench_function("expand_any_service_tag", |b| {
         b.iter(|| black_box(cat.expand(black_box("*:*Tag*"))))
+    });
+    // The unknown-action check (`EvaluationResult.warnings`, the analyses' doors): a known name
+    // is one hash lookup; only an unknown one pays for the suggestions.
+    g.bench_function("check_action_known", |b| {
+        b.iter(|| black_box(cat.check_action(black_box("s3:GetObject"))))
+    });
+    g.bench_function("check_action_unknown_name_s3", |b| {
+        b.iter(|| black_box(cat.check_action(black_box("s3:GetObjekt"))))
+    });
+    g.bench_function("check_action_unknown_name_ec2", |b| {
+        b.iter(|| black_box(cat.check_action(black_box("ec2:DescribeInstanses"))))
+    });
+    g.bench_function("check_action_unknown_service", |b| {
+        b.iter(|| black_box(cat.check_action(black_box("s4:GetObject"))))
+    });
+    g.bench_function("check_action_no_prefix", |b| {
+        b.iter(|| black_box(cat.check_action(black_box("GetObjekt"))))
     });
     g.bench_function("condition_key_templated", |b| {
         b.iter(|| black_box(cat.condition_key(black_box("s3:ExistingObjectTag/team"))))

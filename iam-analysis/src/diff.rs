@@ -4,7 +4,7 @@
 use super::conditions::is_principal_key;
 use super::core::{Analyzer, Cache, Subject};
 use super::what_can::WhatCan;
-use super::{Access, Target};
+use super::{Access, AnalysisError, Target};
 use iam_account::{Account, Named};
 use iam_eval::Context;
 use iam_eval::Principal;
@@ -105,7 +105,9 @@ const DIFF_PRINCIPAL: &str = "arn:aws:iam::123456789012:user/policy-diff";
 /// resource) that the other does not, resource patterns one allows and the other refuses, and
 /// actions allowed outright by one and only conditionally by the other. Both are evaluated
 /// alone for the user `arn:aws:iam::123456789012:user/policy-diff` (policy variables resolve
-/// to that user).
+/// to that user). An `Action` / `NotAction` entry of either policy that matches nothing in the
+/// catalog is [`AnalysisError::UnknownAction`]: the diff ranges over the catalog, so such an
+/// entry (a typo in a Deny is a Deny that never applies) would otherwise vanish unseen.
 ///
 /// ```
 /// use iam_model::PolicyType;
@@ -119,7 +121,10 @@ const DIFF_PRINCIPAL: &str = "arn:aws:iam::123456789012:user/policy-diff";
 /// assert_eq!(d.resources_only_a["s3:GetObject"], ["*"]);
 /// assert!(d.resources_only_b.is_empty()); // A allows b/* too
 /// ```
-pub fn diff_policies(a: &Policy, b: &Policy) -> Result<PolicyDiff, IamError> {
+pub fn diff_policies(a: &Policy, b: &Policy) -> Result<PolicyDiff, AnalysisError> {
+    for p in [a, b] {
+        super::check_actions(p.statements.iter().flat_map(|s| s.action.iter()))?;
+    }
     let principal =
         Principal::parse(DIFF_PRINCIPAL).map_err(|e| IamError::invalid_input(e.to_string()))?;
     let side = |p: &Policy, name: &str| {
@@ -133,7 +138,7 @@ pub fn diff_policies(a: &Policy, b: &Policy) -> Result<PolicyDiff, IamError> {
         )
     };
     let (sa, sb) = (side(a, "a"), side(b, "b"));
-    diff_subjects(&sa, &sb)
+    Ok(diff_subjects(&sa, &sb)?)
 }
 
 fn diff_subjects(sa: &Subject, sb: &Subject) -> Result<PolicyDiff, IamError> {
@@ -161,7 +166,7 @@ pub fn diff_policy_versions(
     policy_arn: &str,
     version_a: &str,
     version_b: &str,
-) -> Result<PolicyDiff, IamError> {
+) -> Result<PolicyDiff, AnalysisError> {
     let doc = |v: &str| -> Result<Arc<Policy>, IamError> {
         Ok(account.get_policy_version(policy_arn, v)?.document.shared())
     };

@@ -71,6 +71,8 @@ pub use who_can::{WhoCan, who_can};
 use iam_account::{Account, Organization, Scope};
 use iam_eval::Layer;
 use iam_model::Effect;
+use iam_model::catalog::UnknownAction;
+use iam_model::entities::IamError;
 use std::fmt;
 use std::sync::Arc;
 
@@ -257,14 +259,73 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Every catalog action a pattern matches (`s3:Get*`), AWS's spelling, sorted.
+/// Every catalog action a pattern matches (`s3:Get*`), AWS's spelling, sorted. A pattern (or
+/// name) that matches nothing is an error naming the closest real actions, never an empty
+/// list: an empty answer would read as "this pattern grants nothing".
 ///
 /// ```
-/// let a = iam_analysis::expand_actions("iam:PassRol?");
+/// let a = iam_analysis::expand_actions("iam:PassRol?").unwrap();
 /// assert_eq!(a, ["iam:PassRole"]);
+/// let e = iam_analysis::expand_actions("s3:GetObjekt").unwrap_err();
+/// assert_eq!(e.suggestions, ["s3:GetObject"]);
 /// ```
-pub fn expand_actions(pattern: &str) -> Vec<String> {
-    iam_model::catalog::Catalog::get().expand(pattern)
+pub fn expand_actions(pattern: &str) -> Result<Vec<String>, UnknownAction> {
+    let cat = iam_model::catalog::Catalog::get();
+    cat.check_action(pattern)?;
+    Ok(cat.expand(pattern))
+}
+
+/// Why an analysis could not answer.
+///
+/// ```
+/// use iam_account::Account;
+/// use iam_analysis::AnalysisError;
+/// let a = Account::new("111122223333").unwrap();
+/// let e = iam_analysis::who_can(&a, "iam:PasRole", "*", &iam_eval::Context::new()).unwrap_err();
+/// assert!(matches!(&e, AnalysisError::UnknownAction(u) if u.suggestions == ["iam:PassRole"]));
+/// assert_eq!(e.to_string(), "unknown action 'iam:PasRole' — did you mean iam:PassRole?");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnalysisError {
+    /// An action or action pattern that matches nothing in the bundled catalog: the analyses
+    /// range over the catalog, so answering would give an empty, misleading result.
+    UnknownAction(UnknownAction),
+    /// The account could not answer: an unknown principal, a policy version that does not
+    /// exist, ... (AWS's code and message).
+    Iam(IamError),
+}
+
+impl fmt::Display for AnalysisError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnalysisError::UnknownAction(u) => u.fmt(f),
+            AnalysisError::Iam(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for AnalysisError {}
+
+impl From<IamError> for AnalysisError {
+    fn from(e: IamError) -> Self {
+        AnalysisError::Iam(e)
+    }
+}
+
+impl From<UnknownAction> for AnalysisError {
+    fn from(e: UnknownAction) -> Self {
+        AnalysisError::UnknownAction(e)
+    }
+}
+
+/// `Ok` when every entry names or matches a catalog action (see
+/// [`Catalog::check_action`](iam_model::catalog::Catalog::check_action)); else the first that
+/// does not.
+pub(crate) fn check_actions<'a>(
+    actions: impl IntoIterator<Item = &'a str>,
+) -> Result<(), UnknownAction> {
+    let cat = iam_model::catalog::Catalog::get();
+    actions.into_iter().try_for_each(|a| cat.check_action(a))
 }
 
 /// The Rust examples of the repository's README, compiled and run as doctests.

@@ -3,7 +3,7 @@
 use super::conditions::is_principal_key;
 use super::core::{Analyzer, Cache, Subject};
 use super::index::index;
-use super::{Access, Target};
+use super::{Access, AnalysisError, Target};
 use iam_model::catalog::AccessLevel;
 use iam_model::entities::IamError;
 use std::fmt::Write as _;
@@ -159,12 +159,21 @@ impl LevelMatrix {
 
 /// The matrix of every user and role of `target` × the catalog actions matching `patterns`
 /// (`["*"]` for all 22,091), computed on `threads` threads (principals split between them;
-/// `0` = the machine's parallelism). Each principal is compiled once.
+/// `0` = the machine's parallelism). Each principal is compiled once. A pattern that matches
+/// no catalog action is [`AnalysisError::UnknownAction`] (a column silently missing would read
+/// as "nobody can").
+///
+/// ```
+/// use iam_account::Account;
+/// let a = Account::new("111122223333").unwrap();
+/// assert!(iam_analysis::access_matrix(&a, &["s3:Get*", "s3:*Objekt"], 1).is_err());
+/// ```
 pub fn access_matrix<'a>(
     target: impl Into<Target<'a>>,
     patterns: &[&str],
     threads: usize,
-) -> Result<AccessMatrix, IamError> {
+) -> Result<AccessMatrix, AnalysisError> {
+    super::check_actions(patterns.iter().copied())?;
     let target = target.into();
     let principals = target.principals();
     let scope = target.scope();
@@ -172,7 +181,7 @@ pub fn access_matrix<'a>(
         .iter()
         .map(|p| Subject::prepare(&scope, p, "iam:GetUser", "*"))
         .collect::<Result<Vec<_>, _>>()?;
-    matrix_of(&subjects, patterns, threads)
+    Ok(matrix_of(&subjects, patterns, threads)?)
 }
 
 pub(crate) fn matrix_of(

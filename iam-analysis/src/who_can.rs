@@ -3,7 +3,7 @@
 use super::conditions::{Mode, is_principal_key};
 use super::core::{Built, Cache, Subject, is_assume};
 use super::index::index;
-use super::{Access, DecidingStatement, Target};
+use super::{Access, AnalysisError, DecidingStatement, Target};
 use iam_account::Scope;
 use iam_eval::{Context, Decision, Request};
 use iam_model::Statement;
@@ -139,7 +139,9 @@ fn decide_group(
 /// each catalog action it matches is decided separately, one entry per (principal, action).
 /// Principals are sessions named after themselves; the resource's resource-based policy (the
 /// role trust policy for `sts:AssumeRole*`) applies. Condition keys missing from `context`
-/// follow the module's three-valued rule ([`Access::Conditional`]).
+/// follow the module's three-valued rule ([`Access::Conditional`]). An action (or pattern)
+/// that matches nothing in the catalog is [`AnalysisError::UnknownAction`] with the closest
+/// names, not an empty list.
 ///
 /// Only statements whose `Action` can match are compiled (their `Action` lists narrowed to
 /// the matching entries), principals whose identity policies cannot allow the action are
@@ -163,7 +165,8 @@ pub fn who_can<'a>(
     action: &str,
     resource: &str,
     context: &Context<'_>,
-) -> Result<Vec<WhoCan>, IamError> {
+) -> Result<Vec<WhoCan>, AnalysisError> {
+    super::check_actions([action])?;
     let target = target.into();
     let idx = index();
     let actions: Vec<String> = if action.contains(['*', '?']) {

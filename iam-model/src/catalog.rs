@@ -17,6 +17,8 @@ mod glob;
 pub use glob::glob_ci;
 mod global_keys;
 mod load;
+mod suggest;
+pub use suggest::{UnknownAction, UnknownActionKind, edit_distance};
 
 use std::collections::HashMap;
 use std::fmt;

@@ -4,8 +4,9 @@
 //! the pure-Python wrappers live in `python/iamkit/_analysis.py`. The work runs without the GIL,
 //! under the account's shared (read) lock: analyses run in parallel, a client mutation waits.
 
-use crate::account::{PyAccount, client_error};
+use crate::account::PyAccount;
 use crate::convert::loads;
+use crate::errors::{analysis_error, unknown_action_error};
 use crate::eval::context_of;
 use iam_account::Account;
 use iam_analysis::{self as analysis, Access};
@@ -31,10 +32,20 @@ macro_rules! to_py {
     };
 }
 
-/// Every catalog action matching an `Action` pattern (`s3:Get*`), AWS's spelling, sorted.
+/// Every catalog action matching an `Action` pattern (`s3:Get*`), AWS's spelling, sorted;
+/// raises `iamkit.UnknownActionError` when it matches nothing.
 #[pyfunction]
-pub(crate) fn expand_actions(pattern: &str) -> Vec<String> {
-    analysis::expand_actions(pattern)
+pub(crate) fn expand_actions(py: Python<'_>, pattern: &str) -> PyResult<Vec<String>> {
+    analysis::expand_actions(pattern).map_err(|e| unknown_action_error(py, &e))
+}
+
+/// Raises `iamkit.UnknownActionError` when `action` (a name or pattern) matches nothing in the
+/// catalog; `None` otherwise.
+#[pyfunction]
+pub(crate) fn check_action(py: Python<'_>, action: &str) -> PyResult<()> {
+    Catalog::get()
+        .check_action(action)
+        .map_err(|e| unknown_action_error(py, &e))
 }
 
 /// `{"service", "name", "access_level", "resource_types", "condition_keys"}` of an action, or
@@ -93,7 +104,7 @@ pub(crate) fn _diff_policies<'py>(
     let (pa, pb) = (parse_identity(a, "a")?, parse_identity(b, "b")?);
     let d = py
         .detach(|| analysis::diff_policies(&pa, &pb))
-        .map_err(|e| PyValueError::new_err(e.message))?;
+        .map_err(|e| analysis_error(py, &e))?;
     to_py!(py, &d)
 }
 
@@ -107,7 +118,7 @@ pub(crate) fn what_can<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let w = acct
         .read(py, |a| analysis::what_can(a, principal))
-        .map_err(|e| client_error(py, &e, "WhatCan"))?;
+        .map_err(|e| analysis_error(py, &e.into()))?;
     let mut statements: Vec<&std::sync::Arc<analysis::StatementInfo>> = Vec::new();
     let mut actions = Vec::with_capacity(w.len());
     for s in &w.services {
@@ -158,7 +169,7 @@ pub(crate) fn who_can<'py>(
         .read(py, |a| {
             analysis::who_can(a, action, resource, &ctx.as_context())
         })
-        .map_err(|e| client_error(py, &e, "WhoCan"))?;
+        .map_err(|e| analysis_error(py, &e))?;
     to_py!(py, &out)
 }
 
@@ -176,7 +187,7 @@ pub(crate) fn access_matrix<'py>(
             let p: Vec<&str> = patterns.iter().map(String::as_str).collect();
             analysis::access_matrix(a, &p, threads)
         })
-        .map_err(|e| client_error(py, &e, "AccessMatrix"))?;
+        .map_err(|e| analysis_error(py, &e))?;
     let mut cells = Vec::with_capacity(m.principals.len() * m.actions.len());
     for r in 0..m.principals.len() {
         cells.extend(m.row(r).iter().map(|c| match c {
@@ -200,7 +211,7 @@ pub(crate) fn privilege_escalation<'py>(
             Some(p) => analysis::what_can(a, p).map(|w| analysis::privilege_escalation(&w)),
             None => analysis::privilege_escalation_all(a),
         })
-        .map_err(|e| client_error(py, &e, "PrivilegeEscalation"))?;
+        .map_err(|e| analysis_error(py, &e.into()))?;
     to_py!(py, &found)
 }
 

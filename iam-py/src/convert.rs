@@ -4,7 +4,7 @@
 use crate::policy::PyPolicy;
 use iam_model::{PolicyType, Position, Span};
 use iam_parser::{Finding, LineIndex, Severity};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
@@ -32,7 +32,8 @@ impl BadText {
 ///
 /// `str` is taken as is, `bytes` must be UTF-8, a `dict` (or `list`) is serialized with
 /// `json.dumps(obj, indent=2)` so positions in findings point at readable lines, and a
-/// `Policy` gives its source text. Any other type is a `TypeError`.
+/// `Policy` gives its source text, an `os.PathLike` is read as the path of a policy file.
+/// Any other type is a `TypeError`.
 pub(crate) fn policy_text(obj: &Bound<'_, PyAny>) -> PyResult<Result<String, BadText>> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(match s.to_str() {
@@ -76,8 +77,21 @@ pub(crate) fn policy_text(obj: &Bound<'_, PyAny>) -> PyResult<Result<String, Bad
     if obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() {
         return Ok(Ok(dumps(obj)?));
     }
+    if obj.hasattr("__fspath__")? {
+        // An `os.PathLike` (such as `pathlib.Path`) is the path of a policy file: the same
+        // argument kind means the same thing across the API (a `str` stays policy text).
+        let path: std::path::PathBuf = obj.extract()?;
+        let bytes = std::fs::read(&path).map_err(|e| {
+            let msg = format!("cannot read policy file {}: {e}", path.display());
+            match e.kind() {
+                std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
+                _ => PyOSError::new_err(msg),
+            }
+        })?;
+        return policy_text(PyBytes::new(obj.py(), &bytes).as_any());
+    }
     Err(PyTypeError::new_err(format!(
-        "a policy must be given as str, bytes, dict or iamkit.Policy, not {}",
+        "a policy must be given as str, bytes, dict, iamkit.Policy or an os.PathLike path, not {}",
         obj.get_type().name()?
     )))
 }
@@ -130,4 +144,37 @@ pub(crate) fn python_attr<'py>(
         .get_or_try_init(py, || py.import(module)?.getattr(attr).map(Bound::unbind))?
         .bind(py)
         .clone())
+}
+
+/// An integer argument `name` that must lie in `min..=max`. A value outside (negative, or too
+/// large — however large) is a `ValueError` that names the parameter and the range; a value
+/// that is not an `int` is a `TypeError`.
+pub(crate) fn int_in_range<T: TryFrom<i64>>(
+    obj: &Bound<'_, PyAny>,
+    name: &str,
+    min: i64,
+    max: i64,
+) -> PyResult<T> {
+    let out_of_range = || {
+        PyValueError::new_err(format!(
+            "{name} must be an integer from {min} to {max}, not {}",
+            obj.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    };
+    if !obj.is_instance_of::<pyo3::types::PyInt>() {
+        let ty = obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be an int, not {ty}"
+        )));
+    }
+    // An int too large for i64 fails to convert (OverflowError): it is out of range too.
+    let v: i64 = obj.extract().map_err(|_| out_of_range())?;
+    if v < min || v > max {
+        return Err(out_of_range());
+    }
+    T::try_from(v).map_err(|_| out_of_range())
 }

@@ -83,3 +83,44 @@ pub(crate) fn policy_compile_error(py: Python<'_>, e: &iam_eval::CompileError) -
         Err(err) => err,
     }
 }
+
+/// `iamkit.UnknownActionError(message, action, kind, suggestions)`: an action or action pattern
+/// that matches nothing in the bundled catalog.
+pub(crate) fn unknown_action_error(py: Python<'_>, e: &iam_model::catalog::UnknownAction) -> PyErr {
+    static CLS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let made = python_attr(py, &CLS, "iamkit._errors", "UnknownActionError").and_then(|cls| {
+        cls.call1((
+            e.to_string(),
+            e.action.as_str(),
+            unknown_kind(e.kind),
+            e.suggestions.clone(),
+        ))
+    });
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(err) => err,
+    }
+}
+
+/// The Python name of an [`UnknownActionKind`](iam_model::catalog::UnknownActionKind).
+pub(crate) fn unknown_kind(k: iam_model::catalog::UnknownActionKind) -> &'static str {
+    use iam_model::catalog::UnknownActionKind as K;
+    match k {
+        K::NotAnAction => "not_an_action",
+        K::UnknownService => "unknown_service",
+        K::UnknownName => "unknown_name",
+        K::NoMatch => "no_match",
+    }
+}
+
+/// An analysis failure: [`unknown_action_error`] for an unknown action; otherwise a
+/// `ValueError` with IAM's code and message (an analysis is not an AWS operation, so it is not
+/// dressed as a `ClientError` of one).
+pub(crate) fn analysis_error(py: Python<'_>, e: &iam_analysis::AnalysisError) -> PyErr {
+    match e {
+        iam_analysis::AnalysisError::UnknownAction(u) => unknown_action_error(py, u),
+        iam_analysis::AnalysisError::Iam(i) => {
+            pyo3::exceptions::PyValueError::new_err(i.to_string())
+        }
+    }
+}

@@ -55,6 +55,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cli_files::read_cli_profiles, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::expand_actions, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::action_info, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::check_action, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::_diff_policies, m)?)?;
     Ok(())
 }

@@ -11,6 +11,9 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
 use std::sync::{Arc, OnceLock};
 
+/// The largest `indent` of `Policy.to_json` (a wider indent is surely a mistake).
+const MAX_INDENT: i64 = 256;
+
 /// The shared, immutable state of a parsed policy.
 #[derive(Debug)]
 pub(crate) struct PolicyData {
@@ -27,22 +30,6 @@ pub(crate) struct PolicyData {
 }
 
 impl PolicyData {
-    /// Parses `text` as `policy_type`.
-    pub(crate) fn parse(
-        text: String,
-        policy_type: PolicyType,
-        name: Option<String>,
-    ) -> Result<PolicyData, iam_parser::ParseError> {
-        let policy = iam_parser::parse_policy(&text, policy_type)?;
-        Ok(PolicyData {
-            text,
-            policy_type,
-            name,
-            policy,
-            findings: OnceLock::new(),
-        })
-    }
-
     /// The validation findings of the text.
     pub(crate) fn findings(&self) -> &[Finding] {
         self.findings
@@ -85,10 +72,47 @@ pub(crate) fn parse_arg(
             ));
         }
     };
-    match py.detach(|| PolicyData::parse(text, policy_type, name)) {
-        Ok(d) => Ok(Arc::new(d)),
-        Err(e) => Err(policy_parse_error(py, e.code, &e.message, &e.path, e.span)),
+    match py.detach(|| iam_parser::parse_policy(&text, policy_type)) {
+        // No statements (a rare path): a document of another kind (an account snapshot, an
+        // `aws iam get-*` response wrapping a policy) parses as an empty policy and would
+        // silently allow nothing; say what it is instead.
+        Ok(policy) if policy.statements.is_empty() && kind_hint(py, &text).is_some() => {
+            let hint = kind_hint(py, &text).unwrap_or_default();
+            Err(policy_parse_error(
+                py,
+                "MISSING_STATEMENT",
+                &format!("the policy has no Statement element ({hint})"),
+                "",
+                policy.span,
+            ))
+        }
+        Ok(policy) => Ok(Arc::new(PolicyData {
+            text,
+            policy_type,
+            name,
+            policy,
+            findings: OnceLock::new(),
+        })),
+        Err(e) => {
+            let message = match kind_hint(py, &text) {
+                Some(hint) => format!("{} ({hint})", e.message),
+                None => e.message,
+            };
+            Err(policy_parse_error(py, e.code, &message, &e.path, e.span))
+        }
     }
+}
+
+/// When `text` is some other kind of document than a policy (an account snapshot, an
+/// `aws iam get-*` response wrapping a policy, ...): what it is and where its policy is, from
+/// `iamkit._kinds.policy_hint`. Only called on the error path.
+fn kind_hint(py: Python<'_>, text: &str) -> Option<String> {
+    static F: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    python_attr(py, &F, "iamkit._kinds", "policy_hint")
+        .and_then(|f| f.call1((text,)))
+        .and_then(|h| h.extract::<Option<String>>())
+        .ok()
+        .flatten()
 }
 
 #[pymethods]
@@ -168,9 +192,13 @@ impl PyPolicy {
         finding_list(py, &findings)
     }
 
-    /// Canonical JSON: compact, or indented by `indent` spaces.
+    /// Canonical JSON: compact, or indented by `indent` spaces (0 to [`MAX_INDENT`]).
     #[pyo3(signature = (indent = None))]
-    fn to_json(&self, py: Python<'_>, indent: Option<usize>) -> PyResult<String> {
+    fn to_json(&self, py: Python<'_>, indent: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+        let indent: Option<usize> = indent
+            .filter(|i| !i.is_none())
+            .map(|i| crate::convert::int_in_range(i, "indent", 0, MAX_INDENT))
+            .transpose()?;
         match indent {
             None => Ok(self.data.policy.to_json()),
             Some(2) => Ok(self.data.policy.to_json_pretty()),

@@ -37,7 +37,10 @@ def test_expand_actions() -> None:
     assert all(a.startswith("s3:Get") for a in got)
     assert iamkit.expand_actions("IAM:passrole") == ["iam:PassRole"]
     assert len(iamkit.expand_actions("*")) == 22091
-    assert iamkit.expand_actions("nocolon") == []
+    # A pattern that matches nothing is an error with the closest names, never [] (issue #9).
+    with pytest.raises(iamkit.UnknownActionError) as e:
+        iamkit.expand_actions("nocolon")
+    assert e.value.kind == "not_an_action"
 
 
 def test_action_info() -> None:

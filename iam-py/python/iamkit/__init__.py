@@ -11,9 +11,15 @@ own messages, and decide requests exactly as AWS's policy evaluation logic does.
 """
 
 from iamkit._account import Account, AccountClient, IamClientError
-from iamkit._analysis import AccessMatrix, action_info, diff_policies, expand_actions
+from iamkit._analysis import AccessMatrix, action_info, check_action, diff_policies, expand_actions
 from iamkit._display import FindingList
-from iamkit._errors import MalformedPolicyDocument, PolicyCompileError, PolicyParseError
+from iamkit._errors import (
+    MalformedPolicyDocument,
+    PolicyCompileError,
+    PolicyParseError,
+    UnknownActionError,
+    WrongDocumentError,
+)
 from iamkit._native import (
     POLICY_TYPES,
     SAVE_KINDS,
@@ -47,8 +53,11 @@ __all__ = [
     "PolicyCompileError",
     "PolicyParseError",
     "Statement",
+    "UnknownActionError",
+    "WrongDocumentError",
     "__version__",
     "action_info",
+    "check_action",
     "check_iam_policy",
     "diff_policies",
     "evaluate",

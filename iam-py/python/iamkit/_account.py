@@ -299,16 +299,23 @@ class Account:
     ) -> Account:
         """Loads ``get-account-authorization-details`` JSON: a file path or the parsed dict.
 
-        Stored documents are not put through IAM's save-time checks (see
+        A ``str`` is always a path (as ``open`` takes it), never JSON text: parse text with
+        ``json.loads`` and pass the dict. A document that is not a snapshot (a policy, an
+        ``aws iam get-*`` response, an empty file, non-JSON, ...) raises
+        :class:`iamkit.WrongDocumentError` naming what it is, instead of giving an empty
+        account. Stored documents are not put through IAM's save-time checks (see
         :attr:`import_warnings` for documents that are not policies). The account id comes
         from the entities' ARNs unless ``account_id`` is given. ``to_authorization_details()``
         of an unchanged import gives back the same JSON value, key order included.
         """
+        from iamkit import _kinds
+
         if isinstance(source, dict):
+            _kinds.require_snapshot(source)
             text = json.dumps(source)
         elif isinstance(source, (str, os.PathLike)):
-            with open(source, encoding="utf-8") as f:
-                text = f.read()
+            text = _kinds.read_path(source, "a get-account-authorization-details JSON file")
+            _kinds.snapshot_text(text, os.fspath(source))
         else:
             raise TypeError(
                 f"source must be a path (str or os.PathLike) or a dict, not {type(source).__name__}"
@@ -445,7 +452,10 @@ class Account:
     # ---- access analysis (iamkit/_analysis.py) ----
 
     def what_can(self, principal: str, *, include_conditional: bool = True) -> dict[str, list[str]]:
-        """Service prefix -> allowed catalog actions of a user or role (see ``iamkit._analysis``)."""
+        """Service prefix -> allowed catalog actions of a user or role (see ``iamkit._analysis``).
+
+        ``principal`` is an ARN or a bare user or role name, resolved as the ``iamkit what-can``
+        command does (:meth:`resolve_principal`)."""
         from iamkit import _analysis
 
         return _analysis.what_can(self, principal, include_conditional=include_conditional)
@@ -468,6 +478,19 @@ class Account:
         from iamkit import _analysis
 
         return _analysis.access_matrix(self, actions, threads=threads)
+
+    def resolve_principal(self, principal: str) -> str:
+        """The ARN of a user or role of this account given as its ARN or bare name (``alice``).
+
+        A name matches a user name or a role name (exactly, else ignoring case as IAM's name
+        uniqueness does); a name that is both a user's and a role's is ambiguous. Raises
+        ``ValueError`` naming the account (and, when ambiguous, both ARNs) when nothing or more
+        than one principal matches. ARNs (anything with a ``:``) are returned as given: the
+        analyses check them. Python and the command line resolve names with this one method.
+        """
+        from iamkit import _analysis
+
+        return _analysis.resolve_principal(self, principal)
 
     def privilege_escalation(self, principal: str | None = None) -> list[dict[str, Any]]:
         """Privilege-escalation paths of one principal (or of every user and role)."""

@@ -15,7 +15,9 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from iamkit import _native
+from iamkit import _kinds, _native
+from iamkit._args import int_in_range
+from iamkit._errors import WrongDocumentError
 
 if TYPE_CHECKING:
     from iamkit._account import Account
@@ -26,9 +28,11 @@ __all__ = [
     "PrincipalList",
     "access_matrix",
     "action_info",
+    "check_action",
     "diff_policies",
     "expand_actions",
     "privilege_escalation",
+    "resolve_principal",
     "what_can",
     "what_can_details",
     "who_can",
@@ -41,10 +45,30 @@ _HTML_ROWS = 50
 def expand_actions(pattern: str) -> list[str]:
     """Every catalog action an ``Action`` pattern matches, AWS's spelling, sorted.
 
+    A name or pattern that matches nothing raises :class:`iamkit.UnknownActionError` with the
+    closest real names, never ``[]``.
+
     >>> expand_actions("iam:PassRol?")
     ['iam:PassRole']
+    >>> expand_actions("s3:GetObjekt")
+    Traceback (most recent call last):
+    ...
+    iamkit._errors.UnknownActionError: unknown action 's3:GetObjekt' — did you mean s3:GetObject?
     """
     return _native.expand_actions(pattern)
+
+
+def check_action(action: str) -> None:
+    """Raises :class:`iamkit.UnknownActionError` when ``action`` (a name such as
+    ``s3:GetObject`` or a pattern such as ``s3:Get*``) matches nothing in the bundled catalog.
+
+    >>> check_action("s3:Get*")
+    >>> check_action("iam:PasRole")
+    Traceback (most recent call last):
+    ...
+    iamkit._errors.UnknownActionError: unknown action 'iam:PasRole' — did you mean iam:PassRole?
+    """
+    _native.check_action(action)
 
 
 def action_info(action: str) -> dict[str, Any] | None:
@@ -58,21 +82,48 @@ def action_info(action: str) -> dict[str, Any] | None:
     return info
 
 
-def _policy_text(p: Any) -> str:
+def _policy_text(p: Any, which: str) -> str:
+    """The JSON text of one side of :func:`diff_policies`, after checking it is a policy."""
+    where = f"policy {which}"
     if isinstance(p, _native.Policy):
         text: str = p.to_json()
         return text
+    if isinstance(p, os.PathLike):
+        where = f"policy {which} ({os.fspath(p)})"
+        p = _kinds.read_path(p, "a policy file")
     if isinstance(p, dict):
+        _kinds.require_policy(p, where)
         return json.dumps(p)
-    if isinstance(p, bytes):
-        return p.decode("utf-8")
-    if isinstance(p, str):
-        return p
-    raise TypeError(f"expected a policy (str, bytes, dict or iamkit.Policy), got {type(p).__name__}")
+    if isinstance(p, (str, bytes)):
+        kind, value = _kinds.kind_of_text(p)
+        if kind.name == "empty":
+            raise WrongDocumentError(
+                f"{where}: got {kind.what}, wanted a policy document", kind.name, "policy"
+            )
+        if kind.name == "not-json" and isinstance(p, str) and _kinds._is_file_path(p):
+            raise WrongDocumentError(
+                f"{where}: got the path of a file as text: a str is policy text; "
+                "pass pathlib.Path(path) to read a file",
+                "path-as-text",
+                "policy",
+            )
+        if value is not None:
+            _kinds.require_policy(value, where)
+        return p.decode("utf-8", errors="replace") if isinstance(p, bytes) else p
+    raise TypeError(
+        f"{where}: expected a policy (str, bytes, dict, iamkit.Policy or an os.PathLike path), "
+        f"got {type(p).__name__}"
+    )
 
 
 def diff_policies(a: Any, b: Any) -> dict[str, Any]:
     """What two identity policies allow differently, over the catalog.
+
+    ``a`` and ``b`` take what ``evaluate``'s policy arguments take (JSON text as ``str`` or
+    ``bytes``, a ``dict``, an :class:`iamkit.Policy`) and also an ``os.PathLike`` path of a
+    policy file. A document of another kind (an account snapshot, an ``aws iam get-*``
+    response, empty text) raises :class:`iamkit.WrongDocumentError`; an ``Action`` entry that
+    matches nothing in the catalog raises :class:`iamkit.UnknownActionError`.
 
     ``{"only_a": [...], "only_b": [...], "resources_only_a": {action: [patterns]},
     "resources_only_b": {...}, "access_changed": [[action, a, b], ...]}``: actions allowed (on
@@ -87,7 +138,7 @@ def diff_policies(a: Any, b: Any) -> dict[str, Any]:
     >>> d["only_a"], "s3:PutObject" in d["only_b"]
     ([], True)
     """
-    out: dict[str, Any] = _native._diff_policies(_policy_text(a), _policy_text(b))
+    out: dict[str, Any] = _native._diff_policies(_policy_text(a, "a"), _policy_text(b, "b"))
     return out
 
 
@@ -140,11 +191,41 @@ class PrincipalList(list[str]):
         return _table(["principal", "action", "access", "statements"], rows, len(rows))
 
 
+def resolve_principal(account: Account, name: str) -> str:
+    """A principal ARN from an ARN or a bare user / role name (see
+    :meth:`iamkit.Account.resolve_principal`)."""
+    if not isinstance(name, str):
+        raise TypeError(f"principal must be a str (an ARN or a user / role name), not {type(name).__name__}")
+    if ":" in name:
+        return name
+    principals: list[str] = account._native.principals()
+
+    def named(kind: str, exact: bool) -> list[str]:
+        out = []
+        for arn in principals:
+            resource = arn.split(":", 5)[-1]
+            if not resource.startswith(kind + "/"):
+                continue
+            n = resource.rsplit("/", 1)[-1]
+            if n == name if exact else n.lower() == name.lower():
+                out.append(arn)
+        return out
+
+    hits = named("user", True) + named("role", True)
+    if not hits:
+        hits = named("user", False) + named("role", False)
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise ValueError(f"no user or role named {name!r} in account {account.account_id}")
+    raise ValueError(f"{name!r} is ambiguous in account {account.account_id}: {' and '.join(hits)}")
+
+
 def what_can_details(account: Account, principal: str) -> dict[str, Any]:
     """The full analysis of :func:`what_can`: ``{"principal", "statements": [...], "actions":
     [{"action", "service", "access_level", "access", "grants": [{"statement": i, "resources",
-    "access"}]}]}``."""
-    details: dict[str, Any] = account._native.what_can(principal)
+    "access"}]}]}``. ``principal`` is an ARN or a bare user / role name."""
+    details: dict[str, Any] = account._native.what_can(resolve_principal(account, principal))
     return details
 
 
@@ -180,7 +261,8 @@ def who_can(
     include_conditional: bool = True,
 ) -> PrincipalList:
     """ARNs of the account's users and roles allowed ``action`` (a pattern such as ``s3:*``
-    lists a principal allowed any of its actions) on ``resource``."""
+    lists a principal allowed any of its actions) on ``resource``. An action or pattern that
+    matches nothing in the catalog raises :class:`iamkit.UnknownActionError`."""
     details = [
         d
         for d in who_can_details(account, action, resource, context)
@@ -198,7 +280,8 @@ def privilege_escalation(account: Account, principal: str | None = None) -> list
     """Privilege-escalation paths (Rhino Security Labs' methods and a few more), per principal:
     ``{"principal", "rule": {"id", "description", "requires", "references"}, "access",
     "steps": [[action, grants], ...]}``."""
-    found: list[dict[str, Any]] = account._native.privilege_escalation(principal)
+    arn = None if principal is None else resolve_principal(account, principal)
+    found: list[dict[str, Any]] = account._native.privilege_escalation(arn)
     return found
 
 
@@ -230,15 +313,39 @@ class AccessMatrix:
         """``(len(principals), len(actions))``."""
         return (len(self.principals), len(self.actions))
 
+    def _column(self, action: int | str) -> int:
+        """An action's column, by index (0 to len - 1; out of range is a ``ValueError``, never
+        a negative index counted from the end) or by name."""
+        if isinstance(action, int):
+            return int_in_range(action, "action index", 0, len(self.actions) - 1)
+        if action in self._actions:
+            return self._actions.index(action)
+        _native.check_action(action)  # UnknownActionError with the closest names
+        raise ValueError(f"{action!r} is not a column of this matrix (columns: the actions it was built for)")
+
+    def _row(self, principal: int | str) -> int:
+        """A principal's row, by index (checked like :meth:`_column`), ARN or bare name."""
+        if isinstance(principal, int):
+            return int_in_range(principal, "principal index", 0, len(self.principals) - 1)
+        if principal in self._principals:
+            return self._principals.index(principal)
+        if ":" not in principal:  # a bare user / role name, as Account.resolve_principal takes it
+            hits = [i for i, p in enumerate(self._principals) if p.rsplit("/", 1)[-1] == principal]
+            if len(hits) == 1:
+                return hits[0]
+            if hits:
+                both = " and ".join(self._principals[i] for i in hits)
+                raise ValueError(f"{principal!r} is ambiguous in this matrix: {both}")
+        raise ValueError(f"{principal!r} is not a row of this matrix (rows: user and role ARNs)")
+
     def cell(self, principal: int | str, action: int | str) -> str:
         """The cell of a principal and action (by index or name)."""
-        r = principal if isinstance(principal, int) else self.principals.index(principal)
-        c = action if isinstance(action, int) else self.actions.index(action)
+        r, c = self._row(principal), self._column(action)
         return _CELL[self._cells[r * len(self.actions) + c]]
 
     def row(self, principal: int | str) -> list[str]:
         """One principal's cells."""
-        r = principal if isinstance(principal, int) else self.principals.index(principal)
+        r = self._row(principal)
         n = len(self.actions)
         return [_CELL[b] for b in self._cells[r * n : (r + 1) * n]]
 
@@ -299,5 +406,7 @@ def access_matrix(account: Account, actions: str | Sequence[str] = "*", *, threa
     """Every user and role x the catalog actions matching ``actions`` (a pattern or a list of
     patterns; ``"*"`` for all), computed in Rust on ``threads`` threads."""
     patterns = [actions] if isinstance(actions, str) else list(actions)
+    # 0 = one thread per CPU
+    threads = int_in_range(threads, "threads", 0, 1024)
     principals, names, cells = account._native.access_matrix(patterns, threads)
     return AccessMatrix(principals, names, bytes(cells))

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO, TypeVar
 
 import iamkit
-from iamkit import _analysis, cli
+from iamkit import _analysis, _kinds, cli
 from iamkit._cli_eval import _context
 
 T = TypeVar("T")
@@ -32,25 +32,40 @@ def _progress(items: list[T], label: str) -> Iterator[T]:
         err.flush()
 
 
-def _account(path: str) -> iamkit.Account:
-    data = cli._read(path)
+def _snapshot(path: str) -> Any:
+    """The parsed get-account-authorization-details JSON of ``--account-file``; a usage error
+    naming what the file holds when it is not a snapshot (a policy, empty, not JSON, ...)."""
     try:
-        return iamkit.Account.from_authorization_details(json.loads(data))
+        return _kinds.snapshot_text(cli._read(path), cli._display_name(path))
+    except iamkit.WrongDocumentError as e:
+        raise cli.UsageError(str(e)) from e
+
+
+def _account(path: str) -> iamkit.Account:
+    data = _snapshot(path)
+    try:
+        return iamkit.Account.from_authorization_details(data)
     except (ValueError, iamkit.IamClientError) as e:
         raise cli.UsageError(f"{cli._display_name(path)}: {e}") from e
 
 
 def _resolve(account: iamkit.Account, name: str) -> str:
-    """A principal ARN from an ARN or a user / role name."""
-    principals: list[str] = account._native.principals()
-    if name in principals:
-        return name
-    hits = [p for p in principals if p.rsplit("/", 1)[-1] == name]
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise cli.UsageError(f"no user or role {name!r} in the account")
-    raise cli.UsageError(f"{name!r} is ambiguous: {', '.join(hits)}")
+    """A principal ARN from an ARN or a user / role name (as ``Account.resolve_principal``)."""
+    arn: str = _call(account.resolve_principal, name)
+    return arn
+
+
+def _check_services(prefixes: list[str]) -> None:
+    for prefix in prefixes:
+        try:
+            iamkit.check_action(f"{prefix}:*")
+        except iamkit.UnknownActionError as e:
+            near = [s.split(":", 1)[0] for s in e.suggestions]
+            hint = f" — did you mean {' or '.join(near)}?" if near else ""
+            raise cli.UsageError(
+                f"unknown service prefix {prefix!r} in --service: not in the bundled catalog "
+                f"(a typo, or a service newer than the catalog){hint}"
+            ) from e
 
 
 def _call(f: Any, *args: Any, **kwargs: Any) -> Any:
@@ -61,6 +76,8 @@ def _call(f: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def cmd_what_can(args: argparse.Namespace, out: TextIO) -> int:
+    if args.service:
+        _check_services(args.service)
     account = _account(args.account_file)
     if args.all:
         targets: list[str] = account._native.principals()
@@ -95,9 +112,8 @@ def cmd_what_can(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_who_can(args: argparse.Namespace, out: TextIO) -> int:
     account = _account(args.account_file)
     context = _context(args.context)
+    cli._check_action(args.action)
     actions = iamkit.expand_actions(args.action) if any(c in args.action for c in "*?") else [args.action]
-    if not actions:
-        raise cli.UsageError(f"{args.action!r} matches no action of the catalog")
     details: list[dict[str, Any]] = []
     for a in _progress(actions, "who-can"):
         details.extend(_call(_analysis.who_can_details, account, a, args.resource, context))
@@ -119,7 +135,7 @@ def cmd_who_can(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _version_document(account_file: str, policy: str, version: str) -> dict[str, Any]:
-    data = json.loads(cli._read(account_file))
+    data = _snapshot(account_file)
     for p in data.get("Policies", []):
         if policy in (p.get("Arn"), p.get("PolicyName")):
             for v in p.get("PolicyVersionList", []):
@@ -136,6 +152,23 @@ def _version_document(account_file: str, policy: str, version: str) -> dict[str,
     raise cli.UsageError(f"no managed policy {policy!r} in {cli._display_name(account_file)}")
 
 
+def _policy_file(path: str) -> bytes:
+    """A policy file's bytes; a usage error naming what the file holds when it is another kind
+    of document (a snapshot, an ``aws iam get-*`` response, empty)."""
+    data = cli._read(path)
+    kind, value = _kinds.kind_of_text(data)
+    try:
+        if kind.name == "empty":
+            raise iamkit.WrongDocumentError(
+                f"{cli._display_name(path)}: got {kind.what}, wanted a policy document"
+            )
+        if value is not None:
+            _kinds.require_policy(value, cli._display_name(path))
+    except iamkit.WrongDocumentError as e:
+        raise cli.UsageError(str(e)) from e
+    return data
+
+
 def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     if args.account_file:
         if not args.policy:
@@ -143,7 +176,7 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
         a: Any = _version_document(args.account_file, args.policy, args.a)
         b: Any = _version_document(args.account_file, args.policy, args.b)
     else:
-        a, b = cli._read(args.a), cli._read(args.b)
+        a, b = _policy_file(args.a), _policy_file(args.b)
     d = _call(iamkit.diff_policies, a, b)
     if args.format == "json":
         json.dump(d, out, indent=2)

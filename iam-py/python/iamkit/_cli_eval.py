@@ -34,6 +34,9 @@ def _context(pairs: list[str]) -> dict[str, object]:
 
 
 def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.allow_unknown_actions:
+        for action in args.action:
+            cli._check_action(action)
     identity = [_load(p, "identity") for p in args.policies]
     resource = _load(args.resource_policy, "resource") if args.resource_policy else None
     boundary = _load(args.boundary, "permissions_boundary") if args.boundary else None
@@ -71,6 +74,8 @@ def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
             "account holding exactly these policies, as AWS's policy simulator does without CallerArn",
             file=sys.stderr,
         )
+    for w in dict.fromkeys(w for r in results for w in r.warnings):
+        print(f"iamkit: warning: {w}", file=sys.stderr)
     if args.format == "json":
         json.dump([r.to_dict() for r in results], out, indent=2)
         out.write("\n")
@@ -117,6 +122,11 @@ def add_commands(sub: Any) -> None:
     )
     s.add_argument(
         "--rcp", action="append", default=[], metavar="FILE", help="RCP file, one level each, root first"
+    )
+    s.add_argument(
+        "--allow-unknown-actions",
+        action="store_true",
+        help="decide actions the bundled catalog does not know (a warning, not exit 2)",
     )
     s.add_argument("--format", "-f", choices=("text", "json"), default="text")
     s.add_argument("--explain", action="store_true", help="print why after each decision")

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from iamkit._args import U32_MAX, int_in_range
+
 if TYPE_CHECKING:
     from iamkit._native import EvaluationResult, Finding, Policy
 
@@ -122,6 +124,7 @@ def policy_html(
         )
     )
     rows: list[str] = []
+    int_in_range(max_lines, "max_lines", 1, U32_MAX)
     lines = policy.text.split("\n")
     shown: set[int] | None = None
     if marks and len(lines) > max_lines:
@@ -280,6 +283,11 @@ def evaluation_html(result: EvaluationResult) -> str:
         f'<div style="{_HEADER}">{badge} {request}</div>',
         f'<div style="padding:4px 8px;font-family:sans-serif">{escape(result.reason)}</div>',
     ]
+    parts.extend(
+        f'<div class="iamkit-warning" style="padding:4px 8px;font-family:sans-serif;color:#9a6700;'
+        f'background:#fff8c5">&#9888; {escape(w)}</div>'
+        for w in result.warnings
+    )
     if layer_rows:
         parts.append(
             f'<table style="border-collapse:collapse;border:none;margin:4px 0"><thead><tr><th {th}>layer</th>'

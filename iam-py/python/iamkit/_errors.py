@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["MalformedPolicyDocument", "PolicyCompileError", "PolicyParseError"]
+from iamkit._args import U32_MAX, int_in_range
+
+__all__ = [
+    "MalformedPolicyDocument",
+    "PolicyCompileError",
+    "PolicyParseError",
+    "UnknownActionError",
+    "WrongDocumentError",
+]
 
 
 class PolicyParseError(ValueError):
@@ -37,6 +45,15 @@ class PolicyParseError(ValueError):
         end_line = line if end_line is None else end_line
         end_column = column if end_column is None else end_column
         end_offset = offset if end_offset is None else end_offset
+        for name, value in (
+            ("line", line),
+            ("column", column),
+            ("offset", offset),
+            ("end_line", end_line),
+            ("end_column", end_column),
+            ("end_offset", end_offset),
+        ):
+            int_in_range(value, name, 0, U32_MAX)
         super().__init__(message, code, line, column, offset, path, end_line, end_column, end_offset)
         self.message = message
         self.code = code
@@ -98,6 +115,8 @@ class PolicyCompileError(PolicyParseError):
         statement_index: int = 0,
     ) -> None:
         super().__init__(message, code, line, column, offset, path, end_line, end_column, end_offset)
+        int_in_range(policy_index, "policy_index", 0, U32_MAX)
+        int_in_range(statement_index, "statement_index", 0, U32_MAX)
         self.args = (*self.args, layer, policy_index, statement_index)
         self.layer = layer
         self.policy_index = policy_index
@@ -131,6 +150,9 @@ class MalformedPolicyDocument(Exception):
         column: int | None = None,
         offset: int | None = None,
     ) -> None:
+        for name, value in (("line", line), ("column", column), ("offset", offset)):
+            if value is not None:
+                int_in_range(value, name, 0, U32_MAX)
         super().__init__(message, code, line, column, offset)
         self.message = message
         self.code = code
@@ -142,6 +164,65 @@ class MalformedPolicyDocument(Exception):
     def response(self) -> dict[str, dict[str, str]]:
         """``{"Error": {"Code": ..., "Message": ...}}`` like ``botocore.exceptions.ClientError``."""
         return {"Error": {"Code": self.code, "Message": self.message}}
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UnknownActionError(ValueError):
+    """An action or action pattern that matches nothing in the bundled service catalog.
+
+    Raised by the analyses (``expand_actions``, ``Account.who_can``, ``Account.access_matrix``,
+    ``diff_policies``), whose answers range over the catalog, instead of an empty answer.
+    (``evaluate`` and ``Account.authorize`` still decide, as AWS would, and put the message in
+    ``EvaluationResult.warnings``.)
+
+    ``action`` is the action as given; ``kind`` says why it matches nothing:
+    ``"unknown_name"`` (a known service has no such action: a typo), ``"unknown_service"``
+    (the service prefix is not in the catalog: a typo, or a service newer than the catalog),
+    ``"no_match"`` (a pattern matching no action) or ``"not_an_action"`` (not written
+    ``service:Name``); ``suggestions`` are the closest real names, best first (maybe none).
+    """
+
+    message: str
+    action: str
+    kind: str
+    suggestions: list[str]
+
+    def __init__(
+        self, message: str, action: str = "", kind: str = "unknown_name", suggestions: list[str] | None = None
+    ) -> None:
+        suggestions = list(suggestions or [])
+        super().__init__(message, action, kind, suggestions)
+        self.message = message
+        self.action = action
+        self.kind = kind
+        self.suggestions = suggestions
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class WrongDocumentError(ValueError):
+    """A document of another kind than the one wanted: a policy handed to
+    ``Account.from_authorization_details``, an account snapshot handed to ``diff_policies``,
+    an ``aws iam get-policy-version`` response where a policy was expected, an empty file...
+
+    ``got`` names the kind found (``"policy"``, ``"snapshot"``, ``"get-policy-version"``,
+    ``"empty"``, ``"not-json"``, ...), ``wanted`` the kind expected (``"policy"`` or
+    ``"snapshot"``); ``message`` says both in words and, for a response wrapping a policy,
+    where the policy is inside it.
+    """
+
+    message: str
+    got: str
+    wanted: str
+
+    def __init__(self, message: str, got: str = "", wanted: str = "") -> None:
+        super().__init__(message, got, wanted)
+        self.message = message
+        self.got = got
+        self.wanted = wanted
 
     def __str__(self) -> str:
         return self.message

@@ -1,5 +1,6 @@
 """Type stubs of the native module ``iamkit._native`` (Rust, PyO3)."""
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, NoReturn, final, overload
 
@@ -97,7 +98,7 @@ class Policy:
     @classmethod
     def from_json(
         cls,
-        text: str | bytes | dict[str, Any] | Policy,
+        text: str | bytes | dict[str, Any] | Policy | os.PathLike[str],
         *,
         policy_type: str = "identity",
         name: str | None = None,
@@ -126,12 +127,14 @@ class Policy:
     def __getstate__(self) -> tuple[str, str, str | None]: ...
 
 def validate(
-    text: str | bytes | dict[str, Any] | Policy, *, policy_type: str = "identity"
+    text: str | bytes | dict[str, Any] | Policy | os.PathLike[str], *, policy_type: str = "identity"
 ) -> FindingList: ...
-def check_iam_policy(text: str | bytes | dict[str, Any], *, kind: str = "managed") -> None: ...
+def check_iam_policy(
+    text: str | bytes | dict[str, Any] | os.PathLike[str], *, kind: str = "managed"
+) -> None: ...
 def _restore_policy(text: str, policy_type: str, name: str | None = None) -> Policy: ...
 
-PolicyArg = str | bytes | dict[str, Any] | Policy
+PolicyArg = str | bytes | dict[str, Any] | Policy | os.PathLike[str]
 PolicyArgs = PolicyArg | Sequence[PolicyArg]
 PolicyLevels = PolicyArg | Sequence[PolicyArg | Sequence[PolicyArg]]
 
@@ -159,6 +162,8 @@ class EvaluationResult:
     def layers(self) -> list[dict[str, str]]: ...
     @property
     def variables(self) -> dict[str, str | None]: ...
+    @property
+    def warnings(self) -> list[str]: ...
     def explain(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
     def _repr_html_(self) -> str: ...
@@ -204,7 +209,8 @@ class Engine:
         actions: Sequence[str] | None = None,
         resources: Sequence[str] | None = None,
         principals: Sequence[str | None] | None = None,
-        contexts: Sequence[Mapping[str, object]] | None = None,
+        contexts: Sequence[Mapping[str, object] | None] | None = None,
+        resource_accounts: Sequence[str | None] | None = None,
         as_dataframe: Literal[False] = False,
     ) -> list[str]: ...
     @overload
@@ -216,7 +222,8 @@ class Engine:
         actions: Sequence[str] | None = None,
         resources: Sequence[str] | None = None,
         principals: Sequence[str | None] | None = None,
-        contexts: Sequence[Mapping[str, object]] | None = None,
+        contexts: Sequence[Mapping[str, object] | None] | None = None,
+        resource_accounts: Sequence[str | None] | None = None,
         as_dataframe: Literal[True],
     ) -> Any: ...
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
@@ -337,5 +344,6 @@ def read_cli_profiles(
     """Every profile of both files merged as botocore sees them (credentials file wins)."""
 
 def expand_actions(pattern: str) -> list[str]: ...
+def check_action(action: str) -> None: ...
 def action_info(action: str) -> dict[str, Any] | None: ...
 def _diff_policies(a: str, b: str) -> dict[str, Any]: ...

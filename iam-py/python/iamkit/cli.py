@@ -49,6 +49,15 @@ def _display_name(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
+def _check_action(action: str) -> None:
+    """Usage error (exit 2) with a "did you mean" when ``action`` (a name or pattern) matches
+    nothing in the bundled catalog."""
+    try:
+        iamkit.check_action(action)
+    except iamkit.UnknownActionError as e:
+        raise UsageError(str(e)) from e
+
+
 def _uri(path: str) -> str:
     if path == "-":
         return "stdin"
