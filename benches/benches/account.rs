@@ -156,5 +156,45 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, bench_snapshot);
+/// Issue #11: the cost of authenticating and authorizing a client call (enforced) over the
+/// unenforced call (`Enforcement::Off`, authentication only), for `GetUser` and `ListUsers`
+/// by a user with ReadOnlyAccess in a 200-user account. Target: ≤ 20 µs added per call.
+fn bench_enforce(c: &mut Criterion) {
+    use iam_account::Enforcement;
+    let mut a = Account::new("111122223333").unwrap();
+    for i in 0..200 {
+        a.create_user(&format!("user{i}"), Some("/team/")).unwrap();
+    }
+    a.attach_user_policy("user7", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .unwrap();
+    let k = a.create_access_key(Some("user7")).unwrap();
+    let id = k.access_key_id.clone();
+    let secret = k.secret_access_key.expose().to_string();
+    let get = serde_json::json!({"UserName": "user42"});
+    let list = serde_json::json!({});
+    let mut g = c.benchmark_group("enforce");
+    for (mode, label) in [
+        (Enforcement::Off, "unenforced"),
+        (Enforcement::On, "enforced"),
+    ] {
+        a.set_enforcement(mode);
+        g.bench_function(format!("get_user_{label}"), |b| {
+            b.iter(|| {
+                let caller = a.authenticate(&id, &secret, None).unwrap();
+                a.enforce_call(&caller, "iam", "GetUser", &get).unwrap();
+                std::hint::black_box(a.get_user("user42").unwrap().arn.len())
+            })
+        });
+        g.bench_function(format!("list_users_{label}"), |b| {
+            b.iter(|| {
+                let caller = a.authenticate(&id, &secret, None).unwrap();
+                a.enforce_call(&caller, "iam", "ListUsers", &list).unwrap();
+                std::hint::black_box(a.list_users(None).unwrap().len())
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_snapshot, bench_enforce);
 criterion_main!(benches);

@@ -1,5 +1,5 @@
-//! Credentials (spec §6.6): access keys (secret from the OS CSPRNG, returned once, stored only
-//! as an Argon2id hash), login profiles (salted Argon2id password hash, the account password
+//! Credentials (spec §6.6): access keys (secret from the OS CSPRNG, returned once, kept in a
+//! redacted [`Secret`] for signature checks — SigV4 signs with the secret itself), login profiles (salted Argon2id password hash, the account password
 //! policy enforced, reuse prevention), MFA devices and the account password policy.
 
 use super::Account;
@@ -60,7 +60,7 @@ impl Account {
         let secret = secret_text(40)?;
         let key = AccessKey {
             id: id.clone(),
-            secret_hash: hash(secret.expose())?,
+            secret_access_key: secret.clone(),
             status: AccessKeyStatus::Active,
             create_date: now,
         };
@@ -119,7 +119,7 @@ impl Account {
     /// temporary key `key_id`.
     pub fn verify_access_key(&self, key_id: &str, secret: &str) -> bool {
         if let Some(s) = self.sessions.get(key_id) {
-            return s.expiration > self.clock.now() && verify(secret, &s.secret_hash);
+            return s.expiration > self.clock.now() && s.secret_access_key.matches(secret);
         }
         let Some(owner) = self.key_owners.get(key_id) else {
             return false;
@@ -132,7 +132,9 @@ impl Account {
             None => &self.root.access_keys,
         };
         keys.iter().any(|k| {
-            k.id == key_id && k.status == AccessKeyStatus::Active && verify(secret, &k.secret_hash)
+            k.id == key_id
+                && k.status == AccessKeyStatus::Active
+                && k.secret_access_key.matches(secret)
         })
     }
 

@@ -427,19 +427,10 @@ impl Account {
                 "Unrecognized service principal {service}."
             )));
         };
-        let mut name = String::from("AWSServiceRoleFor");
-        for part in short.split(['.', '-']) {
-            let mut c = part.chars();
-            if let Some(f) = c.next() {
-                name.extend(f.to_uppercase());
-                name.push_str(c.as_str());
-            }
-        }
         if let Some(s) = custom_suffix {
             validate::name("customSuffix", s, 64)?;
-            name.push('_');
-            name.push_str(s);
         }
+        let name = service_linked_role_name(short, custom_suffix);
         validate::name("roleName", &name, 64)?;
         let trust = format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{service}"}},"Action":"sts:AssumeRole"}}]}}"#
@@ -733,4 +724,22 @@ fn role_deletable(r: &Role) -> Result<(), IamError> {
         ));
     }
     Ok(())
+}
+
+/// The name `CreateServiceLinkedRole` gives the role of service `short` (the principal without
+/// `.amazonaws.com`): `AWSServiceRoleFor<Service>` plus `_<suffix>`.
+pub(crate) fn service_linked_role_name(short: &str, custom_suffix: Option<&str>) -> String {
+    let mut name = String::from("AWSServiceRoleFor");
+    for part in short.split(['.', '-']) {
+        let mut c = part.chars();
+        if let Some(f) = c.next() {
+            name.extend(f.to_uppercase());
+            name.push_str(c.as_str());
+        }
+    }
+    if let Some(s) = custom_suffix {
+        name.push('_');
+        name.push_str(s);
+    }
+    name
 }

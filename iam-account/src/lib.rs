@@ -20,8 +20,10 @@
 //! ```
 
 mod authorize;
+mod caller;
 mod clock;
 mod credentials;
+mod enforce;
 mod gaad;
 mod identities;
 mod organization;
@@ -34,8 +36,10 @@ mod user_credentials;
 
 pub use authorize::AuthzTarget;
 pub use authorize::{Layers, Named, Scope, Source};
+pub use caller::{Caller, CallerKind};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::CreatedAccessKey;
+pub use enforce::{CallCheck, CallError, Denial, Enforcement, acts_on_calling_user};
 pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
 pub use organization::Organization;
@@ -109,7 +113,8 @@ impl Default for Quotas {
 
 /// One AWS account's IAM state. Names are unique case-insensitively (case preserved); every
 /// operation validates its arguments and fails with IAM's [`IamError`]. `Debug` never shows a
-/// secret (keys and passwords are stored only as salted hashes).
+/// secret (access-key secrets and session tokens are held in redacted [`Secret`](iam_model::entities::Secret)s,
+/// passwords only as salted hashes).
 pub struct Account {
     pub(crate) id: String,
     pub(crate) alias: Option<String>,
@@ -140,6 +145,10 @@ pub struct Account {
     pub(crate) aws_overrides: BTreeMap<String, ManagedPolicy>,
     /// The source of an imported account, for an exact export.
     pub(crate) gaad: Option<Box<gaad::Provenance>>,
+    /// What the account does with calls their callers may not make.
+    pub(crate) enforcement: Enforcement,
+    /// Denials recorded under [`Enforcement::Soft`].
+    pub(crate) denials: Vec<Denial>,
 }
 
 impl fmt::Debug for Account {
@@ -263,6 +272,8 @@ impl Account {
             clock,
             aws_overrides: BTreeMap::new(),
             gaad: None,
+            enforcement: Enforcement::default(),
+            denials: Vec::new(),
         })
     }
 

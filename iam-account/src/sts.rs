@@ -6,11 +6,11 @@
 
 use super::authorize::Scope;
 use super::policies::{aws_managed_parsed, document};
-use super::secrets::{access_key_id, hash, secret_text};
+use super::secrets::{access_key_id, secret_text};
 use super::{Account, key};
 use iam_eval::{OwnedContext, Principal, PrincipalKind};
 use iam_model::entities::{
-    ErrorCode, IamError, IdPrefix, PolicyDocument, Secret, SecretHash, Timestamp, validate,
+    ErrorCode, IamError, IdPrefix, PolicyDocument, Secret, Timestamp, validate,
 };
 use iam_parser::save_check::{SaveKind, policy_size};
 
@@ -33,13 +33,21 @@ pub enum SessionKind {
     },
 }
 
-/// A live STS session. Only the secret's hash is stored.
+/// A live STS session. The secret and token are kept (redacted [`Secret`]s) to authenticate
+/// calls made with the temporary credentials.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     /// `ASIA…`
     pub access_key_id: String,
-    /// Hash of the secret access key.
-    pub secret_hash: SecretHash,
+    /// The secret access key.
+    pub secret_access_key: Secret,
+    /// The session token.
+    pub session_token: Secret,
+    /// When the credentials were issued (`aws:TokenIssueTime`).
+    pub issued: Timestamp,
+    /// When the caller that obtained them authenticated with MFA (`aws:MultiFactorAuthAge`);
+    /// `None` without MFA.
+    pub mfa_authenticated_at: Option<Timestamp>,
     /// The session principal's ARN (`arn:aws:sts::ACCT:assumed-role/ROLE/SESSION`, …).
     pub arn: String,
     /// `aws:userid` (`AROA…:SESSION`, `ACCT:NAME`).
@@ -355,9 +363,17 @@ pub(crate) fn assume_role(
     );
     let user_id = format!("{}:{}", role.id, req.role_session_name);
     let tag_bytes: usize = tags.iter().map(|(k, v)| k.len() + v.len()).sum();
+    // Credentials requested with MFA (the caller's `aws:MultiFactorAuthPresent`) carry
+    // `aws:MultiFactorAuthPresent`/`Age` into the session's requests (global condition keys page).
+    let mfa = req.context.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") && v.eq_ignore_ascii_case("true")
+    });
     let session = Session {
         access_key_id: key_id.clone(),
-        secret_hash: hash(secret.expose())?,
+        secret_access_key: secret.clone(),
+        session_token: token.clone(),
+        issued: now,
+        mfa_authenticated_at: mfa.then_some(now),
         arn: arn.clone(),
         user_id: user_id.clone(),
         expiration: now + i64::from(duration),
@@ -485,9 +501,13 @@ impl Account {
         let key_id = access_key_id(IdPrefix::TemporaryAccessKey)?;
         let secret = secret_text(40)?;
         let user_id = format!("{}:{}", self.id, req.name);
+        let token = secret_text(356)?;
         let session = Session {
             access_key_id: key_id.clone(),
-            secret_hash: hash(secret.expose())?,
+            secret_access_key: secret.clone(),
+            session_token: token.clone(),
+            issued: now,
+            mfa_authenticated_at: None,
             arn: arn.clone(),
             user_id: user_id.clone(),
             expiration: now + i64::from(duration),
@@ -506,7 +526,7 @@ impl Account {
         Ok(Credentials {
             access_key_id: key_id,
             secret_access_key: secret,
-            session_token: secret_text(356)?,
+            session_token: token,
             expiration: now + i64::from(duration),
             arn,
             id: user_id,

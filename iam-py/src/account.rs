@@ -10,8 +10,8 @@
 use crate::convert::python_attr;
 use crate::eval::{PyEvaluationResult, context_of};
 use iam_account::{
-    Account, AssumeRoleRequest, CreateRoleOptions, CreatedServiceSpecificCredential,
-    FederationTokenRequest,
+    Account, AssumeRoleRequest, CallError, Caller, CallerKind, CreateRoleOptions,
+    CreatedServiceSpecificCredential, Enforcement, FederationTokenRequest, acts_on_calling_user,
 };
 use iam_eval::Principal;
 use iam_model::entities::{
@@ -28,9 +28,19 @@ use std::sync::{PoisonError, RwLock};
 
 /// Raises `iamkit._account.client_error(code, message, operation)`.
 pub(crate) fn client_error(py: Python<'_>, e: &IamError, operation: &str) -> PyErr {
+    client_error_explained(py, e, operation, None)
+}
+
+/// [`client_error`] with iamkit's explanation of a denial attached (`.explanation`).
+fn client_error_explained(
+    py: Python<'_>,
+    e: &IamError,
+    operation: &str,
+    explanation: Option<String>,
+) -> PyErr {
     static F: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     match python_attr(py, &F, "iamkit._account", "client_error")
-        .and_then(|f| f.call1((e.code.as_str(), e.message.as_str(), operation)))
+        .and_then(|f| f.call1((e.code.as_str(), e.message.as_str(), operation, explanation)))
     {
         Ok(exc) => PyErr::from_value(exc),
         Err(err) => err,
@@ -1286,44 +1296,14 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
     }
 }
 
-/// The caller of an STS client: the principal of its access key, or the root user.
-fn caller(a: &Account, key: Option<&str>, secret: Option<&str>) -> Result<String, IamError> {
-    let invalid = || {
-        IamError::new(
-            ErrorCode::InvalidClientTokenId,
-            "The security token included in the request is invalid.",
-        )
-    };
-    match key {
-        None => Ok(a.root_arn()),
-        Some(k) => {
-            let arn = a.principal_for_access_key(k).ok_or_else(invalid)?;
-            // Long-term keys are checked against their secret; session keys by id only.
-            if k.starts_with("AKIA")
-                && let Some(s) = secret
-                && !a.verify_access_key(k, s)
-            {
-                return Err(IamError::new(
-                    ErrorCode::AccessDenied,
-                    "The request signature we calculated does not match the signature you provided.",
-                ));
-            }
-            Ok(arn)
-        }
-    }
-}
-
-fn sts_call(a: &mut Account, op: &str, p: &Value, key: Option<&str>, secret: Option<&str>) -> R {
+fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
     match op {
-        "get_caller_identity" => match key {
+        "get_caller_identity" => match &caller.access_key_id {
             None => Ok(json!({"UserId": a.id(), "Account": a.id(), "Arn": a.root_arn()})),
-            Some(k) => {
-                caller(a, key, secret)?;
-                a.get_caller_identity(k)
-            }
+            Some(k) => a.get_caller_identity(k),
         },
         "assume_role" => {
-            let caller_arn = caller(a, key, secret)?;
+            let caller_arn = caller.arn.clone();
             let policy_arns = p
                 .get("PolicyArns")
                 .and_then(Value::as_array)
@@ -1351,7 +1331,7 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, key: Option<&str>, secret: Opt
                 "PackedPolicySize": c.packed_policy_size}))
         }
         "get_federation_token" => {
-            let caller_arn = caller(a, key, secret)?;
+            let caller_arn = caller.arn.clone();
             let user_name = if caller_arn == a.root_arn() {
                 None
             } else {
@@ -1426,6 +1406,72 @@ impl PyAccount {
             let guard = self.inner.read().unwrap_or_else(PoisonError::into_inner);
             f(&guard)
         })
+    }
+
+    /// Authenticates, authorizes and (when `run`) runs one client operation.
+    fn gate(
+        &self,
+        py: Python<'_>,
+        service: &str,
+        operation: &str,
+        params: &str,
+        credentials: Option<&ClientCredentials>,
+        run: bool,
+    ) -> PyResult<String> {
+        if service != "iam" && service != "sts" {
+            return Err(PyValueError::new_err(format!(
+                "unknown service {service:?}"
+            )));
+        }
+        let p: Value =
+            serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let op: String = operation
+            .split('_')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let out = self.write(py, |a| -> Result<Value, CallError> {
+            let caller = match credentials {
+                None => a.root_caller(),
+                Some(c) => a.authenticate(
+                    &c.access_key_id,
+                    c.secret_access_key.as_ref().map_or("", Secret::expose),
+                    c.session_token.as_ref().map(Secret::expose),
+                )?,
+            };
+            a.enforce_call(&caller, service, &op, &p)?;
+            if !run {
+                return Ok(json!({}));
+            }
+            // Without UserName these operations act on the calling user.
+            let mut p = p;
+            if let CallerKind::User { name } = &caller.kind
+                && service == "iam"
+                && p.get("UserName").is_none()
+                && acts_on_calling_user(&op)
+                && let Some(m) = p.as_object_mut()
+            {
+                m.insert("UserName".to_string(), Value::String(name.clone()));
+            }
+            Ok(match service {
+                "iam" => iam_call(a, operation, &p)?,
+                _ => sts_call(a, operation, &p, &caller)?,
+            })
+        });
+        match out {
+            Ok(v) => Ok(v.to_string()),
+            Err(CallError::Denied(d)) => Err(client_error_explained(
+                py,
+                &d.error,
+                &op,
+                Some(d.explanation.to_string()),
+            )),
+            Err(CallError::Invalid(e)) => Err(client_error(py, &e, &op)),
+        }
     }
 
     /// Runs `f` with exclusive access to the account, without the GIL (waits for the readers
@@ -1507,7 +1553,9 @@ impl PyAccount {
     }
 
     /// Runs one client operation: `service` is `"iam"` or `"sts"`, `params` boto3's request
-    /// as JSON text; returns boto3's response as JSON text.
+    /// as JSON text; returns boto3's response as JSON text. The credentials are authenticated
+    /// (none = the root user) and the call authorized as the account's enforcement mode says
+    /// (`iam_account::Account::enforce_call`) before it runs.
     #[pyo3(signature = (service, operation, params, credentials = None))]
     fn call(
         &self,
@@ -1517,32 +1565,56 @@ impl PyAccount {
         params: &str,
         credentials: Option<&ClientCredentials>,
     ) -> PyResult<String> {
-        let p: Value =
-            serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let key = credentials.map(|c| c.access_key_id.as_str());
-        let secret = credentials.and_then(|c| c.secret_access_key.as_ref().map(Secret::expose));
-        let out = match service {
-            "iam" => self.write(py, |a| iam_call(a, operation, &p)),
-            "sts" => self.write(py, |a| sts_call(a, operation, &p, key, secret)),
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown service {service:?}"
-                )));
-            }
-        };
-        let op: String = operation
-            .split('_')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                    .unwrap_or_default()
-            })
-            .collect();
-        match out {
-            Ok(v) => Ok(v.to_string()),
-            Err(e) => Err(client_error(py, &e, &op)),
-        }
+        self.gate(py, service, operation, params, credentials, true)
+    }
+
+    /// Authenticates and authorizes one client operation without running it (for the
+    /// operations the Python side answers itself); returns `"{}"`.
+    #[pyo3(signature = (service, operation, params, credentials = None))]
+    fn check_call(
+        &self,
+        py: Python<'_>,
+        service: &str,
+        operation: &str,
+        params: &str,
+        credentials: Option<&ClientCredentials>,
+    ) -> PyResult<String> {
+        self.gate(py, service, operation, params, credentials, false)
+    }
+
+    /// The enforcement mode: `"on"`, `"soft"` or `"off"`.
+    #[getter]
+    fn enforce(&self, py: Python<'_>) -> &'static str {
+        self.read(py, |a| a.enforcement().as_str())
+    }
+
+    /// Sets the enforcement mode.
+    #[setter]
+    fn set_enforce(&self, py: Python<'_>, mode: &str) -> PyResult<()> {
+        let m: Enforcement = mode
+            .parse()
+            .map_err(|e: IamError| PyValueError::new_err(e.message))?;
+        self.write(py, |a| a.set_enforcement(m));
+        Ok(())
+    }
+
+    /// The denials recorded in `"soft"` mode, as JSON text (a list of objects).
+    fn denials_json(&self, py: Python<'_>) -> String {
+        self.read(py, |a| {
+            Value::Array(
+                a.denials()
+                    .iter()
+                    .map(|d| {
+                        json!({"Operation": d.operation, "Principal": d.principal,
+                            "Action": d.action, "Resource": d.resource,
+                            "Code": d.error.code.as_str(), "Message": d.error.message,
+                            "Decision": d.explanation.decision.as_str(),
+                            "Explanation": d.explanation.to_string()})
+                    })
+                    .collect(),
+            )
+            .to_string()
+        })
     }
 
     /// The operations of a service, in boto3's snake_case.
@@ -1654,16 +1726,22 @@ impl PyAccount {
 pub struct ClientCredentials {
     access_key_id: String,
     secret_access_key: Option<Secret>,
+    session_token: Option<Secret>,
 }
 
 #[pymethods]
 impl ClientCredentials {
     #[new]
-    #[pyo3(signature = (access_key_id, secret_access_key = None))]
-    fn new(access_key_id: String, secret_access_key: Option<String>) -> Self {
+    #[pyo3(signature = (access_key_id, secret_access_key = None, session_token = None))]
+    fn new(
+        access_key_id: String,
+        secret_access_key: Option<String>,
+        session_token: Option<String>,
+    ) -> Self {
         ClientCredentials {
             access_key_id,
             secret_access_key: secret_access_key.map(Secret::new),
+            session_token: session_token.map(Secret::new),
         }
     }
 
@@ -1674,11 +1752,15 @@ impl ClientCredentials {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let secret = if self.secret_access_key.is_some() {
+        let mut secret = if self.secret_access_key.is_some() {
             ", aws_secret_access_key=<redacted>"
         } else {
             ""
-        };
+        }
+        .to_string();
+        if self.session_token.is_some() {
+            secret.push_str(", aws_session_token=<redacted>");
+        }
         let key = pyo3::types::PyString::new(py, &self.access_key_id).repr()?;
         Ok(format!(
             "ClientCredentials(aws_access_key_id={key}{secret})"

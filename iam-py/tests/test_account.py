@@ -171,7 +171,12 @@ def test_sts_assume_role_and_caller_identity() -> None:
     assert creds["AccessKeyId"].startswith("ASIA")
     assert isinstance(creds["Expiration"], dt.datetime)
     assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCT}:assumed-role/admin/s1"
-    session = acct.client("sts", aws_access_key_id=creds["AccessKeyId"])
+    session = acct.client(
+        "sts",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
     assert session.get_caller_identity()["Arn"] == out["AssumedRoleUser"]["Arn"]
     r = acct.authorize(
         principal=out["AssumedRoleUser"]["Arn"], action="s3:GetObject", resource="arn:aws:s3:::b/k"

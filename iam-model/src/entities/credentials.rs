@@ -1,4 +1,4 @@
-//! Credentials (spec §6.6): access keys (secret kept only as a hash), login profiles (password
+//! Credentials (spec §6.6): access keys (secret kept for signature checks, never shown), login profiles (password
 //! kept only as a salted hash), MFA devices, the account password policy, and [`Secret`], the
 //! wrapper that keeps secrets out of `Debug` and `Display`.
 
@@ -14,10 +14,38 @@ use std::fmt;
 /// assert_eq!(format!("{s:?} {s}"), "<redacted> <redacted>");
 /// assert_eq!(s.expose().len(), 40);
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Equality compares in constant time (for the length of the shorter text), so checking a
+/// presented secret against a stored one does not leak how many leading characters matched.
+#[derive(Clone)]
 pub struct Secret(String);
 
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.matches(&other.0)
+    }
+}
+
+impl Eq for Secret {}
+
 impl Secret {
+    /// True when `presented` is this secret, compared in constant time (every byte is looked
+    /// at whatever the first difference; only the lengths may be learned from timing).
+    ///
+    /// ```
+    /// use iam_model::entities::Secret;
+    /// let s = Secret::new("abc".to_string());
+    /// assert!(s.matches("abc"));
+    /// assert!(!s.matches("abd") && !s.matches("ab") && !s.matches(""));
+    /// ```
+    pub fn matches(&self, presented: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), presented.as_bytes());
+        let mut diff = u8::from(a.len() != b.len());
+        for (x, y) in a.iter().zip(b) {
+            diff |= x ^ y;
+        }
+        std::hint::black_box(diff) == 0
+    }
     /// Wraps a secret.
     pub fn new(text: String) -> Secret {
         Secret(text)
@@ -89,13 +117,15 @@ pub const MAX_ACCESS_KEYS: usize = 2;
 /// The most MFA devices a user can have in use (spec §6.7).
 pub const MAX_MFA_DEVICES: usize = 8;
 
-/// A long-term access key. The secret is not stored: only its salted hash.
+/// A long-term access key. The secret is kept (request signatures — SigV4 — are computed
+/// from it, so a one-way hash cannot verify them) inside a [`Secret`]: never printed, never
+/// exported or pickled, compared in constant time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessKey {
     /// `AKIA…` (20 characters).
     pub id: String,
-    /// The hash of the 40-character secret.
-    pub secret_hash: SecretHash,
+    /// The 40-character secret access key.
+    pub secret_access_key: Secret,
     /// Active or inactive.
     pub status: AccessKeyStatus,
     /// Creation time.

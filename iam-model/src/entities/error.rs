@@ -38,6 +38,8 @@ pub enum ErrorCode {
     InvalidClientTokenId,
     /// Temporary credentials have expired.
     ExpiredToken,
+    /// The secret access key does not match the key id (the request signature is wrong).
+    SignatureDoesNotMatch,
     /// Organizations: the account, OU or policy is in a state that forbids the call.
     ConstraintViolation,
     /// The service does not support service-specific credentials.
@@ -61,6 +63,7 @@ impl ErrorCode {
             ErrorCode::PackedPolicyTooLarge => "PackedPolicyTooLarge",
             ErrorCode::InvalidClientTokenId => "InvalidClientTokenId",
             ErrorCode::ExpiredToken => "ExpiredToken",
+            ErrorCode::SignatureDoesNotMatch => "SignatureDoesNotMatch",
             ErrorCode::ConstraintViolation => "ConstraintViolation",
             ErrorCode::NotSupportedService => "NotSupportedService",
         }

@@ -70,15 +70,22 @@ def _client_error_class() -> type[Exception]:
     return cls
 
 
-def client_error(code: str, message: str, operation: str) -> Exception:
+# Authentication and authorization failures answer HTTP 403 (STS/IAM "Common Errors").
+_FORBIDDEN = frozenset({"AccessDenied", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"})
+
+
+def client_error(code: str, message: str, operation: str, explanation: str | None = None) -> Exception:
     """The exception for a failed operation: ``botocore.exceptions.ClientError`` when botocore
-    is importable, else :class:`IamClientError` (same ``.response`` shape)."""
+    is importable, else :class:`IamClientError` (same ``.response`` shape). A denied call's
+    exception carries iamkit's explanation of the decision as ``.explanation`` (else None)."""
+    status = 404 if code == "NoSuchEntity" else 403 if code in _FORBIDDEN else 400
     response = {
         "Error": {"Code": code, "Message": message, "Type": "Sender"},
-        "ResponseMetadata": {"HTTPStatusCode": 404 if code == "NoSuchEntity" else 400},
+        "ResponseMetadata": {"HTTPStatusCode": status},
     }
     cls = _client_error_class()
     exc: Exception = cls(response, operation)
+    exc.explanation = explanation  # type: ignore[attr-defined]
     return exc
 
 
@@ -123,8 +130,12 @@ class AccountClient:
     (dates as ``datetime``); failures raise ``botocore.exceptions.ClientError`` (or
     :class:`IamClientError` without botocore). ``Marker``/``MaxItems`` are accepted and
     ignored: every list comes in one page with ``IsTruncated: False``. Policy document
-    parameters also accept a ``dict``. An STS client made with ``aws_access_key_id`` (and
-    ``aws_secret_access_key``) acts as that key's principal; otherwise as the root user.
+    parameters also accept a ``dict``. A client made with ``aws_access_key_id`` and
+    ``aws_secret_access_key`` (plus ``aws_session_token`` for STS credentials) acts as that
+    key's principal; otherwise as the root user. Every call is authenticated (unknown or
+    inactive key: ``InvalidClientTokenId``; wrong secret: ``SignatureDoesNotMatch``; expired
+    session: ``ExpiredToken``; HTTP 403) and authorized as the account's ``enforce`` mode
+    says (a denial raises ``AccessDenied`` with AWS's message and ``.explanation``).
 
     The key pair is held by a native ``ClientCredentials`` object that never gives the
     secret back: it is not an attribute (``vars(client)`` shows only the redacted
@@ -140,13 +151,14 @@ class AccountClient:
         *,
         aws_access_key_id: str | None = None,
         aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
     ) -> None:
         self._account = account
         self._service = service
         self._credentials = (
             None
             if aws_access_key_id is None
-            else _native.ClientCredentials(aws_access_key_id, aws_secret_access_key)
+            else _native.ClientCredentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
         )
         self._operations = frozenset(_native.NativeAccount.operations(service)) | _EXTRA[service]
 
@@ -179,6 +191,9 @@ class AccountClient:
             if k in params and not isinstance(params[k], str):
                 params[k] = json.dumps(params[k])
         native = self._account._native
+        if name in ("get_account_authorization_details", "simulate_custom_policy"):
+            # Answered here, but authenticated and authorized natively like every call.
+            native.check_call(self._service, name, json.dumps(params), self._credentials)
         if name == "get_account_authorization_details":
             out = self._account._authorization_details_response(params.get("Filter"))
         elif name == "simulate_custom_policy":
@@ -193,7 +208,8 @@ class AccountClient:
         return dict(out)
 
     def __repr__(self) -> str:
-        return f"<iamkit {self._service} client for account {self._account.account_id}>"
+        who = "root user" if self._credentials is None else f"key {self._credentials.access_key_id}"
+        return f"<iamkit {self._service} client for account {self._account.account_id} as {who}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
         if self._credentials is not None:
@@ -237,14 +253,39 @@ class Account:
     attachments, boundaries, tags, ids, dates) and the alias; it does NOT keep access keys
     and their secrets, login profiles, MFA devices, SSH public keys, signing and server
     certificates, service-specific credentials, SAML / OIDC providers, STS sessions, the
-    password policy, registered resource policies or instance profiles without a role.
+    password policy, registered resource policies or instance profiles without a role. The
+    ``enforce`` mode is kept; ``"soft"`` mode's recorded :meth:`denials` are not.
+
+    ``Account(..., enforce="on")``: see :attr:`enforce`.
     """
 
     __slots__ = ("_native", "_org_policies")
     _org_policies: dict[str, list[list[_native.Policy]]]
 
-    def __init__(self, account_id: str = "123456789012", *, alias: str | None = None) -> None:
+    def __init__(
+        self, account_id: str = "123456789012", *, alias: str | None = None, enforce: str = "on"
+    ) -> None:
         self._native = _native.NativeAccount(account_id, alias)
+        self._native.enforce = enforce
+
+    @property
+    def enforce(self) -> str:
+        """How client calls are authorized: ``"on"`` (default: a denied call raises
+        ``AccessDenied``; a client without credentials is the root user, which only SCPs and
+        service rules limit), ``"soft"`` (the call runs, the would-be denial is recorded in
+        :meth:`denials`) or ``"off"`` (no authorization; credentials are still checked)."""
+        return self._native.enforce
+
+    @enforce.setter
+    def enforce(self, mode: str) -> None:
+        self._native.enforce = mode
+
+    def denials(self) -> list[dict[str, Any]]:
+        """The calls ``"soft"`` mode let through that ``"on"`` would have refused: dicts with
+        ``Operation``, ``Principal``, ``Action``, ``Resource``, ``Code``, ``Message`` (AWS's),
+        ``Decision`` and ``Explanation`` (iamkit's)."""
+        out: list[dict[str, Any]] = json.loads(self._native.denials_json())
+        return out
 
     @classmethod
     def _wrap(cls, native: _native.NativeAccount) -> Account:
@@ -381,6 +422,7 @@ class Account:
             service,
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
         )
 
     def authorize(
@@ -464,6 +506,8 @@ class Account:
     def __reduce__(self) -> tuple[Any, ...]:
         org = getattr(self, "_org_policies", None)
         state = (self.account_id, self.alias, self._native.to_authorization_details_json())
+        if self.enforce != "on":
+            return (_restore_account, (*state, org, self.enforce))
         return (_restore_account, (*state, org) if org else state)
 
     def __repr__(self) -> str:
@@ -511,6 +555,7 @@ def _restore_account(
     alias: str | None,
     details_json: str,
     org_policies: dict[str, list[list[_native.Policy]]] | None = None,
+    enforce: str = "on",
 ) -> Account:
     native = _native.NativeAccount.from_authorization_details_json(details_json, account_id)
     acct = Account._wrap(native)
@@ -518,6 +563,7 @@ def _restore_account(
         acct.client("iam").create_account_alias(AccountAlias=alias)
     if org_policies:
         acct._org_policies = org_policies
+    native.enforce = enforce
     return acct
 
 
