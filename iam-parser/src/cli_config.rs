@@ -8,7 +8,11 @@
 //! - [`parse_config`]: the config file's section naming (§7.3): `[default]`, `[profile NAME]`,
 //!   `[sso-session NAME]`, `[services NAME]`;
 //! - [`read_profiles`]: both files merged per profile, the credentials file winning (§7.4);
-//! - [`write_profile`]: the text of both files after `aws configure --profile NAME`;
+//! - [`write_profile`] ([`update_credentials`], [`update_config`]): the text of both files after
+//!   `aws configure --profile NAME`, edited along the structure botocore reads and read back
+//!   before it is returned; a file botocore could not read is refused with its line
+//!   (writing the files safely — locks, links, atomic replacement — is
+//!   [`cli_files`](crate::cli_files));
 //! - [`resolve_paths`]: the default locations and the `AWS_SHARED_CREDENTIALS_FILE` /
 //!   `AWS_CONFIG_FILE` overrides with `$VAR` and `~` expansion (§7.1).
 //!
@@ -149,6 +153,8 @@ pub enum CliConfigErrorKind {
     Syntax,
     /// A value given to [`write_profile`] that cannot be written (a newline, an empty name).
     InvalidValue,
+    /// The file is not UTF-8 text (botocore reads it as UTF-8 and fails as well).
+    Encoding,
     /// The file exists but could not be read.
     Io,
 }
@@ -168,7 +174,7 @@ pub struct CliConfigError {
 }
 
 impl CliConfigError {
-    fn new(kind: CliConfigErrorKind, line: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: CliConfigErrorKind, line: usize, message: impl Into<String>) -> Self {
         CliConfigError {
             kind,
             line,
@@ -177,7 +183,7 @@ impl CliConfigError {
         }
     }
 
-    fn with_path(mut self, path: &Path) -> Self {
+    pub(crate) fn with_path(mut self, path: &Path) -> Self {
         self.path = Some(path.to_path_buf());
         self
     }
@@ -203,17 +209,91 @@ impl std::error::Error for CliConfigError {}
 // INI reading (spec §7.2): a port of `configparser.RawConfigParser._read` with its defaults —
 // delimiters `=` and `:`, full-line comment prefixes `#` and `;`, no inline comments,
 // `empty_lines_in_values`, `strict` — then `_join_multiline_values` and botocore's `_parse_nested`.
+// The scan keeps where every section and option is, so the writer edits the file along the
+// same structure botocore reads (a continuation line belongs to the key above it).
 
+/// Python's `str.isspace` (what `str.strip()` and the regex `\s` of configparser use): Rust's
+/// `char::is_whitespace` plus the ASCII separators U+001C..U+001F.
+fn py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Python's `str.strip()`.
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(py_space)
+}
+
+/// The lines of a file as Python's text mode reads them (universal newlines: `\r\n`, `\n` and
+/// a lone `\r` end a line): each line's text and its line ending (empty on a last line without
+/// one).
+fn split_lines(text: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        match rest.find(['\n', '\r']) {
+            Some(pos) => {
+                let eol_len = if rest.get(pos..pos + 2) == Some("\r\n") {
+                    2
+                } else {
+                    1
+                };
+                out.push((
+                    rest.get(..pos).unwrap_or_default(),
+                    rest.get(pos..pos + eol_len).unwrap_or_default(),
+                ));
+                rest = rest.get(pos + eol_len..).unwrap_or_default();
+            }
+            None => {
+                out.push((rest, ""));
+                rest = "";
+            }
+        }
+    }
+    out
+}
+
+/// The leading whitespace of a line (its indentation, as configparser measures it).
+fn indent_of(line: &str) -> &str {
+    let n = line.len() - line.trim_start_matches(py_space).len();
+    line.get(..n).unwrap_or_default()
+}
+
+/// One `key = value` of a section, where it is in the file.
 struct RawOption {
+    /// The key, lower-cased.
     name: String,
-    /// The value's first line and its continuation lines, with line numbers.
+    /// The key as written (for rewriting the line in place).
+    written: String,
+    /// 0-based index of the `key = value` line.
+    line: usize,
+    /// The value's first line and its continuation lines (blank ones too): 0-based line index
+    /// and the stripped text.
     parts: Vec<(usize, String)>,
 }
 
-#[derive(Default)]
+impl RawOption {
+    /// Index in `parts` of the last part that is not blank (trailing blank lines are not part
+    /// of the value once joined).
+    fn last_nonblank(&self) -> usize {
+        self.parts
+            .iter()
+            .rposition(|(_, p)| !p.is_empty())
+            .unwrap_or(0)
+    }
+}
+
 struct RawSection {
     name: String,
+    /// 0-based index of the header line (`None` for the merged `[DEFAULT]` sections).
+    line: Option<usize>,
     options: Vec<RawOption>,
+}
+
+/// A file as configparser reads it: its lines, the sections in file order, and `[DEFAULT]`.
+struct Scan<'a> {
+    lines: Vec<(&'a str, &'a str)>,
+    sections: Vec<RawSection>,
+    defaults: RawSection,
 }
 
 /// The header of a section line as configparser sees it (`\[(?P<header>.+)\]` matched at the
@@ -224,24 +304,22 @@ fn section_header(stripped: &str) -> Option<&str> {
     if end == 0 { None } else { rest.get(..end) }
 }
 
-/// Parses INI text as botocore's `raw_config_parse` does: every section in file order with its
-/// keys (lower-cased) and values; values that start on the line after `key =` and are indented
-/// become [`ProfileValue::Nested`]. A `[DEFAULT]` section is not listed: its keys are added to
-/// every other section, as configparser does.
-///
-/// ```
-/// use iam_parser::cli_config::{parse_ini, CliConfigErrorKind};
-/// let sections = parse_ini("# comment\n[default]\nRegion=us-east-1 # not a comment\n").unwrap();
-/// assert_eq!(sections[0].0, "default");
-/// assert_eq!(sections[0].1.get_str("region"), Some("us-east-1 # not a comment"));
-/// let err = parse_ini("[a]\nx = 1\nX = 2\n").unwrap_err();
-/// assert_eq!((err.kind, err.line), (CliConfigErrorKind::DuplicateKey, 3));
-/// ```
-pub fn parse_ini(text: &str) -> Result<Vec<(String, Profile)>, CliConfigError> {
+fn scan(text: &str) -> Result<Scan<'_>, CliConfigError> {
     use CliConfigErrorKind as K;
+    let lines = split_lines(text);
+    // A NUL byte: configparser would read it as a character, but a credentials file holding
+    // one is binary or damaged, so it is refused rather than guessed at.
+    if let Some(i) = lines.iter().position(|(l, _)| l.contains('\0')) {
+        return Err(CliConfigError::new(
+            K::Syntax,
+            i + 1,
+            "a NUL character: this is not a text file",
+        ));
+    }
     let mut sections: Vec<RawSection> = Vec::new();
     let mut defaults = RawSection {
         name: "DEFAULT".into(),
+        line: None,
         options: Vec::new(),
     };
     // Which section receives options: None before the first header, Some(None) = DEFAULT.
@@ -252,9 +330,9 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Profile)>, CliConfigError> {
     let mut seen_options: HashSet<(String, String)> = HashSet::new();
     let mut deferred: Option<CliConfigError> = None;
 
-    for (i, line) in text.lines().enumerate() {
+    for (i, (line, _)) in lines.iter().enumerate() {
         let lineno = i + 1;
-        let trimmed = line.trim();
+        let trimmed = py_strip(line);
         let is_comment = trimmed.starts_with('#') || trimmed.starts_with(';');
         let value = if is_comment { "" } else { trimmed };
         let section = match cursect {
@@ -268,16 +346,16 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Profile)>, CliConfigError> {
                 && let (Some(sec), Some(o)) = (section, optname)
                 && let Some(opt) = sec.options.get_mut(o)
             {
-                opt.parts.push((lineno, String::new()));
+                opt.parts.push((i, String::new()));
             }
             continue;
         }
-        let cur_indent = line.chars().take_while(|c| c.is_whitespace()).count();
+        let cur_indent = indent_of(line).chars().count();
         if let (Some(sec), Some(o)) = (section, optname)
             && cur_indent > indent_level
         {
             if let Some(opt) = sec.options.get_mut(o) {
-                opt.parts.push((lineno, value.to_owned()));
+                opt.parts.push((i, value.to_owned()));
             }
             continue;
         }
@@ -296,6 +374,7 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Profile)>, CliConfigError> {
                 seen_sections.insert(header.to_owned());
                 sections.push(RawSection {
                     name: header.to_owned(),
+                    line: Some(i),
                     options: Vec::new(),
                 });
                 cursect = Some(Some(sections.len() - 1));
@@ -320,11 +399,11 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Profile)>, CliConfigError> {
             });
             continue;
         };
-        let name = value
+        let written = value
             .get(..pos)
             .unwrap_or_default()
-            .trim_end()
-            .to_lowercase();
+            .trim_end_matches(py_space);
+        let name = written.to_lowercase();
         if name.is_empty() {
             deferred.get_or_insert_with(|| {
                 CliConfigError::new(K::Syntax, lineno, "a key is missing before `=`")
@@ -344,30 +423,79 @@ pub fn parse_ini(text: &str) -> Result<Vec<(String, Profile)>, CliConfigError> {
                 format!("key `{name}` already exists in section [{}]", sec.name),
             ));
         }
-        let optval = value.get(pos + 1..).unwrap_or_default().trim().to_owned();
+        let optval = py_strip(value.get(pos + 1..).unwrap_or_default()).to_owned();
         sec.options.push(RawOption {
             name,
-            parts: vec![(lineno, optval)],
+            written: written.to_owned(),
+            line: i,
+            parts: vec![(i, optval)],
         });
         optname = Some(sec.options.len() - 1);
     }
     if let Some(e) = deferred {
         return Err(e);
     }
+    Ok(Scan {
+        lines,
+        sections,
+        defaults,
+    })
+}
 
-    let mut out = Vec::with_capacity(sections.len());
-    for sec in &sections {
-        let mut profile = Profile::default();
-        let inherited = defaults
-            .options
-            .iter()
-            .filter(|d| !sec.options.iter().any(|o| o.name == d.name));
-        for opt in sec.options.iter().chain(inherited) {
-            profile.values.push((opt.name.clone(), finish_value(opt)?));
+impl Scan<'_> {
+    /// The sections with their finished values (`[DEFAULT]` keys added to each).
+    fn finish(&self) -> Result<Vec<(String, Profile)>, CliConfigError> {
+        let mut out = Vec::with_capacity(self.sections.len());
+        for sec in &self.sections {
+            let mut profile = Profile::default();
+            let inherited = self
+                .defaults
+                .options
+                .iter()
+                .filter(|d| !sec.options.iter().any(|o| o.name == d.name));
+            for opt in sec.options.iter().chain(inherited) {
+                profile.values.push((opt.name.clone(), finish_value(opt)?));
+            }
+            out.push((sec.name.clone(), profile));
         }
-        out.push((sec.name.clone(), profile));
+        Ok(out)
     }
-    Ok(out)
+}
+
+/// Parses INI text as botocore's `raw_config_parse` does: every section in file order with its
+/// keys (lower-cased) and values; values that start on the line after `key =` and are indented
+/// become [`ProfileValue::Nested`]. A `[DEFAULT]` section is not listed: its keys are added to
+/// every other section, as configparser does. A continuation line (indented deeper than its
+/// key's line) belongs to the value above it, joined with `\n`. Lines end with `\n`, `\r\n`
+/// or a lone `\r` (Python's universal newlines). Text with a NUL character is refused.
+///
+/// ```
+/// use iam_parser::cli_config::{parse_ini, CliConfigErrorKind};
+/// let sections = parse_ini("# comment\n[default]\nRegion=us-east-1 # not a comment\nnote = a\n  b\n").unwrap();
+/// assert_eq!(sections[0].0, "default");
+/// assert_eq!(sections[0].1.get_str("region"), Some("us-east-1 # not a comment"));
+/// assert_eq!(sections[0].1.get_str("note"), Some("a\nb"));
+/// let err = parse_ini("[a]\nx = 1\nX = 2\n").unwrap_err();
+/// assert_eq!((err.kind, err.line), (CliConfigErrorKind::DuplicateKey, 3));
+/// ```
+pub fn parse_ini(text: &str) -> Result<Vec<(String, Profile)>, CliConfigError> {
+    scan(text)?.finish()
+}
+
+/// Python's `str.splitlines()` separators (botocore's `_parse_nested` splits with it).
+fn py_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\u{0b}'
+            | '\u{0c}'
+            | '\u{1c}'
+            | '\u{1d}'
+            | '\u{1e}'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
 }
 
 /// `'\n'.join(parts).rstrip()`, then botocore's `_parse_nested` when the value starts with a
@@ -378,21 +506,24 @@ fn finish_value(opt: &RawOption) -> Result<ProfileValue, CliConfigError> {
     match last {
         Some(last) if first_empty && last > 0 => {
             let mut nested: Vec<(String, String)> = Vec::new();
-            for (lineno, part) in opt.parts.iter().take(last + 1) {
-                if part.is_empty() {
-                    continue;
-                }
-                let Some((k, v)) = part.split_once('=') else {
-                    return Err(CliConfigError::new(
-                        CliConfigErrorKind::Syntax,
-                        *lineno,
-                        format!("a nested line under `{}` must be `key = value`", opt.name),
-                    ));
-                };
-                let (k, v) = (k.trim().to_owned(), v.trim().to_owned());
-                match nested.iter_mut().find(|(x, _)| *x == k) {
-                    Some(slot) => slot.1 = v,
-                    None => nested.push((k, v)),
+            for (i, part) in opt.parts.iter().take(last + 1) {
+                for piece in part.split(py_line_break) {
+                    let piece = py_strip(piece);
+                    if piece.is_empty() {
+                        continue;
+                    }
+                    let Some((k, v)) = piece.split_once('=') else {
+                        return Err(CliConfigError::new(
+                            CliConfigErrorKind::Syntax,
+                            i + 1,
+                            format!("a nested line under `{}` must be `key = value`", opt.name),
+                        ));
+                    };
+                    let (k, v) = (py_strip(k).to_owned(), py_strip(v).to_owned());
+                    match nested.iter_mut().find(|(x, _)| *x == k) {
+                        Some(slot) => slot.1 = v,
+                        None => nested.push((k, v)),
+                    }
                 }
             }
             Ok(ProfileValue::Nested(nested))
@@ -572,9 +703,33 @@ fn read_optional(path: &Path) -> Result<Option<String>, CliConfigError> {
     if !path.is_file() {
         return Ok(None);
     }
-    std::fs::read_to_string(path)
-        .map(Some)
-        .map_err(|e| CliConfigError::new(CliConfigErrorKind::Io, 0, e.to_string()).with_path(path))
+    let bytes = std::fs::read(path).map_err(|e| {
+        CliConfigError::new(CliConfigErrorKind::Io, 0, e.to_string()).with_path(path)
+    })?;
+    decode_text(bytes).map(Some).map_err(|e| e.with_path(path))
+}
+
+/// The text of a file read as UTF-8 (botocore's reading in a UTF-8 locale); invalid bytes are
+/// an [`CliConfigErrorKind::Encoding`] error naming their line.
+///
+/// ```
+/// let e = iam_parser::cli_config::decode_text(b"[a]\nx = \xff\n".to_vec()).unwrap_err();
+/// assert_eq!(e.line, 2);
+/// ```
+pub fn decode_text(bytes: Vec<u8>) -> Result<String, CliConfigError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let before = e.as_bytes().get(..valid).unwrap_or_default();
+        // Lines as Python counts them: `\r\n`, `\n` or a lone `\r` end a line.
+        let text = std::str::from_utf8(before).unwrap_or_default();
+        let line =
+            split_lines(text).len() + usize::from(text.is_empty() || text.ends_with(['\n', '\r']));
+        CliConfigError::new(
+            CliConfigErrorKind::Encoding,
+            line,
+            format!("not UTF-8 text (an invalid byte at offset {valid})"),
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,7 +825,8 @@ pub fn expand_path(path: &str, env: &impl Fn(&str) -> Option<String>) -> String 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writing (`aws configure --profile NAME`): a port of awscli's `ConfigFileWriter.update_config`.
+// Writing (`aws configure --profile NAME`): awscli's `ConfigFileWriter.update_config`, done
+// along the structure configparser reads (spec §7.2), then checked by reading the result back.
 
 /// The values `aws configure --profile NAME` writes. `Debug` redacts the secret and the token.
 #[derive(Clone, PartialEq, Eq)]
@@ -702,195 +858,339 @@ impl fmt::Debug for ProfileUpdate<'_> {
     }
 }
 
-/// The new texts of the credentials and config files after `aws configure --profile NAME`:
-/// `aws_access_key_id`, `aws_secret_access_key` (and `aws_session_token` when given) in the
-/// credentials file under `[NAME]`; `region` / `output` when given in the config file under
-/// `[default]` or `[profile NAME]` (quoted when the name has a space or tab, as the CLI does).
+impl ProfileUpdate<'_> {
+    /// The keys of the credentials file.
+    fn credentials_values(&self) -> Vec<(&str, &str)> {
+        let mut v = vec![
+            ("aws_access_key_id", self.access_key_id),
+            ("aws_secret_access_key", self.secret_access_key),
+        ];
+        if let Some(t) = self.session_token {
+            v.push(("aws_session_token", t));
+        }
+        v
+    }
+
+    /// The keys of the config file.
+    fn config_values(&self) -> Vec<(&str, &str)> {
+        let mut v = Vec::new();
+        if let Some(r) = self.region {
+            v.push(("region", r));
+        }
+        if let Some(o) = self.output {
+            v.push(("output", o));
+        }
+        v
+    }
+
+    /// Refuses a name or value that could not be read back exactly: empty names, `[DEFAULT]`
+    /// (configparser's defaults section, not a profile), line breaks, NUL, and values with
+    /// leading or trailing whitespace (configparser strips it).
+    fn check(&self) -> Result<(), CliConfigError> {
+        let invalid = |m: String| Err(CliConfigError::new(CliConfigErrorKind::InvalidValue, 0, m));
+        let profile = self.profile;
+        if profile.is_empty() {
+            return invalid("the profile name is empty".into());
+        }
+        if profile == "DEFAULT" {
+            return invalid(
+                "Invalid profile name DEFAULT: [DEFAULT] is the INI defaults section, whose keys \
+                 every profile inherits, not a profile"
+                    .into(),
+            );
+        }
+        if profile.contains(['\n', '\r', '\0']) {
+            return invalid(
+                "Invalid section name: newline characters and carriage returns are not allowed"
+                    .into(),
+            );
+        }
+        for (k, v) in self
+            .credentials_values()
+            .iter()
+            .chain(&self.config_values())
+        {
+            if v.contains(['\n', '\r', '\0']) {
+                return invalid(format!(
+                    "Invalid value for key {k}: newline characters and carriage returns are not allowed."
+                ));
+            }
+            if py_strip(v).len() != v.len() {
+                return invalid(format!(
+                    "Invalid value for key {k}: leading or trailing whitespace would be lost when the file is read."
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The new text of the credentials file after `aws configure --profile NAME`:
+/// `aws_access_key_id`, `aws_secret_access_key` (and `aws_session_token` when given) under
+/// `[NAME]`. `existing` must be a valid credentials file (else the error names its line); see
+/// [`write_profile`] for how the text is edited.
+pub fn update_credentials(
+    existing: &str,
+    update: &ProfileUpdate<'_>,
+) -> Result<String, CliConfigError> {
+    update.check()?;
+    let profile = update.profile;
+    let old = scan(existing)?;
+    let old_sections = old.finish()?;
+    let values = update.credentials_values();
+    let target = old.sections.iter().position(|s| s.name == profile);
+    let text = edit_section(&old, target, &format!("[{profile}]"), &values);
+    verify_edit(&old_sections, &text, profile, &values)?;
+    Ok(text)
+}
+
+/// The new text of the config file after `aws configure --profile NAME`: `region` / `output`
+/// when given, under `[default]` or `[profile NAME]` (quoted when the name has whitespace, as
+/// the CLI does, or characters botocore's shell-like split would change). With neither given
+/// the text is returned unchanged (but still checked: `existing` must be a valid config file).
+pub fn update_config(existing: &str, update: &ProfileUpdate<'_>) -> Result<String, CliConfigError> {
+    update.check()?;
+    let profile = update.profile;
+    let old = scan(existing)?;
+    let old_sections = old.finish()?;
+    let values = update.config_values();
+    if values.is_empty() {
+        return Ok(existing.to_owned());
+    }
+    // The section botocore takes the profile from: the last one that maps to it (§7.3,
+    // `build_profile_map`: a later section replaces an earlier one).
+    let maps_to_profile = |name: &str| {
+        if name == "default" {
+            profile == "default"
+        } else {
+            name.starts_with("profile")
+                && section_name_after_prefix(name).as_deref() == Some(profile)
+        }
+    };
+    let target = old.sections.iter().rposition(|s| maps_to_profile(&s.name));
+    let header = match target.and_then(|t| old.sections.get(t)) {
+        Some(s) => s.name.clone(),
+        None if profile == "default" => "default".to_owned(),
+        None => profile_to_section(profile),
+    };
+    let text = edit_section(&old, target, &format!("[{header}]"), &values);
+    verify_edit(&old_sections, &text, &header, &values)?;
+    let mapped = parse_config(&text)?;
+    let ok = mapped
+        .profiles
+        .get(profile)
+        .is_some_and(|p| values.iter().all(|(k, v)| p.get_str(k) == Some(*v)));
+    if !ok {
+        return Err(CliConfigError::new(
+            CliConfigErrorKind::InvalidValue,
+            0,
+            format!("the section [{header}] would not be read as profile {profile:?}"),
+        ));
+    }
+    Ok(text)
+}
+
+/// The new texts of the credentials and config files after `aws configure --profile NAME`
+/// ([`update_credentials`] and [`update_config`]).
 ///
 /// As awscli's `ConfigFileWriter`: a key that exists is rewritten in place as `key = value`
 /// (left untouched when its value is already right); new keys go right after the section's
-/// last `key = value` line; a missing section is appended at the end of the file; every
-/// other line — comments, other sections, blank lines — stays as it was. Values given as
-/// `None` are not touched (an old `aws_session_token` stays, as with `aws configure`).
-/// Differences from awscli, for correctness: keys are matched case-insensitively (the reader
-/// lower-cases them); when a profile has two sections the last one (the one botocore uses) is
-/// updated; `[profile "x"]`-style headers are found whatever their quoting.
+/// last value; a missing section is appended at the end of the file; every other line —
+/// comments, other sections, blank lines — stays as it was. Values given as `None` are not
+/// touched (an old `aws_session_token` stays, as with `aws configure`).
+/// Differences from awscli, for correctness:
+/// - the file is read as botocore reads it first; a file botocore could not read is refused
+///   with the error naming its line, and nothing is returned to write;
+/// - a value's continuation lines (indented lines below `key = value`) belong to it: a new key
+///   goes after them, a replaced value loses them;
+/// - keys are matched case-insensitively (the reader lower-cases them);
+/// - in the config file the section botocore uses is updated (the last of `[default]` /
+///   `[profile default]`, `[profile "x"]`-style headers whatever their quoting);
+/// - the result is read back: every other section and key must be unchanged and the new values
+///   read exactly as given, else an error (no output).
 ///
 /// ```
 /// use iam_parser::cli_config::{write_profile, ProfileUpdate};
 /// let update = ProfileUpdate { profile: "dev", access_key_id: "AKIANEW", secret_access_key: "new",
-///     session_token: None, region: Some("eu-west-1"), output: None };
-/// let (creds, config) = write_profile("# keys\n[dev]\naws_access_key_id = AKIAOLD\naws_secret_access_key = old\n", "", &update).unwrap();
-/// assert_eq!(creds, "# keys\n[dev]\naws_access_key_id = AKIANEW\naws_secret_access_key = new\n");
+///     session_token: Some("TOKEN"), region: Some("eu-west-1"), output: None };
+/// let (creds, config) = write_profile(
+///     "# keys\n[dev]\naws_access_key_id = AKIAOLD\naws_secret_access_key = old\n  continued\nnote = a\n  b\n",
+///     "", &update).unwrap();
+/// assert_eq!(creds, "# keys\n[dev]\naws_access_key_id = AKIANEW\naws_secret_access_key = new\nnote = a\n  b\naws_session_token = TOKEN\n");
 /// assert_eq!(config, "[profile dev]\nregion = eu-west-1\n");
+/// let err = write_profile("[dev]\naws_access_key_id\n", "", &update).unwrap_err();
+/// assert_eq!(err.line, 2);
 /// ```
 pub fn write_profile(
     existing_credentials: &str,
     existing_config: &str,
     update: &ProfileUpdate<'_>,
 ) -> Result<(String, String), CliConfigError> {
-    let profile = update.profile;
-    if profile.is_empty() {
-        return Err(CliConfigError::new(
-            CliConfigErrorKind::InvalidValue,
-            0,
-            "the profile name is empty",
-        ));
-    }
-    let mut creds: Vec<(&str, &str)> = vec![
-        ("aws_access_key_id", update.access_key_id),
-        ("aws_secret_access_key", update.secret_access_key),
-    ];
-    if let Some(t) = update.session_token {
-        creds.push(("aws_session_token", t));
-    }
-    let mut config: Vec<(&str, &str)> = Vec::new();
-    if let Some(r) = update.region {
-        config.push(("region", r));
-    }
-    if let Some(o) = update.output {
-        config.push(("output", o));
-    }
-    if profile.contains(['\n', '\r']) {
-        return Err(CliConfigError::new(
-            CliConfigErrorKind::InvalidValue,
-            0,
-            "Invalid section name: newline characters and carriage returns are not allowed",
-        ));
-    }
-    for (k, v) in creds.iter().chain(&config) {
-        if v.contains(['\n', '\r']) {
-            return Err(CliConfigError::new(
-                CliConfigErrorKind::InvalidValue,
-                0,
-                format!(
-                    "Invalid value for key {k}: newline characters and carriage returns are not allowed."
-                ),
-            ));
-        }
-    }
-
-    let credentials_text = update_section(
-        existing_credentials,
-        &|header| header == profile,
-        &format!("[{profile}]"),
-        &creds,
-    );
-    let config_text = if config.is_empty() {
-        existing_config.to_owned()
-    } else {
-        let header = if profile == "default" {
-            "default".to_owned()
-        } else {
-            profile_to_section(profile)
-        };
-        let matches = |header: &str| {
-            if header == "default" {
-                return profile == "default";
-            }
-            header.starts_with("profile")
-                && section_name_after_prefix(header).as_deref() == Some(profile)
-        };
-        update_section(existing_config, &matches, &format!("[{header}]"), &config)
-    };
-    Ok((credentials_text, config_text))
+    Ok((
+        update_credentials(existing_credentials, update)?,
+        update_config(existing_config, update)?,
+    ))
 }
 
 /// awscli's `profile_to_section`: `profile NAME`, with `NAME` quoted as `shlex.quote` does when
-/// it contains a space or a tab.
+/// it contains whitespace — or, beyond awscli, when botocore's `shlex.split` would not give the
+/// name back as one word (quotes, backslashes).
 fn profile_to_section(profile: &str) -> String {
-    if profile.contains([' ', '\t']) {
+    let plain = format!("profile {profile}");
+    if !profile.contains(py_space) && section_name_after_prefix(&plain).as_deref() == Some(profile)
+    {
+        plain
+    } else {
         format!("profile '{}'", profile.replace('\'', "'\"'\"'"))
-    } else {
-        format!("profile {profile}")
     }
 }
 
-/// The section header of a line for the writer: configparser's reading of it, but only for lines
-/// that are not indented (an indented line may continue a value).
-fn header_of(line: &str) -> Option<&str> {
-    let stripped = line.trim_end();
-    if line.starts_with(char::is_whitespace) {
-        return None;
-    }
-    section_header(stripped)
-}
-
-/// The key of a `key = value` / `key: value` line for the writer (awscli's `OPTION_REGEX`), and
-/// the value after the delimiter.
-fn option_of(line: &str) -> Option<(&str, &str)> {
-    let t = line.trim();
-    if t.starts_with(['#', ';']) {
-        return None;
-    }
-    let pos = t.find(['=', ':'])?;
-    let key = t.get(..pos)?.trim();
-    if key.is_empty() {
-        None
-    } else {
-        Some((key, t.get(pos + 1..)?.trim()))
-    }
-}
-
-fn update_section(
-    text: &str,
-    matches: &dyn Fn(&str) -> bool,
+/// `values` set in the section `target` of the scanned file (or in a new section `new_header`
+/// appended at the end).
+fn edit_section(
+    old: &Scan<'_>,
+    target: Option<usize>,
     new_header: &str,
     values: &[(&str, &str)],
 ) -> String {
-    let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_owned).collect();
-    let start = lines
+    let lines = &old.lines;
+    let newline = lines
         .iter()
-        .rposition(|l| header_of(l).is_some_and(matches));
-    let mut pending: Vec<(&str, &str)> = values.to_vec();
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let Some(start) = start else {
-        let mut out = text.to_owned();
-        if !out.is_empty() && !out.ends_with('\n') {
+        .map(|(_, e)| *e)
+        .find(|e| !e.is_empty())
+        .unwrap_or("\n");
+    // Per line: Some(replacement text without line ending) or None to drop it; and what to
+    // insert after a line.
+    let mut replace: BTreeMap<usize, Option<String>> = BTreeMap::new();
+    let mut insert_after: Option<(usize, String)> = None;
+
+    let Some(sec) = target.and_then(|t| old.sections.get(t)) else {
+        let mut out: String = lines.iter().map(|(l, e)| format!("{l}{e}")).collect();
+        if lines.last().is_some_and(|(_, e)| e.is_empty()) {
             out.push_str(newline);
         }
         out.push_str(new_header);
         out.push_str(newline);
-        for (k, v) in pending {
+        for (k, v) in values {
             out.push_str(&format!("{k} = {v}{newline}"));
         }
         return out;
     };
-    let mut last_option = start;
-    let mut j = start + 1;
-    while let Some(line) = lines.get(j) {
-        if header_of(line).is_some() {
-            break;
+
+    let mut pending: Vec<(&str, &str)> = Vec::new();
+    for &(key, value) in values {
+        let Some(opt) = sec.options.iter().find(|o| o.name == key) else {
+            pending.push((key, value));
+            continue;
+        };
+        let last = opt.last_nonblank();
+        let current = opt.parts.first().map(|(_, p)| p.as_str());
+        if last == 0 && current == Some(value) {
+            continue; // already right: untouched
         }
-        if let Some((key, current)) = option_of(line) {
-            last_option = j;
-            if let Some(ix) = pending
-                .iter()
-                .position(|(k, _)| k.eq_ignore_ascii_case(key))
-            {
-                let (_, value) = pending.remove(ix);
-                if current != value {
-                    let eol = if line.ends_with("\r\n") { "\r\n" } else { "\n" };
-                    let replaced = format!("{key} = {value}{eol}");
-                    if let Some(slot) = lines.get_mut(j) {
-                        *slot = replaced;
-                    }
-                }
-            }
+        let line = lines.get(opt.line).map(|(l, _)| *l).unwrap_or_default();
+        replace.insert(
+            opt.line,
+            Some(format!("{}{} = {value}", indent_of(line), opt.written)),
+        );
+        for (i, _) in opt.parts.iter().take(last + 1).skip(1) {
+            replace.insert(*i, None);
         }
-        j += 1;
     }
     if !pending.is_empty() {
-        if let Some(last) = lines.get_mut(last_option)
-            && !last.ends_with('\n')
-        {
-            last.push_str(newline);
-        }
+        // After the last value of the section, indented like its last key so that the lines
+        // below keep their meaning (configparser compares indentation with the key line's).
+        let (anchor, indent) = match sec.options.last() {
+            Some(o) => {
+                let anchor = if replace.contains_key(&o.line) {
+                    o.line
+                } else {
+                    o.parts.get(o.last_nonblank()).map_or(o.line, |(i, _)| *i)
+                };
+                let line = lines.get(o.line).map(|(l, _)| *l).unwrap_or_default();
+                (anchor, indent_of(line).to_owned())
+            }
+            None => {
+                let header = sec.line.unwrap_or_default();
+                // No keys yet: indent no less than the next header, which must stay a header.
+                let next = lines.iter().skip(header + 1).map(|(l, _)| *l).find(|l| {
+                    let t = py_strip(l);
+                    !t.is_empty() && !t.starts_with(['#', ';'])
+                });
+                (header, next.map(indent_of).unwrap_or_default().to_owned())
+            }
+        };
         let block: String = pending
             .iter()
-            .map(|(k, v)| format!("{k} = {v}{newline}"))
+            .map(|(k, v)| format!("{indent}{k} = {v}{newline}"))
             .collect();
-        lines.insert(last_option + 1, block);
+        insert_after = Some((anchor, block));
     }
-    lines.concat()
+
+    let mut out = String::new();
+    for (i, (line, eol)) in lines.iter().enumerate() {
+        match replace.get(&i) {
+            Some(None) => {}
+            Some(Some(new)) => out.push_str(new),
+            None => out.push_str(line),
+        }
+        let dropped = matches!(replace.get(&i), Some(None));
+        if !dropped {
+            out.push_str(eol);
+        }
+        if let Some((anchor, block)) = &insert_after
+            && *anchor == i
+        {
+            if eol.is_empty() {
+                out.push_str(newline);
+            }
+            out.push_str(block);
+        }
+    }
+    out
+}
+
+/// Reads the edited text back: the section `target` must have `values` exactly and keep its
+/// other keys; every other section must be unchanged.
+fn verify_edit(
+    old: &[(String, Profile)],
+    new_text: &str,
+    target: &str,
+    values: &[(&str, &str)],
+) -> Result<(), CliConfigError> {
+    let fail = |what: String| {
+        Err(CliConfigError::new(
+            CliConfigErrorKind::InvalidValue,
+            0,
+            format!(
+                "the edited file would not read back as intended ({what}); nothing was written"
+            ),
+        ))
+    };
+    let new = match parse_ini(new_text) {
+        Ok(n) => n,
+        Err(e) => return fail(format!("line {}: {}", e.line, e.message)),
+    };
+    let others = |s: &[(String, Profile)]| -> Vec<(String, Profile)> {
+        s.iter().filter(|(n, _)| n != target).cloned().collect()
+    };
+    if others(old) != others(&new) {
+        return fail("another section changed".into());
+    }
+    let Some((_, section)) = new.iter().find(|(n, _)| n == target) else {
+        return fail(format!("no section [{target}]"));
+    };
+    for (k, v) in values {
+        if section.get_str(k) != Some(*v) {
+            return fail(format!("key {k}"));
+        }
+    }
+    if let Some((_, before)) = old.iter().find(|(n, _)| n == target) {
+        for (k, v) in before.iter() {
+            if !values.iter().any(|(key, _)| key == &k) && section.get(k) != Some(v) {
+                return fail(format!("key {k}"));
+            }
+        }
+    }
+    Ok(())
 }

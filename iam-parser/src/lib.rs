@@ -16,6 +16,7 @@
 //! ```
 
 pub mod cli_config;
+pub mod cli_files;
 mod fast;
 mod finding;
 pub mod gaad;

@@ -4,8 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use iam_parser::cli_config::{
-    CliConfigErrorKind, CliPaths, Profile, ProfileUpdate, ProfileValue, expand_path, parse_config,
-    parse_ini, read_profiles, read_profiles_from, resolve_paths, write_profile,
+    CliConfigErrorKind, CliPaths, Profile, ProfileUpdate, ProfileValue, decode_text, expand_path,
+    parse_config, parse_ini, read_profiles, read_profiles_from, resolve_paths, update_config,
+    update_credentials, write_profile,
 };
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -581,4 +582,218 @@ fn write_rejects_newlines_and_empty_names() {
         let e = write_profile("", "", &u).unwrap_err();
         assert_eq!(e.kind, CliConfigErrorKind::InvalidValue, "{u:?}");
     }
+}
+
+// --- issue #10: botocore's structure when reading and editing --------------------------------
+// Expected readings checked with botocore 1.44's `configloader.raw_config_parse`.
+
+#[test]
+fn python_line_endings_and_whitespace() {
+    // A lone `\r` ends a line (Python's universal newlines).
+    assert_eq!(
+        section("[a]\rx = 1\r  more\ry = 2\r", "a"),
+        kv(&[("x", s("1\nmore")), ("y", s("2"))])
+    );
+    // U+001C..U+001F are whitespace to Python: stripped, and they indent a line.
+    assert_eq!(
+        section("[a]\nx = v\u{1c}\n\u{1f}y = 2\n", "a"),
+        kv(&[("x", s("v\ny = 2"))])
+    );
+    // A comment between a value and its continuation does not end the value.
+    assert_eq!(
+        section("[a]\nx = 1\n# c\n  2\n", "a"),
+        kv(&[("x", s("1\n2"))])
+    );
+    // `_parse_nested` splits with `str.splitlines()`, which also breaks at \v.
+    assert_eq!(
+        section("[a]\ns3 =\n  a = 1\u{0b}b = 2\n", "a"),
+        kv(&[("s3", nested(&[("a", "1"), ("b", "2")]))])
+    );
+}
+
+#[test]
+fn nul_and_non_utf8_are_refused_with_their_line() {
+    let e = parse_ini("[a]\nx = 1\ny = \0\n").unwrap_err();
+    assert_eq!((e.kind, e.line), (CliConfigErrorKind::Syntax, 3));
+    for (bytes, line) in [
+        (&b"\xff[a]\n"[..], 1),
+        (b"[a]\nx = \xc3\n", 2),
+        (b"[a]\n\n\xfe", 3),
+        (b"[a]\r\n\r\nx = \xe2\x82\n", 3),
+    ] {
+        let e = decode_text(bytes.to_vec()).unwrap_err();
+        assert_eq!(
+            (e.kind, e.line),
+            (CliConfigErrorKind::Encoding, line),
+            "{bytes:?}"
+        );
+    }
+    assert_eq!(decode_text(b"[a]\n".to_vec()).unwrap(), "[a]\n");
+}
+
+fn token_update<'a>(profile: &'a str, token: Option<&'a str>) -> ProfileUpdate<'a> {
+    ProfileUpdate {
+        profile,
+        access_key_id: "AKIANEW",
+        secret_access_key: "NEWSECRET",
+        session_token: token,
+        region: None,
+        output: None,
+    }
+}
+
+#[test]
+fn new_keys_go_after_continuation_lines() {
+    // The issue: `aws_session_token` was inserted between `note` and its continuation line and
+    // read back as "TOKEN\nmulti line".
+    let creds = "[dev]\naws_access_key_id = AKIAOLD\naws_secret_access_key = old\nnote = first\n  multi line\n\n[b]\nx = 1\n";
+    let c = update_credentials(creds, &token_update("dev", Some("TOKEN"))).unwrap();
+    assert_eq!(
+        c,
+        "[dev]\naws_access_key_id = AKIANEW\naws_secret_access_key = NEWSECRET\nnote = first\n  multi line\naws_session_token = TOKEN\n\n[b]\nx = 1\n"
+    );
+    let p = &parse_ini(&c).unwrap()[0].1;
+    assert_eq!(p.get_str("aws_session_token"), Some("TOKEN"));
+    assert_eq!(p.get_str("note"), Some("first\nmulti line"));
+}
+
+#[test]
+fn a_replaced_value_loses_its_continuation_lines() {
+    // The issue: replacing a key with a continuation kept it ("NEWSECRET\ncontinued").
+    let creds = "[dev]\naws_access_key_id = AKIAOLD\naws_secret_access_key = OLD\n  continued\n\n  more\n# kept\nregion = r\n";
+    let c = update_credentials(creds, &token_update("dev", None)).unwrap();
+    assert_eq!(
+        c,
+        "[dev]\naws_access_key_id = AKIANEW\naws_secret_access_key = NEWSECRET\n# kept\nregion = r\n"
+    );
+    let p = &parse_ini(&c).unwrap()[0].1;
+    assert_eq!(p.get_str("aws_secret_access_key"), Some("NEWSECRET"));
+    // A value already right but continued is rewritten too (its value is not what we write).
+    let c = update_credentials(
+        "[dev]\naws_access_key_id = AKIANEW\n  x\naws_secret_access_key = NEWSECRET\n",
+        &token_update("dev", None),
+    )
+    .unwrap();
+    assert_eq!(
+        c,
+        "[dev]\naws_access_key_id = AKIANEW\naws_secret_access_key = NEWSECRET\n"
+    );
+    // A nested sub-section's keys are not the profile's keys.
+    let c = update_config(
+        "[profile dev]\ns3 =\n  region = nested\n",
+        &ProfileUpdate {
+            region: Some("eu-west-1"),
+            ..token_update("dev", None)
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        c,
+        "[profile dev]\ns3 =\n  region = nested\nregion = eu-west-1\n"
+    );
+    let p = &parse_config(&c).unwrap().profiles["dev"];
+    assert_eq!(p.get_nested("s3", "region"), Some("nested"));
+    assert_eq!(p.get_str("region"), Some("eu-west-1"));
+}
+
+#[test]
+fn new_keys_are_indented_so_the_next_lines_keep_their_meaning() {
+    // Keys indented by two: a new key at column 0 would make "  [b]" a continuation of it.
+    let creds = "[a]\n  x = 1\n  [b]\n  y = 2\n";
+    let c = update_credentials(creds, &token_update("a", None)).unwrap();
+    assert_eq!(
+        c,
+        "[a]\n  x = 1\n  aws_access_key_id = AKIANEW\n  aws_secret_access_key = NEWSECRET\n  [b]\n  y = 2\n"
+    );
+    assert_eq!(section(&c, "b"), kv(&[("y", s("2"))]));
+    // An empty section followed by an indented header.
+    let c = update_credentials("[a]\n # note\n [b]\n", &token_update("a", None)).unwrap();
+    assert_eq!(
+        c,
+        "[a]\n aws_access_key_id = AKIANEW\n aws_secret_access_key = NEWSECRET\n # note\n [b]\n"
+    );
+    assert_eq!(parse_ini(&c).unwrap().len(), 2);
+    // Lone-CR files keep their line endings.
+    let c = update_credentials("[a]\rx = 1\r", &token_update("a", None)).unwrap();
+    assert_eq!(
+        c,
+        "[a]\rx = 1\raws_access_key_id = AKIANEW\raws_secret_access_key = NEWSECRET\r"
+    );
+}
+
+#[test]
+fn malformed_files_are_refused_with_their_line() {
+    let cases: &[(&str, CliConfigErrorKind, usize)] = &[
+        (
+            "aws_access_key_id = A\n[dev]\n",
+            CliConfigErrorKind::MissingSectionHeader,
+            1,
+        ),
+        ("[dev\nx = 1\n", CliConfigErrorKind::MissingSectionHeader, 1),
+        ("[a]\nx = 1\n[dev\n", CliConfigErrorKind::Syntax, 3),
+        (
+            "[dev]\naws_access_key_id A\n",
+            CliConfigErrorKind::Syntax,
+            2,
+        ),
+        ("[dev]\n  text\n", CliConfigErrorKind::Syntax, 2),
+        ("[dev]\n= v\n", CliConfigErrorKind::Syntax, 2),
+        (
+            "[dev]\n[a]\n[dev]\n",
+            CliConfigErrorKind::DuplicateSection,
+            3,
+        ),
+        ("[dev]\nx = 1\nX = 2\n", CliConfigErrorKind::DuplicateKey, 3),
+        ("[dev]\ns3 =\n  junk\n", CliConfigErrorKind::Syntax, 3),
+        (
+            "\u{feff}[dev]\n",
+            CliConfigErrorKind::MissingSectionHeader,
+            1,
+        ),
+        ("[dev]\nx = \0\n", CliConfigErrorKind::Syntax, 2),
+    ];
+    for &(text, kind, line) in cases {
+        let e = write_profile(text, "", &token_update("dev", None)).unwrap_err();
+        assert_eq!((e.kind, e.line), (kind, line), "{text:?}: {e}");
+        // The config file is checked too, whatever is written to it.
+        let e = write_profile("", text, &token_update("dev", None)).unwrap_err();
+        assert_eq!((e.kind, e.line), (kind, line), "config {text:?}: {e}");
+    }
+}
+
+#[test]
+fn names_and_values_that_would_not_read_back_are_refused() {
+    for bad in [" x", "x ", "x\t", "x\u{1c}"] {
+        let u = ProfileUpdate {
+            secret_access_key: bad,
+            ..token_update("dev", None)
+        };
+        let e = write_profile("", "", &u).unwrap_err();
+        assert_eq!(e.kind, CliConfigErrorKind::InvalidValue, "{bad:?}");
+        assert!(e.to_string().contains("whitespace"), "{e}");
+    }
+    let e = write_profile("", "", &token_update("DEFAULT", None)).unwrap_err();
+    assert_eq!(e.kind, CliConfigErrorKind::InvalidValue);
+    // Names botocore's shell-like split would change are quoted in the config file.
+    for name in ["it\"s", "a\\b", "o'neil", "x y"] {
+        let u = ProfileUpdate {
+            region: Some("r1"),
+            ..token_update(name, None)
+        };
+        let (c, f) = write_profile("", "", &u).unwrap();
+        let p = read_profiles(Some(&c), Some(&f)).unwrap();
+        assert_eq!(p[name].get_str("region"), Some("r1"), "{name:?}: {f}");
+        assert_eq!(p[name].get_str("aws_secret_access_key"), Some("NEWSECRET"));
+    }
+    // The section botocore uses for `default` is the later of [default] / [profile default].
+    let u = ProfileUpdate {
+        region: Some("r1"),
+        ..token_update("default", None)
+    };
+    let f = update_config("[default]\nregion = a\n[profile default]\nregion = b\n", &u).unwrap();
+    assert_eq!(f, "[default]\nregion = a\n[profile default]\nregion = r1\n");
+    assert_eq!(
+        parse_config(&f).unwrap().profiles["default"].get_str("region"),
+        Some("r1")
+    );
 }

@@ -16,14 +16,15 @@ use iam_account::{
 use iam_eval::Principal;
 use iam_model::entities::{
     AccessKeyStatus, ErrorCode, Group, IamError, InstanceProfile, ManagedPolicy, PasswordPolicy,
-    PolicyVersion, Role, ServerCertificate, ServiceSpecificCredential, SigningCertificate,
+    PolicyVersion, Role, Secret, ServerCertificate, ServiceSpecificCredential, SigningCertificate,
     SshPublicKey, Tags, Timestamp, User, aws_managed_policies, aws_managed_policy,
 };
 use iam_parser::gaad::parse_authorization_details;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use serde_json::{Map, Value, json};
+use std::sync::{PoisonError, RwLock};
 
 /// Raises `iamkit._account.client_error(code, message, operation)`.
 pub(crate) fn client_error(py: Python<'_>, e: &IamError, operation: &str) -> PyErr {
@@ -1394,10 +1395,47 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, key: Option<&str>, secret: Opt
 }
 
 /// The native account behind `iamkit.Account`.
-#[pyclass(module = "iamkit._native", name = "NativeAccount")]
+///
+/// Threading model: the account sits behind a readers-writer lock. Everything that only reads
+/// it — `authorize`, `simulate_principal_policy_json`, the analyses (`what_can`, `who_can`,
+/// `access_matrix`, `privilege_escalation`), `to_authorization_details_json`, the counts —
+/// takes the lock shared, so any number of threads run them at once; a client operation
+/// (`call`, which may change the account) takes it exclusively and waits until the readers
+/// in progress are done (and new readers wait for a waiting writer on Linux, whose lock
+/// prefers writers). Waiting and working happen with the GIL released, and nothing holding the
+/// lock ever calls back into Python, so the lock cannot deadlock with the GIL. The class is
+/// `frozen`: PyO3 keeps no borrow flag, so no thread ever sees "Already borrowed".
+#[pyclass(module = "iamkit._native", name = "NativeAccount", frozen)]
 pub struct PyAccount {
-    /// The account (other bindings, e.g. analysis, may read it through `PyRef<PyAccount>`).
-    pub(crate) inner: Account,
+    inner: RwLock<Account>,
+}
+
+impl PyAccount {
+    fn wrap(account: Account) -> Self {
+        PyAccount {
+            inner: RwLock::new(account),
+        }
+    }
+
+    /// Runs `f` with shared access to the account, without the GIL (other readers run at the
+    /// same time; a writer waits). `f` cannot touch Python objects (`Ungil`).
+    pub(crate) fn read<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&Account) -> T + Send) -> T {
+        py.detach(|| {
+            // A poisoned lock (a panic while writing) cannot happen: nothing here panics.
+            // Should it, the account is still used rather than every later call failing.
+            let guard = self.inner.read().unwrap_or_else(PoisonError::into_inner);
+            f(&guard)
+        })
+    }
+
+    /// Runs `f` with exclusive access to the account, without the GIL (waits for the readers
+    /// in progress).
+    fn write<T: Send>(&self, py: Python<'_>, f: impl FnOnce(&mut Account) -> T + Send) -> T {
+        py.detach(|| {
+            let mut guard = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+            f(&mut guard)
+        })
+    }
 }
 
 #[pymethods]
@@ -1412,7 +1450,7 @@ impl PyAccount {
                 .create_account_alias(a)
                 .map_err(|e| client_error(py, &e, "CreateAccountAlias"))?;
         }
-        Ok(PyAccount { inner })
+        Ok(PyAccount::wrap(inner))
     }
 
     /// Loads `get-account-authorization-details` JSON text; `account_id` overrides the id found
@@ -1434,61 +1472,58 @@ impl PyAccount {
             None => Account::from_authorization_details(&d),
         }
         .map_err(|e| client_error(py, &e, "ImportAuthorizationDetails"))?;
-        Ok(PyAccount { inner })
+        Ok(PyAccount::wrap(inner))
     }
 
     /// The account as `get-account-authorization-details` JSON text.
-    fn to_authorization_details_json(&self) -> String {
-        self.inner.to_authorization_details().to_json()
+    fn to_authorization_details_json(&self, py: Python<'_>) -> String {
+        self.read(py, |a| a.to_authorization_details().to_json())
     }
 
     /// The 12-digit account id.
     #[getter]
-    fn account_id(&self) -> String {
-        self.inner.id().to_string()
+    fn account_id(&self, py: Python<'_>) -> String {
+        self.read(py, |a| a.id().to_string())
     }
 
     /// The account alias.
     #[getter]
-    fn alias(&self) -> Option<String> {
-        self.inner.alias().map(str::to_string)
+    fn alias(&self, py: Python<'_>) -> Option<String> {
+        self.read(py, |a| a.alias().map(str::to_string))
     }
 
     /// Problems noticed while importing.
-    fn import_warnings(&self) -> Vec<String> {
-        self.inner.import_warnings().to_vec()
+    fn import_warnings(&self, py: Python<'_>) -> Vec<String> {
+        self.read(py, |a| a.import_warnings().to_vec())
     }
 
     /// `(users, groups, roles, customer managed policies)`.
-    fn counts(&self) -> (u64, u64, u64, u64) {
-        let s = self.inner.get_account_summary();
-        let g = |k: &str| s.get(k).copied().unwrap_or(0);
-        (g("Users"), g("Groups"), g("Roles"), g("Policies"))
+    fn counts(&self, py: Python<'_>) -> (u64, u64, u64, u64) {
+        self.read(py, |a| {
+            let s = a.get_account_summary();
+            let g = |k: &str| s.get(k).copied().unwrap_or(0);
+            (g("Users"), g("Groups"), g("Roles"), g("Policies"))
+        })
     }
 
     /// Runs one client operation: `service` is `"iam"` or `"sts"`, `params` boto3's request
     /// as JSON text; returns boto3's response as JSON text.
-    #[pyo3(signature = (service, operation, params, access_key_id = None, secret_access_key = None))]
+    #[pyo3(signature = (service, operation, params, credentials = None))]
     fn call(
-        &mut self,
+        &self,
         py: Python<'_>,
         service: &str,
         operation: &str,
         params: &str,
-        access_key_id: Option<&str>,
-        secret_access_key: Option<&str>,
+        credentials: Option<&ClientCredentials>,
     ) -> PyResult<String> {
         let p: Value =
             serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let key = credentials.map(|c| c.access_key_id.as_str());
+        let secret = credentials.and_then(|c| c.secret_access_key.as_ref().map(Secret::expose));
         let out = match service {
-            "iam" => iam_call(&mut self.inner, operation, &p),
-            "sts" => sts_call(
-                &mut self.inner,
-                operation,
-                &p,
-                access_key_id,
-                secret_access_key,
-            ),
+            "iam" => self.write(py, |a| iam_call(a, operation, &p)),
+            "sts" => self.write(py, |a| sts_call(a, operation, &p, key, secret)),
             _ => {
                 return Err(PyValueError::new_err(format!(
                     "unknown service {service:?}"
@@ -1534,8 +1569,9 @@ impl PyAccount {
         let parsed =
             Principal::parse(&principal).map_err(|e| PyValueError::new_err(e.to_string()))?;
         let ex = self
-            .inner
-            .authorize(&principal, &action, &resource, &ctx.as_context())
+            .read(py, |a| {
+                a.authorize(&principal, &action, &resource, &ctx.as_context())
+            })
             .map_err(|e| client_error(py, &e, "Authorize"))?;
         PyEvaluationResult::from_explanation(parsed, principal, action, resource, ctx, ex)
     }
@@ -1544,17 +1580,17 @@ impl PyAccount {
     fn simulate_principal_policy_json(&self, py: Python<'_>, params: &str) -> PyResult<String> {
         let p: Value =
             serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        self.inner
-            .simulate_principal_policy(&p)
-            .map(|v| v.to_string())
-            .map_err(|e| client_error(py, &e, "SimulatePrincipalPolicy"))
+        self.read(py, |a| {
+            a.simulate_principal_policy(&p).map(|v| v.to_string())
+        })
+        .map_err(|e| client_error(py, &e, "SimulatePrincipalPolicy"))
     }
 
     // ---- access analysis (implemented in analysis.rs) ----
 
     /// What a principal can do, in detail (see `iamkit.Account.what_can`).
     fn what_can<'py>(&self, py: Python<'py>, principal: &str) -> PyResult<Bound<'py, PyAny>> {
-        crate::analysis::what_can(py, &self.inner, principal)
+        crate::analysis::what_can(py, self, principal)
     }
 
     /// Who can do an action (or each action of a pattern), in detail.
@@ -1566,7 +1602,7 @@ impl PyAccount {
         resource: &str,
         context: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        crate::analysis::who_can(py, &self.inner, action, resource, context)
+        crate::analysis::who_can(py, self, action, resource, context)
     }
 
     /// Principals × actions: (principals, actions, one byte per cell).
@@ -1578,7 +1614,7 @@ impl PyAccount {
         patterns: Vec<String>,
         threads: usize,
     ) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, pyo3::types::PyBytes>)> {
-        crate::analysis::access_matrix(py, &self.inner, patterns, threads)
+        crate::analysis::access_matrix(py, self, patterns, threads)
     }
 
     /// Privilege-escalation paths of one principal, or of every user and role.
@@ -1588,23 +1624,67 @@ impl PyAccount {
         py: Python<'py>,
         principal: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        crate::analysis::privilege_escalation(py, &self.inner, principal)
+        crate::analysis::privilege_escalation(py, self, principal)
     }
 
     /// The user and role ARNs the analyses look at.
-    fn principals(&self) -> Vec<String> {
-        crate::analysis::principals(&self.inner)
+    fn principals(&self, py: Python<'_>) -> Vec<String> {
+        self.read(py, crate::analysis::principals)
     }
 
-    fn __repr__(&self) -> String {
-        let (u, g, r, p) = self.counts();
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let (u, g, r, p) = self.counts(py);
+        let (id, alias) = self.read(py, |a| (a.id().to_string(), a.alias().map(str::to_string)));
         format!(
-            "<NativeAccount {}{}: {u} users, {g} groups, {r} roles, {p} policies>",
-            self.inner.id(),
-            self.inner
-                .alias()
-                .map(|a| format!(" ({a})"))
-                .unwrap_or_default()
+            "<NativeAccount {id}{}: {u} users, {g} groups, {r} roles, {p} policies>",
+            alias.map(|a| format!(" ({a})")).unwrap_or_default()
         )
+    }
+}
+
+/// The access key a client acts with (`iamkit.Account.client(..., aws_access_key_id=...,
+/// aws_secret_access_key=...)`). The secret stays inside this native object: no attribute,
+/// `repr` or pickle shows it (pickling refuses).
+#[pyclass(module = "iamkit._native", name = "ClientCredentials", frozen)]
+pub struct ClientCredentials {
+    access_key_id: String,
+    secret_access_key: Option<Secret>,
+}
+
+#[pymethods]
+impl ClientCredentials {
+    #[new]
+    #[pyo3(signature = (access_key_id, secret_access_key = None))]
+    fn new(access_key_id: String, secret_access_key: Option<String>) -> Self {
+        ClientCredentials {
+            access_key_id,
+            secret_access_key: secret_access_key.map(Secret::new),
+        }
+    }
+
+    /// The access key id (not a secret).
+    #[getter]
+    fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let secret = if self.secret_access_key.is_some() {
+            ", aws_secret_access_key=<redacted>"
+        } else {
+            ""
+        };
+        let key = pyo3::types::PyString::new(py, &self.access_key_id).repr()?;
+        Ok(format!(
+            "ClientCredentials(aws_access_key_id={key}{secret})"
+        ))
+    }
+
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(PyTypeError::new_err(
+            "iamkit client credentials cannot be pickled: the secret access key stays in \
+             memory only; pickle the Account and make the client again with \
+             account.client(service, aws_access_key_id=..., aws_secret_access_key=...)",
+        ))
     }
 }

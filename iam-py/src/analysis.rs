@@ -1,9 +1,10 @@
 //! Access analysis for Python (`iam_analysis`): catalog look-ups, what a principal can
 //! do, who can do something, the access matrix, policy diffs and privilege-escalation paths.
 //! Results cross as JSON (loaded with `json.loads`) or, for the matrix, as one byte per cell;
-//! the pure-Python wrappers live in `python/iamkit/_analysis.py`. The work runs without the GIL.
+//! the pure-Python wrappers live in `python/iamkit/_analysis.py`. The work runs without the GIL,
+//! under the account's shared (read) lock: analyses run in parallel, a client mutation waits.
 
-use crate::account::client_error;
+use crate::account::{PyAccount, client_error};
 use crate::convert::loads;
 use crate::eval::context_of;
 use iam_account::Account;
@@ -101,11 +102,11 @@ pub(crate) fn _diff_policies<'py>(
 /// statements, "resources", "access"}]}]}` (each granting statement listed once).
 pub(crate) fn what_can<'py>(
     py: Python<'py>,
-    acct: &Account,
+    acct: &PyAccount,
     principal: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let w = py
-        .detach(|| analysis::what_can(acct, principal))
+    let w = acct
+        .read(py, |a| analysis::what_can(a, principal))
         .map_err(|e| client_error(py, &e, "WhatCan"))?;
     let mut statements: Vec<&std::sync::Arc<analysis::StatementInfo>> = Vec::new();
     let mut actions = Vec::with_capacity(w.len());
@@ -147,14 +148,16 @@ pub(crate) fn what_can<'py>(
 /// `account.who_can(action, resource, context)` in detail: one object per (principal, action).
 pub(crate) fn who_can<'py>(
     py: Python<'py>,
-    acct: &Account,
+    acct: &PyAccount,
     action: &str,
     resource: &str,
     context: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let ctx = context_of(context)?;
-    let out = py
-        .detach(|| analysis::who_can(acct, action, resource, &ctx.as_context()))
+    let out = acct
+        .read(py, |a| {
+            analysis::who_can(a, action, resource, &ctx.as_context())
+        })
         .map_err(|e| client_error(py, &e, "WhoCan"))?;
     to_py!(py, &out)
 }
@@ -164,14 +167,14 @@ pub(crate) fn who_can<'py>(
 #[allow(clippy::type_complexity)]
 pub(crate) fn access_matrix<'py>(
     py: Python<'py>,
-    acct: &Account,
+    acct: &PyAccount,
     patterns: Vec<String>,
     threads: usize,
 ) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, PyBytes>)> {
-    let m = py
-        .detach(|| {
+    let m = acct
+        .read(py, |a| {
             let p: Vec<&str> = patterns.iter().map(String::as_str).collect();
-            analysis::access_matrix(acct, &p, threads)
+            analysis::access_matrix(a, &p, threads)
         })
         .map_err(|e| client_error(py, &e, "AccessMatrix"))?;
     let mut cells = Vec::with_capacity(m.principals.len() * m.actions.len());
@@ -189,19 +192,19 @@ pub(crate) fn access_matrix<'py>(
 /// Privilege-escalation findings of one principal (or every user and role).
 pub(crate) fn privilege_escalation<'py>(
     py: Python<'py>,
-    acct: &Account,
+    acct: &PyAccount,
     principal: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let found = py
-        .detach(|| match principal {
-            Some(p) => analysis::what_can(acct, p).map(|w| analysis::privilege_escalation(&w)),
-            None => analysis::privilege_escalation_all(acct),
+    let found = acct
+        .read(py, |a| match principal {
+            Some(p) => analysis::what_can(a, p).map(|w| analysis::privilege_escalation(&w)),
+            None => analysis::privilege_escalation_all(a),
         })
         .map_err(|e| client_error(py, &e, "PrivilegeEscalation"))?;
     to_py!(py, &found)
 }
 
-/// The user and role ARNs the analyses look at.
+/// The user and role ARNs the analyses look at (called under the account's read lock).
 pub(crate) fn principals(acct: &Account) -> Vec<String> {
     analysis::Target::from(acct).principals()
 }

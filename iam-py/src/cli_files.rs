@@ -1,18 +1,21 @@
 //! `iamkit.write_cli_profile` / `iamkit.read_cli_profiles`: the AWS CLI's shared
 //! `credentials` and `config` files over `iam_parser::cli_config` (spec §7).
 //!
-//! Writing creates missing parent directories with mode 0700 and files with mode 0600 (as
-//! `aws configure` does), and replaces a file atomically (a temporary file in the same
-//! directory, then a rename), so a reader never sees half a file.
+//! Writing is `iam_parser::cli_files::write_profile_files`: under an inter-process lock,
+//! through symbolic links, refusing (with the file and line) a file botocore could not read,
+//! and replacing each file atomically and durably (unique temporary file, fsync, rename,
+//! fsync of the directory); new directories get mode 0700, new files 0600 (as `aws configure`
+//! does), existing files keep their mode.
 
 use iam_parser::cli_config::{
-    CliConfigError, CliPaths, ProfileUpdate, ProfileValue, expand_path, read_profiles_from,
-    resolve_paths, write_profile,
+    CliConfigError, CliConfigErrorKind, CliPaths, ProfileUpdate, ProfileValue, expand_path,
+    read_profiles_from, resolve_paths,
 };
+use iam_parser::cli_files::write_profile_files;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
@@ -28,66 +31,12 @@ fn paths(credentials_file: Option<&str>, config_file: Option<&str>) -> CliPaths 
     }
 }
 
+/// `OSError` for I/O failures, `ValueError` (naming the file and line) for everything else.
 fn config_error(e: &CliConfigError) -> PyErr {
-    PyValueError::new_err(e.to_string())
-}
-
-fn io_error(path: &Path, e: &std::io::Error) -> PyErr {
-    PyOSError::new_err(format!("{}: {e}", path.display()))
-}
-
-fn read_existing(path: &Path) -> PyResult<String> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(io_error(path, &e)),
+    match e.kind {
+        CliConfigErrorKind::Io => PyOSError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
     }
-}
-
-#[cfg(unix)]
-fn create_dirs(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_dirs(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
-
-/// Writes `text` to `path` with mode 0600 through a temporary file and a rename.
-fn write_private(path: &Path, text: &str) -> PyResult<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    create_dirs(dir).map_err(|e| io_error(dir, &e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.iamkit-{}.tmp", std::process::id()));
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let _ = std::fs::remove_file(&tmp);
-    let result = opts
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io_error(path, &e));
-    }
-    Ok(())
 }
 
 /// Adds or updates `profile` in the shared files as `aws configure --profile` does.
@@ -115,17 +64,8 @@ pub fn write_cli_profile(
         region,
         output,
     };
-    py.detach(|| {
-        let creds = read_existing(&p.credentials)?;
-        let config = read_existing(&p.config)?;
-        let (new_creds, new_config) =
-            write_profile(&creds, &config, &update).map_err(|e| config_error(&e))?;
-        write_private(&p.credentials, &new_creds)?;
-        if new_config != config {
-            write_private(&p.config, &new_config)?;
-        }
-        Ok(())
-    })
+    py.detach(|| write_profile_files(&p, &update))
+        .map_err(|e| config_error(&e))
 }
 
 /// Every profile of both files merged as botocore sees them: profile name → settings

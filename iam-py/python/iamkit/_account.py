@@ -125,6 +125,12 @@ class AccountClient:
     ignored: every list comes in one page with ``IsTruncated: False``. Policy document
     parameters also accept a ``dict``. An STS client made with ``aws_access_key_id`` (and
     ``aws_secret_access_key``) acts as that key's principal; otherwise as the root user.
+
+    The key pair is held by a native ``ClientCredentials`` object that never gives the
+    secret back: it is not an attribute (``vars(client)`` shows only the redacted
+    credentials object), not in ``repr``, and a client made with credentials refuses to be
+    pickled (``TypeError``) rather than write the secret into the pickle or silently become
+    the root user. A client without credentials pickles with (a copy of) its account.
     """
 
     def __init__(
@@ -137,8 +143,11 @@ class AccountClient:
     ) -> None:
         self._account = account
         self._service = service
-        self._key = aws_access_key_id
-        self._secret = aws_secret_access_key
+        self._credentials = (
+            None
+            if aws_access_key_id is None
+            else _native.ClientCredentials(aws_access_key_id, aws_secret_access_key)
+        )
         self._operations = frozenset(_native.NativeAccount.operations(service)) | _EXTRA[service]
 
     @property
@@ -177,7 +186,7 @@ class AccountClient:
 
             out = simulate_custom_policy(**kwargs)
         else:
-            text = native.call(self._service, name, json.dumps(params), self._key, self._secret)
+            text = native.call(self._service, name, json.dumps(params), self._credentials)
             out = _decode_documents(json.loads(text))
         out = _datetimes(out)
         out.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RetryAttempts": 0})
@@ -185,6 +194,19 @@ class AccountClient:
 
     def __repr__(self) -> str:
         return f"<iamkit {self._service} client for account {self._account.account_id}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._credentials is not None:
+            raise TypeError(
+                f"an iamkit {self._service} client made with aws_access_key_id / aws_secret_access_key "
+                "cannot be pickled: its secret stays in memory only. Pickle the Account and call "
+                "account.client(service, aws_access_key_id=..., aws_secret_access_key=...) again."
+            )
+        return (_restore_client, (self._account, self._service))
+
+
+def _restore_client(account: Account, service: str) -> AccountClient:
+    return AccountClient(account, service)
 
 
 _EXTRA: dict[str, frozenset[str]] = {
@@ -197,6 +219,16 @@ _EXTRA: dict[str, frozenset[str]] = {
 
 class Account:
     """One offline AWS account: IAM entities and operations, STS, and the authorizer.
+
+    Threads: an account may be shared by threads. Reading it — :meth:`authorize`,
+    :meth:`simulate_principal_policy`, :meth:`what_can`, :meth:`who_can`,
+    :meth:`access_matrix`, :meth:`privilege_escalation`, :meth:`to_authorization_details`,
+    pickling — takes a shared lock, so readers run in parallel (without the GIL). Every
+    client call (``account.client("iam").create_user(...)``, also the read-only ``get_*`` /
+    ``list_*`` ones) takes the lock exclusively: it waits until the reads in progress are
+    done, and they see the account either before or after it, never half-changed. No call
+    fails because another thread is using the account. A sequence of calls is not atomic:
+    use your own lock to make several changes appear together.
 
     ``Account(account_id="123456789012", *, alias=None)`` starts empty;
     :meth:`from_authorization_details` loads ``aws iam get-account-authorization-details``

@@ -1,7 +1,7 @@
 """Type stubs of the native module ``iamkit._native`` (Rust, PyO3)."""
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal, final, overload
+from typing import Any, Literal, NoReturn, final, overload
 
 from iamkit._display import FindingList
 
@@ -262,8 +262,7 @@ class NativeAccount:
         service: str,
         operation: str,
         params: str,
-        access_key_id: str | None = None,
-        secret_access_key: str | None = None,
+        credentials: ClientCredentials | None = None,
     ) -> str: ...
     @staticmethod
     def operations(service: str) -> list[str]: ...
@@ -283,6 +282,16 @@ class NativeAccount:
     def privilege_escalation(self, principal: str | None = None) -> list[dict[str, Any]]: ...
     def principals(self) -> list[str]: ...
 
+@final
+class ClientCredentials:
+    """The access key a client acts with; the secret never leaves the native object
+    (redacted ``repr``, pickling raises ``TypeError``)."""
+
+    def __init__(self, access_key_id: str, secret_access_key: str | None = None) -> None: ...
+    @property
+    def access_key_id(self) -> str: ...
+    def __reduce__(self) -> NoReturn: ...
+
 # --- AWS CLI files (iam-py/src/cli_files.rs) ------------------------------------------------
 
 def write_cli_profile(
@@ -297,7 +306,10 @@ def write_cli_profile(
     config_file: str | None = None,
 ) -> None:
     """Adds or updates ``profile`` in the shared credentials/config files as
-    ``aws configure --profile`` does (dirs 0700, files 0600)."""
+    ``aws configure --profile`` does: under an inter-process lock, through symbolic links,
+    atomically and durably (new dirs 0700, new files 0600, existing files keep their mode).
+    Raises ``ValueError`` naming the file and line when a file is not one botocore can read
+    (nothing is written then), ``OSError`` for I/O failures."""
 
 def read_cli_profiles(
     *, credentials_file: str | None = None, config_file: str | None = None
