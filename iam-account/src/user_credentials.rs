@@ -4,7 +4,7 @@
 //! salted Argon2id hash).
 
 use super::Account;
-use super::secrets::{access_key_id, hash, secret_text, unique_id, verify};
+use super::secrets::{access_key_id, hash, secret_text, signing_certificate_id, unique_id, verify};
 use iam_model::entities::{
     AccessKeyStatus, ErrorCode, IamError, IdPrefix, MAX_SERVICE_SPECIFIC_CREDENTIALS,
     MAX_SIGNING_CERTIFICATES, MAX_SSH_PUBLIC_KEYS, Secret, ServiceSpecificCredential,
@@ -125,7 +125,7 @@ impl Account {
     // ---------------------------------------------------------------- signing certificates
 
     /// `UploadSigningCertificate`: at most 2 per user, inactive ones included; the new
-    /// certificate is `Active` with an `ASCA…` id.
+    /// certificate is `Active` with a 28-character id (`TA7SMP42…`).
     pub fn upload_signing_certificate(
         &mut self,
         user: &str,
@@ -141,7 +141,7 @@ impl Account {
             ));
         }
         u.signing_certificates.push(SigningCertificate {
-            id: unique_id(IdPrefix::Certificate)?,
+            id: signing_certificate_id()?,
             body: body.to_string(),
             status: AccessKeyStatus::Active,
             upload_date: now,
