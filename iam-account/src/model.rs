@@ -329,8 +329,13 @@ impl ServiceModel {
     /// The modeled errors: exception shape name (botocore's `client.exceptions` attribute),
     /// error code and HTTP status.
     pub fn error_shapes(&self) -> impl Iterator<Item = ErrorShape<'_>> {
+        // botocore: every shape with `"exception": true`; its code is `error.code`, else the
+        // shape's name; its status `error.httpStatusCode`, else 400.
         self.shapes().iter().filter_map(|(name, s)| {
-            let e = s.get("error")?;
+            if s["exception"] != Value::Bool(true) && s.get("error").is_none() {
+                return None;
+            }
+            let e = &s["error"];
             Some(ErrorShape {
                 shape_name: name,
                 code: e["code"].as_str().unwrap_or(name),

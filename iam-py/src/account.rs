@@ -293,6 +293,7 @@ fn ssh_key_json(user: &str, k: &SshPublicKey, full: bool) -> Value {
         "UploadDate": date(k.upload_date)});
     if full {
         v["SSHPublicKeyBody"] = json!(k.body);
+        v["Fingerprint"] = json!(Account::ssh_public_key_fingerprint(&k.body));
     }
     v
 }

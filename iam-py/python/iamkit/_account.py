@@ -332,7 +332,14 @@ class AccountClient:
         elif name == "simulate_custom_policy":
             from iamkit._simulate import simulate_custom_policy
 
-            full = simulate_custom_policy(**{k: v for k, v in kwargs.items() if k not in ("Marker", "MaxItems")})
+            try:
+                full = simulate_custom_policy(
+                    **{k: v for k, v in kwargs.items() if k not in ("Marker", "MaxItems")}
+                )
+            except ValueError as e:
+                # A document that is not a policy: the model's InvalidInput (400) for
+                # SimulateCustomPolicy (its errors are InvalidInput and PolicyEvaluation).
+                raise client_error("InvalidInput", str(e), "SimulateCustomPolicy", 400) from None
             out = json.loads(
                 _native.NativeAccount.paginate_response(
                     self._service, name, json.dumps(full, default=str), text_params
@@ -648,7 +655,12 @@ class Account:
         out: dict[str, Any] = {}
         out["UserDetailList"] = d.get("UserDetailList", []) if "User" in wanted else []
         out["GroupDetailList"] = d.get("GroupDetailList", []) if "Group" in wanted else []
-        out["RoleDetailList"] = d.get("RoleDetailList", []) if "Role" in wanted else []
+        # The response's RoleDetail has no Description (botocore's model; GetRole has it).
+        out["RoleDetailList"] = (
+            [{k: v for k, v in r.items() if k != "Description"} for r in d.get("RoleDetailList", [])]
+            if "Role" in wanted
+            else []
+        )
         policies = []
         for p in d.get("Policies", []):
             aws = str(p.get("Arn", "")).startswith("arn:aws:iam::aws:")
