@@ -25,9 +25,14 @@ MODELS = {s: SESSION.get_service_model(s) for s in ("iam", "sts")}
 PAGINATORS = SESSION.get_paginator_model("iam")
 TRUST = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"}, "Action": "sts:AssumeRole"}],
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCT}:root"}, "Action": "sts:AssumeRole"}
+    ],
 }
-POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+}
 
 
 def _model_name(service: str, snake: str) -> str:
@@ -101,7 +106,9 @@ def test_client_exceptions_are_client_errors_with_the_models_statuses() -> None:
     assert iam.exceptions.from_code("NoSuchEntity") is iam.exceptions.NoSuchEntityException
     assert iam.exceptions.from_code("NotModeled") is ClientError
     assert iam.exceptions.ClientError is ClientError
-    real = SESSION.create_client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    real = SESSION.create_client(
+        "iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+    )
     for code, cls in real.exceptions._code_to_exception.items():
         assert iam.exceptions.from_code(code).__name__ == cls.__name__
     with pytest.raises(AttributeError):
@@ -153,17 +160,27 @@ def _populated() -> iamkit.Account:
             ServerCertificateName=f"sc{i}", CertificateBody="-----BEGIN CERTIFICATE-----", PrivateKey="k"
         )
     iam.enable_mfa_device(
-        UserName="u000", SerialNumber=f"arn:aws:iam::{ACCT}:mfa/a", AuthenticationCode1="123456",
+        UserName="u000",
+        SerialNumber=f"arn:aws:iam::{ACCT}:mfa/a",
+        AuthenticationCode1="123456",
         AuthenticationCode2="654321",
     )
     iam.enable_mfa_device(
-        UserName="u000", SerialNumber=f"arn:aws:iam::{ACCT}:mfa/b", AuthenticationCode1="123456",
+        UserName="u000",
+        SerialNumber=f"arn:aws:iam::{ACCT}:mfa/b",
+        AuthenticationCode1="123456",
         AuthenticationCode2="654321",
     )
     return acct
 
 
-_AWS_POLICIES = ["ReadOnlyAccess", "AdministratorAccess", "IAMUserChangePassword", "SecurityAudit", "IAMReadOnlyAccess"]
+_AWS_POLICIES = [
+    "ReadOnlyAccess",
+    "AdministratorAccess",
+    "IAMUserChangePassword",
+    "SecurityAudit",
+    "IAMReadOnlyAccess",
+]
 
 
 def _paging_params(acct: iamkit.Account) -> dict[str, dict[str, Any]]:
@@ -193,7 +210,10 @@ def _paging_params(acct: iamkit.Account) -> dict[str, dict[str, Any]]:
         "list_ssh_public_keys": {"UserName": "u000"},
         "list_user_policies": {"UserName": "u000"},
         "list_users": {},
-        "simulate_custom_policy": {"PolicyInputList": [json.dumps(POLICY)], "ActionNames": ["s3:GetObject"] * 5},
+        "simulate_custom_policy": {
+            "PolicyInputList": [json.dumps(POLICY)],
+            "ActionNames": ["s3:GetObject"] * 5,
+        },
         "simulate_principal_policy": {
             "PolicySourceArn": f"arn:aws:iam::{ACCT}:user/u000",
             "ActionNames": [f"s3:{a}" for a in ("GetObject", "PutObject", "ListBucket", "DeleteObject")],
@@ -214,7 +234,9 @@ def _without_metadata(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if k != "ResponseMetadata"}
 
 
-def test_every_paginated_operation_has_a_paginator_that_pages_like_botocores(populated: iamkit.Account) -> None:
+def test_every_paginated_operation_has_a_paginator_that_pages_like_botocores(
+    populated: iamkit.Account,
+) -> None:
     iam = populated.client("iam")
     params = _paging_params(populated)
     offered = {op for op in params if iam.can_paginate(op)}
@@ -254,7 +276,9 @@ def test_every_paginated_operation_has_a_paginator_that_pages_like_botocores(pop
                 assert {k: full[k] for k in keys if k in full} == {k: truth[k] for k in keys}, (op, pconf)
             # Resuming from the token gives the rest.
             if mine.resume_token is not None:
-                rest = ours.paginate(**kw, PaginationConfig={"StartingToken": mine.resume_token}).build_full_result()
+                rest = ours.paginate(
+                    **kw, PaginationConfig={"StartingToken": mine.resume_token}
+                ).build_full_result()
                 again = theirs.paginate(**kw, PaginationConfig={"StartingToken": mine.resume_token})
                 assert rest == again.build_full_result(), op
 
@@ -295,7 +319,10 @@ def test_list_entities_for_policy_filters(populated: iamkit.Account) -> None:
     assert [r["RoleName"] for r in svc] == ["r1", "r3", "r5"]
     team = iam.list_entities_for_policy(PolicyArn=pol, PathPrefix="/team/")["PolicyGroups"]
     assert [g["GroupName"] for g in team] == ["g1", "g3", "g5"]
-    assert iam.list_entities_for_policy(PolicyArn=pol, PolicyUsageFilter="PermissionsBoundary")["PolicyRoles"] == []
+    assert (
+        iam.list_entities_for_policy(PolicyArn=pol, PolicyUsageFilter="PermissionsBoundary")["PolicyRoles"]
+        == []
+    )
 
 
 # ---------------------------------------------------------------- the models' output shapes
@@ -322,7 +349,11 @@ def _check_shape(value: Any, shape: Any, path: str) -> None:
             _check_shape(v, shape.value, f"{path}.{k}")
     elif t == "string":
         # botocore parses the policy documents of IAM responses (and iamkit does the same).
-        if isinstance(value, dict) and path.split(".")[-1] in ("PolicyDocument", "AssumeRolePolicyDocument", "Document"):
+        if isinstance(value, dict) and path.split(".")[-1] in (
+            "PolicyDocument",
+            "AssumeRolePolicyDocument",
+            "Document",
+        ):
             return
         assert isinstance(value, str), (path, value)
         if shape.enum:
@@ -356,7 +387,11 @@ def _check_error(service: str, op: str, err: ClientError) -> str:
     model = MODELS[service]
     modeled = {s.error_code: s for s in model.error_shapes}
     if code in modeled:
-        assert status == modeled[code].metadata.get("error", {}).get("httpStatusCode", 400), (op, code, status)
+        assert status == modeled[code].metadata.get("error", {}).get("httpStatusCode", 400), (
+            op,
+            code,
+            status,
+        )
         om = model.operation_model(_model_name(service, op))
         assert modeled[code].name in [e.name for e in om.error_shapes], (op, code)
     else:
@@ -417,7 +452,11 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("list_policy_versions", {"PolicyArn": pol}, None),
         ("get_policy_version", {"PolicyArn": pol, "VersionId": "v2"}, {"PolicyArn": pol, "VersionId": "v9"}),
         ("set_default_policy_version", {"PolicyArn": pol, "VersionId": "v2"}, None),
-        ("delete_policy_version", {"PolicyArn": pol, "VersionId": "v1"}, {"PolicyArn": pol, "VersionId": "v2"}),
+        (
+            "delete_policy_version",
+            {"PolicyArn": pol, "VersionId": "v1"},
+            {"PolicyArn": pol, "VersionId": "v2"},
+        ),
         ("tag_policy", {"PolicyArn": pol, "Tags": [{"Key": "k", "Value": "v"}]}, None),
         ("list_policy_tags", {"PolicyArn": pol}, None),
         ("untag_policy", {"PolicyArn": pol, "TagKeys": ["k"]}, None),
@@ -434,7 +473,11 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("list_group_policies", {"GroupName": "devs"}, None),
         ("put_user_permissions_boundary", {**u, "PermissionsBoundary": pol}, None),
         ("delete_user_permissions_boundary", u, None),
-        ("create_role", {"RoleName": "r", "AssumeRolePolicyDocument": TRUST, "Tags": [{"Key": "a", "Value": "b"}]}, None),
+        (
+            "create_role",
+            {"RoleName": "r", "AssumeRolePolicyDocument": TRUST, "Tags": [{"Key": "a", "Value": "b"}]},
+            None,
+        ),
         ("get_role", {"RoleName": "r"}, None),
         ("list_roles", {}, None),
         ("update_role", {"RoleName": "r", "Description": "d"}, None),
@@ -458,11 +501,23 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("list_instance_profile_tags", {"InstanceProfileName": "ip"}, None),
         ("untag_instance_profile", {"InstanceProfileName": "ip", "TagKeys": ["k"]}, None),
         ("get_account_authorization_details", {}, None),
-        ("simulate_principal_policy", {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/x/dev", "ActionNames": ["s3:GetObject"]}, {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/nosuch", "ActionNames": ["s3:GetObject"]}),
-        ("simulate_custom_policy", {"PolicyInputList": [json.dumps(POLICY)], "ActionNames": ["s3:GetObject"]}, {"PolicyInputList": ["{"], "ActionNames": ["s3:GetObject"]}),
+        (
+            "simulate_principal_policy",
+            {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/x/dev", "ActionNames": ["s3:GetObject"]},
+            {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/nosuch", "ActionNames": ["s3:GetObject"]},
+        ),
+        (
+            "simulate_custom_policy",
+            {"PolicyInputList": [json.dumps(POLICY)], "ActionNames": ["s3:GetObject"]},
+            {"PolicyInputList": ["{"], "ActionNames": ["s3:GetObject"]},
+        ),
         ("remove_role_from_instance_profile", {"InstanceProfileName": "ip", "RoleName": "r"}, None),
         ("delete_instance_profile", {"InstanceProfileName": "ip"}, None),
-        ("create_service_linked_role", {"AWSServiceName": "elasticbeanstalk.amazonaws.com"}, {"AWSServiceName": "elasticbeanstalk.amazonaws.com"}),
+        (
+            "create_service_linked_role",
+            {"AWSServiceName": "elasticbeanstalk.amazonaws.com"},
+            {"AWSServiceName": "elasticbeanstalk.amazonaws.com"},
+        ),
         ("delete_service_linked_role", {"RoleName": "AWSServiceRoleForElasticBeanstalk"}, None),
         ("create_access_key", u, {"UserName": "nosuch"}),
         ("list_access_keys", u, None),
@@ -470,7 +525,11 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("get_login_profile", u, None),
         ("update_login_profile", {**u, "PasswordResetRequired": True}, None),
         ("delete_login_profile", u, None),
-        ("enable_mfa_device", {**u, "SerialNumber": mfa, "AuthenticationCode1": "123456", "AuthenticationCode2": "654321"}, None),
+        (
+            "enable_mfa_device",
+            {**u, "SerialNumber": mfa, "AuthenticationCode1": "123456", "AuthenticationCode2": "654321"},
+            None,
+        ),
         ("list_mfa_devices", u, None),
         ("deactivate_mfa_device", {**u, "SerialNumber": mfa}, None),
         ("upload_ssh_public_key", {**u, "SSHPublicKeyBody": "ssh-rsa AAAAB3NzaC1yc2E dev@host"}, None),
@@ -479,15 +538,38 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("list_signing_certificates", u, None),
         ("create_service_specific_credential", {**u, "ServiceName": "codecommit.amazonaws.com"}, None),
         ("list_service_specific_credentials", u, None),
-        ("upload_server_certificate", {"ServerCertificateName": "web", "CertificateBody": "-----BEGIN CERTIFICATE-----", "PrivateKey": "k"}, None),
+        (
+            "upload_server_certificate",
+            {
+                "ServerCertificateName": "web",
+                "CertificateBody": "-----BEGIN CERTIFICATE-----",
+                "PrivateKey": "k",
+            },
+            None,
+        ),
         ("get_server_certificate", {"ServerCertificateName": "web"}, None),
         ("list_server_certificates", {}, None),
         ("delete_server_certificate", {"ServerCertificateName": "web"}, None),
-        ("create_saml_provider", {"Name": "Okta", "SAMLMetadataDocument": "<EntityDescriptor>" + " " * 1000 + "</EntityDescriptor>"}, None),
+        (
+            "create_saml_provider",
+            {
+                "Name": "Okta",
+                "SAMLMetadataDocument": "<EntityDescriptor>" + " " * 1000 + "</EntityDescriptor>",
+            },
+            None,
+        ),
         ("get_saml_provider", {"SAMLProviderArn": saml}, None),
         ("list_saml_providers", {}, {"Bogus": 1}),
         ("delete_saml_provider", {"SAMLProviderArn": saml}, None),
-        ("create_open_id_connect_provider", {"Url": "https://token.actions.githubusercontent.com", "ClientIDList": ["sts.amazonaws.com"], "ThumbprintList": ["6938fd4d98bab03faadb97b34396831e3780aea1"]}, None),
+        (
+            "create_open_id_connect_provider",
+            {
+                "Url": "https://token.actions.githubusercontent.com",
+                "ClientIDList": ["sts.amazonaws.com"],
+                "ThumbprintList": ["6938fd4d98bab03faadb97b34396831e3780aea1"],
+            },
+            None,
+        ),
         ("get_open_id_connect_provider", {"OpenIDConnectProviderArn": oidc}, None),
         ("list_open_id_connect_providers", {}, {"Bogus": 1}),
         ("delete_open_id_connect_provider", {"OpenIDConnectProviderArn": oidc}, None),
@@ -508,9 +590,12 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
 
 def _derived_error(op: str, kw: dict[str, Any]) -> dict[str, Any]:
     owned = ("create_policy_version", "create_service_specific_credential", "create_access_key")
-    if op.startswith(("create_", "upload_server", "put_")) and op not in ("put_user_permissions_boundary", *owned):
+    if op.startswith(("create_", "upload_server", "put_")) and op not in (
+        "put_user_permissions_boundary",
+        *owned,
+    ):
         if op.startswith("put_"):
-            return {**kw, NAME_KEYS_PRESENT(kw): _BOGUS.get(NAME_KEYS_PRESENT(kw), "nosuch")}
+            return {**kw, _name_key_present(kw): _BOGUS.get(_name_key_present(kw), "nosuch")}
         return kw  # the same again: EntityAlreadyExists
     for key in NAME_KEYS:
         if key in kw:
@@ -518,7 +603,7 @@ def _derived_error(op: str, kw: dict[str, Any]) -> dict[str, Any]:
     return {**kw, "MaxItems": 1001}
 
 
-def NAME_KEYS_PRESENT(kw: dict[str, Any]) -> str:  # noqa: N802 - reads as a constant lookup
+def _name_key_present(kw: dict[str, Any]) -> str:
     return next(k for k in NAME_KEYS if k in kw)
 
 
@@ -528,8 +613,9 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
     covered: set[str] = set()
     codes: dict[str, str] = {}
     problems: list[str] = []
-    for op, kw, bad in _scenario():
-        response = getattr(iam, op)(**kw)
+
+    def run(op: str, kw: dict[str, Any], bad: dict[str, Any] | None) -> dict[str, Any]:
+        response: dict[str, Any] = getattr(iam, op)(**kw)
         try:
             _check_response("iam", op, response)
         except AssertionError as e:
@@ -542,7 +628,7 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
         try:
             getattr(iam, op)(**bad_kw)
         except ParamValidationError:
-            continue
+            return response
         except ClientError as e:
             try:
                 codes[op] = _check_error("iam", op, e)
@@ -551,15 +637,56 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
         else:
             # GetAccountSummary has no failure a caller can cause; the password policy is
             # deleted (once) at the end.
-            if op not in ("delete_account_password_policy", "get_account_summary", "get_account_password_policy"):
+            if op not in (
+                "delete_account_password_policy",
+                "get_account_summary",
+                "get_account_password_policy",
+            ):
                 problems.append(f"{op}({bad_kw}) did not fail")
-    assert not problems, "\n".join(problems)
+        return response
+
+    for op, kw, bad in _scenario():
+        run(op, kw, bad)
+    # The operations on credentials named by the ids IAM gave them.
+    u = {"UserName": "dev"}
+    key = run("create_access_key", u, {"UserName": "nosuch"})["AccessKey"]["AccessKeyId"]
+    kid = {**u, "AccessKeyId": key}
+    run(
+        "update_access_key",
+        {**kid, "Status": "Inactive"},
+        {**kid, "AccessKeyId": "AKIAAAAAAAAAAAAAAAAA", "Status": "Active"},
+    )
+    run("delete_access_key", kid, None)
+    ssh = run("upload_ssh_public_key", {**u, "SSHPublicKeyBody": "ssh-rsa AAAAB3NzaC1yc2E x@y"}, None)
+    sid = {**u, "SSHPublicKeyId": ssh["SSHPublicKey"]["SSHPublicKeyId"]}
+    run(
+        "get_ssh_public_key",
+        {**sid, "Encoding": "SSH"},
+        {**sid, "SSHPublicKeyId": "APKAAAAAAAAAAAAAAAAA", "Encoding": "SSH"},
+    )
+    run("update_ssh_public_key", {**sid, "Status": "Inactive"}, None)
+    run("delete_ssh_public_key", sid, None)
+    for k in list(iam.list_ssh_public_keys(**u)["SSHPublicKeys"]):
+        iam.delete_ssh_public_key(**u, SSHPublicKeyId=k["SSHPublicKeyId"])
+    certs = iam.list_signing_certificates(**u)["Certificates"]
+    cid = {**u, "CertificateId": certs[0]["CertificateId"]}
+    run("update_signing_certificate", {**cid, "Status": "Inactive"}, None)
+    run("delete_signing_certificate", cid, None)
+    creds = iam.list_service_specific_credentials(**u)["ServiceSpecificCredentials"]
+    ssc = {**u, "ServiceSpecificCredentialId": creds[0]["ServiceSpecificCredentialId"]}
+    run("update_service_specific_credential", {**ssc, "Status": "Inactive"}, None)
+    run("reset_service_specific_credential", ssc, None)
+    run("delete_service_specific_credential", ssc, None)
+    for k in iam.list_access_keys(**u)["AccessKeyMetadata"]:
+        iam.delete_access_key(**u, AccessKeyId=k["AccessKeyId"])
+    run("delete_user", u, None)
     with pytest.raises(iam.exceptions.NoSuchEntityException) as err:
         iam.get_account_password_policy()
     codes["get_account_password_policy"] = _check_error("iam", "get_account_password_policy", err.value)
     with pytest.raises(iam.exceptions.NoSuchEntityException) as err:
         iam.delete_account_password_policy()
     codes["delete_account_password_policy"] = _check_error("iam", "delete_account_password_policy", err.value)
+    assert not problems, "\n".join(problems)
     assert covered == set(iam._operations), sorted(set(iam._operations) - covered)
     assert codes["create_user"] == "EntityAlreadyExists"
     assert codes["get_user"] == "NoSuchEntity"
@@ -570,12 +697,22 @@ def test_sts_operations_match_the_model() -> None:
     iam = acct.client("iam")
     iam.create_user(UserName="alice")
     iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
-    iam.put_user_policy(UserName="alice", PolicyName="all", PolicyDocument={
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    iam.put_user_policy(
+        UserName="alice",
+        PolicyName="all",
+        PolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        },
+    )
     key = iam.create_access_key(UserName="alice")["AccessKey"]
-    sts = acct.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    sts = acct.client(
+        "sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
     _check_response("sts", "get_caller_identity", sts.get_caller_identity())
-    _check_response("sts", "assume_role", sts.assume_role(RoleArn=f"arn:aws:iam::{ACCT}:role/r", RoleSessionName="sess"))
+    _check_response(
+        "sts", "assume_role", sts.assume_role(RoleArn=f"arn:aws:iam::{ACCT}:role/r", RoleSessionName="sess")
+    )
     _check_response("sts", "get_federation_token", sts.get_federation_token(Name="fed"))
     with pytest.raises(ClientError) as err:
         sts.assume_role(RoleArn=f"arn:aws:iam::{ACCT}:role/nosuch", RoleSessionName="sess")
@@ -590,7 +727,9 @@ def test_get_user_without_a_name_is_the_caller() -> None:
     assert "UserName" not in root and isinstance(root["CreateDate"], dt.datetime)
     iam.create_user(UserName="alice", Path="/p/")
     key = iam.create_access_key(UserName="alice")["AccessKey"]
-    as_alice = acct.client("iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    as_alice = acct.client(
+        "iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
     me = as_alice.get_user()["User"]
     assert me["UserName"] == "alice" and me["Path"] == "/p/"
     _check_response("iam", "get_user", as_alice.get_user())
@@ -598,14 +737,22 @@ def test_get_user_without_a_name_is_the_caller() -> None:
 
 def test_list_members_as_aws_lists_them() -> None:
     iam = iamkit.Account(ACCT).client("iam")
-    pol = iam.create_policy(PolicyName="p", PolicyDocument=POLICY, Description="desc",
-                            Tags=[{"Key": "k", "Value": "v"}])["Policy"]["Arn"]
-    iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=pol,
-                    Tags=[{"Key": "k", "Value": "v"}])
+    pol = iam.create_policy(
+        PolicyName="p", PolicyDocument=POLICY, Description="desc", Tags=[{"Key": "k", "Value": "v"}]
+    )["Policy"]["Arn"]
+    iam.create_role(
+        RoleName="r",
+        AssumeRolePolicyDocument=TRUST,
+        PermissionsBoundary=pol,
+        Tags=[{"Key": "k", "Value": "v"}],
+    )
     listed = iam.list_roles()["Roles"][0]
     assert "Tags" not in listed and "PermissionsBoundary" not in listed and "RoleLastUsed" not in listed
     full = iam.get_role(RoleName="r")["Role"]
-    assert full["Tags"] == [{"Key": "k", "Value": "v"}] and full["PermissionsBoundary"]["PermissionsBoundaryArn"] == pol
+    assert (
+        full["Tags"] == [{"Key": "k", "Value": "v"}]
+        and full["PermissionsBoundary"]["PermissionsBoundaryArn"] == pol
+    )
     lp = iam.list_policies(Scope="Local")["Policies"][0]
     assert "Description" not in lp and "Tags" not in lp
     assert iam.get_policy(PolicyArn=pol)["Policy"]["Description"] == "desc"

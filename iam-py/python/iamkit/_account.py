@@ -100,13 +100,12 @@ def _restore_param_validation_error(report: str) -> Exception:
     return ParamValidationError(report=report)
 
 
-def _param_validation_error_class() -> type[Exception]:
+def _param_validation_error_class() -> Any:
     try:
         mod = importlib.import_module("botocore.exceptions")
     except ImportError:  # pragma: no cover - botocore is a test dependency
         return ParamValidationError
-    cls: type[Exception] = mod.ParamValidationError
-    return cls
+    return mod.ParamValidationError
 
 
 def param_validation_error(report: str) -> Exception:
@@ -237,8 +236,9 @@ class AccountClient:
     a subclass of ``botocore.exceptions.ClientError`` (or :class:`IamClientError`), with the
     model's HTTP status. Lists come in pages of ``MaxItems`` (default 100, at most 1000) with
     ``IsTruncated`` and ``Marker``; :meth:`get_paginator` pages through them as botocore's
-    paginators do. Policy document parameters also accept a ``dict``. An STS client made with ``aws_access_key_id`` (and
-    ``aws_secret_access_key``) acts as that key's principal; otherwise as the root user.
+    paginators do. Policy document parameters also accept a ``dict``. An STS client made
+    with ``aws_access_key_id`` (and ``aws_secret_access_key``) acts as that key's principal;
+    otherwise as the root user.
 
     The key pair is held by a native ``ClientCredentials`` object that never gives the
     secret back: it is not an attribute (``vars(client)`` shows only the redacted
