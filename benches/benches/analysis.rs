@@ -3,8 +3,12 @@
 //! of 5,000 principals, and the full access matrix of 1,000 principals × 22,091 actions on two
 //! threads.
 //!
+//! `analysis/what_can_real_snapshots/*`: `what_can` for every user and role of the five real
+//! `get-account-authorization-details` snapshots (the slowest one, and a sweep over all).
+//!
 //! ```text
 //! cargo bench -p iamkit-benches --bench analysis -- --warm-up-time 1 --measurement-time 3
+//! cargo bench -p iamkit-benches --bench analysis -- --warm-up-time 1 --measurement-time 3 real_snapshots
 //! ```
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 
@@ -173,5 +177,94 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The real `get-account-authorization-details` snapshots bundled with the parser's tests.
+const SNAPSHOTS: [&str; 5] = [
+    "cloudmapper-demo.json",
+    "cloudsplaining-example.json",
+    "cloudsplaining-test-authz-details-for-overrides-complete.json",
+    "cloudsplaining-test-example-authz-details.json",
+    "cloudsplaining-test-example-authz-v2.json",
+];
+
+/// Every user and role of every real snapshot: `(snapshot, account, principal ARNs)`.
+fn real_snapshots() -> Vec<(&'static str, Account, Vec<String>)> {
+    SNAPSHOTS
+        .iter()
+        .map(|name| {
+            let path = format!(
+                "{}/../iam-parser/tests/data/account-authorization-details/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(path).expect("snapshot");
+            let details = iam_parser::gaad::parse_authorization_details(&text).unwrap();
+            let account = Account::from_authorization_details(&details).unwrap();
+            // Principals whose ARN names another account than the file's (a test file has
+            // such entities) are outside what_can's scope: skipped.
+            let principals: Vec<String> = account
+                .users_iter()
+                .map(|u| u.arn.clone())
+                .chain(account.roles_iter().map(|r| r.arn.clone()))
+                .filter(|p| what_can(&account, p).is_ok())
+                .collect();
+            (*name, account, principals)
+        })
+        .collect()
+}
+
+/// `what_can` for EVERY user and role of the five real snapshots (132 users and roles, several
+/// with Deny statements on context keys the analysis cannot know). The pre-pass times each
+/// principal (median of 5 calls after a first one) and prints the slowest per snapshot; the
+/// criterion cases then measure the slowest principal found and a sweep over all of them.
+fn bench_real_snapshots(c: &mut Criterion) {
+    let snapshots = real_snapshots();
+    let mut worst: Option<(Duration, usize, String)> = None;
+    for (k, (name, account, principals)) in snapshots.iter().enumerate() {
+        let mut max: Option<(Duration, &str)> = None;
+        for p in principals {
+            black_box(what_can(account, p).unwrap());
+            let mut times: Vec<Duration> = (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    black_box(what_can(account, p).unwrap());
+                    t.elapsed()
+                })
+                .collect();
+            times.sort();
+            let median = times[2];
+            if max.is_none_or(|(d, _)| median > d) {
+                max = Some((median, p));
+            }
+        }
+        if let Some((d, p)) = max {
+            eprintln!(
+                "what_can over {name}: {} principals, slowest {d:?} ({p})",
+                principals.len()
+            );
+            if worst.as_ref().is_none_or(|(w, _, _)| d > *w) {
+                worst = Some((d, k, p.to_string()));
+            }
+        }
+    }
+    let (d, k, p) = worst.expect("principals");
+    let account = &snapshots[k].1;
+    eprintln!("slowest what_can of all snapshots: {d:?} ({p})");
+    let mut g = c.benchmark_group("analysis/what_can_real_snapshots");
+    g.bench_function("slowest_principal", |b| {
+        b.iter(|| black_box(what_can(account, black_box(&p)).unwrap()))
+    });
+    let total: usize = snapshots.iter().map(|s| s.2.len()).sum();
+    g.sample_size(10);
+    g.bench_function(format!("every_principal_{total}"), |b| {
+        b.iter(|| {
+            for (_, account, principals) in &snapshots {
+                for p in principals {
+                    black_box(what_can(account, p).unwrap());
+                }
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_real_snapshots, bench);
 criterion_main!(benches);

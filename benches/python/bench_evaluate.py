@@ -1,18 +1,25 @@
 """Benchmarks of the Python API (plain timeit; prints medians).
 
-    python benches/python/bench_evaluate.py [--quick]
+    python benches/python/bench_evaluate.py [--quick] [--context-keys=10000,100000]
 
 - ``iamkit.evaluate`` on one identity policy given as a pre-parsed ``iamkit.Policy``
   (target: <= 2 us per call);
 - ``iamkit.Engine.evaluate``;
-- ``iamkit.Engine.evaluate_many``: decisions per second (GIL released during the batch).
+- ``iamkit.Engine.evaluate_many``: decisions per second (GIL released during the batch), with
+  one shared context and with a context per request (request dicts and parallel lists);
+- converting one large context: ``Engine.evaluate`` with a context of 10,000 and 100,000 keys
+  (target: 100,000 keys <= 50 ms).
+
+Every figure is a median of several runs (a run longer than 2 s is not repeated).
 """
 
 from __future__ import annotations
 
 import statistics
 import sys
+import time
 import timeit
+from collections.abc import Callable
 
 import iamkit
 
@@ -79,6 +86,74 @@ def main() -> None:
     times = timeit.repeat(many, number=1, repeat=3 if quick else 5)
     per_sec = len(actions) / statistics.median(times)
     print(f"Engine.evaluate_many ({len(actions):,} requests):      {per_sec:,.0f} decisions/s (median)")
+
+    per_request_contexts(engine, actions, resources, quick)
+    sizes = [10_000, 100_000]
+    for arg in sys.argv:
+        if arg.startswith("--context-keys="):
+            sizes = [int(k) for k in arg.split("=", 1)[1].split(",")]
+    large_contexts(engine, quick, sizes)
+
+
+def median_s(fn: Callable[[], object], repeat: int) -> tuple[float, int]:
+    """Median seconds of ``fn`` over ``repeat`` runs (one run when it takes more than 2 s)."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+        if times[-1] > 2.0:
+            break
+    return statistics.median(times), len(times)
+
+
+def per_request_contexts(
+    engine: iamkit.Engine, actions: list[str], resources: list[str], quick: bool
+) -> None:
+    """A context of its own for every request (distinct source addresses, half of them also
+    with a second key), as request dicts and as parallel lists."""
+    n = len(actions)
+    contexts: list[dict[str, object]] = []
+    for i in range(n):
+        ctx: dict[str, object] = {"aws:SourceIp": f"203.0.{(i >> 8) & 255}.{i & 255}"}
+        if i % 2:
+            ctx["aws:SecureTransport"] = True
+        contexts.append(ctx)
+    requests = [
+        {"action": a, "resource": r, "principal": ALICE, "context": c}
+        for a, r, c in zip(actions, resources, contexts, strict=True)
+    ]
+    sample = slice(0, 2000)
+    assert engine.evaluate_many(requests[sample]) == [engine.evaluate(**r).decision for r in requests[sample]]
+    repeat = 3 if quick else 5
+    t, runs = median_s(lambda: engine.evaluate_many(requests), repeat)
+    print(
+        f"Engine.evaluate_many ({n:,} request dicts, a context each): "
+        f"{n / t:,.0f} decisions/s (median of {runs})"
+    )
+    t, runs = median_s(
+        lambda: engine.evaluate_many(
+            actions=actions, resources=resources, principals=[ALICE], contexts=contexts
+        ),
+        repeat,
+    )
+    print(
+        f"Engine.evaluate_many ({n:,} parallel lists, a context each): "
+        f"{n / t:,.0f} decisions/s (median of {runs})"
+    )
+
+
+def large_contexts(engine: iamkit.Engine, quick: bool, sizes: list[int]) -> None:
+    """One request whose context has many keys: the cost is converting the context."""
+    for keys in sizes:
+        ctx: dict[str, object] = {f"custom:key{i}": f"value-{i}" for i in range(keys)}
+        ctx["aws:SourceIp"] = "203.0.113.9"
+
+        def one(ctx: dict[str, object] = ctx) -> None:
+            engine.evaluate(action="s3:GetObject", resource=OBJ, principal=ALICE, context=ctx)
+
+        t, runs = median_s(one, 3 if quick else 7)
+        print(f"Engine.evaluate, context of {keys:,} keys:{t * 1e3:12.2f} ms (median of {runs})")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 //! Shared helpers of the iamkit benchmarks.
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 

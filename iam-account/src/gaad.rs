@@ -54,12 +54,16 @@ pub const DEFAULT_IMPORT_ACCOUNT: &str = "123456789012";
 pub(crate) struct Provenance {
     /// The top-level object with its lists emptied (layout, `IsTruncated`, `Marker`, extras).
     top: AuthorizationDetails,
-    /// `(map key, source shape, entity as imported)` in file order.
-    users: Vec<(String, gaad::UserDetail, User)>,
-    groups: Vec<(String, gaad::GroupDetail, Group)>,
-    roles: Vec<(String, gaad::RoleDetail, Role, Vec<Option<InstanceProfile>>)>,
+    /// `(source shape, entity as imported)` in file order (the map key is the entity name's).
+    users: Vec<(Compact<gaad::UserDetail>, User)>,
+    groups: Vec<(Compact<gaad::GroupDetail>, Group)>,
+    roles: Vec<(
+        Compact<gaad::RoleDetail>,
+        Role,
+        Vec<Option<InstanceProfile>>,
+    )>,
     /// `(ARN, source shape, policy as imported)`; AWS managed ones live in `aws_overrides`.
-    policies: Vec<(String, gaad::ManagedPolicyDetail, ManagedPolicy)>,
+    policies: Vec<(String, Compact<gaad::ManagedPolicyDetail>, ManagedPolicy)>,
     /// AWS managed policies attached at import but not listed in the file (the export does
     /// not add them; ones attached later are added).
     unlisted_aws: HashSet<String>,
@@ -556,7 +560,8 @@ impl Account {
             .iter()
             .filter_map(|u| {
                 let k = key(u.user_name.as_deref()?);
-                Some((k.clone(), u.clone(), acct.users.get(&k)?.clone()))
+                let snap = acct.users.get(&k)?.clone();
+                Some((compact_user(u.clone(), &snap), snap))
             })
             .collect();
         prov.groups = d
@@ -564,22 +569,36 @@ impl Account {
             .iter()
             .filter_map(|g| {
                 let k = key(g.group_name.as_deref()?);
-                Some((k.clone(), g.clone(), acct.groups.get(&k)?.clone()))
+                let snap = acct.groups.get(&k)?.clone();
+                Some((compact_group(g.clone(), &snap), snap))
             })
             .collect();
         prov.roles = roles
             .into_iter()
-            .filter_map(|(k, r)| {
+            .filter_map(|(k, r): (String, gaad::RoleDetail)| {
                 let role = acct.roles.get(&k)?.clone();
+                let r = compact_role(r, &role);
                 let profiles = role
                     .instance_profiles
                     .iter()
                     .map(|n| acct.instance_profiles.get(&key(n)).cloned())
                     .collect();
-                Some((k, r, role, profiles))
+                Some((r, role, profiles))
             })
             .collect();
-        prov.policies = policies;
+        // (`filter_map` collects grow by doubling: give the spare capacity back.)
+        prov.users.shrink_to_fit();
+        prov.groups.shrink_to_fit();
+        prov.roles.shrink_to_fit();
+        prov.policies = policies
+            .into_iter()
+            .map(|(arn, mut src, snap)| {
+                for (v, m) in src.policy_version_list.iter_mut().zip(&snap.versions) {
+                    hollow(&mut v.document, &m.document);
+                }
+                (arn, Compact::new(&src), snap)
+            })
+            .collect();
         prov.form = im
             .forms
             .iter()
@@ -632,13 +651,15 @@ impl Account {
 
         // Users.
         let mut seen = HashSet::new();
-        for (k, src, snap) in &prov.users {
-            if let Some(u) = self.users.get(k) {
-                seen.insert(k.clone());
+        for (src, snap) in &prov.users {
+            let k = key(&snap.name);
+            if let Some(u) = self.users.get(&k) {
+                seen.insert(k);
+                let src = source_user(src, snap);
                 out.user_detail_list.push(if u == snap {
-                    src.clone()
+                    src
                 } else {
-                    ex.user(u, Some(src))
+                    ex.user(u, Some(&src))
                 });
             }
         }
@@ -650,13 +671,15 @@ impl Account {
 
         // Groups.
         let mut seen = HashSet::new();
-        for (k, src, snap) in &prov.groups {
-            if let Some(g) = self.groups.get(k) {
-                seen.insert(k.clone());
+        for (src, snap) in &prov.groups {
+            let k = key(&snap.name);
+            if let Some(g) = self.groups.get(&k) {
+                seen.insert(k);
+                let src = source_group(src, snap);
                 out.group_detail_list.push(if g == snap {
-                    src.clone()
+                    src
                 } else {
-                    ex.group(g, Some(src))
+                    ex.group(g, Some(&src))
                 });
             }
         }
@@ -668,19 +691,21 @@ impl Account {
 
         // Roles.
         let mut seen = HashSet::new();
-        for (k, src, snap, snap_profiles) in &prov.roles {
-            if let Some(r) = self.roles.get(k) {
-                seen.insert(k.clone());
+        for (src, snap, snap_profiles) in &prov.roles {
+            let k = key(&snap.name);
+            if let Some(r) = self.roles.get(&k) {
+                seen.insert(k);
                 let profiles: Vec<Option<InstanceProfile>> = r
                     .instance_profiles
                     .iter()
                     .map(|n| self.instance_profiles.get(&key(n)).cloned())
                     .collect();
+                let src = source_role(src, snap);
                 out.role_detail_list
                     .push(if r == snap && &profiles == snap_profiles {
-                        src.clone()
+                        src
                     } else {
-                        ex.role(r, Some(src))
+                        ex.role(r, Some(&src))
                     });
             }
         }
@@ -700,10 +725,11 @@ impl Account {
                 .or_else(|| self.aws_overrides.get(arn));
             if let Some(p) = current {
                 seen.insert(arn.clone());
+                let src = source_policy(src, snap);
                 out.policies.push(if p == snap {
-                    src.clone()
+                    src
                 } else {
-                    ex.policy(p, Some(src))
+                    ex.policy(p, Some(&src))
                 });
             }
         }
@@ -764,6 +790,269 @@ impl CloneTop for AuthorizationDetails {
             layout: self.layout.clone(),
         }
     }
+}
+
+// ----------------------------------------------------------------- compact source documents
+//
+// The source shapes kept for the exact export hold every policy document once more (the CLI's
+// form is a JSON tree: several times the text's size). Most of them can be rebuilt exactly
+// from the model's document text, which the account keeps anyway: such a source document is
+// replaced at import by an empty placeholder of its form, and rebuilt when exported.
+
+/// A placeholder document of `form`: marks a source document rebuilt from the model's text.
+/// Each survives the JSON text of [`Compact`]: `null` reads back as an absent document (told
+/// apart from a source without one by the model's text, which is then empty), `"{"` as JSON
+/// text, `""` as URL-encoded text.
+fn placeholder(form: DocumentForm) -> gaad::PolicyDocument {
+    match form {
+        DocumentForm::Json => gaad::PolicyDocument::from_json_value(serde_json::Value::Null),
+        DocumentForm::JsonText => gaad::PolicyDocument::from_json_text("{"),
+        DocumentForm::UrlEncoded => gaad::PolicyDocument::url_encode_text(""),
+    }
+}
+
+/// Whether `d` is a [`placeholder`]. (A real JSON text `{` or URL-encoded `""` document is
+/// taken for one too, harmlessly: its model text rebuilds it as it was.)
+fn is_placeholder(d: &gaad::PolicyDocument) -> bool {
+    match d.form() {
+        DocumentForm::Json => d.as_json().is_some_and(serde_json::Value::is_null),
+        DocumentForm::JsonText => d.text() == "{",
+        DocumentForm::UrlEncoded => d.as_url_encoded() == Some(""),
+    }
+}
+
+/// The source document of `form` rebuilt from its text.
+fn rebuild(form: DocumentForm, text: &str) -> gaad::PolicyDocument {
+    match form {
+        DocumentForm::Json => gaad::PolicyDocument::parse_json(text)
+            .unwrap_or_else(|_| gaad::PolicyDocument::from_json_text(text)),
+        DocumentForm::JsonText => gaad::PolicyDocument::from_json_text(text),
+        DocumentForm::UrlEncoded => gaad::PolicyDocument::url_encode_text(text),
+    }
+}
+
+/// True when a JSON value holds a non-integer number (without serde_json's
+/// `float_roundtrip`, printing and reading a float back may change its last bit).
+fn has_float(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(n) => n.is_f64(),
+        serde_json::Value::Array(a) => a.iter().any(has_float),
+        serde_json::Value::Object(o) => o.values().any(has_float),
+        _ => false,
+    }
+}
+
+/// Replaces the source document `doc` by a placeholder when [`rebuild`] gives it back exactly
+/// from `model`'s text (which is the source document's text: see `Importer::document`): a JSON
+/// object without floats (printing a `serde_json` value and reading it back gives an equal
+/// value, member order kept by `preserve_order`), a JSON text, or URL-encoded text in the
+/// encoding `url_encode` writes. Anything else is kept as it is.
+fn hollow(doc: &mut Option<gaad::PolicyDocument>, model: &PolicyDocument) {
+    let Some(d) = doc.as_ref() else { return };
+    if model.text().is_empty() {
+        return;
+    }
+    let rebuildable = match d.form() {
+        DocumentForm::Json => d.as_json().is_some_and(|v| v.is_object() && !has_float(v)),
+        DocumentForm::JsonText => d.text() == model.text(),
+        DocumentForm::UrlEncoded => {
+            d.text() == model.text()
+                && d.as_url_encoded() == Some(gaad::url_encode(model.text()).as_str())
+        }
+    };
+    if rebuildable {
+        *doc = Some(placeholder(d.form()));
+    }
+}
+
+/// Puts back a document [`hollow`] replaced.
+fn fill(doc: &mut Option<gaad::PolicyDocument>, model: &PolicyDocument) {
+    let text = model.text();
+    match doc {
+        // A JSON placeholder read back from `Compact` text (a source without a document has
+        // an empty model text).
+        None if !text.is_empty() => *doc = Some(rebuild(DocumentForm::Json, text)),
+        Some(d) if is_placeholder(d) => *doc = Some(rebuild(d.form(), text)),
+        _ => {}
+    }
+}
+
+fn hollow_inline(src: &mut [gaad::PolicyDetail], model: &[InlinePolicy]) {
+    for (s, m) in src.iter_mut().zip(model) {
+        hollow(&mut s.policy_document, &m.document);
+    }
+}
+
+fn fill_inline(src: &mut [gaad::PolicyDetail], model: &[InlinePolicy]) {
+    for (s, m) in src.iter_mut().zip(model) {
+        fill(&mut s.policy_document, &m.document);
+    }
+}
+
+// Source strings the model holds verbatim (a user's `UserName`, `Arn`, `UserId`, `Path`, ...:
+// the import copies a present value into the entity unchanged) are kept as `""` in the
+// compact shape — their presence (and `null`s, member order) stays — and put back from the
+// entity as imported.
+
+/// Empties a source string the model holds verbatim.
+fn hollow_str(field: &mut Option<String>) {
+    if let Some(v) = field {
+        v.clear();
+    }
+}
+
+/// Puts back a string [`hollow_str`] emptied.
+fn fill_str(field: &mut Option<String>, model: &str) {
+    if let Some(v) = field {
+        model.clone_into(v);
+    }
+}
+
+fn hollow_names(src: &mut [gaad::PolicyDetail]) {
+    for p in src {
+        hollow_str(&mut p.policy_name);
+    }
+}
+
+fn fill_names(src: &mut [gaad::PolicyDetail], model: &[InlinePolicy]) {
+    for (s, m) in src.iter_mut().zip(model) {
+        fill_str(&mut s.policy_name, &m.name);
+    }
+}
+
+/// Empties the `PolicyArn`s of attachments when every attachment has one (the entity then
+/// lists the same ARNs in the same order).
+fn hollow_attached(src: &mut [gaad::AttachedPolicy], model: &[String]) {
+    if src.len() == model.len() && src.iter().all(|a| a.policy_arn.is_some()) {
+        for a in src {
+            hollow_str(&mut a.policy_arn);
+        }
+    }
+}
+
+fn fill_attached(src: &mut [gaad::AttachedPolicy], model: &[String]) {
+    if src.len() == model.len() && src.iter().all(|a| a.policy_arn.is_some()) {
+        for (a, m) in src.iter_mut().zip(model) {
+            fill_str(&mut a.policy_arn, m);
+        }
+    }
+}
+
+fn compact_user(mut u: gaad::UserDetail, snap: &User) -> Compact<gaad::UserDetail> {
+    hollow_inline(&mut u.user_policy_list, &snap.inline_policies);
+    hollow_names(&mut u.user_policy_list);
+    for f in [&mut u.path, &mut u.user_name, &mut u.user_id, &mut u.arn] {
+        hollow_str(f);
+    }
+    hollow_attached(&mut u.attached_managed_policies, &snap.attached_policies);
+    // The entity's groups are the source's list.
+    u.group_list.clear();
+    Compact::new(&u)
+}
+
+fn compact_group(mut g: gaad::GroupDetail, snap: &Group) -> Compact<gaad::GroupDetail> {
+    hollow_inline(&mut g.group_policy_list, &snap.inline_policies);
+    hollow_names(&mut g.group_policy_list);
+    for f in [&mut g.path, &mut g.group_name, &mut g.group_id, &mut g.arn] {
+        hollow_str(f);
+    }
+    hollow_attached(&mut g.attached_managed_policies, &snap.attached_policies);
+    Compact::new(&g)
+}
+
+fn compact_role(mut r: gaad::RoleDetail, snap: &Role) -> Compact<gaad::RoleDetail> {
+    hollow(&mut r.assume_role_policy_document, &snap.trust_policy);
+    hollow_inline(&mut r.role_policy_list, &snap.inline_policies);
+    hollow_names(&mut r.role_policy_list);
+    for f in [
+        &mut r.path,
+        &mut r.role_name,
+        &mut r.role_id,
+        &mut r.arn,
+        &mut r.description,
+    ] {
+        hollow_str(f);
+    }
+    hollow_attached(&mut r.attached_managed_policies, &snap.attached_policies);
+    Compact::new(&r)
+}
+
+/// A source shape kept as its compact JSON text (the shapes serialize back exactly, member
+/// order, `null`s and unknown members included): a few hundred bytes instead of the parsed
+/// shape's strings, vectors and maps. Read back only when the account is exported.
+#[derive(Clone, Default)]
+struct Compact<T> {
+    json: Box<str>,
+    shape: std::marker::PhantomData<T>,
+}
+
+impl<T: serde::Serialize + serde::de::DeserializeOwned + Default> Compact<T> {
+    fn new(shape: &T) -> Compact<T> {
+        Compact {
+            // Serializing a shape cannot fail (string keys, no non-finite floats).
+            json: serde_json::to_string(shape).unwrap_or_default().into(),
+            shape: std::marker::PhantomData,
+        }
+    }
+
+    /// The shape again (its own output always reads back).
+    fn get(&self) -> T {
+        serde_json::from_str(&self.json).unwrap_or_default()
+    }
+}
+
+/// The source shape of a user, its documents put back.
+fn source_user(src: &Compact<gaad::UserDetail>, snap: &User) -> gaad::UserDetail {
+    let mut out = src.get();
+    fill_inline(&mut out.user_policy_list, &snap.inline_policies);
+    fill_names(&mut out.user_policy_list, &snap.inline_policies);
+    fill_str(&mut out.path, &snap.path);
+    fill_str(&mut out.user_name, &snap.name);
+    fill_str(&mut out.user_id, &snap.id);
+    fill_str(&mut out.arn, &snap.arn);
+    fill_attached(&mut out.attached_managed_policies, &snap.attached_policies);
+    out.group_list.clone_from(&snap.groups);
+    out
+}
+
+fn source_group(src: &Compact<gaad::GroupDetail>, snap: &Group) -> gaad::GroupDetail {
+    let mut out = src.get();
+    fill_inline(&mut out.group_policy_list, &snap.inline_policies);
+    fill_names(&mut out.group_policy_list, &snap.inline_policies);
+    fill_str(&mut out.path, &snap.path);
+    fill_str(&mut out.group_name, &snap.name);
+    fill_str(&mut out.group_id, &snap.id);
+    fill_str(&mut out.arn, &snap.arn);
+    fill_attached(&mut out.attached_managed_policies, &snap.attached_policies);
+    out
+}
+
+fn source_role(src: &Compact<gaad::RoleDetail>, snap: &Role) -> gaad::RoleDetail {
+    let mut out = src.get();
+    fill(&mut out.assume_role_policy_document, &snap.trust_policy);
+    fill_inline(&mut out.role_policy_list, &snap.inline_policies);
+    fill_names(&mut out.role_policy_list, &snap.inline_policies);
+    fill_str(&mut out.path, &snap.path);
+    fill_str(&mut out.role_name, &snap.name);
+    fill_str(&mut out.role_id, &snap.id);
+    fill_str(&mut out.arn, &snap.arn);
+    fill_str(
+        &mut out.description,
+        snap.description.as_deref().unwrap_or_default(),
+    );
+    fill_attached(&mut out.attached_managed_policies, &snap.attached_policies);
+    out
+}
+
+fn source_policy(
+    src: &Compact<gaad::ManagedPolicyDetail>,
+    snap: &ManagedPolicy,
+) -> gaad::ManagedPolicyDetail {
+    let mut out = src.get();
+    for (v, m) in out.policy_version_list.iter_mut().zip(&snap.versions) {
+        fill(&mut v.document, &m.document);
+    }
+    out
 }
 
 // ------------------------------------------------------------------------------------ export

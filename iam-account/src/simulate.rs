@@ -59,6 +59,66 @@ fn context(params: &Value) -> Result<OwnedContext, IamError> {
     Ok(ctx)
 }
 
+/// `CallerArn`, if given: "You can specify only the ARN of an IAM user. You cannot specify the
+/// ARN of an assumed role, federated user, or a service principal." (SimulatePrincipalPolicy
+/// and SimulateCustomPolicy API references); anything else is AWS's `InvalidInput`.
+/// <https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html>
+pub(crate) fn caller_arn(params: &Value) -> Result<Option<Principal>, IamError> {
+    let c = match params.get("CallerArn") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(c)) => c,
+        Some(_) => return Err(IamError::invalid_input("CallerArn must be a string")),
+    };
+    let bad = || {
+        IamError::invalid_input(format!(
+            "Invalid CallerArn {c}: it must be the ARN of an IAM user (arn:aws:iam::ACCOUNT:user/NAME), not an assumed role, federated user, service principal or account."
+        ))
+    };
+    let parts: Vec<&str> = c.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "iam", "", account, res]
+            if !partition.is_empty()
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && res.starts_with("user/") =>
+        {
+            Principal::user(c).map(Some).map_err(|_| bad())
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// `ResourceOwner`, if given, as an account id. The API reference calls it "An ARN representing
+/// the AWS account ID that specifies the owner of any simulated resource that does not identify
+/// its owner in the resource ARN", defaulting to CallerArn's account. The documentation is
+/// silent about a bare account id; the SDK references describe the value as "An Amazon Web
+/// Services account ID", so both `arn:aws:iam::ACCOUNT:root` and a 12-digit id are accepted
+/// (reading taken: the lenient one, since both name exactly one account). Anything else is
+/// `InvalidInput` rather than a guess.
+/// <https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html>
+pub(crate) fn resource_owner(params: &Value) -> Result<Option<String>, IamError> {
+    let o = match params.get("ResourceOwner") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(o)) => o,
+        Some(_) => return Err(IamError::invalid_input("ResourceOwner must be a string")),
+    };
+    let is_account = |a: &str| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit());
+    if is_account(o) {
+        return Ok(Some(o.clone()));
+    }
+    let parts: Vec<&str> = o.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "iam", "", account, "root"]
+            if !partition.is_empty() && is_account(account) =>
+        {
+            Ok(Some((*account).to_string()))
+        }
+        _ => Err(IamError::invalid_input(format!(
+            "Invalid ResourceOwner {o}: it must name an account (arn:aws:iam::ACCOUNT:root)."
+        ))),
+    }
+}
+
 fn statements(ex: &Explanation, layers: &Layers, resource_policy_name: &str) -> Vec<Value> {
     ex.matched_statements
         .iter()
@@ -116,7 +176,9 @@ pub(crate) fn simulate(scope: Scope<'_>, params: &Value) -> Result<Value, IamErr
     let mut layers = Layers::default();
     let mut principal_arn = source.to_string();
     let mut principal_id = None;
-    if res.starts_with("user/") {
+    let mut unnamed = false;
+    let source_is_user = res.starts_with("user/");
+    if source_is_user {
         let u = acct
             .users
             .get(&key(name))
@@ -163,7 +225,10 @@ pub(crate) fn simulate(scope: Scope<'_>, params: &Value) -> Result<Value, IamErr
         };
         acct.user_layers(&fake, &mut tmp);
         layers.identity.extend(tmp.identity);
-        principal_arn = format!("arn:aws:iam::{acct_id}:user/{name}");
+        // A group is not a caller: without CallerArn the simulation runs as an unnamed IAM
+        // user of the group's account holding the group's policies (spec §5.1 rev 3), not as
+        // a user that happens to share the group's name.
+        unnamed = true;
     } else {
         return Err(IamError::invalid_input(format!(
             "Invalid ARN {source}: must be a user, group or role."
@@ -195,17 +260,31 @@ pub(crate) fn simulate(scope: Scope<'_>, params: &Value) -> Result<Value, IamErr
             policy: p,
         });
     }
-    if let Some(c) = params.get("CallerArn").and_then(Value::as_str) {
-        if !c.contains(":user/") {
-            return Err(IamError::invalid_input(
-                "CallerArn must be the ARN of an IAM user.",
-            ));
-        }
-        principal_arn = c.to_string();
+    let caller = caller_arn(params)?;
+    if let Some(c) = &caller {
+        principal_arn = c.arn().to_string();
         principal_id = None;
+        unnamed = false;
     }
-    let mut principal =
-        Principal::parse(&principal_arn).map_err(|e| IamError::invalid_input(e.to_string()))?;
+    // SimulatePrincipalPolicy API reference, CallerArn: "required if you include a
+    // ResourcePolicy and the PolicySourceArn is not the ARN for an IAM user", so that the
+    // resource-based policy's Principal element has a value to use.
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html
+    if caller.is_none()
+        && !source_is_user
+        && params.get("ResourcePolicy").is_some_and(|v| !v.is_null())
+    {
+        return Err(IamError::invalid_input(format!(
+            "CallerArn is required with ResourcePolicy when PolicySourceArn ({source}) is not an IAM user: the resource-based policy's Principal needs a caller to evaluate."
+        )));
+    }
+    let mut principal = match caller {
+        Some(c) => c,
+        None if unnamed => Principal::unnamed_user(acct_id),
+        None => {
+            Principal::parse(&principal_arn).map_err(|e| IamError::invalid_input(e.to_string()))?
+        }
+    };
     if let Some(id) = &principal_id {
         principal = principal.with_unique_id(id);
     }
@@ -225,10 +304,7 @@ pub(crate) fn simulate(scope: Scope<'_>, params: &Value) -> Result<Value, IamErr
         Some(t) => Some(policy(t, PolicyType::Resource, "ResourcePolicy")?),
         None => None,
     };
-    let owner = params
-        .get("ResourceOwner")
-        .and_then(Value::as_str)
-        .map(|o| o.split(':').nth(4).unwrap_or(o).to_string());
+    let owner = resource_owner(params)?;
     let ctx = context(params)?;
     let c = ctx.as_context();
     let actions = strings(params, "ActionNames")?;
@@ -255,7 +331,14 @@ pub(crate) fn simulate(scope: Scope<'_>, params: &Value) -> Result<Value, IamErr
                 Some(p) => Some((Arc::clone(p), PolicyType::Resource)),
                 None => registered,
             };
-            let resource_account = owner.clone().unwrap_or(registered_owner);
+            // ResourceOwner owns "any simulated resource that does not identify its owner in
+            // the resource ARN" (API reference); an ARN's own account wins.
+            let arn_names_account = resource.starts_with("arn:")
+                && resource.split(':').nth(4).is_some_and(|a| !a.is_empty());
+            let resource_account = match &owner {
+                Some(o) if !arn_names_account => o.clone(),
+                _ => registered_owner,
+            };
             let engine = l.engine()?;
             let mut req = Request::new(&principal, action, resource)
                 .with_context(&c)

@@ -477,7 +477,11 @@ impl<'s> Analyzer<'s> {
     ) {
         let none: Arc<[Grant]> = Arc::from(Vec::new());
         let mut last: Arc<[Grant]> = Arc::clone(&none);
-        let mut found: Vec<Grant> = Vec::new();
+        // The grants of the current action, light: (statement, resources when only some of
+        // its patterns were confirmed, access). Turned into `Grant`s only when they differ
+        // from the previous action's (most consecutive actions are granted alike), so no
+        // reference count is touched per action for them.
+        let mut found: Vec<Found> = Vec::new();
         let idx = index();
         let ctx = Context::new();
         let mut pairs: Vec<(u32, u32)> = Vec::new();
@@ -492,7 +496,9 @@ impl<'s> Analyzer<'s> {
                     .map(|a| (*a, si)),
             );
         }
-        pairs.sort_unstable();
+        // Each statement's ids are sorted (`expand_all`), so `pairs` is a few sorted runs in
+        // statement order: a stable sort by action merges them (and keeps statements in order).
+        pairs.sort_by_key(|p| p.0);
         pairs.dedup();
         let mut memo: Vec<(&str, Option<Access>)> = Vec::new();
         let mut confirmed: Vec<usize> = Vec::new();
@@ -535,16 +541,19 @@ impl<'s> Analyzer<'s> {
                 if let Some(d) = stmt_best {
                     best = best.max(Some(d));
                     if grants {
-                        let resources: Arc<[String]> = if confirmed.len() == st.tests.len() {
-                            Arc::clone(&st.tests)
+                        let resources: Option<Arc<[String]>> = if confirmed.len() == st.tests.len()
+                        {
+                            None
                         } else {
-                            confirmed
-                                .iter()
-                                .filter_map(|i| st.tests.get(*i).cloned())
-                                .collect()
+                            Some(
+                                confirmed
+                                    .iter()
+                                    .filter_map(|i| st.tests.get(*i).cloned())
+                                    .collect(),
+                            )
                         };
-                        found.push(Grant {
-                            statement: Arc::clone(&st.info),
+                        found.push(Found {
+                            statement: si,
                             resources,
                             access: if st.info.conditional {
                                 Access::Conditional
@@ -571,15 +580,32 @@ impl<'s> Analyzer<'s> {
                 // share one list.
                 let same = found.len() == last.len()
                     && found.iter().zip(last.iter()).all(|(x, y)| {
-                        Arc::ptr_eq(&x.statement, &y.statement)
-                            && Arc::ptr_eq(&x.resources, &y.resources)
-                            && x.access == y.access
+                        self.statements.get(x.statement as usize).is_some_and(|st| {
+                            Arc::ptr_eq(&st.info, &y.statement)
+                                && match &x.resources {
+                                    None => Arc::ptr_eq(&st.tests, &y.resources),
+                                    Some(r) => Arc::ptr_eq(r, &y.resources),
+                                }
+                        }) && x.access == y.access
                     });
                 if !same {
                     last = if found.is_empty() {
                         Arc::clone(&none)
                     } else {
-                        Arc::from(found.as_slice())
+                        found
+                            .iter()
+                            .filter_map(|x| {
+                                let st = self.statements.get(x.statement as usize)?;
+                                Some(Grant {
+                                    statement: Arc::clone(&st.info),
+                                    resources: x
+                                        .resources
+                                        .clone()
+                                        .unwrap_or_else(|| Arc::clone(&st.tests)),
+                                    access: x.access,
+                                })
+                            })
+                            .collect()
                     };
                 }
                 out(action, b, Arc::clone(&last));
@@ -599,7 +625,7 @@ impl<'s> Analyzer<'s> {
         group: &[(u32, u32)],
         grants: bool,
         best: &mut Option<Access>,
-        found: &mut Vec<Grant>,
+        found: &mut Vec<Found>,
     ) {
         let mut ok: Vec<String> = Vec::new();
         for (ids, tests) in &self.extra {
@@ -620,9 +646,9 @@ impl<'s> Analyzer<'s> {
         let resources: Arc<[String]> = ok.into();
         for &(_, si) in group {
             if let Some(st) = self.statements.get(si as usize) {
-                found.push(Grant {
-                    statement: Arc::clone(&st.info),
-                    resources: Arc::clone(&resources),
+                found.push(Found {
+                    statement: si,
+                    resources: Some(Arc::clone(&resources)),
                     access: if st.info.conditional {
                         Access::Conditional
                     } else {
@@ -632,6 +658,15 @@ impl<'s> Analyzer<'s> {
             }
         }
     }
+}
+
+/// A grant of the action being decided, before it becomes a [`Grant`]: the statement's
+/// position in `Analyzer::statements`, the confirmed resource patterns when they are not all
+/// of the statement's, the access.
+struct Found {
+    statement: u32,
+    resources: Option<Arc<[String]>>,
+    access: Access,
 }
 
 /// Statement expansions of recently analysed policies, process-wide (AWS managed policies are

@@ -13,6 +13,9 @@ pub(crate) struct ActionIndex {
     names: Vec<String>,
     /// `service_start[s]..service_start[s + 1]` are the ids of service `s`.
     service_start: Vec<u32>,
+    /// The service of each action (its position in the catalog's services): an action's
+    /// service without a search by prefix.
+    service_of: Vec<&'static Service>,
 }
 
 /// The shared index (built on first use, a few milliseconds).
@@ -23,11 +26,13 @@ pub(crate) fn index() -> &'static ActionIndex {
         let mut actions = Vec::with_capacity(catalog.action_count());
         let mut names = Vec::with_capacity(catalog.action_count());
         let mut service_start = Vec::with_capacity(catalog.services().len() + 1);
+        let mut service_of = Vec::with_capacity(catalog.action_count());
         for s in catalog.services() {
             service_start.push(id(actions.len()));
             for a in &s.actions {
                 actions.push(a);
                 names.push(a.full_name());
+                service_of.push(s);
             }
         }
         service_start.push(id(actions.len()));
@@ -36,6 +41,7 @@ pub(crate) fn index() -> &'static ActionIndex {
             actions,
             names,
             service_start,
+            service_of,
         }
     })
 }
@@ -95,10 +101,7 @@ impl ActionIndex {
         if pattern == "*" {
             return true;
         }
-        let Some(a) = self.action(id) else {
-            return true;
-        };
-        let Some(service) = self.catalog.service(a.service) else {
+        let (Some(a), Some(service)) = (self.action(id), self.service_of.get(id as usize)) else {
             return true;
         };
         service

@@ -143,7 +143,10 @@ impl WhatCan {
                 grants,
             };
             match services.last_mut() {
-                Some(s) if s.service == a.service => s.actions.push(entry),
+                // (Catalog prefixes are static strings: the same service is the same pointer.)
+                Some(s) if std::ptr::eq(s.service, a.service) || s.service == a.service => {
+                    s.actions.push(entry)
+                }
                 _ => {
                     let n = iam_model::catalog::Catalog::get()
                         .service(a.service)

@@ -142,6 +142,37 @@ type Services = Vec<(Arc<str>, Arc<ServiceIndex>)>;
 /// service only one policy names is that policy's own), sorted by prefix.
 type SetServices = Vec<(Arc<str>, u32, Arc<ServiceIndex>)>;
 
+/// A service prefix of at most 16 bytes, ASCII-lower-cased and packed big-endian into two
+/// words (zero-padded, so the integer order is the prefixes' byte order), with its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct ServiceKey(u64, u64, u8);
+
+impl ServiceKey {
+    /// The key of `prefix`, `None` when it is longer than 16 bytes.
+    #[inline]
+    fn of(prefix: &str) -> Option<ServiceKey> {
+        use crate::glob::{lower8, pack_be};
+        let b = prefix.as_bytes();
+        let len = u8::try_from(b.len()).ok().filter(|n| *n <= 16)?;
+        let (hi, lo) = match b.split_first_chunk::<8>() {
+            Some((head, rest)) => (u64::from_be_bytes(*head), pack_be(rest)),
+            None => (pack_be(b), 0),
+        };
+        Some(ServiceKey(lower8(hi), lower8(lo), len))
+    }
+}
+
+/// The packed keys of the short prefixes of `services`, sorted.
+fn short_service_keys(services: &SetServices) -> Vec<(ServiceKey, u32)> {
+    let mut keys: Vec<(ServiceKey, u32)> = services
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (s, _, _))| Some((ServiceKey::of(s)?, u32::try_from(i).ok()?)))
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
 /// The policies of one layer (or one SCP/RCP level), compiled.
 #[derive(Debug, Clone)]
 pub(crate) struct PolicySet {
@@ -149,6 +180,10 @@ pub(crate) struct PolicySet {
     pub(crate) statements: Vec<CompiledStatement>,
     /// Sorted by lower-cased service prefix.
     services: SetServices,
+    /// The prefixes of `services` of at most 16 bytes, packed ([`ServiceKey`]) and sorted,
+    /// each with its position in `services`: the look-up of a request's prefix compares
+    /// integers instead of strings.
+    short_services: Vec<(ServiceKey, u32)>,
     /// Statements that must be checked for every action (`NotAction`, `*`, wildcard prefixes).
     generic: Vec<u32>,
     /// Whether any statement denies (if none, the first applicable Allow settles the verdict).
@@ -498,6 +533,7 @@ impl PolicySet {
             _ => merge_services(parts, &offsets),
         };
         PolicySet {
+            short_services: short_service_keys(&services),
             policies: sources
                 .iter()
                 .map(|s| PolicyInfo {
@@ -516,7 +552,30 @@ impl PolicySet {
         self.policies.is_empty()
     }
 
+    #[inline]
     fn service(&self, service: &str) -> Option<(u32, &ServiceIndex)> {
+        if let Some(key) = ServiceKey::of(service) {
+            // Prefixes of at most 16 bytes (nearly all): integer comparisons, a linear scan
+            // for a few services.
+            let keys = &self.short_services;
+            let i = if keys.len() <= 8 {
+                keys.iter().find(|(k, _)| *k == key).map(|(_, i)| *i)
+            } else {
+                keys.binary_search_by(|(k, _)| k.cmp(&key))
+                    .ok()
+                    .and_then(|j| keys.get(j))
+                    .map(|(_, i)| *i)
+            };
+            return i
+                .and_then(|i| self.services.get(i as usize))
+                .map(|(_, off, x)| (*off, &**x));
+        }
+        self.long_service(service)
+    }
+
+    /// [`Self::service`] for a prefix longer than 16 bytes.
+    #[cold]
+    fn long_service(&self, service: &str) -> Option<(u32, &ServiceIndex)> {
         if self.services.len() <= 4 {
             // Few services: a linear scan (the prefixes are lower-cased).
             return self
@@ -565,18 +624,13 @@ impl PolicySet {
         let (service, name) = split_action(req.action);
         let mut out = SetResult::NONE;
         if let Some((off, index)) = self.service(service) {
-            // Exact names: the request name lower-cased into a stack buffer, then a binary
-            // search (action names are ASCII; longer names fall back to the glob path).
-            let mut buf = [0u8; 128];
-            if let Some(lowered) = buf.get_mut(..name.len()) {
-                for (d, s) in lowered.iter_mut().zip(name.bytes()) {
-                    *d = s.to_ascii_lowercase();
-                }
-                let lowered: &[u8] = lowered;
-                if let Ok(i) = index
-                    .exact
-                    .binary_search_by(|(k, _)| crate::glob::cmp_bytes(k.as_bytes(), lowered))
-                {
+            // Exact names (stored lower-cased): a binary search comparing with the request's
+            // name ASCII-lower-cased on the fly (action names are ASCII); names longer than
+            // 128 bytes take the case-folding scan.
+            if name.len() <= 128 {
+                if let Ok(i) = index.exact.binary_search_by(|(k, _)| {
+                    crate::glob::cmp_bytes_lowering(k.as_bytes(), name.as_bytes())
+                }) {
                     for sid in index.exact.get(i).map_or(&[][..], |(_, ids)| &ids[..]) {
                         let Some(st) = self.statements.get((*sid + off) as usize) else {
                             continue;

@@ -183,6 +183,7 @@ impl fmt::Display for Reason {
 
 /// True when the resource-based policy must itself allow the request (trust policies, KMS
 /// key policies: spec §5.6, §5.7, §10 item 41).
+#[inline]
 fn resource_must_allow(engine: &Engine, req: &Request<'_>) -> bool {
     if engine.resource.is_none() {
         return false;
@@ -385,11 +386,18 @@ pub(crate) fn decide<T: Tracer>(
     use Decision::*;
     // A permissions-boundary layer means the caller has a boundary attached, which matters to
     // NotPrincipal + Deny (spec §5.9: it always denies a principal with a boundary).
-    let with_boundary = Request {
-        boundary_layer: engine.boundary.is_some(),
-        ..*req
+    // (The request is copied only then: most engines have no boundary, and the copy is a
+    // noticeable part of a simple decision.)
+    let with_boundary;
+    let req = if engine.boundary.is_some() != req.boundary_layer {
+        with_boundary = Request {
+            boundary_layer: engine.boundary.is_some(),
+            ..*req
+        };
+        &with_boundary
+    } else {
+        req
     };
-    let req = &with_boundary;
     let p = req.principal;
     let kind = p.kind();
 

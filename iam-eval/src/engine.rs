@@ -8,6 +8,7 @@ use crate::explain::{Explanation, Layer, NoTrace, Recorder, ResolvedVariable};
 use crate::glob::VarRef;
 use crate::request::Request;
 use iam_model::{Effect, Policy, PolicyType};
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// Compiled policies of every layer of a request (spec §5.1). `Send + Sync`: share one engine
@@ -265,10 +266,7 @@ impl Engine {
     pub fn evaluate_resources(&self, req: &Request<'_>, resources: &[&str]) -> Decision {
         let mut out = Decision::Allowed;
         for r in resources {
-            let one = Request {
-                resource: r,
-                ..*req
-            };
+            let one = req.for_resource(r);
             match self.evaluate(&one) {
                 Decision::ExplicitDeny => return Decision::ExplicitDeny,
                 Decision::ImplicitDeny => out = Decision::ImplicitDeny,
@@ -323,9 +321,18 @@ impl Engine {
                 });
             }
         }
+        let mut reason = reason.describe(req);
+        if req.principal.is_unnamed() {
+            // Spec §5.1 (rev 3): say who was assumed when no principal was named.
+            let _ = write!(
+                reason,
+                " (no principal given: evaluated as an unnamed IAM user of account {}, as the IAM policy simulator does without CallerArn)",
+                req.principal.account()
+            );
+        }
         Explanation {
             decision,
-            reason: reason.describe(req),
+            reason,
             layers: rec.layers,
             matched_statements: statements,
             variables,

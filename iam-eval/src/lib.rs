@@ -48,7 +48,8 @@ pub use engine::{Engine, EngineBuilder, NamedPolicy};
 pub use explain::{Explanation, Layer, LayerVerdict, MatchedStatement, ResolvedVariable};
 pub use glob::VarRef;
 pub use request::{
-    Context, OwnedContext, Principal, PrincipalKind, PrincipalParseError, Request, Value,
+    Context, OwnedContext, Principal, PrincipalKind, PrincipalParseError, Request, RoleArnError,
+    Value,
 };
 
 #[cfg(test)]

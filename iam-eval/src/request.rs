@@ -5,7 +5,9 @@
 //! its [`Context`] only borrow `&str`s, so building and evaluating a request allocates nothing
 //! (up to [`Context::INLINE`] context entries).
 
+use std::collections::HashMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// The kind of caller (spec §2.3 table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -62,6 +64,8 @@ pub struct Principal {
     org_paths: Vec<String>,
     has_permissions_boundary: bool,
     management_account: bool,
+    /// True for [`Principal::unnamed_user`]: no principal was named (spec §5.1 rev 3).
+    unnamed: bool,
 }
 
 /// Why a string is not a principal.
@@ -81,6 +85,34 @@ impl fmt::Display for PrincipalParseError {
     }
 }
 impl std::error::Error for PrincipalParseError {}
+
+/// Why a role ARN cannot be the role of a session ([`Principal::with_role_arn`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleArnError {
+    /// The role ARN that was given.
+    pub role_arn: String,
+    /// The principal's own ARN (empty when it has none).
+    pub principal: String,
+}
+
+impl fmt::Display for RoleArnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.principal.contains(":assumed-role/") {
+            write!(
+                f,
+                "role_arn {:?} is not the role of the session {}: role_arn must be the ARN of the role of the session (arn:aws:iam::ACCOUNT:role/PATH/NAME with the session's account and role name)",
+                self.role_arn, self.principal
+            )
+        } else {
+            write!(
+                f,
+                "role_arn {:?} names the role of a session, but the principal {:?} is not a role session (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)",
+                self.role_arn, self.principal
+            )
+        }
+    }
+}
+impl std::error::Error for RoleArnError {}
 
 fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
@@ -107,6 +139,7 @@ impl Principal {
             org_paths: Vec::new(),
             has_permissions_boundary: false,
             management_account: false,
+            unnamed: false,
         }
     }
 
@@ -147,6 +180,41 @@ impl Principal {
         p.principal_arn = Some(arn.to_string());
         p.username = Some(name.to_string());
         Ok(p)
+    }
+
+    /// The caller of a request that names no principal (spec §5.1, rev 3): an unnamed IAM user
+    /// of `account` holding exactly the identity policies given — what AWS's policy simulator
+    /// evaluates for `SimulateCustomPolicy` without `CallerArn`
+    /// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html>).
+    /// It is never the root user: root's full access applies only when the root ARN or the
+    /// account id is named.
+    ///
+    /// It has no ARN, name or unique id, so a resource-based policy's `Principal` names it only
+    /// through `"*"` or its account; `NotPrincipal` never exempts it. The only keys derived from
+    /// it are `aws:PrincipalAccount` and `aws:PrincipalType` (`User`): `aws:username`,
+    /// `aws:userid`, `aws:PrincipalArn` and `aws:PrincipalIsAWSService` are absent (spec §5.1
+    /// "no derived keys beyond"), so statements that need them report them as missing context
+    /// values, as the simulator does.
+    ///
+    /// ```
+    /// use iam_eval::{Principal, PrincipalKind, Request, Value};
+    /// let p = Principal::unnamed_user("111122223333");
+    /// assert_eq!(p.kind(), PrincipalKind::User);
+    /// assert!(p.is_unnamed());
+    /// assert_eq!(p.arn(), "");
+    /// assert_eq!(p.name(), None);
+    /// let r = Request::new(&p, "s3:GetObject", "arn:aws:s3:::bucket/key");
+    /// assert_eq!(r.lookup("aws:PrincipalAccount"), Some(Value::One("111122223333")));
+    /// assert_eq!(r.lookup("aws:PrincipalType"), Some(Value::One("User")));
+    /// assert_eq!(r.lookup("aws:username"), None);
+    /// assert_eq!(r.lookup("aws:userid"), None);
+    /// assert_eq!(r.lookup("aws:PrincipalArn"), None);
+    /// assert_eq!(r.resource_account(), "111122223333");
+    /// ```
+    pub fn unnamed_user(account: &str) -> Principal {
+        let mut p = Principal::blank(PrincipalKind::User, account);
+        p.unnamed = true;
+        p
     }
 
     /// A session of role `role_arn` (with its path) named `session_name`. The session ARN is
@@ -279,6 +347,42 @@ impl Principal {
         }
     }
 
+    /// Gives a role session the full ARN of its role, path included (`arn:aws:iam::A:role/path/R`).
+    /// A session ARN (`arn:aws:sts::A:assumed-role/R/S`) does not carry the role's path (spec
+    /// §2.3, §10 item 18), yet `aws:PrincipalArn` and a `Principal` naming the role ARN need it.
+    /// Fails unless `self` is a session of a role with the same account and name.
+    ///
+    /// ```
+    /// let s = iam_eval::Principal::parse("arn:aws:sts::111122223333:assumed-role/Deploy/ci").unwrap();
+    /// let s = s.with_role_arn("arn:aws:iam::111122223333:role/ops/Deploy").unwrap();
+    /// assert_eq!(s.role_arn(), Some("arn:aws:iam::111122223333:role/ops/Deploy"));
+    /// assert_eq!(s.arn(), "arn:aws:sts::111122223333:assumed-role/Deploy/ci");
+    /// let other = iam_eval::Principal::parse("arn:aws:sts::111122223333:assumed-role/Deploy/ci").unwrap();
+    /// assert!(other.with_role_arn("arn:aws:iam::111122223333:role/ops/Other").is_err());
+    /// ```
+    pub fn with_role_arn(self, role_arn: &str) -> Result<Principal, RoleArnError> {
+        let err = |p: &Principal| RoleArnError {
+            role_arn: role_arn.to_string(),
+            principal: p.arn.clone(),
+        };
+        if self.kind != PrincipalKind::RoleSession {
+            return Err(err(&self));
+        }
+        let Some(session) = self.session_name.as_deref() else {
+            return Err(err(&self));
+        };
+        let Ok(p) = Principal::role_session(role_arn, session) else {
+            return Err(err(&self));
+        };
+        if p.arn != self.arn {
+            return Err(err(&self));
+        }
+        let mut out = self;
+        out.principal_arn = p.principal_arn;
+        out.role_arn = p.role_arn;
+        Ok(out)
+    }
+
     /// Sets the unique id (`AIDA…` for users; `AROA…` of the role for role sessions).
     pub fn with_unique_id(mut self, id: &str) -> Principal {
         match self.kind {
@@ -382,6 +486,10 @@ impl Principal {
     pub fn is_management_account(&self) -> bool {
         self.management_account
     }
+    /// True for the caller of a request that named no principal ([`Principal::unnamed_user`]).
+    pub fn is_unnamed(&self) -> bool {
+        self.unnamed
+    }
 
     /// The value of a global key AWS derives from the principal (spec §3.8, §3.9).
     pub(crate) fn derived(&self, key: &str) -> Option<Value<'_>> {
@@ -415,6 +523,9 @@ impl Principal {
             Some(Value::One(t))
         } else if eq("aws:PrincipalIsAWSService") {
             match self.kind {
+                // Spec §5.1 (rev 3): the unnamed user has no derived keys beyond
+                // aws:PrincipalAccount and aws:PrincipalType.
+                _ if self.unnamed => None,
                 PrincipalKind::Anonymous => None,
                 PrincipalKind::Service => Some(Value::One("true")),
                 _ => Some(Value::One("false")),
@@ -515,6 +626,10 @@ impl<'a> Value<'a> {
 /// key of `aws:PrincipalTag/…`, `aws:ResourceTag/…`). Holds [`Context::INLINE`] entries
 /// without allocating. Setting a key again replaces its value.
 ///
+/// Building a context is linear in its number of keys: past [`Context::INDEX_AT`] entries it
+/// keeps a case-insensitive hash index (keyed with the standard library's randomly seeded
+/// hasher, so crafted keys cannot make it quadratic), and lookups stay O(1).
+///
 /// ```
 /// use iam_eval::{Context, Value};
 /// let mut c = Context::new();
@@ -530,6 +645,105 @@ pub struct Context<'a> {
     len: usize,
     /// Entries beyond [`Context::INLINE`] (a plain `Vec` keeps `Context` covariant).
     spill: Vec<(&'a str, Value<'a>)>,
+    /// Position of every entry by case-insensitive key, once there are more than
+    /// [`Context::INDEX_AT`] entries.
+    index: Option<HashMap<CaseInsensitive<'a>, usize, FoldState>>,
+}
+
+/// A key compared and hashed ASCII-case-insensitively (condition key names are
+/// case-insensitive, spec §3.6).
+#[derive(Debug, Clone, Copy)]
+struct CaseInsensitive<'a>(&'a str);
+
+impl PartialEq for CaseInsensitive<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+impl Eq for CaseInsensitive<'_> {}
+
+impl Hash for CaseInsensitive<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Eight bytes at a time, each word ASCII-lower-cased in place.
+        let bytes = self.0.as_bytes();
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            state.write_u64(ascii_lower8(u64::from_le_bytes(w)));
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        if let Some(dst) = w.get_mut(..rest.len()) {
+            dst.copy_from_slice(rest);
+        }
+        state.write_u64(ascii_lower8(u64::from_le_bytes(w)));
+        state.write_usize(bytes.len());
+    }
+}
+
+/// The eight bytes of `w` with `A`-`Z` turned into `a`-`z` (other bytes unchanged).
+fn ascii_lower8(w: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let seven = w & LOW7;
+    // High bit of each byte: seven >= 'A', and seven > 'Z'.
+    let ge_a = seven + 0x3f3f_3f3f_3f3f_3f3f;
+    let gt_z = seven + 0x2525_2525_2525_2525;
+    let upper = ge_a & !gt_z & !w & HIGH;
+    w | (upper >> 2)
+}
+
+/// The hasher of the context index: a multiply-fold over 64-bit words (fast for short keys),
+/// seeded per index from the standard library's random keys so that key sets crafted to
+/// collide cannot be prepared in advance.
+#[derive(Debug, Clone, Copy)]
+struct FoldHasher(u64);
+
+const FOLD_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+impl Hasher for FoldHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            if let Some(dst) = w.get_mut(..c.len()) {
+                dst.copy_from_slice(c);
+            }
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u64(&mut self, w: u64) {
+        self.0 = fold_mul(self.0 ^ w, FOLD_MUL);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        fold_mul(self.0, FOLD_MUL ^ 0xa076_1d64_78bd_642f)
+    }
+}
+
+/// A random seed per index (see [`FoldHasher`]).
+#[derive(Debug, Clone, Copy)]
+struct FoldState(u64);
+
+impl FoldState {
+    fn new() -> FoldState {
+        use std::hash::BuildHasher;
+        FoldState(std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1)
+    }
+}
+
+impl std::hash::BuildHasher for FoldState {
+    type Hasher = FoldHasher;
+    fn build_hasher(&self) -> FoldHasher {
+        FoldHasher(self.0)
+    }
 }
 
 impl Default for Context<'_> {
@@ -541,6 +755,8 @@ impl Default for Context<'_> {
 impl<'a> Context<'a> {
     /// Entries held without a heap allocation.
     pub const INLINE: usize = 24;
+    /// Above this many entries, keys are found through a hash index instead of a scan.
+    pub const INDEX_AT: usize = 32;
 
     /// An empty context.
     pub fn new() -> Context<'a> {
@@ -548,11 +764,73 @@ impl<'a> Context<'a> {
             inline: [("", Value::One("")); Context::INLINE],
             len: 0,
             spill: Vec::new(),
+            index: None,
+        }
+    }
+
+    /// An empty context with room for `keys` keys: past [`Context::INLINE`] keys it reserves
+    /// its heap parts up front (one allocation each instead of repeated growth).
+    pub fn with_capacity(keys: usize) -> Context<'a> {
+        let mut c = Context::new();
+        c.reserve(keys);
+        c
+    }
+
+    /// Reserves room for `additional` more keys.
+    pub fn reserve(&mut self, additional: usize) {
+        let total = self.len() + additional;
+        if total > Context::INLINE {
+            self.spill
+                .reserve(total - Context::INLINE - self.spill.len());
+        }
+        if total > Context::INDEX_AT {
+            match &mut self.index {
+                Some(ix) => ix.reserve(additional),
+                None => {
+                    let mut ix = HashMap::with_capacity_and_hasher(total, FoldState::new());
+                    for (i, (k, _)) in self.entries().enumerate() {
+                        ix.insert(CaseInsensitive(k), i);
+                    }
+                    self.index = Some(ix);
+                }
+            }
+        }
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.len + self.spill.len()
+    }
+    /// True when no key was supplied.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Removes every key (keeps the memory, so a context can be refilled without allocating).
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.spill.clear();
+        if let Some(ix) = &mut self.index {
+            ix.clear();
         }
     }
 
     fn entries(&self) -> impl DoubleEndedIterator<Item = &(&'a str, Value<'a>)> {
         self.inline.iter().take(self.len).chain(self.spill.iter())
+    }
+    fn entry_mut(&mut self, pos: usize) -> Option<&mut (&'a str, Value<'a>)> {
+        if pos < self.len {
+            self.inline.get_mut(pos)
+        } else {
+            self.spill.get_mut(pos - self.len)
+        }
+    }
+    fn entry(&self, pos: usize) -> Option<&(&'a str, Value<'a>)> {
+        if pos < self.len {
+            self.inline.get(pos)
+        } else {
+            self.spill.get(pos - self.len)
+        }
     }
     /// Sets a key to one value.
     pub fn insert(&mut self, key: &'a str, value: &'a str) -> &mut Self {
@@ -568,27 +846,54 @@ impl<'a> Context<'a> {
     }
     /// Sets a key to any [`Value`].
     pub fn set(&mut self, key: &'a str, value: Value<'a>) -> &mut Self {
-        let existing = self
-            .inline
-            .iter_mut()
-            .take(self.len)
-            .chain(self.spill.iter_mut())
-            .find(|(k, _)| k.eq_ignore_ascii_case(key));
-        if let Some(slot) = existing {
+        let pos = self.len();
+        let existing = match &mut self.index {
+            Some(ix) => match ix.entry(CaseInsensitive(key)) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(pos);
+                    None
+                }
+            },
+            None => self
+                .entries()
+                .position(|(k, _)| k.eq_ignore_ascii_case(key)),
+        };
+        if let Some(slot) = existing.and_then(|pos| self.entry_mut(pos)) {
             *slot = (key, value);
-        } else if let Some(slot) = self.inline.get_mut(self.len) {
+            return self;
+        }
+        if let Some(slot) = self
+            .inline
+            .get_mut(self.len)
+            .filter(|_| self.spill.is_empty())
+        {
             *slot = (key, value);
             self.len += 1;
         } else {
             self.spill.push((key, value));
         }
+        if self.index.is_none() && pos + 1 > Context::INDEX_AT {
+            let mut ix = HashMap::with_capacity_and_hasher(2 * (pos + 1), FoldState::new());
+            for (i, (k, _)) in self.entries().enumerate() {
+                ix.insert(CaseInsensitive(k), i);
+            }
+            self.index = Some(ix);
+        }
         self
     }
     /// Looks a key up, case-insensitively.
     pub fn get(&self, key: &str) -> Option<Value<'a>> {
-        self.entries()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| *v)
+        match &self.index {
+            Some(ix) => ix
+                .get(&CaseInsensitive(key))
+                .and_then(|&pos| self.entry(pos))
+                .map(|(_, v)| *v),
+            None => self
+                .entries()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| *v),
+        }
     }
     /// True when the key was supplied.
     pub fn contains(&self, key: &str) -> bool {
@@ -603,38 +908,93 @@ impl<'a> Context<'a> {
 /// A context that owns its strings (for callers that read JSON, Python, ...). Borrow it as a
 /// [`Context`] with [`OwnedContext::as_context`].
 ///
+/// Keys and single values live in one text buffer, so adding a key copies its text once and
+/// allocates nothing beyond the buffers' amortized growth (multi-valued keys keep their own
+/// list). Adding is O(1); a key set again replaces the earlier value when the context is
+/// borrowed (case-insensitively, the later one wins), so building is linear in the keys.
+///
 /// ```
 /// let mut o = iam_eval::OwnedContext::default();
 /// o.insert("aws:TagKeys", vec!["a".to_string(), "b".to_string()]);
-/// assert_eq!(o.as_context().get("aws:tagkeys").unwrap().len(), 2);
+/// o.insert_one("aws:SourceIp", "10.0.0.1");
+/// o.insert_one("AWS:SOURCEIP", "10.0.0.2");
+/// let c = o.as_context();
+/// assert_eq!(c.get("aws:tagkeys").unwrap().len(), 2);
+/// assert_eq!(c.get("aws:sourceip").unwrap().single(), Some("10.0.0.2"));
+/// assert_eq!(c.len(), 2);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OwnedContext {
-    entries: Vec<(String, Vec<String>, bool)>,
+    /// Every key and single value, back to back.
+    text: String,
+    entries: Vec<OwnedEntry>,
+    /// The values of multi-valued keys.
+    many: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OwnedEntry {
+    /// Byte range of the key in `text`.
+    key: (usize, usize),
+    value: OwnedValue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OwnedValue {
+    /// Byte range of the value in `text`.
+    One(usize, usize),
+    /// Index into `many`.
+    Many(usize),
 }
 
 impl OwnedContext {
+    /// An empty context with room for `keys` keys and `bytes` bytes of text.
+    pub fn with_capacity(keys: usize, bytes: usize) -> OwnedContext {
+        OwnedContext {
+            text: String::with_capacity(bytes),
+            entries: Vec::with_capacity(keys),
+            many: Vec::new(),
+        }
+    }
+    fn push_text(&mut self, s: &str) -> (usize, usize) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        (start, self.text.len())
+    }
     /// Sets a multi-valued key.
     pub fn insert(&mut self, key: &str, values: Vec<String>) {
-        self.entries
-            .retain(|(k, _, _)| !k.eq_ignore_ascii_case(key));
-        self.entries.push((key.to_string(), values, true));
+        let key = self.push_text(key);
+        self.many.push(values);
+        let value = OwnedValue::Many(self.many.len() - 1);
+        self.entries.push(OwnedEntry { key, value });
     }
     /// Sets a single-valued key.
     pub fn insert_one(&mut self, key: &str, value: &str) {
-        self.entries
-            .retain(|(k, _, _)| !k.eq_ignore_ascii_case(key));
-        self.entries
-            .push((key.to_string(), vec![value.to_string()], false));
+        let key = self.push_text(key);
+        let (a, b) = self.push_text(value);
+        self.entries.push(OwnedEntry {
+            key,
+            value: OwnedValue::One(a, b),
+        });
     }
-    /// A borrowing view.
+    /// The number of keys added (a key added twice counts twice).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    /// True when no key was added.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    /// A borrowing view (built in time linear in the number of keys).
     pub fn as_context(&self) -> Context<'_> {
-        let mut c = Context::new();
-        for (k, v, multi) in &self.entries {
-            match (multi, v.first()) {
-                (false, Some(one)) => c.set(k, Value::One(one)),
-                _ => c.set(k, Value::Owned(v)),
+        let mut c = Context::with_capacity(self.entries.len());
+        for e in &self.entries {
+            let text = |(a, b): (usize, usize)| self.text.get(a..b).unwrap_or_default();
+            let value = match e.value {
+                OwnedValue::One(a, b) => Value::One(text((a, b))),
+                OwnedValue::Many(i) => Value::Owned(self.many.get(i).map_or(&[], Vec::as_slice)),
             };
+            c.set(text(e.key), value);
         }
         c
     }
@@ -666,6 +1026,46 @@ pub struct Request<'a> {
     /// Set by the engine when it evaluates with a permissions-boundary layer: the caller then
     /// has a boundary attached, whatever its `Principal` says (spec §5.9).
     pub(crate) boundary_layer: bool,
+    /// The account segment of `resource` (empty when it has none or is not an ARN), found once
+    /// when the request is built: every decision compares it with the caller's account. It is a
+    /// sub-slice of `resource`, so [`Request::resource_account`] can tell when `resource` was
+    /// replaced afterwards and then scans the new ARN instead.
+    pub(crate) arn_account: &'a str,
+}
+
+/// The account segment of an ARN (the fifth `:`-separated segment, `arn:partition:service:region:account:...`)
+/// as a sub-slice of `resource`; an empty sub-slice when `resource` does not start with `arn:`
+/// or has fewer than six segments. A byte scan of the first segments only (no full split).
+#[inline]
+fn arn_account_of(resource: &str) -> &str {
+    let empty = resource.get(..0).unwrap_or_default();
+    let b = resource.as_bytes();
+    if !b.starts_with(b"arn:") {
+        return empty;
+    }
+    // Skip the partition, service and region segments: three colons after `arn:`.
+    let mut i = 4;
+    let mut colons = 0;
+    while let Some(&c) = b.get(i) {
+        i += 1;
+        if c == b':' {
+            colons += 1;
+            if colons == 3 {
+                break;
+            }
+        }
+    }
+    if colons < 3 {
+        return empty;
+    }
+    let start = i;
+    while let Some(&c) = b.get(i) {
+        if c == b':' {
+            return resource.get(start..i).unwrap_or(empty);
+        }
+        i += 1;
+    }
+    empty
 }
 
 impl<'a> Request<'a> {
@@ -679,6 +1079,7 @@ impl<'a> Request<'a> {
             resource_in_management_account: false,
             context: None,
             boundary_layer: false,
+            arn_account: arn_account_of(resource),
         }
     }
     /// Sets the context.
@@ -693,15 +1094,39 @@ impl<'a> Request<'a> {
     }
     /// The account owning the resource: the explicit owner, else the ARN's account segment,
     /// else the principal's account.
+    ///
+    /// The ARN's account is found when the request is built ([`Request::new`]), not per
+    /// decision; if the public `resource` field was replaced since, it is found again.
+    #[inline]
     pub fn resource_account(&self) -> &'a str {
         if let Some(a) = self.resource_owner {
             return a;
         }
-        let acct = crate::matchers::resource::arn_account(self.resource).unwrap_or("");
-        if acct.is_empty() || !crate::glob::str_starts_with(self.resource, "arn:") {
+        let acct = if self.arn_account_is_current() {
+            self.arn_account
+        } else {
+            arn_account_of(self.resource)
+        };
+        if acct.is_empty() {
             self.principal.account.as_str()
         } else {
             acct
+        }
+    }
+    /// Whether the cached account segment still lies inside `resource` (an address-range
+    /// check: a `resource` replaced by another string no longer contains it).
+    #[inline]
+    fn arn_account_is_current(&self) -> bool {
+        let r = self.resource.as_bytes().as_ptr_range();
+        let a = self.arn_account.as_bytes().as_ptr_range();
+        r.start as usize <= a.start as usize && a.end as usize <= r.end as usize
+    }
+    /// The same request for another resource (its account segment found again).
+    pub(crate) fn for_resource(&self, resource: &'a str) -> Request<'a> {
+        Request {
+            resource,
+            arn_account: arn_account_of(resource),
+            ..*self
         }
     }
     /// Looks up a condition key: the caller's context first, then the keys AWS derives from
@@ -818,6 +1243,116 @@ mod tests {
                 .resource_account(),
             "999999999999"
         );
+    }
+
+    // Past Context::INLINE and Context::INDEX_AT: lookups stay case-insensitive, a key set
+    // again (in another case) replaces its value, and clear() empties an indexed context.
+    #[test]
+    fn large_contexts_index_keys_case_insensitively() {
+        let keys: Vec<String> = (0..10_000).map(|i| format!("custom:Key{i}")).collect();
+        let values: Vec<String> = (0..10_000).map(|i| i.to_string()).collect();
+        let mut c = Context::new();
+        for (k, v) in keys.iter().zip(&values) {
+            c.insert(k, v);
+        }
+        assert_eq!(c.len(), 10_000);
+        assert_eq!(c.get("CUSTOM:KEY9999"), Some(Value::One("9999")));
+        assert_eq!(c.get("custom:key0"), Some(Value::One("0")));
+        assert_eq!(c.get("custom:key10000"), None);
+        c.insert("CUSTOM:KEY5", "replaced");
+        assert_eq!(c.len(), 10_000);
+        assert_eq!(c.get("custom:key5"), Some(Value::One("replaced")));
+        assert_eq!(
+            c.iter().nth(5),
+            Some(("CUSTOM:KEY5", Value::One("replaced")))
+        );
+        c.clear();
+        assert!(c.is_empty());
+        assert_eq!(c.get("custom:key5"), None);
+        c.insert("aws:SourceIp", "10.0.0.1");
+        assert_eq!(c.get("AWS:SOURCEIP"), Some(Value::One("10.0.0.1")));
+
+        let mut r = Context::with_capacity(100);
+        r.insert("a", "1").insert("A", "2").insert("b", "3");
+        assert_eq!(
+            (r.len(), r.get("a"), r.get("B")),
+            (2, Some(Value::One("2")), Some(Value::One("3")))
+        );
+        r.reserve(1000);
+        assert_eq!(r.get("A"), Some(Value::One("2")));
+
+        let mut o = OwnedContext::with_capacity(2, 64);
+        for (k, v) in keys.iter().zip(&values) {
+            o.insert_one(k, v);
+        }
+        o.insert_one("custom:KEY7", "later");
+        o.insert("custom:key8", vec!["a".into(), "b".into()]);
+        let view = o.as_context();
+        assert_eq!(view.len(), 10_000);
+        assert_eq!(view.get("custom:key7"), Some(Value::One("later")));
+        assert_eq!(view.get("custom:key8").map(|v| v.len()), Some(2));
+        assert_eq!(view.get("custom:key9"), Some(Value::One("9")));
+    }
+
+    #[test]
+    fn ascii_lower8_lowers_only_ascii_capitals() {
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b, b'Z', b'@', b'[', b, 0xc3, b'A', b]);
+            let want = u64::from_le_bytes([
+                b.to_ascii_lowercase(),
+                b'z',
+                b'@',
+                b'[',
+                b.to_ascii_lowercase(),
+                0xc3,
+                b'a',
+                b.to_ascii_lowercase(),
+            ]);
+            assert_eq!(ascii_lower8(w), want, "{b:#x}");
+        }
+        let h = |s: &str| FoldState(7).hash_one(CaseInsensitive(s));
+        use std::hash::BuildHasher;
+        assert_eq!(h("aws:SourceIp"), h("AWS:SOURCEIP"));
+        assert_ne!(h("aws:SourceIp"), h("aws:SourceIq"));
+        assert_ne!(h("a"), h("a\0"));
+    }
+
+    // The account segment is found once, in `Request::new`; a `resource` replaced afterwards
+    // (the field is public) is scanned again, never answered from the old ARN.
+    #[test]
+    fn resource_account_follows_a_replaced_resource() {
+        let u = Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();
+        let mut r = Request::new(
+            &u,
+            "sqs:SendMessage",
+            "arn:aws:sqs:us-east-1:444455556666:q",
+        );
+        assert_eq!(r.resource_account(), "444455556666");
+        r.resource = "arn:aws:sqs:us-east-1:777788889999:q";
+        assert_eq!(r.resource_account(), "777788889999");
+        r.resource = "arn:aws:s3:::bucket/key";
+        assert_eq!(r.resource_account(), "111122223333");
+        assert_eq!(
+            r.for_resource("arn:aws:kms:us-east-1:222233334444:key/k")
+                .resource_account(),
+            "222233334444"
+        );
+    }
+
+    #[test]
+    fn arn_account_segment() {
+        for (text, account) in [
+            ("arn:aws:sqs:us-east-1:444455556666:q", "444455556666"),
+            ("arn:aws:iam::111122223333:role/a:b", "111122223333"),
+            ("arn:aws:s3:::bucket/key", ""),
+            ("arn:aws:sqs:us-east-1:444455556666", ""), // five segments: not an ARN
+            ("ARN:aws:sqs:us-east-1:444455556666:q", ""), // the prefix is case-sensitive
+            ("*", ""),
+            ("", ""),
+            ("arn:", ""),
+        ] {
+            assert_eq!(arn_account_of(text), account, "{text}");
+        }
     }
 
     #[test]

@@ -1059,3 +1059,57 @@ fn principal_required_in_resource_based_policies() {
         (err.message.as_str(), err.path().as_str(), err.span.start)
     );
 }
+
+// spec §2.1: the service prefix matches case-insensitively, whatever the number of services a
+// set names (a scan for a few, a search of packed keys for more) and their length (prefixes
+// longer than 16 bytes take the string search).
+#[test]
+fn service_lookup_few_many_and_long_prefixes() {
+    let services = [
+        "s3",
+        "ec2",
+        "iam",
+        "sqs",
+        "kms",
+        "lambda",
+        "dynamodb",
+        "cloudformation",
+        "elasticloadbalancing",
+        "resource-explorer-2",
+        "logs",
+        "sns",
+    ];
+    let a = alice();
+    for n in [1, 3, 8, 9, services.len()] {
+        let stmts: Vec<String> = services
+            .iter()
+            .take(n)
+            .map(|s| format!(r#"{{"Effect":"Allow","Action":"{s}:DescribeThing","Resource":"*"}}"#))
+            .collect();
+        let p = id(&stmts.join(","));
+        let e = Engine::builder().identity(&p).build().unwrap();
+        for (i, s) in services.iter().enumerate() {
+            let want = if i < n {
+                Decision::Allowed
+            } else {
+                Decision::ImplicitDeny
+            };
+            for action in [
+                format!("{s}:DescribeThing"),
+                format!("{}:describething", s.to_ascii_uppercase()),
+            ] {
+                assert_eq!(
+                    e.evaluate(&Request::new(&a, &action, "*")),
+                    want,
+                    "{n} services, {action}"
+                );
+            }
+            let other = format!("{s}:DescribeOther");
+            assert_eq!(
+                e.evaluate(&Request::new(&a, &other, "*")),
+                Decision::ImplicitDeny,
+                "{other}"
+            );
+        }
+    }
+}

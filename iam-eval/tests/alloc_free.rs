@@ -160,3 +160,37 @@ fn realistic_principal_allocates_nothing() {
         engine.explain(&req)
     );
 }
+
+// Issue #9 / spec §5.1 (rev 3): the unnamed IAM user of a request without a principal is
+// evaluated allocation-free too (its missing derived keys take the same path as any absent key).
+#[test]
+fn unnamed_principal_evaluation_allocates_nothing() {
+    let (_, (engine, nobody)) = count(|| {
+        let p = iam_parser::parse_policy(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/${aws:username}/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalType":"User"}}}]}"#,
+            PolicyType::Identity,
+        )
+        .unwrap();
+        let engine = Engine::builder().identity(&p).build().unwrap();
+        (engine, Principal::unnamed_user("111122223333"))
+    });
+    let (n, out) = count(|| {
+        let mut out = [0usize; 2];
+        for i in 0..1000 {
+            let action = ["s3:GetObject", "s3:ListBucket"][i % 2];
+            let req = Request::new(
+                &nobody,
+                black_box(action),
+                black_box("arn:aws:s3:::bucket/alice/key"),
+            );
+            match black_box(&engine).evaluate(&req) {
+                Decision::Allowed => out[0] += 1,
+                _ => out[1] += 1,
+            }
+        }
+        out
+    });
+    assert_eq!(n, 0, "evaluate allocated {n} times");
+    // ListBucket (PrincipalType = User) allowed; GetObject (${aws:username} unresolved) denied.
+    assert_eq!(out, [500, 500]);
+}

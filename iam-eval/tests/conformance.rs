@@ -3,7 +3,7 @@
 //! decision and explanation.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use iam_eval::{Decision, Engine, Explanation, OwnedContext, Principal, PrincipalKind, Request};
+use iam_eval::{Decision, Engine, Explanation, OwnedContext, Principal, Request};
 use iam_model::{Policy, PolicyType};
 use serde_json::Value as Json;
 use std::path::Path;
@@ -98,8 +98,9 @@ fn principal(req: &Json) -> Result<Principal, String> {
     let res_acct = req.get("resource_account").and_then(Json::as_str);
     let mut p = match req.get("principal") {
         None | Some(Json::Null) => {
-            // null = the root user of the resource's account (Python API contract).
-            Principal::root(
+            // null = no principal named: an unnamed IAM user of the resource's account, never
+            // the root user (spec §5.1 rev 3; the Python API contract for principal=None).
+            Principal::unnamed_user(
                 res_acct
                     .or_else(|| account_of(resource))
                     .unwrap_or("123456789012"),
@@ -107,12 +108,10 @@ fn principal(req: &Json) -> Result<Principal, String> {
         }
         Some(Json::String(s)) => {
             let p = Principal::parse(s).map_err(|e| e.to_string())?;
-            match (p.kind(), req.get("role_arn").and_then(Json::as_str)) {
-                (PrincipalKind::RoleSession, Some(role)) => {
-                    let session = p.name().unwrap_or("session").to_string();
-                    Principal::role_session(role, &session).map_err(|e| e.to_string())?
-                }
-                _ => p,
+            match req.get("role_arn").and_then(Json::as_str) {
+                // The role's path, which a session ARN does not carry (spec §2.3).
+                Some(role) => p.with_role_arn(role).map_err(|e| e.to_string())?,
+                None => p,
             }
         }
         Some(other) => return Err(format!("principal must be a string or null, got {other}")),

@@ -246,8 +246,8 @@ pub struct ResourceType {
     /// The six fields of `glob` as byte ranges (`None` when it has fewer than six), split once
     /// at load so [`ResourceType::matches_arn`] does not split the template per call.
     fields: Option<[(u32, u32); 6]>,
-    /// Bit `i` set when field `i` of `glob` holds a wildcard.
-    wild: u8,
+    /// Where the wildcards of each field of `glob` are (all literal when `fields` is `None`).
+    shapes: [glob::Shape; 6],
 }
 
 /// An ARN (or ARN pattern with `*`/`?`) split into its six fields, with which fields hold
@@ -255,7 +255,8 @@ pub struct ResourceType {
 #[derive(Debug, Clone, Copy)]
 pub struct ArnPattern<'a> {
     fields: [&'a [u8]; 6],
-    wild: u8,
+    /// Where the wildcards of each field are.
+    shapes: [glob::Shape; 6],
 }
 
 impl<'a> ArnPattern<'a> {
@@ -267,7 +268,7 @@ impl<'a> ArnPattern<'a> {
         let fields = ranges.map(|r| field(b, r));
         Some(ArnPattern {
             fields,
-            wild: wild_mask(&fields),
+            shapes: fields.map(glob::Shape::of),
         })
     }
 
@@ -275,15 +276,6 @@ impl<'a> ArnPattern<'a> {
     pub fn field(&self, i: usize) -> Option<&'a str> {
         std::str::from_utf8(self.fields.get(i)?).ok()
     }
-}
-
-/// Bit `i` set when `fields[i]` holds `*` or `?`.
-fn wild_mask(fields: &[&[u8]; 6]) -> u8 {
-    fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.iter().any(|&c| c == b'*' || c == b'?'))
-        .fold(0u8, |m, (i, _)| m | (1 << i))
 }
 
 impl ResourceType {
@@ -323,14 +315,10 @@ impl ResourceType {
         // The service field first: it rules out most templates at once.
         [2, 0, 1, 3, 4, 5].into_iter().all(|i| {
             let tf = field(tb, t[i]);
-            let (af, awild) = (arn.fields[i], arn.wild & (1 << i) != 0);
             if tf == b"*" {
                 return true; // every glob has some string in common with `*`
             }
-            match (self.wild & (1 << i) != 0, awild) {
-                (false, false) => tf == af,
-                (tw, aw) => glob::globs_intersect_known(tf, af, tw, aw),
-            }
+            glob::fields_intersect(tf, self.shapes[i], arn.fields[i], arn.shapes[i])
         })
     }
 
@@ -342,14 +330,16 @@ impl ResourceType {
         let glob = glob::template_to_glob(arn);
         let fields = glob::arn_field_ranges(&glob);
         let b = glob.as_bytes();
-        let wild = fields.map_or(0, |f| wild_mask(&f.map(|r| field(b, r))));
+        let shapes = fields.map_or([glob::Shape::default(); 6], |f| {
+            f.map(|r| glob::Shape::of(field(b, r)))
+        });
         ResourceType {
             name,
             arn,
             condition_keys,
             glob,
             fields,
-            wild,
+            shapes,
         }
     }
 }
@@ -499,6 +489,9 @@ pub struct Catalog {
     templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>,
     /// `(service, action name)`, case-insensitively → (service index, action index).
     actions_ci: HashMap<CiPair<'static>, (u32, u32), BuildHasherDefault<FxHasher>>,
+    /// `(service prefix, "")`, case-insensitively → service index: [`Catalog::service`] without
+    /// a binary search of byte-wise comparisons.
+    services_ci: HashMap<CiPair<'static>, u32, BuildHasherDefault<FxHasher>>,
     action_count: usize,
 }
 
@@ -682,10 +675,10 @@ impl Catalog {
     /// assert!(cat.service("nosuchservice").is_none());
     /// ```
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.services
-            .binary_search_by(|s| cmp_ci(s.prefix, prefix))
-            .ok()
-            .and_then(|i| self.services.get(i))
+        // `HashMap` is covariant in its key: look up with a key of the query's lifetime.
+        let map: &HashMap<CiPair<'_>, u32, BuildHasherDefault<FxHasher>> = &self.services_ci;
+        let &i = map.get(&CiPair(prefix, ""))?;
+        self.services.get(i as usize)
     }
 
     /// The action `service:Name` (case-insensitive in both parts; the result keeps AWS's

@@ -1,9 +1,14 @@
 //! The policy grammar: JSON tree → [`Policy`] AST, reporting every grammar and element
 //! finding in one pass (spec §1, §9.2).
 //!
-//! Errors that leave no AST to build (bad JSON, wrong JSON types, duplicate keys, a missing or
-//! invalid `Effect`, `Action` with `NotAction`, ...) are *fatal*: [`parse_policy`] returns the
+//! Errors that leave no AST to evaluate (bad JSON, wrong JSON types, duplicate keys, a missing
+//! or invalid `Effect`, `Action` with `NotAction`, ...) are *fatal*: [`parse_policy`] returns the
 //! first of them as a [`ParseError`]. Everything else is a [`Finding`] next to a usable AST.
+//!
+//! The reader still recovers after a fatal error, at element and statement level (issue #9:
+//! every finding in one pass): the offending element or statement is reported and left out and
+//! the rest of the document is read, so every grammar finding is reported and validation checks
+//! the statements that could be read (`read_policy_recovering`).
 
 use crate::finding::{Finding, LineIndex, Severity};
 use crate::json::{self, JsonKind, JsonMember, JsonValue, ParseOptions};
@@ -134,11 +139,71 @@ pub(crate) fn read_policy_indexed(
     options: ParseOptions,
     idx: &LineIndex<'_>,
 ) -> ParsedPolicy {
+    let r = read_policy_recovering(text, policy_type, options, idx);
+    ParsedPolicy {
+        policy: if r.fatal { None } else { r.policy },
+        findings: r.findings,
+    }
+}
+
+/// What the exact path recovered from a document, fatal findings or not (issue #9: every
+/// finding in one pass). Validation checks the recovered statements; [`read_policy`] and
+/// [`parse_policy`] drop the AST when `fatal` is set.
+pub(crate) struct Recovered {
+    /// The policy with every statement that could be read (statements that are not JSON
+    /// objects are left out); `None` only when the text is not a JSON object.
+    pub(crate) policy: Option<Policy>,
+    /// Grammar and element findings, in document order.
+    pub(crate) findings: Vec<Finding>,
+    /// One entry per statement of `policy`.
+    pub(crate) info: Vec<StatementInfo>,
+    /// A fatal finding (see [`FATAL_CODES`]) was reported.
+    pub(crate) fatal: bool,
+}
+
+/// How a recovered statement relates to the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatementInfo {
+    /// Index of the statement in the document's `Statement` array.
+    pub(crate) index: usize,
+    /// The statement's `Effect` was read; when false the AST holds `Deny` as a placeholder, so
+    /// no Allow-only check reports anything about it.
+    pub(crate) effect_known: bool,
+    /// The element is present but could not be read whole (its errors are reported): the
+    /// "missing" and "empty" checks of that element do not apply.
+    pub(crate) bad_action: bool,
+    /// See `bad_action`.
+    pub(crate) bad_resource: bool,
+    /// See `bad_action`.
+    pub(crate) bad_principal: bool,
+}
+
+impl StatementInfo {
+    /// A statement read without any finding, at `index`.
+    pub(crate) const fn clean(index: usize) -> Self {
+        StatementInfo {
+            index,
+            effect_known: true,
+            bad_action: false,
+            bad_resource: false,
+            bad_principal: false,
+        }
+    }
+}
+
+/// The exact path, keeping everything that can be read after a fatal finding.
+pub(crate) fn read_policy_recovering(
+    text: &str,
+    policy_type: PolicyType,
+    options: ParseOptions,
+    idx: &LineIndex<'_>,
+) -> Recovered {
     let _ = policy_type; // element rules per type are checked in `validate`
     let mut b = Builder {
         idx,
         findings: Vec::new(),
         fatal: false,
+        info: Vec::new(),
     };
     let policy = match json::parse(text, options) {
         Ok(root) => b.policy(&root),
@@ -157,13 +222,15 @@ pub(crate) fn read_policy_indexed(
                 path: String::new(),
                 span: idx.span(off, off),
             });
+            b.fatal = true;
             None
         }
     };
-    let policy = if b.fatal { None } else { policy };
-    ParsedPolicy {
+    Recovered {
         policy,
         findings: b.findings,
+        info: b.info,
+        fatal: b.fatal,
     }
 }
 
@@ -171,6 +238,8 @@ struct Builder<'i, 't> {
     idx: &'i LineIndex<'t>,
     findings: Vec<Finding>,
     fatal: bool,
+    /// One entry per statement built.
+    info: Vec<StatementInfo>,
 }
 
 /// A JSON path rendered only when a finding needs it: the happy path allocates no path strings.
@@ -319,7 +388,8 @@ impl Builder<'_, '_> {
                     match &m.value.kind {
                         JsonKind::Object(_) => {
                             single_statement = true;
-                            if let Some(s) = self.statement(&m.value, &JPath::Root("Statement")) {
+                            if let Some(s) = self.statement(&m.value, &JPath::Root("Statement"), 0)
+                            {
                                 statements.push(s);
                             }
                         }
@@ -334,9 +404,11 @@ impl Builder<'_, '_> {
                                 );
                             }
                             for (i, item) in items.iter().enumerate() {
-                                if let Some(s) = self
-                                    .statement(item, &JPath::Index(&JPath::Root("Statement"), i))
-                                {
+                                if let Some(s) = self.statement(
+                                    item,
+                                    &JPath::Index(&JPath::Root("Statement"), i),
+                                    i,
+                                ) {
                                     statements.push(s);
                                 }
                             }
@@ -387,23 +459,45 @@ impl Builder<'_, '_> {
         })
     }
 
-    fn statement(&mut self, v: &JsonValue<'_>, path: &JPath<'_>) -> Option<Statement> {
+    /// Reads one statement, recovering from every element error (issue #9): the statement is
+    /// built from the elements that could be read, with a [`StatementInfo`] saying what was
+    /// not, so that validation still checks the rest. `None` only when it is not an object.
+    fn statement(
+        &mut self,
+        v: &JsonValue<'_>,
+        path: &JPath<'_>,
+        index: usize,
+    ) -> Option<Statement> {
         let JsonKind::Object(members) = &v.kind else {
             self.type_mismatch(v, path, "an object");
             return None;
         };
         let members = self.check_duplicates(members, path);
         let span = self.span(v);
+        let mut info = StatementInfo::clean(index);
         let mut sid = None;
         let mut effect = None;
+        let mut saw_effect = false;
         let mut principal: Option<PrincipalClause> = None;
+        let mut saw_principal = false;
         let mut action: Option<ValueList> = None;
+        let mut saw_action = false;
         let mut resource: Option<ValueList> = None;
+        let mut saw_resource = false;
         let mut conditions = Vec::new();
-        let mut ok = true;
         for m in &members {
             let key = m.key.as_ref();
             let p = JPath::Key(path, key);
+            // The second of a pair (Action and NotAction, ...): reported, the first one kept.
+            let pair = |b: &mut Self, what: &str| {
+                let sp = b.key_span(m);
+                b.error(
+                    "UNSUPPORTED_ELEMENT_COMBINATION",
+                    sp,
+                    &p.render(),
+                    format!("a statement can have {what}, not both"),
+                );
+            };
             match key {
                 "Sid" => match &m.value.kind {
                     JsonKind::String(s) => {
@@ -411,66 +505,53 @@ impl Builder<'_, '_> {
                     }
                     _ => self.type_mismatch(&m.value, &p, "a string"),
                 },
-                "Effect" => match &m.value.kind {
-                    JsonKind::String(s) => match Effect::parse(s) {
-                        Some(e) => effect = Some(Spanned::new(e, self.span(&m.value))),
-                        None => {
-                            let sp = self.span(&m.value);
-                            self.error(
-                                "INVALID_EFFECT",
-                                sp,
-                                &p.render(),
-                                format!("Effect must be \"Allow\" or \"Deny\" (case-sensitive), not \"{s}\""),
-                            );
-                            ok = false;
-                        }
-                    },
-                    _ => {
-                        self.type_mismatch(&m.value, &p, "the string \"Allow\" or \"Deny\"");
-                        ok = false;
+                "Effect" => {
+                    saw_effect = true;
+                    match &m.value.kind {
+                        JsonKind::String(s) => match Effect::parse(s) {
+                            Some(e) => effect = Some(Spanned::new(e, self.span(&m.value))),
+                            None => {
+                                let sp = self.span(&m.value);
+                                self.error(
+                                    "INVALID_EFFECT",
+                                    sp,
+                                    &p.render(),
+                                    format!("Effect must be \"Allow\" or \"Deny\" (case-sensitive), not \"{s}\""),
+                                );
+                            }
+                        },
+                        _ => self.type_mismatch(&m.value, &p, "the string \"Allow\" or \"Deny\""),
                     }
-                },
+                }
                 "Principal" | "NotPrincipal" => {
-                    if principal.is_some() {
-                        let sp = self.key_span(m);
-                        self.error(
-                            "UNSUPPORTED_ELEMENT_COMBINATION",
-                            sp,
-                            &p.render(),
-                            "a statement can have Principal or NotPrincipal, not both".into(),
-                        );
-                        ok = false;
+                    if saw_principal {
+                        pair(self, "Principal or NotPrincipal");
                         continue;
                     }
-                    principal = self.principal(&m.value, key == "NotPrincipal", &p);
+                    saw_principal = true;
+                    let (clause, clean) = self.principal(&m.value, key == "NotPrincipal", &p);
+                    principal = clause;
+                    info.bad_principal = !clean;
                 }
                 "Action" | "NotAction" => {
-                    if action.is_some() {
-                        let sp = self.key_span(m);
-                        self.error(
-                            "UNSUPPORTED_ELEMENT_COMBINATION",
-                            sp,
-                            &p.render(),
-                            "a statement can have Action or NotAction, not both".into(),
-                        );
-                        ok = false;
+                    if saw_action {
+                        pair(self, "Action or NotAction");
                         continue;
                     }
-                    action = self.string_list(&m.value, key == "NotAction", &p);
+                    saw_action = true;
+                    let (list, clean) = self.string_list(&m.value, key == "NotAction", &p);
+                    action = list;
+                    info.bad_action = !clean;
                 }
                 "Resource" | "NotResource" => {
-                    if resource.is_some() {
-                        let sp = self.key_span(m);
-                        self.error(
-                            "UNSUPPORTED_ELEMENT_COMBINATION",
-                            sp,
-                            &p.render(),
-                            "a statement can have Resource or NotResource, not both".into(),
-                        );
-                        ok = false;
+                    if saw_resource {
+                        pair(self, "Resource or NotResource");
                         continue;
                     }
-                    resource = self.string_list(&m.value, key == "NotResource", &p);
+                    saw_resource = true;
+                    let (list, clean) = self.string_list(&m.value, key == "NotResource", &p);
+                    resource = list;
+                    info.bad_resource = !clean;
                 }
                 "Condition" => conditions = self.conditions(&m.value, &p),
                 other => {
@@ -491,32 +572,37 @@ impl Builder<'_, '_> {
                 }
             }
         }
-        let Some(effect) = effect else {
-            if ok {
-                self.error(
-                    "MISSING_EFFECT",
-                    Span::new(span.start, span.start),
-                    &path.render(),
-                    "the statement has no Effect: add \"Effect\": \"Allow\" or \"Deny\"".into(),
-                );
-            }
-            return None;
-        };
-        if !ok {
-            return None;
+        if !saw_effect {
+            self.error(
+                "MISSING_EFFECT",
+                Span::new(span.start, span.start),
+                &path.render(),
+                "the statement has no Effect: add \"Effect\": \"Allow\" or \"Deny\"".into(),
+            );
         }
+        let effect = effect.unwrap_or_else(|| {
+            // Placeholder for the checks of the other elements; see `StatementInfo::effect_known`.
+            info.effect_known = false;
+            Spanned::new(Effect::Deny, Span::new(span.start, span.start))
+        });
         let action = match action {
             Some(a) => a,
             None => {
-                self.error(
-                    "MISSING_ACTION",
-                    Span::new(span.start, span.start),
-                    &path.render(),
-                    "the statement has no Action or NotAction element".into(),
-                );
+                if !saw_action {
+                    self.error(
+                        "MISSING_ACTION",
+                        Span::new(span.start, span.start),
+                        &path.render(),
+                        "the statement has no Action or NotAction element".into(),
+                    );
+                }
                 ValueList::default()
             }
         };
+        // A Resource that was present but unreadable counts as present for the type rules.
+        info.bad_resource |= saw_resource && resource.is_none();
+        info.bad_principal |= saw_principal && principal.is_none();
+        self.info.push(info);
         Some(Statement {
             sid,
             effect,
@@ -528,22 +614,28 @@ impl Builder<'_, '_> {
         })
     }
 
-    /// `"x"` or `["x", ...]` (strings only).
+    /// `"x"` or `["x", ...]` (strings only), and whether it was read without an error. Items
+    /// of the wrong type are reported one by one and left out; a value that is neither a
+    /// string nor an array gives `None`.
     fn string_list(
         &mut self,
         v: &JsonValue<'_>,
         negated: bool,
         path: &JPath<'_>,
-    ) -> Option<ValueList> {
+    ) -> (Option<ValueList>, bool) {
         let span = self.span(v);
         match &v.kind {
-            JsonKind::String(s) => Some(ValueList {
-                negated,
-                values: vec![Spanned::new(s.to_string(), span)],
-                span,
-            }),
+            JsonKind::String(s) => (
+                Some(ValueList {
+                    negated,
+                    values: vec![Spanned::new(s.to_string(), span)],
+                    span,
+                }),
+                true,
+            ),
             JsonKind::Array(items) => {
                 let mut values = Vec::with_capacity(items.len());
+                let mut clean = true;
                 for (i, item) in items.iter().enumerate() {
                     match &item.kind {
                         JsonKind::String(s) => {
@@ -551,36 +643,44 @@ impl Builder<'_, '_> {
                         }
                         _ => {
                             self.type_mismatch(item, &JPath::Index(path, i), "a string");
-                            return None;
+                            clean = false;
                         }
                     }
                 }
-                Some(ValueList {
-                    negated,
-                    values,
-                    span,
-                })
+                (
+                    Some(ValueList {
+                        negated,
+                        values,
+                        span,
+                    }),
+                    clean,
+                )
             }
             _ => {
                 self.type_mismatch(v, path, "a string or an array of strings");
-                None
+                (None, false)
             }
         }
     }
 
+    /// A `Principal`/`NotPrincipal` value, and whether it was read without an error (bad
+    /// entries of a principal object are reported and left out).
     fn principal(
         &mut self,
         v: &JsonValue<'_>,
         negated: bool,
         path: &JPath<'_>,
-    ) -> Option<PrincipalClause> {
+    ) -> (Option<PrincipalClause>, bool) {
         let span = self.span(v);
         match &v.kind {
-            JsonKind::String(s) if s == "*" => Some(PrincipalClause {
-                negated,
-                value: Principal::Star,
-                span,
-            }),
+            JsonKind::String(s) if s == "*" => (
+                Some(PrincipalClause {
+                    negated,
+                    value: Principal::Star,
+                    span,
+                }),
+                true,
+            ),
             JsonKind::String(s) => {
                 self.error(
                     "INVALID_PRINCIPAL_FORMAT",
@@ -588,11 +688,12 @@ impl Builder<'_, '_> {
                     &path.render(),
                     format!("a principal must be \"*\" or an object such as {{\"AWS\": \"{s}\"}}"),
                 );
-                None
+                (None, false)
             }
             JsonKind::Object(members) => {
                 let members = self.check_duplicates(members, path);
                 let mut entries = Vec::with_capacity(members.len());
+                let mut clean = true;
                 for m in members {
                     let p = JPath::Key(path, &m.key);
                     let Some(key) = PrincipalKey::parse(&m.key) else {
@@ -603,16 +704,23 @@ impl Builder<'_, '_> {
                             &p.render(),
                             format!("\"{}\" is not a principal type; expected AWS, Service, Federated or CanonicalUser", m.key),
                         );
+                        clean = false;
                         continue;
                     };
-                    let list = self.string_list(&m.value, false, &p)?;
-                    entries.push((Spanned::new(key, self.key_span(m)), list.values));
+                    let (list, ok) = self.string_list(&m.value, false, &p);
+                    clean &= ok;
+                    if let Some(list) = list {
+                        entries.push((Spanned::new(key, self.key_span(m)), list.values));
+                    }
                 }
-                Some(PrincipalClause {
-                    negated,
-                    value: Principal::Map(entries),
-                    span,
-                })
+                (
+                    Some(PrincipalClause {
+                        negated,
+                        value: Principal::Map(entries),
+                        span,
+                    }),
+                    clean,
+                )
             }
             _ => {
                 self.error(
@@ -624,7 +732,7 @@ impl Builder<'_, '_> {
                         v.kind.type_name()
                     ),
                 );
-                None
+                (None, false)
             }
         }
     }

@@ -176,3 +176,34 @@ fn a_malformed_file_is_left_untouched() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn one_file_for_both_gets_both_edits() {
+    // AWS_CONFIG_FILE = AWS_SHARED_CREDENTIALS_FILE: botocore reads the one file twice.
+    let dir = temp_dir("same");
+    let file = dir.join("aws").join("both");
+    let p = CliPaths {
+        credentials: file.clone(),
+        config: file.clone(),
+    };
+    let update = ProfileUpdate {
+        profile: "dev",
+        access_key_id: "AKIADEV",
+        secret_access_key: "s",
+        session_token: None,
+        region: Some("eu-west-1"),
+        output: None,
+    };
+    write_profile_files(&p, &update).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n[profile dev]\nregion = eu-west-1\n"
+    );
+    let profiles = read_profiles_from(&p).unwrap();
+    assert_eq!(profiles["dev"].get_str("region"), Some("eu-west-1"));
+    assert_eq!(
+        profiles["dev"].get_str("aws_access_key_id"),
+        Some("AKIADEV")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1798,13 +1798,18 @@ impl PyAccount {
 
     /// Principals × actions: (principals, actions, one byte per cell).
     #[allow(clippy::type_complexity)]
-    #[pyo3(signature = (patterns, threads = 2))]
+    #[pyo3(signature = (patterns, threads = None))]
     fn access_matrix<'py>(
         &self,
         py: Python<'py>,
         patterns: Vec<String>,
-        threads: usize,
+        threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, pyo3::types::PyBytes>)> {
+        // Default 2; 0 = one thread per CPU (iam_analysis::access_matrix).
+        let threads = match threads.filter(|t| !t.is_none()) {
+            Some(t) => crate::convert::int_in_range(t, "threads", 0, 1024)?,
+            None => 2,
+        };
         crate::analysis::access_matrix(py, self, patterns, threads)
     }
 

@@ -131,3 +131,36 @@ pub(crate) fn python_attr<'py>(
         .bind(py)
         .clone())
 }
+
+/// An integer argument `name` that must lie in `min..=max`. A value outside (negative, or too
+/// large — however large) is a `ValueError` that names the parameter and the range; a value
+/// that is not an `int` is a `TypeError`.
+pub(crate) fn int_in_range<T: TryFrom<i64>>(
+    obj: &Bound<'_, PyAny>,
+    name: &str,
+    min: i64,
+    max: i64,
+) -> PyResult<T> {
+    let out_of_range = || {
+        PyValueError::new_err(format!(
+            "{name} must be an integer from {min} to {max}, not {}",
+            obj.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    };
+    if !obj.is_instance_of::<pyo3::types::PyInt>() {
+        let ty = obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be an int, not {ty}"
+        )));
+    }
+    // An int too large for i64 fails to convert (OverflowError): it is out of range too.
+    let v: i64 = obj.extract().map_err(|_| out_of_range())?;
+    if v < min || v > max {
+        return Err(out_of_range());
+    }
+    T::try_from(v).map_err(|_| out_of_range())
+}

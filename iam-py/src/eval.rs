@@ -2,7 +2,7 @@
 
 use crate::convert::python_attr;
 use crate::policy::{PolicyData, PyPolicy};
-use iam_eval::{Decision, Engine, Explanation, OwnedContext, Principal, Request};
+use iam_eval::{Context, Decision, Engine, Explanation, OwnedContext, Principal, Request, Value};
 use iam_model::PolicyType;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -11,7 +11,8 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-/// The account of the root user that asks when neither a principal nor any account is known.
+/// The account of the unnamed IAM user that asks when neither a principal nor any account is
+/// known (spec §5.1 rev 3: no principal named is an unnamed user, never the root user).
 const DEFAULT_ACCOUNT: &str = "123456789012";
 
 /// A compiled engine with the policies it was built from (for pickling and explanations).
@@ -293,6 +294,29 @@ fn arn_account(resource: &str) -> Option<&str> {
     resource.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
+/// The account of the caller when a request names no principal: the resource account if
+/// given, else the resource ARN's account, else [`DEFAULT_ACCOUNT`].
+///
+/// AWS's documentation does not say which account the simulator's unnamed caller belongs to;
+/// offline there is no calling account, so the resource's account is taken (spec §5.1): the
+/// request is then same-account, as the simulator's own simulations are (it does not simulate
+/// cross-account access for users, spec §8.3).
+fn default_principal_account<'r>(resource: &'r str, resource_account: Option<&'r str>) -> &'r str {
+    resource_account
+        .or_else(|| arn_account(resource))
+        .unwrap_or(DEFAULT_ACCOUNT)
+}
+
+/// The caller of a request that names no principal (`principal=None`), in `account` (from
+/// [`default_principal_account`]): an unnamed IAM user holding exactly the identity policies
+/// given — what AWS's policy simulator does for SimulateCustomPolicy without CallerArn — never
+/// the root user (spec §5.1 rev 3). The one place that decides what `None` means: `evaluate`,
+/// `Engine.evaluate` and `Engine.evaluate_many` all call it.
+fn default_principal(account: &str) -> Principal {
+    Principal::unnamed_user(account)
+}
+
+/// The caller of a request: the named principal, else [`default_principal`].
 fn principal_of(
     text: Option<&str>,
     resource: &str,
@@ -300,76 +324,144 @@ fn principal_of(
 ) -> PyResult<Principal> {
     match text {
         Some(t) => Principal::parse(t).map_err(|e| PyValueError::new_err(e.to_string())),
-        None => Ok(Principal::root(
-            resource_account
-                .or_else(|| arn_account(resource))
-                .unwrap_or(DEFAULT_ACCOUNT),
-        )),
+        None => Ok(default_principal(default_principal_account(
+            resource,
+            resource_account,
+        ))),
     }
 }
 
-/// One context value as strings: `str`, `int`, `float`, `bool` or a list/tuple of those.
-fn context_value(key: &str, v: &Bound<'_, PyAny>) -> PyResult<(Vec<String>, bool)> {
-    fn scalar(key: &str, v: &Bound<'_, PyAny>) -> PyResult<String> {
-        if let Ok(s) = v.cast::<PyString>() {
-            return Ok(s.to_str()?.to_owned());
-        }
-        if let Ok(b) = v.cast::<PyBool>() {
-            return Ok(if b.is_true() { "true" } else { "false" }.to_owned());
-        }
-        if v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>() {
-            return Ok(v.str()?.to_str()?.to_owned());
-        }
-        if v.hasattr("isoformat")? {
-            return v.call_method0("isoformat")?.extract();
-        }
-        Err(PyTypeError::new_err(format!(
-            "context value of {key:?} must be str, int, float, bool, a date/datetime or a list of those, not {}",
-            v.get_type().name()?
-        )))
+/// `principal` with `role_arn` (the role's ARN with its path, which a session ARN lacks).
+fn principal_with_role(
+    principal: Option<&str>,
+    role_arn: &str,
+    resource: &str,
+    resource_account: Option<&str>,
+) -> PyResult<Arc<Principal>> {
+    if principal.is_none() {
+        return Err(PyValueError::new_err(format!(
+            "role_arn={role_arn:?} names the role of a session: give principal= as that session's ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)"
+        )));
     }
-    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
-        let mut out = Vec::new();
-        for item in v.try_iter()? {
-            out.push(scalar(key, &item?)?);
-        }
-        return Ok((out, true));
-    }
-    Ok((vec![scalar(key, v)?], false))
+    let p = principal_of(principal, resource, resource_account)?;
+    p.with_role_arn(role_arn)
+        .map(Arc::new)
+        .map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-pub(crate) fn context_of(ctx: Option<&Bound<'_, PyAny>>) -> PyResult<OwnedContext> {
-    let mut out = OwnedContext::default();
-    let Some(ctx) = ctx.filter(|c| !c.is_none()) else {
-        return Ok(out);
-    };
-    let d = ctx
-        .cast::<PyDict>()
-        .map_err(|_| PyTypeError::new_err("context must be a dict of condition key -> value"))?;
-    for (k, v) in d.iter() {
-        let key: String = k
-            .extract()
+/// Where the keys and values of a Python context go: an [`OwnedContext`] (one request) or
+/// the context table of a batch.
+trait ContextSink {
+    /// Sets `key` to one value.
+    fn one(&mut self, key: &Bound<'_, PyString>, key_text: &str, value: &str);
+    /// Sets `key` to a list of values.
+    fn many(&mut self, key: &Bound<'_, PyString>, key_text: &str, values: Vec<String>);
+}
+
+impl ContextSink for OwnedContext {
+    fn one(&mut self, _: &Bound<'_, PyString>, key_text: &str, value: &str) {
+        self.insert_one(key_text, value);
+    }
+    fn many(&mut self, _: &Bound<'_, PyString>, key_text: &str, values: Vec<String>) {
+        self.insert(key_text, values);
+    }
+}
+
+/// One scalar context value as its wire text, handed to `f` without an intermediate copy
+/// for `str` values: `str`, `bool`, `int`, `float`, or anything with `isoformat()` (dates).
+fn with_scalar<R>(key: &str, v: &Bound<'_, PyAny>, f: impl FnOnce(&str) -> R) -> PyResult<R> {
+    if let Ok(s) = v.cast::<PyString>() {
+        return Ok(f(s.to_str()?));
+    }
+    if let Ok(b) = v.cast::<PyBool>() {
+        return Ok(f(if b.is_true() { "true" } else { "false" }));
+    }
+    if v.is_instance_of::<PyInt>() || v.is_instance_of::<PyFloat>() {
+        return Ok(f(v.str()?.to_str()?));
+    }
+    if v.hasattr(pyo3::intern!(v.py(), "isoformat"))? {
+        let s = v.call_method0(pyo3::intern!(v.py(), "isoformat"))?;
+        let s = s.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!("isoformat() of context value {key:?} is not a str"))
+        })?;
+        return Ok(f(s.to_str()?));
+    }
+    Err(PyTypeError::new_err(format!(
+        "context value of {key:?} must be str, int, float, bool, a date/datetime or a list of those, not {}",
+        v.get_type().name()?
+    )))
+}
+
+/// Converts one context (a dict, or any mapping with `items()`) into `sink`, in one pass:
+/// keys are read in place, `str` values copied once. `None` values are skipped (absent key).
+fn fill_context(ctx: &Bound<'_, PyAny>, sink: &mut impl ContextSink) -> PyResult<()> {
+    let mut one = |k: Bound<'_, PyAny>, v: Bound<'_, PyAny>| -> PyResult<()> {
+        let key = k
+            .cast::<PyString>()
             .map_err(|_| PyTypeError::new_err("context keys must be str"))?;
+        let key_text = key.to_str()?;
         if v.is_none() {
-            continue;
+            return Ok(());
         }
-        let (values, multi) = context_value(&key, &v)?;
-        match (multi, values.first()) {
-            (false, Some(one)) => out.insert_one(&key, one),
-            _ => out.insert(&key, values),
+        if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+            let mut values = Vec::with_capacity(v.len().unwrap_or(0));
+            for item in v.try_iter()? {
+                values.push(with_scalar(key_text, &item?, str::to_owned)?);
+            }
+            sink.many(key, key_text, values);
+            return Ok(());
         }
+        with_scalar(key_text, &v, |s| sink.one(key, key_text, s))
+    };
+    if let Ok(d) = ctx.cast::<PyDict>() {
+        for (k, v) in d.iter() {
+            one(k, v)?;
+        }
+        return Ok(());
     }
+    let not_mapping = || PyTypeError::new_err("context must be a dict of condition key -> value");
+    if !ctx.hasattr(pyo3::intern!(ctx.py(), "items"))? {
+        return Err(not_mapping());
+    }
+    for item in ctx
+        .call_method0(pyo3::intern!(ctx.py(), "items"))?
+        .try_iter()
+        .map_err(|_| not_mapping())?
+    {
+        let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+        one(k, v)?;
+    }
+    Ok(())
+}
+
+/// A Python context (`dict[str, object]` or None) as an [`OwnedContext`], in time linear in
+/// its number of keys.
+pub(crate) fn context_of(ctx: Option<&Bound<'_, PyAny>>) -> PyResult<OwnedContext> {
+    let Some(ctx) = ctx.filter(|c| !c.is_none()) else {
+        return Ok(OwnedContext::default());
+    };
+    let n = ctx.len().unwrap_or(0);
+    let mut out = OwnedContext::with_capacity(n, 32 * n);
+    fill_context(ctx, &mut out)?;
     Ok(out)
 }
-
 fn request(
     action: String,
     resource: String,
     principal: Option<String>,
     context: Option<&Bound<'_, PyAny>>,
     resource_account: Option<String>,
+    role_arn: Option<&str>,
 ) -> PyResult<OwnedRequest> {
-    let p = principal_arc(principal.as_deref(), &resource, resource_account.as_deref())?;
+    let p = match role_arn {
+        Some(role) => principal_with_role(
+            principal.as_deref(),
+            role,
+            &resource,
+            resource_account.as_deref(),
+        )?,
+        None => principal_arc(principal.as_deref(), &resource, resource_account.as_deref())?,
+    };
     Ok(OwnedRequest {
         principal: p,
         principal_text: principal,
@@ -466,7 +558,8 @@ impl PyEvaluationResult {
         self.req.resource.clone()
     }
 
-    /// The caller's ARN (empty for anonymous callers and service principals).
+    /// The caller's ARN; empty for service principals and when no principal was given (the
+    /// unnamed IAM user of spec §5.1); `"anonymous"` for anonymous callers.
     #[getter]
     fn principal(&self) -> String {
         match &self.req.principal_text {
@@ -580,9 +673,11 @@ impl PyEvaluationResult {
     /// The policy of a matched statement: `layer` and `policy_index` as in
     /// `matched_statements`. None when the result does not carry its policies (results of
     /// `Account.authorize` and unpickled results).
-    fn policy(&self, layer: &str, policy_index: usize) -> Option<PyPolicy> {
-        self.policy_data(layer, policy_index)
-            .map(|data| PyPolicy { data })
+    /// `policy_index` must be a non-negative int (a negative one is a `ValueError`); an index
+    /// past the layer's policies gives None.
+    fn policy(&self, layer: &str, policy_index: &Bound<'_, PyAny>) -> PyResult<Option<PyPolicy>> {
+        let index: usize = crate::convert::int_in_range(policy_index, "policy_index", 0, i64::MAX)?;
+        Ok(self.policy_data(layer, index).map(|data| PyPolicy { data }))
     }
 
     /// Pickles the request, the decision and its explanation (not the policies).
@@ -601,7 +696,9 @@ impl PyEvaluationResult {
             self.decision.as_str(),
             self.req.action,
             self.req.resource,
-            if self.req.principal.arn().is_empty() {
+            if self.req.principal.is_unnamed() {
+                format!("unnamed IAM user of {}", self.req.principal.account())
+            } else if self.req.principal.arn().is_empty() {
                 self.req.principal_text.clone().unwrap_or_default()
             } else {
                 self.req.principal.arn().to_string()
@@ -613,11 +710,14 @@ impl PyEvaluationResult {
 // ---- evaluate ------------------------------------------------------------------------------
 
 /// Decides one request against the given policy layers (see the Python API contract).
+/// `principal=None` is an unnamed IAM user of the resource's account holding exactly the
+/// identity policies given, never the root user (spec §5.1 rev 3); `role_arn` gives the role
+/// ARN with its path when `principal` is a session of a role that has a path.
 #[pyfunction]
 #[pyo3(signature = (*, action, resource = "*".to_string(), principal = None, context = None,
     identity_policies = None, resource_policy = None, permissions_boundary = None,
     session_policies = None, scps = None, rcps = None, vpc_endpoint_policy = None,
-    resource_account = None))]
+    resource_account = None, role_arn = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     py: Python<'_>,
@@ -633,6 +733,7 @@ pub fn evaluate(
     rcps: Option<&Bound<'_, PyAny>>,
     vpc_endpoint_policy: Option<&Bound<'_, PyAny>>,
     resource_account: Option<String>,
+    role_arn: Option<String>,
 ) -> PyResult<PyEvaluationResult> {
     let l = layers(
         py,
@@ -645,7 +746,14 @@ pub fn evaluate(
         vpc_endpoint_policy,
     )?;
     let state = engine_for(l)?;
-    let req = request(action, resource, principal, context, resource_account)?;
+    let req = request(
+        action,
+        resource,
+        principal,
+        context,
+        resource_account,
+        role_arn.as_deref(),
+    )?;
     let decision = req.with(|r| state.engine.evaluate(r));
     Ok(PyEvaluationResult {
         state,
@@ -712,7 +820,7 @@ impl PyEngine {
     }
 
     /// Decides one request.
-    #[pyo3(signature = (*, action, resource = "*".to_string(), principal = None, context = None, resource_account = None))]
+    #[pyo3(signature = (*, action, resource = "*".to_string(), principal = None, context = None, resource_account = None, role_arn = None))]
     fn evaluate(
         &self,
         action: String,
@@ -720,8 +828,16 @@ impl PyEngine {
         principal: Option<String>,
         context: Option<&Bound<'_, PyAny>>,
         resource_account: Option<String>,
+        role_arn: Option<String>,
     ) -> PyResult<PyEvaluationResult> {
-        let req = request(action, resource, principal, context, resource_account)?;
+        let req = request(
+            action,
+            resource,
+            principal,
+            context,
+            resource_account,
+            role_arn.as_deref(),
+        )?;
         let decision = req.with(|r| self.state.engine.evaluate(r));
         Ok(PyEvaluationResult {
             state: Arc::clone(&self.state),
@@ -732,40 +848,45 @@ impl PyEngine {
     }
 
     /// Decides a batch of requests, releasing the GIL while it works; one decision string per
-    /// request. Either a sequence of request dicts (`action`, `resource`, `principal`,
-    /// `context`, as `evaluate` takes them) or parallel sequences `actions`, `resources`,
-    /// `principals`, `contexts` (length 1 is repeated to the length of the longest one).
+    /// request, each equal to `evaluate` of that request alone. Either an iterable of request
+    /// mappings (`action`, `resource`, `principal`, `context`, `resource_account`, as
+    /// `evaluate` takes them) or parallel sequences `actions`, `resources`, `principals`,
+    /// `contexts`, `resource_accounts` (length 1 is repeated to the length of the longest one).
     /// `as_dataframe=True` gives a pandas DataFrame (action, resource, principal, decision).
-    #[pyo3(signature = (requests = None, /, *, actions = None, resources = None, principals = None, contexts = None, as_dataframe = false))]
+    #[pyo3(signature = (requests = None, /, *, actions = None, resources = None, principals = None, contexts = None, resource_accounts = None, as_dataframe = false))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate_many<'py>(
         &self,
         py: Python<'py>,
         requests: Option<&Bound<'py, PyAny>>,
-        actions: Option<Vec<String>>,
-        resources: Option<Vec<String>>,
-        principals: Option<Vec<Option<String>>>,
+        actions: Option<&Bound<'py, PyAny>>,
+        resources: Option<&Bound<'py, PyAny>>,
+        principals: Option<&Bound<'py, PyAny>>,
         contexts: Option<&Bound<'py, PyAny>>,
+        resource_accounts: Option<&Bound<'py, PyAny>>,
         as_dataframe: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let batch = match requests.filter(|r| !r.is_none()) {
+        fn given<'a, 'py>(o: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+            o.filter(|o| !o.is_none())
+        }
+        let batch = match given(requests) {
             Some(reqs) => {
-                if actions.is_some()
-                    || resources.is_some()
-                    || principals.is_some()
-                    || contexts.is_some_and(|c| !c.is_none())
+                if [actions, resources, principals, contexts, resource_accounts]
+                    .into_iter()
+                    .any(|c| given(c).is_some())
                 {
                     return Err(PyTypeError::new_err(
-                        "give either a sequence of request dicts or actions=/resources=/principals=/contexts=, not both",
+                        "give either an iterable of request dicts or actions=/resources=/principals=/contexts=/resource_accounts=, not both",
                     ));
                 }
                 batch_of_dicts(reqs)?
             }
             None => Batch::of_lists(
-                actions.unwrap_or_default(),
-                resources.unwrap_or_else(|| vec!["*".to_string()]),
-                principals,
-                contexts,
+                given(actions),
+                given(resources),
+                given(principals),
+                given(contexts),
+                given(resource_accounts),
             )?,
         };
         let decisions = self.decide_batch(py, &batch)?;
@@ -778,25 +899,21 @@ impl PyEngine {
         }
         static FRAME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let n = decisions.len();
-        let at = |len: usize, i: usize| if len == 1 { 0 } else { i };
-        let col = |v: &[String]| {
+        let col = |c: &Column| {
             (0..n)
-                .map(|i| v.get(at(v.len(), i)).cloned().unwrap_or_default())
+                .map(|i| c.at(i).map(str::to_owned))
                 .collect::<Vec<_>>()
         };
-        let who = (0..n)
-            .map(|i| {
-                batch
-                    .principals
-                    .get(at(batch.principals.len(), i))
-                    .cloned()
-                    .flatten()
-            })
-            .collect::<Vec<_>>();
+        let text = |c: &Column| {
+            col(c)
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect::<Vec<_>>()
+        };
         python_attr(py, &FRAME, "iamkit._frame", "decisions_frame")?.call1((
-            col(&batch.actions),
-            col(&batch.resources),
-            who,
+            text(&batch.actions),
+            text(&batch.resources),
+            col(&batch.principals),
             list,
         ))
     }
@@ -884,146 +1001,455 @@ pub fn _restore_engine(py: Python<'_>, state: EngineStateTuple) -> PyResult<PyEn
 
 // ---- batches -------------------------------------------------------------------------------
 
+/// The strings of one batch column back to back in one buffer (`None`: not given). A column
+/// has length 1 (repeated for every request) or the length of the batch.
+#[derive(Debug, Default)]
+struct Column {
+    text: String,
+    spans: Vec<Option<(usize, usize)>>,
+}
+
+impl Column {
+    fn push(&mut self, s: Option<&str>) {
+        self.spans.push(s.map(|s| {
+            let start = self.text.len();
+            self.text.push_str(s);
+            (start, self.text.len())
+        }));
+    }
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+    /// The value of request `i` (the only value of a length-1 column).
+    fn at(&self, i: usize) -> Option<&str> {
+        let i = if self.spans.len() == 1 { 0 } else { i };
+        let (a, b) = self.spans.get(i).copied().flatten()?;
+        self.text.get(a..b)
+    }
+    /// A column given as a sequence of `str` (or `None` where `nullable`).
+    fn of(seq: &Bound<'_, PyAny>, name: &str, nullable: bool) -> PyResult<Column> {
+        let what = if nullable { "str or None" } else { "str" };
+        if seq.is_instance_of::<PyString>() || seq.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(format!(
+                "{name} must be a sequence of {what}, not a single str"
+            )));
+        }
+        let mut c = Column::default();
+        let items = seq
+            .try_iter()
+            .map_err(|_| PyTypeError::new_err(format!("{name} must be a sequence of {what}")))?;
+        for (i, item) in items.enumerate() {
+            let item = item?;
+            if nullable && item.is_none() {
+                c.push(None);
+                continue;
+            }
+            let s = item
+                .cast::<PyString>()
+                .map_err(|_| PyTypeError::new_err(format!("{name}[{i}] must be a {what}")))?;
+            c.push(Some(s.to_str()?));
+        }
+        Ok(c)
+    }
+    fn one(s: Option<&str>) -> Column {
+        let mut c = Column::default();
+        c.push(s);
+        c
+    }
+}
+
+/// One value of the context table.
+#[derive(Debug, Clone, Copy)]
+enum TableValue {
+    /// Byte range in `ContextTable::text`.
+    One(usize, usize),
+    /// Index into `ContextTable::many`.
+    Many(usize),
+}
+
+/// Every context of a batch: each distinct key text stored once, single values back to back
+/// in one buffer, so converting a context allocates nothing per key (multi-valued keys keep
+/// their list).
+#[derive(Debug)]
+struct ContextTable {
+    keys: Vec<String>,
+    text: String,
+    many: Vec<Vec<String>>,
+    /// (key, value) of every context, context after context.
+    entries: Vec<(u32, TableValue)>,
+    /// Context `c` is `entries[bounds[c]..bounds[c + 1]]`.
+    bounds: Vec<usize>,
+}
+
+impl Default for ContextTable {
+    fn default() -> Self {
+        ContextTable {
+            keys: Vec::new(),
+            text: String::new(),
+            many: Vec::new(),
+            entries: Vec::new(),
+            bounds: vec![0],
+        }
+    }
+}
+
+impl ContextTable {
+    fn count(&self) -> usize {
+        self.bounds.len() - 1
+    }
+    fn entries_of(&self, c: usize) -> &[(u32, TableValue)] {
+        let (a, b) = match (self.bounds.get(c), self.bounds.get(c + 1)) {
+            (Some(&a), Some(&b)) => (a, b),
+            _ => (0, 0),
+        };
+        self.entries.get(a..b).unwrap_or_default()
+    }
+    /// Fills `out` (cleared first) with context `c`; `keys` is `self.keys` as `&str`.
+    fn view<'t>(&'t self, c: usize, keys: &[&'t str], out: &mut Context<'t>) {
+        out.clear();
+        let entries = self.entries_of(c);
+        out.reserve(entries.len());
+        for &(k, v) in entries {
+            let key = keys.get(k as usize).copied().unwrap_or_default();
+            let value = match v {
+                TableValue::One(a, b) => Value::One(self.text.get(a..b).unwrap_or_default()),
+                TableValue::Many(i) => Value::Owned(self.many.get(i).map_or(&[], Vec::as_slice)),
+            };
+            out.set(key, value);
+        }
+    }
+}
+
+/// Builds a [`ContextTable`] while the GIL is held. Keys are interned by the address of their
+/// `str` object, and a context dict given several times in a list is converted once, by its
+/// address: every object whose address is a key is held in `keep`, so no address can be
+/// reused by another object while the table is built.
+struct TableBuilder {
+    table: ContextTable,
+    key_by_address: HashMap<usize, u32, AddressHash>,
+    context_by_address: HashMap<usize, u32, AddressHash>,
+    empty: Option<u32>,
+    keep: Vec<Py<PyAny>>,
+}
+
+/// Hashes object addresses (distinct by construction, so a multiply-shift spreads them well).
+#[derive(Debug, Default, Clone, Copy)]
+struct AddressHash;
+
+/// The hasher of [`AddressHash`].
+#[derive(Debug, Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl std::hash::BuildHasher for AddressHash {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+impl TableBuilder {
+    fn new() -> Self {
+        TableBuilder {
+            table: ContextTable::default(),
+            key_by_address: HashMap::default(),
+            context_by_address: HashMap::default(),
+            empty: None,
+            keep: Vec::new(),
+        }
+    }
+
+    /// The number of a key: keys are interned by the address of their `str` object (the
+    /// object is kept alive, see `keep`). Equal texts in distinct objects are stored twice,
+    /// which only costs memory: the context view matches keys by text.
+    fn key(&mut self, key: &Bound<'_, PyString>, text: &str) -> u32 {
+        let address = key.as_ptr() as usize;
+        if let Some(&k) = self.key_by_address.get(&address) {
+            return k;
+        }
+        let k = self.table.keys.len() as u32;
+        self.table.keys.push(text.to_owned());
+        self.key_by_address.insert(address, k);
+        self.keep.push(key.clone().into_any().unbind());
+        k
+    }
+
+    /// Adds one context (None: empty) and returns its number. `by_identity`: the caller
+    /// guarantees that the same dict object stands for the same contents for the whole batch
+    /// (the rows were all materialized before the batch started, as in a list).
+    fn add(&mut self, ctx: Option<&Bound<'_, PyAny>>, by_identity: bool) -> PyResult<u32> {
+        let Some(ctx) = ctx.filter(|c| !c.is_none()) else {
+            if let Some(e) = self.empty {
+                return Ok(e);
+            }
+            let e = self.finish_context();
+            self.empty = Some(e);
+            return Ok(e);
+        };
+        let by_identity = by_identity && ctx.is_exact_instance_of::<PyDict>();
+        if by_identity && let Some(&c) = self.context_by_address.get(&(ctx.as_ptr() as usize)) {
+            return Ok(c);
+        }
+        fill_context(ctx, self)?;
+        let c = self.finish_context();
+        if by_identity {
+            self.context_by_address.insert(ctx.as_ptr() as usize, c);
+            self.keep.push(ctx.clone().unbind());
+        }
+        Ok(c)
+    }
+
+    fn finish_context(&mut self) -> u32 {
+        self.table.bounds.push(self.table.entries.len());
+        (self.table.bounds.len() - 2) as u32
+    }
+}
+
+impl ContextSink for TableBuilder {
+    fn one(&mut self, key: &Bound<'_, PyString>, key_text: &str, value: &str) {
+        let k = self.key(key, key_text);
+        let start = self.table.text.len();
+        self.table.text.push_str(value);
+        let v = TableValue::One(start, self.table.text.len());
+        self.table.entries.push((k, v));
+    }
+    fn many(&mut self, key: &Bound<'_, PyString>, key_text: &str, values: Vec<String>) {
+        let k = self.key(key, key_text);
+        self.table.many.push(values);
+        let v = TableValue::Many(self.table.many.len() - 1);
+        self.table.entries.push((k, v));
+    }
+}
+
 /// The requests of `Engine.evaluate_many`: parallel columns, each of length 1 or `n`.
 #[derive(Debug, Default)]
 struct Batch {
-    actions: Vec<String>,
-    resources: Vec<String>,
-    principals: Vec<Option<String>>,
-    /// Distinct contexts; `context_index` picks one per request (empty: length-1 rule).
-    contexts: Vec<OwnedContext>,
-    context_index: Vec<usize>,
+    actions: Column,
+    resources: Column,
+    principals: Column,
+    resource_accounts: Column,
+    contexts: ContextTable,
+    /// The context of each request (a number in `contexts`).
+    context_ids: Vec<u32>,
 }
 
 impl Batch {
     fn of_lists(
-        actions: Vec<String>,
-        resources: Vec<String>,
-        principals: Option<Vec<Option<String>>>,
+        actions: Option<&Bound<'_, PyAny>>,
+        resources: Option<&Bound<'_, PyAny>>,
+        principals: Option<&Bound<'_, PyAny>>,
         contexts: Option<&Bound<'_, PyAny>>,
+        resource_accounts: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Batch> {
-        let contexts: Vec<OwnedContext> = match contexts.filter(|c| !c.is_none()) {
-            None => vec![OwnedContext::default()],
-            Some(cs) => cs
-                .try_iter()?
-                .map(|c| context_of(Some(&c?)))
-                .collect::<PyResult<_>>()?,
-        };
+        let mut t = TableBuilder::new();
+        let mut context_ids = Vec::new();
+        match contexts {
+            None => context_ids.push(t.add(None, false)?),
+            Some(cs) => {
+                if cs.is_instance_of::<PyDict>() {
+                    return Err(PyTypeError::new_err(
+                        "contexts must be a sequence of dicts (one per request, or one for all), not a dict",
+                    ));
+                }
+                // A list or tuple holds its items for the whole batch: a dict repeated in it
+                // is converted once.
+                let by_identity =
+                    cs.is_exact_instance_of::<PyList>() || cs.is_exact_instance_of::<PyTuple>();
+                for c in cs
+                    .try_iter()
+                    .map_err(|_| PyTypeError::new_err("contexts must be a sequence of dicts"))?
+                {
+                    context_ids.push(t.add(Some(&c?), by_identity)?);
+                }
+            }
+        }
+        let column =
+            |c: Option<&Bound<'_, PyAny>>, name: &str, nullable: bool, default: Option<&str>| {
+                c.map_or_else(
+                    || Ok(Column::one(default)),
+                    |c| Column::of(c, name, nullable),
+                )
+            };
         Ok(Batch {
-            actions,
-            resources,
-            principals: principals.unwrap_or_else(|| vec![None]),
-            contexts,
-            context_index: Vec::new(),
+            actions: match actions {
+                None => Column::default(),
+                Some(a) => Column::of(a, "actions", false)?,
+            },
+            resources: column(resources, "resources", false, Some("*"))?,
+            principals: column(principals, "principals", true, None)?,
+            resource_accounts: column(resource_accounts, "resource_accounts", true, None)?,
+            contexts: t.table,
+            context_ids,
         })
     }
 }
 
-/// A sequence of request dicts as a batch; a context dict shared by several requests is
-/// converted once.
+/// The keys of a request dict.
+const REQUEST_KEYS: [&str; 5] = [
+    "action",
+    "resource",
+    "principal",
+    "context",
+    "resource_account",
+];
+
+/// An iterable of request mappings as a batch. A context dict shared by several requests is
+/// converted once when the requests come as a list or tuple of dicts (see [`TableBuilder`]);
+/// from any other iterable (a generator may reuse and mutate one dict) every context is
+/// converted anew.
 fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
-    let mut b = Batch::default();
-    let mut seen: HashMap<usize, usize> = HashMap::new();
     let py = reqs.py();
-    let (k_action, k_resource, k_principal, k_context) = (
+    let materialized =
+        reqs.is_exact_instance_of::<PyList>() || reqs.is_exact_instance_of::<PyTuple>();
+    let mut b = Batch::default();
+    let mut t = TableBuilder::new();
+    let keys = [
         pyo3::intern!(py, "action"),
         pyo3::intern!(py, "resource"),
         pyo3::intern!(py, "principal"),
         pyo3::intern!(py, "context"),
-    );
-    for (i, item) in reqs
+        pyo3::intern!(py, "resource_account"),
+    ];
+    if reqs.is_instance_of::<PyDict>() || reqs.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "requests must be an iterable of request dicts, not a single dict or str",
+        ));
+    }
+    let items = reqs
         .try_iter()
-        .map_err(|_| PyTypeError::new_err("requests must be a sequence of dicts"))?
-        .enumerate()
-    {
+        .map_err(|_| PyTypeError::new_err("requests must be an iterable of request dicts"))?;
+    for (i, item) in items.enumerate() {
         let item = item?;
-        let get = |k: &Bound<'py, PyString>| -> PyResult<Option<Bound<'py, PyAny>>> {
-            if let Ok(d) = item.cast::<PyDict>() {
-                return d.get_item(k);
-            }
-            match item.get_item(k) {
-                Ok(v) => Ok(Some(v)),
-                Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(py) => Ok(None),
-                Err(e) => Err(e),
-            }
-        };
-        let action: String = get(k_action)?
-            .ok_or_else(|| PyValueError::new_err(format!("request {i} has no 'action'")))?
-            .extract()
-            .map_err(|_| PyTypeError::new_err(format!("request {i}: 'action' must be a str")))?;
-        let resource: String = match get(k_resource)? {
-            Some(r) if !r.is_none() => r.extract().map_err(|_| {
-                PyTypeError::new_err(format!("request {i}: 'resource' must be a str"))
-            })?,
-            _ => "*".to_string(),
-        };
-        let principal: Option<String> = match get(k_principal)? {
-            Some(p) if !p.is_none() => Some(p.extract().map_err(|_| {
-                PyTypeError::new_err(format!("request {i}: 'principal' must be a str"))
-            })?),
-            _ => None,
-        };
-        let ctx = get(k_context)?.filter(|c| !c.is_none());
-        let index = match ctx {
-            None => *seen.entry(0).or_insert_with(|| {
-                b.contexts.push(OwnedContext::default());
-                b.contexts.len() - 1
-            }),
-            Some(c) => {
-                let key = c.as_ptr() as usize;
-                match seen.get(&key) {
-                    Some(&ix) => ix,
-                    None => {
-                        b.contexts.push(context_of(Some(&c))?);
-                        seen.insert(key, b.contexts.len() - 1);
-                        b.contexts.len() - 1
+        let dict = item.cast::<PyDict>().ok();
+        let mut found = 0;
+        let mut get = |k: &Bound<'py, PyString>| -> PyResult<Option<Bound<'py, PyAny>>> {
+            let v = match dict {
+                Some(d) => d.get_item(k)?,
+                None => match item.get_item(k) {
+                    Ok(v) => Some(v),
+                    Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(py) => None,
+                    Err(e) if e.is_instance_of::<PyTypeError>(py) => {
+                        return Err(PyTypeError::new_err(format!(
+                            "request {i} must be a dict (or a mapping), not {}",
+                            item.get_type().name()?
+                        )));
                     }
-                }
-            }
+                    Err(e) => return Err(e),
+                },
+            };
+            found += usize::from(v.is_some());
+            Ok(v.filter(|v| !v.is_none()))
         };
-        b.actions.push(action);
-        b.resources.push(resource);
-        b.principals.push(principal);
-        b.context_index.push(index);
+        let [k_action, k_resource, k_principal, k_context, k_account] = &keys;
+        // Each value is a borrowed `str` object, copied once, into its column.
+        let text =
+            |v: &Option<Bound<'py, PyAny>>, name: &str| -> PyResult<Option<Bound<'py, PyString>>> {
+                v.as_ref()
+                    .map(|v| {
+                        v.cast::<PyString>().cloned().map_err(|_| {
+                            PyTypeError::new_err(format!("request {i}: '{name}' must be a str"))
+                        })
+                    })
+                    .transpose()
+            };
+        let action = text(&get(k_action)?, "action")?
+            .ok_or_else(|| PyValueError::new_err(format!("request {i} has no 'action'")))?;
+        let resource = text(&get(k_resource)?, "resource")?;
+        let principal = text(&get(k_principal)?, "principal")?;
+        let context = get(k_context)?;
+        let account = text(&get(k_account)?, "resource_account")?;
+        let len = match dict {
+            Some(d) => Some(d.len()),
+            None => item.len().ok(),
+        };
+        if len.is_some_and(|n| n != found) {
+            return Err(unknown_request_key(i, &item));
+        }
+        let by_identity = materialized && dict.is_some() && item.is_exact_instance_of::<PyDict>();
+        b.context_ids.push(t.add(context.as_ref(), by_identity)?);
+        fn s<'a>(v: &'a Option<Bound<'_, PyString>>) -> PyResult<Option<&'a str>> {
+            v.as_ref().map(|v| v.to_str()).transpose()
+        }
+        b.actions.push(Some(action.to_str()?));
+        b.resources.push(Some(s(&resource)?.unwrap_or("*")));
+        b.principals.push(s(&principal)?);
+        b.resource_accounts.push(s(&account)?);
     }
-    if b.actions.is_empty() {
+    if b.actions.len() == 0 {
         b.principals.push(None);
+        b.resource_accounts.push(None);
+        b.resources.push(Some("*"));
+        b.context_ids.push(t.add(None, false)?);
     }
+    b.contexts = t.table;
     Ok(b)
 }
 
+/// The error for a request mapping with a key `evaluate_many` does not know (a misspelt
+/// `context` must not be ignored).
+fn unknown_request_key(i: usize, item: &Bound<'_, PyAny>) -> PyErr {
+    let unknown = item.try_iter().ok().and_then(|keys| {
+        keys.filter_map(Result::ok).find(|k| {
+            k.extract::<String>()
+                .map_or(true, |k| !REQUEST_KEYS.contains(&k.as_str()))
+        })
+    });
+    let what = unknown
+        .and_then(|k| k.repr().ok())
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "a key".to_string());
+    PyValueError::new_err(format!(
+        "request {i} has unknown key {what}: expected {}",
+        REQUEST_KEYS.join(", ")
+    ))
+}
+
 impl PyEngine {
-    /// Decides a batch with the GIL released.
+    /// Decides a batch with the GIL released; request `i` is decided exactly as
+    /// `Engine.evaluate` decides it alone.
     fn decide_batch(&self, py: Python<'_>, b: &Batch) -> PyResult<Vec<Decision>> {
-        let (actions, resources, principals) = (&b.actions, &b.resources, &b.principals);
-        let ctx_len = if b.context_index.is_empty() {
-            b.contexts.len()
-        } else {
-            b.context_index.len()
-        };
-        let lens = [actions.len(), resources.len(), principals.len(), ctx_len];
+        let lens = [
+            b.actions.len(),
+            b.resources.len(),
+            b.principals.len(),
+            b.context_ids.len(),
+            b.resource_accounts.len(),
+        ];
         let n = lens.iter().copied().max().unwrap_or(0);
-        if actions.is_empty() {
+        if b.actions.len() == 0 {
             return Ok(Vec::new());
         }
         if lens.contains(&0) {
             return Err(PyValueError::new_err(
-                "actions, resources, principals and contexts must not be empty",
+                "actions, resources, principals, contexts and resource_accounts must not be empty",
             ));
         }
         if lens.iter().any(|&l| l != 1 && l != n) {
             return Err(PyValueError::new_err(format!(
-                "actions ({}), resources ({}), principals ({}) and contexts ({}) must have the same length (or length 1)",
-                lens[0], lens[1], lens[2], lens[3]
+                "actions ({}), resources ({}), principals ({}), contexts ({}) and resource_accounts ({}) must have the same length (or length 1)",
+                lens[0], lens[1], lens[2], lens[3], lens[4]
             )));
         }
-        let at = |len: usize, i: usize| if len == 1 { 0 } else { i };
-        // Parse every distinct principal once; the default (root) principal follows each
-        // request's resource account.
+        // Parse every distinct named principal once, with the GIL (errors are Python errors).
         let mut parsed: HashMap<&str, Arc<Principal>> = HashMap::new();
-        let mut who: Vec<Option<Arc<Principal>>> = Vec::with_capacity(principals.len());
-        for text in principals {
-            who.push(match text.as_deref() {
+        let mut who: Vec<Option<Arc<Principal>>> = Vec::with_capacity(b.principals.len());
+        for i in 0..b.principals.len() {
+            who.push(match b.principals.at(i) {
                 None => None,
                 Some(t) => Some(match parsed.get(t) {
                     Some(p) => Arc::clone(p),
@@ -1035,48 +1461,74 @@ impl PyEngine {
                 }),
             });
         }
-        let default_root = (resources.len() == 1)
-            .then(|| Principal::root(arn_account(&resources[0]).unwrap_or(DEFAULT_ACCOUNT)));
         let state = Arc::clone(&self.state);
-        py.detach(|| {
-            let ctxs: Vec<_> = b.contexts.iter().map(OwnedContext::as_context).collect();
+        let table = &b.contexts;
+        let at = |len: usize, i: usize| if len == 1 { 0 } else { i };
+        Ok(py.detach(|| {
+            let keys: Vec<&str> = table.keys.iter().map(String::as_str).collect();
+            // Large contexts used by several requests are viewed once; any other context is
+            // viewed when a request needs it (consecutive requests with the same context
+            // share the view).
+            let mut shared: HashMap<u32, Context<'_>> = HashMap::new();
+            let large: Vec<usize> = (0..table.count())
+                .filter(|&c| table.entries_of(c).len() > Context::INLINE)
+                .collect();
+            if !large.is_empty() {
+                let mut uses = vec![0u32; table.count()];
+                for &c in &b.context_ids {
+                    if let Some(u) = uses.get_mut(c as usize) {
+                        *u = u.saturating_add(1);
+                    }
+                }
+                for c in large {
+                    if uses.get(c).is_some_and(|&u| u > 1) {
+                        let mut v = Context::new();
+                        table.view(c, &keys, &mut v);
+                        shared.insert(c as u32, v);
+                    }
+                }
+            }
+            let mut current = Context::new();
+            let mut current_id = u32::MAX;
+            // Default principals by account (see `default_principal`).
+            let mut defaults: HashMap<&str, Principal> = HashMap::new();
             let mut out = Vec::with_capacity(n);
             for i in 0..n {
-                let action = actions
-                    .get(at(actions.len(), i))
-                    .map(String::as_str)
-                    .unwrap_or_default();
-                let resource = resources
-                    .get(at(resources.len(), i))
-                    .map(String::as_str)
-                    .unwrap_or_default();
-                let owned;
+                let action = b.actions.at(i).unwrap_or_default();
+                let resource = b.resources.at(i).unwrap_or("*");
+                let account = b.resource_accounts.at(i);
                 let principal: &Principal = match who.get(at(who.len(), i)) {
                     Some(Some(p)) => p,
-                    _ if default_root.is_some() => default_root
-                        .as_ref()
-                        .ok_or_else(|| PyValueError::new_err("no principal"))?,
                     _ => {
-                        owned = Principal::root(arn_account(resource).unwrap_or(DEFAULT_ACCOUNT));
-                        &owned
+                        let acct = default_principal_account(resource, account);
+                        defaults
+                            .entry(acct)
+                            .or_insert_with(|| default_principal(acct))
                     }
                 };
-                let ci = if b.context_index.is_empty() {
-                    at(ctxs.len(), i)
-                } else {
-                    b.context_index.get(i).copied().unwrap_or(0)
+                let cid = b
+                    .context_ids
+                    .get(at(b.context_ids.len(), i))
+                    .copied()
+                    .unwrap_or(0);
+                let ctx = match shared.get(&cid) {
+                    Some(c) => c,
+                    None => {
+                        if cid != current_id {
+                            table.view(cid as usize, &keys, &mut current);
+                            current_id = cid;
+                        }
+                        &current
+                    }
                 };
-                let ctx = ctxs
-                    .get(ci)
-                    .ok_or_else(|| PyValueError::new_err("no context"))?;
-                out.push(
-                    state
-                        .engine
-                        .evaluate(&Request::new(principal, action, resource).with_context(ctx)),
-                );
+                let mut req = Request::new(principal, action, resource).with_context(ctx);
+                if let Some(a) = account {
+                    req = req.with_resource_account(a);
+                }
+                out.push(state.engine.evaluate(&req));
             }
-            Ok(out)
-        })
+            out
+        }))
     }
 }
 
@@ -1155,6 +1607,10 @@ type ResultState = (
     ExplanationState,
 );
 
+/// How a pickled result names the unnamed IAM user of a request without a principal (not a
+/// principal anyone can write: `Principal::parse` refuses it).
+const UNNAMED_PREFIX: &str = "unnamed-iam-user-of:";
+
 fn match_strength_name(m: iam_eval::MatchStrength) -> String {
     format!("{m:?}").to_lowercase()
 }
@@ -1209,6 +1665,9 @@ impl PyEvaluationResult {
         );
         let parsed = match &self.req.principal_text {
             Some(t) => t.clone(),
+            None if self.req.principal.is_unnamed() => {
+                format!("{UNNAMED_PREFIX}{}", self.req.principal.account())
+            }
             None => self.req.principal.arn().to_string(),
         };
         (
@@ -1351,7 +1810,10 @@ fn explanation_of(s: ExplanationState) -> PyResult<Explanation> {
 #[pyfunction]
 pub fn _restore_result(state: ResultState) -> PyResult<PyEvaluationResult> {
     let (parsed, text, action, resource, resource_account, exs) = state;
-    let principal = Principal::parse(&parsed).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let principal = match parsed.strip_prefix(UNNAMED_PREFIX) {
+        Some(account) => Principal::unnamed_user(account),
+        None => Principal::parse(&parsed).map_err(|e| PyValueError::new_err(e.to_string()))?,
+    };
     let mut r = PyEvaluationResult::from_explanation(
         principal,
         parsed,

@@ -63,21 +63,34 @@ impl From<&Finding> for PyFinding {
 #[pymethods]
 impl PyFinding {
     #[new]
-    #[pyo3(signature = (code, severity, message, path = String::new(), line = 1, column = 1, offset = 0, end_line = None, end_column = None, end_offset = None))]
+    #[pyo3(signature = (code, severity, message, path = String::new(), line = None, column = None, offset = None, end_line = None, end_column = None, end_offset = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         code: String,
         severity: String,
         message: String,
         path: String,
-        line: u32,
-        column: u32,
-        offset: u32,
-        end_line: Option<u32>,
-        end_column: Option<u32>,
-        end_offset: Option<u32>,
-    ) -> Self {
-        PyFinding {
+        line: Option<&Bound<'_, PyAny>>,
+        column: Option<&Bound<'_, PyAny>>,
+        offset: Option<&Bound<'_, PyAny>>,
+        end_line: Option<&Bound<'_, PyAny>>,
+        end_column: Option<&Bound<'_, PyAny>>,
+        end_offset: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let pos = |v: &Bound<'_, PyAny>, name: &str| -> PyResult<u32> {
+            crate::convert::int_in_range(v, name, 0, i64::from(u32::MAX))
+        };
+        let end = |v: Option<&Bound<'_, PyAny>>, name: &str, start: u32| -> PyResult<u32> {
+            match v.filter(|v| !v.is_none()) {
+                Some(v) => pos(v, name),
+                None => Ok(start),
+            }
+        };
+        // Defaults: line 1, column 1, offset 0; each end defaults to its start.
+        let line = end(line, "line", 1)?;
+        let column = end(column, "column", 1)?;
+        let offset = end(offset, "offset", 0)?;
+        Ok(PyFinding {
             code,
             severity,
             message,
@@ -85,10 +98,10 @@ impl PyFinding {
             line,
             column,
             offset,
-            end_line: end_line.unwrap_or(line),
-            end_column: end_column.unwrap_or(column),
-            end_offset: end_offset.unwrap_or(offset),
-        }
+            end_line: end(end_line, "end_line", line)?,
+            end_column: end(end_column, "end_column", column)?,
+            end_offset: end(end_offset, "end_offset", offset)?,
+        })
     }
 
     /// True for `ERROR` findings.

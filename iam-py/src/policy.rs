@@ -11,6 +11,9 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
 use std::sync::{Arc, OnceLock};
 
+/// The largest `indent` of `Policy.to_json` (a wider indent is surely a mistake).
+const MAX_INDENT: i64 = 256;
+
 /// The shared, immutable state of a parsed policy.
 #[derive(Debug)]
 pub(crate) struct PolicyData {
@@ -168,9 +171,13 @@ impl PyPolicy {
         finding_list(py, &findings)
     }
 
-    /// Canonical JSON: compact, or indented by `indent` spaces.
+    /// Canonical JSON: compact, or indented by `indent` spaces (0 to [`MAX_INDENT`]).
     #[pyo3(signature = (indent = None))]
-    fn to_json(&self, py: Python<'_>, indent: Option<usize>) -> PyResult<String> {
+    fn to_json(&self, py: Python<'_>, indent: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+        let indent: Option<usize> = indent
+            .filter(|i| !i.is_none())
+            .map(|i| crate::convert::int_in_range(i, "indent", 0, MAX_INDENT))
+            .transpose()?;
         match indent {
             None => Ok(self.data.policy.to_json()),
             Some(2) => Ok(self.data.policy.to_json_pretty()),

@@ -79,19 +79,11 @@ def test_case(case: dict[str, Any]) -> None:
     req = case["request"]
     pols = case["policies"]
     principal = req.get("principal")
-    if "role_arn" in req and principal and ":assumed-role/" in principal:
-        # The Python API names a session by its session ARN only, which carries no role path
-        # (spec §5.6); cases about the role's path need Principal::role_session (Rust suite).
-        if case["name"].startswith("principalarn-"):
-            ctx_extra = {"aws:PrincipalArn": req["role_arn"]}
-        else:
-            pytest.skip("needs a role path on the session principal; covered by the Rust runner")
-    else:
-        ctx_extra = {}
+    # "principal": null is an unnamed IAM user of the resource's account, as principal=None is
+    # (spec §5.1 rev 3); "role_arn" gives a session's role its path (spec §2.3).
     context: dict[str, object] = dict(req.get("context") or {})
     for k, v in (req.get("principal_tags") or {}).items():
         context[f"aws:PrincipalTag/{k}"] = v
-    context.update(ctx_extra)
 
     resource_type = pols.get("resource_policy_type") or "resource"
     if "expected_error" in case:
@@ -133,4 +125,5 @@ def _evaluate(
         if pols.get("vpc_endpoint")
         else None,
         resource_account=req.get("resource_account"),
+        role_arn=req.get("role_arn"),
     )

@@ -65,8 +65,10 @@ def test_policy_argument_kinds(policy: iamkit.Policy) -> None:
 
 def test_no_policies() -> None:
     assert iamkit.evaluate(action="s3:GetObject", principal=ALICE).decision == "implicitDeny"
-    # no principal = the root user of the resource's account, allowed without policies
-    assert iamkit.evaluate(action="s3:GetObject").decision == "allowed"
+    # no principal = an unnamed IAM user of the resource's account holding exactly the policies
+    # given (spec §5.1 rev 3), never the root user: nothing allows, so implicitly denied
+    assert iamkit.evaluate(action="s3:GetObject").decision == "implicitDeny"
+    assert iamkit.evaluate(action="s3:GetObject", principal="123456789012").decision == "allowed"
 
 
 def test_context_value_types() -> None:
@@ -227,8 +229,11 @@ def test_engine_pickle(policy: iamkit.Policy) -> None:
         assert a.to_dict() == b.to_dict()
 
 
-def test_principal_defaults_to_root_of_resource_account() -> None:
+def test_principal_defaults_to_unnamed_user_of_resource_account() -> None:
+    # spec §5.1 rev 3: not the root user; the explanation names the account assumed
     r = iamkit.evaluate(action="s3:GetObject", resource="arn:aws:sqs:us-east-1:444455556666:q")
-    assert r.principal == "arn:aws:iam::444455556666:root"
+    assert r.principal == ""
+    assert "unnamed IAM user of account 444455556666" in r.reason
     r = iamkit.evaluate(action="s3:GetObject", resource_account="777788889999")
-    assert r.principal == "arn:aws:iam::777788889999:root"
+    assert r.principal == ""
+    assert "unnamed IAM user of account 777788889999" in r.reason

@@ -71,7 +71,7 @@ def test_parallel_lists_match_request_dicts(engine: iamkit.Engine) -> None:
 
 
 def test_request_dict_defaults_and_errors(engine: iamkit.Engine) -> None:
-    # resource defaults to "*", principal to the root user of the resource's account
+    # resource defaults to "*", principal to an unnamed IAM user of the resource's account
     root = engine.evaluate_many([{"action": "ec2:RunInstances"}])
     assert root == [engine.evaluate(action="ec2:RunInstances").decision]
     assert engine.evaluate_many([]) == []

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +98,95 @@ def test_finding_list_helpers() -> None:
     assert not iamkit.validate(
         '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}'
     ).has_errors
+
+
+# ---- every finding in one pass (issue #9, part 6) ----------------------------------------------
+
+# Eight problems in the first statements and `"Effect": "allow"` in the last one: before the
+# recovery, only the last was reported.
+MULTI = """{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": 42, "Resource": "*"},
+  {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3"},
+  {"Effect": "Allow", "Resource": "*", "Principal": "*"},
+  {"Effect": "Allow", "Action": "s3:GetObject", "Condition": {"StringEqualz": {"aws:username": "bob"}}},
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Actions": "x"},
+  {"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}
+]}"""
+
+MULTI_EXPECTED = {
+    ("DATA_TYPE_MISMATCH", "Statement[0].Action", 2),
+    ("INVALID_ACTION", "Statement[1].Action", 3),
+    ("MISSING_ARN_FIELD", "Statement[1].Resource", 3),
+    ("MISSING_ACTION", "Statement[2]", 4),
+    ("UNSUPPORTED_PRINCIPAL", "Statement[2].Principal", 4),
+    ("INVALID_CONDITION_OPERATOR", "Statement[3].Condition.StringEqualz", 5),
+    ("MISSING_RESOURCE", "Statement[3]", 5),
+    ("INVALID_POLICY_ELEMENT", "Statement[4].Actions", 6),
+    ("INVALID_EFFECT", "Statement[5].Effect", 7),
+}
+
+
+def test_validate_reports_every_problem_at_once() -> None:
+    got = {(f.code, f.path, f.line) for f in iamkit.validate(MULTI) if f.is_error}
+    assert got == MULTI_EXPECTED
+    # The same from bytes and from a dict (positions aside for the dict: it is re-serialized).
+    assert {(f.code, f.path) for f in iamkit.validate(MULTI.encode()) if f.is_error} == {
+        (c, p) for c, p, _ in MULTI_EXPECTED
+    }
+
+
+def test_from_json_keeps_its_contract_and_findings_are_complete() -> None:
+    # Not a policy that can be evaluated: from_json raises on the first shape error ...
+    with pytest.raises(iamkit.PolicyParseError) as ei:
+        iamkit.Policy.from_json(MULTI)
+    assert ei.value.code == "DATA_TYPE_MISMATCH" and ei.value.line == 2
+    # ... while a policy with non-fatal problems in several statements lists all of them.
+    text = """{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"},
+  {"Effect": "Allow", "Action": "s3:GetObject"},
+  {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Principal": "*"}
+]}"""
+    p = iamkit.Policy.from_json(text)
+    assert {(f.code, f.path) for f in p.findings if f.is_error} == {
+        ("INVALID_ACTION", "Statement[0].Action"),
+        ("MISSING_RESOURCE", "Statement[1]"),
+        ("UNSUPPORTED_PRINCIPAL", "Statement[2].Principal"),
+    }
+
+
+def test_cli_validate_reports_every_problem_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "multi.json"
+    path.write_text(MULTI)
+    p = subprocess.run(
+        [sys.executable, "-m", "iamkit", "validate", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == 1, p.stderr
+    items = json.loads(p.stdout)
+    assert {(i["code"], i["path"], i["line"]) for i in items if i["severity"] == "ERROR"} == MULTI_EXPECTED
+    text = subprocess.run(
+        [sys.executable, "-m", "iamkit", "validate", str(path)], capture_output=True, text=True, timeout=60
+    ).stdout
+    assert f"{path}:7:" in text and "INVALID_EFFECT" in text
+    assert f"{path}:2:" in text and "DATA_TYPE_MISMATCH" in text
+
+
+def test_not_a_policy_document() -> None:
+    response = {
+        "PolicyVersion": {
+            "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*"}]},
+            "VersionId": "v1",
+            "IsDefaultVersion": True,
+        }
+    }
+    (f,) = iamkit.validate(response)
+    assert f.code == "NOT_A_POLICY_DOCUMENT" and f.severity == "ERROR"
+    assert f.path == "PolicyVersion.Document"
+    assert "get-policy-version" in f.message
+    snapshot = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    (f,) = iamkit.validate(snapshot)
+    assert f.code == "NOT_A_POLICY_DOCUMENT" and "get-account-authorization-details" in f.message
+    (f,) = iamkit.validate("")
+    assert f.code == "NOT_A_POLICY_DOCUMENT" and "empty" in f.message

@@ -81,13 +81,6 @@ fn colons5(text: &str) -> Option<[usize; 5]> {
     }
 }
 
-/// The account segment of an ARN (`None` when the text has fewer than six segments).
-#[inline]
-pub(crate) fn arn_account(text: &str) -> Option<&str> {
-    let [_, _, _, c3, c4] = colons5(text)?;
-    text.get(c3 + 1..c4)
-}
-
 impl ResourcePattern {
     /// Compiles `text` for a policy of type `policy_type`. Errors are the spec's INVALID cases
     /// (short ARNs in SCPs without a trailing `*`, any short ARN in an RCP) and malformed

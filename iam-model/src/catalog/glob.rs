@@ -62,6 +62,92 @@ pub(crate) fn globs_intersect(a: &[u8], b: &[u8]) -> bool {
     globs_intersect_known(a, b, wild(a), wild(b))
 }
 
+/// Where the wildcards of one glob (an ARN field) are, found once so that most pairs of
+/// fields are decided from their literal heads and tails ([`fields_intersect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Shape {
+    /// Bytes before the first wildcard (the whole length without one).
+    head: u32,
+    /// Bytes after the last wildcard (0 without one).
+    tail: u32,
+    /// Number of `*`.
+    stars: u32,
+    /// Holds a `?`.
+    question: bool,
+}
+
+impl Shape {
+    /// The shape of `f`, in one pass.
+    pub(crate) fn of(f: &[u8]) -> Shape {
+        let (mut first, mut last, mut stars, mut question) = (None, 0, 0, false);
+        for (i, &c) in f.iter().enumerate() {
+            if c == b'*' || c == b'?' {
+                first.get_or_insert(i);
+                last = i;
+                stars += u32::from(c == b'*');
+                question |= c == b'?';
+            }
+        }
+        match first {
+            Some(first) => Shape {
+                head: first as u32,
+                tail: (f.len() - 1 - last) as u32,
+                stars,
+                question,
+            },
+            None => Shape {
+                head: f.len() as u32,
+                tail: 0,
+                stars: 0,
+                question: false,
+            },
+        }
+    }
+
+    fn wild(self) -> bool {
+        self.stars > 0 || self.question
+    }
+}
+
+/// [`globs_intersect`] of two fields with their [`Shape`]s (case-sensitive): the literal
+/// head and tail first, the full test only when they do not decide.
+pub(crate) fn fields_intersect(a: &[u8], sa: Shape, b: &[u8], sb: Shape) -> bool {
+    match (sa.wild(), sb.wild()) {
+        (false, false) => a == b,
+        (true, false) => glob_shaped(a, sa, b),
+        (false, true) => glob_shaped(b, sb, a),
+        (true, true) => {
+            // As in `globs_intersect_known`: the shorter literal head and tail must agree,
+            // and with `*` as the only wildcard that is enough.
+            let h = sa.head.min(sb.head) as usize;
+            let t = sa.tail.min(sb.tail) as usize;
+            if a.get(..h) != b.get(..h) || a.get(a.len() - t..) != b.get(b.len() - t..) {
+                return false;
+            }
+            if !sa.question && !sb.question {
+                return true;
+            }
+            globs_intersect_known(a, b, true, true)
+        }
+    }
+}
+
+/// `glob_bytes(p, t, false)` for a glob `p` of shape `sp`: the text must start with the
+/// glob's literal head and end with its literal tail; for `head*tail` that is all.
+fn glob_shaped(p: &[u8], sp: Shape, t: &[u8]) -> bool {
+    let (h, tl) = (sp.head as usize, sp.tail as usize);
+    if t.len() < h + tl
+        || p.get(..h) != t.get(..h)
+        || p.get(p.len() - tl..) != t.get(t.len() - tl..)
+    {
+        return false;
+    }
+    if sp.stars == 1 && !sp.question {
+        return true;
+    }
+    glob_bytes(p, t, false)
+}
+
 /// [`globs_intersect`] when the caller knows which of the two globs hold wildcards.
 pub(crate) fn globs_intersect_known(a: &[u8], b: &[u8], wild_a: bool, wild_b: bool) -> bool {
     match (wild_a, wild_b) {
@@ -230,6 +316,43 @@ mod tests {
         assert!(!globs_intersect(b"?", b""));
         assert!(globs_intersect(b"a?c", b"*b*"));
         assert!(!globs_intersect(b"abc", b"abd"));
+    }
+
+    #[test]
+    fn shaped_intersection_agrees_with_the_full_test() {
+        // Every pair of strings of length <= 4 over `a b / * ?`.
+        let alphabet = [b'a', b'b', b'/', b'*', b'?'];
+        let mut all: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut frontier = all.clone();
+        for _ in 0..4 {
+            frontier = frontier
+                .iter()
+                .flat_map(|s| {
+                    alphabet.iter().map(move |&c| {
+                        let mut t = s.clone();
+                        t.push(c);
+                        t
+                    })
+                })
+                .collect();
+            all.extend(frontier.iter().cloned());
+        }
+        let mut pairs = 0;
+        for a in &all {
+            for b in all.iter().step_by(3) {
+                let want = globs_intersect(a, b);
+                let got = fields_intersect(a, Shape::of(a), b, Shape::of(b));
+                assert_eq!(
+                    got,
+                    want,
+                    "{:?} {:?}",
+                    String::from_utf8_lossy(a),
+                    String::from_utf8_lossy(b)
+                );
+                pairs += 1;
+            }
+        }
+        assert!(pairs > 100_000, "{pairs}");
     }
 
     #[test]

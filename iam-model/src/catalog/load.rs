@@ -97,7 +97,9 @@ fn parse(text: &'static str) -> Catalog {
         .collect();
     let (keys, templated) = index_keys(&global_keys, &services);
     let mut actions_ci = HashMap::with_capacity_and_hasher(action_count, Default::default());
+    let mut services_ci = HashMap::with_capacity_and_hasher(services.len(), Default::default());
     for (si, s) in services.iter().enumerate() {
+        services_ci.entry(CiPair(s.prefix, "")).or_insert(si as u32);
         for (ai, a) in s.actions.iter().enumerate() {
             actions_ci
                 .entry(CiPair(s.prefix, a.name))
@@ -111,6 +113,7 @@ fn parse(text: &'static str) -> Catalog {
         keys,
         templated,
         actions_ci,
+        services_ci,
         action_count,
     }
 }

@@ -1,7 +1,9 @@
 //! How a response object looked in its source — member order and `null` members — plus the
 //! `aws_shape!` macro that declares a response shape with an exact serde round trip.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The presentation of one JSON object as it was read: the order of its members and which of
 /// them were `null`. It lets a parsed object serialize back with the same member order.
@@ -18,10 +20,60 @@ use std::fmt;
 /// ```
 #[derive(Clone, Default)]
 pub struct Layout {
-    /// Member names in source order, with `true` when the member was `null`.
-    members: Vec<(Box<str>, bool)>,
+    /// Member names in source order, with `true` when the member was `null`. Shared: objects
+    /// of a shape nearly always have the same members in the same order, so equal member lists
+    /// are one allocation (see [`intern`]).
+    members: Arc<[(Box<str>, bool)]>,
     /// `true` once the object came from text (even `{}`).
     parsed: bool,
+}
+
+/// The member lists seen so far, process-wide, for sharing (emptied when it holds more than
+/// [`INTERNED_LAYOUTS`]; lists already handed out stay valid).
+type Interner = HashSet<Arc<[(Box<str>, bool)]>>;
+
+const INTERNED_LAYOUTS: usize = 4096;
+
+/// The shared copy of a member list.
+fn intern(members: Vec<(Box<str>, bool)>) -> Arc<[(Box<str>, bool)]> {
+    static INTERNER: OnceLock<Mutex<Interner>> = OnceLock::new();
+    let mut set = INTERNER
+        .get_or_init(|| Mutex::new(HashSet::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(shared) = set.get(members.as_slice()) {
+        return Arc::clone(shared);
+    }
+    if set.len() >= INTERNED_LAYOUTS {
+        set.clear();
+    }
+    let shared: Arc<[(Box<str>, bool)]> = members.into();
+    set.insert(Arc::clone(&shared));
+    shared
+}
+
+/// Records the members of an object while it is read; [`LayoutBuilder::finish`] gives the
+/// (shared) [`Layout`].
+#[derive(Default)]
+pub(crate) struct LayoutBuilder {
+    members: Vec<(Box<str>, bool)>,
+}
+
+impl LayoutBuilder {
+    pub(crate) fn push(&mut self, key: &str, was_null: bool) {
+        self.members.push((key.into(), was_null));
+    }
+
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.members.iter().any(|(k, _)| &**k == key)
+    }
+
+    pub(crate) fn finish(self) -> Layout {
+        Layout {
+            members: intern(self.members),
+            parsed: true,
+        }
+    }
 }
 
 impl Layout {
@@ -33,14 +85,6 @@ impl Layout {
     /// Member names in source order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.members.iter().map(|(k, _)| &**k)
-    }
-
-    pub(crate) fn mark_parsed(&mut self) {
-        self.parsed = true;
-    }
-
-    pub(crate) fn push(&mut self, key: &str, was_null: bool) {
-        self.members.push((key.into(), was_null));
     }
 
     pub(crate) fn contains(&self, key: &str) -> bool {
@@ -141,9 +185,9 @@ macro_rules! aws_shape {
                     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<$name, A::Error> {
                         use serde::de::Error as _;
                         let mut out = $name::default();
-                        out.layout.mark_parsed();
+                        let mut layout = $crate::gaad::layout::LayoutBuilder::default();
                         while let Some(key) = access.next_key::<String>()? {
-                            if out.layout.contains(&key) {
+                            if layout.contains(&key) {
                                 return Err(A::Error::custom(format!(
                                     concat!("duplicate member `{}` in ", stringify!($name)),
                                     key
@@ -153,17 +197,18 @@ macro_rules! aws_shape {
                                 $(
                                     $key => {
                                         let v: Option<aws_shape!(@inner $kind $ty)> = access.next_value()?;
-                                        out.layout.push(&key, v.is_none());
+                                        layout.push(&key, v.is_none());
                                         out.$field = aws_shape!(@store $kind v);
                                     }
                                 )*
                                 _ => {
                                     let v: serde_json::Value = access.next_value()?;
-                                    out.layout.push(&key, false);
+                                    layout.push(&key, false);
                                     out.extra.insert(key, v);
                                 }
                             }
                         }
+                        out.layout = layout.finish();
                         Ok(out)
                     }
                 }

@@ -27,11 +27,15 @@ pub(super) fn check_statement(
     path: &StPath,
 ) {
     let cat = Catalog::get();
-    let known = actions(c, cat, st, entries, path);
+    // Scratch buffers kept in `c` from one statement to the next.
+    let mut known = std::mem::take(&mut c.known);
+    known.clear();
+    let all_known = actions(c, cat, st, entries, path, &mut known);
     redundant_actions(c, cat, st, entries, path);
-    if let Some(known) = known {
+    if all_known {
         resources(c, st, path, &known);
     }
+    c.known = known;
     conditions(c, cat, st, path);
 }
 
@@ -62,14 +66,14 @@ fn actions(
     st: &Statement,
     entries: &[Entry<'_>],
     path: &StPath,
-) -> Option<Vec<(&'static Service, &'static Action)>> {
+    known: &mut Vec<(&'static Service, &'static Action)>,
+) -> bool {
     let el = if st.action.negated {
         "NotAction"
     } else {
         "Action"
     };
     let mut all_known = !st.action.values.is_empty();
-    let mut known = Vec::with_capacity(st.action.values.len());
     for (i, (a, e)) in st.action.values.iter().zip(entries).enumerate() {
         let p = || {
             if st.action.values.len() == 1 {
@@ -157,7 +161,7 @@ fn actions(
         };
         c.push("INVALID_ACTION", sev, a.span, p(), msg);
     }
-    all_known.then_some(known)
+    all_known
 }
 
 /// The text of a name pattern before its first wildcard.
@@ -739,12 +743,11 @@ fn resources(
     if with_types().next().is_none() {
         return;
     }
-    // The distinct resource types of those actions (many actions share a type).
-    let mut types: Vec<&ResourceType> = with_types()
-        .flat_map(|(svc, a)| svc.resource_types_of(a))
-        .collect();
-    types.sort_unstable_by_key(|r| std::ptr::from_ref::<ResourceType>(*r) as usize);
-    types.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    // The distinct resource types of those actions (many actions share a type), gathered
+    // lazily: most statements name no ARN that needs them.
+    let mut types = std::mem::take(&mut c.types);
+    types.clear();
+    let mut gathered = false;
     for (i, r) in res.values.iter().enumerate() {
         let s = r.value.as_str();
         if super::has_variable(s) || !s.starts_with("arn:") {
@@ -757,6 +760,12 @@ fn resources(
         };
         if arn.field(2).is_none_or(has_wildcard) {
             continue;
+        }
+        if !gathered {
+            types.extend(with_types().flat_map(|(svc, a)| svc.resource_types_of(a)));
+            types.sort_unstable_by_key(|r| std::ptr::from_ref::<ResourceType>(*r) as usize);
+            types.dedup_by(|a, b| std::ptr::eq(*a, *b));
+            gathered = true;
         }
         let matched = types.iter().any(|rt| rt.matches_pattern(&arn));
         if !matched {
@@ -780,6 +789,7 @@ fn resources(
             );
         }
     }
+    c.types = types;
 }
 
 fn conditions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path: &StPath) {

@@ -4,13 +4,14 @@ use super::Checks;
 use crate::finding::Severity;
 use iam_model::{Effect, Policy, PolicyType, Principal, PrincipalKey, Span};
 
-pub(super) fn check(c: &mut Checks, policy: &Policy) {
+pub(super) fn check(c: &mut Checks, policy: &Policy, infos: &[crate::policy::StatementInfo]) {
     let t = c.policy_type;
     let mut sids: Vec<(&str, Span)> = Vec::new();
     for (i, st) in policy.statements.iter().enumerate() {
+        let info = super::info(infos, i);
         let path = super::StPath {
             single: policy.single_statement,
-            index: i,
+            index: info.index,
         };
         let at = Span::new(st.span.start, st.span.start);
 
@@ -111,9 +112,9 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
                         "Allow with NotPrincipal grants access to every principal not listed, including anonymous users; AWS does not support it",
                     );
                 }
-                principal_values(c, &p.value, &ppath, t);
+                principal_values(c, &p.value, &ppath, t, info.bad_principal);
             }
-            None if t.requires_principal() => c.push(
+            None if t.requires_principal() && !info.bad_principal => c.push(
                 "MISSING_PRINCIPAL",
                 Severity::Error,
                 at,
@@ -139,13 +140,14 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
                 "a role trust policy must not have a Resource: the resource is the role itself",
             ),
             Some(_) => {}
-            None if matches!(
-                t,
-                PolicyType::Identity
-                    | PolicyType::PermissionsBoundary
-                    | PolicyType::Session
-                    | PolicyType::Scp
-            ) =>
+            None if !info.bad_resource
+                && matches!(
+                    t,
+                    PolicyType::Identity
+                        | PolicyType::PermissionsBoundary
+                        | PolicyType::Session
+                        | PolicyType::Scp
+                ) =>
             {
                 c.push(
                     "MISSING_RESOURCE",
@@ -159,6 +161,7 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
         }
         if let Some(r) = &st.resource
             && r.values.is_empty()
+            && !info.bad_resource
         {
             c.push(
                 "EMPTY_ARRAY_RESOURCE",
@@ -168,7 +171,7 @@ pub(super) fn check(c: &mut Checks, policy: &Policy) {
                 "the Resource array is empty, so the statement matches no resource",
             );
         }
-        if st.action.values.is_empty() && st.action.span != Span::default() {
+        if st.action.values.is_empty() && st.action.span != Span::default() && !info.bad_action {
             c.push(
                 "EMPTY_ARRAY_ACTION",
                 Severity::Suggestion,
@@ -204,9 +207,11 @@ fn unique_sids_required(t: PolicyType) -> bool {
     !matches!(t, PolicyType::Resource | PolicyType::VpcEndpoint)
 }
 
-fn principal_values(c: &mut Checks, p: &Principal, path: &str, t: PolicyType) {
+/// `bad`: the principal had entries that could not be read (already reported), so an empty
+/// object or array is not worth a finding of its own.
+fn principal_values(c: &mut Checks, p: &Principal, path: &str, t: PolicyType, bad: bool) {
     let Principal::Map(entries) = p else { return };
-    if entries.is_empty() {
+    if entries.is_empty() && !bad {
         c.push(
             "EMPTY_OBJECT_PRINCIPAL",
             Severity::Suggestion,
@@ -217,7 +222,7 @@ fn principal_values(c: &mut Checks, p: &Principal, path: &str, t: PolicyType) {
     }
     for (key, values) in entries {
         let kpath = format!("{path}.{}", key.value);
-        if values.is_empty() {
+        if values.is_empty() && !bad {
             c.push(
                 "EMPTY_ARRAY_PRINCIPAL",
                 Severity::Suggestion,

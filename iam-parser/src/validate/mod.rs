@@ -13,12 +13,17 @@ mod variables;
 
 use crate::finding::{Finding, LineIndex, Severity};
 use crate::json::ParseOptions;
-use crate::policy::{ParsedPolicy, read_policy_indexed};
+use crate::policy::{StatementInfo, read_policy_recovering};
 use iam_model::{PolicyType, Span};
 
 /// Validates a policy document as `policy_type`, returning every finding, sorted by position.
 ///
-/// Never fails: a document that is not JSON yields a `JSON_SYNTAX_ERROR` finding.
+/// Never fails: a document that is not JSON yields a `JSON_SYNTAX_ERROR` finding. Errors in
+/// one element or statement do not hide the others: the reader recovers at element and
+/// statement level and every statement it could read is checked (issue #9). A document that is
+/// recognisably something else ([`crate::document_kind`]: empty, an account snapshot, an AWS
+/// response wrapping a policy) yields one `NOT_A_POLICY_DOCUMENT` finding naming what it is
+/// (and where the policy is inside it).
 ///
 /// ```
 /// use iam_model::PolicyType;
@@ -59,54 +64,77 @@ pub fn validate_with(
     policy_type: PolicyType,
     options: ValidateOptions,
 ) -> Vec<Finding> {
-    // The fast path when the document has no grammar finding, else the exact path.
-    let parsed = match crate::fast::read(text, ParseOptions::POLICY) {
-        Some(policy) => ParsedPolicy {
-            policy: Some(policy),
-            findings: Vec::new(),
-        },
-        None => read_policy_indexed(
-            text,
-            policy_type,
-            ParseOptions::POLICY,
-            &LineIndex::new(text),
-        ),
+    // The fast path when the document has no grammar finding, else the exact path, which
+    // keeps every statement it can read after an error so that all of them are checked
+    // (issue #9: every finding in one pass).
+    let (policy, findings, infos) = match crate::fast::read(text, ParseOptions::POLICY) {
+        Some(policy) => (Some(policy), Vec::new(), Vec::new()),
+        None => {
+            if let Some(f) = crate::kind::not_a_policy(text) {
+                return vec![f];
+            }
+            let r = read_policy_recovering(
+                text,
+                policy_type,
+                ParseOptions::POLICY,
+                &LineIndex::new(text),
+            );
+            (r.policy, r.findings, r.info)
+        }
     };
     let mut out = Checks {
-        findings: parsed.findings,
+        findings,
         policy_type,
         near_services: Vec::new(),
+        known: Vec::new(),
+        types: Vec::new(),
     };
-    if let Some(policy) = &parsed.policy {
+    if let Some(policy) = &policy {
         size::check(&mut out, text);
         // Without a `$` in the text (nor a `\` that could escape one) no value holds a policy
         // variable, and the variable checks have nothing to report.
         let variables = may_hold_variable(text);
-        elements::check(&mut out, policy);
+        elements::check(&mut out, policy, &infos);
         // Each Action entry is split once, for the format and the catalog checks (one buffer
-        // for all statements).
+        // for all statements: `entries[bounds[i]..bounds[i + 1]]` are statement i's).
         let mut entries: Vec<catalog::Entry<'_>> = Vec::new();
-        for (i, st) in policy.statements.iter().enumerate() {
-            let path = StPath {
-                single: policy.single_statement,
-                index: i,
-            };
-            let path = &path;
-            entries.clear();
+        let mut bounds: Vec<usize> = Vec::with_capacity(policy.statements.len() + 1);
+        bounds.push(0);
+        for st in &policy.statements {
             entries.extend(
                 st.action
                     .values
                     .iter()
                     .map(|v| catalog::Entry::new(&v.value)),
             );
-            resources::check_statement(&mut out, policy, st, &entries, path);
-            if variables {
-                variables::check_statement(&mut out, policy, st, path);
+            bounds.push(entries.len());
+        }
+        let paths = |i: usize| StPath {
+            single: policy.single_statement,
+            index: info(&infos, i).index,
+        };
+        let of = |i: usize| &entries[bounds[i]..bounds[i + 1]];
+        // One group of checks at a time over all statements, not every check per statement:
+        // each check's code stays in the instruction cache across the statements. Findings of
+        // one statement are pushed in the same relative order either way, and the stable sort
+        // below keeps that order among findings at the same position.
+        for (i, st) in policy.statements.iter().enumerate() {
+            resources::check_statement(&mut out, policy, st, of(i), &paths(i));
+        }
+        if variables {
+            for (i, st) in policy.statements.iter().enumerate() {
+                variables::check_statement(&mut out, policy, st, &paths(i));
             }
-            conditions::check_statement(&mut out, st, path);
-            security::check_statement(&mut out, st, path);
-            if options.catalog {
-                catalog::check_statement(&mut out, st, &entries, path);
+        }
+        for (i, st) in policy.statements.iter().enumerate() {
+            conditions::check_statement(&mut out, st, &paths(i));
+        }
+        for (i, st) in policy.statements.iter().enumerate() {
+            security::check_statement(&mut out, st, &paths(i));
+        }
+        if options.catalog {
+            for (i, st) in policy.statements.iter().enumerate() {
+                catalog::check_statement(&mut out, st, of(i), &paths(i));
             }
         }
     }
@@ -121,11 +149,25 @@ pub fn validate_with(
     findings
 }
 
+/// The [`StatementInfo`] of the `i`-th statement of the AST: `infos` is empty on the fast path,
+/// where every statement was read cleanly.
+pub(crate) fn info(infos: &[StatementInfo], i: usize) -> StatementInfo {
+    infos.get(i).copied().unwrap_or(StatementInfo::clean(i))
+}
+
 pub(crate) struct Checks {
     pub(crate) findings: Vec<Finding>,
     pub(crate) policy_type: PolicyType,
     /// Unknown service prefixes already looked up, with their near miss (`catalog.rs`).
     pub(crate) near_services: Vec<(String, Option<&'static str>)>,
+    /// Scratch of `catalog.rs`, reused from one statement to the next: the statement's
+    /// catalog actions.
+    pub(crate) known: Vec<(
+        &'static iam_model::catalog::Service,
+        &'static iam_model::catalog::Action,
+    )>,
+    /// Scratch of `catalog.rs`: the distinct resource types of the statement's actions.
+    pub(crate) types: Vec<&'static iam_model::catalog::ResourceType>,
 }
 
 impl Checks {

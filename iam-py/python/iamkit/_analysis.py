@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from iamkit import _native
+from iamkit._args import int_in_range
 
 if TYPE_CHECKING:
     from iamkit._account import Account
@@ -230,15 +231,22 @@ class AccessMatrix:
         """``(len(principals), len(actions))``."""
         return (len(self.principals), len(self.actions))
 
+    def _index(self, key: int | str, labels: list[str], name: str) -> int:
+        """The index of a principal or action given by index (0 to len - 1; out of range is a
+        ``ValueError``, never a negative index counted from the end) or by name."""
+        if isinstance(key, str):
+            return labels.index(key)
+        return int_in_range(key, f"{name} index", 0, len(labels) - 1)
+
     def cell(self, principal: int | str, action: int | str) -> str:
         """The cell of a principal and action (by index or name)."""
-        r = principal if isinstance(principal, int) else self.principals.index(principal)
-        c = action if isinstance(action, int) else self.actions.index(action)
+        r = self._index(principal, self.principals, "principal")
+        c = self._index(action, self.actions, "action")
         return _CELL[self._cells[r * len(self.actions) + c]]
 
     def row(self, principal: int | str) -> list[str]:
         """One principal's cells."""
-        r = principal if isinstance(principal, int) else self.principals.index(principal)
+        r = self._index(principal, self.principals, "principal")
         n = len(self.actions)
         return [_CELL[b] for b in self._cells[r * n : (r + 1) * n]]
 
@@ -299,5 +307,7 @@ def access_matrix(account: Account, actions: str | Sequence[str] = "*", *, threa
     """Every user and role x the catalog actions matching ``actions`` (a pattern or a list of
     patterns; ``"*"`` for all), computed in Rust on ``threads`` threads."""
     patterns = [actions] if isinstance(actions, str) else list(actions)
+    # 0 = one thread per CPU
+    threads = int_in_range(threads, "threads", 0, 1024)
     principals, names, cells = account._native.access_matrix(patterns, threads)
     return AccessMatrix(principals, names, bytes(cells))

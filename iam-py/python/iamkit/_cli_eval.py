@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any, TextIO
 
 import iamkit
@@ -56,12 +57,20 @@ def cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
                 principal=args.principal,
                 context=context,
                 resource_account=args.resource_account,
+                role_arn=args.role_arn,
             )
             for action in args.action
             for res in (args.resource or ["*"])
         ]
     except ValueError as e:
         raise cli.UsageError(str(e)) from e
+    if args.principal is None:
+        # Spec §5.1 (rev 3): no principal is an unnamed IAM user, never the root user.
+        print(
+            "iamkit: note: no --principal given: evaluated as an unnamed IAM user of the resource's "
+            "account holding exactly these policies, as AWS's policy simulator does without CallerArn",
+            file=sys.stderr,
+        )
     if args.format == "json":
         json.dump([r.to_dict() for r in results], out, indent=2)
         out.write("\n")
@@ -83,7 +92,17 @@ def add_commands(sub: Any) -> None:
         "--action", "-a", action="append", required=True, help="action, e.g. s3:GetObject (repeatable)"
     )
     s.add_argument("--resource", "-r", action="append", help="resource ARN (repeatable; default '*')")
-    s.add_argument("--principal", "-p", help="caller ARN, account id, service principal or 'anonymous'")
+    s.add_argument(
+        "--principal",
+        "-p",
+        help="caller ARN, account id (= its root user), service principal or 'anonymous'; "
+        "default: an unnamed IAM user of the resource's account holding the given policies",
+    )
+    s.add_argument(
+        "--role-arn",
+        metavar="ARN",
+        help="the role ARN with its path, when --principal is a session of a role that has a path",
+    )
     s.add_argument("--resource-account", help="account that owns the resource")
     s.add_argument(
         "--context", "-c", action="append", default=[], metavar="KEY=VALUE", help="condition key (repeatable)"

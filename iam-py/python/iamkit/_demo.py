@@ -228,6 +228,8 @@ def run(out: TextIO, *, fmt: str = "text") -> int:
         f"{allowed} allowed, {len(rows) - allowed} denied. Decided offline, with AWS's evaluation logic.\n"
         "Next: iamkit validate POLICY.json\n"
         "      iamkit simulate POLICY.json --action s3:GetObject --resource ARN --explain\n"
+        "      (without --principal the caller is an IAM user holding just POLICY.json, as in AWS's\n"
+        "      policy simulator; add --principal ARN to name one)\n"
     )
     return 0
 

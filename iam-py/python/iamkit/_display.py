@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from iamkit._args import U32_MAX, int_in_range
+
 if TYPE_CHECKING:
     from iamkit._native import EvaluationResult, Finding, Policy
 
@@ -122,6 +124,7 @@ def policy_html(
         )
     )
     rows: list[str] = []
+    int_in_range(max_lines, "max_lines", 1, U32_MAX)
     lines = policy.text.split("\n")
     shown: set[int] | None = None
     if marks and len(lines) > max_lines:
@@ -250,10 +253,14 @@ def evaluation_html(result: EvaluationResult) -> str:
         f'style="color:{fg};background:{bg};border:1px solid {fg};border-radius:4px;'
         f'padding:1px 8px;font-weight:700">{escape(label)}</span>'
     )
-    request = (
-        f"<code>{escape(result.action)}</code> on <code>{escape(result.resource)}</code>"
-        f" by <code>{escape(result.principal or 'anonymous')}</code>"
+    # An empty principal is the unnamed IAM user of a request that named none (spec §5.1 rev 3);
+    # anonymous callers and service principals carry their own names.
+    caller = (
+        f"<code>{escape(result.principal)}</code>"
+        if result.principal
+        else "an unnamed IAM user (no principal given)"
     )
+    request = f"<code>{escape(result.action)}</code> on <code>{escape(result.resource)}</code> by {caller}"
     layer_rows = "".join(
         f'<tr><td style="{cell}"><code>{escape(str(lv["layer"]))}</code></td>'
         f'<td style="{cell};color:{_VERDICT_STYLE.get(str(lv["verdict"]), "#1f2328")};font-weight:600">'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from iamkit._args import U32_MAX, int_in_range
+
 __all__ = ["MalformedPolicyDocument", "PolicyCompileError", "PolicyParseError"]
 
 
@@ -37,6 +39,15 @@ class PolicyParseError(ValueError):
         end_line = line if end_line is None else end_line
         end_column = column if end_column is None else end_column
         end_offset = offset if end_offset is None else end_offset
+        for name, value in (
+            ("line", line),
+            ("column", column),
+            ("offset", offset),
+            ("end_line", end_line),
+            ("end_column", end_column),
+            ("end_offset", end_offset),
+        ):
+            int_in_range(value, name, 0, U32_MAX)
         super().__init__(message, code, line, column, offset, path, end_line, end_column, end_offset)
         self.message = message
         self.code = code
@@ -98,6 +109,8 @@ class PolicyCompileError(PolicyParseError):
         statement_index: int = 0,
     ) -> None:
         super().__init__(message, code, line, column, offset, path, end_line, end_column, end_offset)
+        int_in_range(policy_index, "policy_index", 0, U32_MAX)
+        int_in_range(statement_index, "statement_index", 0, U32_MAX)
         self.args = (*self.args, layer, policy_index, statement_index)
         self.layer = layer
         self.policy_index = policy_index
@@ -131,6 +144,9 @@ class MalformedPolicyDocument(Exception):
         column: int | None = None,
         offset: int | None = None,
     ) -> None:
+        for name, value in (("line", line), ("column", column), ("offset", offset)):
+            if value is not None:
+                int_in_range(value, name, 0, U32_MAX)
         super().__init__(message, code, line, column, offset)
         self.message = message
         self.code = code

@@ -193,6 +193,7 @@ class Engine:
         principal: str | None = None,
         context: Mapping[str, object] | None = None,
         resource_account: str | None = None,
+        role_arn: str | None = None,
     ) -> EvaluationResult: ...
     @overload
     def evaluate_many(
@@ -203,7 +204,8 @@ class Engine:
         actions: Sequence[str] | None = None,
         resources: Sequence[str] | None = None,
         principals: Sequence[str | None] | None = None,
-        contexts: Sequence[Mapping[str, object]] | None = None,
+        contexts: Sequence[Mapping[str, object] | None] | None = None,
+        resource_accounts: Sequence[str | None] | None = None,
         as_dataframe: Literal[False] = False,
     ) -> list[str]: ...
     @overload
@@ -215,7 +217,8 @@ class Engine:
         actions: Sequence[str] | None = None,
         resources: Sequence[str] | None = None,
         principals: Sequence[str | None] | None = None,
-        contexts: Sequence[Mapping[str, object]] | None = None,
+        contexts: Sequence[Mapping[str, object] | None] | None = None,
+        resource_accounts: Sequence[str | None] | None = None,
         as_dataframe: Literal[True],
     ) -> Any: ...
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
@@ -234,9 +237,14 @@ def evaluate(
     rcps: PolicyLevels | None = (),
     vpc_endpoint_policy: PolicyArg | None = None,
     resource_account: str | None = None,
+    role_arn: str | None = None,
 ) -> EvaluationResult:
     """Decides one request; raises ``iamkit.PolicyCompileError`` (a ``ValueError``) for policies
-    that cannot be evaluated (spec §1.7), like ``Engine``."""
+    that cannot be evaluated (spec §1.7), like ``Engine``. ``principal=None`` is an unnamed IAM
+    user of the resource's account holding exactly the identity policies given (as AWS's policy
+    simulator without CallerArn), never the root user. ``role_arn`` is the role ARN with its path
+    when ``principal`` is a session (``arn:aws:sts::A:assumed-role/R/S``) of a role that has a
+    path."""
 
 def _restore_engine(state: tuple[Any, ...]) -> Engine: ...
 def _restore_result(state: tuple[Any, ...]) -> EvaluationResult: ...
