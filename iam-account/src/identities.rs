@@ -432,6 +432,14 @@ impl Account {
         }
         let name = service_linked_role_name(short, custom_suffix);
         validate::name("roleName", &name, 64)?;
+        // The name taken is InvalidInput, not EntityAlreadyExists: CreateServiceLinkedRole's
+        // modeled errors are InvalidInput, LimitExceeded, NoSuchEntity and ServiceFailure
+        // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html).
+        if self.roles.contains_key(&key(&name)) {
+            return Err(IamError::invalid_input(format!(
+                "Service role name {name} has been taken in this account, please try a different suffix."
+            )));
+        }
         let trust = format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"{service}"}},"Action":"sts:AssumeRole"}}]}}"#
         );

@@ -26,7 +26,9 @@ mod credentials;
 mod enforce;
 mod gaad;
 mod identities;
+pub mod model;
 mod organization;
+pub mod paginate;
 mod policies;
 mod providers;
 mod secrets;
@@ -149,6 +151,8 @@ pub struct Account {
     pub(crate) enforcement: Enforcement,
     /// Denials recorded under [`Enforcement::Soft`].
     pub(crate) denials: Vec<Denial>,
+    /// When this account (its root user) was created: `GetUser`'s `CreateDate` for the root.
+    pub(crate) created: iam_model::entities::Timestamp,
 }
 
 impl fmt::Debug for Account {
@@ -242,6 +246,12 @@ impl Account {
         Account::with_clock(id, Arc::new(SystemClock))
     }
 
+    /// When the account (its root user) was created (for an imported account: when it was
+    /// loaded). `GetUser` called by the root user reports it as `CreateDate`.
+    pub fn create_date(&self) -> iam_model::entities::Timestamp {
+        self.created
+    }
+
     /// An empty account reading the time from `clock`.
     pub fn with_clock(id: &str, clock: Arc<dyn Clock>) -> Result<Account, IamError> {
         if !validate::is_account_id(id) {
@@ -269,6 +279,7 @@ impl Account {
             oidc_providers: BTreeMap::new(),
             server_certificates: BTreeMap::new(),
             quotas: Quotas::default(),
+            created: clock.now(),
             clock,
             aws_overrides: BTreeMap::new(),
             gaad: None,

@@ -21,6 +21,17 @@ pub(crate) fn unique_id(prefix: IdPrefix) -> Result<String, IamError> {
     Ok(prefix.make(&random::<17>()?))
 }
 
+/// A signing certificate id: 28 characters of `A-Z2-7`, like the API reference's example
+/// `TA7SMP42TDN5Z26OBPJE7EXAMPLE`; botocore's model (`certificateIdType`) wants 24 to 128
+/// word characters (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_SigningCertificate.html>).
+pub(crate) fn signing_certificate_id() -> Result<String, IamError> {
+    const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    Ok(random::<28>()?
+        .iter()
+        .map(|b| char::from(B32[usize::from(b & 31)]))
+        .collect())
+}
+
 /// A 20-character access key id (`AKIA…` / `ASIA…`).
 pub(crate) fn access_key_id(prefix: IdPrefix) -> Result<String, IamError> {
     Ok(prefix.make(&random::<16>()?))

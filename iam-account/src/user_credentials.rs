@@ -4,7 +4,7 @@
 //! salted Argon2id hash).
 
 use super::Account;
-use super::secrets::{access_key_id, hash, secret_text, unique_id, verify};
+use super::secrets::{access_key_id, hash, secret_text, signing_certificate_id, unique_id, verify};
 use iam_model::entities::{
     AccessKeyStatus, ErrorCode, IamError, IdPrefix, MAX_SERVICE_SPECIFIC_CREDENTIALS,
     MAX_SIGNING_CERTIFICATES, MAX_SSH_PUBLIC_KEYS, Secret, ServiceSpecificCredential,
@@ -78,6 +78,39 @@ impl Account {
         Ok(&u.ssh_public_keys[u.ssh_public_keys.len() - 1])
     }
 
+    /// The `Fingerprint` IAM reports for an SSH public key: "The MD5 message digest of the SSH
+    /// public key" (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_SSHPublicKey.html>),
+    /// as colon-separated hex of the digest of the key blob (the base64 field of an OpenSSH
+    /// `ssh-rsa AAAA… comment` line, the text between the PEM armour lines otherwise). A body
+    /// whose blob is not base64 is digested as text (IAM would have refused it on upload).
+    ///
+    /// ```
+    /// use iam_account::Account;
+    /// // `ssh-keygen -E md5 -lf key.pub` prints MD5:19:cb:31:aa:c7:e3:d5:b6:96:75:6b:fa:41:3e:53:62
+    /// let f = Account::ssh_public_key_fingerprint("ssh-ed25519 \
+    ///     AAAAC3NzaC1lZDI1NTE5AAAAIENmZSrOK1TL2E4EbCZRrYIy4JjERPNNju6jHj5G40to test");
+    /// assert_eq!(f, "19:cb:31:aa:c7:e3:d5:b6:96:75:6b:fa:41:3e:53:62");
+    /// ```
+    pub fn ssh_public_key_fingerprint(body: &str) -> String {
+        use base64ct::{Base64, Encoding};
+        use md5::{Digest, Md5};
+        let text = body.trim();
+        let blob_text: String = if text.starts_with("-----") {
+            text.lines()
+                .filter(|l| !l.starts_with("-----") && !l.contains(':'))
+                .collect()
+        } else {
+            text.split_whitespace().nth(1).unwrap_or(text).to_string()
+        };
+        let blob =
+            Base64::decode_vec(&blob_text).unwrap_or_else(|_| blob_text.clone().into_bytes());
+        Md5::digest(&blob)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    }
+
     /// `ListSSHPublicKeys`.
     pub fn list_ssh_public_keys(&self, user: &str) -> Result<Vec<&SshPublicKey>, IamError> {
         Ok(self.get_user(user)?.ssh_public_keys.iter().collect())
@@ -125,7 +158,7 @@ impl Account {
     // ---------------------------------------------------------------- signing certificates
 
     /// `UploadSigningCertificate`: at most 2 per user, inactive ones included; the new
-    /// certificate is `Active` with an `ASCA…` id.
+    /// certificate is `Active` with a 28-character id (`TA7SMP42…`).
     pub fn upload_signing_certificate(
         &mut self,
         user: &str,
@@ -141,7 +174,7 @@ impl Account {
             ));
         }
         u.signing_certificates.push(SigningCertificate {
-            id: unique_id(IdPrefix::Certificate)?,
+            id: signing_certificate_id()?,
             body: body.to_string(),
             status: AccessKeyStatus::Active,
             upload_date: now,

@@ -362,7 +362,12 @@ fn lifecycle_and_arns() {
     assert!(a.list_ssh_public_keys("u").unwrap().is_empty());
     // Signing certificates.
     let c = a.upload_signing_certificate("u", CERT).unwrap().clone();
-    assert!(c.id.starts_with("ASCA") && c.id.len() == 21);
+    assert!(
+        c.id.len() == 28
+            && c.id
+                .chars()
+                .all(|x| x.is_ascii_uppercase() || ("234567").contains(x))
+    );
     a.update_signing_certificate("u", &c.id, AccessKeyStatus::Inactive)
         .unwrap();
     assert_eq!(

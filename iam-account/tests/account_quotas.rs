@@ -693,7 +693,7 @@ fn service_linked_roles() {
     );
     assert_eq!(
         code(a.create_service_linked_role("autoscaling.amazonaws.com", None, None)),
-        ErrorCode::EntityAlreadyExists
+        ErrorCode::InvalidInput // the model's error for a taken name (API_CreateServiceLinkedRole)
     );
     assert_eq!(
         code(a.create_role_with(

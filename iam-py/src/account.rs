@@ -9,6 +9,8 @@
 
 use crate::convert::python_attr;
 use crate::eval::{PyEvaluationResult, context_of};
+use iam_account::model::ServiceModel;
+use iam_account::paginate::paginate_response;
 use iam_account::{
     Account, AssumeRoleRequest, CallError, Caller, CallerKind, CreateRoleOptions,
     CreatedServiceSpecificCredential, Enforcement, FederationTokenRequest, acts_on_calling_user,
@@ -26,22 +28,45 @@ use pyo3::sync::PyOnceLock;
 use serde_json::{Map, Value, json};
 use std::sync::{PoisonError, RwLock};
 
-/// Raises `iamkit._account.client_error(code, message, operation)`.
+/// Raises `iamkit._account.client_error(code, message, operation, status)` with the HTTP
+/// status botocore's IAM model gives the code (`NoSuchEntity` 404, `EntityAlreadyExists` 409,
+/// …; [`ServiceModel::error_status`]).
 pub(crate) fn client_error(py: Python<'_>, e: &IamError, operation: &str) -> PyErr {
-    client_error_explained(py, e, operation, None)
+    client_error_full(py, "iam", e, operation, None)
 }
 
-/// [`client_error`] with iamkit's explanation of a denial attached (`.explanation`).
-fn client_error_explained(
+/// [`client_error`] with the status from `service`'s model.
+pub(crate) fn client_error_in(
     py: Python<'_>,
+    service: &str,
+    e: &IamError,
+    operation: &str,
+) -> PyErr {
+    client_error_full(py, service, e, operation, None)
+}
+
+/// The exception for `e`: the status from `service`'s model, iamkit's explanation of a denial
+/// when there is one.
+fn client_error_full(
+    py: Python<'_>,
+    service: &str,
     e: &IamError,
     operation: &str,
     explanation: Option<String>,
 ) -> PyErr {
     static F: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    match python_attr(py, &F, "iamkit._account", "client_error")
-        .and_then(|f| f.call1((e.code.as_str(), e.message.as_str(), operation, explanation)))
-    {
+    let status = ServiceModel::get(service)
+        .or_else(|| ServiceModel::get("iam"))
+        .map_or(400, |m| m.error_status(e.code.as_str()));
+    match python_attr(py, &F, "iamkit._account", "client_error").and_then(|f| {
+        f.call1((
+            e.code.as_str(),
+            e.message.as_str(),
+            operation,
+            status,
+            explanation,
+        ))
+    }) {
         Ok(exc) => PyErr::from_value(exc),
         Err(err) => err,
     }
@@ -286,6 +311,7 @@ fn ssh_key_json(user: &str, k: &SshPublicKey, full: bool) -> Value {
         "UploadDate": date(k.upload_date)});
     if full {
         v["SSHPublicKeyBody"] = json!(k.body);
+        v["Fingerprint"] = json!(Account::ssh_public_key_fingerprint(&k.body));
     }
     v
 }
@@ -597,9 +623,22 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                 Some(pp) => a.list_roles(Some(pp))?,
                 None => all_roles(a),
             };
+            // "This operation does not return the following attributes, even though they are an
+            // attribute of the returned object: PermissionsBoundary, RoleLastUsed, Tags"
+            // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html).
             list(
                 "Roles",
-                roles.into_iter().map(|r| role_json(r, false)).collect(),
+                roles
+                    .into_iter()
+                    .map(|r| {
+                        let mut v = role_json(r, false);
+                        if let Some(m) = v.as_object_mut() {
+                            m.remove("PermissionsBoundary");
+                            m.remove("Tags");
+                        }
+                        v
+                    })
+                    .collect(),
             )
         }
         "update_role" => {
@@ -892,6 +931,15 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                     }
                 }
             }
+            // ListPolicies returns neither Description nor Tags ("IAM resource-listing
+            // operations return a subset of the available attributes ... PermissionsBoundary,
+            // Tags", API_ListPolicies.html; the Description is returned by GetPolicy only).
+            for v in &mut out {
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("Description");
+                    m.remove("Tags");
+                }
+            }
             list("Policies", out)
         }
         "create_policy_version" => {
@@ -971,24 +1019,50 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                     format!("Policy {arn} was not found."),
                 ));
             }
-            let has = |v: &[String]| v.iter().any(|x| x == arn);
-            let users: Vec<Value> = a
-                .list_users(None)?
-                .into_iter()
-                .filter(|u| has(&u.attached_policies))
-                .map(|u| json!({"UserName": u.name, "UserId": u.id}))
-                .collect();
-            let groups: Vec<Value> = a
-                .list_groups(None)?
-                .into_iter()
-                .filter(|g| has(&g.attached_policies))
-                .map(|g| json!({"GroupName": g.name, "GroupId": g.id}))
-                .collect();
-            let roles: Vec<Value> = all_roles(a)
-                .into_iter()
-                .filter(|r| has(&r.attached_policies))
-                .map(|r| json!({"RoleName": r.name, "RoleId": r.id}))
-                .collect();
+            // EntityFilter (User | Role | Group; the policy kinds match nothing here),
+            // PathPrefix and PolicyUsageFilter (PermissionsPolicy: attached; PermissionsBoundary:
+            // set as the boundary; absent: both), API_ListEntitiesForPolicy.html.
+            let entity = opt(p, "EntityFilter");
+            let want = |kind: &str| entity.is_none() || entity == Some(kind);
+            let prefix = opt(p, "PathPrefix").unwrap_or("/");
+            let usage = opt(p, "PolicyUsageFilter");
+            let uses = |attached: &[String], boundary: Option<&String>| {
+                let as_policy = attached.iter().any(|x| x == arn);
+                let as_boundary = boundary.is_some_and(|b| b == arn);
+                match usage {
+                    Some("PermissionsPolicy") => as_policy,
+                    Some("PermissionsBoundary") => as_boundary,
+                    _ => as_policy || as_boundary,
+                }
+            };
+            let users: Vec<Value> = if want("User") {
+                a.list_users(Some(prefix))?
+                    .into_iter()
+                    .filter(|u| uses(&u.attached_policies, u.permissions_boundary.as_ref()))
+                    .map(|u| json!({"UserName": u.name, "UserId": u.id}))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let groups: Vec<Value> = if want("Group") && usage != Some("PermissionsBoundary") {
+                a.list_groups(Some(prefix))?
+                    .into_iter()
+                    .filter(|g| uses(&g.attached_policies, None))
+                    .map(|g| json!({"GroupName": g.name, "GroupId": g.id}))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let roles: Vec<Value> = if want("Role") {
+                all_roles(a)
+                    .into_iter()
+                    .filter(|r| r.path.starts_with(prefix))
+                    .filter(|r| uses(&r.attached_policies, r.permissions_boundary.as_ref()))
+                    .map(|r| json!({"RoleName": r.name, "RoleId": r.id}))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             Ok(
                 json!({"PolicyGroups": groups, "PolicyUsers": users, "PolicyRoles": roles, "IsTruncated": false}),
             )
@@ -1296,6 +1370,26 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
     }
 }
 
+/// Raises `iamkit._account.param_validation_error(report)`: botocore's `ParamValidationError`.
+fn param_validation_error(py: Python<'_>, e: &iam_account::model::ParamValidationError) -> PyErr {
+    static F: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    match python_attr(py, &F, "iamkit._account", "param_validation_error")
+        .and_then(|f| f.call1((e.report(),)))
+    {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(err) => err,
+    }
+}
+
+/// `GetUser` without `UserName` for the root user: "If you do not specify a user name, IAM
+/// determines the user name implicitly based on the Amazon Web Services access key ID used to
+/// sign the request" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html);
+/// the root "user" has its account id as `UserId`, the root ARN and no `UserName` or `Path`.
+/// (A user caller gets its own name filled in by `acts_on_calling_user`.)
+fn root_user(a: &Account) -> Value {
+    json!({"User": {"UserId": a.id(), "Arn": a.root_arn(), "CreateDate": date(a.create_date())}})
+}
+
 fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
     match op {
         "get_caller_identity" => match &caller.access_key_id {
@@ -1425,15 +1519,25 @@ impl PyAccount {
         }
         let p: Value =
             serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        let op: String = operation
-            .split('_')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                    .unwrap_or_default()
-            })
-            .collect();
+        let model = ServiceModel::get(service)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown service {service:?}")))?;
+        let op: String = match model.operation_name(operation) {
+            Some(name) => name.to_string(),
+            None => operation
+                .split('_')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                        .unwrap_or_default()
+                })
+                .collect(),
+        };
+        // botocore validates the parameters before anything is sent (ParamValidationError):
+        // before authentication, authorization or the operation.
+        if let Err(e) = model.validate(&op, &p) {
+            return Err(param_validation_error(py, &e));
+        }
         let out = self.write(py, |a| -> Result<Value, CallError> {
             let caller = match credentials {
                 None => a.root_caller(),
@@ -1457,20 +1561,30 @@ impl PyAccount {
             {
                 m.insert("UserName".to_string(), Value::String(name.clone()));
             }
-            Ok(match service {
+            let mut v = match service {
+                "iam"
+                    if op == "GetUser"
+                        && p.get("UserName").is_none()
+                        && matches!(caller.kind, CallerKind::Root) =>
+                {
+                    root_user(a)
+                }
                 "iam" => iam_call(a, operation, &p)?,
                 _ => sts_call(a, operation, &p, &caller)?,
-            })
+            };
+            paginate_response(model, &op, &mut v, &p)?;
+            Ok(v)
         });
         match out {
             Ok(v) => Ok(v.to_string()),
-            Err(CallError::Denied(d)) => Err(client_error_explained(
+            Err(CallError::Denied(d)) => Err(client_error_full(
                 py,
+                service,
                 &d.error,
                 &op,
                 Some(d.explanation.to_string()),
             )),
-            Err(CallError::Invalid(e)) => Err(client_error(py, &e, &op)),
+            Err(CallError::Invalid(e)) => Err(client_error_in(py, service, &e, &op)),
         }
     }
 
@@ -1615,6 +1729,90 @@ impl PyAccount {
             )
             .to_string()
         })
+    }
+
+    /// botocore's parameter validation of one request: `None` when valid, else the report
+    /// (the lines after `Parameter validation failed:`). `operation` is boto3's snake_case
+    /// name; an operation the model does not know is not checked.
+    #[staticmethod]
+    fn validate_params(service: &str, operation: &str, params: &str) -> PyResult<Option<String>> {
+        let p: Value =
+            serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let Some(model) = ServiceModel::get(service) else {
+            return Ok(None);
+        };
+        let Some(op) = model.operation_name(operation) else {
+            return Ok(None);
+        };
+        Ok(model.validate(op, &p).err().map(|e| e.report()))
+    }
+
+    /// The modeled errors of a service: `(exception shape name, error code, HTTP status)`.
+    #[staticmethod]
+    fn error_shapes(service: &str) -> Vec<(String, String, u16)> {
+        ServiceModel::get(service)
+            .map(|m| {
+                m.error_shapes()
+                    .map(|e| (e.shape_name.to_string(), e.code.to_string(), e.http_status))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The paginated operations of a service: `(snake_case name, model name, result keys)`,
+    /// for the operations this client offers.
+    #[staticmethod]
+    fn paginators(service: &str) -> Vec<(String, String, Vec<String>)> {
+        let Some(m) = ServiceModel::get(service) else {
+            return Vec::new();
+        };
+        let offered: &[&str] = match service {
+            "iam" => IAM_OPERATIONS,
+            "sts" => STS_OPERATIONS,
+            _ => &[],
+        };
+        offered
+            .iter()
+            .chain(
+                [
+                    "get_account_authorization_details",
+                    "simulate_custom_policy",
+                    "simulate_principal_policy",
+                ]
+                .iter(),
+            )
+            .filter_map(|snake| {
+                let op = m.operation_name(snake)?;
+                let pg = m.paginator(op)?;
+                Some((snake.to_string(), op.to_string(), pg.result_keys))
+            })
+            .filter(|(snake, _, _)| service == "iam" || !snake.starts_with("get_account"))
+            .collect()
+    }
+
+    /// Cuts a complete response (JSON text) of a paginated operation down to the page the
+    /// request asks for (`Marker`, `MaxItems`); returns the page as JSON text.
+    #[staticmethod]
+    fn paginate_response(
+        py: Python<'_>,
+        service: &str,
+        operation: &str,
+        response: &str,
+        params: &str,
+    ) -> PyResult<String> {
+        let mut r: Value =
+            serde_json::from_str(response).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let p: Value =
+            serde_json::from_str(params).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let model = ServiceModel::get(service)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown service {service:?}")))?;
+        let op = model
+            .operation_name(operation)
+            .unwrap_or(operation)
+            .to_string();
+        paginate_response(model, &op, &mut r, &p)
+            .map_err(|e| client_error_in(py, service, &e, &op))?;
+        Ok(r.to_string())
     }
 
     /// The operations of a service, in boto3's snake_case.

@@ -352,7 +352,7 @@ def test_ssh_keys_certificates_service_credentials_and_providers() -> None:
 
     cert = iam.upload_signing_certificate(UserName="dev", CertificateBody="-----BEGIN CERTIFICATE-----")
     cert_id = cert["Certificate"]["CertificateId"]
-    assert cert_id.startswith("ASCA")
+    assert len(cert_id) == 28 and cert_id.isalnum() and cert_id.isupper()
     assert len(iam.list_signing_certificates(UserName="dev")["Certificates"]) == 1
 
     cred = iam.create_service_specific_credential(UserName="dev", ServiceName="codecommit.amazonaws.com")

@@ -260,7 +260,7 @@ pub struct SshPublicKey {
 /// An X.509 signing certificate uploaded for a user (`UploadSigningCertificate`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningCertificate {
-    /// `ASCA…` (21 characters).
+    /// 28 characters of `A-Z2-7` (AWS: 24 to 128 word characters).
     pub id: String,
     /// The PEM certificate body (public material).
     pub body: String,

@@ -15,17 +15,28 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import html
 import importlib
 import json
 import os
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any
 
 from iamkit import _native
 
-__all__ = ["Account", "AccountClient", "IamClientError", "client_error"]
+__all__ = [
+    "Account",
+    "AccountClient",
+    "IamClientError",
+    "PageIterator",
+    "Paginator",
+    "ParamValidationError",
+    "client_error",
+    "param_validation_error",
+]
 
 _DATE_KEYS = frozenset(
     {
@@ -39,6 +50,7 @@ _DATE_KEYS = frozenset(
     }
 )
 _DOCUMENT_PARAMS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy", "ResourcePolicy")
+_DOCUMENT_LIST_PARAMS = ("PolicyInputList", "PermissionsBoundaryPolicyInputList")
 
 
 class IamClientError(Exception):
@@ -70,23 +82,125 @@ def _client_error_class() -> type[Exception]:
     return cls
 
 
-# Authentication and authorization failures answer HTTP 403 (STS/IAM "Common Errors").
+class ParamValidationError(ValueError):
+    """botocore's ``ParamValidationError`` (used when botocore is not installed): the same
+    message, ``Parameter validation failed:`` and one line per problem, and ``.kwargs["report"]``."""
+
+    fmt = "Parameter validation failed:\n{report}"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(self.fmt.format(**kwargs))
+        self.kwargs = kwargs
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore_param_validation_error, (self.kwargs.get("report", ""),))
+
+
+def _restore_param_validation_error(report: str) -> Exception:
+    return ParamValidationError(report=report)
+
+
+def _param_validation_error_class() -> Any:
+    try:
+        mod = importlib.import_module("botocore.exceptions")
+    except ImportError:  # pragma: no cover - botocore is a test dependency
+        return ParamValidationError
+    return mod.ParamValidationError
+
+
+def param_validation_error(report: str) -> Exception:
+    """botocore's ``ParamValidationError(report=...)`` (or :class:`ParamValidationError` without
+    botocore): raised before any authorization or operation for missing, unknown or mistyped
+    parameters."""
+    exc: Exception = _param_validation_error_class()(report=report)
+    return exc
+
+
+# Exception classes by shape name (``NoSuchEntityException``) and by error code, shared by the
+# clients of both services (a shape name means the same error in both models).
+_EXCEPTIONS: dict[str, type[Exception]] = {}
+_EXCEPTIONS_BY_CODE: dict[str, type[Exception]] = {}
+
+
+def _exception_classes(service: str) -> dict[str, type[Exception]]:
+    """``{shape name: class}`` for the errors of ``service``'s model, each a subclass of
+    ``botocore.exceptions.ClientError`` (or :class:`IamClientError`), as botocore makes them."""
+    base = _client_error_class()
+    out: dict[str, type[Exception]] = {}
+    for shape_name, code, _status in _native.NativeAccount.error_shapes(service):
+        cls = _EXCEPTIONS.get(shape_name)
+        if cls is None:
+            cls = type(shape_name, (base,), {"__module__": "iamkit._account.exceptions"})
+            _EXCEPTIONS[shape_name] = cls
+            _EXCEPTIONS_BY_CODE.setdefault(code, cls)
+        out[shape_name] = cls
+    return out
+
+
+class ClientExceptions:
+    """``client.exceptions``: one attribute per modeled error of the service
+    (``NoSuchEntityException``, …), plus ``ClientError`` and :meth:`from_code`, as botocore's."""
+
+    def __init__(self, service: str) -> None:
+        self._classes = _exception_classes(service)
+        self._by_code = {
+            code: self._classes[shape] for shape, code, _ in _native.NativeAccount.error_shapes(service)
+        }
+        self.ClientError = _client_error_class()
+
+    def __getattr__(self, name: str) -> type[Exception]:
+        classes: dict[str, type[Exception]] = self.__dict__.get("_classes", {})
+        if name in classes:
+            return classes[name]
+        raise AttributeError(f"no modeled error {name!r}")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._classes))
+
+    def from_code(self, error_code: str) -> type[Exception]:
+        """The class of an error code (``"NoSuchEntity"``); ``ClientError`` for other codes."""
+        return self._by_code.get(error_code, self.ClientError)
+
+
+# Authentication and authorization failures answer HTTP 403 (STS/IAM "Common Errors"); the
+# service models do not list them as operation errors.
 _FORBIDDEN = frozenset({"AccessDenied", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"})
 
 
-def client_error(code: str, message: str, operation: str, explanation: str | None = None) -> Exception:
-    """The exception for a failed operation: ``botocore.exceptions.ClientError`` when botocore
-    is importable, else :class:`IamClientError` (same ``.response`` shape). A denied call's
-    exception carries iamkit's explanation of the decision as ``.explanation`` (else None)."""
-    status = 404 if code == "NoSuchEntity" else 403 if code in _FORBIDDEN else 400
+def client_error(
+    code: str, message: str, operation: str, status: int | None = None, explanation: str | None = None
+) -> Exception:
+    """The exception for a failed operation: the modeled error's class (a subclass of
+    ``botocore.exceptions.ClientError`` when botocore is importable, else of
+    :class:`IamClientError`), or the base class for codes the models do not list. ``status`` is
+    the HTTP status from the service model (``NoSuchEntity`` 404, ``EntityAlreadyExists`` 409).
+    A denied call's exception carries iamkit's explanation of the decision as ``.explanation``
+    (else None)."""
+    if code in _FORBIDDEN:
+        status = 403
+    elif status is None:
+        status = 404 if code == "NoSuchEntity" else 400
     response = {
         "Error": {"Code": code, "Message": message, "Type": "Sender"},
         "ResponseMetadata": {"HTTPStatusCode": status},
     }
-    cls = _client_error_class()
+    if not _EXCEPTIONS:
+        _exception_classes("iam")
+        _exception_classes("sts")
+    cls = _EXCEPTIONS_BY_CODE.get(code, _client_error_class())
     exc: Exception = cls(response, operation)
     exc.explanation = explanation  # type: ignore[attr-defined]
     return exc
+
+
+def _pytype_default(value: Any) -> Any:
+    """Values JSON cannot hold travel as their Python type and text, so that parameter
+    validation reports them as botocore does."""
+    return {"$pytype": str(type(value)), "$str": str(value), "$repr": repr(value)}
+
+
+def _params_json(params: dict[str, Any]) -> str:
+    return json.dumps(params, default=_pytype_default)
 
 
 def _parse_date(text: str) -> _dt.datetime | str:
@@ -127,15 +241,20 @@ class AccountClient:
     """A boto3-shaped client (``"iam"`` or ``"sts"``) over an :class:`Account`.
 
     Methods have boto3's names, keyword-only PascalCase parameters and response shapes
-    (dates as ``datetime``); failures raise ``botocore.exceptions.ClientError`` (or
-    :class:`IamClientError` without botocore). ``Marker``/``MaxItems`` are accepted and
-    ignored: every list comes in one page with ``IsTruncated: False``. Policy document
-    parameters also accept a ``dict``. A client made with ``aws_access_key_id`` and
-    ``aws_secret_access_key`` (plus ``aws_session_token`` for STS credentials) acts as that
-    key's principal; otherwise as the root user. Every call is authenticated (unknown or
-    inactive key: ``InvalidClientTokenId``; wrong secret: ``SignatureDoesNotMatch``; expired
-    session: ``ExpiredToken``; HTTP 403) and authorized as the account's ``enforce`` mode
-    says (a denial raises ``AccessDenied`` with AWS's message and ``.explanation``).
+    (dates as ``datetime``). Parameters are checked against botocore's service model first:
+    missing, unknown or mistyped ones raise ``botocore.exceptions.ParamValidationError`` (or
+    :class:`ParamValidationError` without botocore) before anything else happens. Failures
+    raise the modeled error's class from ``client.exceptions`` (``NoSuchEntityException``, …),
+    a subclass of ``botocore.exceptions.ClientError`` (or :class:`IamClientError`), with the
+    model's HTTP status. Lists come in pages of ``MaxItems`` (default 100, at most 1000) with
+    ``IsTruncated`` and ``Marker``; :meth:`get_paginator` pages through them as botocore's
+    paginators do. Policy document parameters also accept a ``dict``. A client made with
+    ``aws_access_key_id`` and ``aws_secret_access_key`` (plus ``aws_session_token`` for STS
+    credentials) acts as that key's principal; otherwise as the root user. Every call is
+    authenticated (unknown or inactive key: ``InvalidClientTokenId``; wrong secret:
+    ``SignatureDoesNotMatch``; expired session: ``ExpiredToken``; HTTP 403) and authorized as
+    the account's ``enforce`` mode says (a denial raises ``AccessDenied`` with AWS's message and
+    ``.explanation``).
 
     The key pair is held by a native ``ClientCredentials`` object that never gives the
     secret back: it is not an attribute (``vars(client)`` shows only the redacted
@@ -161,15 +280,36 @@ class AccountClient:
             else _native.ClientCredentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
         )
         self._operations = frozenset(_native.NativeAccount.operations(service)) | _EXTRA[service]
+        self._paginators = {
+            snake: (model_name, tuple(keys))
+            for snake, model_name, keys in _native.NativeAccount.paginators(service)
+            if snake in self._operations
+        }
+        self._exceptions: ClientExceptions | None = None
 
     @property
     def service(self) -> str:
         """``"iam"`` or ``"sts"``."""
         return self._service
 
+    @property
+    def exceptions(self) -> ClientExceptions:
+        """The modeled errors as classes: ``client.exceptions.NoSuchEntityException``."""
+        if self._exceptions is None:
+            self._exceptions = ClientExceptions(self._service)
+        return self._exceptions
+
     def can_paginate(self, operation_name: str) -> bool:
-        """Always False: lists come in one page."""
-        return False
+        """Whether the operation (boto3's snake_case name) has a paginator."""
+        return operation_name in self._paginators
+
+    def get_paginator(self, operation_name: str) -> Paginator:
+        """A paginator for a paginated operation, as botocore's ``client.get_paginator``."""
+        if operation_name not in self._paginators:
+            raise ValueError(f"Operation cannot be paginated: {operation_name}")
+        model_name, keys = self._paginators[operation_name]
+        non_aggregate = ("Group",) if model_name == "GetGroup" else ()
+        return Paginator(self, operation_name, keys, non_aggregate)
 
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | self._operations)
@@ -188,20 +328,45 @@ class AccountClient:
     def _call(self, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         params = dict(kwargs)
         for k in _DOCUMENT_PARAMS:
-            if k in params and not isinstance(params[k], str):
+            if k in params and isinstance(params[k], dict):
                 params[k] = json.dumps(params[k])
+        for k in _DOCUMENT_LIST_PARAMS:
+            if isinstance(params.get(k), list):
+                params[k] = [json.dumps(x) if isinstance(x, dict) else x for x in params[k]]
+        text_params = _params_json(params)
+        # botocore validates before anything is signed or sent: before authorization too.
+        report = _native.NativeAccount.validate_params(self._service, name, text_params)
+        if report is not None:
+            raise param_validation_error(report)
         native = self._account._native
         if name in ("get_account_authorization_details", "simulate_custom_policy"):
             # Answered here, but authenticated and authorized natively like every call.
             native.check_call(self._service, name, json.dumps(params), self._credentials)
         if name == "get_account_authorization_details":
-            out = self._account._authorization_details_response(params.get("Filter"))
+            full = self._account._authorization_details_response(params.get("Filter"))
+            out = json.loads(
+                _native.NativeAccount.paginate_response(
+                    self._service, name, json.dumps(full, default=str), text_params
+                )
+            )
         elif name == "simulate_custom_policy":
             from iamkit._simulate import simulate_custom_policy
 
-            out = simulate_custom_policy(**kwargs)
+            try:
+                full = simulate_custom_policy(
+                    **{k: v for k, v in kwargs.items() if k not in ("Marker", "MaxItems")}
+                )
+            except ValueError as e:
+                # A document that is not a policy: the model's InvalidInput (400) for
+                # SimulateCustomPolicy (its errors are InvalidInput and PolicyEvaluation).
+                raise client_error("InvalidInput", str(e), "SimulateCustomPolicy", 400) from None
+            out = json.loads(
+                _native.NativeAccount.paginate_response(
+                    self._service, name, json.dumps(full, default=str), text_params
+                )
+            )
         else:
-            text = native.call(self._service, name, json.dumps(params), self._credentials)
+            text = native.call(self._service, name, text_params, self._credentials)
             out = _decode_documents(json.loads(text))
         out = _datetimes(out)
         out.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RetryAttempts": 0})
@@ -219,6 +384,169 @@ class AccountClient:
                 "account.client(service, aws_access_key_id=..., aws_secret_access_key=...) again."
             )
         return (_restore_client, (self._account, self._service))
+
+
+class PageIterator:
+    """The pages of one ``paginate(...)`` call, as botocore's ``PageIterator``: iterate for the
+    pages (whole responses), :meth:`build_full_result` for one merged result, and
+    :attr:`resume_token` (the ``NextToken`` to pass as ``StartingToken``) once ``MaxItems``
+    stopped it early."""
+
+    def __init__(
+        self,
+        client: AccountClient,
+        operation: str,
+        result_keys: tuple[str, ...],
+        non_aggregate_keys: tuple[str, ...],
+        op_kwargs: dict[str, Any],
+        max_items: int | None,
+        page_size: int | None,
+        starting_token: str | None,
+    ) -> None:
+        self._client = client
+        self._operation = operation
+        self.result_keys = list(result_keys)
+        self._non_aggregate_keys = non_aggregate_keys
+        self._op_kwargs = op_kwargs
+        self._max_items = max_items
+        self._page_size = page_size
+        self._starting_token = starting_token
+        self._resume_token: str | None = None
+        self.non_aggregate_part: dict[str, Any] = {}
+
+    @property
+    def resume_token(self) -> str | None:
+        """The token to resume from (``StartingToken``), or ``None`` when all pages came."""
+        return self._resume_token
+
+    def _set_resume_token(self, token: dict[str, Any]) -> None:
+        # botocore's TokenEncoder: base64 of the JSON of the token dict.
+        self._resume_token = base64.b64encode(json.dumps(token).encode("utf-8")).decode("utf-8")
+
+    def _parse_starting_token(self) -> tuple[dict[str, Any], int]:
+        assert self._starting_token is not None
+        try:
+            token = json.loads(base64.b64decode(self._starting_token.encode("utf-8")).decode("utf-8"))
+            if not isinstance(token, dict):
+                raise ValueError("not a dict")
+        except ValueError:
+            # botocore's deprecated form: the bare token, optionally "___<n>".
+            parts = self._starting_token.split("___")
+            return {"Marker": parts[0] or None}, int(parts[1]) if len(parts) > 1 else 0
+        index = int(token.pop("boto_truncate_amount", 0))
+        return token, index
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        kwargs = dict(self._op_kwargs)
+        primary = self.result_keys[0]
+        starting_truncation = 0
+        if self._starting_token is not None:
+            token, starting_truncation = self._parse_starting_token()
+            _inject_token(kwargs, token)
+        if self._page_size is not None:
+            kwargs["MaxItems"] = self._page_size
+        total = 0
+        first = True
+        previous: dict[str, Any] | None = None
+        while True:
+            page = self._client._call(self._operation, kwargs)
+            if first:
+                if self._starting_token is not None:
+                    page[primary] = list(page.get(primary) or [])[starting_truncation:]
+                    for key in self.result_keys[1:]:
+                        if isinstance(page.get(key), list):
+                            page[key] = []
+                first = False
+                for key in self._non_aggregate_keys:
+                    if key in page:
+                        self.non_aggregate_part[key] = page[key]
+            else:
+                starting_truncation = 0
+            items = page.get(primary) or []
+            truncate = 0 if self._max_items is None else total + len(items) - self._max_items
+            if truncate > 0:
+                keep = len(items) - truncate
+                page[primary] = list(items)[:keep]
+                token = {"Marker": kwargs.get("Marker"), "boto_truncate_amount": keep + starting_truncation}
+                self._set_resume_token(token)
+                yield page
+                return
+            yield page
+            total += len(items)
+            next_token = {"Marker": page.get("Marker")} if page.get("IsTruncated") else {}
+            if not next_token or next_token["Marker"] is None:
+                return
+            if self._max_items is not None and total == self._max_items:
+                self._set_resume_token(next_token)
+                return
+            if previous == next_token:
+                raise RuntimeError(f"The same next token was received twice: {next_token}")
+            _inject_token(kwargs, next_token)
+            previous = next_token
+
+    def build_full_result(self) -> dict[str, Any]:
+        """Every page merged: the result lists joined, the non-aggregate members of the first
+        page, and ``NextToken`` when ``MaxItems`` stopped early (botocore's behaviour)."""
+        result: dict[str, Any] = {}
+        for page in self:
+            for key in self.result_keys:
+                value = page.get(key)
+                if value is None:
+                    continue
+                if key not in result:
+                    result[key] = list(value) if isinstance(value, list) else value
+                elif isinstance(value, list):
+                    result[key].extend(value)
+        result.update(self.non_aggregate_part)
+        if self._resume_token is not None:
+            result["NextToken"] = self._resume_token
+        return result
+
+
+def _inject_token(kwargs: dict[str, Any], token: dict[str, Any]) -> None:
+    for name, value in token.items():
+        if value is not None and value != "None":
+            kwargs[name] = value
+        else:
+            kwargs.pop(name, None)
+
+
+class Paginator:
+    """botocore's paginator for one operation: ``paginate(**params)`` with the operation's
+    parameters and ``PaginationConfig={"MaxItems", "PageSize", "StartingToken"}``."""
+
+    def __init__(
+        self,
+        client: AccountClient,
+        operation: str,
+        result_keys: tuple[str, ...],
+        non_aggregate_keys: tuple[str, ...] = (),
+    ) -> None:
+        self._client = client
+        self._operation = operation
+        self._result_keys = result_keys
+        self._non_aggregate_keys = non_aggregate_keys
+
+    @property
+    def result_keys(self) -> list[str]:
+        """The response members paged over."""
+        return list(self._result_keys)
+
+    def paginate(self, **kwargs: Any) -> PageIterator:
+        """The pages of the operation called with ``kwargs``."""
+        config = dict(kwargs.pop("PaginationConfig", None) or {})
+        max_items = config.get("MaxItems")
+        page_size = config.get("PageSize")
+        return PageIterator(
+            self._client,
+            self._operation,
+            self._result_keys,
+            self._non_aggregate_keys,
+            kwargs,
+            None if max_items is None else int(max_items),
+            None if page_size is None else int(page_size),
+            config.get("StartingToken"),
+        )
 
 
 def _restore_client(account: Account, service: str) -> AccountClient:
@@ -380,7 +708,12 @@ class Account:
         out: dict[str, Any] = {}
         out["UserDetailList"] = d.get("UserDetailList", []) if "User" in wanted else []
         out["GroupDetailList"] = d.get("GroupDetailList", []) if "Group" in wanted else []
-        out["RoleDetailList"] = d.get("RoleDetailList", []) if "Role" in wanted else []
+        # The response's RoleDetail has no Description (botocore's model; GetRole has it).
+        out["RoleDetailList"] = (
+            [{k: v for k, v in r.items() if k != "Description"} for r in d.get("RoleDetailList", [])]
+            if "Role" in wanted
+            else []
+        )
         policies = []
         for p in d.get("Policies", []):
             aws = str(p.get("Arn", "")).startswith("arn:aws:iam::aws:")
