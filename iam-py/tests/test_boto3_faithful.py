@@ -726,6 +726,17 @@ def test_get_user_without_a_name_is_the_caller() -> None:
     assert root["Arn"] == f"arn:aws:iam::{ACCT}:root" and root["UserId"] == ACCT
     assert "UserName" not in root and isinstance(root["CreateDate"], dt.datetime)
     iam.create_user(UserName="alice", Path="/p/")
+    # Reading one's own user still needs iam:GetUser (only sts:GetCallerIdentity needs nothing).
+    iam.put_user_policy(
+        UserName="alice",
+        PolicyName="self",
+        PolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "iam:GetUser", "Resource": f"arn:aws:iam::{ACCT}:user/p/alice"}
+            ],
+        },
+    )
     key = iam.create_access_key(UserName="alice")["AccessKey"]
     as_alice = acct.client(
         "iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
