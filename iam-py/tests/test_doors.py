@@ -496,3 +496,38 @@ def test_snapshot_file_given_as_policy_path(tmp_path: Path) -> None:
     p = write(tmp_path, "gaad.json", json.dumps(SNAPSHOT))
     with pytest.raises(iamkit.PolicyParseError, match="get-account-authorization-details snapshot"):
         iamkit.evaluate(action="s3:GetObject", principal=ALICE, identity_policies=[p])
+
+
+def test_simulators_keep_aws_answer_but_warn_on_unknown_actions() -> None:
+    """The boto3-shaped simulators keep AWS's decision and response shape for a misspelt action
+    (implicitDeny) but never answer silently: an UnknownActionWarning names the closest action."""
+    import json
+    import warnings
+
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = iamkit.simulate_custom_policy(PolicyInputList=[policy], ActionNames=["s3:GetObjekt"])
+    assert out["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    assert [w.category for w in caught] == [iamkit.UnknownActionWarning]
+    assert "did you mean s3:GetObject" in str(caught[0].message)
+
+    acct = iamkit.Account("111122223333")
+    iam = acct.client("iam")
+    iam.create_user(UserName="alice")
+    iam.put_user_policy(UserName="alice", PolicyName="p", PolicyDocument=policy)
+    arn = "arn:aws:iam::111122223333:user/alice"
+    for simulate in (acct.simulate_principal_policy, iam.simulate_principal_policy):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = simulate(PolicySourceArn=arn, ActionNames=["s3:GetObjekt", "s3:GetObject"])
+        assert [r["EvalDecision"] for r in res["EvaluationResults"]] == ["implicitDeny", "allowed"]
+        assert [w.category for w in caught] == [iamkit.UnknownActionWarning], simulate
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a known action warns about nothing
+        iamkit.simulate_custom_policy(PolicyInputList=[policy], ActionNames=["s3:GetObject"])

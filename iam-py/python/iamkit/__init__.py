@@ -18,6 +18,7 @@ from iamkit._errors import (
     PolicyCompileError,
     PolicyParseError,
     UnknownActionError,
+    UnknownActionWarning,
     WrongDocumentError,
 )
 from iamkit._native import (
@@ -54,6 +55,7 @@ __all__ = [
     "PolicyParseError",
     "Statement",
     "UnknownActionError",
+    "UnknownActionWarning",
     "WrongDocumentError",
     "__version__",
     "action_info",

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iamkit import _native
+from iamkit._errors import warn_unknown_actions
 
 __all__ = [
     "Account",
@@ -339,6 +340,8 @@ class AccountClient:
         if report is not None:
             raise param_validation_error(report)
         native = self._account._native
+        if name == "simulate_principal_policy":
+            warn_unknown_actions(kwargs.get("ActionNames"))
         if name in ("get_account_authorization_details", "simulate_custom_policy"):
             # Answered here, but authenticated and authorized natively like every call.
             native.check_call(self._service, name, json.dumps(params), self._credentials)
@@ -771,7 +774,10 @@ class Account:
         return self._native.authorize(principal, action, resource, context)
 
     def simulate_principal_policy(self, **kwargs: Any) -> dict[str, Any]:
-        """boto3's ``simulate_principal_policy``: same parameters and response shape."""
+        """boto3's ``simulate_principal_policy``: same parameters and response shape. An action
+        the bundled catalog does not know is decided as written and reported as an
+        :class:`~iamkit.UnknownActionWarning`."""
+        warn_unknown_actions(kwargs.get("ActionNames"))
         params = dict(kwargs)
         for k in (*_DOCUMENT_PARAMS, "PolicyInputList", "PermissionsBoundaryPolicyInputList"):
             v = params.get(k)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from iamkit._args import U32_MAX, int_in_range
 
 __all__ = [
@@ -9,7 +11,9 @@ __all__ = [
     "PolicyCompileError",
     "PolicyParseError",
     "UnknownActionError",
+    "UnknownActionWarning",
     "WrongDocumentError",
+    "warn_unknown_actions",
 ]
 
 
@@ -226,3 +230,25 @@ class WrongDocumentError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class UnknownActionWarning(UserWarning):
+    """An action the bundled service catalog does not know, given to a door that must keep
+    AWS's answer and response shape (``simulate_custom_policy``,
+    ``Account.simulate_principal_policy``): the decision is made as AWS would make it, and the
+    misspelling is reported as this warning with the closest real names, never silently."""
+
+
+def warn_unknown_actions(actions: object, stacklevel: int = 3) -> None:
+    """Issues an :class:`UnknownActionWarning` for each action of ``actions`` (a list of
+    strings; other values are left to the caller's own checks) that matches nothing in the
+    bundled catalog."""
+    from iamkit import _native
+
+    if not isinstance(actions, (list, tuple)):
+        return
+    for action in dict.fromkeys(a for a in actions if isinstance(a, str)):
+        try:
+            _native.check_action(action)
+        except ValueError as e:
+            warnings.warn(f"{e} (decided as written)", UnknownActionWarning, stacklevel=stacklevel)

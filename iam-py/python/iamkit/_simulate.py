@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from iamkit._errors import warn_unknown_actions
 from iamkit._native import Engine, EvaluationResult, Policy
 
 __all__ = ["CONTEXT_KEY_TYPES", "simulate_custom_policy"]
@@ -191,6 +192,9 @@ def simulate_custom_policy(**kwargs: Any) -> dict[str, Any]:
             raise _invalid_input(
                 f"Invalid ActionNames entry {action!r}: give one action as service:Action, without wildcards."
             )
+    # An action the catalog does not know is decided as AWS would (implicitDeny unless a
+    # wildcard grants it) but never silently (issue #9: unknown actions are never silent).
+    warn_unknown_actions(kwargs["ActionNames"])
     caller = _caller(kwargs.get("CallerArn"))
     owner = _owner(kwargs.get("ResourceOwner"))
     resource_text = kwargs.get("ResourcePolicy")
