@@ -27,6 +27,7 @@ mod enforce;
 mod gaad;
 mod identities;
 pub mod model;
+pub mod operations;
 mod organization;
 pub mod paginate;
 mod policies;
