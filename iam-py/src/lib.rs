@@ -57,5 +57,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analysis::action_info, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::check_action, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::_diff_policies, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::_policy_from_log, m)?)?;
     Ok(())
 }

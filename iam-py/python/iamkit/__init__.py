@@ -36,6 +36,7 @@ from iamkit._native import (
     validate,
     write_cli_profile,
 )
+from iamkit._policy_from_log import DecisionLogError, policy_from_log
 from iamkit._simulate import simulate_custom_policy
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "AccessMatrix",
     "Account",
     "AccountClient",
+    "DecisionLogError",
     "Engine",
     "EvaluationResult",
     "Finding",
@@ -64,6 +66,7 @@ __all__ = [
     "diff_policies",
     "evaluate",
     "expand_actions",
+    "policy_from_log",
     "read_cli_profiles",
     "simulate_custom_policy",
     "validate",
