@@ -170,8 +170,8 @@ def test_malformed_line_names_its_number(line: str, message: str) -> None:
     log = LOG.strip() + "\n" + line + "\n" + record(ALICE, "iam:GetUser", ALICE, "allowed")
     with pytest.raises(iamkit.DecisionLogError, match=message) as e:
         iamkit.policy_from_log(log, ALICE)
-    assert e.value.line == 11
-    assert str(e.value).startswith("line 11: ")
+    assert e.value.line == 12
+    assert str(e.value).startswith("line 12: ")
 
 
 def test_no_call_and_bad_arguments() -> None:
