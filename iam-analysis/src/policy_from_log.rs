@@ -243,9 +243,16 @@ pub fn policy_from_log(
             continue;
         }
         lines += 1;
-        let value: Value = serde_json::from_str(raw).map_err(|e| LogError {
-            line,
-            message: format!("not a JSON object: {e} (column {})", e.column()),
+        let value: Value = serde_json::from_str(raw).map_err(|e| {
+            // serde_json's message ends with "at line 1 column N": the line is ours.
+            let text = e.to_string();
+            let what = text
+                .rsplit_once(" at line ")
+                .map_or(text.as_str(), |(w, _)| w);
+            LogError {
+                line,
+                message: format!("not a JSON object: {what} at column {}", e.column()),
+            }
         })?;
         let Value::Object(obj) = &value else {
             return Err(LogError {

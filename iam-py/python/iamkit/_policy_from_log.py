@@ -55,27 +55,32 @@ def policy_from_log(
     >>> p = policy_from_log(log, "arn:aws:iam::111122223333:user/alice")
     >>> p["policy"]["Statement"][0]["Action"]
     ['iam:GetUser']
-    >>> policy_from_log("{", "arn:aws:iam::111122223333:user/alice")
+    >>> policy_from_log("[1]", "arn:aws:iam::111122223333:user/alice")
     Traceback (most recent call last):
     ...
-    iamkit._policy_from_log.DecisionLogError: line 1: not a JSON object: EOF while parsing an object at line 1 column 1 (column 1)
+    iamkit._policy_from_log.DecisionLogError: line 1: expected a JSON object (one decision record per line)
     """
     if not isinstance(principal, str):
         raise TypeError(f"principal: expected an ARN (str), got {type(principal).__name__}")
     if decisions not in DECISIONS:
         raise ValueError(f"decisions={decisions!r}: expected one of {', '.join(map(repr, DECISIONS))}")
+    data: str | bytes
     if isinstance(log, os.PathLike):
         with open(log, "rb") as fh:
-            log = fh.read()
-    if isinstance(log, bytes):
-        try:
-            log = log.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line = log[: e.start].count(b"\n") + 1
-            raise DecisionLogError(line, f"not UTF-8 text (byte {e.start})") from None
-    if not isinstance(log, str):
+            data = fh.read()
+    elif isinstance(log, (str, bytes)):
+        data = log
+    else:
         raise TypeError(f"log: expected str, bytes or an os.PathLike path, got {type(log).__name__}")
-    out: dict[str, Any] = _native._policy_from_log(log, principal, decisions)
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data[: e.start].count(b"\n") + 1
+            raise DecisionLogError(line, f"not UTF-8 text (byte {e.start})") from None
+    else:
+        text = data
+    out: dict[str, Any] = _native._policy_from_log(text, principal, decisions)
     if "error" in out:
         raise DecisionLogError(int(out["error"]["line"]), str(out["error"]["message"]))
     return out
