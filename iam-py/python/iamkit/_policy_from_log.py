@@ -186,4 +186,3 @@ def add_command(sub: Any) -> None:
         help="write the policy to FILE (atomically; nothing is written when the log is malformed)",
     )
     p.set_defaults(func=cmd_policy_from_log)
-
