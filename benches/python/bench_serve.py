@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serve_harness import (  # noqa: E402
+from serve_harness import (
     Credentials,
     Endpoint,
     IamkitServe,
