@@ -43,6 +43,10 @@ READ_IAM_V2 = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"}],
 }
+ASSUME = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+}
 DEV_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}],
@@ -311,29 +315,52 @@ def story(r: Recorder, enable_auth: Callable[[], None]) -> None:
     c("GetAccountSummary", iam, "get_account_summary")
     c("DeleteUser alice (has policies)", iam, "delete_user", UserName="alice")
     c("DeleteRole deploy (has policies)", iam, "delete_role", RoleName="deploy")
-    assumed = c(
-        "sts AssumeRole deploy",
+    c(
+        "sts AssumeRole as root",
         sts,
         "assume_role",
         RoleArn=f"arn:aws:iam::{acct}:role/deploy",
-        RoleSessionName="s1",
+        RoleSessionName="s0",
     )
     c(
-        "sts AssumeRole nonexistent role",
-        sts,
-        "assume_role",
-        RoleArn=f"arn:aws:iam::{acct}:role/none",
-        RoleSessionName="s1",
+        "PutUserPolicy bob sts:AssumeRole",
+        iam,
+        "put_user_policy",
+        UserName="bob",
+        PolicyName="assume",
+        PolicyDocument=json.dumps(ASSUME),
     )
-    if assumed:
-        creds = assumed["Credentials"]
-        session_sts = r.make_client(
+    if key:
+        bob_sts = r.make_client(
             "sts",
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
+            aws_access_key_id=key["AccessKey"]["AccessKeyId"],
+            aws_secret_access_key=key["AccessKey"]["SecretAccessKey"],
         )
-        c("sts GetCallerIdentity (role session)", session_sts, "get_caller_identity")
+        assumed = c(
+            "sts AssumeRole deploy (bob)",
+            bob_sts,
+            "assume_role",
+            RoleArn=f"arn:aws:iam::{acct}:role/deploy",
+            RoleSessionName="s1",
+            Policy=json.dumps(DEV_POLICY),
+        )
+        c(
+            "sts AssumeRole nonexistent role (bob)",
+            bob_sts,
+            "assume_role",
+            RoleArn=f"arn:aws:iam::{acct}:role/none",
+            RoleSessionName="s1",
+        )
+        c("sts GetCallerIdentity (bob)", bob_sts, "get_caller_identity")
+        if assumed:
+            creds = assumed["Credentials"]
+            session_sts = r.make_client(
+                "sts",
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
+            c("sts GetCallerIdentity (role session)", session_sts, "get_caller_identity")
     c("DetachUserPolicy alice", iam, "detach_user_policy", UserName="alice", PolicyArn=arn)
     c("DetachUserPolicy alice again", iam, "detach_user_policy", UserName="alice", PolicyArn=arn)
     c("RemoveUserFromGroup", iam, "remove_user_from_group", GroupName="devs", UserName="alice")
