@@ -87,6 +87,183 @@ def normalise(v: Any, account: str) -> Any:
     return v
 
 
+API = "https://docs.aws.amazon.com/IAM/latest/APIReference"
+STS_API = "https://docs.aws.amazon.com/STS/latest/APIReference"
+# Which side is right where the two differ, per AWS's documentation: call label → (verdict,
+# why, source). "iamkit" / "moto" / "neither" / "unspecified" (the documentation does not fix it).
+VERDICTS: dict[str, tuple[str, str, str]] = {
+    "sts GetCallerIdentity (root)": (
+        "iamkit",
+        "the root user's ARN is `arn:aws:iam::ACCOUNT:root` and its user id the account id; moto "
+        "answers for an invented `user/moto`",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable",
+    ),
+    "CreateUser bad name": (
+        "iamkit",
+        "UserName must match `[\\w+=,.@-]+`: AWS answers ValidationError; moto creates the user",
+        f"{API}/API_CreateUser.html",
+    ),
+    "ListUsers": (
+        "iamkit",
+        "follows from `CreateUser bad name` (moto kept the invalid user)",
+        f"{API}/API_CreateUser.html",
+    ),
+    "ListUsers MaxItems=1": (
+        "iamkit",
+        "MaxItems bounds the page and IsTruncated/Marker announce the rest; moto ignores MaxItems",
+        f"{API}/API_ListUsers.html",
+    ),
+    "GetGroup devs": (
+        "iamkit",
+        "IsTruncated is a response element of GetGroup; list-style answers do not carry the users' "
+        "tags (as ListUsers documents)",
+        f"{API}/API_GetGroup.html",
+    ),
+    "ListGroups": (
+        "iamkit",
+        "IsTruncated is a response element (moto omits it)",
+        f"{API}/API_ListGroups.html",
+    ),
+    "ListGroupPolicies devs": (
+        "iamkit",
+        "IsTruncated is a response element (moto omits it)",
+        f"{API}/API_ListGroupPolicies.html",
+    ),
+    "ListAccessKeys bob": (
+        "iamkit",
+        "IsTruncated is a response element (moto omits it)",
+        f"{API}/API_ListAccessKeys.html",
+    ),
+    "ListAccountAliases": (
+        "iamkit",
+        "IsTruncated is a response element (moto omits it)",
+        f"{API}/API_ListAccountAliases.html",
+    ),
+    "CreateRole deploy": (
+        "iamkit",
+        "RoleLastUsed is reported by GetRole; moto adds an empty element to CreateRole (harmless)",
+        f"{API}/API_CreateRole.html",
+    ),
+    "CreateRole bad trust": (
+        "iamkit",
+        "a trust policy that is not JSON is refused with MalformedPolicyDocument; moto stores it",
+        f"{API}/API_CreateRole.html",
+    ),
+    "ListRoles": (
+        "iamkit",
+        "follows from `CreateRole bad trust`; ListRoles returns Description (it omits only "
+        "PermissionsBoundary, RoleLastUsed and Tags)",
+        f"{API}/API_ListRoles.html",
+    ),
+    "CreatePolicy read-iam": (
+        "iamkit",
+        "PermissionsBoundaryUsageCount is part of the Policy data type",
+        f"{API}/API_Policy.html",
+    ),
+    "GetPolicy read-iam": (
+        "iamkit",
+        "PermissionsBoundaryUsageCount is part of the Policy data type (moto's empty Tags is harmless)",
+        f"{API}/API_Policy.html",
+    ),
+    "ListPolicies Scope=Local": (
+        "iamkit",
+        "PermissionsBoundaryUsageCount is part of the Policy data type",
+        f"{API}/API_Policy.html",
+    ),
+    "CreatePolicyVersion v2": (
+        "iamkit",
+        "the document is returned by GetPolicyVersion and GetAccountAuthorizationDetails, not by "
+        "CreatePolicyVersion or ListPolicyVersions",
+        f"{API}/API_PolicyVersion.html",
+    ),
+    "ListPolicyVersions": (
+        "iamkit",
+        "no Document in ListPolicyVersions (see PolicyVersion); IsTruncated is a response element. "
+        "The order of the versions is not documented (iamkit lists the newest first)",
+        f"{API}/API_PolicyVersion.html",
+    ),
+    "DeletePolicy while attached": (
+        "iamkit",
+        "a managed policy must be detached from every user, group and role first: DeleteConflict",
+        f"{API}/API_DeletePolicy.html",
+    ),
+    "GetAccessKeyLastUsed": (
+        "moto",
+        "iamkit does not implement GetAccessKeyLastUsed yet (reported to the last-accessed work)",
+        f"{API}/API_GetAccessKeyLastUsed.html",
+    ),
+    "CreateInstanceProfile web": (
+        "iamkit",
+        "moto adds an empty Tags list (harmless)",
+        f"{API}/API_CreateInstanceProfile.html",
+    ),
+    "GetInstanceProfile web": (
+        "iamkit",
+        "moto adds empty Tags and RoleLastUsed elements (harmless)",
+        f"{API}/API_GetInstanceProfile.html",
+    ),
+    "ListInstanceProfilesForRole": (
+        "iamkit",
+        "IsTruncated is a response element; moto adds empty elements",
+        f"{API}/API_ListInstanceProfilesForRole.html",
+    ),
+    "PutUserPermissionsBoundary bob": (
+        "iamkit",
+        "moto answers HTTP 500 with an HTML page",
+        f"{API}/API_PutUserPermissionsBoundary.html",
+    ),
+    "DeleteUserPermissionsBoundary bob": (
+        "iamkit",
+        "moto answers HTTP 500 with an HTML page",
+        f"{API}/API_DeleteUserPermissionsBoundary.html",
+    ),
+    "GetAccountSummary": (
+        "iamkit",
+        "the counts follow from the earlier differences (moto kept the invalid user and role and "
+        "deleted an attached policy)",
+        f"{API}/API_GetAccountSummary.html",
+    ),
+    "sts AssumeRole as root": (
+        "neither",
+        "the root user cannot call AssumeRole (AccessDenied); both issue a session here (iamkit's "
+        "fix is on the mfa/sts branches)",
+        f"{STS_API}/API_AssumeRole.html",
+    ),
+    "sts AssumeRole deploy (bob)": (
+        "unspecified",
+        "PackedPolicySize is a percentage of an undocumented packed-size limit; only its meaning "
+        "(share of the limit used by session policies and tags) is documented",
+        f"{STS_API}/API_AssumeRole.html",
+    ),
+    "sts AssumeRole nonexistent role (bob)": (
+        "iamkit",
+        "there is no trust policy to allow the call: AccessDenied 'is not authorized to perform: "
+        "sts:AssumeRole on resource'; moto issues credentials for a role that does not exist",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_roles.html",
+    ),
+    "DetachUserPolicy alice": (
+        "iamkit",
+        "follows from `DeletePolicy while attached` (moto deleted the attached policy)",
+        f"{API}/API_DetachUserPolicy.html",
+    ),
+    "DeleteGroup devs (has policies)": (
+        "iamkit",
+        "a group must have no members and no attached or inline policies before deletion: DeleteConflict",
+        f"{API}/API_DeleteGroup.html",
+    ),
+    "DeleteUser alice": (
+        "iamkit",
+        "the user's policies are gone by now; moto still counts the policy it deleted while attached",
+        f"{API}/API_DeleteUser.html",
+    ),
+    "DeleteUser alice again": (
+        "iamkit",
+        "the user is deleted: NoSuchEntity",
+        f"{API}/API_DeleteUser.html",
+    ),
+}
+
+
 class Recorder:
     """Runs the story's calls, recording each normalised outcome."""
 
@@ -471,10 +648,78 @@ def compare(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, 
     return rows
 
 
+def _cell(step: dict[str, Any] | None) -> str:
+    if step is None:
+        return "(not run)"
+    if step["outcome"] == "ok":
+        text = "ok"
+    elif step["outcome"] == "error":
+        text = f"{step['status']} {step['code']}"
+    else:
+        text = step["outcome"].split(":")[0]
+    return text.replace("|", "\\|")
+
+
+def _delta(a: Any, b: Any, path: str = "") -> list[str]:
+    """Paths where two normalised responses differ (first few)."""
+    out: list[str] = []
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            p = f"{path}.{k}" if path else k
+            if k not in a:
+                out.append(f"`{p}` only moto")
+            elif k not in b:
+                out.append(f"`{p}` only iamkit")
+            else:
+                out += _delta(a[k], b[k], p)
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"`{path}` has {len(a)} vs {len(b)} items"]
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            out += _delta(x, y, f"{path}[{i}]")
+    elif a != b:
+        out.append(f"`{path}` differs")
+    return out
+
+
+def markdown(rows: list[dict[str, Any]], label: str) -> str:
+    """The table of docs/differential-moto-serve.md."""
+    n_diff = sum(r["differs"] for r in rows)
+    lines = [
+        "| Call | iamkit | moto | What differs | Right per AWS | Why | Source |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        if not r["differs"]:
+            continue
+        a, b = r["iamkit"], r["moto"]
+        what = ""
+        if a and b and a["outcome"] == b["outcome"] == "ok":
+            what = ", ".join(_delta(a["response"], b["response"])[:4])
+        verdict, why, source = VERDICTS.get(r["call"], ("**not analysed**", "", ""))
+        lines.append(
+            f"| {r['call']} | {_cell(a)} | {_cell(b)} | {what} | {verdict} | {why} | "
+            + (f"[{source.rsplit('/', 1)[-1]}]({source})" if source else "")
+            + " |"
+        )
+    same = [r["call"] for r in rows if not r["differs"]]
+    head = (
+        f"{len(rows)} calls; {n_diff} differ between {label} and moto after normalisation; "
+        f"{len(same)} agree.\n\n"
+    )
+    return head + "\n".join(lines) + "\n\nCalls that agree: " + ", ".join(same) + ".\n"
+
+
+def unexplained(rows: list[dict[str, Any]]) -> list[str]:
+    """Differing calls with no verdict in VERDICTS."""
+    return [r["call"] for r in rows if r["differs"] and r["call"] not in VERDICTS]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--iamkit", choices=("serve", "client"), default="serve")
     p.add_argument("--json", metavar="FILE", help="write every step and the comparison as JSON")
+    p.add_argument("--markdown", metavar="FILE", help="write the table of differences as Markdown")
     a = p.parse_args(argv)
     mine, label = run_iamkit(a.iamkit)
     theirs = run_moto()
@@ -488,6 +733,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    moto:   {_summary(r['moto'])[:400]}")
     if a.json:
         Path(a.json).write_text(json.dumps({"iamkit": label, "rows": rows}, indent=2, default=str) + "\n")
+    if a.markdown:
+        Path(a.markdown).write_text(markdown(rows, label))
+    missing = unexplained(rows)
+    if missing:
+        print(f"\nno verdict yet for: {', '.join(missing)}")
     return 0
 
 
