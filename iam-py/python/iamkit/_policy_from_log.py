@@ -111,6 +111,13 @@ def _text_report(p: dict[str, Any], principal: str, log_name: str) -> str:
         f"{len(p['statements'])} statement(s); validated (no ERROR or SECURITY_WARNING finding); "
         "every logged request re-evaluated: allowed",
     ]
+    denied = [r for r in p["distinct"] if r["decision"] != "allowed"]
+    if denied:
+        lines.append(
+            f"includes {len(denied)} call(s) denied when logged (--exclude-denied leaves them out; "
+            "an explicit Deny elsewhere still applies):"
+        )
+        lines.extend(f"  {r['action']} on {r['resource']} ({r['decision']})" for r in denied)
     for i, s in enumerate(p["statements"], 1):
         lines.append(f"  Observed{i}: Allow {', '.join(s['actions'])}")
         lines.extend(f"      on {r}" for r in s["resources"])
