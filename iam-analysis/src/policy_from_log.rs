@@ -260,7 +260,11 @@ pub fn policy_from_log(
                 message: "expected a JSON object (one decision record per line)".into(),
             });
         };
-        let logged_principal = string_or_null(obj, "principal", line)?;
+        // A request that failed authentication is logged with "principal": null (and may
+        // carry no action): it is nobody's call, so nothing else of it is read.
+        let Some(logged_principal) = string_or_null(obj, "principal", line)? else {
+            continue;
+        };
         let action = string_or_null(obj, "action", line)?.ok_or_else(|| LogError {
             line,
             message: "field \"action\": expected a string such as \"iam:CreateUser\", got null"
@@ -276,6 +280,10 @@ pub fn policy_from_log(
                 ),
             });
         }
+        if !principal_matches(principal, logged_principal) || !filter.keeps(decision) {
+            continue;
+        }
+        // Only the principal's own actions go into the policy, so only they must be known.
         let Some(a) = cat.action(action) else {
             return Err(LogError {
                 line,
@@ -284,12 +292,6 @@ pub fn policy_from_log(
                 ),
             });
         };
-        let Some(logged_principal) = logged_principal else {
-            continue;
-        };
-        if !principal_matches(principal, logged_principal) || !filter.keeps(decision) {
-            continue;
-        }
         requests += 1;
         let name = a.full_name();
         // An action without resource types is granted only by "*" (Service Authorization
@@ -601,7 +603,7 @@ mod tests {
             (format!("{good}\n\n{{\"principal\": "), "not a JSON object"),
             (format!("{good}\n[1, 2]"), "expected a JSON object"),
             (
-                format!("{good}\n{{\"principal\": null}}"),
+                format!("{good}\n{}", json!({"principal": ALICE})),
                 "missing field \"action\"",
             ),
             (
@@ -637,6 +639,23 @@ mod tests {
                     .starts_with(&format!("line {expected_line}: "))
             );
         }
+    }
+
+    #[test]
+    fn unauthenticated_records_are_skipped() {
+        // The server logs a failed authentication with "principal": null and maybe no action.
+        let log = [
+            json!({"principal": null, "action": null, "resource": null, "decision": "implicitDeny"})
+                .to_string(),
+            json!({"principal": null}).to_string(),
+            rec(ALICE, "iam:GetUser", ALICE, "allowed"),
+        ]
+        .join("\n");
+        let p = policy_from_log(&log, ALICE, DecisionFilter::All).unwrap();
+        assert_eq!((p.requests, p.lines), (1, 3));
+        // Still a JSON object with a "principal" field, or an error naming the line.
+        let e = policy_from_log(&format!("{log}\n{{}}"), ALICE, DecisionFilter::All).unwrap_err();
+        assert_eq!(e.line, 4);
     }
 
     #[test]

@@ -161,7 +161,7 @@ def test_wildcard_characters_are_escaped() -> None:
     [
         ('{"principal": ', "not a JSON object"),
         ("[1]", "expected a JSON object"),
-        ('{"principal": null, "resource": "*", "decision": "allowed"}', 'missing field "action"'),
+        (json.dumps({"principal": ALICE, "resource": "*", "decision": "allowed"}), 'missing field "action"'),
         (record(ALICE, "iam:GetUser", ALICE, "perhaps"), 'field "decision"'),
         (record(ALICE, "iam:GetUzer", ALICE, "allowed"), "not an action of the service catalog"),
     ],
