@@ -42,10 +42,13 @@ pub use authorize::{Layers, Named, Scope, Source};
 pub use caller::{Caller, CallerKind};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use credentials::CreatedAccessKey;
-pub use enforce::{CallCheck, CallError, Denial, Enforcement, acts_on_calling_user};
+pub use enforce::{
+    CallCheck, CallError, CheckDecision, Denial, Enforcement, RequestContext, acts_on_calling_user,
+};
 pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
 pub use organization::Organization;
+pub use secrets::{record_randomness, replay_randomness};
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
 pub use user_credentials::CreatedServiceSpecificCredential;
 
@@ -287,6 +290,23 @@ impl Account {
             enforcement: Enforcement::default(),
             denials: Vec::new(),
         })
+    }
+
+    /// Replaces the clock the account reads the time from (an endpoint pins it per call so
+    /// that a replayed write-ahead log sees the same times).
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.clock = clock;
+    }
+
+    /// The clock the account reads the time from.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
+    /// Sets when the account was created ([`Account::create_date`]), for an account restored
+    /// from saved state.
+    pub fn set_create_date(&mut self, t: iam_model::entities::Timestamp) {
+        self.created = t;
     }
 
     /// Replaces the account's quotas (as a quota increase would).

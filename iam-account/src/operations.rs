@@ -25,8 +25,8 @@
 use crate::model::ServiceModel;
 use crate::paginate::paginate_response;
 use crate::{
-    Account, AssumeRoleRequest, CallError, Caller, CallerKind, CreateRoleOptions,
-    CreatedServiceSpecificCredential, FederationTokenRequest, acts_on_calling_user,
+    Account, AssumeRoleRequest, CallError, Caller, CallerKind, CheckDecision, CreateRoleOptions,
+    CreatedServiceSpecificCredential, FederationTokenRequest, RequestContext, acts_on_calling_user,
 };
 use iam_model::entities::{
     AccessKeyStatus, ErrorCode, Group, IamError, InstanceProfile, ManagedPolicy, PasswordPolicy,
@@ -73,12 +73,74 @@ pub fn call(
     params: &Value,
     caller: &Caller,
 ) -> Result<Value, CallError> {
-    let model = ServiceModel::get(service).ok_or_else(|| {
-        CallError::Invalid(IamError::invalid_input(format!(
-            "unknown service {service:?}"
-        )))
-    })?;
-    a.enforce_call(caller, service, operation, params)?;
+    call_with(
+        a,
+        service,
+        operation,
+        params,
+        caller,
+        &RequestContext::default(),
+        false,
+    )
+    .result
+}
+
+/// What [`call_with`] did: the response or error, and every authorization check made.
+#[derive(Debug)]
+pub struct CallOutcome {
+    /// The response (output shape as JSON) or the error to answer with.
+    pub result: Result<Value, CallError>,
+    /// The authorization checks, in order ([`Account::enforce_call_traced`]).
+    pub checks: Vec<CheckDecision>,
+}
+
+/// [`call`] for a request that arrived over the network: `request` adds its keys to the
+/// request context, and the outcome reports each authorization check (with explanations of
+/// allowed ones too when `trace`), for a decision log.
+///
+/// ```
+/// use iam_account::{Account, RequestContext, operations};
+/// let mut acct = Account::new("111122223333").unwrap();
+/// let root = acct.root_caller();
+/// let out = operations::call_with(&mut acct, "iam", "CreateUser",
+///     &serde_json::json!({"UserName": "alice", "Tags": [{"Key": "team", "Value": "a"}]}),
+///     &root, &RequestContext::default(), true);
+/// assert!(out.result.is_ok());
+/// let actions: Vec<&str> = out.checks.iter().map(|c| c.action.as_str()).collect();
+/// assert_eq!(actions, ["iam:CreateUser", "iam:TagUser"]);
+/// ```
+pub fn call_with(
+    a: &mut Account,
+    service: &str,
+    operation: &str,
+    params: &Value,
+    caller: &Caller,
+    request: &RequestContext,
+    trace: bool,
+) -> CallOutcome {
+    let Some(model) = ServiceModel::get(service) else {
+        return CallOutcome {
+            result: Err(CallError::Invalid(IamError::invalid_input(format!(
+                "unknown service {service:?}"
+            )))),
+            checks: Vec::new(),
+        };
+    };
+    let (allowed, checks) =
+        a.enforce_call_traced(caller, service, operation, params, request, trace);
+    let result = allowed.and_then(|()| run(a, model, service, operation, params, caller));
+    CallOutcome { result, checks }
+}
+
+/// Runs an authorized call.
+fn run(
+    a: &mut Account,
+    model: &ServiceModel,
+    service: &str,
+    operation: &str,
+    params: &Value,
+    caller: &Caller,
+) -> Result<Value, CallError> {
     // Without UserName these operations act on the calling user.
     let mut p = params.clone();
     if let CallerKind::User { name } = &caller.kind
