@@ -107,7 +107,9 @@ impl Account {
                 ));
             }
             let account = match &s.kind {
-                SessionKind::Role { .. } | SessionKind::FederatedUser { .. } => self.id.clone(),
+                SessionKind::Role { .. }
+                | SessionKind::FederatedUser { .. }
+                | SessionKind::SessionToken { .. } => self.id.clone(),
             };
             let caller = Caller {
                 arn: s.arn.clone(),

@@ -136,9 +136,14 @@ const MAX_DENIALS: usize = 10_000;
 /// reference, GetCallerIdentity: "No permissions are required to perform this operation").
 /// `AssumeRole` is authorized by the operation itself — the caller's identity side and the
 /// role's trust policy together (spec §5.6) — so it is not checked twice here.
+/// `GetSessionToken` needs none either: "No permissions are required for a user to get a
+/// session token. [...] You cannot use policies to control authentication operations" (IAM
+/// User Guide, "Permissions for GetSessionToken").
 fn self_authorized(service: &str, op: &str) -> bool {
     service == "sts"
-        && (op.eq_ignore_ascii_case("GetCallerIdentity") || op.eq_ignore_ascii_case("AssumeRole"))
+        && (op.eq_ignore_ascii_case("GetCallerIdentity")
+            || op.eq_ignore_ascii_case("AssumeRole")
+            || op.eq_ignore_ascii_case("GetSessionToken"))
 }
 
 fn param<'a>(p: &'a Value, k: &str) -> Option<&'a str> {
@@ -305,6 +310,50 @@ impl Account {
         )
     }
 
+    /// The user (ARN and tags) a call names through a credential: `GetAccessKeyLastUsed` (the
+    /// key's owner; the root user for a root key) and `GetMFADevice` (the user the device is
+    /// assigned to).
+    fn credential_owner(&self, op: &str, p: &Value) -> Option<(String, Option<&Tags>)> {
+        let owner = match op {
+            "GetAccessKeyLastUsed" => match self.key_owners.get(param(p, "AccessKeyId")?)? {
+                Some(u) => u.clone(),
+                None => return Some((self.root_arn(), None)),
+            },
+            "GetMFADevice" => self
+                .virtual_mfa_devices
+                .get(param(p, "SerialNumber")?)?
+                .user
+                .clone()?,
+            _ => return None,
+        };
+        let u = self.users.get(&key(&owner))?;
+        Some((u.arn.clone(), Some(&u.tags)))
+    }
+
+    /// The error of a call naming a credential that does not exist (so no user to authorize
+    /// on): an MFA device that is not assigned (`NoSuchEntity`), an unknown access key id
+    /// (`AccessDenied`: GetAccessKeyLastUsed models no error of its own; AWS does not say
+    /// which common error it answers — UNSPECIFIED — and a key the caller cannot see is denied).
+    fn missing_credential(&self, op: &str, p: &Value) -> Option<IamError> {
+        match op {
+            "GetMFADevice" => Some(IamError::new(
+                ErrorCode::NoSuchEntity,
+                format!(
+                    "MFA Device with serial number {} does not exist.",
+                    param(p, "SerialNumber")?
+                ),
+            )),
+            "GetAccessKeyLastUsed" => Some(IamError::new(
+                ErrorCode::AccessDenied,
+                format!(
+                    "The access key {} does not exist in this account or is not visible to the caller.",
+                    param(p, "AccessKeyId")?
+                ),
+            )),
+            _ => None,
+        }
+    }
+
     /// The resource ARN of `resource_type` named by the call's parameters, and the tags of
     /// that resource when it exists (`aws:ResourceTag/*`, `iam:ResourceTag/*`).
     fn call_resource<'a>(
@@ -322,16 +371,18 @@ impl Account {
                     let u = self.users.get(&key(n));
                     (self.user_arn(n, path), u.map(|u| &u.tags))
                 }
+                // Operations that name a user through one of its credentials.
+                None if let Some(owner) = self.credential_owner(op, p) => owner,
                 // Without UserName IAM acts on the calling user (e.g. CreateAccessKey: "If you
                 // do not specify a user name, IAM determines the user name implicitly based on
                 // the Amazon Web Services access key ID signing the request").
                 None if !implicit_user(op) => return None,
-                None => match &caller.kind {
-                    CallerKind::User { name } => {
-                        let u = self.users.get(&key(name));
+                None => match self.calling_user_name(caller) {
+                    Some(name) => {
+                        let u = self.users.get(&key(&name));
                         (caller.arn.clone(), u.map(|u| &u.tags))
                     }
-                    _ => (caller.arn.clone(), None),
+                    None => (caller.arn.clone(), None),
                 },
             },
             "role" => {
@@ -394,13 +445,22 @@ impl Account {
                     None,
                 ),
             },
-            "mfa" => {
-                let serial = param(p, "SerialNumber")?;
-                if !serial.starts_with("arn:") {
-                    return None;
-                }
-                (serial.to_string(), None)
-            }
+            "mfa" => match param(p, "SerialNumber") {
+                Some(serial) if serial.starts_with("arn:") => (
+                    serial.to_string(),
+                    self.virtual_mfa_devices.get(serial).map(|d| &d.tags),
+                ),
+                Some(_) => return None,
+                // CreateVirtualMFADevice names the device it makes.
+                None => (
+                    self.arn(
+                        "mfa",
+                        path.unwrap_or("/"),
+                        param(p, "VirtualMFADeviceName")?,
+                    ),
+                    None,
+                ),
+            },
             "federated-user" => (
                 format!("arn:aws:sts::{id}:federated-user/{}", param(p, "Name")?),
                 None,
@@ -453,6 +513,11 @@ impl Account {
                 .resource_types
                 .iter()
                 .find_map(|rt| self.call_resource(caller, action.name, rt.name, params));
+        }
+        if resource.is_none()
+            && let Some(e) = self.missing_credential(action.name, params)
+        {
+            return Err(e);
         }
         if resource.is_none() && action.resource_types.iter().any(|r| r.required) {
             // A required resource the parameters do not name: the call itself fails on the
@@ -603,6 +668,8 @@ impl Account {
         operation: &str,
         params: &Value,
     ) -> Result<(), CallError> {
+        // What the credentials themselves cannot do (GetSessionToken sessions), in every mode.
+        self.check_credential_scope(caller, service, operation)?;
         match self.enforcement {
             Enforcement::Off => Ok(()),
             Enforcement::On => self.authorize_call(caller, service, operation, params),

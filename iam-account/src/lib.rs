@@ -26,6 +26,7 @@ mod credentials;
 mod enforce;
 mod gaad;
 mod identities;
+pub mod mfa;
 pub mod model;
 pub mod operations;
 mod organization;
@@ -33,6 +34,7 @@ pub mod paginate;
 mod policies;
 mod providers;
 mod secrets;
+mod session_token;
 mod simulate;
 mod sts;
 mod user_credentials;
@@ -49,6 +51,7 @@ pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
 pub use organization::Organization;
 pub use secrets::{record_randomness, replay_randomness};
+pub use session_token::SessionTokenRequest;
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
 pub use user_credentials::CreatedServiceSpecificCredential;
 
@@ -157,6 +160,8 @@ pub struct Account {
     pub(crate) denials: Vec<Denial>,
     /// When this account (its root user) was created: `GetUser`'s `CreateDate` for the root.
     pub(crate) created: iam_model::entities::Timestamp,
+    /// Virtual MFA devices by serial number (ARN).
+    pub(crate) virtual_mfa_devices: BTreeMap<String, mfa::VirtualMfaDevice>,
 }
 
 impl fmt::Debug for Account {
@@ -187,6 +192,10 @@ impl fmt::Debug for Account {
             .field(
                 "server_certificates",
                 &self.server_certificates.values().collect::<Vec<_>>(),
+            )
+            .field(
+                "virtual_mfa_devices",
+                &self.virtual_mfa_devices.values().collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -289,6 +298,7 @@ impl Account {
             gaad: None,
             enforcement: Enforcement::default(),
             denials: Vec::new(),
+            virtual_mfa_devices: BTreeMap::new(),
         })
     }
 

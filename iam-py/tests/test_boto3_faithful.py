@@ -7,8 +7,13 @@ IAM / STS models give every response's output shape and every error's HTTP statu
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import json
+import struct
+import time
 from typing import Any
 
 import botocore.session
@@ -118,6 +123,27 @@ def test_client_exceptions_are_client_errors_with_the_models_statuses() -> None:
 # ---------------------------------------------------------------- pagination
 
 
+def _totp(seed: bytes, at: float) -> str:
+    """RFC 6238 (HMAC-SHA1, 30 s, 6 digits) from a Base32 seed."""
+    key = base64.b32decode(seed + b"=" * (-len(seed) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
+    o = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[o : o + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def _enable_virtual_mfa(iam: Any, user: str, name: str) -> dict[str, Any]:
+    """Creates a virtual MFA device and enables it for ``user`` with two consecutive codes."""
+    dev: dict[str, Any] = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+    now = time.time()
+    iam.enable_mfa_device(
+        UserName=user,
+        SerialNumber=dev["SerialNumber"],
+        AuthenticationCode1=_totp(dev["Base32StringSeed"], now - 30),
+        AuthenticationCode2=_totp(dev["Base32StringSeed"], now),
+    )
+    return dev
+
+
 def _populated() -> iamkit.Account:
     acct = iamkit.Account(ACCT, alias="paging")
     iam = acct.client("iam")
@@ -159,17 +185,12 @@ def _populated() -> iamkit.Account:
         iam.upload_server_certificate(
             ServerCertificateName=f"sc{i}", CertificateBody="-----BEGIN CERTIFICATE-----", PrivateKey="k"
         )
-    iam.enable_mfa_device(
-        UserName="u000",
+    _enable_virtual_mfa(iam, "u000", "a")
+    _enable_virtual_mfa(iam, "u000", "b")
+    iam.create_virtual_mfa_device(VirtualMFADeviceName="spare")
+    iam.tag_mfa_device(
         SerialNumber=f"arn:aws:iam::{ACCT}:mfa/a",
-        AuthenticationCode1="123456",
-        AuthenticationCode2="654321",
-    )
-    iam.enable_mfa_device(
-        UserName="u000",
-        SerialNumber=f"arn:aws:iam::{ACCT}:mfa/b",
-        AuthenticationCode1="123456",
-        AuthenticationCode2="654321",
+        Tags=[{"Key": "k1", "Value": "1"}, {"Key": "k2", "Value": "2"}, {"Key": "k3", "Value": "3"}],
     )
     return acct
 
@@ -200,6 +221,8 @@ def _paging_params(acct: iamkit.Account) -> dict[str, dict[str, Any]]:
         "list_instance_profiles": {},
         "list_instance_profiles_for_role": {"RoleName": "r0"},
         "list_mfa_devices": {"UserName": "u000"},
+        "list_virtual_mfa_devices": {},
+        "list_mfa_device_tags": {"SerialNumber": f"arn:aws:iam::{ACCT}:mfa/a"},
         # (Scope=AWS, 1,594 policies, is paged in its own test: PageSize=1 would take a while.)
         "list_policies": {"OnlyAttached": True},
         "list_policy_versions": {"PolicyArn": pol},
@@ -422,7 +445,6 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
     """Every IAM operation once, in an order that makes each call valid: (operation,
     parameters, parameters of an error case or None for "derive one")."""
     pol = f"arn:aws:iam::{ACCT}:policy/p"
-    mfa = f"arn:aws:iam::{ACCT}:mfa/dev"
     saml = f"arn:aws:iam::{ACCT}:saml-provider/Okta"
     oidc = f"arn:aws:iam::{ACCT}:oidc-provider/token.actions.githubusercontent.com"
     u = {"UserName": "dev"}
@@ -525,13 +547,6 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("get_login_profile", u, None),
         ("update_login_profile", {**u, "PasswordResetRequired": True}, None),
         ("delete_login_profile", u, None),
-        (
-            "enable_mfa_device",
-            {**u, "SerialNumber": mfa, "AuthenticationCode1": "123456", "AuthenticationCode2": "654321"},
-            None,
-        ),
-        ("list_mfa_devices", u, None),
-        ("deactivate_mfa_device", {**u, "SerialNumber": mfa}, None),
         ("upload_ssh_public_key", {**u, "SSHPublicKeyBody": "ssh-rsa AAAAB3NzaC1yc2E dev@host"}, None),
         ("list_ssh_public_keys", u, None),
         ("upload_signing_certificate", {**u, "CertificateBody": "-----BEGIN CERTIFICATE-----"}, None),
@@ -679,6 +694,29 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
     run("delete_service_specific_credential", ssc, None)
     for k in iam.list_access_keys(**u)["AccessKeyMetadata"]:
         iam.delete_access_key(**u, AccessKeyId=k["AccessKeyId"])
+    # Virtual MFA devices, with codes computed from the seed the device was created with.
+    dev = run(
+        "create_virtual_mfa_device",
+        {"VirtualMFADeviceName": "dev-phone", "Tags": [{"Key": "k", "Value": "v"}]},
+        None,
+    )["VirtualMFADevice"]
+    serial, seed = dev["SerialNumber"], dev["Base32StringSeed"]
+    bogus = {"SerialNumber": f"arn:aws:iam::{ACCT}:mfa/nosuch"}
+    now = time.time()
+    pair = {"AuthenticationCode1": _totp(seed, now - 30), "AuthenticationCode2": _totp(seed, now)}
+    run("enable_mfa_device", {**u, "SerialNumber": serial, **pair}, None)
+    run("list_mfa_devices", u, None)
+    run("get_mfa_device", {"SerialNumber": serial}, bogus)
+    later = {"AuthenticationCode1": _totp(seed, now + 30), "AuthenticationCode2": _totp(seed, now + 60)}
+    wrong = {"AuthenticationCode1": "000000", "AuthenticationCode2": "000000"}
+    run("resync_mfa_device", {**u, "SerialNumber": serial, **later}, {**u, "SerialNumber": serial, **wrong})
+    run("list_virtual_mfa_devices", {"AssignmentStatus": "Assigned"}, None)
+    tags = {"Tags": [{"Key": "k2", "Value": "v2"}]}
+    run("tag_mfa_device", {"SerialNumber": serial, **tags}, {**bogus, **tags})
+    run("list_mfa_device_tags", {"SerialNumber": serial}, bogus)
+    run("untag_mfa_device", {"SerialNumber": serial, "TagKeys": ["k2"]}, {**bogus, "TagKeys": ["k2"]})
+    run("deactivate_mfa_device", {**u, "SerialNumber": serial}, None)
+    run("delete_virtual_mfa_device", {"SerialNumber": serial}, None)
     run("delete_user", u, None)
     with pytest.raises(iam.exceptions.NoSuchEntityException) as err:
         iam.get_account_password_policy()
@@ -714,6 +752,10 @@ def test_sts_operations_match_the_model() -> None:
         "sts", "assume_role", sts.assume_role(RoleArn=f"arn:aws:iam::{ACCT}:role/r", RoleSessionName="sess")
     )
     _check_response("sts", "get_federation_token", sts.get_federation_token(Name="fed"))
+    _check_response("sts", "get_session_token", sts.get_session_token(DurationSeconds=900))
+    with pytest.raises(ClientError) as err:
+        sts.get_session_token(SerialNumber=f"arn:aws:iam::{ACCT}:mfa/nosuch", TokenCode="123456")
+    assert _check_error("sts", "get_session_token", err.value) == "AccessDenied"
     with pytest.raises(ClientError) as err:
         sts.assume_role(RoleArn=f"arn:aws:iam::{ACCT}:role/nosuch", RoleSessionName="sess")
     _check_error("sts", "assume_role", err.value)

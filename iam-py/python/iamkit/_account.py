@@ -48,8 +48,15 @@ _DATE_KEYS = frozenset(
         "EnableDate",
         "LastUsedDate",
         "PasswordLastUsed",
+        "GeneratedTime",
+        "JobCreationDate",
+        "JobCompletionDate",
+        "LastAuthenticated",
+        "LastAccessedTime",
     }
 )
+# Blob members travel base64-encoded (AWS's wire format); boto3 gives them as ``bytes``.
+_BLOB_KEYS = frozenset({"Base32StringSeed", "QRCodePNG", "Content"})
 _DOCUMENT_PARAMS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy", "ResourcePolicy")
 _DOCUMENT_LIST_PARAMS = ("PolicyInputList", "PermissionsBoundaryPolicyInputList")
 
@@ -223,6 +230,18 @@ def _datetimes(value: Any, key: str = "") -> Any:
     return value
 
 
+def _blobs(value: Any, key: str = "") -> Any:
+    """botocore base64-decodes blob members (``Base32StringSeed``, ``QRCodePNG``, the credential
+    report's ``Content``) into ``bytes``."""
+    if isinstance(value, dict):
+        return {k: _blobs(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_blobs(v, key) for v in value]
+    if isinstance(value, str) and key in _BLOB_KEYS:
+        return base64.b64decode(value)
+    return value
+
+
 def _decode_documents(value: Any, key: str = "") -> Any:
     """botocore URL-decodes and parses the policy documents of IAM responses."""
     if isinstance(value, dict):
@@ -370,7 +389,7 @@ class AccountClient:
             )
         else:
             text = native.call(self._service, name, text_params, self._credentials)
-            out = _decode_documents(json.loads(text))
+            out = _blobs(_decode_documents(json.loads(text)))
         out = _datetimes(out)
         out.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RetryAttempts": 0})
         return dict(out)
