@@ -102,7 +102,7 @@ def list_all(c: QueryClient, prefix: str) -> tuple[set[str], Response | None]:
 def run_client(url: str, key: Credentials, n: int, stop_at: float, seed: int) -> ClientResult:
     rng = random.Random(seed)
     res = ClientResult(n)
-    c = QueryClient(url, key, timeout=30)
+    c = QueryClient(url, key, timeout=30, retry_idle=False)
     live: list[str] = []
     in_doubt: set[str] = set()
     prefix = f"/load/{n}/"
@@ -136,9 +136,14 @@ def run_client(url: str, key: Credentials, n: int, stop_at: float, seed: int) ->
             else:
                 listed, bad = list_all(c, prefix)
                 r = bad or Response(200, b"", None)
-        except OSError:
+        except OSError as e:
             # Connection refused/reset/closed: the server is down (being restarted).
             res.conn_failures += 1
+            if isinstance(e, ConnectionRefusedError):
+                # Never sent: nothing happened.
+                c.close()
+                time.sleep(0.05)
+                continue
             if op in ("create", "delete"):
                 in_doubt.add(name)
                 if op == "delete":
