@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -29,10 +30,11 @@ boto3 = pytest.importorskip("boto3")
 botocore_config = pytest.importorskip("botocore.config")
 ClientError = pytest.importorskip("botocore.exceptions").ClientError
 
-if not hasattr(iamkit, "Server"):
-    pytest.skip("iamkit.Server (the local endpoint, issue #12) is not in this build", allow_module_level=True)
-
 BENCHES = Path(__file__).resolve().parents[2] / "benches" / "python"
+# IAMKIT_SERVE_COMMAND: run the tests against another server command (as benches/python does).
+EXTERNAL = os.environ.get("IAMKIT_SERVE_COMMAND")
+if not hasattr(iamkit, "Server") and not EXTERNAL:
+    pytest.skip("iamkit.Server (the local endpoint, issue #12) is not in this build", allow_module_level=True)
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 NO_RETRY = botocore_config.Config(retries={"max_attempts": 1, "mode": "standard"})
 
@@ -45,8 +47,33 @@ def allow(action: str | list[str], resource: str = "*", **more: Any) -> dict[str
     return {"Effect": "Allow", "Action": action, "Resource": resource, **more}
 
 
+def _harness() -> ModuleType:
+    sys.path.insert(0, str(BENCHES))
+    try:
+        import serve_harness
+    finally:
+        sys.path.remove(str(BENCHES))
+    return serve_harness
+
+
+class _External:
+    """A server subprocess seen through the attributes of `iamkit.Server` the tests use."""
+
+    def __init__(self, ep: Any) -> None:
+        self.ep = ep
+        self.url = ep.url
+        self.root_credentials = {
+            "aws_access_key_id": ep.root.access_key_id,
+            "aws_secret_access_key": ep.root.secret_access_key,
+        }
+
+
 @pytest.fixture()
 def server() -> Iterator[Any]:
+    if EXTERNAL:
+        with _harness().IamkitServe() as ep:
+            yield _External(ep)
+        return
     with iamkit.Server() as s:
         yield s
 
@@ -344,12 +371,17 @@ def test_mfa_protected_action_with_totp(server: Any) -> None:
     seed = dev["Base32StringSeed"]
     seed = seed.decode() if isinstance(seed, bytes) else seed
     iam.create_user(UserName="frank")
+    # The server accepts codes within one 30-second step of its clock, each step once (RFC
+    # 6238 5.2): enable with the codes of the two previous steps, keep the current one for
+    # GetSessionToken. Not too close to a step boundary, so that "now" is the same step for all.
+    if time.time() % 30 > 24:
+        time.sleep(30 - time.time() % 30 + 0.5)
     now = time.time()
     iam.enable_mfa_device(
         UserName="frank",
         SerialNumber=dev["SerialNumber"],
-        AuthenticationCode1=totp(seed, now - 30),
-        AuthenticationCode2=totp(seed, now),
+        AuthenticationCode1=totp(seed, now - 60),
+        AuthenticationCode2=totp(seed, now - 30),
     )
     iam.put_user_policy(
         UserName="frank",
@@ -368,12 +400,10 @@ def test_mfa_protected_action_with_totp(server: Any) -> None:
     with pytest.raises(ClientError) as e:
         sts.get_session_token(
             SerialNumber=dev["SerialNumber"],
-            TokenCode="000000" if totp(seed, time.time()) != "000000" else "111111",
+            TokenCode="000000" if totp(seed, now) != "000000" else "111111",
         )
     assert error_of(e)[0] == "AccessDenied"
-    c = sts.get_session_token(SerialNumber=dev["SerialNumber"], TokenCode=totp(seed, time.time()))[
-        "Credentials"
-    ]
+    c = sts.get_session_token(SerialNumber=dev["SerialNumber"], TokenCode=totp(seed, now))["Credentials"]
     mfa_iam = client(
         server,
         "iam",
@@ -415,11 +445,7 @@ def test_paginators_over_250_users(cli: Cli, server: Any) -> None:
 
 
 def test_state_survives_kill_9(tmp_path: Path) -> None:
-    sys.path.insert(0, str(BENCHES))
-    try:
-        import serve_harness as h
-    finally:
-        sys.path.remove(str(BENCHES))
+    h = _harness()
     state = tmp_path / "state"
     log = tmp_path / "decisions.jsonl"
     with h.IamkitServe(state, log=log) as ep:

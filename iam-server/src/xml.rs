@@ -207,12 +207,13 @@ fn element_of(
             put(w, Event::End(BytesEnd::new(element)));
         }
         "blob" => {
-            // The operations hand blobs over as text; the wire carries base64.
-            let bytes = match v {
-                Value::String(s) => s.as_bytes().to_vec(),
-                other => other.to_string().into_bytes(),
-            };
-            text_element(w, element, &base64(&bytes));
+            // The operations hand blobs over base64-encoded already (`Base32StringSeed`,
+            // `QRCodePNG`: iam-account's operations/mfa_ops.rs), which is the wire form: written
+            // as they are (encoding them again made boto3 decode base64 text, not the seed).
+            match v {
+                Value::String(s) => text_element(w, element, s),
+                other => text_element(w, element, &base64(other.to_string().as_bytes())),
+            }
         }
         ty => {
             let text = match v {
