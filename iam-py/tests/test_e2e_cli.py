@@ -272,7 +272,7 @@ def test_expired_session(server: Any) -> None:
     dan_sts = client(
         server, "sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
     )
-    c = dan_sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s", DurationSeconds=900)["Credentials"]
+    c = dan_sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=900)["Credentials"]
     session = client(
         server,
         "sts",
@@ -280,7 +280,7 @@ def test_expired_session(server: Any) -> None:
         aws_secret_access_key=c["SecretAccessKey"],
         aws_session_token=c["SessionToken"],
     )
-    assert ":assumed-role/short/s" in session.get_caller_identity()["Arn"]
+    assert ":assumed-role/short/s1" in session.get_caller_identity()["Arn"]
     advance(901)
     with pytest.raises(ClientError) as e:
         session.get_caller_identity()
