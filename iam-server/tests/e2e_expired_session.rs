@@ -5,6 +5,8 @@
 //! `AssumeRole`'s `DurationSeconds` minimum), and the signing time follows the same clock so
 //! that the signature's `X-Amz-Date` stays within the allowed skew.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use iam_account::{Account, Clock, FixedClock};
 use iam_server::sigv4::{HttpRequest, format_amz_date, sign};
 use iam_server::{Server, ServerOptions};
