@@ -189,7 +189,8 @@ VERDICTS: dict[str, tuple[str, str, str]] = {
     ),
     "GetAccessKeyLastUsed": (
         "moto",
-        "iamkit does not implement GetAccessKeyLastUsed yet (reported to the last-accessed work)",
+        "iamkit does not implement GetAccessKeyLastUsed yet (the endpoint answers 400 InvalidInput "
+        "'unknown IAM operation'; reported to the last-accessed work)",
         f"{API}/API_GetAccessKeyLastUsed.html",
     ),
     "CreateInstanceProfile web": (
@@ -226,7 +227,7 @@ VERDICTS: dict[str, tuple[str, str, str]] = {
     "sts AssumeRole as root": (
         "neither",
         "the root user cannot call AssumeRole (AccessDenied); both issue a session here (iamkit's "
-        "fix is on the mfa/sts branches)",
+        "fix, 'Roles may not be assumed by root accounts.', is on the sts branch)",
         f"{STS_API}/API_AssumeRole.html",
     ),
     "sts AssumeRole deploy (bob)": (
