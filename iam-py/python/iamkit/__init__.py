@@ -37,6 +37,7 @@ from iamkit._native import (
     write_cli_profile,
 )
 from iamkit._policy_from_log import DecisionLogError, policy_from_log
+from iamkit._server import RootCredentials, Server
 from iamkit._simulate import simulate_custom_policy
 
 __all__ = [
@@ -55,6 +56,8 @@ __all__ = [
     "Policy",
     "PolicyCompileError",
     "PolicyParseError",
+    "RootCredentials",
+    "Server",
     "Statement",
     "UnknownActionError",
     "UnknownActionWarning",

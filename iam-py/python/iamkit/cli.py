@@ -262,6 +262,9 @@ def _add_more_commands(sub: Any) -> None:
     from iamkit import _policy_from_log
 
     _policy_from_log.add_command(sub)
+    from iamkit import _serve_cli
+
+    _serve_cli.add_command(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
