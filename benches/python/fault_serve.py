@@ -311,6 +311,7 @@ def run(server: str, clients: int, seconds: float, kills: int, procs: int, seed:
                     "end": life.rss[-1] if life.rss else None,
                     "max": max(life.rss) if life.rss else None,
                     "samples": len(life.rss),
+                    "series": life.rss,
                 }
                 for life in lives
             ],
@@ -334,7 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     if not (1 <= a.clients <= 64 and 0 < a.seconds <= 600 and 0 <= a.kills <= 10):
         p.error("bounds: 1 <= clients <= 64, 0 < seconds <= 600, 0 <= kills <= 10")
     res = run(a.server, a.clients, a.seconds, a.kills, a.procs, a.seed)
-    print(json.dumps({k: v for k, v in res.items() if k != "violations"}, indent=2))
+    shown = {k: v for k, v in res.items() if k != "violations"}
+    shown["rss_kib"] = {
+        **res["rss_kib"],
+        "lives": [{k: v for k, v in life.items() if k != "series"} for life in res["rss_kib"]["lives"]],
+    }
+    print(json.dumps(shown, indent=2))
     for v in res["violations"]:
         print("VIOLATION:", v)
     if a.json:
