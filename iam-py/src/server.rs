@@ -66,6 +66,7 @@ impl PyServer {
             Some(a) => a,
             None => Py::new(py, PyAccount::from_shared(server.account()))?,
         };
+        account.get().set_door(server.door());
         let root = server.root_credentials();
         Ok(PyServer {
             url: server.url(),

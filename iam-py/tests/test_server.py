@@ -223,6 +223,8 @@ def test_state_survives_a_restart_and_is_private(tmp_path: Path) -> None:
         iam.create_policy(PolicyName="read", PolicyDocument=READ_USERS)
         iam.attach_user_policy(UserName="alice", PolicyArn="arn:aws:iam::444455556666:policy/read")
         assert server.root_credentials_file == str(state / "root-credentials")
+        # Changes made through the Python door of the served account are journaled too.
+        server.account.client("iam").create_group(GroupName="from-python")
     for name in ("root-credentials", "journal"):
         mode = stat.S_IMODE(os.stat(state / name).st_mode)
         assert mode == 0o600, (name, oct(mode))
@@ -242,6 +244,62 @@ def test_state_survives_a_restart_and_is_private(tmp_path: Path) -> None:
         assert [u["UserName"] for u in alice.list_users()["Users"]] == ["alice"]
         attached = client(again, "iam").list_attached_user_policies(UserName="alice")["AttachedPolicies"]
         assert attached == [{"PolicyName": "read", "PolicyArn": "arn:aws:iam::444455556666:policy/read"}]
+        groups = [g["GroupName"] for g in client(again, "iam").list_groups()["Groups"]]
+        assert groups == ["from-python"]
+
+
+def test_authorization_details_over_http() -> None:
+    with iamkit.Server() as server:
+        iam = client(server, "iam")
+        iam.create_user(UserName="dora")
+        iam.put_user_policy(UserName="dora", PolicyName="read", PolicyDocument=READ_USERS)
+        iam.create_role(
+            RoleName="r",
+            Description="not in RoleDetail",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )
+        full = iam.get_account_authorization_details(Filter=["User", "Role"])
+        assert [u["UserName"] for u in full["UserDetailList"]] == ["dora"]
+        assert full["UserDetailList"][0]["UserPolicyList"][0]["PolicyDocument"] == json.loads(READ_USERS)
+        role = full["RoleDetailList"][0]
+        assert "Description" not in role
+        assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+            "Service": "ec2.amazonaws.com"
+        }
+        assert full["GroupDetailList"] == [] and full["Policies"] == []
+        # The Python client answers from the same implementation.
+        local = server.account.client("iam").get_account_authorization_details(Filter=["User", "Role"])
+        assert local["UserDetailList"] == full["UserDetailList"]
+
+
+def test_presigned_get_caller_identity() -> None:
+    import urllib.request
+
+    with iamkit.Server() as server:
+        sts = client(server, "sts")
+        # Signed for GET (botocore signs a Query operation's presigned URL for POST otherwise,
+        # and AWS verifies the method the URL is used with).
+        url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
+        assert "X-Amz-Signature=" in url
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            body = resp.read().decode()
+        assert "<Arn>arn:aws:iam::123456789012:root</Arn>" in body
+        tampered = url.replace("X-Amz-Expires=60", "X-Amz-Expires=61")
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(tampered, timeout=10)
+        assert e.value.code == 403
+        assert b"<Code>SignatureDoesNotMatch</Code>" in e.value.read()
 
 
 def test_decision_log(tmp_path: Path) -> None:

@@ -306,6 +306,13 @@ impl Server {
         self.root.as_ref()
     }
 
+    /// The [`Door`] for other in-process callers of the served account.
+    pub fn door(&self) -> Door {
+        Door {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
     /// Journaled calls that failed when the state was replayed (normally none).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
@@ -326,6 +333,62 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Another door into a served account — the in-process Python clients — that runs calls the
+/// way the endpoint does: clock pinned, randomness recorded, and every change journaled and
+/// durable before the call returns, so that a state directory also keeps the changes made
+/// through that door. Its calls are not written to the decision log (they have no network
+/// request).
+#[derive(Clone)]
+pub struct Door {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Door {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Door")
+            .field("journaled", &self.shared.journal.is_some())
+            .finish()
+    }
+}
+
+impl Door {
+    /// Runs `operations::call` on `account` — which must be the served account
+    /// ([`Server::account`]), locked for writing by the caller — and journals it.
+    pub fn call(
+        &self,
+        account: &mut Account,
+        service: &str,
+        operation: &str,
+        params: &Value,
+        caller: &Caller,
+    ) -> Result<Value, iam_account::CallError> {
+        let (out, failure) = run_call(
+            &self.shared,
+            account,
+            service,
+            operation,
+            params,
+            caller,
+            &RequestContext::default(),
+        );
+        let failure = failure.or_else(|| {
+            let j = self.shared.journal.as_ref()?;
+            if out.result.is_err() || is_read_only(service, operation) {
+                return None;
+            }
+            j.sync()
+                .err()
+                .map(|e| format!("the change could not be made durable: {e}"))
+        });
+        match failure {
+            Some(m) => Err(iam_account::CallError::Invalid(
+                iam_model::entities::IamError::invalid_input(m),
+            )),
+            None => out.result,
+        }
     }
 }
 
