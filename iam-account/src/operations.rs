@@ -1460,6 +1460,7 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "get_account_summary" => Ok(json!({"SummaryMap": a.get_account_summary()})),
         "simulate_principal_policy" => a.simulate_principal_policy(p),
         "get_account_authorization_details" => Ok(authorization_details(a, p)),
+        "simulate_custom_policy" => crate::simulate_custom_policy(p),
         _ => Err(IamError::invalid_input(format!(
             "unknown IAM operation {op}"
         ))),

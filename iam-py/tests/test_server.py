@@ -391,3 +391,29 @@ def test_cli_serve_prints_one_line_and_stops_on_sigterm(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(timeout=30)
     assert rc == 0, proc.stderr.read() if proc.stderr else ""
+
+
+def test_simulate_custom_policy_over_http_matches_the_library() -> None:
+    kwargs: dict[str, Any] = {
+        "PolicyInputList": [READ_USERS],
+        "PermissionsBoundaryPolicyInputList": [
+            json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+                }
+            )
+        ],
+        "ActionNames": ["iam:GetUser", "iam:DeleteUser"],
+        "ResourceArns": ["arn:aws:iam::123456789012:user/x"],
+        "ContextEntries": [
+            {"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.0.0.1"], "ContextKeyType": "ip"}
+        ],
+    }
+    expected = iamkit.simulate_custom_policy(**kwargs)["EvaluationResults"]
+    with iamkit.Server() as server:
+        over_http = client(server, "iam").simulate_custom_policy(**kwargs)["EvaluationResults"]
+        local = server.account.client("iam").simulate_custom_policy(**kwargs)["EvaluationResults"]
+    assert [r["EvalDecision"] for r in over_http] == ["allowed", "implicitDeny"]
+    assert over_http == expected
+    assert local == expected

@@ -340,30 +340,12 @@ class AccountClient:
         if report is not None:
             raise param_validation_error(report)
         native = self._account._native
-        if name == "simulate_principal_policy":
+        if name in ("simulate_principal_policy", "simulate_custom_policy"):
             warn_unknown_actions(kwargs.get("ActionNames"))
-        if name == "simulate_custom_policy":
-            # Answered here, but authenticated and authorized natively like every call.
-            native.check_call(self._service, name, json.dumps(params), self._credentials)
-            from iamkit._simulate import simulate_custom_policy
-
-            try:
-                full = simulate_custom_policy(
-                    **{k: v for k, v in kwargs.items() if k not in ("Marker", "MaxItems")}
-                )
-            except ValueError as e:
-                # A document that is not a policy: the model's InvalidInput (400) for
-                # SimulateCustomPolicy (its errors are InvalidInput and PolicyEvaluation).
-                raise client_error("InvalidInput", str(e), "SimulateCustomPolicy", 400) from None
-            out = json.loads(
-                _native.NativeAccount.paginate_response(
-                    self._service, name, json.dumps(full, default=str), text_params
-                )
-            )
-        else:
-            text = native.call(self._service, name, text_params, self._credentials)
-            out = _decode_documents(json.loads(text))
-        out = _datetimes(out)
+        # Every operation, GetAccountAuthorizationDetails and SimulateCustomPolicy included, is
+        # answered by iam-account: the same implementation the HTTP endpoint uses.
+        text = native.call(self._service, name, text_params, self._credentials)
+        out = _datetimes(_decode_documents(json.loads(text)))
         out.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RetryAttempts": 0})
         return dict(out)
 
