@@ -417,3 +417,24 @@ def test_simulate_custom_policy_over_http_matches_the_library() -> None:
     assert [r["EvalDecision"] for r in over_http] == ["allowed", "implicitDeny"]
     assert over_http == expected
     assert local == expected
+
+
+def test_import_authorization_details_into_a_state_directory(tmp_path: Path) -> None:
+    source = iamkit.Account("222233334444")
+    iam = source.client("iam")
+    iam.create_user(UserName="imported", Path="/team/")
+    iam.put_user_policy(UserName="imported", PolicyName="read", PolicyDocument=READ_USERS)
+    gaad = tmp_path / "gaad.json"
+    gaad.write_text(json.dumps(source.to_authorization_details()))
+    state = tmp_path / "state"
+    with iamkit.Server(state=state, account_id="222233334444", import_details=gaad) as server:
+        users = client(server, "iam").list_users()["Users"]
+        assert [(u["UserName"], u["Path"]) for u in users] == [("imported", "/team/")]
+        client(server, "iam").create_user(UserName="added")
+    gaad.unlink()  # the state directory keeps its own copy
+    with iamkit.Server(state=state) as again:
+        assert again.warnings == []
+        names = [u["UserName"] for u in client(again, "iam").list_users()["Users"]]
+        assert names == ["added", "imported"]
+        doc = client(again, "iam").get_user_policy(UserName="imported", PolicyName="read")["PolicyDocument"]
+        assert doc == json.loads(READ_USERS)
