@@ -1,6 +1,7 @@
 //! The endpoint over a real socket: signed Query requests (as the SDKs send them) in, AWS's XML
 //! out; authentication failures with AWS's codes and statuses; the journal across a restart.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test helpers: a failure is the test failing
 use iam_server::sigv4::{HttpRequest, format_amz_date, sign};
 use iam_server::{Server, ServerOptions};
 use std::io::{Read, Write};
