@@ -246,6 +246,10 @@ def test_state_survives_a_restart_and_is_private(tmp_path: Path) -> None:
         assert attached == [{"PolicyName": "read", "PolicyArn": "arn:aws:iam::444455556666:policy/read"}]
         groups = [g["GroupName"] for g in client(again, "iam").list_groups()["Groups"]]
         assert groups == ["from-python"]
+    # A state directory keeps its account: another id is reported, not used.
+    with iamkit.Server(state=state, account_id="999999999999") as other:
+        assert other.account.account_id == "444455556666"
+        assert len(other.warnings) == 1 and "the account id 999999999999 was ignored" in other.warnings[0]
 
 
 def test_authorization_details_over_http() -> None:

@@ -238,7 +238,7 @@ fn journal_survives_a_restart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let options = ServerOptions {
         state: Some(dir.path().to_path_buf()),
-        account_id: "111122223333".to_string(),
+        account_id: Some("111122223333".to_string()),
         ..ServerOptions::default()
     };
     let mut server = Server::start(&options, None).expect("starts");

@@ -50,8 +50,10 @@ class Server:
     - ``enforce``: ``"on"`` (denied calls fail with ``AccessDenied``), ``"soft"`` (they run,
       and the decision log marks them not enforced) or ``"off"``.
     - ``log``: a file to append the JSON-lines decision log to.
-    - ``account_id`` / ``import_details`` (a path to ``get-account-authorization-details``
-      JSON): the account a new state directory or in-memory server starts with.
+    - ``account_id`` (default ``"123456789012"``) / ``import_details`` (a path to
+      ``get-account-authorization-details`` JSON, whose ARNs give the id when ``account_id`` is
+      not given): the account a new state directory or in-memory server starts with; a state
+      directory that already holds an account keeps it (see :attr:`warnings`).
 
     A context manager: leaving the ``with`` block stops the server (:meth:`stop`).
     """
@@ -67,7 +69,7 @@ class Server:
         state: str | os.PathLike[str] | None = None,
         enforce: str = "on",
         log: str | os.PathLike[str] | None = None,
-        account_id: str = "123456789012",
+        account_id: str | None = None,
         import_details: str | os.PathLike[str] | None = None,
     ) -> None:
         if account is not None and not isinstance(account, Account):
