@@ -442,3 +442,19 @@ def test_import_authorization_details_into_a_state_directory(tmp_path: Path) -> 
         assert names == ["added", "imported"]
         doc = client(again, "iam").get_user_policy(UserName="imported", PolicyName="read")["PolicyDocument"]
         assert doc == json.loads(READ_USERS)
+
+
+def test_bad_start_options_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="either an account or a state directory"):
+        iamkit.Server(iamkit.Account(), state=tmp_path / "s")
+    with pytest.raises(ValueError, match="enforce"):
+        iamkit.Server(enforce="sometimes")
+    not_gaad = tmp_path / "policy.json"
+    not_gaad.write_text('{"Version": "2012-10-17", "Statement": []}')
+    with pytest.raises((ValueError, OSError), match="get-account-authorization-details"):
+        iamkit.Server(import_details=not_gaad)
+    with pytest.raises((ValueError, OSError), match="get-account-authorization-details"):
+        iamkit.Server(state=tmp_path / "s2", import_details=not_gaad)
+    # The failed start left nothing that a later start would take for an account.
+    with iamkit.Server(state=tmp_path / "s2", account_id="121212121212") as server:
+        assert server.account.account_id == "121212121212"

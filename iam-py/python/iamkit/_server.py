@@ -76,8 +76,12 @@ class Server:
             raise TypeError(f"account must be an iamkit.Account, not {type(account).__name__}")
         details: str | None = None
         if import_details is not None:
-            with open(import_details, encoding="utf-8") as fh:
-                details = fh.read()
+            from iamkit import _kinds
+
+            details = _kinds.read_path(import_details, "a get-account-authorization-details JSON file")
+            # Not a snapshot (a policy, a get-* response, empty, ...): WrongDocumentError naming
+            # what it is, rather than an empty account.
+            _kinds.snapshot_text(details, os.fspath(import_details))
         self._native = _native.Server(
             account._native if account is not None else None,
             host=host,
