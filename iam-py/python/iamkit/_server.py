@@ -48,7 +48,8 @@ class Server:
       mode 0600; every acknowledged change made over HTTP is journaled before its response).
       Cannot be combined with ``account``. ``None``: nothing is written to disk.
     - ``enforce``: ``"on"`` (denied calls fail with ``AccessDenied``), ``"soft"`` (they run,
-      and the decision log marks them not enforced) or ``"off"``.
+      and the decision log marks them not enforced) or ``"off"``. It becomes the served
+      account's :attr:`iamkit.Account.enforce`, so it applies to its Python clients too.
     - ``log``: a file to append the JSON-lines decision log to.
     - ``account_id`` (default ``"123456789012"``) / ``import_details`` (a path to
       ``get-account-authorization-details`` JSON, whose ARNs give the id when ``account_id`` is
