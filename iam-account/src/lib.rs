@@ -52,6 +52,7 @@ pub use identities::CreateRoleOptions;
 pub use organization::Organization;
 pub use secrets::{record_randomness, replay_randomness};
 pub use session_token::SessionTokenRequest;
+pub use simulate::simulate_custom_policy;
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
 pub use user_credentials::CreatedServiceSpecificCredential;
 

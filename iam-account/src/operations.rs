@@ -524,6 +524,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "detach_role_policy",
     "detach_user_policy",
     "enable_mfa_device",
+    "get_account_authorization_details",
     "get_account_password_policy",
     "get_account_summary",
     "get_group",
@@ -1448,6 +1449,8 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         ),
         "get_account_summary" => Ok(json!({"SummaryMap": a.get_account_summary()})),
         "simulate_principal_policy" => a.simulate_principal_policy(p),
+        "get_account_authorization_details" => Ok(authorization_details(a, p)),
+        "simulate_custom_policy" => crate::simulate_custom_policy(p),
         _ => Err(IamError::invalid_input(format!(
             "unknown IAM operation {op}"
         ))),
@@ -1459,6 +1462,121 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
 /// sign the request" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html);
 /// the root "user" has its account id as `UserId`, the root ARN and no `UserName` or `Path`.
 /// (A user caller gets its own name filled in by `acts_on_calling_user`.)
+/// `GetAccountAuthorizationDetails`: the account's snapshot with the policy documents decoded,
+/// limited to the entity types of `Filter` (`User`, `Role`, `Group`, `LocalManagedPolicy`,
+/// `AWSManagedPolicy`; all when absent). The response's `RoleDetail` has no `Description`
+/// (botocore's model; `GetRole` has it). Paginated by [`call`] like the other lists.
+fn authorization_details(a: &Account, p: &Value) -> Value {
+    let all = [
+        "User",
+        "Role",
+        "Group",
+        "LocalManagedPolicy",
+        "AWSManagedPolicy",
+    ];
+    let wanted: Vec<String> = match p.get("Filter").and_then(Value::as_array) {
+        Some(f) if !f.is_empty() => f
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => all.iter().map(|s| (*s).to_string()).collect(),
+    };
+    let has = |k: &str| wanted.iter().any(|w| w == k);
+    let full: Value =
+        serde_json::from_str(&a.to_authorization_details().to_json()).unwrap_or(Value::Null);
+    let list = |k: &str| {
+        full.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let roles: Vec<Value> = if has("Role") {
+        list("RoleDetailList")
+            .into_iter()
+            .map(|mut r| {
+                if let Some(m) = r.as_object_mut() {
+                    m.remove("Description");
+                }
+                r
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let policies: Vec<Value> = list("Policies")
+        .into_iter()
+        .filter(|pol| {
+            let aws = pol
+                .get("Arn")
+                .and_then(Value::as_str)
+                .is_some_and(|arn| arn.starts_with("arn:aws:iam::aws:"));
+            has(if aws {
+                "AWSManagedPolicy"
+            } else {
+                "LocalManagedPolicy"
+            })
+        })
+        .collect();
+    let mut out = json!({
+        "UserDetailList": if has("User") { list("UserDetailList") } else { Vec::new() },
+        "GroupDetailList": if has("Group") { list("GroupDetailList") } else { Vec::new() },
+        "RoleDetailList": roles,
+        "Policies": policies,
+    });
+    decode_documents(&mut out, "");
+    out
+}
+
+/// Policy documents as boto3 gives them (decoded JSON), wherever a snapshot holds them.
+fn decode_documents(v: &mut Value, key: &str) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                decode_documents(x, k);
+            }
+        }
+        Value::Array(xs) => {
+            for x in xs {
+                decode_documents(x, key);
+            }
+        }
+        Value::String(s)
+            if matches!(
+                key,
+                "PolicyDocument" | "AssumeRolePolicyDocument" | "Document"
+            ) =>
+        {
+            let decoded = if s.starts_with('%') {
+                percent_decode(s)
+            } else {
+                Some(s.clone())
+            };
+            if let Some(parsed) = decoded.and_then(|t| serde_json::from_str::<Value>(&t).ok()) {
+                *v = parsed;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// RFC 3986 percent-decoding; `None` for malformed escapes or text that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 fn root_user(a: &Account) -> Value {
     json!({"User": {"UserId": a.id(), "Arn": a.root_arn(), "CreateDate": date(a.create_date())}})
 }

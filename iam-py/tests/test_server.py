@@ -223,6 +223,8 @@ def test_state_survives_a_restart_and_is_private(tmp_path: Path) -> None:
         iam.create_policy(PolicyName="read", PolicyDocument=READ_USERS)
         iam.attach_user_policy(UserName="alice", PolicyArn="arn:aws:iam::444455556666:policy/read")
         assert server.root_credentials_file == str(state / "root-credentials")
+        # Changes made through the Python door of the served account are journaled too.
+        server.account.client("iam").create_group(GroupName="from-python")
     for name in ("root-credentials", "journal"):
         mode = stat.S_IMODE(os.stat(state / name).st_mode)
         assert mode == 0o600, (name, oct(mode))
@@ -242,6 +244,66 @@ def test_state_survives_a_restart_and_is_private(tmp_path: Path) -> None:
         assert [u["UserName"] for u in alice.list_users()["Users"]] == ["alice"]
         attached = client(again, "iam").list_attached_user_policies(UserName="alice")["AttachedPolicies"]
         assert attached == [{"PolicyName": "read", "PolicyArn": "arn:aws:iam::444455556666:policy/read"}]
+        groups = [g["GroupName"] for g in client(again, "iam").list_groups()["Groups"]]
+        assert groups == ["from-python"]
+    # A state directory keeps its account: another id is reported, not used.
+    with iamkit.Server(state=state, account_id="999999999999") as other:
+        assert other.account.account_id == "444455556666"
+        assert len(other.warnings) == 1 and "the account id 999999999999 was ignored" in other.warnings[0]
+
+
+def test_authorization_details_over_http() -> None:
+    with iamkit.Server() as server:
+        iam = client(server, "iam")
+        iam.create_user(UserName="dora")
+        iam.put_user_policy(UserName="dora", PolicyName="read", PolicyDocument=READ_USERS)
+        iam.create_role(
+            RoleName="r",
+            Description="not in RoleDetail",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ec2.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )
+        full = iam.get_account_authorization_details(Filter=["User", "Role"])
+        assert [u["UserName"] for u in full["UserDetailList"]] == ["dora"]
+        assert full["UserDetailList"][0]["UserPolicyList"][0]["PolicyDocument"] == json.loads(READ_USERS)
+        role = full["RoleDetailList"][0]
+        assert "Description" not in role
+        assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+            "Service": "ec2.amazonaws.com"
+        }
+        assert full["GroupDetailList"] == [] and full["Policies"] == []
+        # The Python client answers from the same implementation.
+        local = server.account.client("iam").get_account_authorization_details(Filter=["User", "Role"])
+        assert local["UserDetailList"] == full["UserDetailList"]
+
+
+def test_presigned_get_caller_identity() -> None:
+    import urllib.request
+
+    with iamkit.Server() as server:
+        sts = client(server, "sts")
+        # Signed for GET (botocore signs a Query operation's presigned URL for POST otherwise,
+        # and AWS verifies the method the URL is used with).
+        url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=60, HttpMethod="GET")
+        assert "X-Amz-Signature=" in url
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            body = resp.read().decode()
+        assert "<Arn>arn:aws:iam::123456789012:root</Arn>" in body
+        tampered = url.replace("X-Amz-Expires=60", "X-Amz-Expires=61")
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(tampered, timeout=10)
+        assert e.value.code == 403
+        assert b"<Code>SignatureDoesNotMatch</Code>" in e.value.read()
 
 
 def test_decision_log(tmp_path: Path) -> None:
@@ -333,3 +395,66 @@ def test_cli_serve_prints_one_line_and_stops_on_sigterm(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(timeout=30)
     assert rc == 0, proc.stderr.read() if proc.stderr else ""
+
+
+def test_simulate_custom_policy_over_http_matches_the_library() -> None:
+    kwargs: dict[str, Any] = {
+        "PolicyInputList": [READ_USERS],
+        "PermissionsBoundaryPolicyInputList": [
+            json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}],
+                }
+            )
+        ],
+        "ActionNames": ["iam:GetUser", "iam:DeleteUser"],
+        "ResourceArns": ["arn:aws:iam::123456789012:user/x"],
+        "ContextEntries": [
+            {"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.0.0.1"], "ContextKeyType": "ip"}
+        ],
+    }
+    expected = iamkit.simulate_custom_policy(**kwargs)["EvaluationResults"]
+    with iamkit.Server() as server:
+        over_http = client(server, "iam").simulate_custom_policy(**kwargs)["EvaluationResults"]
+        local = server.account.client("iam").simulate_custom_policy(**kwargs)["EvaluationResults"]
+    assert [r["EvalDecision"] for r in over_http] == ["allowed", "implicitDeny"]
+    assert over_http == expected
+    assert local == expected
+
+
+def test_import_authorization_details_into_a_state_directory(tmp_path: Path) -> None:
+    source = iamkit.Account("222233334444")
+    iam = source.client("iam")
+    iam.create_user(UserName="imported", Path="/team/")
+    iam.put_user_policy(UserName="imported", PolicyName="read", PolicyDocument=READ_USERS)
+    gaad = tmp_path / "gaad.json"
+    gaad.write_text(json.dumps(source.to_authorization_details()))
+    state = tmp_path / "state"
+    with iamkit.Server(state=state, account_id="222233334444", import_details=gaad) as server:
+        users = client(server, "iam").list_users()["Users"]
+        assert [(u["UserName"], u["Path"]) for u in users] == [("imported", "/team/")]
+        client(server, "iam").create_user(UserName="added")
+    gaad.unlink()  # the state directory keeps its own copy
+    with iamkit.Server(state=state) as again:
+        assert again.warnings == []
+        names = [u["UserName"] for u in client(again, "iam").list_users()["Users"]]
+        assert names == ["added", "imported"]
+        doc = client(again, "iam").get_user_policy(UserName="imported", PolicyName="read")["PolicyDocument"]
+        assert doc == json.loads(READ_USERS)
+
+
+def test_bad_start_options_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="either an account or a state directory"):
+        iamkit.Server(iamkit.Account(), state=tmp_path / "s")
+    with pytest.raises(ValueError, match="enforce"):
+        iamkit.Server(enforce="sometimes")
+    not_gaad = tmp_path / "policy.json"
+    not_gaad.write_text('{"Version": "2012-10-17", "Statement": []}')
+    with pytest.raises((ValueError, OSError), match="get-account-authorization-details"):
+        iamkit.Server(import_details=not_gaad)
+    with pytest.raises((ValueError, OSError), match="get-account-authorization-details"):
+        iamkit.Server(state=tmp_path / "s2", import_details=not_gaad)
+    # The failed start left nothing that a later start would take for an account.
+    with iamkit.Server(state=tmp_path / "s2", account_id="121212121212") as server:
+        assert server.account.account_id == "121212121212"

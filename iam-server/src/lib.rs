@@ -32,6 +32,6 @@ pub mod state;
 pub mod xml;
 
 pub use server::{
-    MAX_BODY_BYTES, RootCredentials, Server, ServerError, ServerOptions, default_state_dir,
-    root_credentials_path,
+    DEFAULT_ACCOUNT_ID, Door, MAX_BODY_BYTES, RootCredentials, Server, ServerError, ServerOptions,
+    default_state_dir, root_credentials_path,
 };

@@ -31,6 +31,9 @@ use std::time::Duration;
 /// smaller); larger bodies are refused with `413`.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// The account id of a new account when none is given.
+pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
+
 /// How a [`Server`] is set up.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
@@ -40,8 +43,9 @@ pub struct ServerOptions {
     pub port: u16,
     /// The state directory (`None`: the account lives in memory only).
     pub state: Option<PathBuf>,
-    /// The account id of a new account.
-    pub account_id: String,
+    /// The account id of a new account (`None`: `123456789012`; a restarted state directory
+    /// keeps its own and warns when this names another).
+    pub account_id: Option<String>,
     /// `get-account-authorization-details` JSON text a new account starts from.
     pub import: Option<String>,
     /// What the account does with denied calls.
@@ -56,7 +60,7 @@ impl Default for ServerOptions {
             host: "127.0.0.1".to_string(),
             port: 0,
             state: None,
-            account_id: "123456789012".to_string(),
+            account_id: None,
             import: None,
             enforce: Enforcement::On,
             log: None,
@@ -190,12 +194,30 @@ impl Server {
                     Some(dir) => {
                         let r = Journal::open(
                             dir,
-                            &options.account_id,
+                            options.account_id.as_deref(),
                             options.import.as_deref(),
                             &clock,
                         )
                         .map_err(ServerError::State)?;
                         warnings = r.warnings;
+                        if !r.created {
+                            if options.import.is_some() {
+                                warnings.push(format!(
+                                    "the import was ignored: {} already holds account {}",
+                                    dir.display(),
+                                    r.account.id()
+                                ));
+                            }
+                            if let Some(id) = options.account_id.as_deref()
+                                && r.account.id() != id
+                            {
+                                warnings.push(format!(
+                                    "{} holds account {}; the account id {id} was ignored",
+                                    dir.display(),
+                                    r.account.id(),
+                                ));
+                            }
+                        }
                         let mut acct = r.account;
                         acct.set_enforcement(options.enforce);
                         (
@@ -214,9 +236,14 @@ impl Server {
                                             "not get-account-authorization-details JSON: {e}"
                                         ))
                                     })?;
-                                Account::from_authorization_details_in(&d, &options.account_id)
+                                match options.account_id.as_deref() {
+                                    Some(id) => Account::from_authorization_details_in(&d, id),
+                                    None => Account::from_authorization_details(&d),
+                                }
                             }
-                            None => Account::new(&options.account_id),
+                            None => Account::new(
+                                options.account_id.as_deref().unwrap_or(DEFAULT_ACCOUNT_ID),
+                            ),
                         }
                         .map_err(|e| ServerError::Invalid(e.message))?;
                         acct.set_clock(Arc::clone(&clock) as Arc<dyn Clock>);
@@ -306,7 +333,15 @@ impl Server {
         self.root.as_ref()
     }
 
-    /// Journaled calls that failed when the state was replayed (normally none).
+    /// The [`Door`] for other in-process callers of the served account.
+    pub fn door(&self) -> Door {
+        Door {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// What the user should know about the start: journaled calls that failed when the state
+    /// was replayed (normally none), options a restarted state directory ignored.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
@@ -326,6 +361,62 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Another door into a served account — the in-process Python clients — that runs calls the
+/// way the endpoint does: clock pinned, randomness recorded, and every change journaled and
+/// durable before the call returns, so that a state directory also keeps the changes made
+/// through that door. Its calls are not written to the decision log (they have no network
+/// request).
+#[derive(Clone)]
+pub struct Door {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Door {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Door")
+            .field("journaled", &self.shared.journal.is_some())
+            .finish()
+    }
+}
+
+impl Door {
+    /// Runs `operations::call` on `account` — which must be the served account
+    /// ([`Server::account`]), locked for writing by the caller — and journals it.
+    pub fn call(
+        &self,
+        account: &mut Account,
+        service: &str,
+        operation: &str,
+        params: &Value,
+        caller: &Caller,
+    ) -> Result<Value, iam_account::CallError> {
+        let (out, failure) = run_call(
+            &self.shared,
+            account,
+            service,
+            operation,
+            params,
+            caller,
+            &RequestContext::default(),
+        );
+        let failure = failure.or_else(|| {
+            let j = self.shared.journal.as_ref()?;
+            if out.result.is_err() || is_read_only(service, operation) {
+                return None;
+            }
+            j.sync()
+                .err()
+                .map(|e| format!("the change could not be made durable: {e}"))
+        });
+        match failure {
+            Some(m) => Err(iam_account::CallError::Invalid(
+                iam_model::entities::IamError::invalid_input(m),
+            )),
+            None => out.result,
+        }
     }
 }
 

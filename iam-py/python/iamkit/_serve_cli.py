@@ -43,9 +43,9 @@ def add_command(sub: Any) -> None:
     )
     s.add_argument(
         "--account-id",
-        default="123456789012",
+        default=None,
         metavar="ID",
-        help="account id of a new account (default: 123456789012)",
+        help="account id of a new account (default: 123456789012, or the ids in --import's ARNs)",
     )
     s.add_argument(
         "--import",
