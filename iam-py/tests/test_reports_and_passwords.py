@@ -239,3 +239,18 @@ def test_update_group_and_update_role_description() -> None:
     iam.create_service_linked_role(AWSServiceName="elasticbeanstalk.amazonaws.com")
     with pytest.raises(iam.exceptions.UnmodifiableEntityException):
         iam.update_role_description(RoleName="AWSServiceRoleForElasticBeanstalk", Description="x")
+
+
+def test_the_clients_region_is_the_keys_last_used_region() -> None:
+    acct = iamkit.Account(ACCT)
+    iam = acct.client("iam")
+    _, key = _alice(acct)
+    sts = acct.client(
+        "sts",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+        region_name="eu-west-1",
+    )
+    sts.get_caller_identity()
+    used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+    assert (used["ServiceName"], used["Region"]) == ("sts", "eu-west-1")
