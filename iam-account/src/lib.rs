@@ -405,7 +405,20 @@ impl Account {
             ("GroupsPerUserQuota", n(q.groups_per_user)),
             ("SigningCertificatesPerUserQuota", 2),
             ("AccessKeysPerUserQuota", 2),
-            ("MFADevices", n(mfa_in_use)),
+            // "The number of MFA devices in the account, including those assigned and
+            // unassigned" (GetAccountSummary): the virtual devices, plus any assigned device
+            // that is not one of them.
+            (
+                "MFADevices",
+                n(self.virtual_mfa_devices.len()
+                    + self
+                        .users
+                        .values()
+                        .flat_map(|u| &u.mfa_devices)
+                        .chain(&self.root.mfa_devices)
+                        .filter(|d| !self.virtual_mfa_devices.contains_key(&d.serial_number))
+                        .count()),
+            ),
             ("MFADevicesInUse", n(mfa_in_use)),
             (
                 "AccountMFAEnabled",
