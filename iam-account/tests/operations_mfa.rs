@@ -1,5 +1,6 @@
 //! The MFA story through `operations::call`, the door the Python clients and the HTTP endpoint
 //! share: requests and responses as JSON, blobs base64-encoded as on the wire.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use base64ct::{Base64, Encoding};
 use iam_account::{Account, Caller, Clock, FixedClock, mfa, operations};
