@@ -21,7 +21,7 @@
 //! <https://www.rfc-editor.org/rfc/rfc6238>.
 
 use super::Account;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use iam_model::entities::{
     ErrorCode, IamError, MAX_MFA_DEVICES, MfaDevice, Secret, Tags, Timestamp, validate,
 };
