@@ -314,6 +314,7 @@ impl Account {
         let Some(p) = self.user_mut(user)?.login_profile.as_mut() else {
             return Err(Account::no_login_profile(user));
         };
+        let changed = new_hash.is_some();
         if let Some(h) = new_hash {
             let old = std::mem::replace(&mut p.password_hash, h);
             p.history.push(old);
@@ -323,6 +324,10 @@ impl Account {
         }
         if let Some(r) = reset_required {
             p.password_reset_required = r;
+        }
+        if changed {
+            let now = self.clock.now();
+            self.activity.password_changed.insert(super::key(user), now);
         }
         Ok(())
     }

@@ -497,6 +497,16 @@ impl Account {
         if self_authorized(service, operation) {
             return Ok(Vec::new());
         }
+        // "Allow users to change their own password" in the account password policy lets every
+        // IAM user call ChangePassword without a policy (IAM User Guide, "Permitting IAM users to
+        // change their own passwords").
+        if service == "iam"
+            && operation.eq_ignore_ascii_case("ChangePassword")
+            && self.users_may_change_password()
+            && self.calling_user_name(caller).is_some()
+        {
+            return Ok(Vec::new());
+        }
         let (svc, action) = Catalog::get()
             .service_action(service, operation)
             .ok_or_else(|| {
@@ -506,6 +516,13 @@ impl Account {
         let mut resource = None;
         // SimulatePrincipalPolicy acts on the principal it simulates (IAM API reference).
         if let Some(arn) = param(params, "PolicySourceArn") {
+            resource = Some((arn.to_string(), None));
+        }
+        // GenerateServiceLastAccessedDetails acts on the entity (user, group, role or policy)
+        // its `Arn` names.
+        if action.name == "GenerateServiceLastAccessedDetails"
+            && let Some(arn) = param(params, "Arn")
+        {
             resource = Some((arn.to_string(), None));
         }
         if resource.is_none() {
@@ -670,6 +687,9 @@ impl Account {
     ) -> Result<(), CallError> {
         // What the credentials themselves cannot do (GetSessionToken sessions), in every mode.
         self.check_credential_scope(caller, service, operation)?;
+        // Last-used data counts every attempt, allowed or not (IAM API reference,
+        // GenerateServiceLastAccessedDetails).
+        self.record_call(caller, service, operation);
         match self.enforcement {
             Enforcement::Off => Ok(()),
             Enforcement::On => self.authorize_call(caller, service, operation, params),

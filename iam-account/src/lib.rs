@@ -22,10 +22,12 @@
 mod authorize;
 mod caller;
 mod clock;
+mod context_keys;
 mod credentials;
 mod enforce;
 mod gaad;
 mod identities;
+mod last_accessed;
 pub mod mfa;
 pub mod model;
 pub mod operations;
@@ -33,6 +35,7 @@ mod organization;
 pub mod paginate;
 mod policies;
 mod providers;
+pub mod reports;
 mod secrets;
 mod session_token;
 mod simulate;
@@ -43,6 +46,7 @@ pub use authorize::AuthzTarget;
 pub use authorize::{Layers, Named, Scope, Source};
 pub use caller::{Caller, CallerKind};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use context_keys::context_keys;
 pub use credentials::CreatedAccessKey;
 pub use enforce::{
     CallCheck, CallError, CheckDecision, Denial, Enforcement, RequestContext, acts_on_calling_user,
@@ -163,6 +167,8 @@ pub struct Account {
     pub(crate) created: iam_model::entities::Timestamp,
     /// Virtual MFA devices by serial number (ARN).
     pub(crate) virtual_mfa_devices: BTreeMap<String, mfa::VirtualMfaDevice>,
+    /// What the account has seen: key use, service last accessed, reports.
+    pub(crate) activity: reports::Activity,
 }
 
 impl fmt::Debug for Account {
@@ -300,6 +306,7 @@ impl Account {
             enforcement: Enforcement::default(),
             denials: Vec::new(),
             virtual_mfa_devices: BTreeMap::new(),
+            activity: reports::Activity::default(),
         })
     }
 
@@ -419,7 +426,20 @@ impl Account {
             ("GroupsPerUserQuota", n(q.groups_per_user)),
             ("SigningCertificatesPerUserQuota", 2),
             ("AccessKeysPerUserQuota", 2),
-            ("MFADevices", n(mfa_in_use)),
+            // "The number of MFA devices in the account, including those assigned and
+            // unassigned" (GetAccountSummary): the virtual devices, plus any assigned device
+            // that is not one of them.
+            (
+                "MFADevices",
+                n(self.virtual_mfa_devices.len()
+                    + self
+                        .users
+                        .values()
+                        .flat_map(|u| &u.mfa_devices)
+                        .chain(&self.root.mfa_devices)
+                        .filter(|d| !self.virtual_mfa_devices.contains_key(&d.serial_number))
+                        .count()),
+            ),
             ("MFADevicesInUse", n(mfa_in_use)),
             (
                 "AccountMFAEnabled",

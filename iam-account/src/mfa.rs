@@ -21,7 +21,7 @@
 //! <https://www.rfc-editor.org/rfc/rfc6238>.
 
 use super::Account;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use iam_model::entities::{
     ErrorCode, IamError, MAX_MFA_DEVICES, MfaDevice, Secret, Tags, Timestamp, validate,
 };
@@ -753,6 +753,25 @@ mod tests {
                 .code,
             ErrorCode::NoSuchEntity
         );
+    }
+
+    #[test]
+    fn account_summary_counts_devices_and_devices_in_use() {
+        let (mut a, clock) = account();
+        let d = a.create_virtual_mfa_device("alice", None, &[]).unwrap();
+        a.create_virtual_mfa_device("spare", None, &[]).unwrap();
+        let seed = d.base32_seed.expose().to_string();
+        let now = clock.now().0;
+        a.enable_mfa_device(
+            Some("alice"),
+            &d.serial_number,
+            &totp(&seed, now - 30).unwrap(),
+            &totp(&seed, now).unwrap(),
+        )
+        .unwrap();
+        let s = a.get_account_summary();
+        assert_eq!((s["MFADevices"], s["MFADevicesInUse"]), (2, 1));
+        assert_eq!(a.list_virtual_mfa_devices(Some(false)).count(), 1);
     }
 
     #[test]

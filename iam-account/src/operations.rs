@@ -36,6 +36,7 @@ use iam_model::entities::{
 use serde_json::{Map, Value, json};
 
 mod mfa_ops;
+mod report_ops;
 
 /// boto3's snake_case name of a model operation name (`CreateUser` → `create_user`,
 /// `ListMFADevices` → `list_mfa_devices`), as botocore's `xform_name` spells the operations
@@ -163,6 +164,7 @@ fn run(
             root_user(a)
         }
         _ if let Some(r) = mfa_ops::call(a, service, &snake, &p, caller) => r?,
+        _ if let Some(r) = report_ops::call(a, service, &snake, &p, caller) => r?,
         "iam" => iam_call(a, &snake, &p)?,
         _ => sts_call(a, &snake, &p, caller)?,
     };
@@ -482,6 +484,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "attach_group_policy",
     "attach_role_policy",
     "attach_user_policy",
+    "change_password",
     "create_access_key",
     "create_account_alias",
     "create_group",
@@ -524,9 +527,15 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "detach_role_policy",
     "detach_user_policy",
     "enable_mfa_device",
+    "generate_credential_report",
+    "generate_service_last_accessed_details",
+    "get_access_key_last_used",
     "get_account_authorization_details",
     "get_account_password_policy",
     "get_account_summary",
+    "get_context_keys_for_custom_policy",
+    "get_context_keys_for_principal_policy",
+    "get_credential_report",
     "get_group",
     "get_group_policy",
     "get_instance_profile",
@@ -539,6 +548,8 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "get_role_policy",
     "get_saml_provider",
     "get_server_certificate",
+    "get_service_last_accessed_details",
+    "get_service_last_accessed_details_with_entities",
     "get_ssh_public_key",
     "get_user",
     "get_user_policy",
@@ -595,8 +606,10 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "update_access_key",
     "update_account_password_policy",
     "update_assume_role_policy",
+    "update_group",
     "update_login_profile",
     "update_role",
+    "update_role_description",
     "update_service_specific_credential",
     "update_signing_certificate",
     "update_ssh_public_key",

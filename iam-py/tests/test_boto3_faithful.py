@@ -462,6 +462,7 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("list_user_tags", u, None),
         ("untag_user", {**u, "TagKeys": ["k"]}, None),
         ("create_group", {"GroupName": "devs"}, None),
+        ("update_group", {"GroupName": "devs", "NewPath": "/team/"}, None),
         ("add_user_to_group", {"GroupName": "devs", **u}, None),
         ("get_group", {"GroupName": "devs"}, None),
         ("list_groups", {}, None),
@@ -503,6 +504,7 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("get_role", {"RoleName": "r"}, None),
         ("list_roles", {}, None),
         ("update_role", {"RoleName": "r", "Description": "d"}, None),
+        ("update_role_description", {"RoleName": "r", "Description": "d2"}, None),
         ("update_assume_role_policy", {"RoleName": "r", "PolicyDocument": TRUST}, None),
         ("tag_role", {"RoleName": "r", "Tags": [{"Key": "k", "Value": "v"}]}, None),
         ("list_role_tags", {"RoleName": "r"}, None),
@@ -523,6 +525,18 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("list_instance_profile_tags", {"InstanceProfileName": "ip"}, None),
         ("untag_instance_profile", {"InstanceProfileName": "ip", "TagKeys": ["k"]}, None),
         ("get_account_authorization_details", {}, None),
+        (
+            "get_context_keys_for_custom_policy",
+            {"PolicyInputList": [json.dumps(POLICY)]},
+            {"PolicyInputList": ["{"]},
+        ),
+        (
+            "get_context_keys_for_principal_policy",
+            {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/x/dev"},
+            {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/nosuch"},
+        ),
+        ("generate_credential_report", {}, {}),
+        ("get_credential_report", {}, {}),
         (
             "simulate_principal_policy",
             {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/x/dev", "ActionNames": ["s3:GetObject"]},
@@ -656,6 +670,9 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
                 "delete_account_password_policy",
                 "get_account_summary",
                 "get_account_password_policy",
+                # Generating again answers COMPLETE; the report's errors are checked below.
+                "generate_credential_report",
+                "get_credential_report",
             ):
                 problems.append(f"{op}({bad_kw}) did not fail")
         return response
@@ -717,6 +734,47 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
     run("untag_mfa_device", {"SerialNumber": serial, "TagKeys": ["k2"]}, {**bogus, "TagKeys": ["k2"]})
     run("deactivate_mfa_device", {**u, "SerialNumber": serial}, None)
     run("delete_virtual_mfa_device", {"SerialNumber": serial}, None)
+    # The caller's own password, last-used data and access advisor reports.
+    iam.put_user_policy(
+        **u,
+        PolicyName="self",
+        PolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "iam:ChangePassword", "Resource": "*"}],
+        },
+    )
+    iam.create_login_profile(**u, Password="Correct-Horse-9!")
+    dev_key = iam.create_access_key(**u)["AccessKey"]
+    dev_iam = acct.client(
+        "iam", aws_access_key_id=dev_key["AccessKeyId"], aws_secret_access_key=dev_key["SecretAccessKey"]
+    )
+    passwords = {"OldPassword": "Correct-Horse-9!", "NewPassword": "Battery-Staple-7!"}
+    _check_response("iam", "change_password", dev_iam.change_password(**passwords))
+    covered.add("change_password")
+    with pytest.raises(ClientError) as err:
+        iam.change_password(**passwords)  # the root user has no IAM user password
+    codes["change_password"] = _check_error("iam", "change_password", err.value)
+    run(
+        "get_access_key_last_used",
+        {"AccessKeyId": dev_key["AccessKeyId"]},
+        {"AccessKeyId": "AKIAAAAAAAAAAAAAAAAA"},
+    )
+    dev_arn = f"arn:aws:iam::{ACCT}:user/x/dev"
+    job = run(
+        "generate_service_last_accessed_details",
+        {"Arn": dev_arn, "Granularity": "ACTION_LEVEL"},
+        {"Arn": f"arn:aws:iam::{ACCT}:user/nosuch"},
+    )["JobId"]
+    no_job = "00000000-0000-0000-0000-000000000000"
+    run("get_service_last_accessed_details", {"JobId": job}, {"JobId": no_job})
+    run(
+        "get_service_last_accessed_details_with_entities",
+        {"JobId": job, "ServiceNamespace": "iam"},
+        {"JobId": no_job, "ServiceNamespace": "iam"},
+    )
+    iam.delete_access_key(**u, AccessKeyId=dev_key["AccessKeyId"])
+    iam.delete_login_profile(**u)
+    iam.delete_user_policy(**u, PolicyName="self")
     run("delete_user", u, None)
     with pytest.raises(iam.exceptions.NoSuchEntityException) as err:
         iam.get_account_password_policy()
@@ -724,6 +782,11 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
     with pytest.raises(iam.exceptions.NoSuchEntityException) as err:
         iam.delete_account_password_policy()
     codes["delete_account_password_policy"] = _check_error("iam", "delete_account_password_policy", err.value)
+    fresh = iamkit.Account(ACCT).client("iam")
+    with pytest.raises(fresh.exceptions.CredentialReportNotPresentException) as err:
+        fresh.get_credential_report()
+    codes["get_credential_report"] = _check_error("iam", "get_credential_report", err.value)
+    assert codes["get_credential_report"] == "ReportNotPresent"
     assert not problems, "\n".join(problems)
     assert covered == set(iam._operations), sorted(set(iam._operations) - covered)
     assert codes["create_user"] == "EntityAlreadyExists"

@@ -308,3 +308,55 @@ def test_resync_accepts_a_drifted_device() -> None:
     sts = _client(acct, "sts", key)
     creds = sts.get_session_token(SerialNumber=serial, TokenCode=_next_code(seed, skew=300 + 30))
     assert creds["Credentials"]["AccessKeyId"].startswith("ASIA")
+
+
+def test_force_mfa_policy_denies_everything_but_mfa_setup_without_mfa() -> None:
+    """AWS's "deny all except MFA self-management unless MFA" pattern (IAM User Guide, "IAM:
+    Allows IAM users to self-manage an MFA device"): BoolIfExists false matches long-term keys
+    (the key is absent) and sessions without MFA, not sessions made with MFA."""
+    acct = iamkit.Account(ACCT)
+    iam = acct.client("iam")
+    key = _user_with_keys(acct)
+    iam.attach_user_policy(UserName="alice", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.put_user_policy(
+        UserName="alice",
+        PolicyName="force-mfa",
+        PolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyAllExceptListedIfNoMFA",
+                    "Effect": "Deny",
+                    "NotAction": [
+                        "iam:CreateVirtualMFADevice",
+                        "iam:EnableMFADevice",
+                        "iam:ListMFADevices",
+                        "iam:ListVirtualMFADevices",
+                        "iam:ResyncMFADevice",
+                        "sts:GetSessionToken",
+                    ],
+                    "Resource": "*",
+                    "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+                }
+            ],
+        },
+    )
+    alice_iam = _client(acct, "iam", key)
+    # Without MFA: only the MFA set-up calls go through.
+    with pytest.raises(ClientError) as err:
+        alice_iam.list_users()
+    assert err.value.response["Error"]["Message"].endswith(
+        "with an explicit deny in an identity-based policy"
+    )
+    dev = alice_iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    now = time.time()
+    alice_iam.enable_mfa_device(
+        UserName="alice",
+        SerialNumber=dev["SerialNumber"],
+        AuthenticationCode1=totp(dev["Base32StringSeed"], now - 30),
+        AuthenticationCode2=totp(dev["Base32StringSeed"], now),
+    )
+    creds = _client(acct, "sts", key).get_session_token(
+        SerialNumber=dev["SerialNumber"], TokenCode=_next_code(dev["Base32StringSeed"])
+    )["Credentials"]
+    assert [u["UserName"] for u in _client(acct, "iam", creds).list_users()["Users"]] == ["alice"]

@@ -291,13 +291,16 @@ class AccountClient:
         aws_access_key_id: str | None = None,
         aws_secret_access_key: str | None = None,
         aws_session_token: str | None = None,
+        region_name: str | None = None,
     ) -> None:
         self._account = account
         self._service = service
         self._credentials = (
             None
             if aws_access_key_id is None
-            else _native.ClientCredentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
+            else _native.ClientCredentials(
+                aws_access_key_id, aws_secret_access_key, aws_session_token, region_name
+            )
         )
         self._operations = frozenset(_native.NativeAccount.operations(service)) | _EXTRA[service]
         self._paginators = {
@@ -722,7 +725,9 @@ class Account:
         aws_session_token: str | None = None,
         region_name: str | None = None,
     ) -> AccountClient:
-        """A boto3-shaped client: ``"iam"`` or ``"sts"`` (see :class:`AccountClient`)."""
+        """A boto3-shaped client: ``"iam"`` or ``"sts"`` (see :class:`AccountClient`).
+        ``region_name`` is the Region its requests are made in: it is recorded as the Region of
+        the access key's last use (``get_access_key_last_used``; "N/A" without one)."""
         if service not in ("iam", "sts"):
             raise ValueError(f"unknown service {service!r}: expected 'iam' or 'sts'")
         return AccountClient(
@@ -731,6 +736,7 @@ class Account:
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
+            region_name=region_name,
         )
 
     def authorize(

@@ -352,10 +352,17 @@ class ClientCredentials:
     (redacted ``repr``, pickling raises ``TypeError``)."""
 
     def __init__(
-        self, access_key_id: str, secret_access_key: str | None = None, session_token: str | None = None
+        self,
+        access_key_id: str,
+        secret_access_key: str | None = None,
+        session_token: str | None = None,
+        region: str | None = None,
     ) -> None: ...
     @property
     def access_key_id(self) -> str: ...
+    @property
+    def region(self) -> str | None:
+        """The client's ``region_name``: recorded as the Region of the key's last use."""
     def __reduce__(self) -> NoReturn: ...
 
 # --- AWS CLI files (iam-py/src/cli_files.rs) ------------------------------------------------
