@@ -138,6 +138,7 @@ fn caller_json(c: &Caller) -> Value {
         "access_key_id": c.access_key_id,
         "token_issue_time": c.token_issue_time.map(|t| t.0),
         "mfa_authenticated_at": c.mfa_authenticated_at.map(|t| t.0),
+        "region": c.region,
     })
 }
 
@@ -159,6 +160,7 @@ fn caller_of(v: &Value) -> Option<Caller> {
         access_key_id: s("access_key_id"),
         token_issue_time: t("token_issue_time"),
         mfa_authenticated_at: t("mfa_authenticated_at"),
+        region: s("region"),
     })
 }
 
