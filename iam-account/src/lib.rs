@@ -48,11 +48,15 @@ pub use caller::{Caller, CallerKind};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context_keys::context_keys;
 pub use credentials::CreatedAccessKey;
-pub use enforce::{CallCheck, CallError, Denial, Enforcement, acts_on_calling_user};
+pub use enforce::{
+    CallCheck, CallError, CheckDecision, Denial, Enforcement, RequestContext, acts_on_calling_user,
+};
 pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
 pub use organization::Organization;
+pub use secrets::{record_randomness, replay_randomness};
 pub use session_token::SessionTokenRequest;
+pub use simulate::simulate_custom_policy;
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
 pub use user_credentials::CreatedServiceSpecificCredential;
 
@@ -304,6 +308,23 @@ impl Account {
             virtual_mfa_devices: BTreeMap::new(),
             activity: reports::Activity::default(),
         })
+    }
+
+    /// Replaces the clock the account reads the time from (an endpoint pins it per call so
+    /// that a replayed write-ahead log sees the same times).
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.clock = clock;
+    }
+
+    /// The clock the account reads the time from.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
+    /// Sets when the account was created ([`Account::create_date`]), for an account restored
+    /// from saved state.
+    pub fn set_create_date(&mut self, t: iam_model::entities::Timestamp) {
+        self.created = t;
     }
 
     /// Replaces the account's quotas (as a quota increase would).

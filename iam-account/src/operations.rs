@@ -25,8 +25,8 @@
 use crate::model::ServiceModel;
 use crate::paginate::paginate_response;
 use crate::{
-    Account, AssumeRoleRequest, CallError, Caller, CallerKind, CreateRoleOptions,
-    CreatedServiceSpecificCredential, FederationTokenRequest, acts_on_calling_user,
+    Account, AssumeRoleRequest, CallError, Caller, CallerKind, CheckDecision, CreateRoleOptions,
+    CreatedServiceSpecificCredential, FederationTokenRequest, RequestContext, acts_on_calling_user,
 };
 use iam_model::entities::{
     AccessKeyStatus, ErrorCode, Group, IamError, InstanceProfile, ManagedPolicy, PasswordPolicy,
@@ -76,12 +76,74 @@ pub fn call(
     params: &Value,
     caller: &Caller,
 ) -> Result<Value, CallError> {
-    let model = ServiceModel::get(service).ok_or_else(|| {
-        CallError::Invalid(IamError::invalid_input(format!(
-            "unknown service {service:?}"
-        )))
-    })?;
-    a.enforce_call(caller, service, operation, params)?;
+    call_with(
+        a,
+        service,
+        operation,
+        params,
+        caller,
+        &RequestContext::default(),
+        false,
+    )
+    .result
+}
+
+/// What [`call_with`] did: the response or error, and every authorization check made.
+#[derive(Debug)]
+pub struct CallOutcome {
+    /// The response (output shape as JSON) or the error to answer with.
+    pub result: Result<Value, CallError>,
+    /// The authorization checks, in order ([`Account::enforce_call_traced`]).
+    pub checks: Vec<CheckDecision>,
+}
+
+/// [`call`] for a request that arrived over the network: `request` adds its keys to the
+/// request context, and the outcome reports each authorization check (with explanations of
+/// allowed ones too when `trace`), for a decision log.
+///
+/// ```
+/// use iam_account::{Account, RequestContext, operations};
+/// let mut acct = Account::new("111122223333").unwrap();
+/// let root = acct.root_caller();
+/// let out = operations::call_with(&mut acct, "iam", "CreateUser",
+///     &serde_json::json!({"UserName": "alice", "Tags": [{"Key": "team", "Value": "a"}]}),
+///     &root, &RequestContext::default(), true);
+/// assert!(out.result.is_ok());
+/// let actions: Vec<&str> = out.checks.iter().map(|c| c.action.as_str()).collect();
+/// assert_eq!(actions, ["iam:CreateUser", "iam:TagUser"]);
+/// ```
+pub fn call_with(
+    a: &mut Account,
+    service: &str,
+    operation: &str,
+    params: &Value,
+    caller: &Caller,
+    request: &RequestContext,
+    trace: bool,
+) -> CallOutcome {
+    let Some(model) = ServiceModel::get(service) else {
+        return CallOutcome {
+            result: Err(CallError::Invalid(IamError::invalid_input(format!(
+                "unknown service {service:?}"
+            )))),
+            checks: Vec::new(),
+        };
+    };
+    let (allowed, checks) =
+        a.enforce_call_traced(caller, service, operation, params, request, trace);
+    let result = allowed.and_then(|()| run(a, model, service, operation, params, caller));
+    CallOutcome { result, checks }
+}
+
+/// Runs an authorized call.
+fn run(
+    a: &mut Account,
+    model: &ServiceModel,
+    service: &str,
+    operation: &str,
+    params: &Value,
+    caller: &Caller,
+) -> Result<Value, CallError> {
     // Without UserName these operations act on the calling user.
     let mut p = params.clone();
     if service == "iam"
@@ -468,6 +530,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "generate_credential_report",
     "generate_service_last_accessed_details",
     "get_access_key_last_used",
+    "get_account_authorization_details",
     "get_account_password_policy",
     "get_account_summary",
     "get_context_keys_for_custom_policy",
@@ -1399,6 +1462,8 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         ),
         "get_account_summary" => Ok(json!({"SummaryMap": a.get_account_summary()})),
         "simulate_principal_policy" => a.simulate_principal_policy(p),
+        "get_account_authorization_details" => Ok(authorization_details(a, p)),
+        "simulate_custom_policy" => crate::simulate_custom_policy(p),
         _ => Err(IamError::invalid_input(format!(
             "unknown IAM operation {op}"
         ))),
@@ -1410,6 +1475,121 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
 /// sign the request" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html);
 /// the root "user" has its account id as `UserId`, the root ARN and no `UserName` or `Path`.
 /// (A user caller gets its own name filled in by `acts_on_calling_user`.)
+/// `GetAccountAuthorizationDetails`: the account's snapshot with the policy documents decoded,
+/// limited to the entity types of `Filter` (`User`, `Role`, `Group`, `LocalManagedPolicy`,
+/// `AWSManagedPolicy`; all when absent). The response's `RoleDetail` has no `Description`
+/// (botocore's model; `GetRole` has it). Paginated by [`call`] like the other lists.
+fn authorization_details(a: &Account, p: &Value) -> Value {
+    let all = [
+        "User",
+        "Role",
+        "Group",
+        "LocalManagedPolicy",
+        "AWSManagedPolicy",
+    ];
+    let wanted: Vec<String> = match p.get("Filter").and_then(Value::as_array) {
+        Some(f) if !f.is_empty() => f
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => all.iter().map(|s| (*s).to_string()).collect(),
+    };
+    let has = |k: &str| wanted.iter().any(|w| w == k);
+    let full: Value =
+        serde_json::from_str(&a.to_authorization_details().to_json()).unwrap_or(Value::Null);
+    let list = |k: &str| {
+        full.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let roles: Vec<Value> = if has("Role") {
+        list("RoleDetailList")
+            .into_iter()
+            .map(|mut r| {
+                if let Some(m) = r.as_object_mut() {
+                    m.remove("Description");
+                }
+                r
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let policies: Vec<Value> = list("Policies")
+        .into_iter()
+        .filter(|pol| {
+            let aws = pol
+                .get("Arn")
+                .and_then(Value::as_str)
+                .is_some_and(|arn| arn.starts_with("arn:aws:iam::aws:"));
+            has(if aws {
+                "AWSManagedPolicy"
+            } else {
+                "LocalManagedPolicy"
+            })
+        })
+        .collect();
+    let mut out = json!({
+        "UserDetailList": if has("User") { list("UserDetailList") } else { Vec::new() },
+        "GroupDetailList": if has("Group") { list("GroupDetailList") } else { Vec::new() },
+        "RoleDetailList": roles,
+        "Policies": policies,
+    });
+    decode_documents(&mut out, "");
+    out
+}
+
+/// Policy documents as boto3 gives them (decoded JSON), wherever a snapshot holds them.
+fn decode_documents(v: &mut Value, key: &str) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                decode_documents(x, k);
+            }
+        }
+        Value::Array(xs) => {
+            for x in xs {
+                decode_documents(x, key);
+            }
+        }
+        Value::String(s)
+            if matches!(
+                key,
+                "PolicyDocument" | "AssumeRolePolicyDocument" | "Document"
+            ) =>
+        {
+            let decoded = if s.starts_with('%') {
+                percent_decode(s)
+            } else {
+                Some(s.clone())
+            };
+            if let Some(parsed) = decoded.and_then(|t| serde_json::from_str::<Value>(&t).ok()) {
+                *v = parsed;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// RFC 3986 percent-decoding; `None` for malformed escapes or text that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 fn root_user(a: &Account) -> Value {
     json!({"User": {"UserId": a.id(), "Arn": a.root_arn(), "CreateDate": date(a.create_date())}})
 }

@@ -20,7 +20,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use serde_json::{Value, json};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 /// Raises `iamkit._account.client_error(code, message, operation, status)` with the HTTP
 /// status botocore's IAM model gives the code (`NoSuchEntity` 404, `EntityAlreadyExists` 409,
@@ -90,14 +90,38 @@ fn param_validation_error(py: Python<'_>, e: &iam_account::model::ParamValidatio
 /// `frozen`: PyO3 keeps no borrow flag, so no thread ever sees "Already borrowed".
 #[pyclass(module = "iamkit._native", name = "NativeAccount", frozen)]
 pub struct PyAccount {
-    inner: RwLock<Account>,
+    /// Shared with `iamkit.Server` when one serves this account (`iam_server::Server`).
+    inner: Arc<RwLock<Account>>,
+    /// Set when an endpoint serves this account: client calls then go through it, so that a
+    /// state directory journals them like the endpoint's own calls.
+    door: OnceLock<iam_server::Door>,
 }
 
 impl PyAccount {
     fn wrap(account: Account) -> Self {
         PyAccount {
-            inner: RwLock::new(account),
+            inner: Arc::new(RwLock::new(account)),
+            door: OnceLock::new(),
         }
+    }
+
+    /// An account object over an account shared with an endpoint.
+    pub(crate) fn from_shared(inner: Arc<RwLock<Account>>) -> Self {
+        PyAccount {
+            inner,
+            door: OnceLock::new(),
+        }
+    }
+
+    /// Routes client calls through an endpoint's [`iam_server::Door`] (the first endpoint
+    /// serving this account wins; later ones share the same account anyway).
+    pub(crate) fn set_door(&self, door: iam_server::Door) {
+        let _ = self.door.set(door);
+    }
+
+    /// The shared account (for an endpoint that serves it).
+    pub(crate) fn shared(&self) -> Arc<RwLock<Account>> {
+        Arc::clone(&self.inner)
     }
 
     /// Runs `f` with shared access to the account, without the GIL (other readers run at the
@@ -164,7 +188,10 @@ impl PyAccount {
                 a.enforce_call(&caller, service, &op, &p)?;
                 return Ok(json!({}));
             }
-            operations::call(a, service, &op, &p, &caller)
+            match self.door.get() {
+                Some(door) => door.call(a, service, &op, &p, &caller),
+                None => operations::call(a, service, &op, &p, &caller),
+            }
         });
         match out {
             Ok(v) => Ok(v.to_string()),

@@ -36,6 +36,7 @@ from iamkit._native import (
     validate,
     write_cli_profile,
 )
+from iamkit._server import RootCredentials, Server
 from iamkit._simulate import simulate_custom_policy
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "Policy",
     "PolicyCompileError",
     "PolicyParseError",
+    "RootCredentials",
+    "Server",
     "Statement",
     "UnknownActionError",
     "UnknownActionWarning",

@@ -362,38 +362,12 @@ class AccountClient:
         if report is not None:
             raise param_validation_error(report)
         native = self._account._native
-        if name == "simulate_principal_policy":
+        if name in ("simulate_principal_policy", "simulate_custom_policy"):
             warn_unknown_actions(kwargs.get("ActionNames"))
-        if name in ("get_account_authorization_details", "simulate_custom_policy"):
-            # Answered here, but authenticated and authorized natively like every call.
-            native.check_call(self._service, name, json.dumps(params), self._credentials)
-        if name == "get_account_authorization_details":
-            full = self._account._authorization_details_response(params.get("Filter"))
-            out = json.loads(
-                _native.NativeAccount.paginate_response(
-                    self._service, name, json.dumps(full, default=str), text_params
-                )
-            )
-        elif name == "simulate_custom_policy":
-            from iamkit._simulate import simulate_custom_policy
-
-            try:
-                full = simulate_custom_policy(
-                    **{k: v for k, v in kwargs.items() if k not in ("Marker", "MaxItems")}
-                )
-            except ValueError as e:
-                # A document that is not a policy: the model's InvalidInput (400) for
-                # SimulateCustomPolicy (its errors are InvalidInput and PolicyEvaluation).
-                raise client_error("InvalidInput", str(e), "SimulateCustomPolicy", 400) from None
-            out = json.loads(
-                _native.NativeAccount.paginate_response(
-                    self._service, name, json.dumps(full, default=str), text_params
-                )
-            )
-        else:
-            text = native.call(self._service, name, text_params, self._credentials)
-            out = _blobs(_decode_documents(json.loads(text)))
-        out = _datetimes(out)
+        # Every operation, GetAccountAuthorizationDetails and SimulateCustomPolicy included, is
+        # answered by iam-account: the same implementation the HTTP endpoint uses.
+        text = native.call(self._service, name, text_params, self._credentials)
+        out = _datetimes(_blobs(_decode_documents(json.loads(text))))
         out.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RetryAttempts": 0})
         return dict(out)
 
@@ -726,27 +700,6 @@ class Account:
         """The account as ``get-account-authorization-details`` output (the JSON as a dict)."""
         result: dict[str, Any] = json.loads(self._native.to_authorization_details_json())
         return result
-
-    def _authorization_details_response(self, filters: list[str] | None) -> dict[str, Any]:
-        d = _decode_documents(self.to_authorization_details())
-        wanted = set(filters or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
-        out: dict[str, Any] = {}
-        out["UserDetailList"] = d.get("UserDetailList", []) if "User" in wanted else []
-        out["GroupDetailList"] = d.get("GroupDetailList", []) if "Group" in wanted else []
-        # The response's RoleDetail has no Description (botocore's model; GetRole has it).
-        out["RoleDetailList"] = (
-            [{k: v for k, v in r.items() if k != "Description"} for r in d.get("RoleDetailList", [])]
-            if "Role" in wanted
-            else []
-        )
-        policies = []
-        for p in d.get("Policies", []):
-            aws = str(p.get("Arn", "")).startswith("arn:aws:iam::aws:")
-            if ("AWSManagedPolicy" if aws else "LocalManagedPolicy") in wanted:
-                policies.append(p)
-        out["Policies"] = policies
-        out["IsTruncated"] = False
-        return out
 
     @property
     def account_id(self) -> str:

@@ -316,6 +316,37 @@ class NativeAccount:
     def principals(self) -> list[str]: ...
 
 @final
+class Server:
+    """The local IAM + STS endpoint (``iam-server``) on its own threads; ``iamkit.Server``
+    wraps it."""
+
+    def __init__(
+        self,
+        account: NativeAccount | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state: str | None = None,
+        enforce: str = "on",
+        log: str | None = None,
+        account_id: str = "123456789012",
+        import_details: str | None = None,
+    ) -> None: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def account(self) -> NativeAccount: ...
+    @property
+    def root_access_key_id(self) -> str | None: ...
+    def root_secret_access_key(self) -> str | None: ...
+    @property
+    def root_credentials_file(self) -> str | None: ...
+    @property
+    def warnings(self) -> list[str]: ...
+    @property
+    def running(self) -> bool: ...
+    def stop(self) -> None: ...
+
 class ClientCredentials:
     """The access key a client acts with; the secret never leaves the native object
     (redacted ``repr``, pickling raises ``TypeError``)."""
