@@ -685,11 +685,7 @@ impl Account {
         operation: &str,
         params: &Value,
     ) -> Result<(), CallError> {
-        // What the credentials themselves cannot do (GetSessionToken sessions), in every mode.
-        self.check_credential_scope(caller, service, operation)?;
-        // Last-used data counts every attempt, allowed or not (IAM API reference,
-        // GenerateServiceLastAccessedDetails).
-        self.record_call(caller, service, operation);
+        self.before_authorization(caller, service, operation, None)?;
         match self.enforcement {
             Enforcement::Off => Ok(()),
             Enforcement::On => self.authorize_call(caller, service, operation, params),
@@ -704,6 +700,32 @@ impl Account {
                 other => other,
             },
         }
+    }
+
+    /// What every call goes through before its authorization, in every [`Enforcement`] mode:
+    /// what the credentials themselves cannot do ([`Account::check_credential_scope`]:
+    /// GetSessionToken sessions), then the last-used records ([`Account::record_call`]; they
+    /// count every attempt, allowed or not — IAM API reference,
+    /// GenerateServiceLastAccessedDetails). `region`: the request's Region when the caller
+    /// does not carry one.
+    fn before_authorization(
+        &mut self,
+        caller: &Caller,
+        service: &str,
+        operation: &str,
+        region: Option<&str>,
+    ) -> Result<(), CallError> {
+        self.check_credential_scope(caller, service, operation)?;
+        if caller.region.is_none()
+            && let Some(r) = region
+        {
+            let mut c = caller.clone();
+            c.region = Some(r.to_string());
+            self.record_call(&c, service, operation);
+        } else {
+            self.record_call(caller, service, operation);
+        }
+        Ok(())
     }
 
     /// [`Account::enforce_call`] for a request that arrived over the network, reporting every
@@ -722,6 +744,14 @@ impl Account {
         request: &RequestContext,
         trace: bool,
     ) -> (Result<(), CallError>, Vec<CheckDecision>) {
+        if let Err(e) = self.before_authorization(
+            caller,
+            service,
+            operation,
+            request.requested_region.as_deref(),
+        ) {
+            return (Err(e), Vec::new());
+        }
         let mode = self.enforcement;
         if mode == Enforcement::Off && !trace {
             return (Ok(()), Vec::new());

@@ -335,11 +335,8 @@ impl Account {
                 "MFADevice entity at the same path and name already exists.",
             ));
         }
-        let mut seed_bytes = [0u8; 40];
-        getrandom::fill(&mut seed_bytes).map_err(|e| {
-            IamError::invalid_input(format!("the OS random number generator failed: {e}"))
-        })?;
-        let seed = Secret::new(base32_encode(&seed_bytes));
+        // Drawn like every other secret, so a write-ahead log replays the same seed.
+        let seed = Secret::new(base32_encode(&super::secrets::random_bytes::<40>()?));
         let account_name = self.alias.clone().unwrap_or_else(|| self.id.clone());
         let uri = format!(
             "otpauth://totp/{}@{}?secret={}",
