@@ -794,7 +794,7 @@ fn handle_inner(
         a.signing_secret(&auth.access_key_id, auth.security_token.as_deref())
             .map(|(c, s)| (c, Secret::new(s.expose().to_string())))
     };
-    let (mut caller, secret) = match found {
+    let (caller, secret) = match found {
         Ok(x) => x,
         Err(e) => {
             return (
@@ -807,9 +807,6 @@ fn handle_inner(
         return (error_reply(model, facts, e.code, &e.message), Vec::new());
     }
     drop(secret);
-    // The Region a call is recorded under (access key last used, service last accessed) is
-    // the SigV4 credential scope's (iam-account's Caller::region).
-    caller.region = Some(auth.region.clone());
     facts.principal = Some(caller.arn.clone());
     // The operation's parameters, from the model's input shape.
     let members: Vec<(String, String)> = form

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 from types import FrameType
@@ -98,8 +99,9 @@ def cmd_serve(args: Any, out: TextIO) -> int:
             file=out,
             flush=True,
         )
+        # Standard output carries exactly the one line above; anything else goes to stderr.
         for w in server.warnings:
-            print(f"iamkit serve: warning: {w}", file=out, flush=True)
+            print(f"iamkit serve: warning: {w}", file=sys.stderr, flush=True)
         while not stop.wait(0.5):
             pass
     finally:
