@@ -28,6 +28,7 @@ mod gaad;
 mod identities;
 pub mod model;
 pub mod operations;
+mod org_policies;
 mod organization;
 pub mod paginate;
 mod policies;
@@ -45,6 +46,7 @@ pub use credentials::CreatedAccessKey;
 pub use enforce::{CallCheck, CallError, Denial, Enforcement, acts_on_calling_user};
 pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
+pub use org_policies::OrganizationPolicies;
 pub use organization::Organization;
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
 pub use user_credentials::CreatedServiceSpecificCredential;
@@ -154,6 +156,8 @@ pub struct Account {
     pub(crate) denials: Vec<Denial>,
     /// When this account (its root user) was created: `GetUser`'s `CreateDate` for the root.
     pub(crate) created: iam_model::entities::Timestamp,
+    /// SCPs/RCPs of the account's organization path when it stands alone (`from_boto3`).
+    pub(crate) org_policies: Option<OrganizationPolicies>,
 }
 
 impl fmt::Debug for Account {
@@ -286,6 +290,7 @@ impl Account {
             gaad: None,
             enforcement: Enforcement::default(),
             denials: Vec::new(),
+            org_policies: None,
         })
     }
 

@@ -299,6 +299,26 @@ impl PyAccount {
         Ok(())
     }
 
+    /// Sets the SCP and RCP levels (JSON texts, root first) that apply to this account
+    /// (`iam_account::Account::set_organization_policies`); empty levels and not the
+    /// management account clear them.
+    #[pyo3(signature = (scps, rcps, management_account = false, organization_id = None))]
+    fn set_organization_policies(
+        &self,
+        py: Python<'_>,
+        scps: Vec<Vec<String>>,
+        rcps: Vec<Vec<String>>,
+        management_account: bool,
+        organization_id: Option<String>,
+    ) -> PyResult<()> {
+        let mut p = iam_account::OrganizationPolicies::from_json(&scps, &rcps)
+            .map_err(|e| PyValueError::new_err(e.message))?;
+        p.management_account = management_account;
+        p.organization_id = organization_id;
+        self.write(py, |a| a.set_organization_policies(Some(p)));
+        Ok(())
+    }
+
     /// The denials recorded in `"soft"` mode, as JSON text (a list of objects).
     fn denials_json(&self, py: Python<'_>) -> String {
         self.read(py, |a| {

@@ -289,6 +289,13 @@ class NativeAccount:
     @enforce.setter
     def enforce(self, mode: str) -> None: ...
     def denials_json(self) -> str: ...
+    def set_organization_policies(
+        self,
+        scps: list[list[str]],
+        rcps: list[list[str]],
+        management_account: bool = False,
+        organization_id: str | None = None,
+    ) -> None: ...
     @staticmethod
     def operations(service: str) -> list[str]: ...
     @staticmethod
