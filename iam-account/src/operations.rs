@@ -78,6 +78,7 @@ pub fn call(
             "unknown service {service:?}"
         )))
     })?;
+    crate::sts_operations::refuse_unsupported(service, operation)?;
     a.enforce_call(caller, service, operation, params)?;
     // Without UserName these operations act on the calling user.
     let mut p = params.clone();
@@ -533,7 +534,22 @@ pub const IAM_OPERATIONS: &[&str] = &[
 ];
 
 /// The STS operations.
-pub const STS_OPERATIONS: &[&str] = &["assume_role", "get_caller_identity", "get_federation_token"];
+pub const STS_OPERATIONS: &[&str] = &[
+    "assume_role",
+    "assume_role_with_saml",
+    "assume_role_with_web_identity",
+    "assume_root",
+    "decode_authorization_message",
+    "get_access_key_info",
+    "get_caller_identity",
+    "get_certificate",
+    "get_delegated_access_token",
+    "get_federation_token",
+    "get_scoped_credentials",
+    "get_trust_bundles",
+    "get_web_identity_token",
+    "issue_workload_identity_context",
+];
 
 fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
     match op {
@@ -1438,12 +1454,21 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
                 policy_arns,
                 tags: tag_pairs(p, "Tags"),
                 transitive_tag_keys: strings(p, "TransitiveTagKeys"),
+                source_identity: opt(p, "SourceIdentity").map(str::to_string),
                 context: Vec::new(),
             };
             let c = a.assume_role(&r)?;
-            Ok(json!({"Credentials": credentials_json(&c),
+            let mut out = json!({"Credentials": credentials_json(&c),
                 "AssumedRoleUser": {"AssumedRoleId": c.id, "Arn": c.arn},
-                "PackedPolicySize": c.packed_policy_size}))
+                "PackedPolicySize": c.packed_policy_size});
+            if let Some(si) = a
+                .sessions
+                .get(&c.access_key_id)
+                .and_then(|s| s.source_identity.as_ref())
+            {
+                out["SourceIdentity"] = json!(si);
+            }
+            Ok(out)
         }
         "get_federation_token" => {
             let caller_arn = caller.arn.clone();
@@ -1483,8 +1508,10 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
                 "FederatedUser": {"FederatedUserId": c.id, "Arn": c.arn},
                 "PackedPolicySize": c.packed_policy_size}))
         }
-        _ => Err(IamError::invalid_input(format!(
-            "unknown STS operation {op}"
-        ))),
+        _ => crate::sts_operations::call(a, op, p, caller).unwrap_or_else(|| {
+            Err(IamError::invalid_input(format!(
+                "unknown STS operation {op}"
+            )))
+        }),
     }
 }
