@@ -453,6 +453,36 @@ impl PyAccount {
         PyEvaluationResult::from_explanation(parsed, principal, action, resource, ctx, ex)
     }
 
+    /// iamkit extension: registers the signing keys (JWKS JSON text) of an OIDC provider for
+    /// `AssumeRoleWithWebIdentity`; returns how many keys were registered.
+    fn register_oidc_provider_keys(
+        &self,
+        py: Python<'_>,
+        provider_arn: &str,
+        jwks: &str,
+    ) -> PyResult<usize> {
+        self.write(py, |a| a.register_oidc_provider_keys(provider_arn, jwks))
+            .map_err(|e| client_error(py, &e, "RegisterOpenIDConnectProviderKeys"))
+    }
+
+    /// iamkit extension: the encoded authorization message of a request's decision, for
+    /// `DecodeAuthorizationMessage`.
+    #[pyo3(signature = (principal, action, resource = "*".to_string(), context = None))]
+    fn encode_authorization_message(
+        &self,
+        py: Python<'_>,
+        principal: String,
+        action: String,
+        resource: String,
+        context: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let ctx = context_of(context)?;
+        self.write(py, |a| {
+            a.encode_authorization_message(&principal, &action, &resource, &ctx.as_context())
+        })
+        .map_err(|e| client_error(py, &e, "EncodeAuthorizationMessage"))
+    }
+
     /// `SimulatePrincipalPolicy`: boto3's request as JSON text → the response as JSON text.
     fn simulate_principal_policy_json(&self, py: Python<'_>, params: &str) -> PyResult<String> {
         let p: Value =

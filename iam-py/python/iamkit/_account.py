@@ -825,6 +825,36 @@ class Account:
         federated user or root ARN) with every layer the account holds for it."""
         return self._native.authorize(principal, action, resource, context)
 
+    def register_oidc_provider_keys(self, provider_arn: str, jwks: str | dict[str, Any]) -> int:
+        """**iamkit extension**: registers the signing keys of the OIDC provider ``provider_arn``
+        (created with ``create_open_id_connect_provider``) for ``sts.assume_role_with_web_identity``.
+
+        ``jwks`` is the JSON Web Key Set the issuer publishes at its ``jwks_uri``
+        (``{"keys": [...]}``, as a dict or JSON text): RSA keys (RS256) and EC P-256 keys
+        (ES256). AWS fetches these keys from the issuer when a token arrives; iamkit works
+        offline, so they are registered here, replacing any registered before. A token signed
+        by a key that is not registered is refused with ``InvalidIdentityToken``. Returns the
+        number of keys registered; raises the ClientError-shaped exception (``NoSuchEntity``
+        for an unknown provider, ``InvalidInput`` for a document that is not a usable JWKS)."""
+        text = jwks if isinstance(jwks, str) else json.dumps(jwks)
+        return self._native.register_oidc_provider_keys(provider_arn, text)
+
+    def encode_authorization_message(
+        self,
+        *,
+        principal: str,
+        action: str,
+        resource: str = "*",
+        context: dict[str, object] | None = None,
+    ) -> str:
+        """**iamkit extension**: decides a request as :meth:`authorize` does and returns the
+        *encoded authorization message* of the decision, the opaque text AWS services such as
+        EC2 put in a denial ("Encoded authorization failure message"). The ``sts`` client's
+        ``decode_authorization_message`` turns it back into AWS's decoded JSON (``allowed``,
+        ``explicitDeny``, ``matchedStatements``, ``failures``, ``context``). IAM and STS do not
+        encode their own denials, so iamkit's clients never return such messages."""
+        return self._native.encode_authorization_message(principal, action, resource, context)
+
     def simulate_principal_policy(self, **kwargs: Any) -> dict[str, Any]:
         """boto3's ``simulate_principal_policy``: same parameters and response shape. An action
         the bundled catalog does not know is decided as written and reported as an
