@@ -322,7 +322,7 @@ fn aws_policy_json(a: &Account, arn: &str) -> Option<Value> {
     Some(json!({"PolicyName": m.name, "Arn": m.arn, "Path": m.path,
         "DefaultVersionId": m.default_version_id, "AttachmentCount": attachments(a, arn),
         "PermissionsBoundaryUsageCount": 0, "IsAttachable": !m.deprecated,
-        "CreateDate": m.create_date, "UpdateDate": m.create_date}))
+        "CreateDate": m.create_date, "UpdateDate": m.update_date}))
 }
 
 fn ok() -> R {
@@ -1015,11 +1015,19 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                             json!({"PolicyVersion": version_json(v, &m.default_version_id, true)}),
                         );
                     }
+                    // The bundled data holds the default version only (its CreateDate is the
+                    // policy's UpdateDate: the newest version is the default). Other versions
+                    // of an AWS managed policy are answered as missing, with IAM's message for
+                    // a missing version.
                     match aws_managed_policy(arn) {
                         Some(m) if m.default_version_id == vid => Ok(json!({"PolicyVersion": {
                             "Document": doc_json(m.document), "VersionId": vid,
-                            "IsDefaultVersion": true, "CreateDate": m.create_date}})),
-                        _ => Err(e),
+                            "IsDefaultVersion": true, "CreateDate": m.update_date}})),
+                        Some(_) => Err(IamError::new(
+                            ErrorCode::NoSuchEntity,
+                            format!("Policy {arn} version {vid} does not exist."),
+                        )),
+                        None => Err(e),
                     }
                 }
             }
@@ -1427,6 +1435,16 @@ fn root_user(a: &Account) -> Value {
     json!({"User": {"UserId": a.id(), "Arn": a.root_arn(), "CreateDate": date(a.create_date())}})
 }
 
+/// `PackedPolicySize` is "the packed size of the session policies and session tags combined
+/// passed in the request" (STS API reference, AssumeRole / GetFederationToken response): STS
+/// answers it when the request passes some, and leaves it out otherwise (the API reference's
+/// and the AWS CLI reference's examples without them have none).
+pub(crate) fn passes_session_policies_or_tags(p: &Value) -> bool {
+    ["Policy", "PolicyArns", "Tags"]
+        .iter()
+        .any(|k| p.get(*k).is_some_and(|v| !v.is_null()))
+}
+
 fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
     match op {
         "get_caller_identity" => match &caller.access_key_id {
@@ -1459,8 +1477,10 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
             };
             let c = a.assume_role(&r)?;
             let mut out = json!({"Credentials": credentials_json(&c),
-                "AssumedRoleUser": {"AssumedRoleId": c.id, "Arn": c.arn},
-                "PackedPolicySize": c.packed_policy_size});
+                "AssumedRoleUser": {"AssumedRoleId": c.id, "Arn": c.arn}});
+            if passes_session_policies_or_tags(p) {
+                out["PackedPolicySize"] = json!(c.packed_policy_size);
+            }
             if let Some(si) = a
                 .sessions
                 .get(&c.access_key_id)
@@ -1504,9 +1524,12 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
                 policy_arns,
             };
             let c = a.get_federation_token(&r)?;
-            Ok(json!({"Credentials": credentials_json(&c),
-                "FederatedUser": {"FederatedUserId": c.id, "Arn": c.arn},
-                "PackedPolicySize": c.packed_policy_size}))
+            let mut out = json!({"Credentials": credentials_json(&c),
+                "FederatedUser": {"FederatedUserId": c.id, "Arn": c.arn}});
+            if passes_session_policies_or_tags(p) {
+                out["PackedPolicySize"] = json!(c.packed_policy_size);
+            }
+            Ok(out)
         }
         _ => crate::sts_operations::call(a, op, p, caller).unwrap_or_else(|| {
             Err(IamError::invalid_input(format!(

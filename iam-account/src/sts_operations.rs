@@ -157,10 +157,12 @@ fn assume_role_with_web_identity(a: &mut Account, p: &Value) -> Result<Value, Ia
             "SessionToken": c.session_token.expose(), "Expiration": c.expiration.to_string()},
         "SubjectFromWebIdentityToken": r.subject,
         "AssumedRoleUser": {"AssumedRoleId": c.id, "Arn": c.arn},
-        "PackedPolicySize": c.packed_policy_size,
         "Provider": r.provider,
         "Audience": r.audience,
     });
+    if crate::operations::passes_session_policies_or_tags(p) {
+        out["PackedPolicySize"] = json!(c.packed_policy_size);
+    }
     if let Some(si) = &r.source_identity {
         out["SourceIdentity"] = json!(si);
     }

@@ -26,6 +26,11 @@ pub struct AwsManagedPolicy {
     pub default_version_id: String,
     /// `CreateDate` as published.
     pub create_date: String,
+    /// `UpdateDate` as published: when the newest (default) version was created (IAM API
+    /// reference, Policy: "When a policy has more than one version, this field contains the
+    /// date and time when the most recent policy version was created"); the creation date for
+    /// policies without one in the data.
+    pub update_date: String,
     /// True for the 50 deprecated policies (cannot be newly attached in AWS; kept so existing
     /// attachments resolve).
     pub deprecated: bool,
@@ -41,6 +46,7 @@ struct IndexEntry {
     path: Option<String>,
     default_version_id: Option<String>,
     create_date: Option<String>,
+    update_date: Option<String>,
 }
 
 struct Catalog {
@@ -73,6 +79,10 @@ fn load(
             arn,
             path,
             default_version_id: e.default_version_id.unwrap_or_else(|| "v1".to_string()),
+            update_date: e
+                .update_date
+                .or_else(|| e.create_date.clone())
+                .unwrap_or_default(),
             create_date: e.create_date.unwrap_or_default(),
             deprecated,
             document,
