@@ -326,3 +326,33 @@ def test_scps_apply_to_every_client_call_root_included() -> None:
     again.client("iam").create_user(UserName="carol")
     with pytest.raises(TypeError):
         acct.set_organization_policies(scps=[FULL])  # type: ignore[list-item]
+
+
+def test_from_boto3_management_account_is_exempt_from_its_scps() -> None:
+    """from_boto3 loads the SCPs of the account's path; in the organization's management account
+    they do not apply (spec §5.10), in a member account they do."""
+    moto = pytest.importorskip("moto")
+    import boto3
+
+    with moto.mock_aws():
+        session = boto3.Session(aws_access_key_id="k", aws_secret_access_key="s", region_name="us-east-1")
+        org = session.client("organizations")
+        org.create_organization(FeatureSet="ALL")
+        root = org.list_roots()["Roots"][0]["Id"]
+        org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+        me = session.client("sts").get_caller_identity()["Account"]
+        pid = org.create_policy(
+            Name="NoUsers", Description="d", Type="SERVICE_CONTROL_POLICY", Content=json.dumps(NO_USERS)
+        )["Policy"]["PolicySummary"]["Id"]
+        org.attach_policy(PolicyId=pid, TargetId=me)
+        acct = iamkit.Account.from_boto3(session)
+    levels = acct.organization_policies["scps"]
+    assert "NoUsers" in [p.name for p in levels[-1]]
+    acct.client("iam").create_user(UserName="allowed-in-management")
+    # The same policies in a member account apply.
+    acct.set_organization_policies(scps=levels)
+    with pytest.raises(ClientError) as err:
+        acct.client("iam").create_user(UserName="bob")
+    assert err.value.response["Error"]["Message"].endswith(
+        "with an explicit deny in a service control policy"
+    )
