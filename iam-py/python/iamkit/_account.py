@@ -583,9 +583,11 @@ class Account:
     instance profiles holding them, inline and managed policies with all versions,
     attachments, boundaries, tags, ids, dates) and the alias; it does NOT keep access keys
     and their secrets, login profiles, MFA devices, SSH public keys, signing and server
-    certificates, service-specific credentials, SAML / OIDC providers, STS sessions, the
-    password policy, registered resource policies or instance profiles without a role. The
-    ``enforce`` mode is kept; ``"soft"`` mode's recorded :meth:`denials` are not.
+    certificates, service-specific credentials, SAML / OIDC providers (nor the keys registered
+    for them), STS sessions, encoded authorization messages, the password policy, registered
+    resource policies or instance profiles without a role. The ``enforce`` mode and the
+    organization policies (:meth:`set_organization_policies`) are kept; ``"soft"`` mode's
+    recorded :meth:`denials` are not.
 
     ``Account(..., enforce="on")``: see :attr:`enforce`.
     """
