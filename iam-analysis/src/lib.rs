@@ -56,6 +56,7 @@ mod diff;
 mod index;
 mod matrix;
 mod privesc;
+pub mod reach;
 mod what_can;
 mod who_can;
 
@@ -64,6 +65,10 @@ pub use matrix::{AccessMatrix, LevelMatrix, access_matrix};
 pub use privesc::{
     EscalationFinding, EscalationRule, RULES, ResourceNeed, privilege_escalation,
     privilege_escalation_all,
+};
+pub use reach::{
+    AdminGrant, AdminStatus, Edge, EdgeKind, Escalation, Evidence, Node, NodeKind, ReachGraph,
+    ReachPath, StatementRef,
 };
 pub use what_can::{ActionAccess, ServiceAccess, WhatCan, what_can};
 pub use who_can::{WhoCan, who_can};
