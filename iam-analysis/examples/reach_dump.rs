@@ -19,11 +19,35 @@ fn main() {
     }
     for e in &g.edges {
         if e.kind != iam_analysis::EdgeKind::ServiceTrust {
-            println!("EDGE {} -[{} {}]-> {}", e.from.rsplit('/').next().unwrap(), e.method, e.access, e.to.rsplit('/').next().unwrap());
+            println!(
+                "EDGE {} -[{} {}]-> {}",
+                e.from.rsplit('/').next().unwrap(),
+                e.method,
+                e.access,
+                e.to.rsplit('/').next().unwrap()
+            );
         }
     }
     for e in g.escalations() {
-        let steps: Vec<String> = e.steps.iter().map(|&i| { let x = g.edge(i); format!("{}-[{}]->{}", x.from.rsplit('/').next().unwrap(), x.method, x.to.rsplit('/').next().unwrap()) }).collect();
-        println!("ESC {} => {} ({}) : {}", e.principal.rsplit('/').next().unwrap(), e.target.rsplit('/').next().unwrap(), e.access, steps.join(" ; "));
+        let steps: Vec<String> = e
+            .steps
+            .iter()
+            .map(|&i| {
+                let x = g.edge(i);
+                format!(
+                    "{}-[{}]->{}",
+                    x.from.rsplit('/').next().unwrap(),
+                    x.method,
+                    x.to.rsplit('/').next().unwrap()
+                )
+            })
+            .collect();
+        println!(
+            "ESC {} => {} ({}) : {}",
+            e.principal.rsplit('/').next().unwrap(),
+            e.target.rsplit('/').next().unwrap(),
+            e.access,
+            steps.join(" ; ")
+        );
     }
 }

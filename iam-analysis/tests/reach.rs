@@ -38,8 +38,11 @@ fn chain() -> Account {
         .unwrap();
     acct.put_role_policy("a", "hop", &allow(r#""sts:AssumeRole""#, &role("b")))
         .unwrap();
-    acct.create_role("b", &trust(&format!(r#"{{"AWS":"arn:aws:iam::{A}:root"}}"#)))
-        .unwrap();
+    acct.create_role(
+        "b",
+        &trust(&format!(r#"{{"AWS":"arn:aws:iam::{A}:root"}}"#)),
+    )
+    .unwrap();
     acct.put_role_policy("b", "hop", &allow(r#""sts:AssumeRole""#, "*"))
         .unwrap();
     acct.create_role("c", &trust(&format!(r#"{{"AWS":"{}"}}"#, role("b"))))
@@ -53,28 +56,53 @@ fn multi_hop_assume_role_chain() {
     let acct = chain();
     let g = ReachGraph::build(&acct).unwrap();
     let r = g.reach(&user("u")).unwrap();
-    let got: Vec<(&str, usize)> = r.iter().map(|p| (p.target.as_str(), p.steps.len())).collect();
+    let got: Vec<(&str, usize)> = r
+        .iter()
+        .map(|p| (p.target.as_str(), p.steps.len()))
+        .collect();
     assert_eq!(
         got,
-        [(role("a").as_str(), 1), (role("b").as_str(), 2), (role("c").as_str(), 3)]
+        [
+            (role("a").as_str(), 1),
+            (role("b").as_str(), 2),
+            (role("c").as_str(), 3)
+        ]
     );
     // u has no identity policy: the trust policy naming u's ARN suffices (spec §5.6).
     let first = g.edge(r[0].steps[0]);
     assert_eq!(first.kind, EdgeKind::AssumeRole);
-    assert!(first.evidence[0].statements.iter().any(|s| s.policy.as_deref() == Some("trust policy of a")));
+    assert!(
+        first.evidence[0]
+            .statements
+            .iter()
+            .any(|s| s.policy.as_deref() == Some("trust policy of a"))
+    );
     // b trusts the account: a's identity policy must allow, and is named.
     let second = g.edge(r[1].steps[1]);
-    assert!(second.evidence[0].statements.iter().any(|s| s.policy.as_deref() == Some("hop")
-        && s.attached_via.as_deref() == Some("role a (inline)")));
+    assert!(
+        second.evidence[0]
+            .statements
+            .iter()
+            .any(|s| s.policy.as_deref() == Some("hop")
+                && s.attached_via.as_deref() == Some("role a (inline)"))
+    );
     // c is admin by itself; u escalates through the chain; c gets no escalation paths.
-    assert!(matches!(g.admin_status(&role("c")).unwrap(), AdminStatus::Direct { .. }));
+    assert!(matches!(
+        g.admin_status(&role("c")).unwrap(),
+        AdminStatus::Direct { .. }
+    ));
     assert!(g.escalations_of(&role("c")).unwrap().is_empty());
     let e = g.escalations_of(&user("u")).unwrap();
     assert_eq!(e[0].target, role("c"));
     assert_eq!(e[0].steps.len(), 3);
     assert_eq!(e[0].access, Access::Allowed);
     // Nothing reaches u, and an unknown principal is an error, not an empty answer.
-    assert!(g.reach(&role("c")).unwrap().iter().all(|p| p.target != user("u")));
+    assert!(
+        g.reach(&role("c"))
+            .unwrap()
+            .iter()
+            .all(|p| p.target != user("u"))
+    );
     assert!(g.reach(&user("nobody")).is_err());
 }
 
@@ -82,7 +110,8 @@ fn multi_hop_assume_role_chain() {
 fn account_trust_without_identity_permission_is_no_edge() {
     let mut acct = Account::new(A).unwrap();
     acct.create_user("u", None).unwrap();
-    acct.create_role("r", &trust(&format!(r#"{{"AWS":"{A}"}}"#))).unwrap();
+    acct.create_role("r", &trust(&format!(r#"{{"AWS":"{A}"}}"#)))
+        .unwrap();
     let g = ReachGraph::build(&acct).unwrap();
     assert!(g.reach(&user("u")).unwrap().is_empty());
     acct.put_user_policy("u", "p", &allow(r#""sts:AssumeRole""#, &role("r")))
@@ -102,14 +131,20 @@ fn conditions_drop_or_mark_a_hop() {
         )
     };
     // A condition on the principal's own name that cannot hold: dropped.
-    acct.create_role("never", &cond(r#"{"StringEquals":{"aws:username":"someone-else"}}"#))
-        .unwrap();
+    acct.create_role(
+        "never",
+        &cond(r#"{"StringEquals":{"aws:username":"someone-else"}}"#),
+    )
+    .unwrap();
     // One that holds for u: kept, unconditional.
     acct.create_role("always", &cond(r#"{"StringEquals":{"aws:username":"u"}}"#))
         .unwrap();
     // One on a key only the request knows: kept, conditional.
-    acct.create_role("external", &cond(r#"{"StringEquals":{"sts:ExternalId":"x"}}"#))
-        .unwrap();
+    acct.create_role(
+        "external",
+        &cond(r#"{"StringEquals":{"sts:ExternalId":"x"}}"#),
+    )
+    .unwrap();
     let g = ReachGraph::build(&acct).unwrap();
     let r = g.reach(&user("u")).unwrap();
     let got: Vec<(&str, Access)> = r.iter().map(|p| (p.target.as_str(), p.access)).collect();
@@ -133,19 +168,28 @@ fn passrole_to_each_service_names_the_role() {
             .collect();
         acct.put_user_policy("dev", "p", &allow(&format!("[{}]", actions.join(",")), "*"))
             .unwrap();
-        acct.create_role("target", &trust(&format!(r#"{{"Service":"{}"}}"#, m.service)))
-            .unwrap();
+        acct.create_role(
+            "target",
+            &trust(&format!(r#"{{"Service":"{}"}}"#, m.service)),
+        )
+        .unwrap();
         acct.attach_role_policy("target", ADMIN).unwrap();
         // A role trusting another service is not reachable through this method.
-        acct.create_role("other", &trust(r#"{"Service":"iamkit-test.amazonaws.com"}"#))
-            .unwrap();
+        acct.create_role(
+            "other",
+            &trust(r#"{"Service":"iamkit-test.amazonaws.com"}"#),
+        )
+        .unwrap();
         acct.attach_role_policy("other", ADMIN).unwrap();
         if m.instance_profile {
             acct.create_instance_profile("ip", None).unwrap();
             acct.add_role_to_instance_profile("ip", "target").unwrap();
         }
         let g = ReachGraph::build(&acct).unwrap();
-        let edges: Vec<_> = g.edges_from(&user("dev")).filter(|e| e.method == m.id).collect();
+        let edges: Vec<_> = g
+            .edges_from(&user("dev"))
+            .filter(|e| e.method == m.id)
+            .collect();
         assert_eq!(edges.len(), 1, "{}", m.id);
         let e = edges[0];
         assert_eq!(e.to, role("target"), "{}", m.id);
@@ -154,7 +198,11 @@ fn passrole_to_each_service_names_the_role() {
         // PassRole, each service action, and the trust statement are cited.
         assert_eq!(e.evidence.len(), m.actions.len() + 2, "{}", m.id);
         assert_eq!(e.evidence[0].action, "iam:PassRole");
-        let expected = if m.needs_existing_resource { Access::Conditional } else { Access::Allowed };
+        let expected = if m.needs_existing_resource {
+            Access::Conditional
+        } else {
+            Access::Allowed
+        };
         assert_eq!(e.access, expected, "{}", m.id);
         let esc = g.escalations_of(&user("dev")).unwrap();
         assert_eq!(esc[0].target, role("target"));
@@ -182,20 +230,31 @@ fn passed_to_service_condition_and_instance_profiles() {
     acct.create_instance_profile("ip", None).unwrap();
     acct.add_role_to_instance_profile("ip", "both").unwrap();
     let g = ReachGraph::build(&acct).unwrap();
-    let methods: Vec<&str> = g.edges_from(&user("dev")).map(|e| e.method.as_str()).collect();
+    let methods: Vec<&str> = g
+        .edges_from(&user("dev"))
+        .map(|e| e.method.as_str())
+        .collect();
     assert_eq!(methods, ["PassRoleLambdaInvoke"]);
     // EC2 without an instance profile needs iam:CreateInstanceProfile + AddRoleToInstanceProfile.
     let mut acct = Account::new(A).unwrap();
     acct.create_user("dev", None).unwrap();
-    acct.put_user_policy("dev", "p", &allow(r#"["iam:PassRole","ec2:RunInstances"]"#, "*"))
+    acct.put_user_policy(
+        "dev",
+        "p",
+        &allow(r#"["iam:PassRole","ec2:RunInstances"]"#, "*"),
+    )
+    .unwrap();
+    acct.create_role("r", &trust(r#"{"Service":"ec2.amazonaws.com"}"#))
         .unwrap();
-    acct.create_role("r", &trust(r#"{"Service":"ec2.amazonaws.com"}"#)).unwrap();
     let g = ReachGraph::build(&acct).unwrap();
     assert_eq!(g.edges_from(&user("dev")).count(), 0);
     acct.put_user_policy(
         "dev",
         "ip",
-        &allow(r#"["iam:CreateInstanceProfile","iam:AddRoleToInstanceProfile"]"#, "*"),
+        &allow(
+            r#"["iam:CreateInstanceProfile","iam:AddRoleToInstanceProfile"]"#,
+            "*",
+        ),
     )
     .unwrap();
     let g = ReachGraph::build(&acct).unwrap();
@@ -211,14 +270,21 @@ fn credential_edges_and_a_boundary_that_cuts_them() {
     acct.put_user_policy(
         "helpdesk",
         "p",
-        &allow(r#"["iam:CreateAccessKey","iam:UpdateLoginProfile","iam:CreateLoginProfile"]"#, "*"),
+        &allow(
+            r#"["iam:CreateAccessKey","iam:UpdateLoginProfile","iam:CreateLoginProfile"]"#,
+            "*",
+        ),
     )
     .unwrap();
     acct.create_user("boss", None).unwrap();
     acct.attach_user_policy("boss", ADMIN).unwrap();
-    acct.create_login_profile("boss", "Str0ng-Passw0rd!", false).unwrap();
+    acct.create_login_profile("boss", "Str0ng-Passw0rd!", false)
+        .unwrap();
     let g = ReachGraph::build(&acct).unwrap();
-    let mut m: Vec<&str> = g.edges_from(&user("helpdesk")).map(|e| e.method.as_str()).collect();
+    let mut m: Vec<&str> = g
+        .edges_from(&user("helpdesk"))
+        .map(|e| e.method.as_str())
+        .collect();
     m.sort_unstable();
     // boss has a password: UpdateLoginProfile, not CreateLoginProfile.
     assert_eq!(m, ["CreateAccessKey", "UpdateLoginProfile"]);
@@ -226,7 +292,10 @@ fn credential_edges_and_a_boundary_that_cuts_them() {
     assert_eq!(e.target, user("boss"));
     // The statement is cited with its position.
     let s = &g.edge(e.steps[0]).evidence[0].statements[0];
-    assert_eq!((s.policy.as_deref(), s.sid.as_deref(), s.line), (Some("p"), Some("S"), 1));
+    assert_eq!(
+        (s.policy.as_deref(), s.sid.as_deref(), s.line),
+        (Some("p"), Some("S"), 1)
+    );
     assert!(s.column > 1);
     // A permissions boundary allowing only S3 cuts every edge.
     acct.create_policy("s3-only", &allow(r#""s3:*""#, "*"), None, None)
@@ -235,7 +304,10 @@ fn credential_edges_and_a_boundary_that_cuts_them() {
         .unwrap();
     let g = ReachGraph::build(&acct).unwrap();
     assert_eq!(g.edges_from(&user("helpdesk")).count(), 0);
-    assert!(matches!(g.admin_status(&user("helpdesk")).unwrap(), AdminStatus::No));
+    assert!(matches!(
+        g.admin_status(&user("helpdesk")).unwrap(),
+        AdminStatus::No
+    ));
 }
 
 #[test]
@@ -257,10 +329,16 @@ fn scp_cuts_a_path() {
     org.attach_policy(&deny, A).unwrap();
     let g = ReachGraph::build(&org).unwrap();
     assert!(g.reach(&user("u")).unwrap().is_empty());
-    assert!(matches!(g.admin_status(&user("u")).unwrap(), AdminStatus::No));
+    assert!(matches!(
+        g.admin_status(&user("u")).unwrap(),
+        AdminStatus::No
+    ));
     // Nodes carry their account.
     assert_eq!(g.node(&user("u")).unwrap().account, A);
-    assert_eq!(g.node("arn:aws:iam::999988887777:user/m").unwrap().account, "999988887777");
+    assert_eq!(
+        g.node("arn:aws:iam::999988887777:user/m").unwrap().account,
+        "999988887777"
+    );
 }
 
 #[test]
@@ -271,7 +349,10 @@ fn self_edits_and_policy_arn_conditions() {
     acct.put_user_policy(
         "self",
         "p",
-        &allow(r#""iam:PutUserPolicy""#, &format!("arn:aws:iam::{A}:user/${{aws:username}}")),
+        &allow(
+            r#""iam:PutUserPolicy""#,
+            &format!("arn:aws:iam::{A}:user/${{aws:username}}"),
+        ),
     )
     .unwrap();
     // AttachUserPolicy limited to ReadOnlyAccess by iam:PolicyARN: not admin.
@@ -287,9 +368,18 @@ fn self_edits_and_policy_arn_conditions() {
     acct.create_group("g", None).unwrap();
     acct.create_user("member", None).unwrap();
     acct.add_user_to_group("g", "member").unwrap();
-    acct.put_group_policy("g", "gp", &allow(r#""iam:PutGroupPolicy""#, "*")).unwrap();
+    acct.put_group_policy("g", "gp", &allow(r#""iam:PutGroupPolicy""#, "*"))
+        .unwrap();
     let g = ReachGraph::build(&acct).unwrap();
-    assert_eq!(g.node(&user("self")).unwrap().admin.as_ref().unwrap().method, "PutUserPolicy");
+    assert_eq!(
+        g.node(&user("self"))
+            .unwrap()
+            .admin
+            .as_ref()
+            .unwrap()
+            .method,
+        "PutUserPolicy"
+    );
     assert!(g.node(&user("ro")).unwrap().admin.is_none());
     let m = g.node(&user("member")).unwrap().admin.as_ref().unwrap();
     assert_eq!(m.method, "PutGroupPolicy");
@@ -303,7 +393,8 @@ fn self_edits_and_policy_arn_conditions() {
 fn editing_a_reachable_role_escalates() {
     let mut acct = Account::new(A).unwrap();
     acct.create_user("u", None).unwrap();
-    acct.create_role("r", &trust(&format!(r#"{{"AWS":"{}"}}"#, user("u")))).unwrap();
+    acct.create_role("r", &trust(&format!(r#"{{"AWS":"{}"}}"#, user("u"))))
+        .unwrap();
     acct.put_user_policy("u", "p", &allow(r#""iam:PutRolePolicy""#, &role("r")))
         .unwrap();
     let g = ReachGraph::build(&acct).unwrap();
@@ -366,33 +457,83 @@ fn real_snapshots_build_and_admins_are_sane() {
     ] {
         assert!(g.node(&u(n)).unwrap().admin.is_some(), "{n}");
     }
-    assert!(g.node(&r("OrganizationAccountAccessRole")).unwrap().admin.is_some());
+    assert!(
+        g.node(&r("OrganizationAccountAccessRole"))
+            .unwrap()
+            .admin
+            .is_some()
+    );
     for (n, method) in [
-        ("privesc3-CreateEC2WithExistingInstanceProfile-user", "PassRoleEC2"),
+        (
+            "privesc3-CreateEC2WithExistingInstanceProfile-user",
+            "PassRoleEC2",
+        ),
         ("privesc4-CreateAccessKey-user", "CreateAccessKey"),
         ("privesc5-CreateLoginProfile-user", "CreateLoginProfile"),
-        ("privesc14-UpdatingAssumeRolePolicy-user", "UpdateAssumeRolePolicy"),
-        ("privesc15-PassExistingRoleToNewLambdaThenInvoke-user", "PassRoleLambdaInvoke"),
-        ("privesc16-PassRoleToNewLambdaThenTriggerWithNewDynamo-user", "PassRoleLambdaEventSource"),
-        ("privesc18-PassExistingRoleToNewGlueDevEndpoint-user", "PassRoleGlueDevEndpoint"),
-        ("privesc20-PassExistingRoleToCloudFormation-user", "PassRoleCloudFormation"),
-        ("privesc21-PassExistingRoleToNewDataPipeline-user", "PassRoleDataPipeline"),
-        ("privesc-codeBuildCreateProjectPassRole-user", "PassRoleCodeBuild"),
-        ("privesc-sageMakerCreateNotebookPassRole-user", "PassRoleSageMakerNotebook"),
-        ("privesc-sageMakerCreateTrainingJobPassRole-user", "PassRoleSageMakerTrainingJob"),
+        (
+            "privesc14-UpdatingAssumeRolePolicy-user",
+            "UpdateAssumeRolePolicy",
+        ),
+        (
+            "privesc15-PassExistingRoleToNewLambdaThenInvoke-user",
+            "PassRoleLambdaInvoke",
+        ),
+        (
+            "privesc16-PassRoleToNewLambdaThenTriggerWithNewDynamo-user",
+            "PassRoleLambdaEventSource",
+        ),
+        (
+            "privesc18-PassExistingRoleToNewGlueDevEndpoint-user",
+            "PassRoleGlueDevEndpoint",
+        ),
+        (
+            "privesc20-PassExistingRoleToCloudFormation-user",
+            "PassRoleCloudFormation",
+        ),
+        (
+            "privesc21-PassExistingRoleToNewDataPipeline-user",
+            "PassRoleDataPipeline",
+        ),
+        (
+            "privesc-codeBuildCreateProjectPassRole-user",
+            "PassRoleCodeBuild",
+        ),
+        (
+            "privesc-sageMakerCreateNotebookPassRole-user",
+            "PassRoleSageMakerNotebook",
+        ),
+        (
+            "privesc-sageMakerCreateTrainingJobPassRole-user",
+            "PassRoleSageMakerTrainingJob",
+        ),
     ] {
         let e = g.escalations_of(&u(n)).unwrap();
         assert!(!e.is_empty(), "{n}");
         assert_eq!(g.edge(e[0].steps[0]).method, method, "{n}");
     }
     // The two-hop role chain, and principals with nothing exploitable.
-    let e = g.escalations_of(&r("privesc-AssumeRole-starting-role")).unwrap();
+    let e = g
+        .escalations_of(&r("privesc-AssumeRole-starting-role"))
+        .unwrap();
     assert_eq!(e[0].target, r("privesc-AssumeRole-ending-role"));
     assert_eq!(e[0].steps.len(), 2);
-    for n in ["fp1-allow-and-deny-user", "fp3-deny-iam-user", "fp4-nonExploitableResourceConstraint-user"] {
-        assert!(matches!(g.admin_status(&u(n)).unwrap(), AdminStatus::No), "{n}");
+    for n in [
+        "fp1-allow-and-deny-user",
+        "fp3-deny-iam-user",
+        "fp4-nonExploitableResourceConstraint-user",
+    ] {
+        assert!(
+            matches!(g.admin_status(&u(n)).unwrap(), AdminStatus::No),
+            "{n}"
+        );
     }
     // PassRole edges name the role.
-    let e = g.escalations_of(&u("privesc3-CreateEC2WithExistingInstanceProfile-user")).unwrap();
-    assert!(g.edge(e[0].steps[0]).description.contains("privesc-high-priv-service-role"));
+    let e = g
+        .escalations_of(&u("privesc3-CreateEC2WithExistingInstanceProfile-user"))
+        .unwrap();
+    assert!(
+        g.edge(e[0].steps[0])
+            .description
+            .contains("privesc-high-priv-service-role")
+    );
 }

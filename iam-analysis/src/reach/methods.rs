@@ -100,7 +100,10 @@ pub static PASSROLE_METHODS: &[PassRoleMethod] = &[
     passrole!(
         "PassRoleLambdaUpdateConfiguration",
         "lambda.amazonaws.com",
-        ["lambda:UpdateFunctionConfiguration", "lambda:UpdateFunctionCode"],
+        [
+            "lambda:UpdateFunctionConfiguration",
+            "lambda:UpdateFunctionCode"
+        ],
         false,
         true,
         "make an existing Lambda function run as the role and replace its code (needs an existing function, which an IAM snapshot does not list)",
@@ -214,7 +217,10 @@ pub static PASSROLE_METHODS: &[PassRoleMethod] = &[
     passrole!(
         "PassRoleDataPipeline",
         "datapipeline.amazonaws.com",
-        ["datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition"],
+        [
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition"
+        ],
         false,
         false,
         "create a Data Pipeline running as the role whose definition runs commands of one's choosing",

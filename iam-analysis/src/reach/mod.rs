@@ -58,11 +58,9 @@ use iam_account::{Account, Layers, Source};
 use iam_eval::{Context, Layer, MatchedStatement, Principal, Request};
 use iam_model::entities::IamError;
 use iam_model::{Effect, Policy, PolicyType, Statement, glob_ci};
-use methods::{PASSROLE_METHODS, PassRoleMethod};
+use methods::PASSROLE_METHODS;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
-
-pub use methods::PassRoleMethod as Method;
 
 /// The ARN of the AWS managed `AdministratorAccess` policy, used as `iam:PolicyARN` when
 /// asking whether a principal can attach a policy (as PMapper does).
@@ -352,10 +350,18 @@ fn carriers(account: Option<&Account>, arn: &str, layers: &Layers) -> Vec<Carrie
         Some((k, rest)) => (k, rest.rsplit('/').next().unwrap_or(rest)),
         None => ("", ""),
     };
-    let user = account.and_then(|a| a.get_user(name).ok()).filter(|_| kind == "user");
-    let role = account.and_then(|a| a.get_role(name).ok()).filter(|_| kind == "role");
+    let user = account
+        .and_then(|a| a.get_user(name).ok())
+        .filter(|_| kind == "user");
+    let role = account
+        .and_then(|a| a.get_role(name).ok())
+        .filter(|_| kind == "role");
     let groups: Vec<&iam_model::entities::Group> = match (account, user) {
-        (Some(a), Some(u)) => u.groups.iter().filter_map(|g| a.get_group(g).ok()).collect(),
+        (Some(a), Some(u)) => u
+            .groups
+            .iter()
+            .filter_map(|g| a.get_group(g).ok())
+            .collect(),
         _ => Vec::new(),
     };
     let ends = |arns: &[String], n: &str| {
@@ -423,13 +429,24 @@ struct Actor {
     carriers: Vec<Carrier>,
     /// Resource patterns of its identity Allow statements (tried when `*` is refused).
     patterns: Vec<String>,
-    /// Allow statements of its identity policies (for quick "may it at all" checks).
-    allow_actions: Vec<(bool, Vec<String>)>,
+    /// The graph actions some identity Allow statement names (a quick "may it at all").
+    may_set: std::collections::HashSet<&'static str>,
+    /// Per [`PASSROLE_METHODS`] entry: the evidence of each of its service actions, when all
+    /// are allowed (computed only for actors that may pass roles).
+    methods: Vec<Option<Vec<Evidence>>>,
+    /// `iam:CreateInstanceProfile` and `iam:AddRoleToInstanceProfile`, when both are allowed.
+    instance_profile: Option<Vec<Evidence>>,
 }
 
 impl Actor {
+    /// True when some identity Allow statement names `action` (one of [`graph_actions`]):
+    /// looked up in the set computed once per actor.
     fn may(&self, action: &str) -> bool {
-        self.allow_actions.iter().any(|(neg, pats)| {
+        self.may_set.contains(action)
+    }
+
+    fn may_uncached(allow_actions: &[(bool, Vec<String>)], action: &str) -> bool {
+        allow_actions.iter().any(|(neg, pats)| {
             if *neg {
                 !pats.iter().any(|p| glob_ci(p, action))
             } else {
@@ -620,6 +637,10 @@ struct Builder<'a, 'c> {
     trust_engines: HashMap<usize, Engines>,
     /// Group ARN → whether its policies alone let a member give itself any permission.
     group_admin: HashMap<String, bool>,
+    /// (role, service) → whether the service may assume the role.
+    service_assume: HashMap<(usize, String), Option<Evidence>>,
+    /// Per entity: the service principals its trust policy names (roles only).
+    role_services: Vec<Vec<String>>,
 }
 
 /// The requests of an `EditPolicy` X → T or of a self-grant, if any.
@@ -707,10 +728,7 @@ fn edit_evidence(
         }
     }
     // Adding the target to a group whose policies grant this.
-    if found.is_none()
-        && user.is_some()
-        && actor.may("iam:AddUserToGroup")
-    {
+    if found.is_none() && user.is_some() && actor.may("iam:AddUserToGroup") {
         let member_of: BTreeSet<&str> = user
             .map(|u| u.groups.iter().map(String::as_str).collect())
             .unwrap_or_default();
@@ -834,7 +852,18 @@ impl ReachGraph {
             scope,
             trust_engines: HashMap::new(),
             group_admin: HashMap::new(),
+            service_assume: HashMap::new(),
+            role_services: Vec::new(),
         };
+        b.role_services = b
+            .entities
+            .iter()
+            .map(|e| {
+                e.role
+                    .map(|r| trusted_services(&r.trust_policy.shared()))
+                    .unwrap_or_default()
+            })
+            .collect();
         b.nodes();
         let actors = b.actors()?;
         b.service_trust()?;
@@ -928,14 +957,34 @@ impl Builder<'_, '_> {
                     }
                 }
             }
-            out.push(Actor {
+            let may_set = graph_actions()
+                .into_iter()
+                .filter(|a| Actor::may_uncached(&allow_actions, a))
+                .collect();
+            let mut actor = Actor {
                 node: i,
                 subject,
                 engines,
                 carriers,
                 patterns,
-                allow_actions,
-            });
+                may_set,
+                methods: Vec::new(),
+                instance_profile: None,
+            };
+            if actor.may("iam:PassRole") {
+                let empty = Context::new();
+                let all = |actions: &[&str]| -> Option<Vec<Evidence>> {
+                    actions
+                        .iter()
+                        .map(|a| Self::allowed_somewhere(&actor, a, &empty))
+                        .collect()
+                };
+                let methods = PASSROLE_METHODS.iter().map(|m| all(m.actions)).collect();
+                let ip = all(&["iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile"]);
+                actor.methods = methods;
+                actor.instance_profile = ip;
+            }
+            out.push(actor);
         }
         Ok(out)
     }
@@ -957,7 +1006,25 @@ impl Builder<'_, '_> {
     }
 
     /// Whether `service` may assume role `i`, with the trust statements.
-    fn service_may_assume(&mut self, i: usize, service: &str) -> Result<Option<Evidence>, IamError> {
+    fn service_may_assume(
+        &mut self,
+        i: usize,
+        service: &str,
+    ) -> Result<Option<Evidence>, IamError> {
+        if let Some(e) = self.service_assume.get(&(i, service.to_string())) {
+            return Ok(e.clone());
+        }
+        let e = self.service_may_assume_uncached(i, service)?;
+        self.service_assume
+            .insert((i, service.to_string()), e.clone());
+        Ok(e)
+    }
+
+    fn service_may_assume_uncached(
+        &mut self,
+        i: usize,
+        service: &str,
+    ) -> Result<Option<Evidence>, IamError> {
         let Some(role) = self.entities.get(i).and_then(|e| e.role) else {
             return Ok(None);
         };
@@ -1045,9 +1112,7 @@ impl Builder<'_, '_> {
                     from: my_arn.clone(),
                     to: t_arn.clone(),
                     kind: EdgeKind::EditPolicy,
-                    description: format!(
-                        "{my_name} can give {t_name} any permission ({method})"
-                    ),
+                    description: format!("{my_name} can give {t_name} any permission ({method})"),
                     references: vec![
                         methods::RHINO.to_string(),
                         methods::api_page(&format!("iam:{method}")),
@@ -1228,12 +1293,35 @@ impl Builder<'_, '_> {
                 }
             }
         }
-        // iam:PassRole to a service that runs code as the role.
+        // iam:PassRole to a service that runs code as the role. Cheap checks first: the
+        // trust policy names the service, the actor may call the method's actions (computed
+        // once per actor), the service may assume the role (once per role and service); the
+        // PassRole request itself last.
         if !actor.may("iam:PassRole") {
             return Ok(());
         }
+        let services = self.role_services.get(t).cloned().unwrap_or_default();
+        let has_profile = self.entities[t]
+            .role
+            .is_some_and(|r| !r.instance_profiles.is_empty());
         let mut passed: HashMap<&'static str, Option<Evidence>> = HashMap::new();
-        for m in PASSROLE_METHODS {
+        for (mi, m) in PASSROLE_METHODS.iter().enumerate() {
+            if !services.iter().any(|s| s == m.service) {
+                continue;
+            }
+            let Some(Some(actions)) = actor.methods.get(mi) else {
+                continue;
+            };
+            let profile: &[Evidence] = match (m.instance_profile, has_profile) {
+                (false, _) | (true, true) => &[],
+                (true, false) => match &actor.instance_profile {
+                    Some(ev) => ev,
+                    None => continue,
+                },
+            };
+            let Some(trust) = self.service_may_assume(t, m.service)? else {
+                continue;
+            };
             let pass = match passed.get(m.service) {
                 Some(p) => p.clone(),
                 None => {
@@ -1254,68 +1342,30 @@ impl Builder<'_, '_> {
                 }
             };
             let Some(pass) = pass else { continue };
-            if let Some(edge) = self.passrole_edge(actor, t, m, pass, my_arn, my_name, t_arn, t_name)? {
-                self.push(edge);
+            let mut evidence = vec![pass];
+            evidence.extend(actions.iter().cloned());
+            evidence.push(trust);
+            evidence.extend(profile.iter().cloned());
+            let mut access = min_access(&evidence);
+            if m.needs_existing_resource {
+                access = Access::Conditional;
             }
+            self.push(Edge {
+                from: my_arn.to_string(),
+                to: t_arn.to_string(),
+                kind: EdgeKind::PassRole,
+                method: m.id.to_string(),
+                service: Some(m.service.to_string()),
+                access,
+                description: format!(
+                    "{my_name} can pass role {t_name} to {}: {}",
+                    m.service, m.description
+                ),
+                evidence,
+                references: m.references.iter().map(|s| s.to_string()).collect(),
+            });
         }
         Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn passrole_edge(
-        &mut self,
-        actor: &Actor,
-        t: usize,
-        m: &'static PassRoleMethod,
-        pass: Evidence,
-        my_arn: &str,
-        my_name: &str,
-        t_arn: &str,
-        t_name: &str,
-    ) -> Result<Option<Edge>, AnalysisError> {
-        let empty = Context::new();
-        let mut evidence = vec![pass];
-        for a in m.actions {
-            match Self::allowed_somewhere(actor, a, &empty) {
-                Some(e) => evidence.push(e),
-                None => return Ok(None),
-            }
-        }
-        let Some(trust) = self.service_may_assume(t, m.service)? else {
-            return Ok(None);
-        };
-        evidence.push(trust);
-        if m.instance_profile {
-            let has = self.entities[t]
-                .role
-                .is_some_and(|r| !r.instance_profiles.is_empty());
-            if !has {
-                for a in ["iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile"] {
-                    match Self::allowed_somewhere(actor, a, &empty) {
-                        Some(e) => evidence.push(e),
-                        None => return Ok(None),
-                    }
-                }
-            }
-        }
-        let mut access = min_access(&evidence);
-        if m.needs_existing_resource {
-            access = Access::Conditional;
-        }
-        Ok(Some(Edge {
-            from: my_arn.to_string(),
-            to: t_arn.to_string(),
-            kind: EdgeKind::PassRole,
-            method: m.id.to_string(),
-            service: Some(m.service.to_string()),
-            access,
-            description: format!(
-                "{my_name} can pass role {t_name} to {}: {}",
-                m.service, m.description
-            ),
-            evidence,
-            references: m.references.iter().map(|s| s.to_string()).collect(),
-        }))
     }
 
     fn user_edges(
@@ -1337,10 +1387,22 @@ impl Builder<'_, '_> {
         let has_password = user.login_profile.is_some();
         let mut tries = vec![(methods::CREATE_ACCESS_KEY, EdgeKind::CreateAccessKey, false)];
         if has_password {
-            tries.push((methods::UPDATE_LOGIN_PROFILE, EdgeKind::UpdateLoginProfile, false));
+            tries.push((
+                methods::UPDATE_LOGIN_PROFILE,
+                EdgeKind::UpdateLoginProfile,
+                false,
+            ));
         } else {
-            tries.push((methods::CREATE_LOGIN_PROFILE, EdgeKind::CreateLoginProfile, false));
-            tries.push((methods::UPDATE_LOGIN_PROFILE, EdgeKind::UpdateLoginProfile, true));
+            tries.push((
+                methods::CREATE_LOGIN_PROFILE,
+                EdgeKind::CreateLoginProfile,
+                false,
+            ));
+            tries.push((
+                methods::UPDATE_LOGIN_PROFILE,
+                EdgeKind::UpdateLoginProfile,
+                true,
+            ));
         }
         for ((method, what), kind, unknown) in tries {
             let action = format!("iam:{method}");
@@ -1357,7 +1419,11 @@ impl Builder<'_, '_> {
                 &empty,
                 None,
             ) {
-                let access = if unknown { Access::Conditional } else { ev.access };
+                let access = if unknown {
+                    Access::Conditional
+                } else {
+                    ev.access
+                };
                 let note = if unknown {
                     " — if the user has a console password, which the model does not record"
                 } else {
@@ -1400,7 +1466,11 @@ impl ReachGraph {
         self.by_arn
             .get(arn)
             .copied()
-            .filter(|&i| self.nodes.get(i).is_some_and(|n| n.kind != NodeKind::Service))
+            .filter(|&i| {
+                self.nodes
+                    .get(i)
+                    .is_some_and(|n| n.kind != NodeKind::Service)
+            })
             .ok_or_else(|| {
                 AnalysisError::Iam(IamError::new(
                     iam_model::entities::ErrorCode::NoSuchEntity,
@@ -1424,11 +1494,15 @@ impl ReachGraph {
             let mut out: Vec<usize> = self.out.get(n).cloned().unwrap_or_default();
             out.sort_by_key(|&e| std::cmp::Reverse(self.edges.get(e).map(|e| e.access)));
             for e in out {
-                let Some(edge) = self.edges.get(e) else { continue };
+                let Some(edge) = self.edges.get(e) else {
+                    continue;
+                };
                 if !edge.kind.becomes() {
                     continue;
                 }
-                let Some(&t) = self.by_arn.get(&edge.to) else { continue };
+                let Some(&t) = self.by_arn.get(&edge.to) else {
+                    continue;
+                };
                 if seen.get(t).copied().unwrap_or(true) {
                     continue;
                 }
@@ -1466,8 +1540,27 @@ impl ReachGraph {
 
     /// Every principal `principal` can become, transitively, each with the shortest path
     /// (fewest hops; unconditional hops preferred), sorted by length then ARN.
+    ///
+    /// An admin can become every user and role (it can give itself any permission, so also
+    /// `iam:CreateAccessKey`, `iam:UpdateAssumeRolePolicy`, …): each is listed with no steps and
+    /// the access of its admin grant.
     pub fn reach(&self, principal: &str) -> Result<Vec<ReachPath>, AnalysisError> {
         let from = self.index(principal)?;
+        if let Some(g) = self.nodes.get(from).and_then(|n| n.admin.as_ref()) {
+            let mut out: Vec<ReachPath> = self
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| *i != from && n.kind != NodeKind::Service)
+                .map(|(_, n)| ReachPath {
+                    target: n.arn.clone(),
+                    steps: Vec::new(),
+                    access: g.access,
+                })
+                .collect();
+            out.sort_by(|a, b| a.target.cmp(&b.target));
+            return Ok(out);
+        }
         let parent = self.bfs(from);
         let mut out: Vec<ReachPath> = (0..self.nodes.len())
             .filter(|&n| n != from && parent.get(n).is_some_and(Option::is_some))

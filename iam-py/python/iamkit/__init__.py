@@ -13,6 +13,7 @@ own messages, and decide requests exactly as AWS's policy evaluation logic does.
 from iamkit._account import Account, AccountClient, IamClientError
 from iamkit._analysis import AccessMatrix, action_info, check_action, diff_policies, expand_actions
 from iamkit._display import FindingList
+from iamkit._reach import Escalation, ReachGraph, ReachPath
 from iamkit._errors import (
     MalformedPolicyDocument,
     PolicyCompileError,
@@ -45,6 +46,7 @@ __all__ = [
     "Account",
     "AccountClient",
     "Engine",
+    "Escalation",
     "EvaluationResult",
     "Finding",
     "FindingList",
@@ -53,6 +55,8 @@ __all__ = [
     "Policy",
     "PolicyCompileError",
     "PolicyParseError",
+    "ReachGraph",
+    "ReachPath",
     "Statement",
     "UnknownActionError",
     "UnknownActionWarning",
