@@ -49,7 +49,7 @@ def allow(actions: list[str] | str, resource: str = "*") -> str:
 
 @pytest.fixture()
 def chain() -> iamkit.Account:
-    """dev -> ops (trust names dev) -> admin (trust names ops, which may assume it); helpdesk can
+    """dev -> ops (trust names dev) -> admin (trust names the account; ops may assume it); helpdesk can
     create access keys for everyone; lam can pass roles to Lambda."""
     acct = iamkit.Account(ACCT)
     iam = acct.client("iam")
@@ -63,8 +63,10 @@ def chain() -> iamkit.Account:
         PolicyDocument=allow(["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"]),
     )
     iam.create_role(RoleName="ops", AssumeRolePolicyDocument=trust({"AWS": user("dev")}))
-    iam.put_role_policy(RoleName="ops", PolicyName="hop", PolicyDocument=allow("sts:AssumeRole", role("admin")))
-    iam.create_role(RoleName="admin", AssumeRolePolicyDocument=trust({"AWS": role("ops")}))
+    iam.put_role_policy(
+        RoleName="ops", PolicyName="hop", PolicyDocument=allow("sts:AssumeRole", role("admin"))
+    )
+    iam.create_role(RoleName="admin", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{ACCT}:root"}))
     iam.attach_role_policy(RoleName="admin", PolicyArn=ADMIN)
     iam.create_role(RoleName="fnrole", AssumeRolePolicyDocument=trust({"Service": "lambda.amazonaws.com"}))
     iam.attach_role_policy(RoleName="fnrole", PolicyArn=ADMIN)
@@ -166,7 +168,9 @@ def test_real_snapshot_escalations() -> None:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "iamkit", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "iamkit", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_reach_privesc_report(tmp_path: Path) -> None:

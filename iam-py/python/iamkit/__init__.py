@@ -13,7 +13,6 @@ own messages, and decide requests exactly as AWS's policy evaluation logic does.
 from iamkit._account import Account, AccountClient, IamClientError
 from iamkit._analysis import AccessMatrix, action_info, check_action, diff_policies, expand_actions
 from iamkit._display import FindingList
-from iamkit._reach import Escalation, ReachGraph, ReachPath
 from iamkit._errors import (
     MalformedPolicyDocument,
     PolicyCompileError,
@@ -37,6 +36,7 @@ from iamkit._native import (
     validate,
     write_cli_profile,
 )
+from iamkit._reach import Escalation, ReachGraph, ReachPath
 from iamkit._simulate import simulate_custom_policy
 
 __all__ = [

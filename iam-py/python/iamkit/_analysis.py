@@ -35,10 +35,10 @@ __all__ = [
     "resolve_principal",
     "what_can",
     "what_can_details",
+    "what_can_transitive",
     "who_can",
     "who_can_details",
     "who_can_transitive",
-    "what_can_transitive",
 ]
 
 _HTML_ROWS = 50
@@ -280,8 +280,10 @@ def who_can(
 
 def privilege_escalation(account: Account, principal: str | None = None) -> list[Any]:
     """Escalations to admin from the reach graph (:class:`iamkit._reach.Escalation`, a ``dict``):
-    for one principal, one per admin it can become (shortest first); for the whole account, the
-    shortest of each principal that is not an admin and can become one. Admins get none.
+    for one principal, the shortest escalation of each method it can start with (``rule.id``:
+    ``CreateAccessKey``, ``PassRoleEC2`` …; :meth:`iamkit.ReachGraph.escalations` lists one per
+    admin target); for the whole account, the shortest of each principal that is not an admin
+    and can become one. Admins get none.
 
     Each is ``{"principal", "target", "access", "steps": [...], "rule": {"id", "description",
     "references"}}``; ``rule`` names the method of the first step (``CreateAccessKey``,
@@ -291,7 +293,13 @@ def privilege_escalation(account: Account, principal: str | None = None) -> list
     graph = _reach.reach_graph(account)
     if principal is None:
         return list(graph.escalations())
-    return list(graph.escalations(resolve_principal(account, principal)))
+    seen: set[str] = set()
+    out = []
+    for e in graph.escalations(resolve_principal(account, principal)):
+        if e["rule"]["id"] not in seen:
+            seen.add(e["rule"]["id"])
+            out.append(e)
+    return out
 
 
 def _min_access(*values: str) -> str:

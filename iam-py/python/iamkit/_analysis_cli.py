@@ -87,7 +87,10 @@ def _attachments(data: Any, arn: str) -> dict[str, str]:
         return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
 
     groups = {g.get("GroupName"): g for g in entries("GroupDetailList")}
-    for kind, key, inline in (("user", "UserDetailList", "UserPolicyList"), ("role", "RoleDetailList", "RolePolicyList")):
+    for kind, key, inline in (
+        ("user", "UserDetailList", "UserPolicyList"),
+        ("role", "RoleDetailList", "RolePolicyList"),
+    ):
         for e in entries(key):
             if e.get("Arn") != arn:
                 continue
@@ -167,7 +170,9 @@ def cmd_what_can(args: argparse.Namespace, out: TextIO) -> int:
             details["actions"] = [a for a in details["actions"] if a["service"] in wanted]
         results.append(details)
     if args.format == "json":
-        json.dump(results if len(results) > 1 or (args.all and not args.principal) else results[0], out, indent=2)
+        json.dump(
+            results if len(results) > 1 or (args.all and not args.principal) else results[0], out, indent=2
+        )
         out.write("\n")
         return cli.EXIT_OK
     if args.format == "csv":
@@ -188,7 +193,11 @@ def cmd_what_can(args: argparse.Namespace, out: TextIO) -> int:
                         or " -> ".join(a.get("via", {}).get("path", [])),
                     ]
                 )
-        _write_csv(out, ["principal", "action", "access_level", "access", "resources", "policies", "attachment"], rows)
+        _write_csv(
+            out,
+            ["principal", "action", "access_level", "access", "resources", "policies", "attachment"],
+            rows,
+        )
         return cli.EXIT_OK
     for d in results:
         attach = _attachments(data, d["principal"])
@@ -389,7 +398,9 @@ def add_commands(sub: Any) -> None:
         help="leave out conditional grants",
     )
     c.add_argument(
-        "--transitive", action="store_true", help="also principals that can become one allowed (with the path)"
+        "--transitive",
+        action="store_true",
+        help="also principals that can become one allowed (with the path)",
     )
     c.add_argument("--format", "-f", choices=("table", "text", "json", "csv"), default="table")
     c.set_defaults(func=cmd_who_can)

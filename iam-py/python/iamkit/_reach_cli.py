@@ -67,7 +67,9 @@ def cmd_privesc(args: argparse.Namespace, out: TextIO) -> int:
         out.write("\n")
     elif args.format == "csv":
         rows: list[list[Any]] = [[a["arn"], "", "admin", 0, a["admin"]["method"], ""] for a in admins]
-        rows += [[e.principal, e.target, e["access"], len(e.steps), e["rule"]["id"], str(e)] for e in escalations]
+        rows += [
+            [e.principal, e.target, e["access"], len(e.steps), e["rule"]["id"], str(e)] for e in escalations
+        ]
         _write_csv(out, ["principal", "becomes", "access", "steps", "method", "path"], rows)
     else:
         principals = sum(1 for n in graph.nodes if n["kind"] != "service")
@@ -112,14 +114,22 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 def add_commands(sub: Any) -> None:
     """Adds ``reach``, ``privesc`` and ``report``."""
     formats = ("table", "json", "csv")
-    r = sub.add_parser("reach", help="whom a user or role can become (AssumeRole, PassRole, credentials, ...)")
+    r = sub.add_parser(
+        "reach", help="whom a user or role can become (AssumeRole, PassRole, credentials, ...)"
+    )
     r.add_argument("principal", metavar="PRINCIPAL", help="user / role ARN or name")
-    r.add_argument("--account-file", required=True, metavar="FILE", help="get-account-authorization-details JSON")
+    r.add_argument(
+        "--account-file", required=True, metavar="FILE", help="get-account-authorization-details JSON"
+    )
     r.add_argument("--format", "-f", choices=(*formats, "text"), default="table")
     r.set_defaults(func=cmd_reach)
 
-    p = sub.add_parser("privesc", help="who is an admin, and who can escalate to admin (paths with statements)")
-    p.add_argument("--account-file", required=True, metavar="FILE", help="get-account-authorization-details JSON")
+    p = sub.add_parser(
+        "privesc", help="who is an admin, and who can escalate to admin (paths with statements)"
+    )
+    p.add_argument(
+        "--account-file", required=True, metavar="FILE", help="get-account-authorization-details JSON"
+    )
     p.add_argument("--principal", metavar="PRINCIPAL", help="only this user / role (ARN or name)")
     p.add_argument("--statements", action="store_true", help="print the enabling statements of each step")
     p.add_argument("--fail-on-escalation", action="store_true", help="exit 1 when an escalation exists")
@@ -127,7 +137,13 @@ def add_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_privesc)
 
     rep = sub.add_parser("report", help="risk report: one standalone HTML file plus JSON and CSV")
-    rep.add_argument("--account-file", required=True, metavar="FILE", help="get-account-authorization-details JSON")
-    rep.add_argument("--out", default=".", metavar="DIR", help="directory for report.html/.json/.csv (default .)")
-    rep.add_argument("--exclusions", metavar="FILE", help="JSON or YAML: principals, paths, policies, actions")
+    rep.add_argument(
+        "--account-file", required=True, metavar="FILE", help="get-account-authorization-details JSON"
+    )
+    rep.add_argument(
+        "--out", default=".", metavar="DIR", help="directory for report.html/.json/.csv (default .)"
+    )
+    rep.add_argument(
+        "--exclusions", metavar="FILE", help="JSON or YAML: principals, paths, policies, actions"
+    )
     rep.set_defaults(func=cmd_report)
