@@ -202,9 +202,22 @@ fn passrole_to_each_service_names_the_role() {
         assert_eq!(e.to, role("target"), "{}", m.id);
         assert!(e.description.contains("role target"), "{}", e.description);
         assert_eq!(e.service.as_deref(), Some(m.service));
-        // PassRole, each service action, and the trust statement are cited.
-        assert_eq!(e.evidence.len(), m.actions.len() + 2, "{}", m.id);
-        assert_eq!(e.evidence[0].action, "iam:PassRole");
+        // PassRole (when the method passes the role), each service action, and the trust
+        // statement are cited.
+        let passes = usize::from(m.pass_role);
+        assert_eq!(e.evidence.len(), m.actions.len() + 1 + passes, "{}", m.id);
+        let first = if m.pass_role {
+            "iam:PassRole"
+        } else {
+            m.actions[0]
+        };
+        assert_eq!(e.evidence[0].action, first);
+        let kind = if m.pass_role {
+            EdgeKind::PassRole
+        } else {
+            EdgeKind::ServiceAction
+        };
+        assert_eq!(e.kind, kind);
         let expected = if m.needs_existing_resource {
             Access::Conditional
         } else {

@@ -21,9 +21,13 @@ pub const ASSUME_DOC: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html";
 
 /// A way to run code as a role through a service: pass the role (`iam:PassRole` with
-/// `iam:PassedToService` = [`service`](Self::service)) and call the service's actions.
+/// `iam:PassedToService` = [`service`](Self::service)) and call the service's actions — or,
+/// when [`pass_role`](Self::pass_role) is false, act on an existing resource that already runs
+/// as the role (SSM commands on an EC2 instance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct PassRoleMethod {
+    /// True when the method passes the role (`iam:PassRole`).
+    pub pass_role: bool,
     /// A short identifier (`PassRoleLambdaInvoke`).
     pub id: &'static str,
     /// The service principal the role is passed to; the role's trust policy must trust it.
@@ -45,6 +49,7 @@ pub struct PassRoleMethod {
 macro_rules! passrole {
     ($id:literal, $svc:literal, [$($a:literal),+], $ip:literal, $ex:literal, $desc:literal, [$($r:expr),+ $(,)?]) => {
         PassRoleMethod {
+            pass_role: true,
             id: $id,
             service: $svc,
             actions: &[$($a),+],
@@ -113,6 +118,48 @@ pub static PASSROLE_METHODS: &[PassRoleMethod] = &[
             "https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html"
         ]
     ),
+    passrole!(
+        "PassRoleAutoScaling",
+        "ec2.amazonaws.com",
+        [
+            "autoscaling:CreateLaunchConfiguration",
+            "autoscaling:CreateAutoScalingGroup"
+        ],
+        true,
+        false,
+        "create a launch configuration with an instance profile holding the role and an Auto Scaling group that launches it",
+        [
+            PMAPPER,
+            PASSROLE_DOC,
+            "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateLaunchConfiguration.html"
+        ]
+    ),
+    PassRoleMethod {
+        pass_role: false,
+        id: "SSMSendCommand",
+        service: "ec2.amazonaws.com",
+        actions: &["ssm:SendCommand"],
+        instance_profile: true,
+        needs_existing_resource: true,
+        description: "run a command through SSM on an EC2 instance whose instance profile holds the role (needs a running managed instance, which an IAM snapshot does not list)",
+        references: &[
+            PMAPPER,
+            "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html",
+        ],
+    },
+    PassRoleMethod {
+        pass_role: false,
+        id: "SSMStartSession",
+        service: "ec2.amazonaws.com",
+        actions: &["ssm:StartSession"],
+        instance_profile: true,
+        needs_existing_resource: true,
+        description: "open an SSM session on an EC2 instance whose instance profile holds the role (needs a running managed instance, which an IAM snapshot does not list)",
+        references: &[
+            PMAPPER,
+            "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_StartSession.html",
+        ],
+    },
     passrole!(
         "PassRoleECS",
         "ecs-tasks.amazonaws.com",

@@ -13,6 +13,7 @@
 //! |---|---|
 //! | `AssumeRole` P → R | the trust policy of R allows P, and P's identity policies allow `sts:AssumeRole` on R unless the trust policy names P's own ARN in the same account (spec §5.6) — decided by the engine with every layer (boundary, SCPs) |
 //! | `PassRole…` P → R | `iam:PassRole` on R with `iam:PassedToService` = the service, the service's actions ([`PASSROLE_METHODS`]), R's trust policy trusts the service; EC2 also an instance profile |
+//! | `SSMSendCommand`, `SSMStartSession` P → R (`ServiceAction`) | `ssm:SendCommand` / `ssm:StartSession`, R trusts EC2 and is in an instance profile; conditional: a running managed instance with that profile is needed, which an IAM snapshot does not show |
 //! | `UpdateAssumeRolePolicy` P → R | `iam:UpdateAssumeRolePolicy` on R, and P could assume R once R's trust policy names P (the engine decides with that trust policy) |
 //! | `CreateAccessKey`, `CreateLoginProfile`, `UpdateLoginProfile` P → U | the action on user U ≠ P (`CreateLoginProfile` when U has no password, `UpdateLoginProfile` when it has one) |
 //! | `EditPolicy` X → T | X can give T any permission: `Put/Attach{User,Role}Policy` on T, `Put/AttachGroupPolicy` on a group of T, `CreatePolicyVersion` (or `SetDefaultPolicyVersion`, when older versions exist: conditional) on a customer managed policy attached to T or its groups, `AddUserToGroup` of T to a group that grants this; when T has a permissions boundary, X must also be able to delete it |
@@ -114,6 +115,8 @@ pub enum EdgeKind {
     AssumeRole,
     /// `iam:PassRole` to a service that runs code as the role.
     PassRole,
+    /// A service action on an existing resource that runs as the role (SSM on an instance).
+    ServiceAction,
     /// `iam:UpdateAssumeRolePolicy`, then `sts:AssumeRole`.
     UpdateAssumeRolePolicy,
     /// `iam:CreateAccessKey` on another user.
@@ -971,7 +974,10 @@ impl Builder<'_, '_> {
                 methods: Vec::new(),
                 instance_profile: None,
             };
-            if actor.may("iam:PassRole") {
+            if actor.may("iam:PassRole")
+                || actor.may("ssm:SendCommand")
+                || actor.may("ssm:StartSession")
+            {
                 let empty = Context::new();
                 let all = |actions: &[&str]| -> Option<Vec<Evidence>> {
                     actions
@@ -1297,9 +1303,7 @@ impl Builder<'_, '_> {
         // trust policy names the service, the actor may call the method's actions (computed
         // once per actor), the service may assume the role (once per role and service); the
         // PassRole request itself last.
-        if !actor.may("iam:PassRole") {
-            return Ok(());
-        }
+        let may_pass = actor.may("iam:PassRole");
         let services = self.role_services.get(t).cloned().unwrap_or_default();
         let has_profile = self.entities[t]
             .role
@@ -1309,11 +1313,16 @@ impl Builder<'_, '_> {
             if !services.iter().any(|s| s == m.service) {
                 continue;
             }
+            if m.pass_role && !may_pass {
+                continue;
+            }
             let Some(Some(actions)) = actor.methods.get(mi) else {
                 continue;
             };
             let profile: &[Evidence] = match (m.instance_profile, has_profile) {
                 (false, _) | (true, true) => &[],
+                // An existing resource must already run as the role: nothing to create.
+                (true, false) if !m.pass_role => continue,
                 (true, false) => match &actor.instance_profile {
                     Some(ev) => ev,
                     None => continue,
@@ -1322,27 +1331,34 @@ impl Builder<'_, '_> {
             let Some(trust) = self.service_may_assume(t, m.service)? else {
                 continue;
             };
-            let pass = match passed.get(m.service) {
-                Some(p) => p.clone(),
-                None => {
-                    let mut ctx = Context::new();
-                    ctx.insert("iam:PassedToService", m.service);
-                    let p = decide(
-                        &actor.engines,
-                        &actor.subject.layers,
-                        &actor.carriers,
-                        &actor.subject.principal,
-                        "iam:PassRole",
-                        t_arn,
-                        &ctx,
-                        None,
-                    );
-                    passed.insert(m.service, p.clone());
-                    p
+            let pass = if !m.pass_role {
+                None
+            } else {
+                let p = match passed.get(m.service) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let mut ctx = Context::new();
+                        ctx.insert("iam:PassedToService", m.service);
+                        let p = decide(
+                            &actor.engines,
+                            &actor.subject.layers,
+                            &actor.carriers,
+                            &actor.subject.principal,
+                            "iam:PassRole",
+                            t_arn,
+                            &ctx,
+                            None,
+                        );
+                        passed.insert(m.service, p.clone());
+                        p
+                    }
+                };
+                match p {
+                    Some(p) => Some(p),
+                    None => continue,
                 }
             };
-            let Some(pass) = pass else { continue };
-            let mut evidence = vec![pass];
+            let mut evidence: Vec<Evidence> = pass.into_iter().collect();
             evidence.extend(actions.iter().cloned());
             evidence.push(trust);
             evidence.extend(profile.iter().cloned());
@@ -1353,14 +1369,22 @@ impl Builder<'_, '_> {
             self.push(Edge {
                 from: my_arn.to_string(),
                 to: t_arn.to_string(),
-                kind: EdgeKind::PassRole,
+                kind: if m.pass_role {
+                    EdgeKind::PassRole
+                } else {
+                    EdgeKind::ServiceAction
+                },
                 method: m.id.to_string(),
                 service: Some(m.service.to_string()),
                 access,
-                description: format!(
-                    "{my_name} can pass role {t_name} to {}: {}",
-                    m.service, m.description
-                ),
+                description: if m.pass_role {
+                    format!(
+                        "{my_name} can pass role {t_name} to {}: {}",
+                        m.service, m.description
+                    )
+                } else {
+                    format!("{my_name} can act as role {t_name}: {}", m.description)
+                },
                 evidence,
                 references: m.references.iter().map(|s| s.to_string()).collect(),
             });
