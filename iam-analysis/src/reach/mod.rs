@@ -868,9 +868,9 @@ impl ReachGraph {
             })
             .collect();
         b.nodes();
-        let actors = b.actors()?;
+        let mut actors = b.actors()?;
         b.service_trust()?;
-        for actor in &actors {
+        for actor in &mut actors {
             b.principal_edges(actor)?;
         }
         let mut g = b.graph;
@@ -964,7 +964,7 @@ impl Builder<'_, '_> {
                 .into_iter()
                 .filter(|a| Actor::may_uncached(&allow_actions, a))
                 .collect();
-            let mut actor = Actor {
+            let actor = Actor {
                 node: i,
                 subject,
                 engines,
@@ -974,22 +974,6 @@ impl Builder<'_, '_> {
                 methods: Vec::new(),
                 instance_profile: None,
             };
-            if actor.may("iam:PassRole")
-                || actor.may("ssm:SendCommand")
-                || actor.may("ssm:StartSession")
-            {
-                let empty = Context::new();
-                let all = |actions: &[&str]| -> Option<Vec<Evidence>> {
-                    actions
-                        .iter()
-                        .map(|a| Self::allowed_somewhere(&actor, a, &empty))
-                        .collect()
-                };
-                let methods = PASSROLE_METHODS.iter().map(|m| all(m.actions)).collect();
-                let ip = all(&["iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile"]);
-                actor.methods = methods;
-                actor.instance_profile = ip;
-            }
             out.push(actor);
         }
         Ok(out)
@@ -1084,7 +1068,35 @@ impl Builder<'_, '_> {
         self.graph.edges.push(e);
     }
 
-    fn principal_edges(&mut self, actor: &Actor) -> Result<(), AnalysisError> {
+    /// The evidence of each service method's actions (computed once per actor, only for
+    /// actors that are not admins and may pass roles or use SSM).
+    fn prepare_methods(actor: &mut Actor) {
+        if !(actor.may("iam:PassRole")
+            || actor.may("ssm:SendCommand")
+            || actor.may("ssm:StartSession"))
+        {
+            return;
+        }
+        let empty = Context::new();
+        let all = |actor: &Actor, actions: &[&str]| -> Option<Vec<Evidence>> {
+            actions
+                .iter()
+                .map(|a| Self::allowed_somewhere(actor, a, &empty))
+                .collect()
+        };
+        let methods = PASSROLE_METHODS
+            .iter()
+            .map(|m| all(actor, m.actions))
+            .collect();
+        let ip = all(
+            actor,
+            &["iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile"],
+        );
+        actor.methods = methods;
+        actor.instance_profile = ip;
+    }
+
+    fn principal_edges(&mut self, actor: &mut Actor) -> Result<(), AnalysisError> {
         let me = actor.node;
         let my_arn = self.entities[me].arn.clone();
         let my_name = self.graph.nodes[me].name.clone();
@@ -1102,6 +1114,8 @@ impl Builder<'_, '_> {
         if self.graph.nodes[me].admin.is_some() {
             return Ok(());
         }
+        Self::prepare_methods(actor);
+        let actor: &Actor = actor;
         for t in 0..self.entities.len() {
             if t == me {
                 continue;
