@@ -50,7 +50,10 @@ def pmapper_graph(snapshot: Path) -> dict[str, Any]:
     for alias in ("Mapping", "MutableMapping"):
         if not hasattr(collections, alias):
             setattr(collections, alias, getattr(collections.abc, alias))
-    from principalmapper.graphing import edge_identification, gathering
+    from principalmapper.graphing import (  # type: ignore[import-not-found]
+        edge_identification,
+        gathering,
+    )
 
     data = json.loads(snapshot.read_text())
 
@@ -121,7 +124,7 @@ def iamkit_graph(snapshot: Path) -> dict[str, Any]:
 
 def run_pmapper(snapshot: Path, python: str | None) -> dict[str, Any] | None:
     try:
-        import principalmapper  # noqa: F401
+        import principalmapper  # type: ignore[import-not-found]  # noqa: F401
 
         return pmapper_graph(snapshot)
     except ImportError:
@@ -147,7 +150,7 @@ def compare(name: str, ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str
         pairs_ours.setdefault((a, b), set()).add(m)
     pairs_theirs: dict[tuple[str, str], set[str]] = {}
     for a, b, m in theirs["edges"]:
-        pairs_theirs.setdefault((tuple(a) if isinstance(a, list) else a, b), set()).add(m)
+        pairs_theirs.setdefault((str(a), str(b)), set()).add(m)
     both = sorted(set(pairs_ours) & set(pairs_theirs))
     only_ours = sorted(set(pairs_ours) - set(pairs_theirs))
     only_theirs = sorted(set(pairs_theirs) - set(pairs_ours))
@@ -197,8 +200,8 @@ def main() -> int:
         r = compare(name, ours, theirs)
         results.append(r)
         print(
-            f"== {name}: {r['principals']} principals; graph build iamkit {r['iamkit_seconds'] * 1000:.1f} ms, "
-            f"PMapper {r['pmapper_seconds'] * 1000:.1f} ms"
+            f"== {name}: {r['principals']} principals; graph build iamkit "
+            f"{r['iamkit_seconds'] * 1000:.1f} ms, PMapper {r['pmapper_seconds'] * 1000:.1f} ms"
         )
         print(
             f"   admins: both {len(r['admins_both'])}, only iamkit {len(r['admins_only_iamkit'])}, "

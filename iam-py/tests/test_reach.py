@@ -128,7 +128,9 @@ def test_transitive_who_can_and_what_can(chain: iamkit.Account) -> None:
 def test_risk_report(chain: iamkit.Account, tmp_path: Path) -> None:
     from iamkit import _report
 
-    r = _report.risk_report(chain)
+    r = chain.risk_report()
+    assert isinstance(r, _report.RiskReport)
+    assert "<svg" in r._repr_html_()
     cats = {(f["category"], f["principal"]) for f in r.findings}
     assert ("privilege_escalation", user("helpdesk")) in cats
     assert ("credentials_exposure", user("helpdesk")) in cats

@@ -833,6 +833,16 @@ class Account:
 
         return _reach.reach_graph(self)
 
+    def risk_report(self, exclusions: Any = None) -> Any:
+        """The risk report (an ``iamkit._report.RiskReport``): findings by category (privilege
+        escalation, data exfiltration, resource exposure, infrastructure modification,
+        credentials exposure) with principals, statements and paths; admins and service-linked
+        roles apart. ``exclusions``: a dict or the path of a JSON / YAML file (``principals``,
+        ``paths``, ``policies``, ``actions``). ``.write(dir)`` writes the HTML, JSON and CSV."""
+        from iamkit import _report
+
+        return _report.risk_report(self, exclusions)
+
     def reach(self, principal: str) -> list[Any]:
         """Whom ``principal`` (ARN or bare name) can become, transitively: one
         :class:`iamkit.ReachPath` (a ``dict``: ``principal``, ``target``, ``access``, ``steps``)

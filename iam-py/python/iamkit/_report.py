@@ -292,7 +292,7 @@ class RiskReport:
                 cls = " class='cond'" if f.get("access") == "conditional" else ""
                 parts.append(f"<tr{cls}><td>{e(f['principal'])}</td><td>{what}</td><td>{st}</td></tr>")
             parts.append("</table>")
-        parts.append("<h2>Service-linked roles (apart)</h2><ul>")
+        parts.append("<h2>Service-linked and service-managed roles (apart)</h2><ul>")
         parts.extend(f"<li>{e(r)}</li>" for r in self.service_linked)
         parts.append("</ul>")
         if self.excluded:
