@@ -45,7 +45,7 @@ fn main() {
             .steps
             .iter()
             .map(|&i| {
-                let x = g.edge(i);
+                let x = g.edge(i).unwrap();
                 format!(
                     "{}-[{}]->{}",
                     x.from.rsplit('/').next().unwrap(),

@@ -69,7 +69,7 @@ fn multi_hop_assume_role_chain() {
         ]
     );
     // u has no identity policy: the trust policy naming u's ARN suffices (spec §5.6).
-    let first = g.edge(r[0].steps[0]);
+    let first = g.edge(r[0].steps[0]).unwrap();
     assert_eq!(first.kind, EdgeKind::AssumeRole);
     assert!(
         first.evidence[0]
@@ -78,7 +78,7 @@ fn multi_hop_assume_role_chain() {
             .any(|s| s.policy.as_deref() == Some("trust policy of a"))
     );
     // b trusts the account: a's identity policy must allow, and is named.
-    let second = g.edge(r[1].steps[1]);
+    let second = g.edge(r[1].steps[1]).unwrap();
     assert!(
         second.evidence[0]
             .statements
@@ -311,7 +311,7 @@ fn credential_edges_and_a_boundary_that_cuts_them() {
     let e = &g.escalations_of(&user("helpdesk")).unwrap()[0];
     assert_eq!(e.target, user("boss"));
     // The statement is cited with its position.
-    let s = &g.edge(e.steps[0]).evidence[0].statements[0];
+    let s = &g.edge(e.steps[0]).unwrap().evidence[0].statements[0];
     assert_eq!(
         (s.policy.as_deref(), s.sid.as_deref(), s.line),
         (Some("p"), Some("S"), 1)
@@ -421,7 +421,7 @@ fn editing_a_reachable_role_escalates() {
     assert!(g.node(&role("r")).unwrap().admin.is_none());
     let e = &g.escalations_of(&user("u")).unwrap()[0];
     assert_eq!(e.target, role("r"));
-    let kinds: Vec<EdgeKind> = e.steps.iter().map(|&i| g.edge(i).kind).collect();
+    let kinds: Vec<EdgeKind> = e.steps.iter().map(|&i| g.edge(i).unwrap().kind).collect();
     assert_eq!(kinds, [EdgeKind::EditPolicy, EdgeKind::AssumeRole]);
 }
 
@@ -529,7 +529,7 @@ fn real_snapshots_build_and_admins_are_sane() {
     ] {
         let e = g.escalations_of(&u(n)).unwrap();
         assert!(!e.is_empty(), "{n}");
-        assert_eq!(g.edge(e[0].steps[0]).method, method, "{n}");
+        assert_eq!(g.edge(e[0].steps[0]).unwrap().method, method, "{n}");
     }
     // The two-hop role chain, and principals with nothing exploitable.
     let e = g
@@ -553,6 +553,7 @@ fn real_snapshots_build_and_admins_are_sane() {
         .unwrap();
     assert!(
         g.edge(e[0].steps[0])
+            .unwrap()
             .description
             .contains("privesc-high-priv-service-role")
     );

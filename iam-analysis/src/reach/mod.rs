@@ -46,7 +46,8 @@
 //! let dev = "arn:aws:iam::111122223333:user/dev";
 //! let esc = g.escalations_of(dev).unwrap();
 //! assert_eq!(esc[0].target, "arn:aws:iam::111122223333:user/boss");
-//! assert_eq!(g.edge(esc[0].steps[0]).method, "CreateAccessKey");
+//! assert_eq!(g.edge(esc[0].steps[0]).unwrap().method, "CreateAccessKey");
+//! assert!(g.edge(usize::MAX).is_none());
 //! assert!(g.node("arn:aws:iam::111122223333:user/boss").unwrap().admin.is_some());
 //! ```
 
@@ -1491,13 +1492,10 @@ impl ReachGraph {
         self.by_arn.get(arn).and_then(|&i| self.nodes.get(i))
     }
 
-    /// Edge `i` (indices come from [`ReachPath::steps`] and [`Escalation::steps`]).
-    ///
-    /// # Panics
-    /// Never for an index this graph gave; an out-of-range index is a caller bug and panics
-    /// like slice indexing.
-    pub fn edge(&self, i: usize) -> &Edge {
-        &self.edges[i]
+    /// Edge `i` (indices come from [`ReachPath::steps`] and [`Escalation::steps`]); `None`
+    /// for an index this graph did not give.
+    pub fn edge(&self, i: usize) -> Option<&Edge> {
+        self.edges.get(i)
     }
 
     fn index(&self, arn: &str) -> Result<usize, AnalysisError> {
