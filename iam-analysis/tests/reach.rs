@@ -526,6 +526,15 @@ fn real_snapshots_build_and_admins_are_sane() {
             "privesc-sageMakerCreateTrainingJobPassRole-user",
             "PassRoleSageMakerTrainingJob",
         ),
+        (
+            "privesc17-EditExistingLambdaFunctionWithRole-user",
+            "UpdateFunctionCode",
+        ),
+        (
+            "privesc19-UpdateExistingGlueDevEndpoint-user",
+            "UpdateGlueDevEndpoint",
+        ),
+        ("privesc-ssmSendCommand-user", "SSMSendCommand"),
     ] {
         let e = g.escalations_of(&u(n)).unwrap();
         assert!(!e.is_empty(), "{n}");

@@ -160,6 +160,32 @@ pub static PASSROLE_METHODS: &[PassRoleMethod] = &[
             "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_StartSession.html",
         ],
     },
+    PassRoleMethod {
+        pass_role: false,
+        id: "UpdateFunctionCode",
+        service: "lambda.amazonaws.com",
+        actions: &["lambda:UpdateFunctionCode"],
+        instance_profile: false,
+        needs_existing_resource: true,
+        description: "replace the code of an existing Lambda function whose execution role is the role (needs such a function, which an IAM snapshot does not list)",
+        references: &[
+            RHINO,
+            "https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html",
+        ],
+    },
+    PassRoleMethod {
+        pass_role: false,
+        id: "UpdateGlueDevEndpoint",
+        service: "glue.amazonaws.com",
+        actions: &["glue:UpdateDevEndpoint"],
+        instance_profile: false,
+        needs_existing_resource: true,
+        description: "add one's SSH key to an existing Glue development endpoint running as the role (needs such an endpoint, which an IAM snapshot does not list)",
+        references: &[
+            RHINO,
+            "https://docs.aws.amazon.com/glue/latest/webapi/API_UpdateDevEndpoint.html",
+        ],
+    },
     passrole!(
         "PassRoleECS",
         "ecs-tasks.amazonaws.com",

@@ -13,7 +13,7 @@
 //! |---|---|
 //! | `AssumeRole` P → R | the trust policy of R allows P, and P's identity policies allow `sts:AssumeRole` on R unless the trust policy names P's own ARN in the same account (spec §5.6) — decided by the engine with every layer (boundary, SCPs) |
 //! | `PassRole…` P → R | `iam:PassRole` on R with `iam:PassedToService` = the service, the service's actions ([`PASSROLE_METHODS`]), R's trust policy trusts the service; EC2 also an instance profile |
-//! | `SSMSendCommand`, `SSMStartSession` P → R (`ServiceAction`) | `ssm:SendCommand` / `ssm:StartSession`, R trusts EC2 and is in an instance profile; conditional: a running managed instance with that profile is needed, which an IAM snapshot does not show |
+//! | `SSMSendCommand`, `SSMStartSession`, `UpdateFunctionCode`, `UpdateGlueDevEndpoint` P → R (`ServiceAction`) | the action, R trusts the service (EC2 with an instance profile, Lambda, Glue); conditional: an existing instance / function / endpoint running as R is needed, which an IAM snapshot does not show |
 //! | `UpdateAssumeRolePolicy` P → R | `iam:UpdateAssumeRolePolicy` on R, and P could assume R once R's trust policy names P (the engine decides with that trust policy) |
 //! | `CreateAccessKey`, `CreateLoginProfile`, `UpdateLoginProfile` P → U | the action on user U ≠ P (`CreateLoginProfile` when U has no password, `UpdateLoginProfile` when it has one) |
 //! | `EditPolicy` X → T | X can give T any permission: `Put/Attach{User,Role}Policy` on T, `Put/AttachGroupPolicy` on a group of T, `CreatePolicyVersion` (or `SetDefaultPolicyVersion`, when older versions exist: conditional) on a customer managed policy attached to T or its groups, `AddUserToGroup` of T to a group that grants this; when T has a permissions boundary, X must also be able to delete it |
@@ -1072,10 +1072,11 @@ impl Builder<'_, '_> {
     /// The evidence of each service method's actions (computed once per actor, only for
     /// actors that are not admins and may pass roles or use SSM).
     fn prepare_methods(actor: &mut Actor) {
-        if !(actor.may("iam:PassRole")
-            || actor.may("ssm:SendCommand")
-            || actor.may("ssm:StartSession"))
-        {
+        // Only when the actor may call every action of some method.
+        let applies = PASSROLE_METHODS
+            .iter()
+            .any(|m| m.actions.iter().all(|a| actor.may(a)));
+        if !applies {
             return;
         }
         let empty = Context::new();
