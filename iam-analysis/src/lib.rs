@@ -1,7 +1,9 @@
 //! Access analysis over an [`Account`] or [`Organization`]: what a principal can do
 //! ([`what_can`]), who can do something ([`who_can`]), principals × actions tables
-//! ([`access_matrix`]), what two policies allow differently ([`diff_policies`]) and the
-//! well-known privilege-escalation paths ([`privilege_escalation`]).
+//! ([`access_matrix`]), what two policies allow differently ([`diff_policies`]), the
+//! well-known privilege-escalation rules of one principal ([`privilege_escalation`]) and the
+//! reach graph of a whole account ([`ReachGraph`]: who can become whom, admins, escalation
+//! paths with the enabling statements; module [`reach`]).
 //!
 //! Every answer is computed over the bundled service catalog (22,091 actions) and confirmed
 //! with the [`Engine`](iam_eval::Engine), so explicit denies, permissions boundaries, session
