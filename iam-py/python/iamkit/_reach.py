@@ -62,14 +62,17 @@ class ReachPath(dict[str, Any]):
 
     @property
     def principal(self) -> str:
+        """The ARN of the principal the path starts from."""
         return str(self["principal"])
 
     @property
     def target(self) -> str:
+        """The ARN of the principal it ends at."""
         return str(self["target"])
 
     @property
     def steps(self) -> list[Step]:
+        """The edges, in the order they are taken."""
         steps: list[Step] = self["steps"]
         return steps
 
