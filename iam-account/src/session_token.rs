@@ -212,6 +212,8 @@ impl Account {
             policies: Vec::new(),
             tags: Vec::new(),
             transitive_tag_keys: Vec::new(),
+            // GetSessionToken takes no SourceIdentity (STS API reference).
+            source_identity: None,
         };
         self.sessions.insert(key_id.clone(), session);
         Ok(Credentials {

@@ -37,6 +37,7 @@ from iamkit._native import (
     write_cli_profile,
 )
 from iamkit._policy_from_log import DecisionLogError, policy_from_log
+from iamkit._reach import Escalation, ReachGraph, ReachPath
 from iamkit._server import RootCredentials, Server
 from iamkit._simulate import simulate_custom_policy
 
@@ -48,6 +49,7 @@ __all__ = [
     "AccountClient",
     "DecisionLogError",
     "Engine",
+    "Escalation",
     "EvaluationResult",
     "Finding",
     "FindingList",
@@ -56,6 +58,8 @@ __all__ = [
     "Policy",
     "PolicyCompileError",
     "PolicyParseError",
+    "ReachGraph",
+    "ReachPath",
     "RootCredentials",
     "Server",
     "Statement",
