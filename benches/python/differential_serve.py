@@ -220,9 +220,9 @@ VERDICTS: dict[str, tuple[str, str, str]] = {
         f"{API}/API_GetAccountSummary.html",
     ),
     "sts AssumeRole as root": (
-        "neither",
-        "the root user cannot call AssumeRole (AccessDenied); both issue a session here (iamkit's "
-        "fix, 'Roles may not be assumed by root accounts.', is on the sts branch)",
+        "iamkit",
+        "the root user cannot call AssumeRole: AccessDenied 'Roles may not be assumed by root "
+        "accounts.'; moto issues a session",
         f"{STS_API}/API_AssumeRole.html",
     ),
     "sts AssumeRole deploy (bob)": (
