@@ -1039,15 +1039,24 @@ pub struct Request<'a> {
 #[inline]
 fn arn_account_of(resource: &str) -> &str {
     let empty = resource.get(..0).unwrap_or_default();
-    if !resource.as_bytes().starts_with(b"arn:") {
+    let b = resource.as_bytes();
+    if !b.starts_with(b"arn:") {
         return empty;
     }
-    // The first five colons, eight bytes at a time: the account lies between the fourth and
-    // the fifth (the first is the one of `arn:`).
-    match crate::matchers::resource::colons5(resource) {
-        Some([_, _, _, c3, c4]) => resource.get(c3 + 1..c4).unwrap_or(empty),
-        None => empty,
+    // After `arn:`, the account starts after the third colon and ends at the fourth.
+    let mut colons = 0u32;
+    let mut start = 0usize;
+    for (i, &c) in b.iter().enumerate().skip(4) {
+        if c == b':' {
+            colons += 1;
+            if colons == 3 {
+                start = i + 1;
+            } else if colons == 4 {
+                return resource.get(start..i).unwrap_or(empty);
+            }
+        }
     }
+    empty
 }
 
 impl<'a> Request<'a> {

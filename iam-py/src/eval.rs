@@ -401,6 +401,11 @@ fn fill_context(ctx: &Bound<'_, PyAny>, sink: &mut impl ContextSink) -> PyResult
             .cast::<PyString>()
             .map_err(|_| PyTypeError::new_err("context keys must be str"))?;
         let key_text = key.to_str()?;
+        // `str` values first (nearly all), then None (absent), then lists.
+        if let Ok(s) = v.cast::<PyString>() {
+            sink.one(key, key_text, s.to_str()?);
+            return Ok(());
+        }
         if v.is_none() {
             return Ok(());
         }
@@ -913,10 +918,21 @@ impl PyEngine {
             )?,
         };
         let decisions = self.decide_batch(py, &batch)?;
-        let list = PyList::empty(py);
-        for d in &decisions {
-            list.append(interned_decision(py, *d))?;
-        }
+        // The three decision strings, fetched once; the list is allocated at its length.
+        let [allowed, explicit, implicit] = [
+            Decision::Allowed,
+            Decision::ExplicitDeny,
+            Decision::ImplicitDeny,
+        ]
+        .map(|d| interned_decision(py, d));
+        let list = PyList::new(
+            py,
+            decisions.iter().map(|d| match d {
+                Decision::Allowed => &allowed,
+                Decision::ExplicitDeny => &explicit,
+                Decision::ImplicitDeny => &implicit,
+            }),
+        )?;
         if !as_dataframe {
             return Ok(list.into_any());
         }
@@ -1152,6 +1168,8 @@ struct TableBuilder {
     key_by_address: HashMap<usize, u32, AddressHash>,
     context_by_address: HashMap<usize, u32, AddressHash>,
     empty: Option<u32>,
+    /// The address and number of the last context added by identity.
+    last: Option<(usize, u32)>,
     keep: Vec<Py<PyAny>>,
 }
 
@@ -1193,9 +1211,13 @@ impl TableBuilder {
             key_by_address: HashMap::default(),
             context_by_address: HashMap::default(),
             empty: None,
+            last: None,
             keep: Vec::new(),
         }
     }
+
+    /// Contexts with more keys than this are remembered by address for the whole batch.
+    const REMEMBER_FROM: usize = 4;
 
     /// The number of a key: keys are interned by the address of their `str` object (the
     /// object is kept alive, see `keep`). Equal texts in distinct objects are stored twice,
@@ -1225,13 +1247,30 @@ impl TableBuilder {
             return Ok(e);
         };
         let by_identity = by_identity && ctx.is_exact_instance_of::<PyDict>();
-        if by_identity && let Some(&c) = self.context_by_address.get(&(ctx.as_ptr() as usize)) {
-            return Ok(c);
+        let address = ctx.as_ptr() as usize;
+        if by_identity {
+            // The same dict as the previous request's (`[ctx] * n`): no look-up at all.
+            if let Some((a, c)) = self.last
+                && a == address
+            {
+                return Ok(c);
+            }
+            if let Some(&c) = self.context_by_address.get(&address) {
+                self.last = Some((address, c));
+                return Ok(c);
+            }
         }
         fill_context(ctx, self)?;
         let c = self.finish_context();
         if by_identity {
-            self.context_by_address.insert(ctx.as_ptr() as usize, c);
+            // Small contexts are converted again when they come back later (cheaper than
+            // remembering every one of a million per-request dicts); larger ones are
+            // remembered by address. Either way the dict is kept alive, so its address
+            // cannot be reused by another object during the batch.
+            if self.table.entries_of(c as usize).len() > TableBuilder::REMEMBER_FROM {
+                self.context_by_address.insert(address, c);
+            }
+            self.last = Some((address, c));
             self.keep.push(ctx.clone().unbind());
         }
         Ok(c)

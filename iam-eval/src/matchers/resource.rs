@@ -43,7 +43,7 @@ pub(crate) fn split6(text: &str) -> Option<[&str; 6]> {
 /// Byte offsets of the first five colons, in one pass, eight bytes at a time (SWAR: a colon
 /// byte becomes a set high bit in a mask, visited with `trailing_zeros`).
 #[inline]
-pub(crate) fn colons5(text: &str) -> Option<[usize; 5]> {
+fn colons5(text: &str) -> Option<[usize; 5]> {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const COLONS: u64 = 0x3a3a_3a3a_3a3a_3a3a;
     let mut cols = [0usize; 5];
