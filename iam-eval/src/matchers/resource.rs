@@ -169,6 +169,7 @@ impl ResourcePattern {
     }
 
     /// Matches a request resource (an ARN, or `*` for actions without resources).
+    #[inline]
     pub(crate) fn matches<'t>(
         &'t self,
         resource: &str,
