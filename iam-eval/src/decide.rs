@@ -214,6 +214,14 @@ fn is_one_of(name: &str, names: &[&str]) -> bool {
     names.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
+/// `a == b`, answered at once when both are the same slice (the resource account defaults
+/// to the caller's own account string: spec §5.8).
+#[inline(always)]
+fn same_text(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len())
+        || crate::glob::bytes_eq(a.as_bytes(), b.as_bytes())
+}
+
 /// True when `action` starts with `sts:`, `iam:` or `kms:` (ASCII case-insensitively): the
 /// only actions a service rule (spec §5.12) or a required trust / key policy (spec §5.6,
 /// §5.7) can concern. One 4-byte load: the three letters are lower-cased by setting bit
@@ -417,8 +425,7 @@ fn decide_identity_only(engine: &Engine, req: &Request<'_>) -> (Decision, Reason
     if matches!(kind, PrincipalKind::Anonymous | PrincipalKind::Service) {
         return (ImplicitDeny, Reason::AnonymousOrServiceWithoutResourceGrant);
     }
-    let same_account =
-        crate::glob::bytes_eq(p.account().as_bytes(), req.resource_account().as_bytes());
+    let same_account = same_text(p.account(), req.resource_account());
     if !same_account {
         if kind != PrincipalKind::Root
             && let Err(g) = identity_side(kind, identity, None, None)
@@ -574,8 +581,7 @@ pub(crate) fn decide<T: Tracer>(
     }
 
     let must = resource_must_allow(engine, req);
-    let same_account =
-        crate::glob::bytes_eq(p.account().as_bytes(), req.resource_account().as_bytes());
+    let same_account = same_text(p.account(), req.resource_account());
 
     // Cross-account (spec §5.8): both the caller's side (no resource-policy shortcut) and the
     // resource side must allow.
