@@ -73,7 +73,8 @@ def main() -> None:
     def eng() -> None:
         engine.evaluate(action="s3:GetObject", resource=OBJ, principal=ALICE, context=CTX)
 
-    print(f"iamkit {iamkit.__version__}, Python {sys.version.split()[0]}, {'CPU' if CPU else 'wall-clock'} time")
+    clock = "CPU" if CPU else "wall-clock"
+    print(f"iamkit {iamkit.__version__}, Python {sys.version.split()[0]}, {clock} time")
     for label, fn in (
         ("iamkit.evaluate (pre-parsed Policy, no context)", ev),
         ("iamkit.evaluate (pre-parsed Policy, 1 ctx key)", ev_ctx),
