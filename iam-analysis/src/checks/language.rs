@@ -96,6 +96,19 @@ impl Pattern {
             _ => None,
         })
     }
+    /// The literal (folded) text before the first `:` when it has no wildcard: an action
+    /// pattern's service.
+    pub(crate) fn literal_service(&self) -> Option<String> {
+        let mut out = String::new();
+        for t in &self.toks {
+            match t {
+                Tok::Fold(':') | Tok::Lit(Sym::Char(':')) => return Some(out),
+                Tok::Fold(c) | Tok::Lit(Sym::Char(c)) => out.push(*c),
+                _ => return None,
+            }
+        }
+        None
+    }
     /// True when every string matches (`*` that may span `:`).
     pub(crate) fn is_universal(&self) -> bool {
         self.toks.iter().all(|t| *t == Tok::Star { colon: true }) && !self.toks.is_empty()
@@ -225,24 +238,17 @@ pub(crate) fn solve(pos: &[&Pattern], neg: &[&Pattern]) -> Sat {
     let pos_vars: HashSet<u16> = pos.iter().flat_map(|p| p.vars()).collect();
     let neg_vars: HashSet<u16> = neg.iter().flat_map(|p| p.vars()).collect();
     let vars_ok = (pos_vars.is_empty() || pos.len() <= 1) && neg_vars.is_subset(&pos_vars);
-    // Quick answers.
+    // Quick answers: one positive inside one negative is empty for every value of the
+    // variables (inclusion of two patterns survives substitution).
     for n in neg {
         if n.is_universal() {
-            return if vars_ok {
-                Sat::No
-            } else {
-                Sat::Unknown(unknown_vars())
-            };
+            return Sat::No;
         }
     }
     for p in &pos {
         for n in neg {
             if p == n || covers_prefix(n, p) {
-                return if vars_ok {
-                    Sat::No
-                } else {
-                    Sat::Unknown(unknown_vars())
-                };
+                return Sat::No;
             }
         }
     }

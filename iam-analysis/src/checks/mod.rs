@@ -1003,6 +1003,26 @@ fn principal_string(p: &Principal) -> String {
     }
 }
 
+/// The catalog's action names by service prefix (lower-case prefix, full names).
+fn catalog_names() -> &'static [(String, Vec<String>)] {
+    static NAMES: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        Catalog::get()
+            .services()
+            .iter()
+            .map(|s| {
+                (
+                    s.prefix.to_ascii_lowercase(),
+                    s.actions
+                        .iter()
+                        .map(|a| format!("{}:{}", s.prefix, a.name))
+                        .collect(),
+                )
+            })
+            .collect()
+    })
+}
+
 fn catalog_action(ctx: &Ctx, lits: &[(u32, bool)]) -> Option<String> {
     let pats = |neg: bool| -> Vec<&Pattern> {
         lits.iter()
@@ -1015,12 +1035,16 @@ fn catalog_action(ctx: &Ctx, lits: &[(u32, bool)]) -> Option<String> {
     };
     let pos = pats(false);
     let neg = pats(true);
-    for svc in Catalog::get().services() {
-        for a in &svc.actions {
-            let name = format!("{}:{}", svc.prefix, a.name);
-            let s = language::syms(&name);
+    // A positive pattern with a literal service narrows the scan to that service.
+    let service = pos.iter().find_map(|p| p.literal_service());
+    for (prefix, names) in catalog_names() {
+        if service.as_deref().is_some_and(|s| s != prefix) {
+            continue;
+        }
+        for name in names {
+            let s = language::syms(name);
             if pos.iter().all(|p| p.matches(&s)) && !neg.iter().any(|p| p.matches(&s)) {
-                return Some(name);
+                return Some(name.clone());
             }
         }
     }
