@@ -25,10 +25,10 @@ fn read_only_access() -> Value {
 fn variant(doc: &Value, drop_service: Option<&str>, extra: Option<&str>) -> String {
     let mut doc = doc.clone();
     for st in doc["Statement"].as_array_mut().unwrap() {
-        if let Some(acts) = st["Action"].as_array_mut() {
-            if let Some(svc) = drop_service {
-                acts.retain(|a| !a.as_str().unwrap().starts_with(&format!("{svc}:")));
-            }
+        if let Some(acts) = st["Action"].as_array_mut()
+            && let Some(svc) = drop_service
+        {
+            acts.retain(|a| !a.as_str().unwrap().starts_with(&format!("{svc}:")));
         }
     }
     if let Some(a) = extra {
@@ -47,7 +47,10 @@ fn bench(c: &mut Criterion) {
     let removed = parse(&variant(&base, Some("s3"), None));
     let added = parse(&variant(&base, None, Some("iam:CreateAccessKey")));
     let id = AccessCheckPolicyType::Identity;
-    assert_eq!(check_no_new_access(&removed, &old, id).result, CheckResultType::Pass);
+    assert_eq!(
+        check_no_new_access(&removed, &old, id).result,
+        CheckResultType::Pass
+    );
     let fail = check_no_new_access(&added, &old, id);
     assert_eq!(fail.result, CheckResultType::Fail);
     assert!(fail.reasons[0].request.is_some());

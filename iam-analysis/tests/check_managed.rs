@@ -2,6 +2,8 @@
 //! service removed (PASS) or an action added (FAIL with a confirmed request), and
 //! ViewOnlyAccess (a subset in AWS's intent) against ReadOnlyAccess.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use iam_analysis::checks::{AccessCheckPolicyType, CheckResultType, check_no_new_access};
 use iam_model::PolicyType;
 use iam_model::entities::aws_managed_policy;
@@ -13,7 +15,11 @@ fn doc(name: &str) -> Value {
 }
 
 fn parse(v: &Value) -> iam_model::Policy {
-    iam_parser::parse_policy(&serde_json::to_string_pretty(v).unwrap(), PolicyType::Identity).unwrap()
+    iam_parser::parse_policy(
+        &serde_json::to_string_pretty(v).unwrap(),
+        PolicyType::Identity,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -33,7 +39,10 @@ fn read_only_access_versions() {
     let r = check_no_new_access(&old, &parse(&removed), id);
     assert_eq!(r.result, CheckResultType::Fail);
     let req = r.reasons[0].request.as_ref().expect("a confirmed request");
-    assert!(req.action.to_ascii_lowercase().starts_with("s3:"), "{req:?}");
+    assert!(
+        req.action.to_ascii_lowercase().starts_with("s3:"),
+        "{req:?}"
+    );
 
     let mut added = base.clone();
     added["Statement"][0]["Action"]

@@ -366,7 +366,7 @@ fn bfs(pos: &[&Pattern], neg: &[&Pattern]) -> Sat {
                 }
                 // A negative pattern in an accepting-everything state (a trailing `*` that
                 // spans `:` reached) rules out every continuation.
-                if p.toks.len() >= 1
+                if !p.toks.is_empty()
                     && nb.contains(p.toks.len())
                     && matches!(p.toks.last(), Some(Tok::Star { colon: true }))
                     && nb.contains(p.toks.len() - 1)
