@@ -40,6 +40,18 @@ fn variant(doc: &Value, drop_service: Option<&str>, extra: Option<&str>) -> Stri
     serde_json::to_string_pretty(&doc).unwrap()
 }
 
+/// This process's user + system CPU time in seconds (Linux `/proc/self/stat`, 100 Hz ticks):
+/// on a shared, overloaded machine the wall-clock figures of criterion include time spent
+/// waiting for a core, the CPU time does not.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn bench(c: &mut Criterion) {
     let base = read_only_access();
     let parse = |t: &str| iam_parser::parse_policy(t, PolicyType::Identity).unwrap();
@@ -54,6 +66,23 @@ fn bench(c: &mut Criterion) {
     let fail = check_no_new_access(&added, &old, id);
     assert_eq!(fail.result, CheckResultType::Fail);
     assert!(fail.reasons[0].request.is_some());
+    if std::env::var_os("IAMKIT_CPU_TIME").is_some() {
+        for (name, new) in [
+            ("one_service_removed_pass", &removed),
+            ("one_action_added_fail", &added),
+            ("identical_pass", &old),
+        ] {
+            let n = 40;
+            let t0 = cpu_seconds().unwrap_or(0.0);
+            let w0 = std::time::Instant::now();
+            for _ in 0..n {
+                black_box(check_no_new_access(black_box(new), &old, id));
+            }
+            let cpu = (cpu_seconds().unwrap_or(0.0) - t0) / f64::from(n) * 1000.0;
+            let wall = w0.elapsed().as_secs_f64() / f64::from(n) * 1000.0;
+            println!("cpu-time {name}: {cpu:.1} ms CPU per check ({wall:.1} ms wall)");
+        }
+    }
     let mut g = c.benchmark_group("checks/no_new_access_read_only_access");
     g.sample_size(20);
     g.bench_function("one_service_removed_pass", |b| {

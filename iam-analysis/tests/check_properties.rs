@@ -261,7 +261,7 @@ proptest! {
         derive in any::<bool>(),
         keep in prop::collection::vec(any::<bool>(), 4),
         // Context choices: one index per key (an index past the list = key absent).
-        contexts in prop::collection::vec(prop::collection::vec(0usize..8, REQ_KEYS.len()), 24),
+        contexts in prop::collection::vec(prop::collection::vec(0usize..8, REQ_KEYS.len()), 8),
     ) {
         let new: Vec<St> = if derive {
             let mut n: Vec<St> = old.iter().zip(keep.iter().cycle()).filter(|(_, k)| **k).map(|(s, _)| s.clone()).collect();

@@ -15,7 +15,7 @@
 //! is therefore still a proof that no request exists, and a request found through an unknown
 //! is never reported unless the evaluator confirms it.
 
-use super::language::{self, Pattern, Sat, Sym};
+use super::language::{self, Pattern, Sat, Sym, Tok};
 use iam_eval::Principal;
 use iam_model::{
     BaseOperator, Condition, Effect, OperatorFamily, OperatorName, PolicyType, PrincipalClause,
@@ -25,7 +25,7 @@ use iam_parser::values::{
     Cidr, Decimal, parse_bool, parse_cidr, parse_date, parse_decimal, parse_ip,
 };
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 
 /// A formula in negation normal form.
@@ -149,6 +149,15 @@ pub(crate) enum Atom {
     SetAll(u32, F),
 }
 
+/// The identity of an atom (for interning: equal atoms get one number).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum AtomKey {
+    Action(Pattern),
+    Resource(Pattern),
+    Str(u32, Pattern),
+    Other(String),
+}
+
 /// The dimension an atom speaks about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Dim {
@@ -239,7 +248,7 @@ impl KeyInfo {
 #[derive(Debug, Default)]
 pub(crate) struct Ctx {
     pub(crate) atoms: Vec<Atom>,
-    intern: HashMap<String, u32>,
+    intern: HashMap<AtomKey, u32>,
     pub(crate) keys: Vec<KeyInfo>,
     key_ids: HashMap<String, u32>,
     /// Variable symbols: (key, default).
@@ -252,7 +261,12 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub(crate) fn atom(&mut self, a: Atom) -> u32 {
-        let key = format!("{a:?}");
+        let key = match &a {
+            Atom::Action(p) => AtomKey::Action(p.clone()),
+            Atom::Resource(p) => AtomKey::Resource(p.clone()),
+            Atom::Str(k, p) => AtomKey::Str(*k, p.clone()),
+            other => AtomKey::Other(format!("{other:?}")),
+        };
         if let Some(id) = self.intern.get(&key) {
             return *id;
         }
@@ -726,6 +740,18 @@ pub(crate) enum Found {
 pub(crate) struct Solver<'c> {
     pub(crate) ctx: &'c Ctx,
     pub(crate) principals: &'c [Principal],
+    /// Per atom: 0 unassigned, 1 true, 2 false.
+    val: Vec<u8>,
+    /// The literals chosen per dimension (a stack).
+    lits: Assign,
+    /// Dimensions in the order literals were pushed (undone on backtracking).
+    trail: Vec<Dim>,
+    /// Per dimension, a unique stamp per negative literal on its stack: the stamp of the
+    /// top one identifies the whole set of negative literals below it.
+    neg_stamps: BTreeMap<Dim, Vec<u64>>,
+    next_stamp: u64,
+    /// Heads of the `prefix*` negative patterns of the last large literal set, by its stamp.
+    heads: Option<(Dim, u64, HashSet<Vec<Tok>>)>,
     nodes: usize,
     cache: HashMap<(Dim, Vec<(u32, bool)>), DimSat>,
     unknowns_seen: Vec<String>,
@@ -751,6 +777,12 @@ impl<'c> Solver<'c> {
         Solver {
             ctx,
             principals,
+            val: vec![0; ctx.atoms.len()],
+            lits: Assign::new(),
+            trail: Vec::new(),
+            neg_stamps: BTreeMap::new(),
+            next_stamp: 0,
+            heads: None,
             nodes: 0,
             cache: HashMap::new(),
             unknowns_seen: Vec::new(),
@@ -775,7 +807,7 @@ impl<'c> Solver<'c> {
                 false
             }
         };
-        let step = self.go(vec![goal], Assign::new(), BTreeMap::new(), &mut on_model);
+        let step = self.go(vec![goal], BTreeMap::new(), &mut on_model);
         if let Step::Budget = step {
             if confirmed.is_none() {
                 return Found::Budget;
@@ -790,10 +822,35 @@ impl<'c> Solver<'c> {
         }
     }
 
+    fn undo(&mut self, mark: usize) {
+        while self.trail.len() > mark {
+            let Some(d) = self.trail.pop() else { break };
+            if let Some((a, neg)) = self.lits.get_mut(&d).and_then(Vec::pop) {
+                if let Some(v) = self.val.get_mut(a as usize) {
+                    *v = 0;
+                }
+                if neg && let Some(st) = self.neg_stamps.get_mut(&d) {
+                    st.pop();
+                }
+            }
+        }
+    }
+
     fn go<'f>(
         &mut self,
+        pending: Vec<&'f F>,
+        models: BTreeMap<Dim, Model>,
+        on_model: &mut dyn FnMut(&BTreeMap<Dim, Model>, &Assign) -> bool,
+    ) -> Step {
+        let mark = self.trail.len();
+        let r = self.go_inner(pending, models, on_model);
+        self.undo(mark);
+        r
+    }
+
+    fn go_inner<'f>(
+        &mut self,
         mut pending: Vec<&'f F>,
-        mut assign: Assign,
         mut models: BTreeMap<Dim, Model>,
         on_model: &mut dyn FnMut(&BTreeMap<Dim, Model>, &Assign) -> bool,
     ) -> Step {
@@ -812,16 +869,24 @@ impl<'c> Solver<'c> {
                     let Some(atom) = self.ctx.atoms.get(*a as usize) else {
                         continue;
                     };
-                    let d = atom.dim();
-                    let lits = assign.entry(d).or_default();
-                    if lits.contains(&(*a, !*n)) {
-                        return Step::Continue;
+                    let want = if *n { 2 } else { 1 };
+                    match self.val.get(*a as usize).copied() {
+                        Some(0) => {}
+                        Some(v) if v == want => continue,
+                        _ => return Step::Continue,
                     }
-                    if !lits.contains(&(*a, *n)) {
-                        lits.push((*a, *n));
-                        if !dirty.contains(&d) {
-                            dirty.push(d);
-                        }
+                    if let Some(v) = self.val.get_mut(*a as usize) {
+                        *v = want;
+                    }
+                    let d = atom.dim();
+                    self.lits.entry(d).or_default().push((*a, *n));
+                    if *n {
+                        self.next_stamp += 1;
+                        self.neg_stamps.entry(d).or_default().push(self.next_stamp);
+                    }
+                    self.trail.push(d);
+                    if !dirty.contains(&d) {
+                        dirty.push(d);
                     }
                 }
                 F::And(v) => pending.extend(v.iter()),
@@ -829,8 +894,7 @@ impl<'c> Solver<'c> {
             }
         }
         for d in dirty {
-            let lits = assign.get(&d).cloned().unwrap_or_default();
-            match self.check(d, lits) {
+            match self.check(d) {
                 DimSat::No => return Step::Continue,
                 DimSat::Yes(m) => {
                     models.insert(d, m);
@@ -855,12 +919,11 @@ impl<'c> Solver<'c> {
                     F::True => satisfied = true,
                     F::False => {}
                     F::Lit(a, n) => {
-                        let d = self.ctx.atoms.get(*a as usize).map(Atom::dim);
-                        let lits = d.and_then(|d| assign.get(&d));
-                        if lits.is_some_and(|l| l.contains(&(*a, *n))) {
-                            satisfied = true;
-                        } else if !lits.is_some_and(|l| l.contains(&(*a, !*n))) {
-                            live.push(c);
+                        let want = if *n { 2 } else { 1 };
+                        match self.val.get(*a as usize).copied() {
+                            Some(0) => live.push(c),
+                            Some(v) if v == want => satisfied = true,
+                            _ => {}
                         }
                     }
                     c => live.push(c),
@@ -890,7 +953,7 @@ impl<'c> Solver<'c> {
         let Some((_, children)) = best else {
             // Every dimension is consistent: a request.
             self.models_tried += 1;
-            if on_model(&models, &assign) || self.models_tried >= MODEL_LIMIT {
+            if on_model(&models, &self.lits) || self.models_tried >= MODEL_LIMIT {
                 return Step::Stop;
             }
             return Step::Continue;
@@ -898,7 +961,7 @@ impl<'c> Solver<'c> {
         for c in children {
             let mut p: Vec<&'f F> = rest.clone();
             p.push(c);
-            let r = self.go(p, assign.clone(), models.clone(), on_model);
+            let r = self.go(p, models.clone(), on_model);
             match r {
                 Step::Continue => {}
                 other => return other,
@@ -915,19 +978,38 @@ impl<'c> Solver<'c> {
         }
     }
 
-    fn check(&mut self, d: Dim, mut lits: Vec<(u32, bool)>) -> DimSat {
-        lits.sort_unstable();
-        let cacheable = lits.len() <= 48;
-        if cacheable && let Some(r) = self.cache.get(&(d, lits.clone())) {
-            return r.clone();
+    fn check(&mut self, d: Dim) -> DimSat {
+        let lits: Vec<(u32, bool)> = self
+            .lits
+            .get_mut(&d)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let r = self.check_lits(d, &lits);
+        if let Some(slot) = self.lits.get_mut(&d) {
+            *slot = lits;
         }
-        let r = match d {
-            Dim::Action | Dim::Resource => self.check_str_dim(&lits),
-            Dim::Principal => self.check_principal(&lits),
-            Dim::Key(k) => self.check_key(k, &lits),
+        r
+    }
+
+    fn check_lits(&mut self, d: Dim, lits: &[(u32, bool)]) -> DimSat {
+        let cacheable = lits.len() <= 48;
+        let key = if cacheable {
+            let mut k = lits.to_vec();
+            k.sort_unstable();
+            if let Some(r) = self.cache.get(&(d, k.clone())) {
+                return r.clone();
+            }
+            Some(k)
+        } else {
+            None
         };
-        if cacheable {
-            self.cache.insert((d, lits), r.clone());
+        let r = match d {
+            Dim::Action | Dim::Resource => self.check_str_dim_at(Some(d), lits),
+            Dim::Principal => self.check_principal(lits),
+            Dim::Key(k) => self.check_key(k, lits),
+        };
+        if let Some(k) = key {
+            self.cache.insert((d, k), r.clone());
         }
         r
     }
@@ -940,16 +1022,53 @@ impl<'c> Solver<'c> {
     }
 
     fn check_str_dim(&mut self, lits: &[(u32, bool)]) -> DimSat {
+        self.check_str_dim_at(None, lits)
+    }
+
+    /// Patterns of one string dimension. With many negative patterns (a large policy), a
+    /// positive pattern inside a negative `prefix*` is found through an index of the heads.
+    fn check_str_dim_at(&mut self, d: Option<Dim>, lits: &[(u32, bool)]) -> DimSat {
         let pos: Vec<&Pattern> = lits
             .iter()
             .filter(|l| !l.1)
             .filter_map(|l| self.pattern(l.0))
             .collect();
-        let neg: Vec<&Pattern> = lits
-            .iter()
-            .filter(|l| l.1)
-            .filter_map(|l| self.pattern(l.0))
-            .collect();
+        let n_neg = lits.iter().filter(|l| l.1).count();
+        if let Some(d) = d
+            && n_neg > 64
+            && !pos.is_empty()
+        {
+            let stamp = self
+                .neg_stamps
+                .get(&d)
+                .and_then(|s| s.last())
+                .copied()
+                .unwrap_or(0);
+            if !matches!(&self.heads, Some((hd, hs, _)) if *hd == d && *hs == stamp) {
+                let heads: HashSet<Vec<Tok>> = lits
+                    .iter()
+                    .filter(|l| l.1)
+                    .filter_map(|l| self.pattern(l.0))
+                    .filter_map(|p| prefix_head(p).map(<[Tok]>::to_vec))
+                    .collect();
+                self.heads = Some((d, stamp, heads));
+            }
+            if let Some((_, _, heads)) = &self.heads
+                && pos.iter().any(|p| {
+                    (0..=p.toks.len()).any(|n| {
+                        p.toks.get(..n).is_some_and(|h| {
+                            !h.iter()
+                                .any(|t| matches!(t, Tok::Star { .. } | Tok::One { .. }))
+                                && heads.contains(h)
+                        })
+                    })
+                })
+            {
+                return DimSat::No;
+            }
+        }
+        let neg_ids: Vec<u32> = lits.iter().filter(|l| l.1).map(|l| l.0).collect();
+        let neg: Vec<&Pattern> = neg_ids.iter().filter_map(|a| self.pattern(*a)).collect();
         match language::solve(&pos, &neg) {
             Sat::Yes(s) => DimSat::Yes(Model::Str(s)),
             Sat::No => DimSat::No,
@@ -1183,6 +1302,18 @@ impl<'c> Solver<'c> {
         }
         let _ = k;
     }
+}
+
+/// The literal head of a `prefix*` pattern (a trailing `*` that spans `:`).
+fn prefix_head(p: &Pattern) -> Option<&[Tok]> {
+    let (last, head) = p.toks.split_last()?;
+    if *last != (Tok::Star { colon: true }) {
+        return None;
+    }
+    (!head
+        .iter()
+        .any(|t| matches!(t, Tok::Star { .. } | Tok::One { .. })))
+    .then_some(head)
 }
 
 fn junk(fam: Family) -> String {

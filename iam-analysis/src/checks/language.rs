@@ -252,6 +252,19 @@ pub(crate) fn solve(pos: &[&Pattern], neg: &[&Pattern]) -> Sat {
             }
         }
     }
+    // A negative pattern whose literal head contradicts the positive's cannot match any of
+    // its strings: leave it out of the search.
+    let filtered: Vec<&Pattern>;
+    let neg = if let [p] = pos.as_slice() {
+        filtered = neg
+            .iter()
+            .copied()
+            .filter(|n| !heads_conflict(p, n))
+            .collect();
+        filtered.as_slice()
+    } else {
+        neg
+    };
     let ans = bfs(&pos, neg);
     match ans {
         Sat::No if !vars_ok => Sat::Unknown(unknown_vars()),
@@ -261,6 +274,34 @@ pub(crate) fn solve(pos: &[&Pattern], neg: &[&Pattern]) -> Sat {
 
 fn unknown_vars() -> String {
     "policy variables (${…}) in patterns that the reasoner cannot compare".to_string()
+}
+
+/// Two patterns whose first differing literal tokens (before any wildcard) cannot match the
+/// same character: no string matches both.
+fn heads_conflict(a: &Pattern, b: &Pattern) -> bool {
+    for (x, y) in a.toks.iter().zip(&b.toks) {
+        let lit = |t: &Tok| match t {
+            Tok::Lit(s) => Some((*s, false)),
+            Tok::Fold(c) => Some((Sym::Char(*c), true)),
+            _ => None,
+        };
+        let (Some((sx, fx)), Some((sy, fy))) = (lit(x), lit(y)) else {
+            return false;
+        };
+        let same = match (sx, sy, fx, fy) {
+            (Sym::Char(c), Sym::Char(d), false, false) => c == d,
+            (Sym::Char(c), Sym::Char(d), true, true) => c == d,
+            (Sym::Char(c), Sym::Char(f), false, true)
+            | (Sym::Char(f), Sym::Char(c), true, false) => fold(c) == f,
+            (Sym::Var(u), Sym::Var(v), false, false) => u == v,
+            // A variable's value may be anything.
+            _ => return false,
+        };
+        if !same {
+            return true;
+        }
+    }
+    false
 }
 
 /// `n` is `prefix*` (a star that spans `:`) and `p` starts with the same literal prefix.

@@ -44,6 +44,7 @@ use iam_model::catalog::Catalog;
 use iam_model::{Policy, PolicyType, Span};
 use language::{Pattern, Sym};
 use serde::Serialize;
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -291,8 +292,9 @@ pub fn check_no_new_access(
     let new_f = compile(&mut ctx, new, pt);
     let old_f = compile(&mut ctx, existing, pt);
     let principals = candidates(&ctx, false);
-    let new_engine = engine(new, pt);
-    let old_engine = engine(existing, pt);
+    // Engines are compiled only when a request needs confirming.
+    let new_engine = OnceCell::new();
+    let old_engine = OnceCell::new();
     let layer = layer_of(pt);
     let mut reasons = Vec::new();
     for (idx, allow) in &new_f.allows {
@@ -306,6 +308,8 @@ pub fn check_no_new_access(
             queries.push(F::and(vec![base.clone(), d.clone()]));
         }
         let confirm = |p: &Principal, a: &str, r: &str, c: &OwnedContext| {
+            let new_engine = new_engine.get_or_init(|| engine(new, pt));
+            let old_engine = old_engine.get_or_init(|| engine(existing, pt));
             verdict(new_engine.as_ref(), layer, p, a, r, c) == Some(Verdict::Allow)
                 && verdict(old_engine.as_ref(), layer, p, a, r, c)
                     .is_some_and(|v| v != Verdict::Allow)
@@ -385,12 +389,13 @@ pub fn check_access_not_granted(
     }
     let wanted = F::or(wanted);
     let principals = candidates(&ctx, false);
-    let eng = engine(policy, pt);
+    let eng = OnceCell::new();
     let layer = layer_of(pt);
     let mut reasons = Vec::new();
     for (idx, allow) in &pf.allows {
         let q = F::and(vec![allow.clone(), pf.no_deny.clone(), wanted.clone()]);
         let confirm = |p: &Principal, a: &str, r: &str, c: &OwnedContext| {
+            let eng = eng.get_or_init(|| engine(policy, pt));
             verdict(eng.as_ref(), layer, p, a, r, c) == Some(Verdict::Allow)
                 && matchers.iter().any(|(ap, rp, any_a, any_r)| {
                     (*any_a || ap.iter().any(|p| p.matches(&language::syms(a))))
@@ -468,7 +473,7 @@ pub fn check_no_public_access(
         .collect();
     let service_f = F::or(services);
     let principals = candidates(&ctx, true);
-    let eng = engine(policy, pt);
+    let eng = OnceCell::new();
     let layer = layer_of(pt);
     let mut reasons = Vec::new();
     for (idx, allow) in &pf.allows {
@@ -479,6 +484,7 @@ pub fn check_no_public_access(
             service_f.clone(),
         ]);
         let confirm = |p: &Principal, a: &str, r: &str, c: &OwnedContext| {
+            let eng = eng.get_or_init(|| engine(policy, pt));
             verdict(eng.as_ref(), layer, p, a, r, c) == Some(Verdict::Allow)
                 && is_outsider(p, &outsider_account)
         };
