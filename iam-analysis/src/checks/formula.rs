@@ -1439,8 +1439,9 @@ fn numeric_value(cs: &[(Cmp, &Decimal, bool)]) -> DimSat {
 
 fn date_value(cs: &[(Cmp, i128, bool)]) -> DimSat {
     let holds = |v: i128| cs.iter().all(|(c, d, neg)| c.holds(v.cmp(d)) != *neg);
-    let mut lo = i128::from(i64::MIN) / 2;
-    let mut hi = i128::from(i64::MAX);
+    // Every date the evaluator can parse lies well inside ±2^100 ns.
+    let mut lo = -(1i128 << 100);
+    let mut hi = 1i128 << 100;
     let mut eq = None;
     for (c, d, neg) in cs {
         match (c, neg) {
@@ -1465,13 +1466,23 @@ fn date_value(cs: &[(Cmp, i128, bool)]) -> DimSat {
             .filter(|(c, _, n)| *c == Cmp::Eq && *n)
             .map(|x| x.1)
             .collect();
-        // Prefer round values (whole seconds, whole days) inside [lo, hi].
+        // Prefer round values (whole seconds, whole days) inside [lo, hi], near a bound (or
+        // near 2024 when there is none).
         let day = 86_400_000_000_000i128;
         let sec = 1_000_000_000i128;
+        let unbounded = 1i128 << 100;
+        let anchor = if lo > -unbounded {
+            lo
+        } else if hi < unbounded {
+            hi
+        } else {
+            1_704_067_200 * sec
+        };
+        let k = excl.len() as i128 + 2;
         for unit in [day, sec, 1] {
-            let first = lo.div_euclid(unit) * unit;
-            for i in 0..=(excl.len() as i128 + 2) {
-                let v = first + i * unit;
+            let base = anchor.div_euclid(unit) * unit;
+            for i in -k..=k {
+                let v = base + i * unit;
                 if v >= lo && v <= hi {
                     cands.push(v);
                 }
