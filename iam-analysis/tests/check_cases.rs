@@ -29,18 +29,16 @@ fn allowed(
     }
     .build()
     .unwrap();
-    let principal = if req.principal.ends_with(":user/iamkit-witness") && pt == PolicyType::Identity
-    {
-        Principal::unnamed_user("111122223333")
-    } else if let Some(f) = &req.federated_provider {
-        let role = req
-            .principal
-            .replace(":sts::", ":iam::")
-            .replace("assumed-role/", "role/");
-        let role = role.rsplit_once('/').unwrap().0.to_string();
-        Principal::web_identity_session(&role, "iamkit-session", f).unwrap()
-    } else {
-        Principal::parse(&req.principal).unwrap()
+    let principal = match (&req.principal, &req.federated_provider) {
+        (None, _) => Principal::unnamed_user("111122223333"),
+        (Some(p), Some(f)) => {
+            let role = p
+                .replace(":sts::", ":iam::")
+                .replace("assumed-role/", "role/");
+            let role = role.rsplit_once('/').unwrap().0.to_string();
+            Principal::web_identity_session(&role, "iamkit-session", f).unwrap()
+        }
+        (Some(p), None) => Principal::parse(p).unwrap(),
     };
     let mut ctx = OwnedContext::default();
     for (k, v) in &req.context {

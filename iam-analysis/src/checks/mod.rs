@@ -98,8 +98,10 @@ pub enum CheckResultType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckRequest {
     /// The caller: an ARN, a 12-digit account id (its root user), a service principal or
-    /// `anonymous` — the form [`Principal::parse`] reads.
-    pub principal: String,
+    /// `anonymous` — the form [`Principal::parse`] reads; `None` when no particular caller is
+    /// needed: the unnamed IAM user holding the policy
+    /// ([`Principal::unnamed_user`], `iamkit.evaluate(principal=None)`), spec §5.1.
+    pub principal: Option<String>,
     /// For a web-identity/SAML role session: the identity provider.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub federated_provider: Option<String>,
@@ -873,10 +875,11 @@ fn run_statement(
 }
 
 fn describe(r: &CheckRequest) -> String {
-    let mut s = format!(
-        "principal {} may call {} on {}",
-        r.principal, r.action, r.resource
-    );
+    let who = match &r.principal {
+        Some(p) => format!("principal {p}"),
+        None => "a caller holding the policy".to_string(),
+    };
+    let mut s = format!("{who} may call {} on {}", r.action, r.resource);
     if !r.context.is_empty() {
         let c: Vec<String> = r
             .context
@@ -966,17 +969,10 @@ fn build_request(
             let p = principals.get(*i)?.clone();
             let s = principal_string(&p);
             let prov = p.federated_provider().map(str::to_string);
-            (p, s, prov)
+            (p, Some(s), prov)
         }
         Some(_) => return None,
-        None => {
-            let p = Principal::unnamed_user(HOME_ACCOUNT);
-            (
-                p,
-                format!("arn:aws:iam::{HOME_ACCOUNT}:user/iamkit-witness"),
-                None,
-            )
-        }
+        None => (Principal::unnamed_user(HOME_ACCOUNT), None, None),
     };
     let mut owned = OwnedContext::default();
     for (k, v) in &context {
