@@ -18,6 +18,16 @@
 //! evaluator (`iam_eval`) confirms; a request the evaluator does not confirm is dropped and the
 //! reason says that access could not be ruled out, and why.
 //!
+//! **Limits (each errs towards FAIL).** Requests are modelled as the evaluator sees them:
+//! condition keys the evaluator derives from the caller (`aws:PrincipalArn`, `aws:username`, …)
+//! are free values, a superset of what AWS can send. An action name without `:` is not an AWS
+//! action and is not modelled (the evaluator would read it as a service with an empty name).
+//! Case-insensitive matching folds the characters the patterns name and their upper-case forms
+//! (the evaluator's simple case mapping); a search that exceeds its budget (200,000 nodes or
+//! automaton states) answers FAIL with a reason. `CheckNoPublicAccess` treats `aws:SourceIp`
+//! and service-specific keys as attacker-controlled (UNSPECIFIED by AWS's documentation for the
+//! offline check: the recommended default of never under-reporting public access).
+//!
 //! ```
 //! use iam_analysis::checks::{AccessCheckPolicyType, CheckResultType, check_no_new_access};
 //! use iam_model::PolicyType;
