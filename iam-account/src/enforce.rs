@@ -139,11 +139,15 @@ const MAX_DENIALS: usize = 10_000;
 /// `GetSessionToken` needs none either: "No permissions are required for a user to get a
 /// session token. [...] You cannot use policies to control authentication operations" (IAM
 /// User Guide, "Permissions for GetSessionToken").
+/// `AssumeRoleWithWebIdentity` (and `AssumeRoleWithSAML`) are unauthenticated calls decided by
+/// the role's trust policy alone (spec §5.6), inside the operation.
 fn self_authorized(service: &str, op: &str) -> bool {
     service == "sts"
         && (op.eq_ignore_ascii_case("GetCallerIdentity")
             || op.eq_ignore_ascii_case("AssumeRole")
-            || op.eq_ignore_ascii_case("GetSessionToken"))
+            || op.eq_ignore_ascii_case("GetSessionToken")
+            || op.eq_ignore_ascii_case("AssumeRoleWithWebIdentity")
+            || op.eq_ignore_ascii_case("AssumeRoleWithSAML"))
 }
 
 fn param<'a>(p: &'a Value, k: &str) -> Option<&'a str> {
@@ -570,6 +574,16 @@ impl Account {
             }
             if let Some(t) = caller.token_issue_time {
                 ctx.insert_one("aws:TokenIssueTime", &t.to_string());
+            }
+            // The session's source identity is in every request it makes (global condition
+            // keys page, aws:SourceIdentity).
+            if let CallerKind::Session { access_key_id } = &caller.kind
+                && let Some(si) = self
+                    .sessions
+                    .get(access_key_id)
+                    .and_then(|s| s.source_identity.as_deref())
+            {
+                ctx.insert_one("aws:SourceIdentity", si);
             }
         }
         if let Some(tags) = resource_tags {

@@ -31,6 +31,7 @@ mod last_accessed;
 pub mod mfa;
 pub mod model;
 pub mod operations;
+mod org_policies;
 mod organization;
 pub mod paginate;
 mod policies;
@@ -40,7 +41,9 @@ mod secrets;
 mod session_token;
 mod simulate;
 mod sts;
+pub mod sts_operations;
 mod user_credentials;
+mod web_identity;
 
 pub use authorize::AuthzTarget;
 pub use authorize::{Layers, Named, Scope, Source};
@@ -53,12 +56,14 @@ pub use enforce::{
 };
 pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
+pub use org_policies::OrganizationPolicies;
 pub use organization::Organization;
-pub use secrets::{record_randomness, replay_randomness};
+pub use secrets::{account_of_access_key, record_randomness, replay_randomness};
 pub use session_token::SessionTokenRequest;
 pub use simulate::simulate_custom_policy;
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
 pub use user_credentials::CreatedServiceSpecificCredential;
+pub use web_identity::{ProviderKey, WebIdentityCredentials, WebIdentityRequest, parse_jwks};
 
 use iam_model::entities::{
     Group, IamError, InstanceProfile, ManagedPolicy, OidcProvider, PasswordPolicy, PolicyDocument,
@@ -169,6 +174,12 @@ pub struct Account {
     pub(crate) virtual_mfa_devices: BTreeMap<String, mfa::VirtualMfaDevice>,
     /// What the account has seen: key use, service last accessed, reports.
     pub(crate) activity: reports::Activity,
+    /// SCPs/RCPs of the account's organization path when it stands alone (`from_boto3`).
+    pub(crate) org_policies: Option<OrganizationPolicies>,
+    /// Signing keys registered for OIDC providers (iamkit extension), by provider ARN.
+    pub(crate) oidc_keys: BTreeMap<String, Vec<web_identity::ProviderKey>>,
+    /// Encoded authorization messages (iamkit extension) → their decoded JSON.
+    pub(crate) encoded_messages: HashMap<String, String>,
 }
 
 impl fmt::Debug for Account {
@@ -307,6 +318,9 @@ impl Account {
             denials: Vec::new(),
             virtual_mfa_devices: BTreeMap::new(),
             activity: reports::Activity::default(),
+            org_policies: None,
+            oidc_keys: BTreeMap::new(),
+            encoded_messages: HashMap::new(),
         })
     }
 

@@ -59,6 +59,19 @@ pub enum ErrorCode {
     /// The caller's kind of identity cannot make the call (`InvalidUserTypeException`, e.g.
     /// `ChangePassword` by the root user).
     InvalidUserType,
+    /// STS: the web identity token is not a valid token of a known identity provider.
+    InvalidIdentityToken,
+    /// STS: the web identity token (or SAML assertion) has expired (`ExpiredTokenException`).
+    ExpiredTokenException,
+    /// STS: the identity provider's token carries a claim that is missing or rejected.
+    IdpRejectedClaim,
+    /// STS: the identity provider could not be reached (`IDPCommunicationError`).
+    IdpCommunicationError,
+    /// STS: the message given to `DecodeAuthorizationMessage` is not a valid encoded message.
+    InvalidAuthorizationMessageException,
+    /// The action or operation requested is invalid (AWS's common error `InvalidAction`):
+    /// iamkit answers it for operations it does not implement.
+    InvalidAction,
 }
 
 impl ErrorCode {
@@ -86,6 +99,14 @@ impl ErrorCode {
             ErrorCode::ReportExpired => "ReportExpired",
             ErrorCode::ReportInProgress => "ReportInProgress",
             ErrorCode::InvalidUserType => "InvalidUserType",
+            ErrorCode::InvalidIdentityToken => "InvalidIdentityToken",
+            ErrorCode::ExpiredTokenException => "ExpiredTokenException",
+            ErrorCode::IdpRejectedClaim => "IDPRejectedClaim",
+            ErrorCode::IdpCommunicationError => "IDPCommunicationError",
+            ErrorCode::InvalidAuthorizationMessageException => {
+                "InvalidAuthorizationMessageException"
+            }
+            ErrorCode::InvalidAction => "InvalidAction",
         }
     }
 }

@@ -289,6 +289,21 @@ class NativeAccount:
     @enforce.setter
     def enforce(self, mode: str) -> None: ...
     def denials_json(self) -> str: ...
+    def register_oidc_provider_keys(self, provider_arn: str, jwks: str) -> int: ...
+    def encode_authorization_message(
+        self,
+        principal: str,
+        action: str,
+        resource: str = "*",
+        context: dict[str, object] | None = None,
+    ) -> str: ...
+    def set_organization_policies(
+        self,
+        scps: list[list[str]],
+        rcps: list[list[str]],
+        management_account: bool = False,
+        organization_id: str | None = None,
+    ) -> None: ...
     @staticmethod
     def operations(service: str) -> list[str]: ...
     @staticmethod
