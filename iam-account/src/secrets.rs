@@ -224,3 +224,36 @@ pub(crate) fn verify(secret: &str, hash: &SecretHash) -> bool {
     PasswordHash::new(&hash.0)
         .is_ok_and(|h| hasher().verify_password(secret.as_bytes(), &h).is_ok())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every key id iamkit makes carries its account: GetAccessKeyInfo decodes it back.
+        #[test]
+        fn key_ids_carry_their_account(n in 0u64..=999_999_999_999, temporary in any::<bool>()) {
+            let account = format!("{n:012}");
+            let prefix = if temporary { IdPrefix::TemporaryAccessKey } else { IdPrefix::AccessKey };
+            let id = access_key_id_for(prefix, &account).unwrap();
+            prop_assert_eq!(id.len(), 20);
+            prop_assert!(id.starts_with(prefix.as_str()));
+            prop_assert!(id[4..].bytes().all(|b| BASE32.contains(&b)));
+            prop_assert_eq!(account_of_access_key(&id), Some(account));
+        }
+    }
+
+    #[test]
+    fn ids_that_are_not_key_ids_carry_no_account() {
+        for bad in [
+            "",
+            "AKIA",
+            "AKIAabcdefghijklmnop",
+            "akiaAAAAAAAAAAAAAAAA",
+            "AKIAÄAAAAAAAAAAAAAAA",
+        ] {
+            assert_eq!(account_of_access_key(bad), None, "{bad}");
+        }
+    }
+}

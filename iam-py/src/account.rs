@@ -570,6 +570,11 @@ impl PyAccount {
         crate::analysis::privilege_escalation(py, self, principal)
     }
 
+    /// The reach graph of the account as it is now (see `iamkit.ReachGraph`).
+    fn reach_graph(&self, py: Python<'_>) -> PyResult<crate::analysis::PyReachGraph> {
+        crate::analysis::reach_graph(py, self)
+    }
+
     /// The user and role ARNs the analyses look at.
     fn principals(&self, py: Python<'_>) -> Vec<String> {
         self.read(py, crate::analysis::principals)

@@ -579,9 +579,11 @@ class Account:
     instance profiles holding them, inline and managed policies with all versions,
     attachments, boundaries, tags, ids, dates) and the alias; it does NOT keep access keys
     and their secrets, login profiles, MFA devices, SSH public keys, signing and server
-    certificates, service-specific credentials, SAML / OIDC providers, STS sessions, the
-    password policy, registered resource policies or instance profiles without a role. The
-    ``enforce`` mode is kept; ``"soft"`` mode's recorded :meth:`denials` are not.
+    certificates, service-specific credentials, SAML / OIDC providers (nor the keys registered
+    for them), STS sessions, encoded authorization messages, the password policy, registered
+    resource policies or instance profiles without a role. The ``enforce`` mode and the
+    organization policies (:meth:`set_organization_policies`) are kept; ``"soft"`` mode's
+    recorded :meth:`denials` are not.
 
     ``Account(..., enforce="on")``: see :attr:`enforce`.
     """
@@ -850,13 +852,19 @@ class Account:
 
     # ---- access analysis (iamkit/_analysis.py) ----
 
-    def what_can(self, principal: str, *, include_conditional: bool = True) -> dict[str, list[str]]:
+    def what_can(
+        self, principal: str, *, include_conditional: bool = True, transitive: bool = False
+    ) -> dict[str, list[str]]:
         """Service prefix -> allowed catalog actions of a user or role (see ``iamkit._analysis``).
 
         ``principal`` is an ARN or a bare user or role name, resolved as the ``iamkit what-can``
-        command does (:meth:`resolve_principal`)."""
+        command does (:meth:`resolve_principal`). With ``transitive=True`` the actions of every
+        principal it can become are added; ``.details["via"]`` gives, for each action gained
+        that way, the principal and the path (see :meth:`reach`)."""
         from iamkit import _analysis
 
+        if transitive:
+            return _analysis.what_can_transitive(self, principal, include_conditional=include_conditional)
         return _analysis.what_can(self, principal, include_conditional=include_conditional)
 
     def who_can(
@@ -866,11 +874,44 @@ class Account:
         context: dict[str, Any] | None = None,
         *,
         include_conditional: bool = True,
+        transitive: bool = False,
     ) -> list[str]:
-        """ARNs of the users and roles allowed ``action`` on ``resource`` (see ``iamkit._analysis``)."""
+        """ARNs of the users and roles allowed ``action`` on ``resource`` (see ``iamkit._analysis``).
+
+        With ``transitive=True`` also those that can become such a principal (or an admin);
+        ``.details`` then carries each one's ``"path"`` and ``"via"``."""
         from iamkit import _analysis
 
+        if transitive:
+            return _analysis.who_can_transitive(
+                self, action, resource, context, include_conditional=include_conditional
+            )
         return _analysis.who_can(self, action, resource, context, include_conditional=include_conditional)
+
+    def reach_graph(self) -> Any:
+        """The reach graph of the account as it is now (an ``iamkit.ReachGraph``): who can become
+        whom, admins, escalations, with the enabling statements."""
+        from iamkit import _reach
+
+        return _reach.reach_graph(self)
+
+    def risk_report(self, exclusions: Any = None) -> Any:
+        """The risk report (an ``iamkit._report.RiskReport``): findings by category (privilege
+        escalation, data exfiltration, resource exposure, infrastructure modification,
+        credentials exposure) with principals, statements and paths; admins and service-linked
+        roles apart. ``exclusions``: a dict or the path of a JSON / YAML file (``principals``,
+        ``paths``, ``policies``, ``actions``). ``.write(dir)`` writes the HTML, JSON and CSV."""
+        from iamkit import _report
+
+        return _report.risk_report(self, exclusions)
+
+    def reach(self, principal: str) -> list[Any]:
+        """Whom ``principal`` (ARN or bare name) can become, transitively: one
+        :class:`iamkit.ReachPath` (a ``dict``: ``principal``, ``target``, ``access``, ``steps``)
+        per principal, shortest first, each step naming the method and enabling statements."""
+        from iamkit import _analysis, _reach
+
+        return _reach.reach_graph(self).reach(_analysis.resolve_principal(self, principal))
 
     def access_matrix(self, actions: str | list[str] = "*", *, threads: int = 2) -> Any:
         """Users and roles x actions, as an ``iamkit.AccessMatrix``."""
@@ -891,8 +932,9 @@ class Account:
 
         return _analysis.resolve_principal(self, principal)
 
-    def privilege_escalation(self, principal: str | None = None) -> list[dict[str, Any]]:
-        """Privilege-escalation paths of one principal (or of every user and role)."""
+    def privilege_escalation(self, principal: str | None = None) -> list[Any]:
+        """Escalations to admin (``iamkit.Escalation`` dicts) of one principal, or the shortest of
+        each user and role that can escalate; admins get none (see ``iamkit._analysis``)."""
         from iamkit import _analysis
 
         return _analysis.privilege_escalation(self, principal)

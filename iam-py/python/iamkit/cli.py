@@ -263,6 +263,10 @@ def _add_more_commands(sub: Any) -> None:
 
     _serve_cli.add_command(sub)
 
+    from iamkit import _reach_cli
+
+    _reach_cli.add_commands(sub)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit code."""
