@@ -147,7 +147,22 @@ def test_temporary_credentials_and_session_policies() -> None:
         }
         iam.create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(trust))
         iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=READ_USERS)
-        sts = client(server, "sts")
+        # Roles may not be assumed by the root user (STS refuses): a user of the account does.
+        iam.create_user(UserName="operator")
+        iam.put_user_policy(
+            UserName="operator",
+            PolicyName="assume",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+                }
+            ),
+        )
+        key = iam.create_access_key(UserName="operator")["AccessKey"]
+        sts = client(
+            server, "sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+        )
         session_policy = json.dumps(
             {
                 "Version": "2012-10-17",
