@@ -114,6 +114,36 @@ impl ServiceModel {
         })
     }
 
+    /// A shape's definition as the model has it (`{"type": "structure", "members": …}`), for
+    /// a protocol layer that serializes from the shapes (the HTTP endpoint's Query protocol).
+    pub fn shape_definition(&self, name: &str) -> Option<&Value> {
+        self.shapes().get(name)
+    }
+
+    /// The shape name of an operation's input, if it has one.
+    pub fn input_shape(&self, operation: &str) -> Option<&str> {
+        self.model["operations"][operation]["input"]["shape"].as_str()
+    }
+
+    /// The element the Query protocol wraps an operation's output in (`CreateUserResult`).
+    pub fn result_wrapper(&self, operation: &str) -> Option<&str> {
+        self.model["operations"][operation]["output"]["resultWrapper"].as_str()
+    }
+
+    /// The service's XML namespace (`https://iam.amazonaws.com/doc/2010-05-08/`).
+    pub fn xml_namespace(&self) -> &str {
+        self.model["metadata"]["xmlNamespace"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
+    /// The service's API version (`2010-05-08`).
+    pub fn api_version(&self) -> &str {
+        self.model["metadata"]["apiVersion"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
     /// The shape name of an operation's output, if it has one.
     pub fn output_shape(&self, operation: &str) -> Option<&str> {
         self.model["operations"][operation]["output"]["shape"].as_str()

@@ -37,6 +37,7 @@ from iamkit._native import (
     write_cli_profile,
 )
 from iamkit._reach import Escalation, ReachGraph, ReachPath
+from iamkit._server import RootCredentials, Server
 from iamkit._simulate import simulate_custom_policy
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "PolicyParseError",
     "ReachGraph",
     "ReachPath",
+    "RootCredentials",
+    "Server",
     "Statement",
     "UnknownActionError",
     "UnknownActionWarning",

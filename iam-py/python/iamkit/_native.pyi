@@ -342,15 +342,53 @@ class NativeReachGraph:
     def admin_status(self, principal: str) -> dict[str, Any]: ...
 
 @final
+class Server:
+    """The local IAM + STS endpoint (``iam-server``) on its own threads; ``iamkit.Server``
+    wraps it."""
+
+    def __init__(
+        self,
+        account: NativeAccount | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state: str | None = None,
+        enforce: str = "on",
+        log: str | None = None,
+        account_id: str = "123456789012",
+        import_details: str | None = None,
+    ) -> None: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def account(self) -> NativeAccount: ...
+    @property
+    def root_access_key_id(self) -> str | None: ...
+    def root_secret_access_key(self) -> str | None: ...
+    @property
+    def root_credentials_file(self) -> str | None: ...
+    @property
+    def warnings(self) -> list[str]: ...
+    @property
+    def running(self) -> bool: ...
+    def stop(self) -> None: ...
+
 class ClientCredentials:
     """The access key a client acts with; the secret never leaves the native object
     (redacted ``repr``, pickling raises ``TypeError``)."""
 
     def __init__(
-        self, access_key_id: str, secret_access_key: str | None = None, session_token: str | None = None
+        self,
+        access_key_id: str,
+        secret_access_key: str | None = None,
+        session_token: str | None = None,
+        region: str | None = None,
     ) -> None: ...
     @property
     def access_key_id(self) -> str: ...
+    @property
+    def region(self) -> str | None:
+        """The client's ``region_name``: recorded as the Region of the key's last use."""
     def __reduce__(self) -> NoReturn: ...
 
 # --- AWS CLI files (iam-py/src/cli_files.rs) ------------------------------------------------
