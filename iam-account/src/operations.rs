@@ -129,10 +129,10 @@ pub fn call_with(
             checks: Vec::new(),
         };
     };
-    // Unsupported STS operations are refused before anything else happens to them.
+    // STS operations iamkit does not implement answer InvalidAction before anything else.
     if let Err(e) = crate::sts_operations::refuse_unsupported(service, operation) {
         return CallOutcome {
-            result: Err(CallError::from(e)),
+            result: Err(CallError::Invalid(e)),
             checks: Vec::new(),
         };
     }

@@ -22,7 +22,7 @@
 //! with session credentials).
 
 use super::caller::{Caller, CallerKind};
-use super::secrets::{access_key_id, secret_text};
+use super::secrets::{access_key_id_for, secret_text};
 use super::sts::{Credentials, Session, SessionKind};
 use super::{Account, key};
 use iam_model::entities::{ErrorCode, IamError, IdPrefix, Timestamp};
@@ -190,7 +190,8 @@ impl Account {
             None => (self.root_arn(), self.id.clone()),
         };
         let now = self.clock.now();
-        let key_id = access_key_id(IdPrefix::TemporaryAccessKey)?;
+        // Key ids carry their account (GetAccessKeyInfo).
+        let key_id = access_key_id_for(IdPrefix::TemporaryAccessKey, &self.id)?;
         let secret = secret_text(40)?;
         let token = secret_text(356)?;
         let session = Session {
@@ -212,7 +213,6 @@ impl Account {
             policies: Vec::new(),
             tags: Vec::new(),
             transitive_tag_keys: Vec::new(),
-            // GetSessionToken takes no SourceIdentity (STS API reference).
             source_identity: None,
         };
         self.sessions.insert(key_id.clone(), session);
