@@ -6,6 +6,7 @@
 mod catalog;
 mod conditions;
 mod elements;
+mod exposure;
 mod resources;
 mod security;
 mod size;
@@ -132,6 +133,7 @@ pub fn validate_with(
         for (i, st) in policy.statements.iter().enumerate() {
             security::check_statement(&mut out, st, &paths(i));
         }
+        exposure::check_policy(&mut out, policy, &paths);
         if options.catalog {
             for (i, st) in policy.statements.iter().enumerate() {
                 catalog::check_statement(&mut out, st, of(i), &paths(i));
@@ -191,6 +193,8 @@ impl Checks {
 
 /// The JSON path of a statement (`Statement` or `Statement[i]`), rendered only when a
 /// finding needs it.
+pub use exposure::RESTRICTING_KEYS;
+
 pub(crate) struct StPath {
     pub(crate) single: bool,
     pub(crate) index: usize,
