@@ -293,16 +293,18 @@ fn exposure(c: &mut Checks, policy: &Policy, st: &Statement, path: &StPath) {
                         PrincipalKey::Federated if t == PolicyType::Trust => {
                             web_identity(c, st, s, v.span, &kpath);
                         }
-                        PrincipalKey::Service if t == PolicyType::Resource && s != "*" => {
-                            if !restricts(&st.conditions, &|k| key_in(k, SOURCE_KEYS)) {
-                                c.push(
-                                    "RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL",
-                                    Severity::SecurityWarning,
-                                    v.span,
-                                    kpath.clone(),
-                                    format!("the service principal {s} acts on behalf of every AWS account: add a condition on aws:SourceArn or aws:SourceAccount (or aws:SourceOrgID) so that it can reach this resource only for your resources"),
-                                );
-                            }
+                        PrincipalKey::Service
+                            if t == PolicyType::Resource
+                                && s != "*"
+                                && !restricts(&st.conditions, &|k| key_in(k, SOURCE_KEYS)) =>
+                        {
+                            c.push(
+                                "RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL",
+                                Severity::SecurityWarning,
+                                v.span,
+                                kpath.clone(),
+                                format!("the service principal {s} acts on behalf of every AWS account: add a condition on aws:SourceArn or aws:SourceAccount (or aws:SourceOrgID) so that it can reach this resource only for your resources"),
+                            );
                         }
                         _ => {}
                     }
