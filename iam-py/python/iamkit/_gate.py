@@ -32,10 +32,13 @@ SECURITY_SEVERITY = {"ERROR": "8.0", "SECURITY_WARNING": "7.0", "WARNING": "4.0"
 SARIF_LEVEL = {"ERROR": "error", "SECURITY_WARNING": "warning", "WARNING": "warning", "SUGGESTION": "note"}
 
 
-def is_failing(f: iamkit.Finding, fail_on: Sequence[str]) -> bool:
+def is_failing(f: iamkit.Finding, fail_on: Sequence[str], not_a_policy: bool = False) -> bool:
     """Whether a finding fails the gate: its type is in ``fail_on``, or the document was not a
-    policy at all (:data:`ALWAYS_FAIL`)."""
-    return f.severity in fail_on or f.code in ALWAYS_FAIL
+    policy at all (:data:`ALWAYS_FAIL`, or any ``ERROR`` of a document that does not parse as a
+    policy: bad JSON, wrong shapes)."""
+    return (
+        f.severity in fail_on or f.code in ALWAYS_FAIL or (not_a_policy and f.severity == "ERROR")
+    )
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: Findings that say the input is not a policy at all: they fail the gate whatever
 #: ``--fail-on`` says (a document that was not understood never passes).
@@ -61,6 +64,18 @@ class Document:
     entity: str | None = None
     policy_name: str | None = None
     findings: list[iamkit.Finding] = field(default_factory=list)
+    #: True when the text does not parse as a policy at all (``Policy.from_json`` refuses it):
+    #: its ERROR findings fail the gate whatever ``--fail-on`` says.
+    not_a_policy: bool = False
+
+    def check(self) -> None:
+        """Validates the document (sets :attr:`findings` and :attr:`not_a_policy`)."""
+        self.findings = list(iamkit.validate(self.text, policy_type=self.policy_type))
+        if any(f.severity == "ERROR" for f in self.findings):
+            try:
+                iamkit.Policy.from_json(self.text, policy_type=self.policy_type)
+            except ValueError:
+                self.not_a_policy = True
 
 
 # ---- inputs ---------------------------------------------------------------------------------------
@@ -312,6 +327,35 @@ def _rule_title(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
+def _rule(code: str, severity: str) -> dict[str, Any]:
+    """The SARIF ``reportingDescriptor`` of an issue code."""
+    origin = "iamkit policy check" if code in aa.IAMKIT_CODES else "IAM Access Analyzer policy check"
+    link = aa.learn_more_link(code, severity)
+    kind = severity.replace("_", " ").capitalize()
+    return {
+        "id": code,
+        "name": "".join(w.capitalize() for w in code.split("_")),
+        "shortDescription": {"text": _rule_title(code)},
+        "fullDescription": {"text": f"{kind}: {_rule_title(code)} ({origin})"},
+        "helpUri": link,
+        "help": {"text": f"{kind} {code}: see {link}"},
+        "defaultConfiguration": {"level": SARIF_LEVEL.get(severity, "warning")},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY.get(severity, "4.0"),
+            # ERROR findings are grammar facts; the others are sound over-approximations.
+            "precision": "very-high" if severity == "ERROR" else "high",
+            "problem.severity": {"ERROR": "error", "SECURITY_WARNING": "error", "WARNING": "warning"}.get(
+                severity, "recommendation"
+            ),
+            "tags": ["security", "iam", severity.lower().replace("_", "-")],
+        },
+    }
+
+
 def _uri(path: str) -> str:
     if path == "-":
         return "stdin"
@@ -328,37 +372,18 @@ def sarif_log(docs: Sequence[Document], fail_on: Sequence[str] = DEFAULT_FAIL_ON
     rules: list[dict[str, Any]] = []
     rule_index: dict[str, int] = {}
     results: list[dict[str, Any]] = []
+    # A rule's level and security-severity are those of its most serious result (one code can
+    # be reported with several finding types).
+    worst: dict[str, str] = {}
+    for doc in docs:
+        for f in doc.findings:
+            if f.code not in worst or _rank(f.severity) < _rank(worst[f.code]):
+                worst[f.code] = f.severity
     for doc in docs:
         for f in doc.findings:
             if f.code not in rule_index:
                 rule_index[f.code] = len(rules)
-                rules.append(
-                    {
-                        "id": f.code,
-                        "name": "".join(w.capitalize() for w in f.code.split("_")),
-                        "shortDescription": {"text": _rule_title(f.code)},
-                        "fullDescription": {
-                            "text": f"{f.severity.replace('_', ' ').capitalize()}: {_rule_title(f.code)} "
-                            "(IAM Access Analyzer policy check)"
-                            if f.code not in aa.IAMKIT_CODES
-                            else f"{f.severity.replace('_', ' ').capitalize()}: {_rule_title(f.code)} "
-                            "(iamkit policy check)"
-                        },
-                        "helpUri": aa.learn_more_link(f.code, f.severity),
-                        "help": {"text": f"See {aa.learn_more_link(f.code, f.severity)}"},
-                        "defaultConfiguration": {"level": SARIF_LEVEL.get(f.severity, "warning")},
-                        "properties": {
-                            "security-severity": SECURITY_SEVERITY.get(f.severity, "4.0"),
-                            "precision": "very-high" if f.severity == "ERROR" else "high",
-                            "problem.severity": "error"
-                            if f.severity in ("ERROR", "SECURITY_WARNING")
-                            else "warning"
-                            if f.severity == "WARNING"
-                            else "recommendation",
-                            "tags": ["security", "iam", f.severity.lower().replace("_", "-")],
-                        },
-                    }
-                )
+                rules.append(_rule(f.code, worst[f.code]))
             end_line = max(f.end_line, f.line)
             end_column = f.end_column if (end_line, f.end_column) > (f.line, f.column) else f.column + 1
             logical: list[dict[str, Any]] = []
@@ -376,7 +401,7 @@ def sarif_log(docs: Sequence[Document], fail_on: Sequence[str] = DEFAULT_FAIL_ON
             props: dict[str, Any] = {
                 "findingType": f.severity,
                 "path": f.path,
-                "failing": is_failing(f, fail_on),
+                "failing": is_failing(f, fail_on, doc.not_a_policy),
             }
             if doc.entity is None:
                 physical["region"] = {
@@ -399,7 +424,7 @@ def sarif_log(docs: Sequence[Document], fail_on: Sequence[str] = DEFAULT_FAIL_ON
                     "ruleId": f.code,
                     "ruleIndex": rule_index[f.code],
                     # A finding that fails the gate is an error for code scanning too.
-                    "level": "error" if is_failing(f, fail_on) else SARIF_LEVEL.get(f.severity, "warning"),
+                    "level": "error" if is_failing(f, fail_on, doc.not_a_policy) else SARIF_LEVEL.get(f.severity, "warning"),
                     "message": {"text": f.message},
                     "locations": [location],
                     "properties": props,
@@ -442,7 +467,7 @@ def write_output(fmt: str, docs: Sequence[Document], out: TextIO, fail_on: Seque
                 if doc.entity is not None:
                     item["entity"] = doc.entity
                     item["policy"] = doc.policy_name
-                item["failing"] = is_failing(f, fail_on)
+                item["failing"] = is_failing(f, fail_on, doc.not_a_policy)
                 item["learnMoreLink"] = aa.learn_more_link(f.code, f.severity)
                 items.append(item)
         json.dump(items, out, indent=2)
@@ -486,13 +511,13 @@ def run(
             + ")"
         )
     for doc in docs:
-        doc.findings = list(iamkit.validate(doc.text, policy_type=doc.policy_type))
+        doc.check()
     rules = [IgnoreRule.parse(x) for entry in ignore for x in entry.split(",") if x.strip()]
     ignored = apply_filters(docs, min_severity, rules)
     write_output(fmt, docs, out, fail_on)
     for msg in errors:
         print(f"iamkit: error: {msg}", file=sys.stderr)
-    failing = sum(1 for d in docs for f in d.findings if is_failing(f, fail_on))
+    failing = sum(1 for d in docs for f in d.findings if is_failing(f, fail_on, d.not_a_policy))
     if failing:
         print(
             f"iamkit: {failing} failing finding(s) ({', '.join(fail_on)}) in {len(docs)} document(s)"
