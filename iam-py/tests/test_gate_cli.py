@@ -336,3 +336,64 @@ def test_workflow_example_runs_the_gate_and_uploads_sarif() -> None:
     assert "pip install iamkit" in runs and "iamkit validate policies/" in runs and "--format sarif" in runs
     assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif") for s in steps)
     assert wf["permissions"]["security-events"] == "write"
+
+
+def _policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+READ = {
+    "Sid": "Read",
+    "Effect": "Allow",
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::reports/*",
+    "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}, "Bool": {"aws:SecureTransport": "true"}},
+}
+NO_DELETE = {"Sid": "NoDelete", "Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}
+
+
+def test_diff_statements_resource_widening_and_dropped_condition() -> None:
+    wider = dict(READ, Resource="*", Condition={"Bool": {"aws:SecureTransport": "true"}})
+    d = iamkit.diff_policies(_policy(READ, NO_DELETE), _policy(wider))
+    # The contract's keys are still there.
+    assert d["only_a"] == [] and d["only_b"] == []
+    changed, removed = d["statements"]
+    assert changed["change"] == "changed" and changed["sid"] == "Read" and changed["widens"] is True
+    assert changed["resources_widened"] == ["*"]
+    assert changed["conditions_dropped"] == [
+        {"operator": "IpAddress", "key": "aws:SourceIp", "values": ["10.0.0.0/8"]}
+    ]
+    assert removed == {"change": "removed", "a_index": 1, "b_index": None, "sid": "NoDelete", "effect": "Deny"}
+    # A bucket path narrowed, a condition value changed: no widening of resources.
+    narrower = dict(READ, Resource="arn:aws:s3:::reports/2024/*")
+    narrower["Condition"] = {"IpAddress": {"aws:SourceIp": "10.1.0.0/16"}, "Bool": {"aws:SecureTransport": "true"}}
+    (c,) = iamkit.diff_policies(_policy(READ), _policy(narrower))["statements"]
+    assert c["resources_narrowed"] == ["arn:aws:s3:::reports/*"] and "resources_widened" not in c
+    assert c["conditions_changed"] == [
+        {"operator": "IpAddress", "key": "aws:SourceIp", "a": ["10.0.0.0/8"], "b": ["10.1.0.0/16"]}
+    ]
+    assert iamkit.diff_policies(_policy(READ), _policy(READ))["statements"] == []
+
+
+def test_diff_statements_pairing_and_not_resource() -> None:
+    a = _policy({"Effect": "Allow", "Action": "ec2:*", "NotResource": ["arn:aws:ec2:*:*:instance/prod-*", "arn:x"]})
+    b = _policy({"Effect": "Allow", "Action": "ec2:*", "NotResource": "arn:x"})
+    (c,) = iamkit.diff_policies(a, b)["statements"]
+    # Removing an exclusion from NotResource widens.
+    assert c["resources_widened"] == ["arn:aws:ec2:*:*:instance/prod-*"] and c["widens"]
+    (c,) = iamkit.diff_policies(_policy(NO_DELETE), _policy(dict(NO_DELETE, Effect="Allow")))["statements"]
+    assert c["effect_changed"] == ["Deny", "Allow"]
+
+
+def test_cli_diff_reports_statements_and_fails_on_widening(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(_policy(READ, NO_DELETE)))
+    b.write_text(json.dumps(_policy(dict(READ, Resource="*"))))
+    p = run("diff", str(a), str(b))
+    assert p.returncode == 0
+    assert "statement changed\tSid Read\tresources widened: *" in p.stdout
+    assert "statement removed\tSid NoDelete\tDeny" in p.stdout
+    assert run("diff", str(a), str(b), "--fail-on-widening").returncode == 1
+    # B -> A only narrows: a Deny added, a resource narrowed, a condition added.
+    assert run("diff", str(b), str(a), "--fail-on-widening").returncode == 0
+    assert run("diff", str(a), str(a), "--fail-on-widening", "--fail-on-difference").returncode == 0
