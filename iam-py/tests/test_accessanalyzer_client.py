@@ -127,7 +127,12 @@ def test_path_elements_index_and_key(aa: Any) -> None:
     r = aa.validate_policy(policyDocument=two, policyType="IDENTITY_POLICY")
     check_shape(r, output_shape("ValidatePolicy"))
     (f,) = [f for f in r["findings"] if f["issueCode"] == "INVALID_ACTION"]
-    assert f["locations"][0]["path"] == [{"value": "Statement"}, {"index": 1}, {"value": "Action"}, {"index": 1}]
+    assert f["locations"][0]["path"] == [
+        {"value": "Statement"},
+        {"index": 1},
+        {"value": "Action"},
+        {"index": 1},
+    ]
     r = aa.validate_policy(policyDocument=CONDITION, policyType="IDENTITY_POLICY")
     (f,) = [f for f in r["findings"] if f["issueCode"] == "INVALID_GLOBAL_CONDITION_KEY"]
     # The finding is about the condition key itself: a `key` element.
@@ -138,7 +143,9 @@ def test_path_elements_index_and_key(aa: Any) -> None:
         {"value": "StringEquals"},
         {"key": "aws:SourceIpp"},
     ]
-    assert _accessanalyzer.path_elements("Statement[0].Condition.StringLike.token.actions.githubusercontent.com:sub") == [
+    assert _accessanalyzer.path_elements(
+        "Statement[0].Condition.StringLike.token.actions.githubusercontent.com:sub"
+    ) == [
         {"value": "Statement"},
         {"index": 0},
         {"value": "Condition"},
@@ -163,7 +170,9 @@ def test_policy_types_and_resource_types(aa: Any) -> None:
         PUBLIC_BUCKET, policyType="RESOURCE_POLICY", validatePolicyResourceType="AWS::S3::Bucket"
     )
     trust = codes(
-        OPEN_TRUST, policyType="RESOURCE_POLICY", validatePolicyResourceType="AWS::IAM::AssumeRolePolicyDocument"
+        OPEN_TRUST,
+        policyType="RESOURCE_POLICY",
+        validatePolicyResourceType="AWS::IAM::AssumeRolePolicyDocument",
     )
     assert "TRUST_POLICY_ALLOWS_ANY_PRINCIPAL" in trust
     assert "UNSUPPORTED_PRINCIPAL" in codes(PUBLIC_BUCKET, policyType="IDENTITY_POLICY")
@@ -184,7 +193,10 @@ def test_learn_more_links(aa: Any) -> None:
         "#access-analyzer-reference-policy-checks-general-warning-create-slr-with-star-in-action-and-resource"
     )
     # iamkit's own codes point at iamkit's findings reference in the project repository.
-    assert links["FULL_ADMIN_ACCESS"] == f"{_accessanalyzer.project_url()}/blob/main/iam-py/README.md#full-admin-access"
+    assert (
+        links["FULL_ADMIN_ACCESS"]
+        == f"{_accessanalyzer.project_url()}/blob/main/iam-py/README.md#full-admin-access"
+    )
     assert _accessanalyzer.project_url().startswith("https://")
 
 
@@ -208,10 +220,14 @@ def test_parameters_validated_as_botocore_does(aa: Any) -> None:
     msg = _same_param_error(aa, "validate_policy", policyDocument=5)
     assert 'Missing required parameter in input: "policyType"' in msg
     _same_param_error(aa, "validate_policy", policyDocument="{}", policyType="IDENTITY_POLICY", bogus=1)
-    _same_param_error(aa, "validate_policy", policyDocument="{}", policyType="IDENTITY_POLICY", maxResults="5")
+    _same_param_error(
+        aa, "validate_policy", policyDocument="{}", policyType="IDENTITY_POLICY", maxResults="5"
+    )
     # The custom checks: parameters are checked before anything is delegated.
     _same_param_error(aa, "check_no_new_access", newPolicyDocument="{}")
-    _same_param_error(aa, "check_access_not_granted", policyDocument="{}", access=[{"actions": "s3:GetObject"}])
+    _same_param_error(
+        aa, "check_access_not_granted", policyDocument="{}", access=[{"actions": "s3:GetObject"}]
+    )
     _same_param_error(aa, "check_access_not_granted", policyDocument="{}", policyType="IDENTITY_POLICY")
     _same_param_error(aa, "check_no_public_access", policyDocument="{}")
     _same_param_error(aa, "check_no_public_access", resourceType=3, policyDocument="{}")
@@ -252,7 +268,9 @@ def test_pagination_by_max_results_and_paginator(aa: Any) -> None:
     assert aa.can_paginate("validate_policy") and not aa.can_paginate("check_no_new_access")
     pg = aa.get_paginator("validate_policy")
     assert pg.result_keys == ["findings"]
-    got = list(pg.paginate(policyDocument=ADMIN, policyType="IDENTITY_POLICY", PaginationConfig={"PageSize": 2}))
+    got = list(
+        pg.paginate(policyDocument=ADMIN, policyType="IDENTITY_POLICY", PaginationConfig={"PageSize": 2})
+    )
     assert [f for p in got for f in p["findings"]] == full and len(got) == (len(full) + 1) // 2
     first = pg.paginate(
         policyDocument=ADMIN, policyType="IDENTITY_POLICY", PaginationConfig={"MaxItems": 2}
@@ -270,9 +288,12 @@ def test_pagination_by_max_results_and_paginator(aa: Any) -> None:
 
 def test_client_factory_and_surface(aa: Any) -> None:
     assert aa.service == "accessanalyzer"
-    assert {"validate_policy", "check_no_new_access", "check_access_not_granted", "check_no_public_access"} <= set(
-        dir(aa)
-    )
+    assert {
+        "validate_policy",
+        "check_no_new_access",
+        "check_access_not_granted",
+        "check_no_public_access",
+    } <= set(dir(aa))
     with pytest.raises(AttributeError, match="create_analyzer"):
         aa.create_analyzer  # noqa: B018
     with pytest.raises(ValueError, match="Account"):

@@ -71,7 +71,11 @@ def test_directory_recursive_default_glob(tree: Path) -> None:
     p = run("validate", str(tree))
     assert p.returncode == 1, p.stderr
     files = {line.split(":", 1)[0] for line in p.stdout.splitlines()}
-    assert files == {str(tree / "warn.json"), str(tree / "team" / "admin.json"), str(tree / "team" / "deep" / "bad.json")}
+    assert files == {
+        str(tree / "warn.json"),
+        str(tree / "team" / "admin.json"),
+        str(tree / "team" / "deep" / "bad.json"),
+    }
     assert "notes.txt" not in p.stdout and ".git" not in p.stdout
     assert "failing finding" in p.stderr
 
@@ -95,7 +99,9 @@ def test_security_warning_fails_by_default(tmp_path: Path) -> None:
     assert line.startswith(f"{path}:4:5: SECURITY_WARNING FULL_ADMIN_ACCESS ")
     assert run("validate", "--fail-on", "ERROR", str(path)).returncode == 0
     assert run("validate", "--fail-on", "NONE", str(path)).returncode == 0
-    assert run("validate", "--fail-on", "WARNING,ERROR", str(path)).returncode == 1  # CREATE_SLR_* is a WARNING
+    assert (
+        run("validate", "--fail-on", "WARNING,ERROR", str(path)).returncode == 1
+    )  # CREATE_SLR_* is a WARNING
     assert run("validate", "--fail-on", "ERROR", "--fail-on", "SECURITY_WARNING", str(path)).returncode == 1
 
 
@@ -159,9 +165,21 @@ def test_not_a_policy_never_passes(tmp_path: Path) -> None:
 def test_help_documents_exit_codes() -> None:
     p = run("validate", "--help")
     assert p.returncode == 0
-    for text in ("exit codes", "0  no failing finding", "1  at least one failing finding", "2  usage or I/O error"):
+    for text in (
+        "exit codes",
+        "0  no failing finding",
+        "1  at least one failing finding",
+        "2  usage or I/O error",
+    ):
         assert text in p.stdout
-    for option in ("--snapshot", "--fail-on", "--ignore-finding", "--min-severity", "--policy-type", "--include"):
+    for option in (
+        "--snapshot",
+        "--fail-on",
+        "--ignore-finding",
+        "--min-severity",
+        "--policy-type",
+        "--include",
+    ):
         assert option in p.stdout
 
 
@@ -209,7 +227,10 @@ def test_snapshot_trust_policies_and_ignores(tmp_path: Path) -> None:
             {
                 "PolicyName": "Old",
                 "PolicyVersionList": [
-                    {"Document": json.loads(BAD.replace("s3GetObject", "s3:GetObject")), "IsDefaultVersion": False},
+                    {
+                        "Document": json.loads(BAD.replace("s3GetObject", "s3:GetObject")),
+                        "IsDefaultVersion": False,
+                    },
                     {"Document": json.loads(BAD), "IsDefaultVersion": True},
                 ],
             }
@@ -223,7 +244,8 @@ def test_snapshot_trust_policies_and_ignores(tmp_path: Path) -> None:
     trust = [x for x in lines if "TRUST_POLICY_ALLOWS_ANY_PRINCIPAL" in x]
     # Line and column inside the trust policy as printed with four-space indentation.
     assert trust == [
-        f"{path}#role/Open/trust:7:24: SECURITY_WARNING TRUST_POLICY_ALLOWS_ANY_PRINCIPAL " + trust[0].split(" ", 3)[3]
+        f"{path}#role/Open/trust:7:24: SECURITY_WARNING TRUST_POLICY_ALLOWS_ANY_PRINCIPAL "
+        + trust[0].split(" ", 3)[3]
     ]
     assert any(x.startswith(f"{path}#user/alice/everything:") and "FULL_ADMIN_ACCESS" in x for x in lines)
     assert any(x.startswith(f"{path}#policy/Old:") and "INVALID_ACTION" in x for x in lines)
@@ -248,7 +270,9 @@ def test_accessanalyzer_format_is_the_aws_cli_output(tmp_path: Path) -> None:
     path.write_text(ADMIN)
     p = run("validate", "--format", "accessanalyzer", str(path))
     assert p.returncode == 1
-    response = iamkit.client("accessanalyzer").validate_policy(policyDocument=ADMIN, policyType="IDENTITY_POLICY")
+    response = iamkit.client("accessanalyzer").validate_policy(
+        policyDocument=ADMIN, policyType="IDENTITY_POLICY"
+    )
     del response["ResponseMetadata"]
     # The AWS CLI prints json.dumps(response, indent=4, ensure_ascii=False) and a newline.
     assert p.stdout == json.dumps(response, indent=4, ensure_ascii=False) + "\n"
@@ -271,8 +295,13 @@ def test_sarif_valid_against_the_2_1_0_schema(tree: Path) -> None:
     urls = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
     assert driver["informationUri"] == urls["Repository"]
     rules = {r["id"]: r for r in driver["rules"]}
-    assert rules["INVALID_ACTION"]["helpUri"].endswith("#access-analyzer-reference-policy-checks-error-invalid-action")
-    assert rules["FULL_ADMIN_ACCESS"]["helpUri"] == f"{urls['Repository']}/blob/main/iam-py/README.md#full-admin-access"
+    assert rules["INVALID_ACTION"]["helpUri"].endswith(
+        "#access-analyzer-reference-policy-checks-error-invalid-action"
+    )
+    assert (
+        rules["FULL_ADMIN_ACCESS"]["helpUri"]
+        == f"{urls['Repository']}/blob/main/iam-py/README.md#full-admin-access"
+    )
     expected = {"ERROR": "8.0", "SECURITY_WARNING": "7.0", "WARNING": "4.0", "SUGGESTION": "2.0"}
     results = log["runs"][0]["results"]
     order = ["ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION"]
@@ -328,7 +357,9 @@ def test_pre_commit_hook_entry_runs_the_gate(tmp_path: Path) -> None:
 
 
 def test_workflow_example_runs_the_gate_and_uploads_sarif() -> None:
-    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "iamkit-policy-gate.yml").read_text(encoding="utf-8"))
+    wf = yaml.safe_load(
+        (ROOT / ".github" / "workflows" / "iamkit-policy-gate.yml").read_text(encoding="utf-8")
+    )
     on = wf[True] if True in wf else wf["on"]  # YAML 1.1 reads `on:` as True
     assert on["pull_request"]["paths"] == ["policies/**"]
     steps = wf["jobs"]["iamkit-validate"]["steps"]
@@ -363,10 +394,19 @@ def test_diff_statements_resource_widening_and_dropped_condition() -> None:
     assert changed["conditions_dropped"] == [
         {"operator": "IpAddress", "key": "aws:SourceIp", "values": ["10.0.0.0/8"]}
     ]
-    assert removed == {"change": "removed", "a_index": 1, "b_index": None, "sid": "NoDelete", "effect": "Deny"}
+    assert removed == {
+        "change": "removed",
+        "a_index": 1,
+        "b_index": None,
+        "sid": "NoDelete",
+        "effect": "Deny",
+    }
     # A bucket path narrowed, a condition value changed: no widening of resources.
     narrower = dict(READ, Resource="arn:aws:s3:::reports/2024/*")
-    narrower["Condition"] = {"IpAddress": {"aws:SourceIp": "10.1.0.0/16"}, "Bool": {"aws:SecureTransport": "true"}}
+    narrower["Condition"] = {
+        "IpAddress": {"aws:SourceIp": "10.1.0.0/16"},
+        "Bool": {"aws:SecureTransport": "true"},
+    }
     (c,) = iamkit.diff_policies(_policy(READ), _policy(narrower))["statements"]
     assert c["resources_narrowed"] == ["arn:aws:s3:::reports/*"] and "resources_widened" not in c
     assert c["conditions_changed"] == [
@@ -376,7 +416,9 @@ def test_diff_statements_resource_widening_and_dropped_condition() -> None:
 
 
 def test_diff_statements_pairing_and_not_resource() -> None:
-    a = _policy({"Effect": "Allow", "Action": "ec2:*", "NotResource": ["arn:aws:ec2:*:*:instance/prod-*", "arn:x"]})
+    a = _policy(
+        {"Effect": "Allow", "Action": "ec2:*", "NotResource": ["arn:aws:ec2:*:*:instance/prod-*", "arn:x"]}
+    )
     b = _policy({"Effect": "Allow", "Action": "ec2:*", "NotResource": "arn:x"})
     (c,) = iamkit.diff_policies(a, b)["statements"]
     # Removing an exclusion from NotResource widens.

@@ -47,7 +47,9 @@ RESOURCE_TYPES = {
 }
 LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
 
-AWS_REFERENCE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
+AWS_REFERENCE = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html"
+)
 _ANCHOR_TYPE = {
     "ERROR": "error",
     "SECURITY_WARNING": "security-warning",
@@ -85,7 +87,7 @@ def project_url() -> str:
         from importlib.metadata import metadata
 
         for entry in metadata("iamkit").get_all("Project-URL") or []:
-            label, _, url = entry.partition(",")
+            label, _, url = str(entry).partition(",")
             if label.strip().lower() in ("repository", "source", "homepage"):
                 return url.strip()
     except Exception:  # pragma: no cover - metadata missing in an unusual install

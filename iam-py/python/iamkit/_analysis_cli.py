@@ -192,7 +192,8 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
         for c in d["statements"]:
             out.write(_statement_line(c))
     differs = any(
-        d[k] for k in ("only_a", "only_b", "resources_only_a", "resources_only_b", "access_changed", "statements")
+        d[k]
+        for k in ("only_a", "only_b", "resources_only_a", "resources_only_b", "access_changed", "statements")
     )
     from iamkit._policy_diff import widens
 
@@ -207,7 +208,11 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
 
 def _statement_line(c: dict[str, Any]) -> str:
     """One text line of a statement change: ``statement changed  Sid|#i  what``."""
-    who = f"Sid {c['sid']}" if c.get("sid") else f"#{c['b_index'] if c['b_index'] is not None else c['a_index']}"
+    who = (
+        f"Sid {c['sid']}"
+        if c.get("sid")
+        else f"#{c['b_index'] if c['b_index'] is not None else c['a_index']}"
+    )
     if c["change"] != "changed":
         return f"statement {c['change']}\t{who}\t{c['effect']}\n"
     parts: list[str] = []

@@ -36,9 +36,9 @@ def is_failing(f: iamkit.Finding, fail_on: Sequence[str], not_a_policy: bool = F
     """Whether a finding fails the gate: its type is in ``fail_on``, or the document was not a
     policy at all (:data:`ALWAYS_FAIL`, or any ``ERROR`` of a document that does not parse as a
     policy: bad JSON, wrong shapes)."""
-    return (
-        f.severity in fail_on or f.code in ALWAYS_FAIL or (not_a_policy and f.severity == "ERROR")
-    )
+    return f.severity in fail_on or f.code in ALWAYS_FAIL or (not_a_policy and f.severity == "ERROR")
+
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: Findings that say the input is not a policy at all: they fail the gate whatever
 #: ``--fail-on`` says (a document that was not understood never passes).
@@ -151,8 +151,7 @@ def snapshot_documents(path: str) -> list[Document]:
     lists = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
     if not isinstance(data, dict) or not any(k in data for k in lists):
         raise GateUsageError(
-            f"{name}: not a get-account-authorization-details snapshot "
-            f"(expected one of {', '.join(lists)})"
+            f"{name}: not a get-account-authorization-details snapshot (expected one of {', '.join(lists)})"
         )
     out: list[Document] = []
 
@@ -176,15 +175,15 @@ def snapshot_documents(path: str) -> list[Document]:
         ("group", "GroupDetailList", "GroupPolicyList"),
         ("role", "RoleDetailList", "RolePolicyList"),
     ):
-        for e in data.get(key) or []:
-            if not isinstance(e, dict):
+        for ent in data.get(key) or []:
+            if not isinstance(ent, dict):
                 continue
-            entity = f"{kind}/{e.get(kind.capitalize() + 'Name', '?')}"
-            for p in e.get(inline_key) or []:
+            entity = f"{kind}/{ent.get(kind.capitalize() + 'Name', '?')}"
+            for p in ent.get(inline_key) or []:
                 if isinstance(p, dict):
                     add(entity, str(p.get("PolicyName", "?")), p.get("PolicyDocument"), "identity")
             if kind == "role":
-                add(entity, "trust", e.get("AssumeRolePolicyDocument"), "trust")
+                add(entity, "trust", ent.get("AssumeRolePolicyDocument"), "trust")
     for p in data.get("Policies") or []:
         if isinstance(p, dict):
             add(f"policy/{p.get('PolicyName', '?')}", "", _default_version(p), "identity")
@@ -291,7 +290,9 @@ def parse_severities(values: Sequence[str] | None, option: str) -> tuple[str, ..
             if not part or part == "NONE":
                 continue
             if part not in SEVERITIES:
-                raise GateUsageError(f"{option}: unknown finding type {part!r}; expected {', '.join(SEVERITIES)}")
+                raise GateUsageError(
+                    f"{option}: unknown finding type {part!r}; expected {', '.join(SEVERITIES)}"
+                )
             out.append(part)
     return tuple(out)
 
@@ -424,7 +425,9 @@ def sarif_log(docs: Sequence[Document], fail_on: Sequence[str] = DEFAULT_FAIL_ON
                     "ruleId": f.code,
                     "ruleIndex": rule_index[f.code],
                     # A finding that fails the gate is an error for code scanning too.
-                    "level": "error" if is_failing(f, fail_on, doc.not_a_policy) else SARIF_LEVEL.get(f.severity, "warning"),
+                    "level": "error"
+                    if is_failing(f, fail_on, doc.not_a_policy)
+                    else SARIF_LEVEL.get(f.severity, "warning"),
                     "message": {"text": f.message},
                     "locations": [location],
                     "properties": props,

@@ -90,7 +90,10 @@ def _compare(x: _native.Statement, y: _native.Statement) -> dict[str, Any]:
     if x.effect != y.effect:
         ch["effect_changed"] = [x.effect, y.effect]
     if x.not_action != y.not_action:
-        ch["action_element"] = ["NotAction" if x.not_action else "Action", "NotAction" if y.not_action else "Action"]
+        ch["action_element"] = [
+            "NotAction" if x.not_action else "Action",
+            "NotAction" if y.not_action else "Action",
+        ]
     else:
         added = _uncovered(y.actions, x.actions, ci=True)
         removed = _uncovered(x.actions, y.actions, ci=True)
@@ -120,8 +123,12 @@ def _compare(x: _native.Statement, y: _native.Statement) -> dict[str, Any]:
         ch["principal"] = [x.principal, y.principal]
     cx, cy = _conditions(x), _conditions(y)
     names = {**_key_names(x), **_key_names(y)}
-    dropped = [{"operator": op, "key": names[(op, k)], "values": cx[(op, k)]} for op, k in cx if (op, k) not in cy]
-    added_c = [{"operator": op, "key": names[(op, k)], "values": cy[(op, k)]} for op, k in cy if (op, k) not in cx]
+    dropped = [
+        {"operator": op, "key": names[(op, k)], "values": cx[(op, k)]} for op, k in cx if (op, k) not in cy
+    ]
+    added_c = [
+        {"operator": op, "key": names[(op, k)], "values": cy[(op, k)]} for op, k in cy if (op, k) not in cx
+    ]
     changed = [
         {"operator": op, "key": names[(op, k)], "a": cx[(op, k)], "b": cy[(op, k)]}
         for op, k in cx
@@ -147,9 +154,13 @@ def statement_changes(a_text: str, b_text: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i, j in _pair(a, b):
         if i is None and j is not None:
-            out.append({"change": "added", "a_index": None, "b_index": j, "sid": b[j].sid, "effect": b[j].effect})
+            out.append(
+                {"change": "added", "a_index": None, "b_index": j, "sid": b[j].sid, "effect": b[j].effect}
+            )
         elif j is None and i is not None:
-            out.append({"change": "removed", "a_index": i, "b_index": None, "sid": a[i].sid, "effect": a[i].effect})
+            out.append(
+                {"change": "removed", "a_index": i, "b_index": None, "sid": a[i].sid, "effect": a[i].effect}
+            )
         elif i is not None and j is not None:
             ch = _compare(a[i], b[j])
             if ch:

@@ -196,10 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--include",
         action="append",
         metavar="GLOB",
-        help="in directories, validate files matching GLOB (name or relative path; repeatable; default *.json)",
+        help="in directories, validate files matching GLOB (name or relative path; repeatable; "
+        "default *.json)",
     )
     v.add_argument(
-        "--exclude", action="append", metavar="GLOB", help="in directories, skip files matching GLOB (repeatable)"
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="in directories, skip files matching GLOB (repeatable)",
     )
     v.add_argument(
         "--fail-on",
