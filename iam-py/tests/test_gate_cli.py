@@ -439,3 +439,14 @@ def test_cli_diff_reports_statements_and_fails_on_widening(tmp_path: Path) -> No
     # B -> A only narrows: a Deny added, a resource narrowed, a condition added.
     assert run("diff", str(b), str(a), "--fail-on-widening").returncode == 0
     assert run("diff", str(a), str(a), "--fail-on-widening", "--fail-on-difference").returncode == 0
+
+
+def test_findings_reference_documents_every_iamkit_code() -> None:
+    """Each iamkit-only code's learnMoreLink / SARIF helpUri anchor exists in the README."""
+    from iamkit import _accessanalyzer
+
+    readme = (ROOT / "iam-py" / "README.md").read_text(encoding="utf-8")
+    for code in sorted(_accessanalyzer.IAMKIT_CODES):
+        anchor = code.lower().replace("_", "-")
+        assert f'<a id="{anchor}"></a>' in readme, code
+        assert f"**`{code}`**" in readme, code
