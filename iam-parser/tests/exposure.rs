@@ -109,3 +109,15 @@ fn aws_managed_admin_policies_are_flagged() {
     assert_eq!((f[0].span.end.line, f[0].span.end.column), (8, 10));
     assert_eq!(f[0].path, "Statement[0]");
 }
+
+#[test]
+fn a_multibyte_condition_key_at_the_provider_prefix_is_no_panic() {
+    // "accounts.google.com" is 19 bytes: the 20th byte falls inside "é".
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"accounts.google.coméaud": "x"}}}]}"#;
+    let f = validate(text, PolicyType::Trust);
+    assert!(
+        f.iter()
+            .any(|f| f.code == "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL"),
+        "{f:?}"
+    );
+}

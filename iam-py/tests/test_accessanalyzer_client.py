@@ -317,3 +317,48 @@ def test_same_answers_as_iamkit_validate(aa: Any) -> None:
         assert [(f["issueCode"], f["findingType"], f["findingDetails"]) for f in r] == [
             (f.code, f.severity, f.message) for f in v
         ]
+
+
+def test_resource_type_checks(aa: Any) -> None:
+    doc = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                    "Action": ["s3:GetObject", "dynamodb:GetItem"],
+                    "Resource": [
+                        "arn:aws:s3:::amzn-s3-demo-bucket/*",
+                        "arn:aws:dynamodb:us-east-1:111122223333:table/T",
+                    ],
+                }
+            ],
+        }
+    )
+    r = aa.validate_policy(
+        policyDocument=doc, policyType="RESOURCE_POLICY", validatePolicyResourceType="AWS::S3::Bucket"
+    )
+    check_shape(r, output_shape("ValidatePolicy"))
+    by_code = {f["issueCode"]: f for f in r["findings"]}
+    action = by_code["UNSUPPORTED_ACTION_IN_POLICY"]
+    assert action["findingType"] == "ERROR" and "dynamodb:GetItem" in action["findingDetails"]
+    start, end = action["locations"][0]["span"]["start"], action["locations"][0]["span"]["end"]
+    assert doc[start["offset"] : end["offset"]] == '"dynamodb:GetItem"'
+    assert action["locations"][0]["path"] == [{"value": "Statement"}, {"index": 0}, {"value": "Action"}]
+    arn = by_code["UNSUPPORTED_RESOURCE_ARN_IN_POLICY"]
+    s = arn["locations"][0]["span"]
+    assert (
+        doc[s["start"]["offset"] : s["end"]["offset"]] == '"arn:aws:dynamodb:us-east-1:111122223333:table/T"'
+    )
+    # The same policy for a DynamoDB table: the S3 entries are the unsupported ones.
+    r = aa.validate_policy(
+        policyDocument=doc, policyType="RESOURCE_POLICY", validatePolicyResourceType="AWS::DynamoDB::Table"
+    )
+    details = [f["findingDetails"] for f in r["findings"] if f["issueCode"].startswith("UNSUPPORTED_")]
+    assert any("s3:GetObject" in d for d in details) and any("amzn-s3-demo-bucket" in d for d in details)
+    # Without a resource type (or for another policy type) no such check runs.
+    for kw in ({}, {"validatePolicyResourceType": "AWS::S3::Bucket", "policyType": "IDENTITY_POLICY"}):
+        args = {"policyType": "RESOURCE_POLICY", **kw}
+        r = aa.validate_policy(policyDocument=doc, **args)
+        assert not any(f["issueCode"].endswith("_IN_POLICY") for f in r["findings"])

@@ -69,6 +69,9 @@ const SOURCE_KEYS: &[&str] = &[
 /// GitHub Actions' OIDC provider (AWS: "Security Warning – Missing github repo condition key").
 const GITHUB_OIDC: &str = "token.actions.githubusercontent.com";
 
+/// Amazon Cognito identity pools' web-identity provider.
+const COGNITO: &str = "cognito-identity.amazonaws.com";
+
 fn key_in(key: &str, keys: &[&str]) -> bool {
     keys.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
@@ -85,6 +88,15 @@ fn matches_everything(base: BaseOperator, value: &str) -> bool {
 /// Whether one of the statement's condition entries restricts the callers with a key that
 /// `key_ok` accepts (see the module documentation).
 fn restricts(conditions: &[Condition], key_ok: &dyn Fn(&str) -> bool) -> bool {
+    restricts_with(conditions, key_ok, &|_| true)
+}
+
+/// [`restricts`], where every value of the entry must also pass `value_ok`.
+fn restricts_with(
+    conditions: &[Condition],
+    key_ok: &dyn Fn(&str) -> bool,
+    value_ok: &dyn Fn(&str) -> bool,
+) -> bool {
     conditions.iter().any(|c| {
         let OperatorName::Known(op) = &c.operator.value else {
             return false;
@@ -108,7 +120,7 @@ fn restricts(conditions: &[Condition], key_ok: &dyn Fn(&str) -> bool) -> bool {
                 && !e
                     .values
                     .iter()
-                    .any(|v| matches_everything(op.base, &v.text))
+                    .any(|v| matches_everything(op.base, &v.text) || !value_ok(&v.text))
                 // `Bool` restricts only as `aws:PrincipalIsAWSService: true`.
                 && (op.base != BaseOperator::Bool
                     || e.values.iter().all(|v| v.text.eq_ignore_ascii_case("true")))
@@ -340,7 +352,13 @@ fn web_identity(
     };
     if host.eq_ignore_ascii_case(GITHUB_OIDC) {
         let sub = format!("{GITHUB_OIDC}:sub");
-        if !restricts(&st.conditions, &|k| k.eq_ignore_ascii_case(&sub)) {
+        // `repo:*` (or a leading `*`) names every repository: no restriction.
+        let names_repos = |v: &str| !(v.starts_with('*') || v.starts_with("repo:*"));
+        if !restricts_with(
+            &st.conditions,
+            &|k| k.eq_ignore_ascii_case(&sub),
+            &names_repos,
+        ) {
             c.push(
                 "MISSING_GITHUB_REPO_CONDITION_KEY",
                 Severity::SecurityWarning,
@@ -351,9 +369,28 @@ fn web_identity(
         }
         return;
     }
+    // Amazon Cognito: only `cognito-identity.amazonaws.com:aud` names the identity pool (`amr`
+    // says authenticated or not, in any pool): Cognito's "Role trust and permissions" page.
+    if host.eq_ignore_ascii_case(COGNITO) {
+        let aud = format!("{COGNITO}:aud");
+        if !restricts(&st.conditions, &|k| k.eq_ignore_ascii_case(&aud)) {
+            c.push(
+                "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL",
+                Severity::SecurityWarning,
+                span,
+                kpath,
+                format!("without a condition on {aud}, an identity of any Amazon Cognito identity pool can assume this role: add a StringEquals condition naming your identity pool"),
+            );
+        }
+        return;
+    }
     let prefix = format!("{host}:");
-    let has_key =
-        |k: &str| k.len() > prefix.len() && k[..prefix.len()].eq_ignore_ascii_case(&prefix);
+    // `get`: a key with a multi-byte character at the cut is simply not a match (no panic).
+    let has_key = |k: &str| {
+        k.len() > prefix.len()
+            && k.get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(&prefix))
+    };
     if !restricts(&st.conditions, &has_key) {
         c.push(
             "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL",

@@ -45,6 +45,19 @@ RESOURCE_TYPES = {
     "AWS::IAM::AssumeRolePolicyDocument": "trust",
     "AWS::DynamoDB::Table": "resource",
 }
+#: What a resource-based policy of each ``validatePolicyResourceType`` may name: the service
+#: prefixes of its actions and of its resource ARNs (Access Analyzer's "Unsupported action in
+#: policy" and "Unsupported resource ARN in policy" checks). The role trust policy has no
+#: Resource element (its own checks apply).
+RESOURCE_TYPE_SERVICES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "AWS::S3::Bucket": (("s3",), ("s3",)),
+    "AWS::S3::AccessPoint": (("s3",), ("s3",)),
+    "AWS::S3::MultiRegionAccessPoint": (("s3",), ("s3",)),
+    "AWS::S3ObjectLambda::AccessPoint": (("s3-object-lambda",), ("s3-object-lambda",)),
+    "AWS::DynamoDB::Table": (("dynamodb",), ("dynamodb",)),
+    "AWS::IAM::AssumeRolePolicyDocument": (("sts",), ()),
+}
+
 LOCALES = ("DE", "EN", "ES", "FR", "IT", "JA", "KO", "PT_BR", "ZH_CN", "ZH_TW")
 
 AWS_REFERENCE = (
@@ -204,11 +217,91 @@ def to_finding(f: _native.Finding, chars: _Chars | None = None) -> dict[str, Any
     }
 
 
-def validate_policy_findings(document: str, policy_type: str) -> list[dict[str, Any]]:
-    """Every finding of ``document`` validated as iamkit's ``policy_type``, in ValidatePolicy's
-    shape."""
+def validate_policy_findings(
+    document: str, policy_type: str, resource_type: str | None = None
+) -> list[dict[str, Any]]:
+    """Every finding of ``document`` validated as iamkit's ``policy_type`` (plus the checks of
+    ``validatePolicyResourceType``), in ValidatePolicy's shape, in document order."""
     chars = _Chars(document)
-    return [to_finding(f, chars) for f in _native.validate(document, policy_type=policy_type)]
+    findings = list(_native.validate(document, policy_type=policy_type))
+    if resource_type is not None:
+        findings.extend(resource_type_findings(document, policy_type, resource_type))
+        findings.sort(key=lambda f: f.offset)
+    return [to_finding(f, chars) for f in findings]
+
+
+def _locate(text: str, needle: str, start_byte: int) -> tuple[int, int, int, int, int, int] | None:
+    """(line, column, offset, end_line, end_column, end_offset) of the JSON string ``needle``
+    at or after ``start_byte`` (1-based line/column, byte offsets, as iamkit's findings)."""
+    data = text.encode("utf-8")
+    quoted = json.dumps(needle, ensure_ascii=False).encode("utf-8")
+    i = data.find(quoted, start_byte)
+    if i < 0:
+        return None
+
+    def pos(b: int) -> tuple[int, int]:
+        before = data[:b]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="ignore")) + 1
+        return line, col
+
+    (l1, c1), (l2, c2) = pos(i), pos(i + len(quoted))
+    return l1, c1, i, l2, c2, i + len(quoted)
+
+
+def resource_type_findings(document: str, policy_type: str, resource_type: str) -> list[_native.Finding]:
+    """``UNSUPPORTED_ACTION_IN_POLICY`` / ``UNSUPPORTED_RESOURCE_ARN_IN_POLICY`` (ERROR): an
+    action or resource ARN of another service than the resource type's (AWS's policy check
+    reference, "Error - Unsupported action in policy", "Error - Unsupported resource ARN in policy")."""
+    rule = RESOURCE_TYPE_SERVICES.get(resource_type)
+    if rule is None:
+        return []
+    try:
+        policy = _native.Policy.from_json(document, policy_type=policy_type)
+    except ValueError:
+        return []  # not a policy: the grammar findings say so
+    actions_ok, arns_ok = rule
+    out: list[_native.Finding] = []
+    single = isinstance(policy.to_dict().get("Statement"), dict)
+    for st in policy.statements:
+        path = "Statement" if single else f"Statement[{st.index}]"
+        if not st.not_action:
+            for a in st.actions:
+                service = a.split(":", 1)[0].lower() if ":" in a else ""
+                if not service or "*" in service or "?" in service or service in actions_ok:
+                    continue
+                where = _locate(document, a, st.offset)
+                if where is None:
+                    continue
+                out.append(
+                    _native.Finding(
+                        "UNSUPPORTED_ACTION_IN_POLICY",
+                        "ERROR",
+                        f"The action {a} is not supported for the resource-based policy attached to the "
+                        f"resource type {resource_type}.",
+                        f"{path}.Action",
+                        *where,
+                    )
+                )
+        if arns_ok and st.resources and not st.not_resource:
+            for r in st.resources:
+                parts = r.split(":")
+                if r == "*" or len(parts) < 3 or parts[0] != "arn" or "*" in parts[2] or parts[2] in arns_ok:
+                    continue
+                where = _locate(document, r, st.offset)
+                if where is None:
+                    continue
+                out.append(
+                    _native.Finding(
+                        "UNSUPPORTED_RESOURCE_ARN_IN_POLICY",
+                        "ERROR",
+                        f"The resource ARN {r} is not supported for the resource-based policy attached to "
+                        f"the resource type {resource_type}.",
+                        f"{path}.Resource",
+                        *where,
+                    )
+                )
+    return out
 
 
 def _validation_exception(message: str, operation: str, reason: str = "fieldValidationFailed") -> Exception:
@@ -321,7 +414,11 @@ class AccessAnalyzerClient:
                 iamkit_type = RESOURCE_TYPES[resource_type]
         max_results = kwargs.get("maxResults")
         start = _decode_token(kwargs["nextToken"], op) if kwargs.get("nextToken") else 0
-        findings = validate_policy_findings(kwargs["policyDocument"], iamkit_type)
+        findings = validate_policy_findings(
+            kwargs["policyDocument"],
+            iamkit_type,
+            resource_type if policy_type == "RESOURCE_POLICY" else None,
+        )
         out: dict[str, Any] = {}
         if max_results is not None and start + max_results < len(findings):
             out["findings"] = findings[start : start + max_results]
