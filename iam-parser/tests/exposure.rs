@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use iam_model::PolicyType;
-use iam_parser::{Severity, validate};
+use iam_parser::{Severity, validate, validate_for_account};
 use serde_json::Value;
 
 const EXPOSURE_CODES: &[&str] = &[
@@ -16,6 +16,7 @@ const EXPOSURE_CODES: &[&str] = &[
     "MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL",
     "MISSING_GITHUB_REPO_CONDITION_KEY",
     "RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL",
+    "CROSS_ACCOUNT_ACCESS",
 ];
 
 #[test]
@@ -34,7 +35,10 @@ fn exposure_cases() {
         );
         let t: PolicyType = case["policy_type"].as_str().unwrap().parse().unwrap();
         let policy = case["policy"].as_str().unwrap();
-        let findings = validate(policy, t);
+        let findings = match case.get("account").and_then(Value::as_str) {
+            Some(account) => validate_for_account(policy, t, account),
+            None => validate(policy, t),
+        };
         let got: Vec<_> = findings
             .iter()
             .filter(|f| EXPOSURE_CODES.contains(&f.code))

@@ -450,3 +450,61 @@ def test_findings_reference_documents_every_iamkit_code() -> None:
         anchor = code.lower().replace("_", "-")
         assert f'<a id="{anchor}"></a>' in readme, code
         assert f"**`{code}`**" in readme, code
+
+
+CROSS_TRUST = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+    '"Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}]}'
+)
+
+
+def test_account_id_enables_cross_account_findings(tmp_path: Path) -> None:
+    path = tmp_path / "trust.json"
+    path.write_text(CROSS_TRUST)
+    # Without the owner account, a named account is no finding.
+    assert run("validate", "--policy-type", "trust", str(path)).returncode == 0
+    p = run("validate", "--policy-type", "trust", "--account-id", "111122223333", str(path))
+    assert p.returncode == 1 and codes(p.stdout) == ["CROSS_ACCOUNT_ACCESS"]
+    assert p.stdout.startswith(f"{path}:1:")
+    assert (
+        run("validate", "--policy-type", "trust", "--account-id", "444455556666", str(path)).returncode == 0
+    )
+    p = run("validate", "--policy-type", "trust", "--account-id", "1234", str(path))
+    assert p.returncode == 2 and "12 digits" in p.stderr
+    # Identity policies have no principals: the option changes nothing for them.
+    assert run("validate", "--account-id", "111122223333", "-", stdin=GOOD).returncode == 0
+
+
+def test_snapshot_uses_its_own_account(tmp_path: Path) -> None:
+    snapshot = {
+        "RoleDetailList": [
+            {
+                "RoleName": "Partner",
+                "Arn": "arn:aws:iam::111122223333:role/Partner",
+                "AssumeRolePolicyDocument": json.loads(CROSS_TRUST),
+                "RolePolicyList": [],
+            },
+            {
+                "RoleName": "Vendor",
+                "Arn": "arn:aws:iam::111122223333:role/Vendor",
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": "444455556666"},
+                            "Action": "sts:AssumeRole",
+                            "Condition": {"StringEquals": {"sts:ExternalId": "ExampleCorp-1"}},
+                        }
+                    ],
+                },
+                "RolePolicyList": [],
+            },
+        ]
+    }
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(snapshot))
+    p = run("validate", "--snapshot", str(path))
+    assert p.returncode == 1
+    (line,) = p.stdout.splitlines()
+    assert line.startswith(f"{path}#role/Partner/trust:") and "CROSS_ACCOUNT_ACCESS" in line

@@ -8,6 +8,7 @@
 //! | `TRUST_POLICY_ALLOWS_ANY_PRINCIPAL` (iamkit) | trust | `Allow` to `{"AWS": "*"}` / `{"Federated": "*"}` without a restricting condition |
 //! | `MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL` (AWS) | trust | a web-identity (OIDC) provider without a condition on one of its keys |
 //! | `MISSING_GITHUB_REPO_CONDITION_KEY` (AWS) | trust | GitHub's OIDC provider without `token.actions.githubusercontent.com:sub` |
+//! | `CROSS_ACCOUNT_ACCESS` (iamkit; only when the owner account is known: `validate_for_account`) | resource, trust | `Allow` to principals of another account without a restricting condition (or, in a trust policy, `sts:ExternalId`) |
 //! | `RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL` (AWS) | resource | a service principal without `aws:SourceArn` / `aws:SourceAccount` (/ `aws:SourceOrgID`, `aws:SourceOrgPaths`) |
 //!
 //! AWS's codes and their meaning: "Access Analyzer policy check reference",
@@ -326,6 +327,86 @@ fn exposure(c: &mut Checks, policy: &Policy, st: &Statement, path: &StPath) {
     }
 }
 
+/// The account of an `AWS` principal value: a 12-digit id or the account field of an ARN
+/// (`arn:aws:iam::111122223333:role/R`, `arn:aws:sts::111122223333:assumed-role/R/s`); `None`
+/// for `*`, unique ids and anything else.
+fn principal_account(v: &str) -> Option<&str> {
+    let digits = |s: &str| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit());
+    if digits(v) {
+        return Some(v);
+    }
+    let mut parts = v.splitn(6, ':');
+    let (arn, _partition, _service, _region, account) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    (arn == "arn" && digits(account)).then_some(account)
+}
+
+/// `CROSS_ACCOUNT_ACCESS`: in a resource-based or trust policy owned by `account`, an `Allow`
+/// to `AWS` principals of other accounts without a restricting condition. In a trust policy
+/// `sts:ExternalId` also counts: AWS's guard for third parties that assume a role
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_third-party.html>).
+pub(super) fn check_cross_account(
+    c: &mut Checks,
+    policy: &Policy,
+    path_of: &dyn Fn(usize) -> StPath,
+    account: &str,
+) {
+    let t = c.policy_type;
+    if !matches!(t, PolicyType::Resource | PolicyType::Trust) {
+        return;
+    }
+    for (i, st) in policy.statements.iter().enumerate() {
+        if st.effect.value != Effect::Allow {
+            continue;
+        }
+        let Some(p) = &st.principal else { continue };
+        let Principal::Map(entries) = &p.value else {
+            continue; // `*`: PUBLIC_ACCESS / the trust-policy ERROR
+        };
+        if p.negated {
+            continue;
+        }
+        let restricted = restricts(&st.conditions, &|k| {
+            key_in(k, RESTRICTING_KEYS)
+                || (t == PolicyType::Trust && k.eq_ignore_ascii_case("sts:ExternalId"))
+        }) || policy.statements.iter().any(|d| is_guard(d, st));
+        if restricted {
+            continue;
+        }
+        let path = path_of(i);
+        for (key, values) in entries {
+            if key.value != PrincipalKey::Aws {
+                continue;
+            }
+            for v in values {
+                let Some(other) = principal_account(&v.value) else {
+                    continue;
+                };
+                if other == account {
+                    continue;
+                }
+                let what = if t == PolicyType::Trust {
+                    "assume this role"
+                } else {
+                    "use this resource"
+                };
+                c.push(
+                    "CROSS_ACCOUNT_ACCESS",
+                    Severity::SecurityWarning,
+                    v.span,
+                    format!("{path}.Principal.AWS"),
+                    format!("\"{}\" is in account {other}, not this account ({account}): principals there can {what} with no restricting condition (add aws:PrincipalOrgID, aws:PrincipalArn, aws:SourceVpce{}, or remove the grant)", v.value, if t == PolicyType::Trust { ", sts:ExternalId" } else { "" }),
+                );
+            }
+        }
+    }
+}
+
 /// An OIDC (web identity) provider in a trust policy: the host its condition keys start with
 /// (`accounts.google.com`, `oidc.eks.REGION.amazonaws.com/id/ID`), `None` for SAML providers.
 fn oidc_host(federated: &str) -> Option<&str> {
@@ -413,6 +494,22 @@ mod tests {
         assert!(all_resources("arn:aws:*:*:*:*"));
         assert!(!all_resources("arn:aws:s3:::bucket/*"));
         assert!(!all_resources("arn:aws:s3:::*"));
+    }
+
+    #[test]
+    fn principal_accounts() {
+        assert_eq!(principal_account("111122223333"), Some("111122223333"));
+        assert_eq!(
+            principal_account("arn:aws:iam::111122223333:role/R"),
+            Some("111122223333")
+        );
+        assert_eq!(
+            principal_account("arn:aws:sts::111122223333:assumed-role/R/s"),
+            Some("111122223333")
+        );
+        assert_eq!(principal_account("*"), None);
+        assert_eq!(principal_account("AROAEXAMPLEID1234567"), None);
+        assert_eq!(principal_account("arn:aws:iam::aws:policy/X"), None);
     }
 
     #[test]

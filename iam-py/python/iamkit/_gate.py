@@ -64,13 +64,25 @@ class Document:
     entity: str | None = None
     policy_name: str | None = None
     findings: list[iamkit.Finding] = field(default_factory=list)
+    #: The account that owns the policy (``--account-id``, or the snapshot's account): enables
+    #: the ``CROSS_ACCOUNT_ACCESS`` finding of resource-based and trust policies.
+    account_id: str | None = None
     #: True when the text does not parse as a policy at all (``Policy.from_json`` refuses it):
     #: its ERROR findings fail the gate whatever ``--fail-on`` says.
     not_a_policy: bool = False
 
     def check(self) -> None:
         """Validates the document (sets :attr:`findings` and :attr:`not_a_policy`)."""
-        self.findings = list(iamkit.validate(self.text, policy_type=self.policy_type))
+        if self.account_id is not None and self.policy_type in ("resource", "trust"):
+            from iamkit import _native
+
+            self.findings = list(
+                _native._validate_for_account(
+                    self.text, policy_type=self.policy_type, account_id=self.account_id
+                )
+            )
+        else:
+            self.findings = list(iamkit.validate(self.text, policy_type=self.policy_type))
         if any(f.severity == "ERROR" for f in self.findings):
             try:
                 iamkit.Policy.from_json(self.text, policy_type=self.policy_type)
@@ -137,6 +149,19 @@ def _default_version(policy: dict[str, Any]) -> Any:
     return None
 
 
+_ACCOUNT_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):")
+
+
+def snapshot_account(data: dict[str, Any]) -> str | None:
+    """The account a snapshot describes: the account of its first user, group or role ARN."""
+    for key in ("RoleDetailList", "UserDetailList", "GroupDetailList"):
+        for ent in data.get(key) or []:
+            m = _ACCOUNT_ARN.match(str(ent.get("Arn", ""))) if isinstance(ent, dict) else None
+            if m:
+                return m.group(1)
+    return None
+
+
 def snapshot_documents(path: str) -> list[Document]:
     """Every inline, managed (default version) and trust policy of a
     ``get-account-authorization-details`` snapshot, located as ``FILE#user/NAME/POLICY``,
@@ -154,6 +179,7 @@ def snapshot_documents(path: str) -> list[Document]:
             f"{name}: not a get-account-authorization-details snapshot (expected one of {', '.join(lists)})"
         )
     out: list[Document] = []
+    account = snapshot_account(data)
 
     def add(entity: str, policy_name: str, doc: Any, policy_type: str) -> None:
         if doc is None:
@@ -167,6 +193,7 @@ def snapshot_documents(path: str) -> list[Document]:
                 policy_type=policy_type,
                 entity=entity,
                 policy_name=policy_name,
+                account_id=account,
             )
         )
 
@@ -196,6 +223,7 @@ def collect(
     policy_type: str,
     include: Sequence[str],
     exclude: Sequence[str],
+    account_id: str | None = None,
 ) -> tuple[list[Document], list[str]]:
     """The documents to validate, and the I/O errors met on the way."""
     docs: list[Document] = []
@@ -206,7 +234,7 @@ def collect(
         except GateUsageError as e:
             errors.append(str(e))
             continue
-        docs.append(Document("<stdin>" if p == "-" else p, p, text, policy_type))
+        docs.append(Document("<stdin>" if p == "-" else p, p, text, policy_type, account_id=account_id))
     for s in snapshots:
         try:
             docs.extend(snapshot_documents(s))
@@ -502,11 +530,14 @@ def run(
     ignore: Iterable[str],
     fmt: str,
     out: TextIO,
+    account_id: str | None = None,
 ) -> int:
     """Runs the gate; returns the exit code."""
     if not paths and not snapshots:
         raise GateUsageError("nothing to validate: give FILE/DIR arguments, '-' or --snapshot FILE")
-    docs, errors = collect(paths, snapshots, policy_type, include, exclude)
+    if account_id is not None and not re.fullmatch(r"\d{12}", account_id):
+        raise GateUsageError(f"--account-id: expected 12 digits, not {account_id!r}")
+    docs, errors = collect(paths, snapshots, policy_type, include, exclude, account_id)
     if not docs and not errors:
         raise GateUsageError(
             f"no policy files found (include {', '.join(include)}"

@@ -110,6 +110,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
             ignore=args.ignore_finding or [],
             fmt=args.format,
             out=out,
+            account_id=args.account_id,
         )
     except _gate.GateUsageError as e:
         raise UsageError(str(e)) from e
@@ -191,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="validate every inline, managed and trust policy of a get-account-authorization-details "
         "snapshot (repeatable)",
+    )
+    v.add_argument(
+        "--account-id",
+        metavar="ID",
+        help="the account that owns the resource or trust policies given as files: an Allow to another "
+        "account's principals without a restricting condition is a CROSS_ACCOUNT_ACCESS finding "
+        "(with --snapshot, the snapshot's own account is used)",
     )
     v.add_argument(
         "--include",
