@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import sys
 from typing import Any
 
 import boto3
@@ -362,3 +363,59 @@ def test_resource_type_checks(aa: Any) -> None:
         args = {"policyType": "RESOURCE_POLICY", **kw}
         r = aa.validate_policy(policyDocument=doc, **args)
         assert not any(f["issueCode"].endswith("_IN_POLICY") for f in r["findings"])
+
+
+def test_custom_checks_validate_then_delegate_to_iamkit_checks(
+    aa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check methods validate their parameters with the model, then hand them unchanged to
+    ``iamkit._checks`` (the sound checker) and return its answer with ResponseMetadata."""
+    import types
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+    fake = types.ModuleType("iamkit._checks")
+
+    def answer(name: str) -> Any:
+        def check(**kwargs: Any) -> dict[str, Any]:
+            calls.append((name, kwargs))
+            return {"result": "FAIL", "message": "m", "reasons": [{"description": "d", "statementIndex": 0}]}
+
+        return check
+
+    for name in ("check_no_new_access", "check_access_not_granted", "check_no_public_access"):
+        setattr(fake, name, answer(name))
+    monkeypatch.setitem(sys.modules, "iamkit._checks", fake)
+    monkeypatch.setattr(iamkit, "_checks", fake, raising=False)
+
+    r = aa.check_no_new_access(
+        newPolicyDocument=ADMIN, existingPolicyDocument=BAD, policyType="IDENTITY_POLICY"
+    )
+    check_shape(r, output_shape("CheckNoNewAccess"))
+    assert r["result"] == "FAIL" and r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    r = aa.check_access_not_granted(
+        policyDocument=ADMIN, access=[{"actions": ["s3:GetObject"]}], policyType="IDENTITY_POLICY"
+    )
+    check_shape(r, output_shape("CheckAccessNotGranted"))
+    r = aa.check_no_public_access(policyDocument=PUBLIC_BUCKET, resourceType="AWS::S3::Bucket")
+    check_shape(r, output_shape("CheckNoPublicAccess"))
+    assert [c[0] for c in calls] == [
+        "check_no_new_access",
+        "check_access_not_granted",
+        "check_no_public_access",
+    ]
+    assert calls[0][1] == {
+        "newPolicyDocument": ADMIN,
+        "existingPolicyDocument": BAD,
+        "policyType": "IDENTITY_POLICY",
+    }
+    # Bad parameters never reach the checker.
+    with pytest.raises(botocore.exceptions.ParamValidationError):
+        aa.check_no_public_access(policyDocument=PUBLIC_BUCKET)
+    assert len(calls) == 3
+
+
+def test_custom_checks_without_the_checker_say_so(aa: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "iamkit._checks", None)  # import fails
+    monkeypatch.delattr(iamkit, "_checks", raising=False)
+    with pytest.raises(NotImplementedError, match=r"iamkit\._checks"):
+        aa.check_no_public_access(policyDocument=PUBLIC_BUCKET, resourceType="AWS::S3::Bucket")
