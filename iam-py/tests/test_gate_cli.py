@@ -508,3 +508,29 @@ def test_snapshot_uses_its_own_account(tmp_path: Path) -> None:
     assert p.returncode == 1
     (line,) = p.stdout.splitlines()
     assert line.startswith(f"{path}#role/Partner/trust:") and "CROSS_ACCOUNT_ACCESS" in line
+
+
+def test_resource_type_option(tmp_path: Path) -> None:
+    path = tmp_path / "bucket.json"
+    path.write_text(
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                        "Action": ["s3:GetObject", "sqs:SendMessage"],
+                        "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*",
+                    }
+                ],
+            }
+        )
+    )
+    # As an identity policy (the default) the Principal is the error; as a bucket policy the SQS action.
+    assert "UNSUPPORTED_PRINCIPAL" in codes(run("validate", str(path)).stdout)
+    p = run("validate", "--resource-type", "AWS::S3::Bucket", str(path))
+    assert p.returncode == 1 and codes(p.stdout) == ["UNSUPPORTED_ACTION_IN_POLICY"]
+    assert "sqs:SendMessage" in p.stdout
+    p = run("validate", "--resource-type", "AWS::S3::Object", str(path))
+    assert p.returncode == 2 and "AWS::S3::Bucket" in p.stderr

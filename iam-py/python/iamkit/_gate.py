@@ -67,6 +67,9 @@ class Document:
     #: The account that owns the policy (``--account-id``, or the snapshot's account): enables
     #: the ``CROSS_ACCOUNT_ACCESS`` finding of resource-based and trust policies.
     account_id: str | None = None
+    #: Access Analyzer's ``validatePolicyResourceType`` (``--resource-type``): adds the checks of
+    #: a resource-based policy of that resource type.
+    resource_type: str | None = None
     #: True when the text does not parse as a policy at all (``Policy.from_json`` refuses it):
     #: its ERROR findings fail the gate whatever ``--fail-on`` says.
     not_a_policy: bool = False
@@ -83,6 +86,10 @@ class Document:
             )
         else:
             self.findings = list(iamkit.validate(self.text, policy_type=self.policy_type))
+        if self.resource_type is not None:
+            extra = aa.resource_type_findings(self.text, self.policy_type, self.resource_type)
+            if extra:
+                self.findings = sorted([*self.findings, *extra], key=lambda f: f.offset)
         if any(f.severity == "ERROR" for f in self.findings):
             try:
                 iamkit.Policy.from_json(self.text, policy_type=self.policy_type)
@@ -224,6 +231,7 @@ def collect(
     include: Sequence[str],
     exclude: Sequence[str],
     account_id: str | None = None,
+    resource_type: str | None = None,
 ) -> tuple[list[Document], list[str]]:
     """The documents to validate, and the I/O errors met on the way."""
     docs: list[Document] = []
@@ -234,7 +242,16 @@ def collect(
         except GateUsageError as e:
             errors.append(str(e))
             continue
-        docs.append(Document("<stdin>" if p == "-" else p, p, text, policy_type, account_id=account_id))
+        docs.append(
+            Document(
+                "<stdin>" if p == "-" else p,
+                p,
+                text,
+                policy_type,
+                account_id=account_id,
+                resource_type=resource_type,
+            )
+        )
     for s in snapshots:
         try:
             docs.extend(snapshot_documents(s))
@@ -531,13 +548,22 @@ def run(
     fmt: str,
     out: TextIO,
     account_id: str | None = None,
+    resource_type: str | None = None,
 ) -> int:
     """Runs the gate; returns the exit code."""
     if not paths and not snapshots:
         raise GateUsageError("nothing to validate: give FILE/DIR arguments, '-' or --snapshot FILE")
     if account_id is not None and not re.fullmatch(r"\d{12}", account_id):
         raise GateUsageError(f"--account-id: expected 12 digits, not {account_id!r}")
-    docs, errors = collect(paths, snapshots, policy_type, include, exclude, account_id)
+    if resource_type is not None:
+        if resource_type not in aa.RESOURCE_TYPES:
+            raise GateUsageError(
+                f"--resource-type: unknown {resource_type!r}; expected one of {', '.join(aa.RESOURCE_TYPES)}"
+            )
+        # Access Analyzer: a resource type means a resource-based policy (a role's trust policy
+        # for AWS::IAM::AssumeRolePolicyDocument).
+        policy_type = aa.RESOURCE_TYPES[resource_type]
+    docs, errors = collect(paths, snapshots, policy_type, include, exclude, account_id, resource_type)
     if not docs and not errors:
         raise GateUsageError(
             f"no policy files found (include {', '.join(include)}"

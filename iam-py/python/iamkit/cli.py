@@ -111,6 +111,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
             fmt=args.format,
             out=out,
             account_id=args.account_id,
+            resource_type=args.resource_type,
         )
     except _gate.GateUsageError as e:
         raise UsageError(str(e)) from e
@@ -192,6 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="validate every inline, managed and trust policy of a get-account-authorization-details "
         "snapshot (repeatable)",
+    )
+    v.add_argument(
+        "--resource-type",
+        metavar="TYPE",
+        help="the files are resource-based policies of this type (Access Analyzer's "
+        "validatePolicyResourceType: AWS::S3::Bucket, AWS::S3::AccessPoint, AWS::S3::MultiRegionAccessPoint, "
+        "AWS::S3ObjectLambda::AccessPoint, AWS::DynamoDB::Table, AWS::IAM::AssumeRolePolicyDocument); "
+        "sets the policy type and adds that type's checks",
     )
     v.add_argument(
         "--account-id",
