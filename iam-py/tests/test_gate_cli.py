@@ -321,6 +321,12 @@ def test_sarif_valid_against_the_2_1_0_schema(tree: Path) -> None:
     assert snap and all(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("gaad.json") for r in snap
     )
+    # Each snapshot result points at the line of the snapshot naming its entity.
+    lines = SNAPSHOT.read_text(encoding="utf-8").splitlines()
+    for r in snap:
+        line = r["locations"][0]["physicalLocation"]["region"]["startLine"]
+        name = r["properties"]["entity"].split("/", 1)[1]
+        assert f'"{name}"' in lines[line - 1], (name, lines[line - 1])
     files = [r for r in results if "entity" not in r["properties"]]
     assert all("region" in r["locations"][0]["physicalLocation"] for r in files)
 

@@ -70,6 +70,9 @@ class Document:
     #: Access Analyzer's ``validatePolicyResourceType`` (``--resource-type``): adds the checks of
     #: a resource-based policy of that resource type.
     resource_type: str | None = None
+    #: For a policy inside a snapshot: the line of the snapshot file where its entity (or
+    #: managed policy) is named, where SARIF locates its findings.
+    snapshot_line: int | None = None
     #: True when the text does not parse as a policy at all (``Policy.from_json`` refuses it):
     #: its ERROR findings fail the gate whatever ``--fail-on`` says.
     not_a_policy: bool = False
@@ -187,10 +190,20 @@ def snapshot_documents(path: str) -> list[Document]:
         )
     out: list[Document] = []
     account = snapshot_account(data)
+    text = raw.decode("utf-8", errors="replace")
+    line_of: dict[tuple[str, str], int] = {}
+    # Where each entity is named in the file ("RoleName": "Admin"), for SARIF's region.
+    line, pos = 1, 0
+    for m in re.finditer(r'"(UserName|GroupName|RoleName|PolicyName)"\s*:\s*"((?:[^"\\]|\\.)*)"', text):
+        line += text.count("\n", pos, m.start())  # counted once over the file, in order
+        pos = m.start()
+        line_of.setdefault((m.group(1), m.group(2)), line)
 
     def add(entity: str, policy_name: str, doc: Any, policy_type: str) -> None:
         if doc is None:
             return
+        kind, _, ename = entity.partition("/")
+        key = {"user": "UserName", "group": "GroupName", "role": "RoleName", "policy": "PolicyName"}[kind]
         loc = f"{entity}/{policy_name}" if policy_name != "" else entity
         out.append(
             Document(
@@ -201,6 +214,7 @@ def snapshot_documents(path: str) -> list[Document]:
                 entity=entity,
                 policy_name=policy_name,
                 account_id=account,
+                snapshot_line=line_of.get((key, ename)),
             )
         )
 
@@ -458,6 +472,8 @@ def sarif_log(docs: Sequence[Document], fail_on: Sequence[str] = DEFAULT_FAIL_ON
                     "byteOffset": f.offset,
                 }
             else:
+                if doc.snapshot_line is not None:
+                    physical["region"] = {"startLine": doc.snapshot_line}
                 props["entity"] = doc.entity
                 props["policy"] = doc.policy_name
                 props["policyLine"] = f.line
