@@ -52,6 +52,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(eval::_restore_result, m)?)?;
     m.add_class::<account::PyAccount>()?;
     m.add_class::<account::ClientCredentials>()?;
+    m.add_class::<analysis::PyReachGraph>()?;
     m.add_function(wrap_pyfunction!(cli_files::write_cli_profile, m)?)?;
     m.add_function(wrap_pyfunction!(cli_files::read_cli_profiles, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::expand_actions, m)?)?;

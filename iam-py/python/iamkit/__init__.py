@@ -37,6 +37,7 @@ from iamkit._native import (
     validate,
     write_cli_profile,
 )
+from iamkit._reach import Escalation, ReachGraph, ReachPath
 from iamkit._simulate import simulate_custom_policy
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Account",
     "AccountClient",
     "Engine",
+    "Escalation",
     "EvaluationResult",
     "Finding",
     "FindingList",
@@ -55,6 +57,8 @@ __all__ = [
     "Policy",
     "PolicyCompileError",
     "PolicyParseError",
+    "ReachGraph",
+    "ReachPath",
     "Statement",
     "UnknownActionError",
     "UnknownActionWarning",

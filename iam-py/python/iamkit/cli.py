@@ -270,6 +270,9 @@ def _add_more_commands(sub: Any) -> None:
     from iamkit import _analysis_cli
 
     _analysis_cli.add_commands(sub)
+    from iamkit import _reach_cli
+
+    _reach_cli.add_commands(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
