@@ -333,6 +333,35 @@ impl<'a> Scope<'a> {
                 resource_in_management = resource_account == org.management_account;
             }
         }
+        // A stand-alone account that knows its organization policies (spec §5.8, §5.10;
+        // `org_policies.rs`): SCPs for its principals, RCPs for its resources.
+        if self.org.is_none()
+            && let Some(acct) = self.single
+            && let Some(op) = &acct.org_policies
+        {
+            if principal.account() == acct.id
+                && !matches!(
+                    principal.kind(),
+                    PrincipalKind::Service | PrincipalKind::Anonymous
+                )
+            {
+                if op.management_account {
+                    principal = principal.in_management_account(true);
+                } else {
+                    layers.scps = op.scps.clone();
+                    if let Some(org_id) = &op.organization_id {
+                        principal = principal.with_org(org_id, &[]);
+                    }
+                }
+            }
+            if resource_account == acct.id {
+                if op.management_account {
+                    resource_in_management = true;
+                } else {
+                    layers.rcps = op.rcps.clone();
+                }
+            }
+        }
         Ok(Prepared {
             principal,
             layers,

@@ -3,7 +3,7 @@
 //! policy enforced, reuse prevention), MFA devices and the account password policy.
 
 use super::Account;
-use super::secrets::{access_key_id, hash, secret_text, verify};
+use super::secrets::{access_key_id_for, hash, secret_text, verify};
 use iam_model::entities::{
     AccessKey, AccessKeyStatus, ErrorCode, IamError, IdPrefix, LoginProfile, MAX_ACCESS_KEYS,
     MAX_MFA_DEVICES, MfaDevice, PasswordPolicy, Secret, Timestamp, validate,
@@ -56,7 +56,7 @@ impl Account {
         if self.keys_mut(user)?.len() >= MAX_ACCESS_KEYS {
             return Err(IamError::quota("AccessKeysPerUser", MAX_ACCESS_KEYS));
         }
-        let id = access_key_id(IdPrefix::AccessKey)?;
+        let id = access_key_id_for(IdPrefix::AccessKey, &self.id)?;
         let secret = secret_text(40)?;
         let key = AccessKey {
             id: id.clone(),

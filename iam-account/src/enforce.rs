@@ -136,9 +136,14 @@ const MAX_DENIALS: usize = 10_000;
 /// reference, GetCallerIdentity: "No permissions are required to perform this operation").
 /// `AssumeRole` is authorized by the operation itself — the caller's identity side and the
 /// role's trust policy together (spec §5.6) — so it is not checked twice here.
+/// `AssumeRoleWithWebIdentity` (and `AssumeRoleWithSAML`) are unauthenticated calls decided by
+/// the role's trust policy alone (spec §5.6), inside the operation.
 fn self_authorized(service: &str, op: &str) -> bool {
     service == "sts"
-        && (op.eq_ignore_ascii_case("GetCallerIdentity") || op.eq_ignore_ascii_case("AssumeRole"))
+        && (op.eq_ignore_ascii_case("GetCallerIdentity")
+            || op.eq_ignore_ascii_case("AssumeRole")
+            || op.eq_ignore_ascii_case("AssumeRoleWithWebIdentity")
+            || op.eq_ignore_ascii_case("AssumeRoleWithSAML"))
 }
 
 fn param<'a>(p: &'a Value, k: &str) -> Option<&'a str> {
@@ -488,6 +493,16 @@ impl Account {
             }
             if let Some(t) = caller.token_issue_time {
                 ctx.insert_one("aws:TokenIssueTime", &t.to_string());
+            }
+            // The session's source identity is in every request it makes (global condition
+            // keys page, aws:SourceIdentity).
+            if let CallerKind::Session { access_key_id } = &caller.kind
+                && let Some(si) = self
+                    .sessions
+                    .get(access_key_id)
+                    .and_then(|s| s.source_identity.as_deref())
+            {
+                ctx.insert_one("aws:SourceIdentity", si);
             }
         }
         if let Some(tags) = resource_tags {

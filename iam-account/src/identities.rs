@@ -734,10 +734,70 @@ fn role_deletable(r: &Role) -> Result<(), IamError> {
     Ok(())
 }
 
+/// The role names services give their service-linked roles, as AWS spells them (each service's
+/// "Using service-linked roles" page of its guide, listed from IAM User Guide, "AWS services that
+/// work with IAM"): `AWSServiceRoleFor` + this, by service principal without `.amazonaws.com`.
+const SERVICE_LINKED_ROLE_NAMES: &[(&str, &str)] = &[
+    ("access-analyzer", "AccessAnalyzer"),
+    ("autoscaling", "AutoScaling"),
+    ("cloudtrail", "CloudTrail"),
+    ("config", "Config"),
+    (
+        "dynamodb.application-autoscaling",
+        "ApplicationAutoScaling_DynamoDBTable",
+    ),
+    (
+        "ec2.application-autoscaling",
+        "ApplicationAutoScaling_EC2SpotFleetRequest",
+    ),
+    (
+        "ecs.application-autoscaling",
+        "ApplicationAutoScaling_ECSService",
+    ),
+    ("ecs", "ECS"),
+    ("eks", "AmazonEKS"),
+    ("eks-nodegroup", "AmazonEKSNodegroup"),
+    ("elasticache", "ElastiCache"),
+    ("elasticbeanstalk", "ElasticBeanstalk"),
+    ("elasticfilesystem", "AmazonElasticFileSystem"),
+    ("elasticloadbalancing", "ElasticLoadBalancing"),
+    ("elasticmapreduce", "EMRCleanup"),
+    ("es", "AmazonElasticsearchService"),
+    ("opensearchservice", "AmazonOpenSearchService"),
+    ("guardduty", "AmazonGuardDuty"),
+    ("inspector2", "AmazonInspector2"),
+    ("macie", "AmazonMacie"),
+    ("organizations", "Organizations"),
+    ("rds", "RDS"),
+    ("redshift", "Redshift"),
+    ("securityhub", "SecurityHub"),
+    ("spot", "EC2Spot"),
+    ("spotfleet", "EC2SpotFleet"),
+    ("ec2fleet", "EC2Fleet"),
+    ("ssm", "AmazonSSM"),
+    ("sso", "SSO"),
+    ("support", "Support"),
+    ("trustedadvisor", "TrustedAdvisor"),
+];
+
 /// The name `CreateServiceLinkedRole` gives the role of service `short` (the principal without
-/// `.amazonaws.com`): `AWSServiceRoleFor<Service>` plus `_<suffix>`.
+/// `.amazonaws.com`): `AWSServiceRoleFor<Service>` as AWS spells it for the services it lists
+/// ([`SERVICE_LINKED_ROLE_NAMES`]), else each dot- or dash-separated part capitalised; plus
+/// `_<suffix>` with a `CustomSuffix` (CreateServiceLinkedRole API reference: "the string that
+/// you provide is combined with the service-provided prefix to form the complete role name").
 pub(crate) fn service_linked_role_name(short: &str, custom_suffix: Option<&str>) -> String {
     let mut name = String::from("AWSServiceRoleFor");
+    if let Some((_, known)) = SERVICE_LINKED_ROLE_NAMES
+        .iter()
+        .find(|(s, _)| s.eq_ignore_ascii_case(short))
+    {
+        name.push_str(known);
+        if let Some(s) = custom_suffix {
+            name.push('_');
+            name.push_str(s);
+        }
+        return name;
+    }
     for part in short.split(['.', '-']) {
         let mut c = part.chars();
         if let Some(f) = c.next() {

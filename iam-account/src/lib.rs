@@ -28,6 +28,7 @@ mod gaad;
 mod identities;
 pub mod model;
 pub mod operations;
+mod org_policies;
 mod organization;
 pub mod paginate;
 mod policies;
@@ -35,7 +36,9 @@ mod providers;
 mod secrets;
 mod simulate;
 mod sts;
+pub mod sts_operations;
 mod user_credentials;
+mod web_identity;
 
 pub use authorize::AuthzTarget;
 pub use authorize::{Layers, Named, Scope, Source};
@@ -47,11 +50,14 @@ pub use enforce::{
 };
 pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
+pub use org_policies::OrganizationPolicies;
 pub use organization::Organization;
+pub use secrets::account_of_access_key;
 pub use secrets::{record_randomness, replay_randomness};
 pub use simulate::simulate_custom_policy;
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
 pub use user_credentials::CreatedServiceSpecificCredential;
+pub use web_identity::{ProviderKey, WebIdentityCredentials, WebIdentityRequest, parse_jwks};
 
 use iam_model::entities::{
     Group, IamError, InstanceProfile, ManagedPolicy, OidcProvider, PasswordPolicy, PolicyDocument,
@@ -158,6 +164,12 @@ pub struct Account {
     pub(crate) denials: Vec<Denial>,
     /// When this account (its root user) was created: `GetUser`'s `CreateDate` for the root.
     pub(crate) created: iam_model::entities::Timestamp,
+    /// SCPs/RCPs of the account's organization path when it stands alone (`from_boto3`).
+    pub(crate) org_policies: Option<OrganizationPolicies>,
+    /// Signing keys registered for OIDC providers (iamkit extension), by provider ARN.
+    pub(crate) oidc_keys: BTreeMap<String, Vec<web_identity::ProviderKey>>,
+    /// Encoded authorization messages (iamkit extension) → their decoded JSON.
+    pub(crate) encoded_messages: HashMap<String, String>,
 }
 
 impl fmt::Debug for Account {
@@ -290,6 +302,9 @@ impl Account {
             gaad: None,
             enforcement: Enforcement::default(),
             denials: Vec::new(),
+            org_policies: None,
+            oidc_keys: BTreeMap::new(),
+            encoded_messages: HashMap::new(),
         })
     }
 

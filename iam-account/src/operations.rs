@@ -126,6 +126,13 @@ pub fn call_with(
             checks: Vec::new(),
         };
     };
+    // STS operations iamkit does not model are refused before any authorization.
+    if let Err(e) = crate::sts_operations::refuse_unsupported(service, operation) {
+        return CallOutcome {
+            result: Err(CallError::Invalid(e)),
+            checks: Vec::new(),
+        };
+    }
     let (allowed, checks) =
         a.enforce_call_traced(caller, service, operation, params, request, trace);
     let result = allowed.and_then(|()| run(a, model, service, operation, params, caller));
@@ -380,10 +387,15 @@ fn aws_policy_json(a: &Account, arn: &str) -> Option<Value> {
         return Some(v);
     }
     let m = aws_managed_policy(arn)?;
-    Some(json!({"PolicyName": m.name, "Arn": m.arn, "Path": m.path,
+    let mut v = json!({"PolicyName": m.name, "Arn": m.arn, "Path": m.path,
         "DefaultVersionId": m.default_version_id, "AttachmentCount": attachments(a, arn),
         "PermissionsBoundaryUsageCount": 0, "IsAttachable": !m.deprecated,
-        "CreateDate": m.create_date, "UpdateDate": m.create_date}))
+        "CreateDate": m.create_date, "UpdateDate": m.update_date});
+    // The real PolicyId where the bundled data has it (iam_model::entities::aws_managed_policy_id).
+    if let Some(id) = iam_model::entities::aws_managed_policy_id(arn) {
+        v["PolicyId"] = json!(id);
+    }
+    Some(v)
 }
 
 fn ok() -> R {
@@ -596,7 +608,22 @@ pub const IAM_OPERATIONS: &[&str] = &[
 ];
 
 /// The STS operations.
-pub const STS_OPERATIONS: &[&str] = &["assume_role", "get_caller_identity", "get_federation_token"];
+pub const STS_OPERATIONS: &[&str] = &[
+    "assume_role",
+    "assume_role_with_saml",
+    "assume_role_with_web_identity",
+    "assume_root",
+    "decode_authorization_message",
+    "get_access_key_info",
+    "get_caller_identity",
+    "get_certificate",
+    "get_delegated_access_token",
+    "get_federation_token",
+    "get_scoped_credentials",
+    "get_trust_bundles",
+    "get_web_identity_token",
+    "issue_workload_identity_context",
+];
 
 fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
     match op {
@@ -1062,11 +1089,19 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                             json!({"PolicyVersion": version_json(v, &m.default_version_id, true)}),
                         );
                     }
+                    // The bundled data holds the default version only (its CreateDate is the
+                    // policy's UpdateDate: the newest version is the default). Other versions
+                    // of an AWS managed policy are answered as missing, with IAM's message for
+                    // a missing version.
                     match aws_managed_policy(arn) {
                         Some(m) if m.default_version_id == vid => Ok(json!({"PolicyVersion": {
                             "Document": doc_json(m.document), "VersionId": vid,
-                            "IsDefaultVersion": true, "CreateDate": m.create_date}})),
-                        _ => Err(e),
+                            "IsDefaultVersion": true, "CreateDate": m.update_date}})),
+                        Some(_) => Err(IamError::new(
+                            ErrorCode::NoSuchEntity,
+                            format!("Policy {arn} version {vid} does not exist."),
+                        )),
+                        None => Err(e),
                     }
                 }
             }
@@ -1591,6 +1626,16 @@ fn root_user(a: &Account) -> Value {
     json!({"User": {"UserId": a.id(), "Arn": a.root_arn(), "CreateDate": date(a.create_date())}})
 }
 
+/// `PackedPolicySize` is "the packed size of the session policies and session tags combined
+/// passed in the request" (STS API reference, AssumeRole / GetFederationToken response): STS
+/// answers it when the request passes some, and leaves it out otherwise (the API reference's
+/// and the AWS CLI reference's examples without them have none).
+pub(crate) fn passes_session_policies_or_tags(p: &Value) -> bool {
+    ["Policy", "PolicyArns", "Tags"]
+        .iter()
+        .any(|k| p.get(*k).is_some_and(|v| !v.is_null()))
+}
+
 fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
     match op {
         "get_caller_identity" => match &caller.access_key_id {
@@ -1618,12 +1663,23 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
                 policy_arns,
                 tags: tag_pairs(p, "Tags"),
                 transitive_tag_keys: strings(p, "TransitiveTagKeys"),
+                source_identity: opt(p, "SourceIdentity").map(str::to_string),
                 context: Vec::new(),
             };
             let c = a.assume_role(&r)?;
-            Ok(json!({"Credentials": credentials_json(&c),
-                "AssumedRoleUser": {"AssumedRoleId": c.id, "Arn": c.arn},
-                "PackedPolicySize": c.packed_policy_size}))
+            let mut out = json!({"Credentials": credentials_json(&c),
+                "AssumedRoleUser": {"AssumedRoleId": c.id, "Arn": c.arn}});
+            if passes_session_policies_or_tags(p) {
+                out["PackedPolicySize"] = json!(c.packed_policy_size);
+            }
+            if let Some(si) = a
+                .sessions
+                .get(&c.access_key_id)
+                .and_then(|s| s.source_identity.as_ref())
+            {
+                out["SourceIdentity"] = json!(si);
+            }
+            Ok(out)
         }
         "get_federation_token" => {
             let caller_arn = caller.arn.clone();
@@ -1659,12 +1715,17 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
                 policy_arns,
             };
             let c = a.get_federation_token(&r)?;
-            Ok(json!({"Credentials": credentials_json(&c),
-                "FederatedUser": {"FederatedUserId": c.id, "Arn": c.arn},
-                "PackedPolicySize": c.packed_policy_size}))
+            let mut out = json!({"Credentials": credentials_json(&c),
+                "FederatedUser": {"FederatedUserId": c.id, "Arn": c.arn}});
+            if passes_session_policies_or_tags(p) {
+                out["PackedPolicySize"] = json!(c.packed_policy_size);
+            }
+            Ok(out)
         }
-        _ => Err(IamError::invalid_input(format!(
-            "unknown STS operation {op}"
-        ))),
+        _ => crate::sts_operations::call(a, op, p, caller).unwrap_or_else(|| {
+            Err(IamError::invalid_input(format!(
+                "unknown STS operation {op}"
+            )))
+        }),
     }
 }

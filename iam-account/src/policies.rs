@@ -671,6 +671,19 @@ impl Account {
     }
 
     /// The parsed default version of a managed policy (customer managed here, or AWS managed).
+    /// The name and operative (default-version) document of a managed policy: a customer
+    /// managed policy of this account or an AWS managed policy of the bundled set (`None` when
+    /// neither knows the ARN).
+    ///
+    /// ```
+    /// let a = iam_account::Account::new("111122223333").unwrap();
+    /// let (name, p) = a.managed_policy_document("arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
+    /// assert_eq!((name.as_str(), p.statements.len()), ("AdministratorAccess", 1));
+    /// ```
+    pub fn managed_policy_document(&self, arn: &str) -> Option<(String, Arc<Policy>)> {
+        self.managed_policy_doc(arn)
+    }
+
     pub(crate) fn managed_policy_doc(&self, arn: &str) -> Option<(String, Arc<Policy>)> {
         if let Some(p) = self
             .policies

@@ -167,6 +167,7 @@ impl Account {
     pub fn delete_open_id_connect_provider(&mut self, arn: &str) -> Result<(), IamError> {
         self.get_open_id_connect_provider(arn)?;
         self.oidc_providers.remove(arn);
+        self.oidc_keys.remove(arn);
         Ok(())
     }
 

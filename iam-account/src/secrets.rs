@@ -110,9 +110,65 @@ pub(crate) fn signing_certificate_id() -> Result<String, IamError> {
         .collect())
 }
 
-/// A 20-character access key id (`AKIA…` / `ASIA…`).
+/// A 20-character random id with `prefix` (SSH public key ids, `APKA…`).
 pub(crate) fn access_key_id(prefix: IdPrefix) -> Result<String, IamError> {
     Ok(prefix.make(&random::<16>()?))
+}
+
+/// A 20-character access key id (`AKIA…` / `ASIA…`) that carries `account`'s id the way AWS's
+/// key ids do, so that `GetAccessKeyInfo` answers for any key id: the 16 characters after the
+/// prefix are the RFC 4648 base32 encoding of 10 bytes whose first 6 hold, big-endian,
+/// `account << 7` plus 7 random bits; the other 4 bytes are random. (AWS's API reference says
+/// only that GetAccessKeyInfo "returns the ID of the Amazon Web Services account to which the
+/// keys belong"; the bit layout is the one independent analyses of AWS key ids describe, e.g.
+/// <https://awsteele.com/blog/2020/09/26/aws-access-key-format.html>.)
+pub(crate) fn access_key_id_for(prefix: IdPrefix, account: &str) -> Result<String, IamError> {
+    let n: u64 = account.parse().unwrap_or(0);
+    let r = random::<5>()?;
+    let x = (n << 7) | u64::from(r[0] & 0x7f);
+    let mut bytes = [0u8; 10];
+    bytes[..6].copy_from_slice(&x.to_be_bytes()[2..]);
+    bytes[6..].copy_from_slice(&r[1..]);
+    let mut s = String::with_capacity(20);
+    s.push_str(prefix.as_str());
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for b in bytes {
+        acc = (acc << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            s.push(char::from(BASE32[((acc >> bits) & 31) as usize]));
+        }
+    }
+    Ok(s)
+}
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// The account id an access key id carries (see [`access_key_id_for`]): `None` unless the id is
+/// 20 characters, a 4-letter prefix and 16 base32 characters.
+///
+/// ```
+/// assert_eq!(iam_account::account_of_access_key("ASIAY34FZKBOKMUTVV7A").as_deref(), Some("609629065308"));
+/// assert_eq!(iam_account::account_of_access_key("not a key"), None);
+/// ```
+pub fn account_of_access_key(key_id: &str) -> Option<String> {
+    if key_id.len() != 20
+        || !key_id.is_ascii()
+        || !key_id[..4].chars().all(|c| c.is_ascii_uppercase())
+    {
+        return None;
+    }
+    let mut acc: u64 = 0;
+    for c in key_id[4..14].bytes() {
+        let v = BASE32.iter().position(|&b| b == c)?;
+        acc = (acc << 5) | v as u64;
+    }
+    // 10 characters = 50 bits; the first 48 are the 6 bytes.
+    let x = acc >> 2;
+    let account = (x & 0x7fff_ffff_ff80) >> 7;
+    (account <= 999_999_999_999).then(|| format!("{account:012}"))
 }
 
 /// `len` characters of base64 alphabet from the CSPRNG (40 for a secret access key).
@@ -161,4 +217,37 @@ pub(crate) fn hash(secret: &str) -> Result<SecretHash, IamError> {
 pub(crate) fn verify(secret: &str, hash: &SecretHash) -> bool {
     PasswordHash::new(&hash.0)
         .is_ok_and(|h| hasher().verify_password(secret.as_bytes(), &h).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every key id iamkit makes carries its account: GetAccessKeyInfo decodes it back.
+        #[test]
+        fn key_ids_carry_their_account(n in 0u64..=999_999_999_999, temporary in any::<bool>()) {
+            let account = format!("{n:012}");
+            let prefix = if temporary { IdPrefix::TemporaryAccessKey } else { IdPrefix::AccessKey };
+            let id = access_key_id_for(prefix, &account).unwrap();
+            prop_assert_eq!(id.len(), 20);
+            prop_assert!(id.starts_with(prefix.as_str()));
+            prop_assert!(id[4..].bytes().all(|b| BASE32.contains(&b)));
+            prop_assert_eq!(account_of_access_key(&id), Some(account));
+        }
+    }
+
+    #[test]
+    fn ids_that_are_not_key_ids_carry_no_account() {
+        for bad in [
+            "",
+            "AKIA",
+            "AKIAabcdefghijklmnop",
+            "akiaAAAAAAAAAAAAAAAA",
+            "AKIAÄAAAAAAAAAAAAAAA",
+        ] {
+            assert_eq!(account_of_access_key(bad), None, "{bad}");
+        }
+    }
 }

@@ -6,7 +6,7 @@
 
 use super::authorize::Scope;
 use super::policies::{aws_managed_parsed, document};
-use super::secrets::{access_key_id, secret_text};
+use super::secrets::{access_key_id_for, secret_text};
 use super::{Account, key};
 use iam_eval::{OwnedContext, Principal, PrincipalKind};
 use iam_model::entities::{
@@ -62,6 +62,8 @@ pub struct Session {
     pub tags: Vec<(String, String)>,
     /// Keys of the tags that pass to chained sessions.
     pub transitive_tag_keys: Vec<String>,
+    /// The source identity (`aws:SourceIdentity`): set once, kept by every chained session.
+    pub source_identity: Option<String>,
 }
 
 /// Temporary credentials (`Credentials` of STS). `Debug` redacts the secret and token.
@@ -105,6 +107,9 @@ pub struct AssumeRoleRequest {
     pub tags: Vec<(String, String)>,
     /// `TransitiveTagKeys`.
     pub transitive_tag_keys: Vec<String>,
+    /// `SourceIdentity` (2-64 of `[\w+=,.@-]`, not starting with `aws:`); needs
+    /// `sts:SetSourceIdentity` in the trust policy and is kept by chained sessions.
+    pub source_identity: Option<String>,
     /// Extra request context (e.g. `aws:MultiFactorAuthPresent`, `aws:SourceIp`).
     pub context: Vec<(String, String)>,
 }
@@ -135,7 +140,7 @@ fn too_large(pct: usize) -> IamError {
 }
 
 /// Checks and loads session policies (inline + managed ARNs) against `acct`.
-fn session_policies(
+pub(crate) fn session_policies(
     acct: &Account,
     policy: Option<&str>,
     arns: &[String],
@@ -206,6 +211,12 @@ fn check_tags(tags: &[(String, String)]) -> Result<(), IamError> {
     Ok(())
 }
 
+/// `SourceIdentity`: 2-64 of `[\w+=,.@-]` (STS API reference, AssumeRole; its other rule,
+/// "You cannot use a value that begins with the text aws:", is implied: `:` is not allowed).
+pub(crate) fn check_source_identity(v: &str) -> Result<(), IamError> {
+    validate::session_name("sourceIdentity", v, 64)
+}
+
 fn denied(caller: &str, action: &str, resource: &str) -> IamError {
     IamError::new(
         ErrorCode::AccessDenied,
@@ -222,6 +233,9 @@ pub(crate) fn assume_role(
     validate::session_name("roleSessionName", &req.role_session_name, 64)?;
     if let Some(e) = &req.external_id {
         validate::external_id(e)?;
+    }
+    if let Some(si) = &req.source_identity {
+        check_source_identity(si)?;
     }
     let duration = req.duration_seconds.unwrap_or(3600);
     if duration < 900 {
@@ -241,6 +255,15 @@ pub(crate) fn assume_role(
     check_tags(&req.tags)?;
     let caller =
         Principal::parse(&req.caller_arn).map_err(|e| IamError::invalid_input(e.to_string()))?;
+    // The root user cannot assume roles: STS answers `AccessDenied` "Roles may not be assumed by
+    // root accounts." (IAM User Guide, "Roles terms and concepts": "you can't use the root user
+    // to assume a role"; the message as AWS returns it).
+    if caller.kind() == PrincipalKind::Root {
+        return Err(IamError::new(
+            ErrorCode::AccessDenied,
+            "Roles may not be assumed by root accounts.",
+        ));
+    }
 
     let role_account_id = req
         .role_arn
@@ -312,6 +335,25 @@ pub(crate) fn assume_role(
         transitive.push(k.clone());
     }
     tags.extend(req.tags.iter().cloned());
+    // The source identity is set once and kept through role chaining; a chained call may
+    // repeat it but not change it (IAM User Guide, "Monitor and control actions taken with
+    // assumed roles": "The value that is set cannot be changed during the role session").
+    // AWS documents no message for a changed value; iamkit refuses it with AccessDenied.
+    let inherited = caller_session.and_then(|s| s.source_identity.clone());
+    let source_identity = match (&inherited, &req.source_identity) {
+        (Some(old), Some(new)) if old != new => {
+            return Err(IamError::new(
+                ErrorCode::AccessDenied,
+                format!(
+                    "User: {} is not authorized to perform: sts:SetSourceIdentity on resource: {}: \
+                     the source identity {old} of the calling session cannot be changed",
+                    req.caller_arn, req.role_arn
+                ),
+            ));
+        }
+        (Some(old), _) => Some(old.clone()),
+        (None, new) => new.clone(),
+    };
     if tags.len() > 50 {
         return Err(IamError::validation(
             "tags",
@@ -341,10 +383,23 @@ pub(crate) fn assume_role(
     if !req.transitive_tag_keys.is_empty() {
         ctx.insert("sts:TransitiveTagKeys", req.transitive_tag_keys.clone());
     }
+    if let Some(si) = &req.source_identity {
+        ctx.insert_one("sts:SourceIdentity", si);
+    }
+    if let Some(si) = &source_identity {
+        ctx.insert_one("aws:SourceIdentity", si);
+    }
     let c = ctx.as_context();
     let mut actions = vec!["sts:AssumeRole"];
+    // Passing tags needs `sts:TagSession`, setting a source identity `sts:SetSourceIdentity`,
+    // on both sides (IAM User Guide, "Passing session tags in AWS STS" and "Monitor and
+    // control actions taken with assumed roles"); a chained session that only carries its
+    // inherited source identity sets nothing new.
     if !req.tags.is_empty() {
         actions.push("sts:TagSession");
+    }
+    if req.source_identity.is_some() && inherited.is_none() {
+        actions.push("sts:SetSourceIdentity");
     }
     for action in actions {
         let ex = scope.authorize(&req.caller_arn, action, &req.role_arn, &c)?;
@@ -354,7 +409,7 @@ pub(crate) fn assume_role(
     }
 
     let now = target.clock.now();
-    let key_id = access_key_id(IdPrefix::TemporaryAccessKey)?;
+    let key_id = access_key_id_for(IdPrefix::TemporaryAccessKey, &target.id)?;
     let secret = secret_text(40)?;
     let token = secret_text(356)?;
     let arn = format!(
@@ -385,6 +440,7 @@ pub(crate) fn assume_role(
         policies,
         tags,
         transitive_tag_keys: transitive,
+        source_identity,
     };
     let creds = Credentials {
         access_key_id: key_id,
@@ -498,7 +554,7 @@ impl Account {
             return Err(denied(&caller_arn, "sts:GetFederationToken", &arn));
         }
         let now = self.clock.now();
-        let key_id = access_key_id(IdPrefix::TemporaryAccessKey)?;
+        let key_id = access_key_id_for(IdPrefix::TemporaryAccessKey, &self.id)?;
         let secret = secret_text(40)?;
         let user_id = format!("{}:{}", self.id, req.name);
         let token = secret_text(356)?;
@@ -521,6 +577,7 @@ impl Account {
             policies,
             tags: Vec::new(),
             transitive_tag_keys: Vec::new(),
+            source_identity: None,
         };
         self.sessions.insert(key_id.clone(), session);
         Ok(Credentials {

@@ -681,7 +681,8 @@ fn service_linked_roles() {
         .unwrap();
     assert_eq!(r.path, "/aws-service-role/autoscaling.amazonaws.com/");
     let name = r.name.clone();
-    assert_eq!(name, "AWSServiceRoleForAutoscaling");
+    // As AWS spells it (Amazon EC2 Auto Scaling User Guide, "Service-linked roles").
+    assert_eq!(name, "AWSServiceRoleForAutoScaling");
     assert_eq!(code(a.delete_role(&name)), ErrorCode::UnmodifiableEntity);
     assert_eq!(
         code(a.put_role_policy(&name, "x", &doc("s3:*"))),

@@ -57,7 +57,7 @@ impl Subject {
         }
     }
 
-    fn all_policies(&self) -> impl Iterator<Item = &Arc<Policy>> {
+    pub(crate) fn all_policies(&self) -> impl Iterator<Item = &Arc<Policy>> {
         let l = &self.layers;
         l.identity
             .iter()

@@ -1,7 +1,9 @@
 //! Access analysis over an [`Account`] or [`Organization`]: what a principal can do
 //! ([`what_can`]), who can do something ([`who_can`]), principals × actions tables
-//! ([`access_matrix`]), what two policies allow differently ([`diff_policies`]) and the
-//! well-known privilege-escalation paths ([`privilege_escalation`]).
+//! ([`access_matrix`]), what two policies allow differently ([`diff_policies`]), the
+//! well-known privilege-escalation rules of one principal ([`privilege_escalation`]) and the
+//! reach graph of a whole account ([`ReachGraph`]: who can become whom, admins, escalation
+//! paths with the enabling statements; module [`reach`]).
 //!
 //! Every answer is computed over the bundled service catalog (22,091 actions) and confirmed
 //! with the [`Engine`](iam_eval::Engine), so explicit denies, permissions boundaries, session
@@ -56,6 +58,7 @@ mod diff;
 mod index;
 mod matrix;
 mod privesc;
+pub mod reach;
 mod what_can;
 mod who_can;
 
@@ -64,6 +67,10 @@ pub use matrix::{AccessMatrix, LevelMatrix, access_matrix};
 pub use privesc::{
     EscalationFinding, EscalationRule, RULES, ResourceNeed, privilege_escalation,
     privilege_escalation_all,
+};
+pub use reach::{
+    AdminGrant, AdminStatus, Edge, EdgeKind, Escalation, Evidence, Node, NodeKind, ReachGraph,
+    ReachPath, StatementRef,
 };
 pub use what_can::{ActionAccess, ServiceAccess, WhatCan, what_can};
 pub use who_can::{WhoCan, who_can};

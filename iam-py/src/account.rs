@@ -326,6 +326,26 @@ impl PyAccount {
         Ok(())
     }
 
+    /// Sets the SCP and RCP levels (JSON texts, root first) that apply to this account
+    /// (`iam_account::Account::set_organization_policies`); empty levels and not the
+    /// management account clear them.
+    #[pyo3(signature = (scps, rcps, management_account = false, organization_id = None))]
+    fn set_organization_policies(
+        &self,
+        py: Python<'_>,
+        scps: Vec<Vec<String>>,
+        rcps: Vec<Vec<String>>,
+        management_account: bool,
+        organization_id: Option<String>,
+    ) -> PyResult<()> {
+        let mut p = iam_account::OrganizationPolicies::from_json(&scps, &rcps)
+            .map_err(|e| PyValueError::new_err(e.message))?;
+        p.management_account = management_account;
+        p.organization_id = organization_id;
+        self.write(py, |a| a.set_organization_policies(Some(p)));
+        Ok(())
+    }
+
     /// The denials recorded in `"soft"` mode, as JSON text (a list of objects).
     fn denials_json(&self, py: Python<'_>) -> String {
         self.read(py, |a| {
@@ -460,6 +480,36 @@ impl PyAccount {
         PyEvaluationResult::from_explanation(parsed, principal, action, resource, ctx, ex)
     }
 
+    /// iamkit extension: registers the signing keys (JWKS JSON text) of an OIDC provider for
+    /// `AssumeRoleWithWebIdentity`; returns how many keys were registered.
+    fn register_oidc_provider_keys(
+        &self,
+        py: Python<'_>,
+        provider_arn: &str,
+        jwks: &str,
+    ) -> PyResult<usize> {
+        self.write(py, |a| a.register_oidc_provider_keys(provider_arn, jwks))
+            .map_err(|e| client_error(py, &e, "RegisterOpenIDConnectProviderKeys"))
+    }
+
+    /// iamkit extension: the encoded authorization message of a request's decision, for
+    /// `DecodeAuthorizationMessage`.
+    #[pyo3(signature = (principal, action, resource = "*".to_string(), context = None))]
+    fn encode_authorization_message(
+        &self,
+        py: Python<'_>,
+        principal: String,
+        action: String,
+        resource: String,
+        context: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let ctx = context_of(context)?;
+        self.write(py, |a| {
+            a.encode_authorization_message(&principal, &action, &resource, &ctx.as_context())
+        })
+        .map_err(|e| client_error(py, &e, "EncodeAuthorizationMessage"))
+    }
+
     /// `SimulatePrincipalPolicy`: boto3's request as JSON text → the response as JSON text.
     fn simulate_principal_policy_json(&self, py: Python<'_>, params: &str) -> PyResult<String> {
         let p: Value =
@@ -514,6 +564,11 @@ impl PyAccount {
         principal: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::analysis::privilege_escalation(py, self, principal)
+    }
+
+    /// The reach graph of the account as it is now (see `iamkit.ReachGraph`).
+    fn reach_graph(&self, py: Python<'_>) -> PyResult<crate::analysis::PyReachGraph> {
+        crate::analysis::reach_graph(py, self)
     }
 
     /// The user and role ARNs the analyses look at.

@@ -219,3 +219,61 @@ pub(crate) fn privilege_escalation<'py>(
 pub(crate) fn principals(acct: &Account) -> Vec<String> {
     analysis::Target::from(acct).principals()
 }
+
+/// The reach graph of an account (`iam_analysis::ReachGraph`), wrapped by `iamkit.ReachGraph`:
+/// nodes, edges with their enabling statements, paths, admins and escalations. Immutable: it
+/// describes the account as it was when built.
+#[pyclass(module = "iamkit._native", name = "NativeReachGraph", frozen)]
+pub(crate) struct PyReachGraph {
+    graph: analysis::ReachGraph,
+}
+
+#[pymethods]
+impl PyReachGraph {
+    /// `{"nodes": [...], "edges": [...]}` as JSON text.
+    fn to_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.graph).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// Whom `principal` (a user or role ARN) can become: `[{"target", "steps", "access"}]`,
+    /// `steps` indexing the edges.
+    fn reach<'py>(&self, py: Python<'py>, principal: &str) -> PyResult<Bound<'py, PyAny>> {
+        let r = self
+            .graph
+            .reach(principal)
+            .map_err(|e| analysis_error(py, &e))?;
+        to_py!(py, &r)
+    }
+
+    /// Every way `principal` can become an admin (one per target, shortest first):
+    /// `[{"principal", "target", "steps", "access"}]`.
+    fn escalations_of<'py>(&self, py: Python<'py>, principal: &str) -> PyResult<Bound<'py, PyAny>> {
+        let r = self
+            .graph
+            .escalations_of(principal)
+            .map_err(|e| analysis_error(py, &e))?;
+        to_py!(py, &r)
+    }
+
+    /// The shortest escalation of every principal that is not an admin and can become one.
+    fn escalations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py!(py, &self.graph.escalations())
+    }
+
+    /// `{"status": "no" | "direct" | "escalation", ...}` of one principal.
+    fn admin_status<'py>(&self, py: Python<'py>, principal: &str) -> PyResult<Bound<'py, PyAny>> {
+        let r = self
+            .graph
+            .admin_status(principal)
+            .map_err(|e| analysis_error(py, &e))?;
+        to_py!(py, &r)
+    }
+}
+
+/// Builds the reach graph of the account (without the GIL, under the read lock).
+pub(crate) fn reach_graph(py: Python<'_>, acct: &PyAccount) -> PyResult<PyReachGraph> {
+    let graph = acct
+        .read(py, |a| analysis::ReachGraph::build(a))
+        .map_err(|e| analysis_error(py, &e))?;
+    Ok(PyReachGraph { graph })
+}

@@ -53,6 +53,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<account::PyAccount>()?;
     m.add_class::<account::ClientCredentials>()?;
     m.add_class::<server::PyServer>()?;
+    m.add_class::<analysis::PyReachGraph>()?;
     m.add_function(wrap_pyfunction!(cli_files::write_cli_profile, m)?)?;
     m.add_function(wrap_pyfunction!(cli_files::read_cli_profiles, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::expand_actions, m)?)?;

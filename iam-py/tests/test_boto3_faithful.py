@@ -396,7 +396,16 @@ def _check_error(service: str, op: str, err: ClientError) -> str:
         assert modeled[code].name in [e.name for e in om.error_shapes], (op, code)
     else:
         # Errors common to all actions (CommonErrors.html) are not in the operations' models.
-        assert code in {"ValidationError", "AccessDenied", "InvalidClientTokenId", "InvalidInput"}, (op, code)
+        assert code in {
+            "ValidationError",
+            "AccessDenied",
+            "InvalidClientTokenId",
+            "InvalidInput",
+            "InvalidAction",
+        }, (
+            op,
+            code,
+        )
         assert status == (403 if code in ("AccessDenied", "InvalidClientTokenId") else 400), (op, code)
     return str(code)
 
@@ -717,6 +726,89 @@ def test_sts_operations_match_the_model() -> None:
     with pytest.raises(ClientError) as err:
         sts.assume_role(RoleArn=f"arn:aws:iam::{ACCT}:role/nosuch", RoleSessionName="sess")
     _check_error("sts", "assume_role", err.value)
+
+
+def test_the_other_sts_operations_match_the_model() -> None:
+    """GetAccessKeyInfo, DecodeAuthorizationMessage, AssumeRoleWithWebIdentity (a token minted
+    with a key generated here) and the operations answered with InvalidAction."""
+    import base64
+    import time
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    acct = iamkit.Account(ACCT)
+    iam = acct.client("iam")
+    sts = acct.client("sts")
+    key = iam.create_access_key()["AccessKey"]["AccessKeyId"]
+    _check_response("sts", "get_access_key_info", sts.get_access_key_info(AccessKeyId=key))
+    with pytest.raises(ClientError) as err:
+        sts.get_access_key_info(AccessKeyId="AKIA0000000000000000")
+    _check_error("sts", "get_access_key_info", err.value)
+    msg = acct.encode_authorization_message(principal=f"arn:aws:iam::{ACCT}:root", action="ec2:RunInstances")
+    _check_response(
+        "sts", "decode_authorization_message", sts.decode_authorization_message(EncodedMessage=msg)
+    )
+    with pytest.raises(ClientError) as err:
+        sts.decode_authorization_message(EncodedMessage="garbage")
+    assert (
+        _check_error("sts", "decode_authorization_message", err.value)
+        == "InvalidAuthorizationMessageException"
+    )
+
+    issuer = "https://idp.example.com"
+    provider = iam.create_open_id_connect_provider(
+        Url=issuer, ClientIDList=["app"], ThumbprintList=["0" * 40]
+    )
+    pk = ec.generate_private_key(ec.SECP256R1())
+    nums = pk.public_key().public_numbers()
+    acct.register_oidc_provider_keys(
+        provider["OpenIDConnectProviderArn"],
+        {
+            "keys": [
+                {
+                    "kty": "EC",
+                    "crv": "P-256",
+                    "x": b64(nums.x.to_bytes(32, "big")),
+                    "y": b64(nums.y.to_bytes(32, "big")),
+                }
+            ]
+        },
+    )
+    iam.create_role(
+        RoleName="web",
+        AssumeRolePolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": provider["OpenIDConnectProviderArn"]},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                }
+            ],
+        },
+    )
+    head = b64(json.dumps({"alg": "ES256"}).encode())
+    body = b64(json.dumps({"iss": issuer, "aud": "app", "sub": "u1", "exp": int(time.time()) + 60}).encode())
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    r, s = decode_dss_signature(pk.sign(f"{head}.{body}".encode(), ec.ECDSA(hashes.SHA256())))
+    token = f"{head}.{body}.{b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+    role = f"arn:aws:iam::{ACCT}:role/web"
+    _check_response(
+        "sts",
+        "assume_role_with_web_identity",
+        sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="u1", WebIdentityToken=token),
+    )
+    with pytest.raises(ClientError) as err:
+        sts.assume_role_with_web_identity(RoleArn=role, RoleSessionName="u1", WebIdentityToken=token + "x")
+    assert _check_error("sts", "assume_role_with_web_identity", err.value) == "InvalidIdentityToken"
+    with pytest.raises(ClientError) as err:
+        sts.get_web_identity_token(Audience=["a"], SigningAlgorithm="ES384")
+    assert _check_error("sts", "get_web_identity_token", err.value) == "InvalidAction"
 
 
 def test_get_user_without_a_name_is_the_caller() -> None:

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 include!(concat!(env!("OUT_DIR"), "/aws_managed_table.rs"));
 static BLOB: &str = include_str!(concat!(env!("OUT_DIR"), "/aws_managed_blob.json"));
 static INDEX: &str = include_str!("../../data/aws-managed-policies/index.json");
+static POLICY_IDS: &str = include_str!("../../data/aws-managed-policies/policy-ids.json");
 static DEPRECATED_INDEX: &str =
     include_str!("../../data/aws-managed-policies-deprecated/index.json");
 
@@ -26,6 +27,11 @@ pub struct AwsManagedPolicy {
     pub default_version_id: String,
     /// `CreateDate` as published.
     pub create_date: String,
+    /// `UpdateDate` as published: when the newest (default) version was created (IAM API
+    /// reference, Policy: "When a policy has more than one version, this field contains the
+    /// date and time when the most recent policy version was created"); the creation date for
+    /// policies without one in the data.
+    pub update_date: String,
     /// True for the 50 deprecated policies (cannot be newly attached in AWS; kept so existing
     /// attachments resolve).
     pub deprecated: bool,
@@ -41,6 +47,7 @@ struct IndexEntry {
     path: Option<String>,
     default_version_id: Option<String>,
     create_date: Option<String>,
+    update_date: Option<String>,
 }
 
 struct Catalog {
@@ -73,6 +80,10 @@ fn load(
             arn,
             path,
             default_version_id: e.default_version_id.unwrap_or_else(|| "v1".to_string()),
+            update_date: e
+                .update_date
+                .or_else(|| e.create_date.clone())
+                .unwrap_or_default(),
             create_date: e.create_date.unwrap_or_default(),
             deprecated,
             document,
@@ -117,4 +128,29 @@ pub fn aws_managed_policy(arn: &str) -> Option<&'static AwsManagedPolicy> {
 /// ```
 pub fn aws_managed_policies() -> &'static [AwsManagedPolicy] {
     &catalog().policies
+}
+
+/// The `PolicyId` of an AWS managed policy, for the policies whose id the bundled data has
+/// (`data/aws-managed-policies/policy-ids.json`, see its SOURCE note): ids are global constants
+/// of AWS, the same in every account.
+///
+/// ```
+/// use iam_model::entities::aws_managed_policy_id;
+/// assert_eq!(aws_managed_policy_id("arn:aws:iam::aws:policy/AdministratorAccess"), Some("ANPAIWMBCKSKIEE64ZLYK"));
+/// assert_eq!(aws_managed_policy_id("arn:aws:iam::aws:policy/NoSuchPolicy"), None);
+/// ```
+pub fn aws_managed_policy_id(arn: &str) -> Option<&'static str> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Entry {
+        arn: String,
+        policy_id: String,
+    }
+    static IDS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let entries: Vec<Entry> = serde_json::from_str(POLICY_IDS).unwrap_or_default();
+        entries.into_iter().map(|e| (e.arn, e.policy_id)).collect()
+    })
+    .get(arn)
+    .map(String::as_str)
 }

@@ -44,6 +44,19 @@ pub enum ErrorCode {
     ConstraintViolation,
     /// The service does not support service-specific credentials.
     NotSupportedService,
+    /// STS: the web identity token is not a valid token of a known identity provider.
+    InvalidIdentityToken,
+    /// STS: the web identity token (or SAML assertion) has expired (`ExpiredTokenException`).
+    ExpiredTokenException,
+    /// STS: the identity provider's token carries a claim that is missing or rejected.
+    IdpRejectedClaim,
+    /// STS: the identity provider could not be reached (`IDPCommunicationError`).
+    IdpCommunicationError,
+    /// STS: the message given to `DecodeAuthorizationMessage` is not a valid encoded message.
+    InvalidAuthorizationMessageException,
+    /// The action or operation requested is invalid (AWS's common error `InvalidAction`):
+    /// iamkit answers it for operations it does not implement.
+    InvalidAction,
 }
 
 impl ErrorCode {
@@ -66,6 +79,14 @@ impl ErrorCode {
             ErrorCode::SignatureDoesNotMatch => "SignatureDoesNotMatch",
             ErrorCode::ConstraintViolation => "ConstraintViolation",
             ErrorCode::NotSupportedService => "NotSupportedService",
+            ErrorCode::InvalidIdentityToken => "InvalidIdentityToken",
+            ErrorCode::ExpiredTokenException => "ExpiredTokenException",
+            ErrorCode::IdpRejectedClaim => "IDPRejectedClaim",
+            ErrorCode::IdpCommunicationError => "IDPCommunicationError",
+            ErrorCode::InvalidAuthorizationMessageException => {
+                "InvalidAuthorizationMessageException"
+            }
+            ErrorCode::InvalidAction => "InvalidAction",
         }
     }
 }

@@ -23,7 +23,9 @@ mod tags;
 mod time;
 pub mod validate;
 
-pub use aws_managed::{AwsManagedPolicy, aws_managed_policies, aws_managed_policy};
+pub use aws_managed::{
+    AwsManagedPolicy, aws_managed_policies, aws_managed_policy, aws_managed_policy_id,
+};
 pub use credentials::{
     AccessKey, AccessKeyStatus, LoginProfile, MAX_ACCESS_KEYS, MAX_MFA_DEVICES,
     MAX_SERVICE_SPECIFIC_CREDENTIALS, MAX_SIGNING_CERTIFICATES, MAX_SSH_PUBLIC_KEYS, MfaDevice,

@@ -36,6 +36,7 @@ from iamkit._native import (
     validate,
     write_cli_profile,
 )
+from iamkit._reach import Escalation, ReachGraph, ReachPath
 from iamkit._server import RootCredentials, Server
 from iamkit._simulate import simulate_custom_policy
 
@@ -46,6 +47,7 @@ __all__ = [
     "Account",
     "AccountClient",
     "Engine",
+    "Escalation",
     "EvaluationResult",
     "Finding",
     "FindingList",
@@ -54,6 +56,8 @@ __all__ = [
     "Policy",
     "PolicyCompileError",
     "PolicyParseError",
+    "ReachGraph",
+    "ReachPath",
     "RootCredentials",
     "Server",
     "Statement",

@@ -22,7 +22,7 @@ import importlib
 import json
 import os
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from iamkit import _native
@@ -557,15 +557,18 @@ class Account:
     instance profiles holding them, inline and managed policies with all versions,
     attachments, boundaries, tags, ids, dates) and the alias; it does NOT keep access keys
     and their secrets, login profiles, MFA devices, SSH public keys, signing and server
-    certificates, service-specific credentials, SAML / OIDC providers, STS sessions, the
-    password policy, registered resource policies or instance profiles without a role. The
-    ``enforce`` mode is kept; ``"soft"`` mode's recorded :meth:`denials` are not.
+    certificates, service-specific credentials, SAML / OIDC providers (nor the keys registered
+    for them), STS sessions, encoded authorization messages, the password policy, registered
+    resource policies or instance profiles without a role. The ``enforce`` mode and the
+    organization policies (:meth:`set_organization_policies`) are kept; ``"soft"`` mode's
+    recorded :meth:`denials` are not.
 
     ``Account(..., enforce="on")``: see :attr:`enforce`.
     """
 
-    __slots__ = ("_native", "_org_policies")
+    __slots__ = ("_native", "_org_management", "_org_policies")
     _org_policies: dict[str, list[list[_native.Policy]]]
+    _org_management: tuple[bool, str | None]
 
     def __init__(
         self, account_id: str = "123456789012", *, alias: str | None = None, enforce: str = "on"
@@ -661,16 +664,67 @@ class Account:
         if aliases and acct.alias is None:
             acct.client("iam").create_account_alias(AccountAlias=aliases[0])
         if organization:
-            acct._org_policies = _organization_policies(session, account_id)
+            policies, management, org_id = _organization_policies(session, account_id)
+            if any(policies.values()) or management:
+                acct.set_organization_policies(
+                    scps=policies["scps"],
+                    rcps=policies["rcps"],
+                    management_account=management,
+                    organization_id=org_id,
+                )
         return acct
+
+    def set_organization_policies(
+        self,
+        *,
+        scps: Sequence[Sequence[_native.Policy | str | dict[str, Any]]] = (),
+        rcps: Sequence[Sequence[_native.Policy | str | dict[str, Any]]] = (),
+        management_account: bool = False,
+        organization_id: str | None = None,
+    ) -> None:
+        """Sets the service and resource control policies of the account's Organization
+        (:meth:`from_boto3` loads them): ``scps`` and ``rcps`` are lists of levels from the
+        root to the account, each level a list of policies (:class:`iamkit.Policy`, JSON text
+        or dict). Every enforced client call and :meth:`authorize` then apply them as AWS does:
+        SCPs limit the account's users, roles and its root user, RCPs limit requests for its
+        resources; in the management account (``management_account=True``) neither applies.
+        ``organization_id`` (``o-...``) gives ``aws:PrincipalOrgID``. Empty levels clear them."""
+
+        def levels(
+            given: Sequence[Sequence[_native.Policy | str | dict[str, Any]]], policy_type: str
+        ) -> list[list[_native.Policy]]:
+            out: list[list[_native.Policy]] = []
+            for level in given:
+                if isinstance(level, (str, dict, _native.Policy)):
+                    raise TypeError(f"{policy_type}s must be a list of levels, each a list of policies")
+                out.append(
+                    [
+                        p
+                        if isinstance(p, _native.Policy)
+                        else _native.Policy.from_json(p, policy_type=policy_type)
+                        for p in level
+                    ]
+                )
+            return out
+
+        scp_levels = levels(scps, "scp")
+        rcp_levels = levels(rcps, "rcp")
+        self._native.set_organization_policies(
+            [[p.to_json() for p in level] for level in scp_levels],
+            [[p.to_json() for p in level] for level in rcp_levels],
+            management_account,
+            organization_id,
+        )
+        self._org_policies = {"scps": scp_levels, "rcps": rcp_levels}
+        self._org_management = (management_account, organization_id)
 
     @property
     def organization_policies(self) -> dict[str, list[list[_native.Policy]]]:
         """Organization policies loaded by :meth:`from_boto3`: ``{"scps": levels, "rcps":
         levels}``, each a list of levels from the root to the account, each level a list of
         :class:`iamkit.Policy`. Empty lists when none were loaded. They are kept with the
-        account (and pickled) but not applied by :meth:`authorize`; pass them to
-        ``iamkit.Engine(scps=..., rcps=...)`` or ``iamkit.evaluate``."""
+        account (and pickled) and applied to every enforced client call and to
+        :meth:`authorize` (see :meth:`set_organization_policies`)."""
         org: dict[str, list[list[_native.Policy]]] | None = getattr(self, "_org_policies", None)
         return org if org is not None else {"scps": [], "rcps": []}
 
@@ -726,6 +780,36 @@ class Account:
         federated user or root ARN) with every layer the account holds for it."""
         return self._native.authorize(principal, action, resource, context)
 
+    def register_oidc_provider_keys(self, provider_arn: str, jwks: str | dict[str, Any]) -> int:
+        """**iamkit extension**: registers the signing keys of the OIDC provider ``provider_arn``
+        (created with ``create_open_id_connect_provider``) for ``sts.assume_role_with_web_identity``.
+
+        ``jwks`` is the JSON Web Key Set the issuer publishes at its ``jwks_uri``
+        (``{"keys": [...]}``, as a dict or JSON text): RSA keys (RS256) and EC P-256 keys
+        (ES256). AWS fetches these keys from the issuer when a token arrives; iamkit works
+        offline, so they are registered here, replacing any registered before. A token signed
+        by a key that is not registered is refused with ``InvalidIdentityToken``. Returns the
+        number of keys registered; raises the ClientError-shaped exception (``NoSuchEntity``
+        for an unknown provider, ``InvalidInput`` for a document that is not a usable JWKS)."""
+        text = jwks if isinstance(jwks, str) else json.dumps(jwks)
+        return self._native.register_oidc_provider_keys(provider_arn, text)
+
+    def encode_authorization_message(
+        self,
+        *,
+        principal: str,
+        action: str,
+        resource: str = "*",
+        context: dict[str, object] | None = None,
+    ) -> str:
+        """**iamkit extension**: decides a request as :meth:`authorize` does and returns the
+        *encoded authorization message* of the decision, the opaque text AWS services such as
+        EC2 put in a denial ("Encoded authorization failure message"). The ``sts`` client's
+        ``decode_authorization_message`` turns it back into AWS's decoded JSON (``allowed``,
+        ``explicitDeny``, ``matchedStatements``, ``failures``, ``context``). IAM and STS do not
+        encode their own denials, so iamkit's clients never return such messages."""
+        return self._native.encode_authorization_message(principal, action, resource, context)
+
     def simulate_principal_policy(self, **kwargs: Any) -> dict[str, Any]:
         """boto3's ``simulate_principal_policy``: same parameters and response shape. An action
         the bundled catalog does not know is decided as written and reported as an
@@ -743,13 +827,19 @@ class Account:
 
     # ---- access analysis (iamkit/_analysis.py) ----
 
-    def what_can(self, principal: str, *, include_conditional: bool = True) -> dict[str, list[str]]:
+    def what_can(
+        self, principal: str, *, include_conditional: bool = True, transitive: bool = False
+    ) -> dict[str, list[str]]:
         """Service prefix -> allowed catalog actions of a user or role (see ``iamkit._analysis``).
 
         ``principal`` is an ARN or a bare user or role name, resolved as the ``iamkit what-can``
-        command does (:meth:`resolve_principal`)."""
+        command does (:meth:`resolve_principal`). With ``transitive=True`` the actions of every
+        principal it can become are added; ``.details["via"]`` gives, for each action gained
+        that way, the principal and the path (see :meth:`reach`)."""
         from iamkit import _analysis
 
+        if transitive:
+            return _analysis.what_can_transitive(self, principal, include_conditional=include_conditional)
         return _analysis.what_can(self, principal, include_conditional=include_conditional)
 
     def who_can(
@@ -759,11 +849,44 @@ class Account:
         context: dict[str, Any] | None = None,
         *,
         include_conditional: bool = True,
+        transitive: bool = False,
     ) -> list[str]:
-        """ARNs of the users and roles allowed ``action`` on ``resource`` (see ``iamkit._analysis``)."""
+        """ARNs of the users and roles allowed ``action`` on ``resource`` (see ``iamkit._analysis``).
+
+        With ``transitive=True`` also those that can become such a principal (or an admin);
+        ``.details`` then carries each one's ``"path"`` and ``"via"``."""
         from iamkit import _analysis
 
+        if transitive:
+            return _analysis.who_can_transitive(
+                self, action, resource, context, include_conditional=include_conditional
+            )
         return _analysis.who_can(self, action, resource, context, include_conditional=include_conditional)
+
+    def reach_graph(self) -> Any:
+        """The reach graph of the account as it is now (an ``iamkit.ReachGraph``): who can become
+        whom, admins, escalations, with the enabling statements."""
+        from iamkit import _reach
+
+        return _reach.reach_graph(self)
+
+    def risk_report(self, exclusions: Any = None) -> Any:
+        """The risk report (an ``iamkit._report.RiskReport``): findings by category (privilege
+        escalation, data exfiltration, resource exposure, infrastructure modification,
+        credentials exposure) with principals, statements and paths; admins and service-linked
+        roles apart. ``exclusions``: a dict or the path of a JSON / YAML file (``principals``,
+        ``paths``, ``policies``, ``actions``). ``.write(dir)`` writes the HTML, JSON and CSV."""
+        from iamkit import _report
+
+        return _report.risk_report(self, exclusions)
+
+    def reach(self, principal: str) -> list[Any]:
+        """Whom ``principal`` (ARN or bare name) can become, transitively: one
+        :class:`iamkit.ReachPath` (a ``dict``: ``principal``, ``target``, ``access``, ``steps``)
+        per principal, shortest first, each step naming the method and enabling statements."""
+        from iamkit import _analysis, _reach
+
+        return _reach.reach_graph(self).reach(_analysis.resolve_principal(self, principal))
 
     def access_matrix(self, actions: str | list[str] = "*", *, threads: int = 2) -> Any:
         """Users and roles x actions, as an ``iamkit.AccessMatrix``."""
@@ -784,8 +907,9 @@ class Account:
 
         return _analysis.resolve_principal(self, principal)
 
-    def privilege_escalation(self, principal: str | None = None) -> list[dict[str, Any]]:
-        """Privilege-escalation paths of one principal (or of every user and role)."""
+    def privilege_escalation(self, principal: str | None = None) -> list[Any]:
+        """Escalations to admin (``iamkit.Escalation`` dicts) of one principal, or the shortest of
+        each user and role that can escalate; admins get none (see ``iamkit._analysis``)."""
         from iamkit import _analysis
 
         return _analysis.privilege_escalation(self, principal)
@@ -797,7 +921,10 @@ class Account:
 
     def __reduce__(self) -> tuple[Any, ...]:
         org = getattr(self, "_org_policies", None)
+        management = getattr(self, "_org_management", (False, None))
         state = (self.account_id, self.alias, self._native.to_authorization_details_json())
+        if management != (False, None):
+            return (_restore_account, (*state, org, self.enforce, *management))
         if self.enforce != "on":
             return (_restore_account, (*state, org, self.enforce))
         return (_restore_account, (*state, org) if org else state)
@@ -848,13 +975,21 @@ def _restore_account(
     details_json: str,
     org_policies: dict[str, list[list[_native.Policy]]] | None = None,
     enforce: str = "on",
+    management_account: bool = False,
+    organization_id: str | None = None,
 ) -> Account:
     native = _native.NativeAccount.from_authorization_details_json(details_json, account_id)
     acct = Account._wrap(native)
     if alias and native.alias is None:
         acct.client("iam").create_account_alias(AccountAlias=alias)
-    if org_policies:
-        acct._org_policies = org_policies
+    if org_policies or management_account:
+        org_policies = org_policies or {"scps": [], "rcps": []}
+        acct.set_organization_policies(
+            scps=org_policies["scps"],
+            rcps=org_policies["rcps"],
+            management_account=management_account,
+            organization_id=organization_id,
+        )
     native.enforce = enforce
     return acct
 
@@ -891,12 +1026,20 @@ def _error_code(e: Exception) -> str | None:
     return None
 
 
-def _organization_policies(session: Any, account_id: str) -> dict[str, list[list[_native.Policy]]]:
-    """The SCP and RCP levels (root first, account last) that apply to ``account_id``."""
+def _organization_policies(
+    session: Any, account_id: str
+) -> tuple[dict[str, list[list[_native.Policy]]], bool, str | None]:
+    """The SCP and RCP levels (root first, account last) that apply to ``account_id``, whether
+    it is the management account, and the organization id."""
     out: dict[str, list[list[_native.Policy]]] = {"scps": [], "rcps": []}
+    management = False
+    org_id: str | None = None
     try:
         org = session.client("organizations")
-        org.describe_organization()  # AWSOrganizationsNotInUseException outside an organization
+        # AWSOrganizationsNotInUseException outside an organization
+        described = org.describe_organization().get("Organization", {})
+        management = str(described.get("MasterAccountId", "")) == account_id
+        org_id = str(described["Id"]) if described.get("Id") else None
         # Targets from the root down to the account.
         targets = [account_id]
         child = account_id
@@ -911,7 +1054,7 @@ def _organization_policies(session: Any, account_id: str) -> dict[str, list[list
         targets.reverse()
     except Exception as e:
         if _error_code(e) in _ORG_SKIP:
-            return out
+            return out, False, None
         raise
     cache: dict[str, _native.Policy] = {}
     for key, filter_name, policy_type in (
@@ -941,4 +1084,4 @@ def _organization_policies(session: Any, account_id: str) -> dict[str, list[list
             raise
         if any(levels):
             out[key] = levels
-    return out
+    return out, management, org_id

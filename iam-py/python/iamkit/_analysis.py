@@ -35,8 +35,10 @@ __all__ = [
     "resolve_principal",
     "what_can",
     "what_can_details",
+    "what_can_transitive",
     "who_can",
     "who_can_details",
+    "who_can_transitive",
 ]
 
 _HTML_ROWS = 50
@@ -276,13 +278,117 @@ def who_can(
     return out
 
 
-def privilege_escalation(account: Account, principal: str | None = None) -> list[dict[str, Any]]:
-    """Privilege-escalation paths (Rhino Security Labs' methods and a few more), per principal:
-    ``{"principal", "rule": {"id", "description", "requires", "references"}, "access",
-    "steps": [[action, grants], ...]}``."""
-    arn = None if principal is None else resolve_principal(account, principal)
-    found: list[dict[str, Any]] = account._native.privilege_escalation(arn)
-    return found
+def privilege_escalation(account: Account, principal: str | None = None) -> list[Any]:
+    """Escalations to admin from the reach graph (:class:`iamkit._reach.Escalation`, a ``dict``):
+    for one principal, the shortest escalation of each method it can start with (``rule.id``:
+    ``CreateAccessKey``, ``PassRoleEC2`` …; :meth:`iamkit.ReachGraph.escalations` lists one per
+    admin target); for the whole account, the shortest of each principal that is not an admin
+    and can become one. Admins get none.
+
+    Each is ``{"principal", "target", "access", "steps": [...], "rule": {"id", "description",
+    "references"}}``; ``rule`` names the method of the first step (``CreateAccessKey``,
+    ``PassRoleEC2`` …) and each step names both principals and the enabling statements."""
+    from iamkit import _reach
+
+    graph = _reach.reach_graph(account)
+    if principal is None:
+        return list(graph.escalations())
+    seen: set[str] = set()
+    out = []
+    for e in graph.escalations(resolve_principal(account, principal)):
+        if e["rule"]["id"] not in seen:
+            seen.add(e["rule"]["id"])
+            out.append(e)
+    return out
+
+
+def _min_access(*values: str) -> str:
+    return "conditional" if "conditional" in values else "allowed"
+
+
+def who_can_transitive(
+    account: Account,
+    action: str,
+    resource: str = "*",
+    context: dict[str, Any] | None = None,
+    *,
+    include_conditional: bool = True,
+) -> PrincipalList:
+    """:func:`who_can` with the principals that can become one of those allowed (or an admin):
+    each detail carries ``"path"`` (the steps, empty for a direct grant) and ``"via"`` (the
+    principal holding the grant)."""
+    from iamkit import _reach
+
+    direct = who_can(account, action, resource, context, include_conditional=include_conditional)
+    graph = _reach.reach_graph(account)
+    details: list[dict[str, Any]] = []
+    holders: dict[str, dict[str, Any]] = {}
+    for d in direct.details:
+        details.append({**d, "path": [], "via": d["principal"]})
+        holders.setdefault(d["principal"], d)
+    admins = {n["arn"] for n in graph.admins()}
+    for n in graph.nodes:
+        p = n["arn"]
+        if n["kind"] == "service" or p in holders:
+            continue
+        best = None
+        for path in graph.reach(p):
+            if path.target in holders or path.target in admins:
+                best = path
+                break
+        if best is None:
+            esc = graph.escalations(p)
+            best = esc[0] if esc else None
+        if best is None:
+            continue
+        grant = holders.get(best.target)
+        access = _min_access(best["access"], grant["access"] if grant else "allowed")
+        if not include_conditional and access != "allowed":
+            continue
+        details.append(
+            {
+                "principal": p,
+                "action": grant["action"] if grant else action,
+                "access": access,
+                "statements": grant["statements"] if grant else [],
+                "path": best.steps,
+                "via": best.target,
+            }
+        )
+    seen: dict[str, None] = {}
+    for d in details:
+        seen.setdefault(d["principal"], None)
+    out = PrincipalList(seen)
+    out.details = details
+    return out
+
+
+def what_can_transitive(account: Account, principal: str, *, include_conditional: bool = True) -> ActionMap:
+    """:func:`what_can` over the principal and everyone it can become: ``details["via"]`` maps
+    each action gained through another principal to ``{"principal", "path"}`` (the shortest)."""
+    from iamkit import _reach
+
+    arn = resolve_principal(account, principal)
+    out = what_can(account, arn, include_conditional=include_conditional)
+    graph = _reach.reach_graph(account)
+    via: dict[str, dict[str, Any]] = {}
+    own = {a for acts in out.values() for a in acts}
+    targets = graph.reach(arn)
+    esc = graph.escalations(arn)
+    if esc and all(p.target != esc[0].target for p in targets):
+        targets.append(esc[0])
+    for path in targets:
+        other = what_can(account, path.target, include_conditional=include_conditional)
+        for svc, acts in other.items():
+            for a in acts:
+                if a in own or a in via:
+                    continue
+                out.setdefault(svc, []).append(a)
+                via[a] = {"principal": path.target, "path": path.steps, "access": path["access"]}
+    for acts in out.values():
+        acts.sort()
+    out.details = {**out.details, "via": via, "reach": targets}
+    return out
 
 
 _CELL = {0: "", 1: "conditional", 2: "allowed"}

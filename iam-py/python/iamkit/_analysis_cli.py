@@ -75,19 +75,94 @@ def _call(f: Any, *args: Any, **kwargs: Any) -> Any:
         raise cli.UsageError(str(e)) from e
 
 
+def _attachments(data: Any, arn: str) -> dict[str, str]:
+    """Policy name -> how it applies to ``arn`` in the snapshot: ``direct``, ``direct, inline``,
+    ``group G``, ``group G, inline`` or ``boundary``."""
+    out: dict[str, str] = {}
+    if not isinstance(data, dict):
+        return out
+
+    def entries(key: str) -> list[dict[str, Any]]:
+        v = data.get(key, [])
+        return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
+
+    groups = {g.get("GroupName"): g for g in entries("GroupDetailList")}
+    for kind, key, inline in (
+        ("user", "UserDetailList", "UserPolicyList"),
+        ("role", "RoleDetailList", "RolePolicyList"),
+    ):
+        for e in entries(key):
+            if e.get("Arn") != arn:
+                continue
+            for pol in e.get(inline) or []:
+                out.setdefault(str(pol.get("PolicyName")), "direct, inline")
+            for pol in e.get("AttachedManagedPolicies") or []:
+                out.setdefault(str(pol.get("PolicyName")), "direct")
+            pb = e.get("PermissionsBoundary") or {}
+            if isinstance(pb, dict) and pb.get("PermissionsBoundaryArn"):
+                out.setdefault(str(pb["PermissionsBoundaryArn"]).rsplit("/", 1)[-1], "boundary")
+            member_of = (e.get("GroupList") or []) if kind == "user" else []
+            for gname in member_of:
+                g = groups.get(gname) or {}
+                for pol in g.get("GroupPolicyList") or []:
+                    out.setdefault(str(pol.get("PolicyName")), f"group {gname}, inline")
+                for pol in g.get("AttachedManagedPolicies") or []:
+                    out.setdefault(str(pol.get("PolicyName")), f"group {gname}")
+    return out
+
+
+def _kind(arn: str) -> str:
+    resource = arn.split(":", 5)[-1]
+    return resource.split("/", 1)[0]
+
+
+def _write_csv(out: TextIO, header: list[str], rows: list[list[Any]]) -> None:
+    import csv
+
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+
+
 def cmd_what_can(args: argparse.Namespace, out: TextIO) -> int:
     if args.service:
         _check_services(args.service)
+    data = _snapshot(args.account_file)
     account = _account(args.account_file)
-    if args.all:
-        targets: list[str] = account._native.principals()
-    elif args.principal:
+    list_all = args.all and bool(args.principal)
+    if args.principal:
         targets = [_resolve(account, p) for p in args.principal]
+    elif args.all:
+        # --all without a PRINCIPAL: every user and role (each listed in full).
+        targets = account._native.principals()
+        list_all = True
     else:
-        raise cli.UsageError("what-can needs a PRINCIPAL or --all")
+        raise cli.UsageError("what-can needs a PRINCIPAL (or --all for every user and role)")
+    total = len(iamkit.expand_actions("*"))
     results = []
     for p in _progress(targets, "what-can"):
-        details = _call(_analysis.what_can_details, account, p)
+        if args.transitive:
+            amap = _call(_analysis.what_can_transitive, account, p)
+            details = dict(amap.details)
+            gained = details.get("via", {})
+            extra = []
+            for action, v in gained.items():
+                info = iamkit.action_info(action) or {}
+                extra.append(
+                    {
+                        "action": action,
+                        "service": action.split(":", 1)[0],
+                        "access_level": info.get("access_level", ""),
+                        "access": v["access"],
+                        "grants": [],
+                        "via": {"principal": v["principal"], "path": [str(s) for s in v["path"]]},
+                    }
+                )
+            details["actions"] = list(details["actions"]) + extra
+            details.pop("via", None)
+            details.pop("reach", None)
+        else:
+            details = _call(_analysis.what_can_details, account, p)
         if not args.include_conditional:
             details["actions"] = [a for a in details["actions"] if a["access"] == "allowed"]
         if args.service:
@@ -95,42 +170,122 @@ def cmd_what_can(args: argparse.Namespace, out: TextIO) -> int:
             details["actions"] = [a for a in details["actions"] if a["service"] in wanted]
         results.append(details)
     if args.format == "json":
-        json.dump(results if args.all or len(results) > 1 else results[0], out, indent=2)
+        json.dump(
+            results if len(results) > 1 or (args.all and not args.principal) else results[0], out, indent=2
+        )
         out.write("\n")
         return cli.EXIT_OK
+    if args.format == "csv":
+        rows: list[list[Any]] = []
+        for d in results:
+            attach = _attachments(data, d["principal"])
+            for a in d["actions"]:
+                policies = sorted({d["statements"][g["statement"]]["policy"] for g in a["grants"]})
+                rows.append(
+                    [
+                        d["principal"],
+                        a["action"],
+                        a["access_level"],
+                        a["access"],
+                        " ".join(sorted({r for g in a["grants"] for r in g["resources"]})),
+                        " ".join(policies),
+                        " ".join(sorted({attach.get(x, "?") for x in policies}))
+                        or " -> ".join(a.get("via", {}).get("path", [])),
+                    ]
+                )
+        _write_csv(
+            out,
+            ["principal", "action", "access_level", "access", "resources", "policies", "attachment"],
+            rows,
+        )
+        return cli.EXIT_OK
     for d in results:
-        out.write(f"{d['principal']}: {len(d['actions'])} actions\n")
-        for a in d["actions"]:
+        attach = _attachments(data, d["principal"])
+        acts = d["actions"]
+        cond = sum(1 for a in acts if a["access"] == "conditional")
+        services = len({a["service"] for a in acts})
+        out.write(
+            f"{d['principal']} ({_kind(d['principal'])}): {len(acts)} actions in {services} services "
+            f"— {len(acts) - cond} allowed, {cond} conditional\n"
+        )
+        if len(acts) >= total and not args.service and not list_all:
+            out.write(f"effectively admin: all {total:,} actions of the catalog (--all to list them)\n")
+            continue
+        for a in acts:
             resources = sorted({r for g in a["grants"] for r in g["resources"]})
             policies = sorted({d["statements"][g["statement"]]["policy"] for g in a["grants"]})
-            cond = " (conditional)" if a["access"] == "conditional" else ""
-            where = ", ".join(resources)
-            out.write(f"  {a['action']}\t{a['access_level']}{cond}\t{where}\tvia {', '.join(policies)}\n")
+            mark = " (conditional)" if a["access"] == "conditional" else ""
+            if a.get("via"):
+                how = f"via role chain: {' ; '.join(a['via']['path'])}"
+            else:
+                how = "via " + ", ".join(f"{x} ({attach[x]})" if x in attach else x for x in policies)
+            out.write(f"  {a['action']}\t{a['access_level']}{mark}\t{', '.join(resources)}\t{how}\n")
     return cli.EXIT_OK
 
 
+def _how(s: dict[str, Any], attach: dict[str, str]) -> str:
+    layer = s.get("layer", "")
+    name = s.get("policy") or layer
+    if layer == "permissions_boundary":
+        where = "boundary"
+    elif layer == "resource":
+        where = "resource policy"
+    elif layer.startswith(("scp", "rcp")):
+        where = layer
+    else:
+        where = attach.get(str(name), "direct")
+    return f"{name} statement #{s['statement']} ({where})"
+
+
 def cmd_who_can(args: argparse.Namespace, out: TextIO) -> int:
+    data = _snapshot(args.account_file)
     account = _account(args.account_file)
     context = _context(args.context)
     cli._check_action(args.action)
     actions = iamkit.expand_actions(args.action) if any(c in args.action for c in "*?") else [args.action]
     details: list[dict[str, Any]] = []
-    for a in _progress(actions, "who-can"):
-        details.extend(_call(_analysis.who_can_details, account, a, args.resource, context))
+    if args.transitive:
+        got = _call(
+            _analysis.who_can_transitive,
+            account,
+            args.action,
+            args.resource,
+            context,
+            include_conditional=args.include_conditional,
+        )
+        details = [{**d, "path": [str(s) for s in d["path"]]} for d in got.details]
+    else:
+        for a in _progress(actions, "who-can"):
+            details.extend(_call(_analysis.who_can_details, account, a, args.resource, context))
     if not args.include_conditional:
         details = [d for d in details if d["access"] == "allowed"]
     if args.format == "json":
         json.dump(details, out, indent=2)
         out.write("\n")
         return cli.EXIT_OK
+    attach_cache: dict[str, dict[str, str]] = {}
+
+    def how(d: dict[str, Any]) -> str:
+        holder = d.get("via", d["principal"])
+        attach = attach_cache.setdefault(holder, _attachments(data, holder))
+        grants = "; ".join(_how(s, attach) for s in d["statements"] if s["effect"] == "Allow")
+        if d.get("path"):
+            return f"via role chain: {' ; '.join(d['path'])}; then {grants or 'admin'}"
+        return f"via {grants}"
+
+    if args.format == "csv":
+        rows = [[d["principal"], d["action"], d["access"], how(d)] for d in details]
+        _write_csv(out, ["principal", "action", "access", "how"], rows)
+        return cli.EXIT_OK
+    principals = {d["principal"] for d in details}
+    cond = sum(1 for d in details if d["access"] == "conditional")
+    out.write(
+        f"{args.action} on {args.resource}: {len(principals)} principals "
+        f"({len(details) - cond} allowed, {cond} conditional grants)\n"
+    )
     for d in details:
-        via = "; ".join(
-            f"{s.get('policy') or s['layer']} statement #{s['statement']}"
-            for s in d["statements"]
-            if s["effect"] == "Allow"
-        )
-        cond = " (conditional)" if d["access"] == "conditional" else ""
-        out.write(f"{d['principal']}\t{d['action']}{cond}\tvia {via}\n")
+        mark = " (conditional)" if d["access"] == "conditional" else ""
+        out.write(f"{d['principal']}\t{d['action']}{mark}\t{how(d)}\n")
     return cli.EXIT_OK
 
 
@@ -207,7 +362,14 @@ def add_commands(sub: Any) -> None:
     w.add_argument(
         "--account-file", required=True, metavar="FILE", help="get-account-authorization-details JSON"
     )
-    w.add_argument("--all", action="store_true", help="every user and role")
+    w.add_argument(
+        "--all",
+        action="store_true",
+        help="list every action, even for an admin (without PRINCIPAL: every user and role)",
+    )
+    w.add_argument(
+        "--transitive", action="store_true", help="add the actions of every principal it can become"
+    )
     w.add_argument("--service", action="append", metavar="PREFIX", help="only these services (repeatable)")
     w.add_argument(
         "--no-conditional",
@@ -215,7 +377,7 @@ def add_commands(sub: Any) -> None:
         action="store_false",
         help="leave out conditional actions",
     )
-    w.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    w.add_argument("--format", "-f", choices=("table", "text", "json", "csv"), default="table")
     w.set_defaults(func=cmd_what_can)
 
     c = sub.add_parser(
@@ -235,7 +397,12 @@ def add_commands(sub: Any) -> None:
         action="store_false",
         help="leave out conditional grants",
     )
-    c.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    c.add_argument(
+        "--transitive",
+        action="store_true",
+        help="also principals that can become one allowed (with the path)",
+    )
+    c.add_argument("--format", "-f", choices=("table", "text", "json", "csv"), default="table")
     c.set_defaults(func=cmd_who_can)
 
     d = sub.add_parser(
