@@ -147,7 +147,23 @@ def test_temporary_credentials_and_session_policies() -> None:
         }
         iam.create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(trust))
         iam.put_role_policy(RoleName="reader", PolicyName="read", PolicyDocument=READ_USERS)
-        sts = client(server, "sts")
+        # AWS refuses AssumeRole by the root user ("Roles may not be assumed by root
+        # accounts."): an IAM user allowed sts:AssumeRole assumes it.
+        iam.create_user(UserName="assumer")
+        iam.put_user_policy(
+            UserName="assumer",
+            PolicyName="assume",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+                }
+            ),
+        )
+        k = iam.create_access_key(UserName="assumer")["AccessKey"]
+        sts = client(
+            server, "sts", aws_access_key_id=k["AccessKeyId"], aws_secret_access_key=k["SecretAccessKey"]
+        )
         session_policy = json.dumps(
             {
                 "Version": "2012-10-17",
