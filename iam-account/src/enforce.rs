@@ -136,12 +136,16 @@ const MAX_DENIALS: usize = 10_000;
 /// reference, GetCallerIdentity: "No permissions are required to perform this operation").
 /// `AssumeRole` is authorized by the operation itself — the caller's identity side and the
 /// role's trust policy together (spec §5.6) — so it is not checked twice here.
+/// `GetSessionToken` needs none either: "No permissions are required for a user to get a
+/// session token. [...] You cannot use policies to control authentication operations" (IAM
+/// User Guide, "Permissions for GetSessionToken").
 /// `AssumeRoleWithWebIdentity` (and `AssumeRoleWithSAML`) are unauthenticated calls decided by
 /// the role's trust policy alone (spec §5.6), inside the operation.
 fn self_authorized(service: &str, op: &str) -> bool {
     service == "sts"
         && (op.eq_ignore_ascii_case("GetCallerIdentity")
             || op.eq_ignore_ascii_case("AssumeRole")
+            || op.eq_ignore_ascii_case("GetSessionToken")
             || op.eq_ignore_ascii_case("AssumeRoleWithWebIdentity")
             || op.eq_ignore_ascii_case("AssumeRoleWithSAML"))
 }
@@ -310,6 +314,50 @@ impl Account {
         )
     }
 
+    /// The user (ARN and tags) a call names through a credential: `GetAccessKeyLastUsed` (the
+    /// key's owner; the root user for a root key) and `GetMFADevice` (the user the device is
+    /// assigned to).
+    fn credential_owner(&self, op: &str, p: &Value) -> Option<(String, Option<&Tags>)> {
+        let owner = match op {
+            "GetAccessKeyLastUsed" => match self.key_owners.get(param(p, "AccessKeyId")?)? {
+                Some(u) => u.clone(),
+                None => return Some((self.root_arn(), None)),
+            },
+            "GetMFADevice" => self
+                .virtual_mfa_devices
+                .get(param(p, "SerialNumber")?)?
+                .user
+                .clone()?,
+            _ => return None,
+        };
+        let u = self.users.get(&key(&owner))?;
+        Some((u.arn.clone(), Some(&u.tags)))
+    }
+
+    /// The error of a call naming a credential that does not exist (so no user to authorize
+    /// on): an MFA device that is not assigned (`NoSuchEntity`), an unknown access key id
+    /// (`AccessDenied`: GetAccessKeyLastUsed models no error of its own; AWS does not say
+    /// which common error it answers — UNSPECIFIED — and a key the caller cannot see is denied).
+    fn missing_credential(&self, op: &str, p: &Value) -> Option<IamError> {
+        match op {
+            "GetMFADevice" => Some(IamError::new(
+                ErrorCode::NoSuchEntity,
+                format!(
+                    "MFA Device with serial number {} does not exist.",
+                    param(p, "SerialNumber")?
+                ),
+            )),
+            "GetAccessKeyLastUsed" => Some(IamError::new(
+                ErrorCode::AccessDenied,
+                format!(
+                    "The access key {} does not exist in this account or is not visible to the caller.",
+                    param(p, "AccessKeyId")?
+                ),
+            )),
+            _ => None,
+        }
+    }
+
     /// The resource ARN of `resource_type` named by the call's parameters, and the tags of
     /// that resource when it exists (`aws:ResourceTag/*`, `iam:ResourceTag/*`).
     fn call_resource<'a>(
@@ -327,16 +375,18 @@ impl Account {
                     let u = self.users.get(&key(n));
                     (self.user_arn(n, path), u.map(|u| &u.tags))
                 }
+                // Operations that name a user through one of its credentials.
+                None if let Some(owner) = self.credential_owner(op, p) => owner,
                 // Without UserName IAM acts on the calling user (e.g. CreateAccessKey: "If you
                 // do not specify a user name, IAM determines the user name implicitly based on
                 // the Amazon Web Services access key ID signing the request").
                 None if !implicit_user(op) => return None,
-                None => match &caller.kind {
-                    CallerKind::User { name } => {
-                        let u = self.users.get(&key(name));
+                None => match self.calling_user_name(caller) {
+                    Some(name) => {
+                        let u = self.users.get(&key(&name));
                         (caller.arn.clone(), u.map(|u| &u.tags))
                     }
-                    _ => (caller.arn.clone(), None),
+                    None => (caller.arn.clone(), None),
                 },
             },
             "role" => {
@@ -399,13 +449,22 @@ impl Account {
                     None,
                 ),
             },
-            "mfa" => {
-                let serial = param(p, "SerialNumber")?;
-                if !serial.starts_with("arn:") {
-                    return None;
-                }
-                (serial.to_string(), None)
-            }
+            "mfa" => match param(p, "SerialNumber") {
+                Some(serial) if serial.starts_with("arn:") => (
+                    serial.to_string(),
+                    self.virtual_mfa_devices.get(serial).map(|d| &d.tags),
+                ),
+                Some(_) => return None,
+                // CreateVirtualMFADevice names the device it makes.
+                None => (
+                    self.arn(
+                        "mfa",
+                        path.unwrap_or("/"),
+                        param(p, "VirtualMFADeviceName")?,
+                    ),
+                    None,
+                ),
+            },
             "federated-user" => (
                 format!("arn:aws:sts::{id}:federated-user/{}", param(p, "Name")?),
                 None,
@@ -442,6 +501,16 @@ impl Account {
         if self_authorized(service, operation) {
             return Ok(Vec::new());
         }
+        // "Allow users to change their own password" in the account password policy lets every
+        // IAM user call ChangePassword without a policy (IAM User Guide, "Permitting IAM users to
+        // change their own passwords").
+        if service == "iam"
+            && operation.eq_ignore_ascii_case("ChangePassword")
+            && self.users_may_change_password()
+            && self.calling_user_name(caller).is_some()
+        {
+            return Ok(Vec::new());
+        }
         let (svc, action) = Catalog::get()
             .service_action(service, operation)
             .ok_or_else(|| {
@@ -453,11 +522,23 @@ impl Account {
         if let Some(arn) = param(params, "PolicySourceArn") {
             resource = Some((arn.to_string(), None));
         }
+        // GenerateServiceLastAccessedDetails acts on the entity (user, group, role or policy)
+        // its `Arn` names.
+        if action.name == "GenerateServiceLastAccessedDetails"
+            && let Some(arn) = param(params, "Arn")
+        {
+            resource = Some((arn.to_string(), None));
+        }
         if resource.is_none() {
             resource = action
                 .resource_types
                 .iter()
                 .find_map(|rt| self.call_resource(caller, action.name, rt.name, params));
+        }
+        if resource.is_none()
+            && let Some(e) = self.missing_credential(action.name, params)
+        {
+            return Err(e);
         }
         if resource.is_none() && action.resource_types.iter().any(|r| r.required) {
             // A required resource the parameters do not name: the call itself fails on the
@@ -618,6 +699,7 @@ impl Account {
         operation: &str,
         params: &Value,
     ) -> Result<(), CallError> {
+        self.before_authorization(caller, service, operation, None)?;
         match self.enforcement {
             Enforcement::Off => Ok(()),
             Enforcement::On => self.authorize_call(caller, service, operation, params),
@@ -632,6 +714,32 @@ impl Account {
                 other => other,
             },
         }
+    }
+
+    /// What every call goes through before its authorization, in every [`Enforcement`] mode:
+    /// what the credentials themselves cannot do ([`Account::check_credential_scope`]:
+    /// GetSessionToken sessions), then the last-used records ([`Account::record_call`]; they
+    /// count every attempt, allowed or not — IAM API reference,
+    /// GenerateServiceLastAccessedDetails). `region`: the request's Region when the caller
+    /// does not carry one.
+    fn before_authorization(
+        &mut self,
+        caller: &Caller,
+        service: &str,
+        operation: &str,
+        region: Option<&str>,
+    ) -> Result<(), CallError> {
+        self.check_credential_scope(caller, service, operation)?;
+        if caller.region.is_none()
+            && let Some(r) = region
+        {
+            let mut c = caller.clone();
+            c.region = Some(r.to_string());
+            self.record_call(&c, service, operation);
+        } else {
+            self.record_call(caller, service, operation);
+        }
+        Ok(())
     }
 
     /// [`Account::enforce_call`] for a request that arrived over the network, reporting every
@@ -650,6 +758,14 @@ impl Account {
         request: &RequestContext,
         trace: bool,
     ) -> (Result<(), CallError>, Vec<CheckDecision>) {
+        if let Err(e) = self.before_authorization(
+            caller,
+            service,
+            operation,
+            request.requested_region.as_deref(),
+        ) {
+            return (Err(e), Vec::new());
+        }
         let mode = self.enforcement;
         if mode == Enforcement::Off && !trace {
             return (Ok(()), Vec::new());

@@ -35,6 +35,9 @@ use iam_model::entities::{
 };
 use serde_json::{Map, Value, json};
 
+mod mfa_ops;
+mod report_ops;
+
 /// boto3's snake_case name of a model operation name (`CreateUser` → `create_user`,
 /// `ListMFADevices` → `list_mfa_devices`), as botocore's `xform_name` spells the operations
 /// iamkit implements; other names get the same rule applied letter by letter.
@@ -126,7 +129,7 @@ pub fn call_with(
             checks: Vec::new(),
         };
     };
-    // STS operations iamkit does not model are refused before any authorization.
+    // STS operations iamkit does not implement answer InvalidAction before anything else.
     if let Err(e) = crate::sts_operations::refuse_unsupported(service, operation) {
         return CallOutcome {
             result: Err(CallError::Invalid(e)),
@@ -150,13 +153,13 @@ fn run(
 ) -> Result<Value, CallError> {
     // Without UserName these operations act on the calling user.
     let mut p = params.clone();
-    if let CallerKind::User { name } = &caller.kind
-        && service == "iam"
+    if service == "iam"
         && p.get("UserName").is_none()
         && acts_on_calling_user(operation)
+        && let Some(name) = a.calling_user_name(caller)
         && let Some(m) = p.as_object_mut()
     {
-        m.insert("UserName".to_string(), Value::String(name.clone()));
+        m.insert("UserName".to_string(), Value::String(name));
     }
     let snake = snake_case(operation);
     let mut v = match service {
@@ -167,6 +170,8 @@ fn run(
         {
             root_user(a)
         }
+        _ if let Some(r) = mfa_ops::call(a, service, &snake, &p, caller) => r?,
+        _ if let Some(r) = report_ops::call(a, service, &snake, &p, caller) => r?,
         "iam" => iam_call(a, &snake, &p)?,
         _ => sts_call(a, &snake, &p, caller)?,
     };
@@ -491,6 +496,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "attach_group_policy",
     "attach_role_policy",
     "attach_user_policy",
+    "change_password",
     "create_access_key",
     "create_account_alias",
     "create_group",
@@ -504,6 +510,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "create_service_linked_role",
     "create_service_specific_credential",
     "create_user",
+    "create_virtual_mfa_device",
     "deactivate_mfa_device",
     "delete_access_key",
     "delete_account_alias",
@@ -527,17 +534,25 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "delete_user",
     "delete_user_permissions_boundary",
     "delete_user_policy",
+    "delete_virtual_mfa_device",
     "detach_group_policy",
     "detach_role_policy",
     "detach_user_policy",
     "enable_mfa_device",
+    "generate_credential_report",
+    "generate_service_last_accessed_details",
+    "get_access_key_last_used",
     "get_account_authorization_details",
     "get_account_password_policy",
     "get_account_summary",
+    "get_context_keys_for_custom_policy",
+    "get_context_keys_for_principal_policy",
+    "get_credential_report",
     "get_group",
     "get_group_policy",
     "get_instance_profile",
     "get_login_profile",
+    "get_mfa_device",
     "get_open_id_connect_provider",
     "get_policy",
     "get_policy_version",
@@ -545,6 +560,8 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "get_role_policy",
     "get_saml_provider",
     "get_server_certificate",
+    "get_service_last_accessed_details",
+    "get_service_last_accessed_details_with_entities",
     "get_ssh_public_key",
     "get_user",
     "get_user_policy",
@@ -560,6 +577,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "list_instance_profile_tags",
     "list_instance_profiles",
     "list_instance_profiles_for_role",
+    "list_mfa_device_tags",
     "list_mfa_devices",
     "list_open_id_connect_providers",
     "list_policies",
@@ -576,6 +594,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "list_user_policies",
     "list_user_tags",
     "list_users",
+    "list_virtual_mfa_devices",
     "put_group_policy",
     "put_role_permissions_boundary",
     "put_role_policy",
@@ -584,20 +603,25 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "remove_role_from_instance_profile",
     "remove_user_from_group",
     "reset_service_specific_credential",
+    "resync_mfa_device",
     "set_default_policy_version",
     "tag_instance_profile",
+    "tag_mfa_device",
     "tag_policy",
     "tag_role",
     "tag_user",
     "untag_instance_profile",
+    "untag_mfa_device",
     "untag_policy",
     "untag_role",
     "untag_user",
     "update_access_key",
     "update_account_password_policy",
     "update_assume_role_policy",
+    "update_group",
     "update_login_profile",
     "update_role",
+    "update_role_description",
     "update_service_specific_credential",
     "update_signing_certificate",
     "update_ssh_public_key",
@@ -620,6 +644,7 @@ pub const STS_OPERATIONS: &[&str] = &[
     "get_delegated_access_token",
     "get_federation_token",
     "get_scoped_credentials",
+    "get_session_token",
     "get_trust_bundles",
     "get_web_identity_token",
     "issue_workload_identity_context",
@@ -1285,32 +1310,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             a.delete_login_profile(req(p, "UserName")?)?;
             ok()
         }
-        "enable_mfa_device" => {
-            a.enable_mfa_device(
-                Some(req(p, "UserName")?),
-                req(p, "SerialNumber")?,
-                req(p, "AuthenticationCode1")?,
-                req(p, "AuthenticationCode2")?,
-            )?;
-            ok()
-        }
-        "deactivate_mfa_device" => {
-            a.deactivate_mfa_device(opt(p, "UserName"), req(p, "SerialNumber")?)?;
-            ok()
-        }
-        "list_mfa_devices" => {
-            let u = a.get_user(req(p, "UserName")?)?;
-            list(
-                "MFADevices",
-                u.mfa_devices
-                    .iter()
-                    .map(|d| {
-                        json!({"UserName": u.name, "SerialNumber": d.serial_number,
-                        "EnableDate": date(d.enable_date)})
-                    })
-                    .collect(),
-            )
-        }
         // ------------------------------------------------------------------ SSH keys, certificates
         "upload_ssh_public_key" => {
             let u = req(p, "UserName")?;
@@ -1626,6 +1625,38 @@ fn root_user(a: &Account) -> Value {
     json!({"User": {"UserId": a.id(), "Arn": a.root_arn(), "CreateDate": date(a.create_date())}})
 }
 
+/// The MFA facts of an `AssumeRole` request for the trust policy and the new session
+/// (`aws:MultiFactorAuthPresent`, `aws:MultiFactorAuthAge`): a `SerialNumber` + `TokenCode`
+/// checked now ("The value provided by the MFA device, if the trust policy of the role being
+/// assumed requires MFA", STS API reference, AssumeRole), or the calling session's own MFA.
+fn assume_role_mfa_context(
+    a: &mut Account,
+    p: &Value,
+    caller: &Caller,
+) -> Result<Vec<(String, String)>, IamError> {
+    let now = a.clock.now();
+    let at = match (opt(p, "SerialNumber"), opt(p, "TokenCode")) {
+        (Some(serial), Some(code)) => Some(a.authenticate_mfa(caller, serial, code)?),
+        (None, None) => caller.mfa_authenticated_at,
+        _ => {
+            return Err(IamError::new(
+                ErrorCode::AccessDenied,
+                "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+            ));
+        }
+    };
+    Ok(match at {
+        Some(t) => vec![
+            ("aws:MultiFactorAuthPresent".into(), "true".into()),
+            (
+                "aws:MultiFactorAuthAge".into(),
+                (now.0 - t.0).max(0).to_string(),
+            ),
+        ],
+        None => Vec::new(),
+    })
+}
+
 /// `PackedPolicySize` is "the packed size of the session policies and session tags combined
 /// passed in the request" (STS API reference, AssumeRole / GetFederationToken response): STS
 /// answers it when the request passes some, and leaves it out otherwise (the API reference's
@@ -1644,6 +1675,7 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
         },
         "assume_role" => {
             let caller_arn = caller.arn.clone();
+            let context = assume_role_mfa_context(a, p, caller)?;
             let policy_arns = p
                 .get("PolicyArns")
                 .and_then(Value::as_array)
@@ -1664,7 +1696,7 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
                 tags: tag_pairs(p, "Tags"),
                 transitive_tag_keys: strings(p, "TransitiveTagKeys"),
                 source_identity: opt(p, "SourceIdentity").map(str::to_string),
-                context: Vec::new(),
+                context,
             };
             let c = a.assume_role(&r)?;
             let mut out = json!({"Credentials": credentials_json(&c),

@@ -94,6 +94,12 @@ pub fn replay_randomness<T>(bytes: &[u8], f: impl FnOnce() -> T) -> (T, usize) {
     }
 }
 
+/// `N` random bytes (recorded and replayed with the rest of the account's randomness): the seed
+/// of a virtual MFA device.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], IamError> {
+    random::<N>()
+}
+
 /// A 21-character unique id (`AIDA…`, `AROA…`, …).
 pub(crate) fn unique_id(prefix: IdPrefix) -> Result<String, IamError> {
     Ok(prefix.make(&random::<17>()?))

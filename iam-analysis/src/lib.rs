@@ -52,6 +52,7 @@
 //! assert_eq!(w.get("iam:PassRole").unwrap().grants[0].statement.policy, "ops");
 //! ```
 
+pub mod checks;
 mod conditions;
 mod core;
 mod diff;

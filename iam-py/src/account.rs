@@ -174,11 +174,15 @@ impl PyAccount {
         let out = self.write(py, |a| -> Result<Value, CallError> {
             let caller = match credentials {
                 None => a.root_caller(),
-                Some(c) => a.authenticate(
-                    &c.access_key_id,
-                    c.secret_access_key.as_ref().map_or("", Secret::expose),
-                    c.session_token.as_ref().map(Secret::expose),
-                )?,
+                Some(c) => {
+                    let mut caller = a.authenticate(
+                        &c.access_key_id,
+                        c.secret_access_key.as_ref().map_or("", Secret::expose),
+                        c.session_token.as_ref().map(Secret::expose),
+                    )?;
+                    caller.region.clone_from(&c.region);
+                    caller
+                }
             };
             if !run {
                 a.enforce_call(&caller, service, &op, &p)?;
@@ -594,21 +598,26 @@ pub struct ClientCredentials {
     access_key_id: String,
     secret_access_key: Option<Secret>,
     session_token: Option<Secret>,
+    /// The client's `region_name` (the Region its requests name; recorded as the key's
+    /// last-used Region).
+    region: Option<String>,
 }
 
 #[pymethods]
 impl ClientCredentials {
     #[new]
-    #[pyo3(signature = (access_key_id, secret_access_key = None, session_token = None))]
+    #[pyo3(signature = (access_key_id, secret_access_key = None, session_token = None, region = None))]
     fn new(
         access_key_id: String,
         secret_access_key: Option<String>,
         session_token: Option<String>,
+        region: Option<String>,
     ) -> Self {
         ClientCredentials {
             access_key_id,
             secret_access_key: secret_access_key.map(Secret::new),
             session_token: session_token.map(Secret::new),
+            region,
         }
     }
 
@@ -616,6 +625,12 @@ impl ClientCredentials {
     #[getter]
     fn access_key_id(&self) -> &str {
         &self.access_key_id
+    }
+
+    /// The client's Region (`region_name`), if it was given.
+    #[getter]
+    fn region(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

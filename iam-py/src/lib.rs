@@ -10,6 +10,7 @@
 
 mod account;
 mod analysis;
+mod checks;
 mod cli_files;
 mod convert;
 mod errors;
@@ -56,6 +57,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<analysis::PyReachGraph>()?;
     m.add_function(wrap_pyfunction!(cli_files::write_cli_profile, m)?)?;
     m.add_function(wrap_pyfunction!(cli_files::read_cli_profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(checks::_check_no_new_access, m)?)?;
+    m.add_function(wrap_pyfunction!(checks::_check_access_not_granted, m)?)?;
+    m.add_function(wrap_pyfunction!(checks::_check_no_public_access, m)?)?;
+    m.add_function(wrap_pyfunction!(checks::public_resource_types, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::expand_actions, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::action_info, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::check_action, m)?)?;

@@ -138,6 +138,7 @@ fn caller_json(c: &Caller) -> Value {
         "access_key_id": c.access_key_id,
         "token_issue_time": c.token_issue_time.map(|t| t.0),
         "mfa_authenticated_at": c.mfa_authenticated_at.map(|t| t.0),
+        "region": c.region,
     })
 }
 
@@ -159,6 +160,7 @@ fn caller_of(v: &Value) -> Option<Caller> {
         access_key_id: s("access_key_id"),
         token_issue_time: t("token_issue_time"),
         mfa_authenticated_at: t("mfa_authenticated_at"),
+        region: s("region"),
     })
 }
 
@@ -541,6 +543,54 @@ mod tests {
                 .unwrap_or(0);
             assert_eq!(mode, 0o600);
         }
+    }
+
+    /// A virtual MFA device's seed comes from the recorded randomness and its codes are checked
+    /// at the pinned time: the replayed `EnableMFADevice` verifies again and the device comes
+    /// back assigned, with the seed the client was given.
+    #[test]
+    fn replay_restores_an_enabled_virtual_mfa_device() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let c = clock();
+        let mut r = open(dir.path(), &c);
+        r.account.set_clock(Arc::clone(&c) as Arc<dyn Clock>);
+        journaled(&mut r, &c, "CreateUser", json!({"UserName": "alice"}));
+        let dev = journaled(
+            &mut r,
+            &c,
+            "CreateVirtualMFADevice",
+            json!({"VirtualMFADeviceName": "alice"}),
+        );
+        let serial = dev["VirtualMFADevice"]["SerialNumber"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let seed = dev["VirtualMFADevice"]["Base32StringSeed"]
+            .as_str()
+            .and_then(|b| {
+                use base64ct::{Base64, Encoding};
+                Base64::decode_vec(b).ok()
+            })
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default();
+        let now = r.account.clock().now().0;
+        let code = |t: i64| iam_account::mfa::totp(&seed, t).unwrap_or_default();
+        let out = journaled(
+            &mut r,
+            &c,
+            "EnableMFADevice",
+            json!({"UserName": "alice", "SerialNumber": serial,
+                "AuthenticationCode1": code(now - 30), "AuthenticationCode2": code(now)}),
+        );
+        assert_eq!(out, json!({}));
+        drop(r);
+        let again = open(dir.path(), &clock());
+        assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+        let d = again
+            .account
+            .get_virtual_mfa_device(&serial)
+            .unwrap_or_else(|e| panic!("{}", e.message));
+        assert_eq!(d.user.as_deref(), Some("alice"));
     }
 
     #[test]

@@ -378,10 +378,17 @@ class ClientCredentials:
     (redacted ``repr``, pickling raises ``TypeError``)."""
 
     def __init__(
-        self, access_key_id: str, secret_access_key: str | None = None, session_token: str | None = None
+        self,
+        access_key_id: str,
+        secret_access_key: str | None = None,
+        session_token: str | None = None,
+        region: str | None = None,
     ) -> None: ...
     @property
     def access_key_id(self) -> str: ...
+    @property
+    def region(self) -> str | None:
+        """The client's ``region_name``: recorded as the Region of the key's last use."""
     def __reduce__(self) -> NoReturn: ...
 
 # --- AWS CLI files (iam-py/src/cli_files.rs) ------------------------------------------------
@@ -412,3 +419,19 @@ def expand_actions(pattern: str) -> list[str]: ...
 def check_action(action: str) -> None: ...
 def action_info(action: str) -> dict[str, Any] | None: ...
 def _diff_policies(a: str, b: str) -> dict[str, Any]: ...
+
+# --- IAM Access Analyzer custom policy checks (iam_analysis::checks) ------------------------
+def _check_no_new_access(
+    new_policy: str | bytes | dict[str, Any] | Policy,
+    existing_policy: str | bytes | dict[str, Any] | Policy,
+    policy_type: str,
+) -> dict[str, Any]: ...
+def _check_access_not_granted(
+    policy: str | bytes | dict[str, Any] | Policy,
+    access: list[tuple[list[str], list[str]]],
+    policy_type: str,
+) -> dict[str, Any]: ...
+def _check_no_public_access(
+    policy: str | bytes | dict[str, Any] | Policy, resource_type: str
+) -> dict[str, Any]: ...
+def public_resource_types() -> list[str]: ...

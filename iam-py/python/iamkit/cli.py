@@ -234,7 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--format", "-f", choices=("text", "json", "sarif"), default="text")
     v.set_defaults(func=cmd_validate)
 
-    c = sub.add_parser("check", help="IAM's save-time check, with AWS's error message")
+    c = sub.add_parser(
+        "check",
+        help="IAM's save-time check, with AWS's error message; also `check no-new-access OLD NEW`, "
+        "`check access-not-granted POLICY --action A`, `check no-public-access POLICY --resource-type T`",
+    )
     c.add_argument("file", metavar="FILE", help="policy JSON file ('-' reads stdin)")
     c.add_argument(
         "--kind", "-k", default="managed", metavar="K", help=f"one of {', '.join(iamkit.SAVE_KINDS)}"
@@ -262,6 +266,7 @@ def _add_more_commands(sub: Any) -> None:
     from iamkit import _serve_cli
 
     _serve_cli.add_command(sub)
+
     from iamkit import _reach_cli
 
     _reach_cli.add_commands(sub)
@@ -269,6 +274,12 @@ def _add_more_commands(sub: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    custom_checks = ("no-new-access", "access-not-granted", "no-public-access")
+    if len(argv) >= 2 and argv[0] == "check" and argv[1] in custom_checks:
+        from iamkit import _check_cli  # Access Analyzer's custom policy checks
+
+        return _check_cli.run(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
