@@ -29,7 +29,7 @@ impl PyServer {
     /// JSON text `import_details`).
     #[new]
     #[pyo3(signature = (account = None, *, host = "127.0.0.1", port = 0, state = None,
-                        enforce = "on", log = None, account_id = "123456789012",
+                        enforce = "on", log = None, account_id = None,
                         import_details = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -40,7 +40,7 @@ impl PyServer {
         state: Option<PathBuf>,
         enforce: &str,
         log: Option<PathBuf>,
-        account_id: &str,
+        account_id: Option<String>,
         import_details: Option<String>,
     ) -> PyResult<Self> {
         let enforce: Enforcement = enforce
@@ -50,7 +50,7 @@ impl PyServer {
             host: host.to_string(),
             port,
             state,
-            account_id: account_id.to_string(),
+            account_id,
             import: import_details,
             enforce,
             log,

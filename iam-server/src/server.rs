@@ -31,6 +31,9 @@ use std::time::Duration;
 /// smaller); larger bodies are refused with `413`.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
+/// The account id of a new account when none is given.
+pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
+
 /// How a [`Server`] is set up.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
@@ -40,8 +43,9 @@ pub struct ServerOptions {
     pub port: u16,
     /// The state directory (`None`: the account lives in memory only).
     pub state: Option<PathBuf>,
-    /// The account id of a new account.
-    pub account_id: String,
+    /// The account id of a new account (`None`: `123456789012`; a restarted state directory
+    /// keeps its own and warns when this names another).
+    pub account_id: Option<String>,
     /// `get-account-authorization-details` JSON text a new account starts from.
     pub import: Option<String>,
     /// What the account does with denied calls.
@@ -56,7 +60,7 @@ impl Default for ServerOptions {
             host: "127.0.0.1".to_string(),
             port: 0,
             state: None,
-            account_id: "123456789012".to_string(),
+            account_id: None,
             import: None,
             enforce: Enforcement::On,
             log: None,
@@ -190,12 +194,30 @@ impl Server {
                     Some(dir) => {
                         let r = Journal::open(
                             dir,
-                            &options.account_id,
+                            options.account_id.as_deref(),
                             options.import.as_deref(),
                             &clock,
                         )
                         .map_err(ServerError::State)?;
                         warnings = r.warnings;
+                        if !r.created {
+                            if options.import.is_some() {
+                                warnings.push(format!(
+                                    "the import was ignored: {} already holds account {}",
+                                    dir.display(),
+                                    r.account.id()
+                                ));
+                            }
+                            if let Some(id) = options.account_id.as_deref()
+                                && r.account.id() != id
+                            {
+                                warnings.push(format!(
+                                    "{} holds account {}; the account id {id} was ignored",
+                                    dir.display(),
+                                    r.account.id(),
+                                ));
+                            }
+                        }
                         let mut acct = r.account;
                         acct.set_enforcement(options.enforce);
                         (
@@ -214,9 +236,14 @@ impl Server {
                                             "not get-account-authorization-details JSON: {e}"
                                         ))
                                     })?;
-                                Account::from_authorization_details_in(&d, &options.account_id)
+                                match options.account_id.as_deref() {
+                                    Some(id) => Account::from_authorization_details_in(&d, id),
+                                    None => Account::from_authorization_details(&d),
+                                }
                             }
-                            None => Account::new(&options.account_id),
+                            None => Account::new(
+                                options.account_id.as_deref().unwrap_or(DEFAULT_ACCOUNT_ID),
+                            ),
                         }
                         .map_err(|e| ServerError::Invalid(e.message))?;
                         acct.set_clock(Arc::clone(&clock) as Arc<dyn Clock>);
@@ -313,7 +340,8 @@ impl Server {
         }
     }
 
-    /// Journaled calls that failed when the state was replayed (normally none).
+    /// What the user should know about the start: journaled calls that failed when the state
+    /// was replayed (normally none), options a restarted state directory ignored.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
@@ -558,7 +586,8 @@ async fn handle_http(
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or_default().to_string();
-    let reply = tokio::task::spawn_blocking(move || {
+    let inline = reads_only(&parts.uri, &body);
+    let run = move || {
         let req = HttpRequest {
             method: &method,
             path: &path,
@@ -567,8 +596,16 @@ async fn handle_http(
             body: &body,
         };
         handle(&shared, &req, peer.ip())
-    })
-    .await;
+    };
+    // A call that only reads is short CPU work: it runs right here, without handing the
+    // request to another thread and back (two wake-ups per call on a busy machine). A call that
+    // may change the account waits for its journal's fsync, so it runs on the blocking pool
+    // rather than holding up a runtime worker. (Where it runs never changes what it does.)
+    let reply = if inline {
+        Ok::<Reply, tokio::task::JoinError>(run())
+    } else {
+        tokio::task::spawn_blocking(run).await
+    };
     match reply {
         Ok(r) => http_reply(r),
         Err(_) => {
@@ -586,6 +623,29 @@ async fn handle_http(
             })
         }
     }
+}
+
+/// True when the request's `Action` (from the query string or the form body) is an operation
+/// that never changes the account in either service (`ListUsers`, `GetUser`,
+/// `GetCallerIdentity`; not `GetSessionToken`).
+fn reads_only(uri: &hyper::Uri, body: &[u8]) -> bool {
+    let action = |text: &str| {
+        text.split('&')
+            .find_map(|p| p.strip_prefix("Action="))
+            .map(str::to_string)
+    };
+    let Some(a) = uri
+        .query()
+        .and_then(action)
+        .or_else(|| std::str::from_utf8(body).ok().and_then(action))
+    else {
+        return false;
+    };
+    let in_sts = ServiceModel::get("sts").is_some_and(|m| m.operations().any(|o| o == a));
+    let in_iam = ServiceModel::get("iam").is_some_and(|m| m.operations().any(|o| o == a));
+    (!in_iam || is_read_only("iam", &a))
+        && (!in_sts || is_read_only("sts", &a))
+        && (in_iam || in_sts)
 }
 
 fn http_reply(r: Reply) -> Response<Full<Bytes>> {

@@ -367,8 +367,10 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// Checks the request time against the server's clock `now` (seconds since the epoch): within
-/// ±15 minutes for the header form, within `X-Amz-Expires` for a presigned URL; and the
-/// credential scope's date must be the date of `X-Amz-Date`. Errors carry AWS's messages.
+/// ±15 minutes for the header form (else `SignatureDoesNotMatch` "Signature expired: …", as
+/// IAM and STS answer a skewed clock), within `X-Amz-Expires` for a presigned URL (else
+/// `RequestExpired`, Common Errors); and the credential scope's date must be the date of
+/// `X-Amz-Date`.
 pub fn check_time(auth: &Authorization, now: i64) -> Result<(), AuthError> {
     let Some(t) = parse_amz_date(&auth.amz_date) else {
         return Err(incomplete(format!(
@@ -405,12 +407,16 @@ pub fn check_time(auth: &Authorization, now: i64) -> Result<(), AuthError> {
         }
         Some(expires) => {
             if now > t + expires {
-                return Err(mismatch(format!(
-                    "Signature expired: {} is now earlier than {} ({} - {expires} sec.)",
-                    auth.amz_date,
-                    format_amz_date(now - expires),
-                    format_amz_date(now)
-                )));
+                // Common Errors: RequestExpired, "more than 15 minutes after the request
+                // expiration date (such as for pre-signed URLs)" — HTTP 400.
+                return Err(AuthError {
+                    code: "RequestExpired",
+                    message: format!(
+                        "Request has expired: X-Amz-Date {} + X-Amz-Expires {expires} s is earlier than {}.",
+                        auth.amz_date,
+                        format_amz_date(now)
+                    ),
+                });
             }
             if t > now + MAX_SKEW_SECONDS {
                 return Err(mismatch(format!(
@@ -838,7 +844,12 @@ mod tests {
         let t = parse_amz_date(date).unwrap_or(0);
         check_time(&auth, t + 59).expect("valid for 60 s");
         let e = check_time(&auth, t + 61).expect_err("expired");
-        assert!(e.message.starts_with("Signature expired"), "{}", e.message);
+        assert_eq!(e.code, "RequestExpired");
+        assert!(
+            e.message.starts_with("Request has expired"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -255,11 +255,12 @@ impl Journal {
     }
 
     /// Opens the account kept in `dir`, replaying its journal; or, when `dir` holds none yet,
-    /// creates it: account `account_id` (or imported from the `get-account-authorization-details`
-    /// text `import`). `clock` is the account's clock (pinned per replayed call).
+    /// creates it: account `account_id` (default `123456789012`), or imported from the
+    /// `get-account-authorization-details` text `import` (with the id of its ARNs unless
+    /// `account_id` is given). `clock` is the account's clock (pinned per replayed call).
     pub fn open(
         dir: &Path,
-        account_id: &str,
+        account_id: Option<&str>,
         import: Option<&str>,
         clock: &Arc<ServerClock>,
     ) -> Result<Restored, StateError> {
@@ -323,10 +324,14 @@ impl Journal {
             let (made, random) = iam_account::record_randomness(|| match import {
                 Some(text) => {
                     let d = iam_parser_import(text)?;
-                    Account::from_authorization_details_in(&d, account_id)
-                        .map_err(|e| e.message.clone())
+                    match account_id {
+                        Some(id) => Account::from_authorization_details_in(&d, id),
+                        None => Account::from_authorization_details(&d),
+                    }
+                    .map_err(|e| e.message.clone())
                 }
-                None => Account::new(account_id).map_err(|e| e.message.clone()),
+                None => Account::new(account_id.unwrap_or(crate::DEFAULT_ACCOUNT_ID))
+                    .map_err(|e| e.message.clone()),
             });
             clock.unpin();
             let mut account = made.map_err(|m| StateError::Corrupt(path.clone(), m))?;
@@ -361,7 +366,8 @@ impl Journal {
         }
         let id = init["account_id"]
             .as_str()
-            .unwrap_or(account_id)
+            .or(account_id)
+            .unwrap_or(crate::DEFAULT_ACCOUNT_ID)
             .to_string();
         let created = Timestamp(init["created"].as_i64().unwrap_or(0));
         let random = unhex(init["random"].as_str().unwrap_or_default()).unwrap_or_default();
@@ -495,7 +501,7 @@ mod tests {
     }
 
     fn open(dir: &Path, c: &Arc<ServerClock>) -> Restored {
-        Journal::open(dir, "111122223333", None, c).unwrap_or_else(|e| panic!("open: {e}"))
+        Journal::open(dir, Some("111122223333"), None, c).unwrap_or_else(|e| panic!("open: {e}"))
     }
 
     #[test]
@@ -635,7 +641,7 @@ mod tests {
         let mut text = fs::read_to_string(&path).unwrap_or_default();
         text = text.replacen("alice", "alicf", 1);
         fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
-        match Journal::open(dir.path(), "111122223333", None, &clock()) {
+        match Journal::open(dir.path(), Some("111122223333"), None, &clock()) {
             Err(StateError::Corrupt(_, m)) => assert!(m.contains("entry 2"), "{m}"),
             other => panic!("expected corruption, got {:?}", other.map(|r| r.created)),
         }

@@ -207,12 +207,15 @@ fn element_of(
             put(w, Event::End(BytesEnd::new(element)));
         }
         "blob" => {
-            // The operations hand blobs over as text; the wire carries base64.
-            let bytes = match v {
-                Value::String(s) => s.as_bytes().to_vec(),
-                other => other.to_string().into_bytes(),
+            // The operations hand blobs over already base64-encoded (as botocore's JSON form of
+            // a blob: `GetCredentialReport`'s `Content`, a virtual MFA device's
+            // `Base32StringSeed`), which is also what the Query protocol's XML carries; any
+            // other value is encoded here.
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => base64(other.to_string().as_bytes()),
             };
-            text_element(w, element, &base64(&bytes));
+            text_element(w, element, &text);
         }
         ty => {
             let text = match v {
@@ -304,6 +307,14 @@ mod tests {
         let a = xml.find("<Credentials>").unwrap_or(usize::MAX);
         let b = xml.find("<AssumedRoleUser>").unwrap_or(0);
         assert!(a < b);
+    }
+
+    #[test]
+    fn blobs_stay_base64() {
+        let out = json!({"Content": "YSxiCg==", "ReportFormat": "text/csv",
+            "GeneratedTime": "2026-01-01T00:00:00Z"});
+        let xml = response(model("iam"), "GetCredentialReport", &out, "id");
+        assert!(xml.contains("<Content>YSxiCg==</Content>"), "{xml}");
     }
 
     #[test]

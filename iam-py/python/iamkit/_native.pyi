@@ -358,7 +358,7 @@ class Server:
         state: str | None = None,
         enforce: str = "on",
         log: str | None = None,
-        account_id: str = "123456789012",
+        account_id: str | None = None,
         import_details: str | None = None,
     ) -> None: ...
     @property

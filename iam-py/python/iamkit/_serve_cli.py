@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 from types import FrameType
@@ -43,9 +44,9 @@ def add_command(sub: Any) -> None:
     )
     s.add_argument(
         "--account-id",
-        default="123456789012",
+        default=None,
         metavar="ID",
-        help="account id of a new account (default: 123456789012)",
+        help="account id of a new account (default: 123456789012, or the ids in --import's ARNs)",
     )
     s.add_argument(
         "--import",
@@ -98,8 +99,9 @@ def cmd_serve(args: Any, out: TextIO) -> int:
             file=out,
             flush=True,
         )
+        # Standard output carries exactly the one line above; anything else goes to stderr.
         for w in server.warnings:
-            print(f"iamkit serve: warning: {w}", file=out, flush=True)
+            print(f"iamkit serve: warning: {w}", file=sys.stderr, flush=True)
         while not stop.wait(0.5):
             pass
     finally:

@@ -48,10 +48,13 @@ class Server:
       mode 0600; every acknowledged change made over HTTP is journaled before its response).
       Cannot be combined with ``account``. ``None``: nothing is written to disk.
     - ``enforce``: ``"on"`` (denied calls fail with ``AccessDenied``), ``"soft"`` (they run,
-      and the decision log marks them not enforced) or ``"off"``.
+      and the decision log marks them not enforced) or ``"off"``. It becomes the served
+      account's :attr:`iamkit.Account.enforce`, so it applies to its Python clients too.
     - ``log``: a file to append the JSON-lines decision log to.
-    - ``account_id`` / ``import_details`` (a path to ``get-account-authorization-details``
-      JSON): the account a new state directory or in-memory server starts with.
+    - ``account_id`` (default ``"123456789012"``) / ``import_details`` (a path to
+      ``get-account-authorization-details`` JSON, whose ARNs give the id when ``account_id`` is
+      not given): the account a new state directory or in-memory server starts with; a state
+      directory that already holds an account keeps it (see :attr:`warnings`).
 
     A context manager: leaving the ``with`` block stops the server (:meth:`stop`).
     """
@@ -67,15 +70,19 @@ class Server:
         state: str | os.PathLike[str] | None = None,
         enforce: str = "on",
         log: str | os.PathLike[str] | None = None,
-        account_id: str = "123456789012",
+        account_id: str | None = None,
         import_details: str | os.PathLike[str] | None = None,
     ) -> None:
         if account is not None and not isinstance(account, Account):
             raise TypeError(f"account must be an iamkit.Account, not {type(account).__name__}")
         details: str | None = None
         if import_details is not None:
-            with open(import_details, encoding="utf-8") as fh:
-                details = fh.read()
+            from iamkit import _kinds
+
+            details = _kinds.read_path(import_details, "a get-account-authorization-details JSON file")
+            # Not a snapshot (a policy, a get-* response, empty, ...): WrongDocumentError naming
+            # what it is, rather than an empty account.
+            _kinds.snapshot_text(details, os.fspath(import_details))
         self._native = _native.Server(
             account._native if account is not None else None,
             host=host,
