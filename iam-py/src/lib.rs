@@ -44,6 +44,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<policy::PyStatement>()?;
     m.add_class::<finding::PyFinding>()?;
     m.add_function(wrap_pyfunction!(finding::validate, m)?)?;
+    m.add_function(wrap_pyfunction!(finding::_validate_for_account, m)?)?;
     m.add_function(wrap_pyfunction!(policy::_restore_policy, m)?)?;
     m.add_function(wrap_pyfunction!(save::check_iam_policy, m)?)?;
     m.add_class::<eval::PyEngine>()?;

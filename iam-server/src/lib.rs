@@ -14,6 +14,13 @@
 //! - [`log`] appends each authorization decision to a JSON-lines log with its explanation;
 //! - [`state`] journals every acknowledged change durably before the response is sent.
 //!
+//! Known limits: every call runs with the account locked for writing (authentication and the
+//! signature check take the read lock; `iam_account::operations` needs `&mut Account` even for
+//! reads), so calls are serialized while they run — reads stay short and run on the runtime
+//! worker, writes wait for their fsync outside the lock. The journal is never compacted: a
+//! restart replays every change since the state directory was created (about 80 µs per entry
+//! in a debug build).
+//!
 //! ```
 //! use iam_server::{Server, ServerOptions};
 //! let mut server = Server::start(&ServerOptions::default(), None).unwrap();

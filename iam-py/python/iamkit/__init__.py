@@ -10,6 +10,7 @@ own messages, and decide requests exactly as AWS's policy evaluation logic does.
 'Allow'
 """
 
+from iamkit._accessanalyzer import AccessAnalyzerClient, client
 from iamkit._account import Account, AccountClient, IamClientError
 from iamkit._analysis import AccessMatrix, action_info, check_action, diff_policies, expand_actions
 from iamkit._display import FindingList
@@ -44,6 +45,7 @@ from iamkit._simulate import simulate_custom_policy
 __all__ = [
     "POLICY_TYPES",
     "SAVE_KINDS",
+    "AccessAnalyzerClient",
     "AccessMatrix",
     "Account",
     "AccountClient",
@@ -70,6 +72,7 @@ __all__ = [
     "action_info",
     "check_action",
     "check_iam_policy",
+    "client",
     "diff_policies",
     "evaluate",
     "expand_actions",

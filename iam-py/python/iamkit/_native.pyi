@@ -129,6 +129,9 @@ class Policy:
 def validate(
     text: str | bytes | dict[str, Any] | Policy | os.PathLike[str], *, policy_type: str = "identity"
 ) -> FindingList: ...
+def _validate_for_account(
+    text: str | bytes | dict[str, Any] | Policy | os.PathLike[str], *, policy_type: str, account_id: str
+) -> FindingList: ...
 def check_iam_policy(
     text: str | bytes | dict[str, Any] | os.PathLike[str], *, kind: str = "managed"
 ) -> None: ...
