@@ -159,23 +159,7 @@ impl Account {
         &mut self,
         policy: PasswordPolicy,
     ) -> Result<(), IamError> {
-        let range = |field: &str, v: u32, lo: u32, hi: u32| -> Result<(), IamError> {
-            if v < lo {
-                return Err(IamError::validation(
-                    field,
-                    &v.to_string(),
-                    &format!("Member must have value greater than or equal to {lo}"),
-                ));
-            }
-            if v > hi {
-                return Err(IamError::validation(
-                    field,
-                    &v.to_string(),
-                    &format!("Member must have value less than or equal to {hi}"),
-                ));
-            }
-            Ok(())
-        };
+        let range = iam_model::entities::validate::range;
         range(
             "minimumPasswordLength",
             policy.minimum_password_length,

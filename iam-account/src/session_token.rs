@@ -149,20 +149,7 @@ impl Account {
         }
         let root = matches!(caller.kind, CallerKind::Root);
         let duration = req.duration_seconds.unwrap_or(43_200);
-        if duration < 900 {
-            return Err(IamError::validation(
-                "durationSeconds",
-                &duration.to_string(),
-                "Member must have value greater than or equal to 900",
-            ));
-        }
-        if duration > 129_600 {
-            return Err(IamError::validation(
-                "durationSeconds",
-                &duration.to_string(),
-                "Member must have value less than or equal to 129600",
-            ));
-        }
+        iam_model::entities::validate::range("durationSeconds", duration, 900, 129_600)?;
         let duration = if root { duration.min(3600) } else { duration };
         let mfa = match (&req.serial_number, &req.token_code) {
             (Some(serial), Some(code)) => Some(self.authenticate_mfa(caller, serial, code)?),

@@ -243,20 +243,7 @@ pub(crate) fn assume_role(
         check_source_identity(si)?;
     }
     let duration = req.duration_seconds.unwrap_or(3600);
-    if duration < 900 {
-        return Err(IamError::validation(
-            "durationSeconds",
-            &duration.to_string(),
-            "Member must have value greater than or equal to 900",
-        ));
-    }
-    if duration > 43_200 {
-        return Err(IamError::validation(
-            "durationSeconds",
-            &duration.to_string(),
-            "Member must have value less than or equal to 43200",
-        ));
-    }
+    iam_model::entities::validate::range("durationSeconds", duration, 900, 43_200)?;
     check_tags(&req.tags)?;
     let caller =
         Principal::parse(&req.caller_arn).map_err(|e| IamError::invalid_input(e.to_string()))?;
@@ -537,20 +524,7 @@ impl Account {
         } else {
             43_200
         });
-        if duration < 900 {
-            return Err(IamError::validation(
-                "durationSeconds",
-                &duration.to_string(),
-                "Member must have value greater than or equal to 900",
-            ));
-        }
-        if duration > max {
-            return Err(IamError::validation(
-                "durationSeconds",
-                &duration.to_string(),
-                &format!("Member must have value less than or equal to {max}"),
-            ));
-        }
+        iam_model::entities::validate::range("durationSeconds", duration, 900, max)?;
         let caller_arn = match &req.user_name {
             Some(u) => self.get_user(u)?.arn.clone(),
             None => self.root_arn(),

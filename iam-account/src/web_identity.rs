@@ -269,17 +269,7 @@ impl Account {
         validate::session_name("roleSessionName", &req.role_session_name, 64)?;
         validate::length("webIdentityToken", &req.web_identity_token, 4, 20_000)?;
         let duration = req.duration_seconds.unwrap_or(3600);
-        if !(900..=43_200).contains(&duration) {
-            return Err(IamError::validation(
-                "durationSeconds",
-                &duration.to_string(),
-                if duration < 900 {
-                    "Member must have value greater than or equal to 900"
-                } else {
-                    "Member must have value less than or equal to 43200"
-                },
-            ));
-        }
+        validate::range("durationSeconds", duration, 900, 43_200)?;
         if let Some(p) = &req.provider_id {
             return Err(invalid_token(format!(
                 "iamkit cannot verify OAuth 2.0 access tokens of {p} offline: only OpenID Connect \

@@ -33,6 +33,31 @@ pub fn length(field: &str, value: &str, min: usize, max: usize) -> Result<(), Ia
     Ok(())
 }
 
+/// Checks that the number `value` of `field` lies in `min..=max` (botocore's `ValidationError` text
+/// for a `range` constraint).
+///
+/// ```
+/// let e = iam_model::entities::validate::range("durationSeconds", 600, 900, 43_200).unwrap_err();
+/// assert_eq!(e.message, "1 validation error detected: Value '600' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900");
+/// ```
+pub fn range(field: &str, value: u32, min: u32, max: u32) -> Result<(), IamError> {
+    if value < min {
+        return Err(IamError::validation(
+            field,
+            &value.to_string(),
+            &format!("Member must have value greater than or equal to {min}"),
+        ));
+    }
+    if value > max {
+        return Err(IamError::validation(
+            field,
+            &value.to_string(),
+            &format!("Member must have value less than or equal to {max}"),
+        ));
+    }
+    Ok(())
+}
+
 fn pattern(field: &str, value: &str, ok: bool, regex: &str) -> Result<(), IamError> {
     if ok {
         Ok(())
