@@ -836,12 +836,16 @@ fn conditions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path: &StPa
                 continue; // INVALID_CONDITION_KEY_FORMAT
             }
             if prefix.eq_ignore_ascii_case("aws") {
-                let lower = key.to_ascii_lowercase();
-                let bare_tag = matches!(
-                    lower.as_str(),
-                    "aws:resourcetag" | "aws:requesttag" | "aws:principaltag"
-                ) || lower.ends_with("tag/");
-                if bare_tag || lower == "aws:arn" || cat.condition_key(key).is_some() {
+                // Compared ignoring ASCII case in place: no lower-cased copy per key.
+                let is = |k: &str| key.eq_ignore_ascii_case(k);
+                let bare_tag = is("aws:resourcetag")
+                    || is("aws:requesttag")
+                    || is("aws:principaltag")
+                    || key
+                        .as_bytes()
+                        .last_chunk::<4>()
+                        .is_some_and(|t| t.eq_ignore_ascii_case(b"tag/"));
+                if bare_tag || is("aws:arn") || cat.condition_key(key).is_some() {
                     continue; // typed and checked in conditions.rs
                 }
                 let near = near_miss(
