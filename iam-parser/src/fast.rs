@@ -101,7 +101,15 @@ impl<'a> Reader<'a> {
     fn ws(&mut self) {
         while let Some(&c) = self.b.get(self.i) {
             match c {
-                b' ' | b'\t' | b'\r' => self.i += 1,
+                // Indentation (pretty-printed policies are mostly runs of spaces): eight spaces
+                // at a time when the next eight bytes are all spaces.
+                b' ' => match self.b.get(self.i..).and_then(<[u8]>::first_chunk::<8>) {
+                    Some(w) if u64::from_ne_bytes(*w) == u64::from_ne_bytes([b' '; 8]) => {
+                        self.i += 8;
+                    }
+                    _ => self.i += 1,
+                },
+                b'\t' | b'\r' => self.i += 1,
                 b'\n' => {
                     self.i += 1;
                     self.line += 1;
