@@ -227,10 +227,21 @@ pub(crate) fn contains_outside_variables(text: &str, c: u8) -> bool {
     }
 }
 
-/// True when `text` has a `$` or a `\\` byte (two `memchr` scans, word at a time).
+/// True when `text` has a `$` or a `\\` byte: one pass, 32 bytes at a time with a branch-free
+/// inner loop that the compiler turns into vector compares (two `memchr` scans cost ≈ 1.7
+/// instructions per byte of the corpus).
 fn may_hold_variable(text: &str) -> bool {
     let b = text.as_bytes();
-    b.contains(&b'$') || b.contains(&b'\\')
+    let mut chunks = b.chunks_exact(32);
+    for chunk in &mut chunks {
+        let hit = chunk
+            .iter()
+            .fold(0u8, |h, &x| h | u8::from(x == b'$') | u8::from(x == b'\\'));
+        if hit != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&x| x == b'$' || x == b'\\')
 }
 
 /// `text.contains("${")`: eight bytes at a time for a `$`, then a look at the next byte.
@@ -253,4 +264,22 @@ pub(crate) fn has_variable(text: &str) -> bool {
         .iter()
         .enumerate()
         .any(|(k, &c)| c == b'$' && b.get(i + k + 1) == Some(&b'{'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn may_hold_variable_finds_a_dollar_or_backslash_anywhere() {
+        for len in 0..100 {
+            let plain = "a".repeat(len);
+            assert!(!super::may_hold_variable(&plain), "{len}");
+            for pos in 0..len {
+                for c in ['$', '\\'] {
+                    let mut s = plain.clone();
+                    s.replace_range(pos..=pos, &c.to_string());
+                    assert!(super::may_hold_variable(&s), "{s}");
+                }
+            }
+        }
+    }
 }
