@@ -35,6 +35,12 @@ thread_local! {
 
 /// Reads `text` as a policy with no grammar finding, or `None` (see the module docs).
 pub(crate) fn read(text: &str, options: ParseOptions) -> Option<Policy> {
+    read_ascii(text, options).map(|(policy, _)| policy)
+}
+
+/// [`read`], also telling whether `text` is all ASCII (the reader finds out anyway; the size
+/// checks need it).
+pub(crate) fn read_ascii(text: &str, options: ParseOptions) -> Option<(Policy, bool)> {
     if text.len() > options.max_bytes
         || options.max_depth < DEPTH_NEEDED
         || text.len() >= u32::MAX as usize
@@ -59,7 +65,7 @@ pub(crate) fn read(text: &str, options: ParseOptions) -> Option<Policy> {
     }
     let policy = policy?;
     r.ws();
-    (r.i == r.b.len()).then_some(policy)
+    (r.i == r.b.len()).then_some((policy, r.ascii))
 }
 
 struct Reader<'a> {

@@ -67,8 +67,9 @@ pub fn validate_with(
     // The fast path when the document has no grammar finding, else the exact path, which
     // keeps every statement it can read after an error so that all of them are checked
     // (issue #9: every finding in one pass).
-    let (policy, findings, infos) = match crate::fast::read(text, ParseOptions::POLICY) {
-        Some(policy) => (Some(policy), Vec::new(), Vec::new()),
+    let (policy, findings, infos, ascii) = match crate::fast::read_ascii(text, ParseOptions::POLICY)
+    {
+        Some((policy, ascii)) => (Some(policy), Vec::new(), Vec::new(), Some(ascii)),
         None => {
             if let Some(f) = crate::kind::not_a_policy(text) {
                 return vec![f];
@@ -79,7 +80,7 @@ pub fn validate_with(
                 ParseOptions::POLICY,
                 &LineIndex::new(text),
             );
-            (r.policy, r.findings, r.info)
+            (r.policy, r.findings, r.info, None)
         }
     };
     let mut out = Checks {
@@ -90,7 +91,7 @@ pub fn validate_with(
         types: Vec::new(),
     };
     if let Some(policy) = &policy {
-        size::check(&mut out, text);
+        size::check(&mut out, text, ascii.unwrap_or_else(|| text.is_ascii()));
         // Without a `$` in the text (nor a `\` that could escape one) no value holds a policy
         // variable, and the variable checks have nothing to report.
         let variables = may_hold_variable(text);
