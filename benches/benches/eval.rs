@@ -3,7 +3,8 @@
 //! - `single_policy/iamkit`: one identity policy, `s3:GetObject` on a bucket object ARN
 //!   (target ≤ 50 ns per decision), next to `single_policy/iam_rs`: the `iam-rs` crate
 //!   (MIT, v0.8.0) deciding the same request with its evaluator and request built once, so only
-//!   its `evaluate` call is measured (target: iamkit ≥ 20× faster);
+//!   its `evaluate` call is measured (issue #10 target: iamkit ≥ 30× faster; see
+//!   `examples/eval_single.rs` for the instruction count per decision);
 //! - `realistic/iamkit`: a user with 12 AWS managed policies (ReadOnlyAccess, PowerUserAccess,
 //!   ...), a permissions boundary, a bucket policy with conditions and three SCP levels
 //!   (target ≤ 1 µs per decision), with the request and context built inside the loop.

@@ -47,6 +47,11 @@ pub struct Caller {
     pub token_issue_time: Option<Timestamp>,
     /// When the caller authenticated with MFA (`aws:MultiFactorAuthAge`); `None` without MFA.
     pub mfa_authenticated_at: Option<Timestamp>,
+    /// The Region the request was made in, when the door into the account knows it (the HTTP
+    /// endpoint: the SigV4 credential scope). Recorded as the access key's last-used Region
+    /// and the service-last-accessed Region; `None` records "N/A" (IAM API reference,
+    /// AccessKeyLastUsed: the Region is "N/A" when there is no data).
+    pub region: Option<String>,
 }
 
 impl Caller {
@@ -82,6 +87,7 @@ impl Account {
             access_key_id: None,
             token_issue_time: None,
             mfa_authenticated_at: None,
+            region: None,
         }
     }
 
@@ -107,7 +113,9 @@ impl Account {
                 ));
             }
             let account = match &s.kind {
-                SessionKind::Role { .. } | SessionKind::FederatedUser { .. } => self.id.clone(),
+                SessionKind::Role { .. }
+                | SessionKind::FederatedUser { .. }
+                | SessionKind::SessionToken { .. } => self.id.clone(),
             };
             let caller = Caller {
                 arn: s.arn.clone(),
@@ -118,6 +126,7 @@ impl Account {
                 access_key_id: Some(access_key_id.to_string()),
                 token_issue_time: Some(s.issued),
                 mfa_authenticated_at: s.mfa_authenticated_at,
+                region: None,
             };
             return Ok((caller, &s.secret_access_key));
         }
@@ -156,6 +165,7 @@ impl Account {
             access_key_id: Some(access_key_id.to_string()),
             token_issue_time: None,
             mfa_authenticated_at: None,
+            region: None,
         };
         Ok((caller, &key.secret_access_key))
     }

@@ -6,7 +6,7 @@ use super::Account;
 use super::secrets::{access_key_id_for, hash, secret_text, verify};
 use iam_model::entities::{
     AccessKey, AccessKeyStatus, ErrorCode, IamError, IdPrefix, LoginProfile, MAX_ACCESS_KEYS,
-    MAX_MFA_DEVICES, MfaDevice, PasswordPolicy, Secret, Timestamp, validate,
+    PasswordPolicy, Secret, Timestamp, validate,
 };
 
 /// What `CreateAccessKey` returns: the only time the secret is available.
@@ -314,6 +314,7 @@ impl Account {
         let Some(p) = self.user_mut(user)?.login_profile.as_mut() else {
             return Err(Account::no_login_profile(user));
         };
+        let changed = new_hash.is_some();
         if let Some(h) = new_hash {
             let old = std::mem::replace(&mut p.password_hash, h);
             p.history.push(old);
@@ -323,6 +324,10 @@ impl Account {
         }
         if let Some(r) = reset_required {
             p.password_reset_required = r;
+        }
+        if changed {
+            let now = self.clock.now();
+            self.activity.password_changed.insert(super::key(user), now);
         }
         Ok(())
     }
@@ -340,70 +345,5 @@ impl Account {
             .get(&super::key(user))
             .and_then(|u| u.login_profile.as_ref())
             .is_some_and(|p| verify(password, &p.password_hash))
-    }
-
-    // ---------------------------------------------------------------- MFA
-
-    /// `EnableMFADevice`: two consecutive 6-digit codes; ≤8 devices per user (`None` = root).
-    pub fn enable_mfa_device(
-        &mut self,
-        user: Option<&str>,
-        serial_number: &str,
-        code1: &str,
-        code2: &str,
-    ) -> Result<(), IamError> {
-        validate::mfa_serial(serial_number)?;
-        for (field, c) in [
-            ("authenticationCode1", code1),
-            ("authenticationCode2", code2),
-        ] {
-            if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(IamError::validation(
-                    field,
-                    c,
-                    r"Member must satisfy regular expression pattern: [\d]+ and have length 6",
-                ));
-            }
-        }
-        let now = self.clock.now();
-        let devices = match user {
-            Some(u) => &mut self.user_mut(u)?.mfa_devices,
-            None => &mut self.root.mfa_devices,
-        };
-        if devices.iter().any(|d| d.serial_number == serial_number) {
-            return Err(IamError::new(
-                ErrorCode::EntityAlreadyExists,
-                format!("MFA device {serial_number} is already in use."),
-            ));
-        }
-        if devices.len() >= MAX_MFA_DEVICES {
-            return Err(IamError::quota("MFADevicesPerUser", MAX_MFA_DEVICES));
-        }
-        devices.push(MfaDevice {
-            serial_number: serial_number.to_string(),
-            enable_date: now,
-        });
-        Ok(())
-    }
-
-    /// `DeactivateMFADevice`.
-    pub fn deactivate_mfa_device(
-        &mut self,
-        user: Option<&str>,
-        serial_number: &str,
-    ) -> Result<(), IamError> {
-        let devices = match user {
-            Some(u) => &mut self.user_mut(u)?.mfa_devices,
-            None => &mut self.root.mfa_devices,
-        };
-        let before = devices.len();
-        devices.retain(|d| d.serial_number != serial_number);
-        if devices.len() == before {
-            return Err(IamError::new(
-                ErrorCode::NoSuchEntity,
-                format!("MFA Device with serial number {serial_number} does not exist."),
-            ));
-        }
-        Ok(())
     }
 }

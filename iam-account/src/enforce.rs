@@ -136,12 +136,16 @@ const MAX_DENIALS: usize = 10_000;
 /// reference, GetCallerIdentity: "No permissions are required to perform this operation").
 /// `AssumeRole` is authorized by the operation itself — the caller's identity side and the
 /// role's trust policy together (spec §5.6) — so it is not checked twice here.
+/// `GetSessionToken` needs none either: "No permissions are required for a user to get a
+/// session token. [...] You cannot use policies to control authentication operations" (IAM
+/// User Guide, "Permissions for GetSessionToken").
 /// `AssumeRoleWithWebIdentity` (and `AssumeRoleWithSAML`) are unauthenticated calls decided by
 /// the role's trust policy alone (spec §5.6), inside the operation.
 fn self_authorized(service: &str, op: &str) -> bool {
     service == "sts"
         && (op.eq_ignore_ascii_case("GetCallerIdentity")
             || op.eq_ignore_ascii_case("AssumeRole")
+            || op.eq_ignore_ascii_case("GetSessionToken")
             || op.eq_ignore_ascii_case("AssumeRoleWithWebIdentity")
             || op.eq_ignore_ascii_case("AssumeRoleWithSAML"))
 }
@@ -310,6 +314,50 @@ impl Account {
         )
     }
 
+    /// The user (ARN and tags) a call names through a credential: `GetAccessKeyLastUsed` (the
+    /// key's owner; the root user for a root key) and `GetMFADevice` (the user the device is
+    /// assigned to).
+    fn credential_owner(&self, op: &str, p: &Value) -> Option<(String, Option<&Tags>)> {
+        let owner = match op {
+            "GetAccessKeyLastUsed" => match self.key_owners.get(param(p, "AccessKeyId")?)? {
+                Some(u) => u.clone(),
+                None => return Some((self.root_arn(), None)),
+            },
+            "GetMFADevice" => self
+                .virtual_mfa_devices
+                .get(param(p, "SerialNumber")?)?
+                .user
+                .clone()?,
+            _ => return None,
+        };
+        let u = self.users.get(&key(&owner))?;
+        Some((u.arn.clone(), Some(&u.tags)))
+    }
+
+    /// The error of a call naming a credential that does not exist (so no user to authorize
+    /// on): an MFA device that is not assigned (`NoSuchEntity`), an unknown access key id
+    /// (`AccessDenied`: GetAccessKeyLastUsed models no error of its own; AWS does not say
+    /// which common error it answers — UNSPECIFIED — and a key the caller cannot see is denied).
+    fn missing_credential(&self, op: &str, p: &Value) -> Option<IamError> {
+        match op {
+            "GetMFADevice" => Some(IamError::new(
+                ErrorCode::NoSuchEntity,
+                format!(
+                    "MFA Device with serial number {} does not exist.",
+                    param(p, "SerialNumber")?
+                ),
+            )),
+            "GetAccessKeyLastUsed" => Some(IamError::new(
+                ErrorCode::AccessDenied,
+                format!(
+                    "The access key {} does not exist in this account or is not visible to the caller.",
+                    param(p, "AccessKeyId")?
+                ),
+            )),
+            _ => None,
+        }
+    }
+
     /// The resource ARN of `resource_type` named by the call's parameters, and the tags of
     /// that resource when it exists (`aws:ResourceTag/*`, `iam:ResourceTag/*`).
     fn call_resource<'a>(
@@ -327,16 +375,18 @@ impl Account {
                     let u = self.users.get(&key(n));
                     (self.user_arn(n, path), u.map(|u| &u.tags))
                 }
+                // Operations that name a user through one of its credentials.
+                None if let Some(owner) = self.credential_owner(op, p) => owner,
                 // Without UserName IAM acts on the calling user (e.g. CreateAccessKey: "If you
                 // do not specify a user name, IAM determines the user name implicitly based on
                 // the Amazon Web Services access key ID signing the request").
                 None if !implicit_user(op) => return None,
-                None => match &caller.kind {
-                    CallerKind::User { name } => {
-                        let u = self.users.get(&key(name));
+                None => match self.calling_user_name(caller) {
+                    Some(name) => {
+                        let u = self.users.get(&key(&name));
                         (caller.arn.clone(), u.map(|u| &u.tags))
                     }
-                    _ => (caller.arn.clone(), None),
+                    None => (caller.arn.clone(), None),
                 },
             },
             "role" => {
@@ -399,13 +449,22 @@ impl Account {
                     None,
                 ),
             },
-            "mfa" => {
-                let serial = param(p, "SerialNumber")?;
-                if !serial.starts_with("arn:") {
-                    return None;
-                }
-                (serial.to_string(), None)
-            }
+            "mfa" => match param(p, "SerialNumber") {
+                Some(serial) if serial.starts_with("arn:") => (
+                    serial.to_string(),
+                    self.virtual_mfa_devices.get(serial).map(|d| &d.tags),
+                ),
+                Some(_) => return None,
+                // CreateVirtualMFADevice names the device it makes.
+                None => (
+                    self.arn(
+                        "mfa",
+                        path.unwrap_or("/"),
+                        param(p, "VirtualMFADeviceName")?,
+                    ),
+                    None,
+                ),
+            },
             "federated-user" => (
                 format!("arn:aws:sts::{id}:federated-user/{}", param(p, "Name")?),
                 None,
@@ -442,6 +501,16 @@ impl Account {
         if self_authorized(service, operation) {
             return Ok(Vec::new());
         }
+        // "Allow users to change their own password" in the account password policy lets every
+        // IAM user call ChangePassword without a policy (IAM User Guide, "Permitting IAM users to
+        // change their own passwords").
+        if service == "iam"
+            && operation.eq_ignore_ascii_case("ChangePassword")
+            && self.users_may_change_password()
+            && self.calling_user_name(caller).is_some()
+        {
+            return Ok(Vec::new());
+        }
         let (svc, action) = Catalog::get()
             .service_action(service, operation)
             .ok_or_else(|| {
@@ -453,11 +522,23 @@ impl Account {
         if let Some(arn) = param(params, "PolicySourceArn") {
             resource = Some((arn.to_string(), None));
         }
+        // GenerateServiceLastAccessedDetails acts on the entity (user, group, role or policy)
+        // its `Arn` names.
+        if action.name == "GenerateServiceLastAccessedDetails"
+            && let Some(arn) = param(params, "Arn")
+        {
+            resource = Some((arn.to_string(), None));
+        }
         if resource.is_none() {
             resource = action
                 .resource_types
                 .iter()
                 .find_map(|rt| self.call_resource(caller, action.name, rt.name, params));
+        }
+        if resource.is_none()
+            && let Some(e) = self.missing_credential(action.name, params)
+        {
+            return Err(e);
         }
         if resource.is_none() && action.resource_types.iter().any(|r| r.required) {
             // A required resource the parameters do not name: the call itself fails on the
@@ -618,6 +699,7 @@ impl Account {
         operation: &str,
         params: &Value,
     ) -> Result<(), CallError> {
+        self.before_authorization(caller, service, operation, None)?;
         match self.enforcement {
             Enforcement::Off => Ok(()),
             Enforcement::On => self.authorize_call(caller, service, operation, params),
@@ -633,6 +715,156 @@ impl Account {
             },
         }
     }
+
+    /// What every call goes through before its authorization, in every [`Enforcement`] mode:
+    /// what the credentials themselves cannot do ([`Account::check_credential_scope`]:
+    /// GetSessionToken sessions), then the last-used records ([`Account::record_call`]; they
+    /// count every attempt, allowed or not — IAM API reference,
+    /// GenerateServiceLastAccessedDetails). `region`: the request's Region when the caller
+    /// does not carry one.
+    fn before_authorization(
+        &mut self,
+        caller: &Caller,
+        service: &str,
+        operation: &str,
+        region: Option<&str>,
+    ) -> Result<(), CallError> {
+        self.check_credential_scope(caller, service, operation)?;
+        if caller.region.is_none()
+            && let Some(r) = region
+        {
+            let mut c = caller.clone();
+            c.region = Some(r.to_string());
+            self.record_call(&c, service, operation);
+        } else {
+            self.record_call(caller, service, operation);
+        }
+        Ok(())
+    }
+
+    /// [`Account::enforce_call`] for a request that arrived over the network, reporting every
+    /// authorization check it made: `request` adds what only a network request has to each
+    /// check's context (`aws:SourceIp`, `aws:SecureTransport`, `aws:RequestedRegion`,
+    /// `aws:UserAgent`, global condition keys page). With `trace`, each allowed check also
+    /// carries the evaluator's explanation (denials always do), and under
+    /// [`Enforcement::Off`] the checks are still evaluated (reported as not enforced) so that a
+    /// decision log sees what would have been decided.
+    pub fn enforce_call_traced(
+        &mut self,
+        caller: &Caller,
+        service: &str,
+        operation: &str,
+        params: &Value,
+        request: &RequestContext,
+        trace: bool,
+    ) -> (Result<(), CallError>, Vec<CheckDecision>) {
+        if let Err(e) = self.before_authorization(
+            caller,
+            service,
+            operation,
+            request.requested_region.as_deref(),
+        ) {
+            return (Err(e), Vec::new());
+        }
+        let mode = self.enforcement;
+        if mode == Enforcement::Off && !trace {
+            return (Ok(()), Vec::new());
+        }
+        let scope = Scope {
+            single: Some(&*self),
+            org: None,
+        };
+        let (result, mut checks) = scope.authorize_call_traced(
+            self,
+            caller,
+            service,
+            operation,
+            params,
+            request,
+            trace,
+            mode == Enforcement::On,
+        );
+        match (mode, result) {
+            (Enforcement::On, r) => (r, checks),
+            (_, Err(CallError::Denied(d))) => {
+                for c in &mut checks {
+                    if !c.decision.is_allowed() {
+                        c.enforced = false;
+                    }
+                }
+                if mode == Enforcement::Soft {
+                    if self.denials.len() >= MAX_DENIALS {
+                        self.denials.remove(0);
+                    }
+                    self.denials.push(*d);
+                }
+                (Ok(()), checks)
+            }
+            (Enforcement::Off, Err(CallError::Invalid(_))) => (Ok(()), checks),
+            (_, r) => (r, checks),
+        }
+    }
+}
+
+/// What a request that arrived over the network adds to the request context of each of its
+/// authorization checks (IAM User Guide, "AWS global condition context keys"): the caller's
+/// IP address, whether it used TLS, the region it signed for and its user agent. A key left
+/// `None` keeps the in-process default (TLS, `us-east-1`, no source IP or user agent).
+///
+/// ```
+/// use iam_account::{Account, RequestContext};
+/// let mut a = Account::new("111122223333").unwrap();
+/// let root = a.root_caller();
+/// let rc = RequestContext { source_ip: Some("127.0.0.1".into()), secure_transport: Some(false),
+///     ..RequestContext::default() };
+/// let (ok, checks) = a.enforce_call_traced(&root, "iam", "ListUsers", &serde_json::json!({}), &rc, true);
+/// assert!(ok.is_ok());
+/// assert_eq!(checks[0].action, "iam:ListUsers");
+/// assert!(checks[0].decision.is_allowed());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestContext {
+    /// `aws:SourceIp`: the peer address of the connection.
+    pub source_ip: Option<String>,
+    /// `aws:SecureTransport`: false for plain HTTP.
+    pub secure_transport: Option<bool>,
+    /// `aws:RequestedRegion`: the region of the SigV4 credential scope.
+    pub requested_region: Option<String>,
+    /// `aws:UserAgent`: the `User-Agent` header.
+    pub user_agent: Option<String>,
+}
+
+impl RequestContext {
+    /// Adds the keys this request sets; later keys win over the defaults added before.
+    fn apply(&self, ctx: &mut OwnedContext) {
+        if let Some(ip) = &self.source_ip {
+            ctx.insert_one("aws:SourceIp", ip);
+        }
+        if let Some(tls) = self.secure_transport {
+            ctx.insert_one("aws:SecureTransport", if tls { "true" } else { "false" });
+        }
+        if let Some(r) = &self.requested_region {
+            ctx.insert_one("aws:RequestedRegion", r);
+        }
+        if let Some(ua) = &self.user_agent {
+            ctx.insert_one("aws:UserAgent", ua);
+        }
+    }
+}
+
+/// One authorization check of a call and how it was decided (for a decision log).
+#[derive(Debug, Clone)]
+pub struct CheckDecision {
+    /// `iam:CreateUser`, `iam:TagUser`, …
+    pub action: String,
+    /// The resource ARN (`*` for actions without a resource type).
+    pub resource: String,
+    /// The evaluator's decision.
+    pub decision: Decision,
+    /// False when a denied check was let through ([`Enforcement::Soft`] / `Off`).
+    pub enforced: bool,
+    /// Why (for denials always; for allowed checks when traced).
+    pub explanation: Option<Explanation>,
 }
 
 impl Organization {
@@ -664,53 +896,105 @@ impl Scope<'_> {
         operation: &str,
         params: &Value,
     ) -> Result<(), CallError> {
-        let checks = acct.call_checks(caller, service, operation, params)?;
-        for c in &checks {
-            let mut p = self.prepare(&caller.arn, &c.action, &c.resource)?;
-            // The session policies of exactly these credentials (several sessions may share an
-            // ARN), spec §5.4.
-            if let CallerKind::Session { access_key_id } = &caller.kind
-                && let Some(s) = acct.sessions.get(access_key_id)
-            {
-                p.layers.session = s
-                    .policies
-                    .iter()
-                    .map(|(n, d)| super::authorize::Named {
-                        name: n.clone(),
-                        source: super::authorize::Source::Input,
-                        policy: d.shared(),
-                    })
-                    .collect();
-            }
-            let engine = p.layers.cached_engine()?;
-            let ctx = c.context.as_context();
-            // AWS managed policies (`arn:aws:iam::aws:policy/…`) are readable and attachable
-            // in every account: a call on one is authorized as on a resource of the caller's
-            // own account (an identity-based Allow suffices; spec §5.12, IAM User Guide
-            // "AWS managed policies").
-            let resource_account = if c.resource.starts_with("arn:aws:iam::aws:") {
-                caller.account.as_str()
-            } else {
-                p.resource_account.as_str()
+        self.authorize_call_traced(
+            acct,
+            caller,
+            service,
+            operation,
+            params,
+            &RequestContext::default(),
+            false,
+            true,
+        )
+        .0
+    }
+
+    /// Evaluates the call's checks in order; the first denial is the call's error. With
+    /// `stop_at_denial` the checks after it are not evaluated (AWS stops there too).
+    #[allow(clippy::too_many_arguments)]
+    fn authorize_call_traced(
+        &self,
+        acct: &Account,
+        caller: &Caller,
+        service: &str,
+        operation: &str,
+        params: &Value,
+        request: &RequestContext,
+        trace: bool,
+        stop_at_denial: bool,
+    ) -> (Result<(), CallError>, Vec<CheckDecision>) {
+        let mut checks = match acct.call_checks(caller, service, operation, params) {
+            Ok(c) => c,
+            Err(e) => return (Err(e.into()), Vec::new()),
+        };
+        let mut decisions = Vec::with_capacity(checks.len());
+        let mut first_denial: Option<CallError> = None;
+        for c in &mut checks {
+            request.apply(&mut c.context);
+            let decided = (|| -> Result<(Decision, Option<Explanation>), IamError> {
+                let mut p = self.prepare(&caller.arn, &c.action, &c.resource)?;
+                // The session policies of exactly these credentials (several sessions may
+                // share an ARN), spec §5.4.
+                if let CallerKind::Session { access_key_id } = &caller.kind
+                    && let Some(s) = acct.sessions.get(access_key_id)
+                {
+                    p.layers.session = s
+                        .policies
+                        .iter()
+                        .map(|(n, d)| super::authorize::Named {
+                            name: n.clone(),
+                            source: super::authorize::Source::Input,
+                            policy: d.shared(),
+                        })
+                        .collect();
+                }
+                let engine = p.layers.cached_engine()?;
+                let ctx = c.context.as_context();
+                // AWS managed policies (`arn:aws:iam::aws:policy/…`) are readable and
+                // attachable in every account: a call on one is authorized as on a resource of
+                // the caller's own account (an identity-based Allow suffices; spec §5.12, IAM
+                // User Guide "AWS managed policies").
+                let resource_account = if c.resource.starts_with("arn:aws:iam::aws:") {
+                    caller.account.as_str()
+                } else {
+                    p.resource_account.as_str()
+                };
+                let mut req = Request::new(&p.principal, &c.action, &c.resource)
+                    .with_context(&ctx)
+                    .with_resource_account(resource_account);
+                req.resource_in_management_account = p.resource_in_management;
+                let decision = engine.evaluate(&req);
+                let explanation = (trace || !decision.is_allowed()).then(|| engine.explain(&req));
+                Ok((decision, explanation))
+            })();
+            let (decision, explanation) = match decided {
+                Ok(d) => d,
+                Err(e) => return (Err(e.into()), decisions),
             };
-            let mut req = Request::new(&p.principal, &c.action, &c.resource)
-                .with_context(&ctx)
-                .with_resource_account(resource_account);
-            req.resource_in_management_account = p.resource_in_management;
-            if engine.evaluate(&req).is_allowed() {
-                continue;
+            // A denied check always carries its explanation (computed above).
+            if let (false, Some(ex), None) = (decision.is_allowed(), &explanation, &first_denial) {
+                let ex = ex.clone();
+                let message = denial_message(&caller.arn, &c.action, &c.resource, &ex);
+                first_denial = Some(CallError::Denied(Box::new(Denial {
+                    error: IamError::new(ErrorCode::AccessDenied, message),
+                    operation: operation.to_string(),
+                    principal: caller.arn.clone(),
+                    action: c.action.clone(),
+                    resource: c.resource.clone(),
+                    explanation: ex,
+                })));
             }
-            let explanation = engine.explain(&req);
-            let message = denial_message(&caller.arn, &c.action, &c.resource, &explanation);
-            return Err(CallError::Denied(Box::new(Denial {
-                error: IamError::new(ErrorCode::AccessDenied, message),
-                operation: operation.to_string(),
-                principal: caller.arn.clone(),
+            decisions.push(CheckDecision {
                 action: c.action.clone(),
                 resource: c.resource.clone(),
+                decision,
+                enforced: true,
                 explanation,
-            })));
+            });
+            if !decision.is_allowed() && stop_at_denial {
+                break;
+            }
         }
-        Ok(())
+        (first_denial.map_or(Ok(()), Err), decisions)
     }
 }

@@ -163,6 +163,46 @@ impl Account {
         Ok(())
     }
 
+    /// `UpdateGroup`: a new name (unique case-insensitively) and/or path; the members keep
+    /// their membership under the new name.
+    pub fn update_group(
+        &mut self,
+        name: &str,
+        new_name: Option<&str>,
+        new_path: Option<&str>,
+    ) -> Result<(), IamError> {
+        self.get_group(name)?;
+        if let Some(n) = new_name {
+            validate::name("newGroupName", n, 128)?;
+            if key(n) != key(name) && self.groups.contains_key(&key(n)) {
+                return Err(IamError::already_exists("Group", n));
+            }
+        }
+        let path = new_path
+            .map(|p| validate::path("newPath", p).map(|()| p.to_string()))
+            .transpose()?;
+        let Some(mut group) = self.groups.remove(&key(name)) else {
+            return Err(IamError::no_such_entity("group", name));
+        };
+        let old = group.name.clone();
+        if let Some(n) = new_name {
+            group.name = n.to_string();
+        }
+        if let Some(p) = path {
+            group.path = p;
+        }
+        group.arn = self.arn("group", &group.path, &group.name);
+        for u in &group.users {
+            if let Some(user) = self.users.get_mut(&key(u)) {
+                for g in user.groups.iter_mut().filter(|g| **g == old) {
+                    g.clone_from(&group.name);
+                }
+            }
+        }
+        self.groups.insert(key(&group.name), group);
+        Ok(())
+    }
+
     /// `DeleteUser`: fails with `DeleteConflict` while the user has a login profile, access
     /// keys, MFA devices, inline or attached policies, or group memberships (spec §6.8).
     pub fn delete_user(&mut self, name: &str) -> Result<(), IamError> {

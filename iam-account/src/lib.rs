@@ -22,10 +22,13 @@
 mod authorize;
 mod caller;
 mod clock;
+mod context_keys;
 mod credentials;
 mod enforce;
 mod gaad;
 mod identities;
+mod last_accessed;
+pub mod mfa;
 pub mod model;
 pub mod operations;
 mod org_policies;
@@ -33,7 +36,9 @@ mod organization;
 pub mod paginate;
 mod policies;
 mod providers;
+pub mod reports;
 mod secrets;
+mod session_token;
 mod simulate;
 mod sts;
 pub mod sts_operations;
@@ -44,13 +49,18 @@ pub use authorize::AuthzTarget;
 pub use authorize::{Layers, Named, Scope, Source};
 pub use caller::{Caller, CallerKind};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use context_keys::context_keys;
 pub use credentials::CreatedAccessKey;
-pub use enforce::{CallCheck, CallError, Denial, Enforcement, acts_on_calling_user};
+pub use enforce::{
+    CallCheck, CallError, CheckDecision, Denial, Enforcement, RequestContext, acts_on_calling_user,
+};
 pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
 pub use org_policies::OrganizationPolicies;
 pub use organization::Organization;
-pub use secrets::account_of_access_key;
+pub use secrets::{account_of_access_key, record_randomness, replay_randomness};
+pub use session_token::SessionTokenRequest;
+pub use simulate::simulate_custom_policy;
 pub use sts::{AssumeRoleRequest, Credentials, FederationTokenRequest, Session, SessionKind};
 pub use user_credentials::CreatedServiceSpecificCredential;
 pub use web_identity::{ProviderKey, WebIdentityCredentials, WebIdentityRequest, parse_jwks};
@@ -160,6 +170,10 @@ pub struct Account {
     pub(crate) denials: Vec<Denial>,
     /// When this account (its root user) was created: `GetUser`'s `CreateDate` for the root.
     pub(crate) created: iam_model::entities::Timestamp,
+    /// Virtual MFA devices by serial number (ARN).
+    pub(crate) virtual_mfa_devices: BTreeMap<String, mfa::VirtualMfaDevice>,
+    /// What the account has seen: key use, service last accessed, reports.
+    pub(crate) activity: reports::Activity,
     /// SCPs/RCPs of the account's organization path when it stands alone (`from_boto3`).
     pub(crate) org_policies: Option<OrganizationPolicies>,
     /// Signing keys registered for OIDC providers (iamkit extension), by provider ARN.
@@ -196,6 +210,10 @@ impl fmt::Debug for Account {
             .field(
                 "server_certificates",
                 &self.server_certificates.values().collect::<Vec<_>>(),
+            )
+            .field(
+                "virtual_mfa_devices",
+                &self.virtual_mfa_devices.values().collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -298,10 +316,29 @@ impl Account {
             gaad: None,
             enforcement: Enforcement::default(),
             denials: Vec::new(),
+            virtual_mfa_devices: BTreeMap::new(),
+            activity: reports::Activity::default(),
             org_policies: None,
             oidc_keys: BTreeMap::new(),
             encoded_messages: HashMap::new(),
         })
+    }
+
+    /// Replaces the clock the account reads the time from (an endpoint pins it per call so
+    /// that a replayed write-ahead log sees the same times).
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.clock = clock;
+    }
+
+    /// The clock the account reads the time from.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
+    /// Sets when the account was created ([`Account::create_date`]), for an account restored
+    /// from saved state.
+    pub fn set_create_date(&mut self, t: iam_model::entities::Timestamp) {
+        self.created = t;
     }
 
     /// Replaces the account's quotas (as a quota increase would).
@@ -403,7 +440,20 @@ impl Account {
             ("GroupsPerUserQuota", n(q.groups_per_user)),
             ("SigningCertificatesPerUserQuota", 2),
             ("AccessKeysPerUserQuota", 2),
-            ("MFADevices", n(mfa_in_use)),
+            // "The number of MFA devices in the account, including those assigned and
+            // unassigned" (GetAccountSummary): the virtual devices, plus any assigned device
+            // that is not one of them.
+            (
+                "MFADevices",
+                n(self.virtual_mfa_devices.len()
+                    + self
+                        .users
+                        .values()
+                        .flat_map(|u| &u.mfa_devices)
+                        .chain(&self.root.mfa_devices)
+                        .filter(|d| !self.virtual_mfa_devices.contains_key(&d.serial_number))
+                        .count()),
+            ),
             ("MFADevicesInUse", n(mfa_in_use)),
             (
                 "AccountMFAEnabled",

@@ -1,4 +1,4 @@
-//! botocore's service models of IAM and STS (bundled, Apache-2.0: `data/botocore/SOURCE.md`),
+//! botocore's service models of IAM, STS and IAM Access Analyzer (bundled, Apache-2.0: `data/botocore/SOURCE.md`),
 //! loaded lazily at run time: operation names, parameter validation exactly as botocore's
 //! `ParamValidator` (`botocore/validate.py`) does it, the HTTP status of each modeled error, and
 //! the paginator definitions (`paginators-1.json`).
@@ -28,6 +28,10 @@ const IAM_MODEL: &[u8] = include_bytes!("../data/botocore/iam/service-2.json.gz"
 const IAM_PAGINATORS: &str = include_str!("../data/botocore/iam/paginators-1.json");
 const STS_MODEL: &[u8] = include_bytes!("../data/botocore/sts/service-2.json.gz");
 const STS_PAGINATORS: &str = include_str!("../data/botocore/sts/paginators-1.json");
+const ACCESS_ANALYZER_MODEL: &[u8] =
+    include_bytes!("../data/botocore/accessanalyzer/service-2.json.gz");
+const ACCESS_ANALYZER_PAGINATORS: &str =
+    include_str!("../data/botocore/accessanalyzer/paginators-1.json");
 
 /// One service's botocore model (`service-2.json`) and paginators (`paginators-1.json`).
 #[derive(Debug)]
@@ -66,11 +70,22 @@ fn load(service: &'static str, gz: &[u8], paginators: &str) -> Option<ServiceMod
 }
 
 impl ServiceModel {
-    /// The model of `"iam"` or `"sts"` (parsed on first use), `None` for other services.
+    /// The model of `"iam"`, `"sts"` or `"accessanalyzer"` (parsed on first use), `None` for
+    /// other services.
     pub fn get(service: &str) -> Option<&'static ServiceModel> {
         static IAM: OnceLock<Option<ServiceModel>> = OnceLock::new();
         static STS: OnceLock<Option<ServiceModel>> = OnceLock::new();
+        static ACCESS_ANALYZER: OnceLock<Option<ServiceModel>> = OnceLock::new();
         match service {
+            "accessanalyzer" => ACCESS_ANALYZER
+                .get_or_init(|| {
+                    load(
+                        "accessanalyzer",
+                        ACCESS_ANALYZER_MODEL,
+                        ACCESS_ANALYZER_PAGINATORS,
+                    )
+                })
+                .as_ref(),
             "iam" => IAM
                 .get_or_init(|| load("iam", IAM_MODEL, IAM_PAGINATORS))
                 .as_ref(),
@@ -81,7 +96,7 @@ impl ServiceModel {
         }
     }
 
-    /// `"iam"` or `"sts"`.
+    /// `"iam"`, `"sts"` or `"accessanalyzer"`.
     pub fn service(&self) -> &'static str {
         self.service
     }
@@ -112,6 +127,36 @@ impl ServiceModel {
         self.operations().find(|op| {
             op.eq_ignore_ascii_case(&flat) && (op == &name || !name.contains(char::is_uppercase))
         })
+    }
+
+    /// A shape's definition as the model has it (`{"type": "structure", "members": …}`), for
+    /// a protocol layer that serializes from the shapes (the HTTP endpoint's Query protocol).
+    pub fn shape_definition(&self, name: &str) -> Option<&Value> {
+        self.shapes().get(name)
+    }
+
+    /// The shape name of an operation's input, if it has one.
+    pub fn input_shape(&self, operation: &str) -> Option<&str> {
+        self.model["operations"][operation]["input"]["shape"].as_str()
+    }
+
+    /// The element the Query protocol wraps an operation's output in (`CreateUserResult`).
+    pub fn result_wrapper(&self, operation: &str) -> Option<&str> {
+        self.model["operations"][operation]["output"]["resultWrapper"].as_str()
+    }
+
+    /// The service's XML namespace (`https://iam.amazonaws.com/doc/2010-05-08/`).
+    pub fn xml_namespace(&self) -> &str {
+        self.model["metadata"]["xmlNamespace"]
+            .as_str()
+            .unwrap_or_default()
+    }
+
+    /// The service's API version (`2010-05-08`).
+    pub fn api_version(&self) -> &str {
+        self.model["metadata"]["apiVersion"]
+            .as_str()
+            .unwrap_or_default()
     }
 
     /// The shape name of an operation's output, if it has one.
@@ -567,6 +612,39 @@ mod tests {
         );
         assert_eq!(iam().operation_name("GetUser"), Some("GetUser"));
         assert_eq!(iam().operation_name("no_such_thing"), None);
+    }
+
+    #[test]
+    fn access_analyzer_model_validates_validate_policy() {
+        let m = ServiceModel::get("accessanalyzer").unwrap();
+        assert_eq!(m.service(), "accessanalyzer");
+        assert_eq!(m.operation_name("validate_policy"), Some("ValidatePolicy"));
+        assert_eq!(
+            m.operation_name("check_no_new_access"),
+            Some("CheckNoNewAccess")
+        );
+        assert!(
+            m.validate(
+                "ValidatePolicy",
+                &json!({"policyDocument": "{}", "policyType": "IDENTITY_POLICY"})
+            )
+            .is_ok()
+        );
+        let e = m
+            .validate("ValidatePolicy", &json!({"policyDocument": 5}))
+            .unwrap_err();
+        assert_eq!(
+            e.report(),
+            "Missing required parameter in input: \"policyType\"\n\
+             Invalid type for parameter policyDocument, value: 5, type: <class 'int'>, valid types: <class 'str'>"
+        );
+        let p = m.paginator("ValidatePolicy").unwrap();
+        assert_eq!(
+            (p.input_token.as_str(), p.limit_key.as_str()),
+            ("nextToken", "maxResults")
+        );
+        assert_eq!(p.result_keys, vec!["findings".to_string()]);
+        assert_eq!(m.error_status("ValidationException"), 400);
     }
 
     #[test]

@@ -25,8 +25,8 @@
 use crate::model::ServiceModel;
 use crate::paginate::paginate_response;
 use crate::{
-    Account, AssumeRoleRequest, CallError, Caller, CallerKind, CreateRoleOptions,
-    CreatedServiceSpecificCredential, FederationTokenRequest, acts_on_calling_user,
+    Account, AssumeRoleRequest, CallError, Caller, CallerKind, CheckDecision, CreateRoleOptions,
+    CreatedServiceSpecificCredential, FederationTokenRequest, RequestContext, acts_on_calling_user,
 };
 use iam_model::entities::{
     AccessKeyStatus, ErrorCode, Group, IamError, InstanceProfile, ManagedPolicy, PasswordPolicy,
@@ -34,6 +34,9 @@ use iam_model::entities::{
     SshPublicKey, Tags, Timestamp, User, aws_managed_policies, aws_managed_policy,
 };
 use serde_json::{Map, Value, json};
+
+mod mfa_ops;
+mod report_ops;
 
 /// boto3's snake_case name of a model operation name (`CreateUser` → `create_user`,
 /// `ListMFADevices` → `list_mfa_devices`), as botocore's `xform_name` spells the operations
@@ -73,22 +76,90 @@ pub fn call(
     params: &Value,
     caller: &Caller,
 ) -> Result<Value, CallError> {
-    let model = ServiceModel::get(service).ok_or_else(|| {
-        CallError::Invalid(IamError::invalid_input(format!(
-            "unknown service {service:?}"
-        )))
-    })?;
-    crate::sts_operations::refuse_unsupported(service, operation)?;
-    a.enforce_call(caller, service, operation, params)?;
+    call_with(
+        a,
+        service,
+        operation,
+        params,
+        caller,
+        &RequestContext::default(),
+        false,
+    )
+    .result
+}
+
+/// What [`call_with`] did: the response or error, and every authorization check made.
+#[derive(Debug)]
+pub struct CallOutcome {
+    /// The response (output shape as JSON) or the error to answer with.
+    pub result: Result<Value, CallError>,
+    /// The authorization checks, in order ([`Account::enforce_call_traced`]).
+    pub checks: Vec<CheckDecision>,
+}
+
+/// [`call`] for a request that arrived over the network: `request` adds its keys to the
+/// request context, and the outcome reports each authorization check (with explanations of
+/// allowed ones too when `trace`), for a decision log.
+///
+/// ```
+/// use iam_account::{Account, RequestContext, operations};
+/// let mut acct = Account::new("111122223333").unwrap();
+/// let root = acct.root_caller();
+/// let out = operations::call_with(&mut acct, "iam", "CreateUser",
+///     &serde_json::json!({"UserName": "alice", "Tags": [{"Key": "team", "Value": "a"}]}),
+///     &root, &RequestContext::default(), true);
+/// assert!(out.result.is_ok());
+/// let actions: Vec<&str> = out.checks.iter().map(|c| c.action.as_str()).collect();
+/// assert_eq!(actions, ["iam:CreateUser", "iam:TagUser"]);
+/// ```
+pub fn call_with(
+    a: &mut Account,
+    service: &str,
+    operation: &str,
+    params: &Value,
+    caller: &Caller,
+    request: &RequestContext,
+    trace: bool,
+) -> CallOutcome {
+    let Some(model) = ServiceModel::get(service) else {
+        return CallOutcome {
+            result: Err(CallError::Invalid(IamError::invalid_input(format!(
+                "unknown service {service:?}"
+            )))),
+            checks: Vec::new(),
+        };
+    };
+    // STS operations iamkit does not implement answer InvalidAction before anything else.
+    if let Err(e) = crate::sts_operations::refuse_unsupported(service, operation) {
+        return CallOutcome {
+            result: Err(CallError::Invalid(e)),
+            checks: Vec::new(),
+        };
+    }
+    let (allowed, checks) =
+        a.enforce_call_traced(caller, service, operation, params, request, trace);
+    let result = allowed.and_then(|()| run(a, model, service, operation, params, caller));
+    CallOutcome { result, checks }
+}
+
+/// Runs an authorized call.
+fn run(
+    a: &mut Account,
+    model: &ServiceModel,
+    service: &str,
+    operation: &str,
+    params: &Value,
+    caller: &Caller,
+) -> Result<Value, CallError> {
     // Without UserName these operations act on the calling user.
     let mut p = params.clone();
-    if let CallerKind::User { name } = &caller.kind
-        && service == "iam"
+    if service == "iam"
         && p.get("UserName").is_none()
         && acts_on_calling_user(operation)
+        && let Some(name) = a.calling_user_name(caller)
         && let Some(m) = p.as_object_mut()
     {
-        m.insert("UserName".to_string(), Value::String(name.clone()));
+        m.insert("UserName".to_string(), Value::String(name));
     }
     let snake = snake_case(operation);
     let mut v = match service {
@@ -99,6 +170,8 @@ pub fn call(
         {
             root_user(a)
         }
+        _ if let Some(r) = mfa_ops::call(a, service, &snake, &p, caller) => r?,
+        _ if let Some(r) = report_ops::call(a, service, &snake, &p, caller) => r?,
         "iam" => iam_call(a, &snake, &p)?,
         _ => sts_call(a, &snake, &p, caller)?,
     };
@@ -423,6 +496,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "attach_group_policy",
     "attach_role_policy",
     "attach_user_policy",
+    "change_password",
     "create_access_key",
     "create_account_alias",
     "create_group",
@@ -436,6 +510,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "create_service_linked_role",
     "create_service_specific_credential",
     "create_user",
+    "create_virtual_mfa_device",
     "deactivate_mfa_device",
     "delete_access_key",
     "delete_account_alias",
@@ -459,16 +534,25 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "delete_user",
     "delete_user_permissions_boundary",
     "delete_user_policy",
+    "delete_virtual_mfa_device",
     "detach_group_policy",
     "detach_role_policy",
     "detach_user_policy",
     "enable_mfa_device",
+    "generate_credential_report",
+    "generate_service_last_accessed_details",
+    "get_access_key_last_used",
+    "get_account_authorization_details",
     "get_account_password_policy",
     "get_account_summary",
+    "get_context_keys_for_custom_policy",
+    "get_context_keys_for_principal_policy",
+    "get_credential_report",
     "get_group",
     "get_group_policy",
     "get_instance_profile",
     "get_login_profile",
+    "get_mfa_device",
     "get_open_id_connect_provider",
     "get_policy",
     "get_policy_version",
@@ -476,6 +560,8 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "get_role_policy",
     "get_saml_provider",
     "get_server_certificate",
+    "get_service_last_accessed_details",
+    "get_service_last_accessed_details_with_entities",
     "get_ssh_public_key",
     "get_user",
     "get_user_policy",
@@ -491,6 +577,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "list_instance_profile_tags",
     "list_instance_profiles",
     "list_instance_profiles_for_role",
+    "list_mfa_device_tags",
     "list_mfa_devices",
     "list_open_id_connect_providers",
     "list_policies",
@@ -507,6 +594,7 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "list_user_policies",
     "list_user_tags",
     "list_users",
+    "list_virtual_mfa_devices",
     "put_group_policy",
     "put_role_permissions_boundary",
     "put_role_policy",
@@ -515,20 +603,25 @@ pub const IAM_OPERATIONS: &[&str] = &[
     "remove_role_from_instance_profile",
     "remove_user_from_group",
     "reset_service_specific_credential",
+    "resync_mfa_device",
     "set_default_policy_version",
     "tag_instance_profile",
+    "tag_mfa_device",
     "tag_policy",
     "tag_role",
     "tag_user",
     "untag_instance_profile",
+    "untag_mfa_device",
     "untag_policy",
     "untag_role",
     "untag_user",
     "update_access_key",
     "update_account_password_policy",
     "update_assume_role_policy",
+    "update_group",
     "update_login_profile",
     "update_role",
+    "update_role_description",
     "update_service_specific_credential",
     "update_signing_certificate",
     "update_ssh_public_key",
@@ -551,6 +644,7 @@ pub const STS_OPERATIONS: &[&str] = &[
     "get_delegated_access_token",
     "get_federation_token",
     "get_scoped_credentials",
+    "get_session_token",
     "get_trust_bundles",
     "get_web_identity_token",
     "issue_workload_identity_context",
@@ -1216,32 +1310,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             a.delete_login_profile(req(p, "UserName")?)?;
             ok()
         }
-        "enable_mfa_device" => {
-            a.enable_mfa_device(
-                Some(req(p, "UserName")?),
-                req(p, "SerialNumber")?,
-                req(p, "AuthenticationCode1")?,
-                req(p, "AuthenticationCode2")?,
-            )?;
-            ok()
-        }
-        "deactivate_mfa_device" => {
-            a.deactivate_mfa_device(opt(p, "UserName"), req(p, "SerialNumber")?)?;
-            ok()
-        }
-        "list_mfa_devices" => {
-            let u = a.get_user(req(p, "UserName")?)?;
-            list(
-                "MFADevices",
-                u.mfa_devices
-                    .iter()
-                    .map(|d| {
-                        json!({"UserName": u.name, "SerialNumber": d.serial_number,
-                        "EnableDate": date(d.enable_date)})
-                    })
-                    .collect(),
-            )
-        }
         // ------------------------------------------------------------------ SSH keys, certificates
         "upload_ssh_public_key" => {
             let u = req(p, "UserName")?;
@@ -1425,6 +1493,8 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         ),
         "get_account_summary" => Ok(json!({"SummaryMap": a.get_account_summary()})),
         "simulate_principal_policy" => a.simulate_principal_policy(p),
+        "get_account_authorization_details" => Ok(authorization_details(a, p)),
+        "simulate_custom_policy" => crate::simulate_custom_policy(p),
         _ => Err(IamError::invalid_input(format!(
             "unknown IAM operation {op}"
         ))),
@@ -1436,8 +1506,155 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
 /// sign the request" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUser.html);
 /// the root "user" has its account id as `UserId`, the root ARN and no `UserName` or `Path`.
 /// (A user caller gets its own name filled in by `acts_on_calling_user`.)
+/// `GetAccountAuthorizationDetails`: the account's snapshot with the policy documents decoded,
+/// limited to the entity types of `Filter` (`User`, `Role`, `Group`, `LocalManagedPolicy`,
+/// `AWSManagedPolicy`; all when absent). The response's `RoleDetail` has no `Description`
+/// (botocore's model; `GetRole` has it). Paginated by [`call`] like the other lists.
+fn authorization_details(a: &Account, p: &Value) -> Value {
+    let all = [
+        "User",
+        "Role",
+        "Group",
+        "LocalManagedPolicy",
+        "AWSManagedPolicy",
+    ];
+    let wanted: Vec<String> = match p.get("Filter").and_then(Value::as_array) {
+        Some(f) if !f.is_empty() => f
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => all.iter().map(|s| (*s).to_string()).collect(),
+    };
+    let has = |k: &str| wanted.iter().any(|w| w == k);
+    let full: Value =
+        serde_json::from_str(&a.to_authorization_details().to_json()).unwrap_or(Value::Null);
+    let list = |k: &str| {
+        full.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let roles: Vec<Value> = if has("Role") {
+        list("RoleDetailList")
+            .into_iter()
+            .map(|mut r| {
+                if let Some(m) = r.as_object_mut() {
+                    m.remove("Description");
+                }
+                r
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let policies: Vec<Value> = list("Policies")
+        .into_iter()
+        .filter(|pol| {
+            let aws = pol
+                .get("Arn")
+                .and_then(Value::as_str)
+                .is_some_and(|arn| arn.starts_with("arn:aws:iam::aws:"));
+            has(if aws {
+                "AWSManagedPolicy"
+            } else {
+                "LocalManagedPolicy"
+            })
+        })
+        .collect();
+    let mut out = json!({
+        "UserDetailList": if has("User") { list("UserDetailList") } else { Vec::new() },
+        "GroupDetailList": if has("Group") { list("GroupDetailList") } else { Vec::new() },
+        "RoleDetailList": roles,
+        "Policies": policies,
+    });
+    decode_documents(&mut out, "");
+    out
+}
+
+/// Policy documents as boto3 gives them (decoded JSON), wherever a snapshot holds them.
+fn decode_documents(v: &mut Value, key: &str) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                decode_documents(x, k);
+            }
+        }
+        Value::Array(xs) => {
+            for x in xs {
+                decode_documents(x, key);
+            }
+        }
+        Value::String(s)
+            if matches!(
+                key,
+                "PolicyDocument" | "AssumeRolePolicyDocument" | "Document"
+            ) =>
+        {
+            let decoded = if s.starts_with('%') {
+                percent_decode(s)
+            } else {
+                Some(s.clone())
+            };
+            if let Some(parsed) = decoded.and_then(|t| serde_json::from_str::<Value>(&t).ok()) {
+                *v = parsed;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// RFC 3986 percent-decoding; `None` for malformed escapes or text that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 fn root_user(a: &Account) -> Value {
     json!({"User": {"UserId": a.id(), "Arn": a.root_arn(), "CreateDate": date(a.create_date())}})
+}
+
+/// The MFA facts of an `AssumeRole` request for the trust policy and the new session
+/// (`aws:MultiFactorAuthPresent`, `aws:MultiFactorAuthAge`): a `SerialNumber` + `TokenCode`
+/// checked now ("The value provided by the MFA device, if the trust policy of the role being
+/// assumed requires MFA", STS API reference, AssumeRole), or the calling session's own MFA.
+fn assume_role_mfa_context(
+    a: &mut Account,
+    p: &Value,
+    caller: &Caller,
+) -> Result<Vec<(String, String)>, IamError> {
+    let now = a.clock.now();
+    let at = match (opt(p, "SerialNumber"), opt(p, "TokenCode")) {
+        (Some(serial), Some(code)) => Some(a.authenticate_mfa(caller, serial, code)?),
+        (None, None) => caller.mfa_authenticated_at,
+        _ => {
+            return Err(IamError::new(
+                ErrorCode::AccessDenied,
+                "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+            ));
+        }
+    };
+    Ok(match at {
+        Some(t) => vec![
+            ("aws:MultiFactorAuthPresent".into(), "true".into()),
+            (
+                "aws:MultiFactorAuthAge".into(),
+                (now.0 - t.0).max(0).to_string(),
+            ),
+        ],
+        None => Vec::new(),
+    })
 }
 
 /// `PackedPolicySize` is "the packed size of the session policies and session tags combined
@@ -1458,6 +1675,7 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
         },
         "assume_role" => {
             let caller_arn = caller.arn.clone();
+            let context = assume_role_mfa_context(a, p, caller)?;
             let policy_arns = p
                 .get("PolicyArns")
                 .and_then(Value::as_array)
@@ -1478,7 +1696,7 @@ fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
                 tags: tag_pairs(p, "Tags"),
                 transitive_tag_keys: strings(p, "TransitiveTagKeys"),
                 source_identity: opt(p, "SourceIdentity").map(str::to_string),
-                context: Vec::new(),
+                context,
             };
             let c = a.assume_role(&r)?;
             let mut out = json!({"Credentials": credentials_json(&c),

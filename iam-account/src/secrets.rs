@@ -4,16 +4,100 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use iam_model::entities::{ErrorCode, IamError, IdPrefix, Secret, SecretHash};
+use std::cell::RefCell;
+
+/// Where this thread's random bytes go or come from while [`record_randomness`] or
+/// [`replay_randomness`] runs.
+enum Tape {
+    /// Every byte drawn from the OS is also kept.
+    Record(Vec<u8>),
+    /// Bytes are taken from here instead of the OS.
+    Replay { bytes: Vec<u8>, at: usize },
+}
+
+thread_local! {
+    static TAPE: RefCell<Option<Tape>> = const { RefCell::new(None) };
+}
 
 fn random<const N: usize>() -> Result<[u8; N], IamError> {
     let mut b = [0u8; N];
+    let replayed = TAPE.with_borrow_mut(|t| match t {
+        Some(Tape::Replay { bytes, at }) => {
+            let next = bytes.get(*at..*at + N).ok_or_else(|| {
+                IamError::new(
+                    ErrorCode::InvalidInput,
+                    "the replayed call drew more random bytes than were recorded",
+                )
+            })?;
+            b.copy_from_slice(next);
+            *at += N;
+            Ok(true)
+        }
+        _ => Ok::<bool, IamError>(false),
+    })?;
+    if replayed {
+        return Ok(b);
+    }
     getrandom::fill(&mut b).map_err(|e| {
         IamError::new(
             ErrorCode::InvalidInput,
             format!("the OS random number generator failed: {e}"),
         )
     })?;
+    TAPE.with_borrow_mut(|t| {
+        if let Some(Tape::Record(kept)) = t {
+            kept.extend_from_slice(&b);
+        }
+    });
     Ok(b)
+}
+
+/// Runs `f` and returns, with its result, every random byte the account drew while it ran (on
+/// this thread): ids, secrets, salts. With [`replay_randomness`] a write-ahead log can re-run
+/// an operation and get exactly the same ids and secrets. The bytes are secret material: keep
+/// them only where the secrets themselves may be kept.
+///
+/// ```
+/// use iam_account::{Account, record_randomness, replay_randomness};
+/// let mut a = Account::new("111122223333").unwrap();
+/// let (k, tape) = record_randomness(|| a.create_access_key(None).unwrap());
+/// let mut b = Account::new("111122223333").unwrap();
+/// let (k2, left) = replay_randomness(&tape, || b.create_access_key(None).unwrap());
+/// assert_eq!((k.access_key_id, left), (k2.access_key_id, 0));
+/// ```
+pub fn record_randomness<T>(f: impl FnOnce() -> T) -> (T, Vec<u8>) {
+    let outer = TAPE.with_borrow_mut(|t| t.replace(Tape::Record(Vec::new())));
+    let out = f();
+    let kept = TAPE.with_borrow_mut(|t| std::mem::replace(t, outer));
+    match kept {
+        Some(Tape::Record(bytes)) => (out, bytes),
+        _ => (out, Vec::new()),
+    }
+}
+
+/// Runs `f` with the account's randomness taken from `bytes` (recorded by
+/// [`record_randomness`]) instead of the OS; returns its result and how many bytes were left
+/// unused (0 when the replay drew exactly what was recorded). Drawing more than recorded fails
+/// the operation that asks.
+pub fn replay_randomness<T>(bytes: &[u8], f: impl FnOnce() -> T) -> (T, usize) {
+    let outer = TAPE.with_borrow_mut(|t| {
+        t.replace(Tape::Replay {
+            bytes: bytes.to_vec(),
+            at: 0,
+        })
+    });
+    let out = f();
+    let kept = TAPE.with_borrow_mut(|t| std::mem::replace(t, outer));
+    match kept {
+        Some(Tape::Replay { bytes, at }) => (out, bytes.len().saturating_sub(at)),
+        _ => (out, 0),
+    }
+}
+
+/// `N` random bytes (recorded and replayed with the rest of the account's randomness): the seed
+/// of a virtual MFA device.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], IamError> {
+    random::<N>()
 }
 
 /// A 21-character unique id (`AIDA…`, `AROA…`, …).

@@ -31,6 +31,11 @@ pub enum SessionKind {
         /// The IAM user who federated (`None` for the root user).
         user_name: Option<String>,
     },
+    /// `GetSessionToken` credentials: the calling user's (or root user's) own permissions.
+    SessionToken {
+        /// The IAM user (`None` for the root user).
+        user_name: Option<String>,
+    },
 }
 
 /// A live STS session. The secret and token are kept (redacted [`Secret`]s) to authenticate
@@ -423,12 +428,20 @@ pub(crate) fn assume_role(
     let mfa = req.context.iter().any(|(k, v)| {
         k.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") && v.eq_ignore_ascii_case("true")
     });
+    // `aws:MultiFactorAuthAge` of the request: how long ago the caller authenticated with MFA
+    // (0 for a `SerialNumber`/`TokenCode` checked by this call); the session keeps that instant.
+    let mfa_age = req
+        .context
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("aws:MultiFactorAuthAge"))
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .unwrap_or(0);
     let session = Session {
         access_key_id: key_id.clone(),
         secret_access_key: secret.clone(),
         session_token: token.clone(),
         issued: now,
-        mfa_authenticated_at: mfa.then_some(now),
+        mfa_authenticated_at: mfa.then_some(Timestamp(now.0 - mfa_age)),
         arn: arn.clone(),
         user_id: user_id.clone(),
         expiration: now + i64::from(duration),

@@ -19,6 +19,20 @@ fn acct() -> Account {
     Account::new(ACCT).unwrap()
 }
 
+/// Creates virtual MFA device `name` and enables it for `user` with two consecutive RFC 6238
+/// codes computed from its seed (the account runs on the system clock).
+fn enable_virtual_mfa(a: &mut Account, user: &str, name: &str) -> Result<(), IamError> {
+    let d = a.create_virtual_mfa_device(name, None, &[])?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let seed = d.base32_seed.expose();
+    let c1 = iam_account::mfa::totp(seed, now - 30).unwrap();
+    let c2 = iam_account::mfa::totp(seed, now).unwrap();
+    a.enable_mfa_device(Some(user), &d.serial_number, &c1, &c2)
+}
+
 fn code<T: std::fmt::Debug>(r: Result<T, IamError>) -> ErrorCode {
     r.unwrap_err().code
 }
@@ -364,21 +378,10 @@ fn quotas() {
 
     // MFA devices: 8 per user.
     for i in 0..8 {
-        a.enable_mfa_device(
-            Some("u2"),
-            &format!("arn:aws:iam::{ACCT}:mfa/dev{i}"),
-            "123456",
-            "654321",
-        )
-        .unwrap();
+        enable_virtual_mfa(&mut a, "u2", &format!("dev{i}")).unwrap();
     }
     assert_eq!(
-        code(a.enable_mfa_device(
-            Some("u2"),
-            "arn:aws:iam::123456789012:mfa/dev9",
-            "123456",
-            "654321"
-        )),
+        code(enable_virtual_mfa(&mut a, "u2", "dev9")),
         ErrorCode::LimitExceeded
     );
 
@@ -563,13 +566,7 @@ fn deletion_prerequisites() {
     a.create_login_profile("u", "Str0ng-Passw0rd!", false)
         .unwrap();
     let key = a.create_access_key(Some("u")).unwrap();
-    a.enable_mfa_device(
-        Some("u"),
-        "arn:aws:iam::123456789012:mfa/u",
-        "111111",
-        "222222",
-    )
-    .unwrap();
+    enable_virtual_mfa(&mut a, "u", "u").unwrap();
     a.put_user_policy("u", "inline", &doc("s3:*")).unwrap();
     a.attach_user_policy("u", &arn).unwrap();
     a.add_user_to_group("g", "u").unwrap();

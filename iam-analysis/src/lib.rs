@@ -52,11 +52,13 @@
 //! assert_eq!(w.get("iam:PassRole").unwrap().grants[0].statement.policy, "ops");
 //! ```
 
+pub mod checks;
 mod conditions;
 mod core;
 mod diff;
 mod index;
 mod matrix;
+mod policy_from_log;
 mod privesc;
 pub mod reach;
 mod what_can;
@@ -64,6 +66,9 @@ mod who_can;
 
 pub use diff::{PolicyDiff, diff_policies, diff_policy_versions, diff_principal};
 pub use matrix::{AccessMatrix, LevelMatrix, access_matrix};
+pub use policy_from_log::{
+    DecisionFilter, LogError, LogStatement, LoggedRequest, PolicyFromLog, policy_from_log,
+};
 pub use privesc::{
     EscalationFinding, EscalationRule, RULES, ResourceNeed, privilege_escalation,
     privilege_escalation_all,

@@ -160,6 +160,32 @@ impl ServiceKey {
         };
         Some(ServiceKey(lower8(hi), lower8(lo), len))
     }
+
+    /// [`ServiceKey::of`] of `text[..len]`, loading whole words of `text` (a request's
+    /// action, whose service prefix is its first `len` bytes) and masking off the bytes past
+    /// the prefix, instead of packing the prefix byte by byte.
+    #[inline]
+    fn of_head(text: &str, len: usize) -> Option<ServiceKey> {
+        use crate::glob::{lower8, pack_be};
+        let b = text.as_bytes();
+        let n8 = u8::try_from(len).ok().filter(|n| *n <= 16)?;
+        let word = |from: usize| -> u64 {
+            let n = len.saturating_sub(from).min(8);
+            if n == 0 {
+                return 0;
+            }
+            let w = match b.get(from..).and_then(|r| r.first_chunk::<8>()) {
+                Some(c) => u64::from_be_bytes(*c),
+                None => return pack_be(b.get(from..len).unwrap_or_default()),
+            };
+            if n == 8 {
+                w
+            } else {
+                w & !(u64::MAX >> (8 * n))
+            }
+        };
+        Some(ServiceKey(lower8(word(0)), lower8(word(8)), n8))
+    }
 }
 
 /// The packed keys of the short prefixes of `services`, sorted.
@@ -552,9 +578,11 @@ impl PolicySet {
         self.policies.is_empty()
     }
 
+    /// The index of the service prefix `service`, which is the first `service.len()` bytes
+    /// of `action`.
     #[inline]
-    fn service(&self, service: &str) -> Option<(u32, &ServiceIndex)> {
-        if let Some(key) = ServiceKey::of(service) {
+    fn service(&self, action: &str, service: &str) -> Option<(u32, &ServiceIndex)> {
+        if let Some(key) = ServiceKey::of_head(action, service.len()) {
             // Prefixes of at most 16 bytes (nearly all): integer comparisons, a linear scan
             // for a few services.
             let keys = &self.short_services;
@@ -623,7 +651,7 @@ impl PolicySet {
     ) -> SetResult {
         let (service, name) = split_action(req.action);
         let mut out = SetResult::NONE;
-        if let Some((off, index)) = self.service(service) {
+        if let Some((off, index)) = self.service(req.action, service) {
             // Exact names (stored lower-cased): a binary search comparing with the request's
             // name ASCII-lower-cased on the fly (action names are ASCII); names longer than
             // 128 bytes take the case-folding scan.
@@ -825,4 +853,51 @@ fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
         }
     }
     a.len().cmp(&b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ServiceKey;
+
+    // `of_head` (word loads, masked) gives the key `of` packs byte by byte, for prefixes
+    // shorter and longer than a word, for short actions and for prefixes past 16 bytes.
+    #[test]
+    fn service_key_of_head_agrees_with_of() {
+        for action in [
+            "s3:GetObject",
+            "S3:getobject",
+            "s3",
+            "s3:",
+            ":x",
+            "",
+            "ec2:Run",
+            "sts:AssumeRole",
+            "dynamodb:GetItem",
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "abcdefgh:x",
+            "abcdefghi:x",
+            "abcdefghijklmnop:x",
+            "abcdefghijklmnopq:x",
+            "aBcDeFgHiJkLmNoP",
+            "é:x",
+        ] {
+            let service = action.split_once(':').map_or(action, |(s, _)| s);
+            assert_eq!(
+                ServiceKey::of_head(action, service.len()),
+                ServiceKey::of(service),
+                "{action:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn service_key_of_head_agrees_with_of_everywhere(action in "[a-zA-Z0-9:-]{0,30}") {
+            let service = action.split_once(':').map_or(action.as_str(), |(s, _)| s);
+            proptest::prop_assert_eq!(
+                ServiceKey::of_head(&action, service.len()),
+                ServiceKey::of(service)
+            );
+        }
+    }
 }

@@ -214,9 +214,35 @@ fn is_one_of(name: &str, names: &[&str]) -> bool {
     names.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
+/// `a == b`, answered at once when both are the same slice (the resource account defaults
+/// to the caller's own account string: spec §5.8).
+#[inline(always)]
+fn same_text(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len())
+        || crate::glob::bytes_eq(a.as_bytes(), b.as_bytes())
+}
+
+/// True when `action` starts with `sts:`, `iam:` or `kms:` (ASCII case-insensitively): the
+/// only actions a service rule (spec §5.12) or a required trust / key policy (spec §5.6,
+/// §5.7) can concern. One 4-byte load: the three letters are lower-cased by setting bit
+/// 0x20 (which maps exactly `X` and `x` to `x` for a letter `x`), the colon compared as is.
+#[inline(always)]
+fn special_prefix(action: &str) -> bool {
+    let Some(head) = action.as_bytes().first_chunk::<4>() else {
+        return false;
+    };
+    let w = u32::from_le_bytes(*head) | 0x0020_2020;
+    w == u32::from_le_bytes(*b"sts:")
+        || w == u32::from_le_bytes(*b"iam:")
+        || w == u32::from_le_bytes(*b"kms:")
+}
+
 /// The service-side rule of spec §5.12 that covers `req`, if any. Cheap: a 4-byte service
 /// prefix test first, so other actions pay almost nothing on the hot path.
 fn service_rule(req: &Request<'_>) -> Option<ServiceRule> {
+    if !special_prefix(req.action) {
+        return None;
+    }
     let (service, name) = req.action.split_at_checked(4)?;
     if service.eq_ignore_ascii_case("sts:") {
         return name
@@ -286,7 +312,7 @@ fn service_rule(req: &Request<'_>) -> Option<ServiceRule> {
 /// Why an `sts:AssumeRole*` or KMS key request cannot be decided without its trust / key
 /// policy (spec §5.6, §5.7 rev 3), when none was given.
 fn missing_required_policy(engine: &Engine, req: &Request<'_>) -> Option<Reason> {
-    if engine.resource.is_some() {
+    if engine.resource.is_some() || !special_prefix(req.action) {
         return None;
     }
     // Only requests on a role / key have a trust / key policy: a request on "*" (what an
@@ -377,6 +403,46 @@ fn identity_side(
     }
 }
 
+/// [`decide`] for an engine whose only layer is the identity layer
+/// ([`Engine::identity_only`]) and a request no service rule (spec §5.12) and no required
+/// trust / key policy (spec §5.6, §5.7) can concern ([`special_prefix`] is false): the steps
+/// of the general flow below that can apply, in the same order, with the absent layers'
+/// answers written in (no RCP, SCP, VPC endpoint or resource-based policy: no grant, nothing
+/// required; no boundary or session policy).
+#[inline]
+fn decide_identity_only(engine: &Engine, req: &Request<'_>) -> (Decision, Reason) {
+    use Decision::*;
+    let p = req.principal;
+    let kind = p.kind();
+    let identity = engine
+        .identity
+        .evaluate(Layer::Identity, req, &mut crate::explain::NoTrace);
+    // 1. An explicit Deny wins.
+    if identity.verdict == Verdict::Deny {
+        return (ExplicitDeny, Reason::ExplicitDeny(Layer::Identity));
+    }
+    // 3. Anonymous callers and service principals: only a resource-policy Allow grants.
+    if matches!(kind, PrincipalKind::Anonymous | PrincipalKind::Service) {
+        return (ImplicitDeny, Reason::AnonymousOrServiceWithoutResourceGrant);
+    }
+    let same_account = same_text(p.account(), req.resource_account());
+    if !same_account {
+        if kind != PrincipalKind::Root
+            && let Err(g) = identity_side(kind, identity, None, None)
+        {
+            return (ImplicitDeny, Reason::CrossAccountIdentitySide(g));
+        }
+        return (ImplicitDeny, Reason::CrossAccountNoResourceGrant);
+    }
+    if kind == PrincipalKind::Root {
+        return (Allowed, Reason::RootSameAccount);
+    }
+    match identity_side(kind, identity, None, None) {
+        Ok(()) => (Allowed, Reason::IdentityAllows),
+        Err(g) => (ImplicitDeny, Reason::IdentitySide(g)),
+    }
+}
+
 /// Decides `req` against `engine`'s layers.
 pub(crate) fn decide<T: Tracer>(
     engine: &Engine,
@@ -384,6 +450,10 @@ pub(crate) fn decide<T: Tracer>(
     t: &mut T,
 ) -> (Decision, Reason) {
     use Decision::*;
+    // The short path (explanations take the general one, which reports every layer).
+    if !T::ON && engine.identity_only && !req.boundary_layer && !special_prefix(req.action) {
+        return decide_identity_only(engine, req);
+    }
     // A permissions-boundary layer means the caller has a boundary attached, which matters to
     // NotPrincipal + Deny (spec §5.9: it always denies a principal with a boundary).
     // (The request is copied only then: most engines have no boundary, and the copy is a
@@ -511,8 +581,7 @@ pub(crate) fn decide<T: Tracer>(
     }
 
     let must = resource_must_allow(engine, req);
-    let same_account =
-        crate::glob::bytes_eq(p.account().as_bytes(), req.resource_account().as_bytes());
+    let same_account = same_text(p.account(), req.resource_account());
 
     // Cross-account (spec §5.8): both the caller's side (no resource-policy shortcut) and the
     // resource side must allow.

@@ -344,6 +344,16 @@ impl Glob {
         }
     }
 
+    /// The literal head of a `literal*` pattern (empty for `*` alone); `None` for any other
+    /// shape (folded when case-insensitive).
+    pub(crate) fn prefix_text(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Prefix(p) => Some(p),
+            Kind::Any => Some(""),
+            _ => None,
+        }
+    }
+
     /// True when the pattern has `*` or `?` (or a variable).
     pub(crate) fn has_wildcard(&self) -> bool {
         !matches!(self.kind, Kind::Exact(_))

@@ -1035,7 +1035,7 @@ pub struct Request<'a> {
 
 /// The account segment of an ARN (the fifth `:`-separated segment, `arn:partition:service:region:account:...`)
 /// as a sub-slice of `resource`; an empty sub-slice when `resource` does not start with `arn:`
-/// or has fewer than six segments. A byte scan of the first segments only (no full split).
+/// or has fewer than six segments. A scan of the first segments only (no full split).
 #[inline]
 fn arn_account_of(resource: &str) -> &str {
     let empty = resource.get(..0).unwrap_or_default();
@@ -1043,27 +1043,23 @@ fn arn_account_of(resource: &str) -> &str {
     if !b.starts_with(b"arn:") {
         return empty;
     }
-    // Skip the partition, service and region segments: three colons after `arn:`.
-    let mut i = 4;
-    let mut colons = 0;
-    while let Some(&c) = b.get(i) {
-        i += 1;
+    // After `arn:`, the account starts after the third colon and ends at the fourth. The
+    // commonest partition, `aws:`, is skipped with one word comparison.
+    let (mut colons, skip) = if b.first_chunk::<8>() == Some(b"arn:aws:") {
+        (1u32, 8)
+    } else {
+        (0u32, 4)
+    };
+    let mut start = 0usize;
+    for (i, &c) in b.iter().enumerate().skip(skip) {
         if c == b':' {
             colons += 1;
             if colons == 3 {
-                break;
+                start = i + 1;
+            } else if colons == 4 {
+                return resource.get(start..i).unwrap_or(empty);
             }
         }
-    }
-    if colons < 3 {
-        return empty;
-    }
-    let start = i;
-    while let Some(&c) = b.get(i) {
-        if c == b':' {
-            return resource.get(start..i).unwrap_or(empty);
-        }
-        i += 1;
     }
     empty
 }
@@ -1319,6 +1315,44 @@ mod tests {
 
     // The account segment is found once, in `Request::new`; a `resource` replaced afterwards
     // (the field is public) is scanned again, never answered from the old ARN.
+    #[test]
+    fn arn_account_of_agrees_with_split() {
+        let reference = |r: &str| -> String {
+            let parts: Vec<&str> = r.splitn(6, ':').collect();
+            if r.starts_with("arn:") && parts.len() == 6 {
+                parts[4].to_string()
+            } else {
+                String::new()
+            }
+        };
+        for r in [
+            "arn:aws:s3:::b/k",
+            "arn:aws:sqs:us-east-1:444455556666:q",
+            "arn:aws:iam::123456789012:user/a:b:c",
+            "arn:aws:sqs:us-east-1:444455556666",
+            "arn:aws:iam::123456789012",
+            "arn:",
+            "arn",
+            "*",
+            "",
+            "ARN:aws:sqs:r:1:q",
+            "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f:1",
+            "arn:a:b:c:d:",
+            "arn:::::",
+        ] {
+            assert_eq!(arn_account_of(r), reference(r), "{r:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arn_account_of_agrees_with_splitn(s in "(arn:)?[a-z0-9:/*]{0,40}") {
+            let parts: Vec<&str> = s.splitn(6, ':').collect();
+            let expected = if s.starts_with("arn:") && parts.len() == 6 { parts[4] } else { "" };
+            proptest::prop_assert_eq!(arn_account_of(&s), expected);
+        }
+    }
+
     #[test]
     fn resource_account_follows_a_replaced_resource() {
         let u = Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();

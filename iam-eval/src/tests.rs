@@ -1113,3 +1113,90 @@ fn service_lookup_few_many_and_long_prefixes() {
         }
     }
 }
+
+// The short decision path for identity-only engines (`decide_identity_only`) answers as the
+// general flow (which `explain` always takes, reporting every layer), for every principal
+// kind, same- and cross-account resources, and actions on both sides of the `sts:` / `iam:` /
+// `kms:` test that routes service rules (spec §5.12) and required trust / key policies (spec
+// §5.6, §5.7) to the general flow.
+#[test]
+fn identity_only_short_path_agrees_with_the_general_flow() {
+    let engines: Vec<Engine> = [
+        vec![],
+        vec![id(ALLOW_ALL)],
+        vec![id(ALLOW_GET)],
+        vec![id(r#"{"Effect":"Deny","Action":"*","Resource":"*"}"#)],
+        vec![
+            id(ALLOW_ALL),
+            id(r#"{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::bucket/*"}"#),
+        ],
+        vec![id(
+            r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"arn:aws:s3:::bucket/*"}"#,
+        )],
+    ]
+    .iter()
+    .map(|ps| {
+        let mut b = Engine::builder();
+        for p in ps {
+            b = b.identity(p);
+        }
+        b.build().unwrap()
+    })
+    .collect();
+    let principals: Vec<Principal> = [
+        "arn:aws:iam::111122223333:user/alice",
+        "arn:aws:sts::111122223333:assumed-role/R/s",
+        "arn:aws:sts::111122223333:federated-user/f",
+        "arn:aws:iam::111122223333:root",
+        "111122223333",
+        "444455556666",
+        "ec2.amazonaws.com",
+        "anonymous",
+    ]
+    .iter()
+    .map(|p| Principal::parse(p).unwrap())
+    .chain([Principal::unnamed_user("111122223333")])
+    .collect();
+    let actions = [
+        "s3:GetObject",
+        "S3:getobject",
+        "ec2:RunInstances",
+        "sts:GetCallerIdentity",
+        "STS:AssumeRole",
+        "iam:DeletePolicy",
+        "Iam:PassRole",
+        "kms:Decrypt",
+        "kms",
+        "",
+    ];
+    let resources = [
+        "*",
+        OBJ,
+        "arn:aws:sqs:us-east-1:444455556666:q",
+        "arn:aws:sqs:us-east-1:111122223333:q",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/R",
+        "arn:aws:iam::111122223333:role/R",
+        "arn:aws:kms:us-east-1:111122223333:key/k",
+    ];
+    let mut checked = 0;
+    for e in &engines {
+        for p in &principals {
+            for a in actions {
+                for r in resources {
+                    let req = Request::new(p, a, r);
+                    assert_eq!(
+                        e.evaluate(&req),
+                        e.explain(&req).decision,
+                        "{:?} {a} {r}",
+                        p.arn()
+                    );
+                    let owned = Request::new(p, a, r).with_resource_account("444455556666");
+                    assert_eq!(e.evaluate(&owned), e.explain(&owned).decision);
+                    checked += 2;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 6 * 9 * 10 * 8 * 2);
+}

@@ -32,4 +32,6 @@ pub mod values;
 pub use finding::{Finding, LineIndex, Severity};
 pub use kind::{DocumentKind, WrappedPolicy, document_kind};
 pub use policy::{ParseError, ParsedPolicy, parse_policy, read_policy, read_policy_with};
-pub use validate::{ValidateOptions, validate, validate_with};
+pub use validate::{
+    RESTRICTING_KEYS, ValidateOptions, validate, validate_for_account, validate_with,
+};

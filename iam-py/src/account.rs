@@ -20,7 +20,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use serde_json::{Value, json};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 /// Raises `iamkit._account.client_error(code, message, operation, status)` with the HTTP
 /// status botocore's IAM model gives the code (`NoSuchEntity` 404, `EntityAlreadyExists` 409,
@@ -90,14 +90,38 @@ fn param_validation_error(py: Python<'_>, e: &iam_account::model::ParamValidatio
 /// `frozen`: PyO3 keeps no borrow flag, so no thread ever sees "Already borrowed".
 #[pyclass(module = "iamkit._native", name = "NativeAccount", frozen)]
 pub struct PyAccount {
-    inner: RwLock<Account>,
+    /// Shared with `iamkit.Server` when one serves this account (`iam_server::Server`).
+    inner: Arc<RwLock<Account>>,
+    /// Set when an endpoint serves this account: client calls then go through it, so that a
+    /// state directory journals them like the endpoint's own calls.
+    door: OnceLock<iam_server::Door>,
 }
 
 impl PyAccount {
     fn wrap(account: Account) -> Self {
         PyAccount {
-            inner: RwLock::new(account),
+            inner: Arc::new(RwLock::new(account)),
+            door: OnceLock::new(),
         }
+    }
+
+    /// An account object over an account shared with an endpoint.
+    pub(crate) fn from_shared(inner: Arc<RwLock<Account>>) -> Self {
+        PyAccount {
+            inner,
+            door: OnceLock::new(),
+        }
+    }
+
+    /// Routes client calls through an endpoint's [`iam_server::Door`] (the first endpoint
+    /// serving this account wins; later ones share the same account anyway).
+    pub(crate) fn set_door(&self, door: iam_server::Door) {
+        let _ = self.door.set(door);
+    }
+
+    /// The shared account (for an endpoint that serves it).
+    pub(crate) fn shared(&self) -> Arc<RwLock<Account>> {
+        Arc::clone(&self.inner)
     }
 
     /// Runs `f` with shared access to the account, without the GIL (other readers run at the
@@ -150,17 +174,24 @@ impl PyAccount {
         let out = self.write(py, |a| -> Result<Value, CallError> {
             let caller = match credentials {
                 None => a.root_caller(),
-                Some(c) => a.authenticate(
-                    &c.access_key_id,
-                    c.secret_access_key.as_ref().map_or("", Secret::expose),
-                    c.session_token.as_ref().map(Secret::expose),
-                )?,
+                Some(c) => {
+                    let mut caller = a.authenticate(
+                        &c.access_key_id,
+                        c.secret_access_key.as_ref().map_or("", Secret::expose),
+                        c.session_token.as_ref().map(Secret::expose),
+                    )?;
+                    caller.region.clone_from(&c.region);
+                    caller
+                }
             };
             if !run {
                 a.enforce_call(&caller, service, &op, &p)?;
                 return Ok(json!({}));
             }
-            operations::call(a, service, &op, &p, &caller)
+            match self.door.get() {
+                Some(door) => door.call(a, service, &op, &p, &caller),
+                None => operations::call(a, service, &op, &p, &caller),
+            }
         });
         match out {
             Ok(v) => Ok(v.to_string()),
@@ -567,21 +598,26 @@ pub struct ClientCredentials {
     access_key_id: String,
     secret_access_key: Option<Secret>,
     session_token: Option<Secret>,
+    /// The client's `region_name` (the Region its requests name; recorded as the key's
+    /// last-used Region).
+    region: Option<String>,
 }
 
 #[pymethods]
 impl ClientCredentials {
     #[new]
-    #[pyo3(signature = (access_key_id, secret_access_key = None, session_token = None))]
+    #[pyo3(signature = (access_key_id, secret_access_key = None, session_token = None, region = None))]
     fn new(
         access_key_id: String,
         secret_access_key: Option<String>,
         session_token: Option<String>,
+        region: Option<String>,
     ) -> Self {
         ClientCredentials {
             access_key_id,
             secret_access_key: secret_access_key.map(Secret::new),
             session_token: session_token.map(Secret::new),
+            region,
         }
     }
 
@@ -589,6 +625,12 @@ impl ClientCredentials {
     #[getter]
     fn access_key_id(&self) -> &str {
         &self.access_key_id
+    }
+
+    /// The client's Region (`region_name`), if it was given.
+    #[getter]
+    fn region(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {

@@ -220,6 +220,43 @@ pub(crate) fn principals(acct: &Account) -> Vec<String> {
     analysis::Target::from(acct).principals()
 }
 
+/// The least-privilege identity policy covering one principal's calls in a decision log
+/// (`iam_analysis::policy_from_log`): `{"policy_json", "policy", "statements", "requests",
+/// "distinct", "denied", "lines"}`, or `{"error": {"line", "message"}}` when the log cannot be
+/// read (the Python wrapper raises `iamkit.DecisionLogError`). `decisions` is `all`, `allowed`
+/// or `denied`.
+#[pyfunction]
+pub(crate) fn _policy_from_log<'py>(
+    py: Python<'py>,
+    text: &str,
+    principal: &str,
+    decisions: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let Some(filter) = analysis::DecisionFilter::parse(decisions) else {
+        return Err(PyValueError::new_err(format!(
+            "decisions={decisions:?}: expected 'all', 'allowed' or 'denied'"
+        )));
+    };
+    match py.detach(|| analysis::policy_from_log(text, principal, filter)) {
+        Ok(p) => to_py!(
+            py,
+            &json!({
+                "policy_json": p.policy_json(),
+                "policy": p.policy,
+                "statements": p.statements,
+                "requests": p.requests,
+                "distinct": p.distinct,
+                "denied": p.denied,
+                "lines": p.lines,
+            })
+        ),
+        Err(e) => to_py!(
+            py,
+            &json!({"error": {"line": e.line, "message": e.message}})
+        ),
+    }
+}
+
 /// The reach graph of an account (`iam_analysis::ReachGraph`), wrapped by `iamkit.ReachGraph`:
 /// nodes, edges with their enabling statements, paths, admins and escalations. Immutable: it
 /// describes the account as it was when built.

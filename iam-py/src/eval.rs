@@ -401,6 +401,11 @@ fn fill_context(ctx: &Bound<'_, PyAny>, sink: &mut impl ContextSink) -> PyResult
             .cast::<PyString>()
             .map_err(|_| PyTypeError::new_err("context keys must be str"))?;
         let key_text = key.to_str()?;
+        // `str` values first (nearly all), then None (absent), then lists.
+        if let Ok(s) = v.cast::<PyString>() {
+            sink.one(key, key_text, s.to_str()?);
+            return Ok(());
+        }
         if v.is_none() {
             return Ok(());
         }
@@ -913,11 +918,23 @@ impl PyEngine {
             )?,
         };
         let decisions = self.decide_batch(py, &batch)?;
-        let list = PyList::empty(py);
-        for d in &decisions {
-            list.append(interned_decision(py, *d))?;
-        }
+        // The three decision strings, fetched once; the list is allocated at its length.
+        let [allowed, explicit, implicit] = [
+            Decision::Allowed,
+            Decision::ExplicitDeny,
+            Decision::ImplicitDeny,
+        ]
+        .map(|d| interned_decision(py, d));
+        let list = PyList::new(
+            py,
+            decisions.iter().map(|d| match d {
+                Decision::Allowed => &allowed,
+                Decision::ExplicitDeny => &explicit,
+                Decision::ImplicitDeny => &implicit,
+            }),
+        )?;
         if !as_dataframe {
+            batch.recycle();
             return Ok(list.into_any());
         }
         static FRAME: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -933,12 +950,14 @@ impl PyEngine {
                 .map(Option::unwrap_or_default)
                 .collect::<Vec<_>>()
         };
-        python_attr(py, &FRAME, "iamkit._frame", "decisions_frame")?.call1((
+        let (actions, resources, principals) = (
             text(&batch.actions),
             text(&batch.resources),
             col(&batch.principals),
-            list,
-        ))
+        );
+        batch.recycle();
+        python_attr(py, &FRAME, "iamkit._frame", "decisions_frame")?
+            .call1((actions, resources, principals, list))
     }
 
     /// The number of policies per layer.
@@ -1049,15 +1068,29 @@ impl Column {
         let (a, b) = self.spans.get(i).copied().flatten()?;
         self.text.get(a..b)
     }
-    /// A column given as a sequence of `str` (or `None` where `nullable`).
-    fn of(seq: &Bound<'_, PyAny>, name: &str, nullable: bool) -> PyResult<Column> {
+    /// Empties the column, keeping its buffers.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.spans.clear();
+    }
+    /// Bytes held by the buffers.
+    fn capacity_bytes(&self) -> usize {
+        self.text.capacity() + self.spans.capacity() * std::mem::size_of::<Option<(usize, usize)>>()
+    }
+    /// A column given as a sequence of `str` (or `None` where `nullable`), filled into the
+    /// (empty) buffers of `c`.
+    fn fill(c: &mut Column, seq: &Bound<'_, PyAny>, name: &str, nullable: bool) -> PyResult<()> {
         let what = if nullable { "str or None" } else { "str" };
         if seq.is_instance_of::<PyString>() || seq.is_instance_of::<PyBytes>() {
             return Err(PyTypeError::new_err(format!(
                 "{name} must be a sequence of {what}, not a single str"
             )));
         }
-        let mut c = Column::default();
+        // Sized from the sequence's length (a guess of 24 bytes per string): no regrowth,
+        // no copying of the buffers while they fill.
+        let n = seq.len().unwrap_or(0);
+        c.spans.reserve(n);
+        c.text.reserve(n.saturating_mul(24));
         let items = seq
             .try_iter()
             .map_err(|_| PyTypeError::new_err(format!("{name} must be a sequence of {what}")))?;
@@ -1072,12 +1105,7 @@ impl Column {
                 .map_err(|_| PyTypeError::new_err(format!("{name}[{i}] must be a {what}")))?;
             c.push(Some(s.to_str()?));
         }
-        Ok(c)
-    }
-    fn one(s: Option<&str>) -> Column {
-        let mut c = Column::default();
-        c.push(s);
-        c
+        Ok(())
     }
 }
 
@@ -1117,6 +1145,24 @@ impl Default for ContextTable {
 }
 
 impl ContextTable {
+    /// Empties the table, keeping its buffers.
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.text.clear();
+        self.many.clear();
+        self.entries.clear();
+        self.bounds.clear();
+        self.bounds.push(0);
+    }
+    /// Bytes held by the buffers (the strings of `keys` and `many` not counted: they are
+    /// dropped by `clear`).
+    fn capacity_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.keys.capacity() * std::mem::size_of::<String>()
+            + self.many.capacity() * std::mem::size_of::<Vec<String>>()
+            + self.entries.capacity() * std::mem::size_of::<(u32, TableValue)>()
+            + self.bounds.capacity() * std::mem::size_of::<usize>()
+    }
     fn count(&self) -> usize {
         self.bounds.len() - 1
     }
@@ -1152,6 +1198,8 @@ struct TableBuilder {
     key_by_address: HashMap<usize, u32, AddressHash>,
     context_by_address: HashMap<usize, u32, AddressHash>,
     empty: Option<u32>,
+    /// The address and number of the last context added by identity.
+    last: Option<(usize, u32)>,
     keep: Vec<Py<PyAny>>,
 }
 
@@ -1187,14 +1235,29 @@ impl std::hash::BuildHasher for AddressHash {
 }
 
 impl TableBuilder {
-    fn new() -> Self {
+    /// A builder filling `table` (empty).
+    fn with_table(table: ContextTable) -> Self {
         TableBuilder {
-            table: ContextTable::default(),
+            table,
             key_by_address: HashMap::default(),
             context_by_address: HashMap::default(),
             empty: None,
+            last: None,
             keep: Vec::new(),
         }
+    }
+
+    /// Contexts with more keys than this are remembered by address for the whole batch.
+    const REMEMBER_FROM: usize = 4;
+
+    /// Room for `contexts` more contexts of about two keys each (sized once instead of
+    /// regrowing, which copies the buffers and faults in fresh pages each time).
+    fn reserve(&mut self, contexts: usize) {
+        let t = &mut self.table;
+        t.bounds.reserve(contexts);
+        t.entries.reserve(contexts.saturating_mul(2));
+        t.text.reserve(contexts.saturating_mul(24));
+        self.keep.reserve(contexts);
     }
 
     /// The number of a key: keys are interned by the address of their `str` object (the
@@ -1225,13 +1288,30 @@ impl TableBuilder {
             return Ok(e);
         };
         let by_identity = by_identity && ctx.is_exact_instance_of::<PyDict>();
-        if by_identity && let Some(&c) = self.context_by_address.get(&(ctx.as_ptr() as usize)) {
-            return Ok(c);
+        let address = ctx.as_ptr() as usize;
+        if by_identity {
+            // The same dict as the previous request's (`[ctx] * n`): no look-up at all.
+            if let Some((a, c)) = self.last
+                && a == address
+            {
+                return Ok(c);
+            }
+            if let Some(&c) = self.context_by_address.get(&address) {
+                self.last = Some((address, c));
+                return Ok(c);
+            }
         }
         fill_context(ctx, self)?;
         let c = self.finish_context();
         if by_identity {
-            self.context_by_address.insert(ctx.as_ptr() as usize, c);
+            // Small contexts are converted again when they come back later (cheaper than
+            // remembering every one of a million per-request dicts); larger ones are
+            // remembered by address. Either way the dict is kept alive, so its address
+            // cannot be reused by another object during the batch.
+            if self.table.entries_of(c as usize).len() > TableBuilder::REMEMBER_FROM {
+                self.context_by_address.insert(address, c);
+            }
+            self.last = Some((address, c));
             self.keep.push(ctx.clone().unbind());
         }
         Ok(c)
@@ -1271,7 +1351,56 @@ struct Batch {
     context_ids: Vec<u32>,
 }
 
+thread_local! {
+    /// The buffers of this thread's last batch, emptied, for the next one: a batch of a
+    /// million requests fills tens of megabytes of buffers, and allocating them afresh each
+    /// time costs more in page faults than filling them (BENCHMARKS.md, issue #10).
+    static SPARE_BATCH: std::cell::RefCell<Option<Batch>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Batch {
+    /// Buffers above this size are not kept for the next batch.
+    const KEEP_AT_MOST: usize = 64 << 20;
+
+    /// An empty batch, on the buffers of this thread's previous batch when there are some.
+    fn recycled() -> Batch {
+        let spare = SPARE_BATCH.with(|s| s.borrow_mut().take());
+        match spare {
+            Some(mut b) => {
+                for c in [
+                    &mut b.actions,
+                    &mut b.resources,
+                    &mut b.principals,
+                    &mut b.resource_accounts,
+                ] {
+                    c.clear();
+                }
+                b.contexts.clear();
+                b.context_ids.clear();
+                b
+            }
+            None => Batch::default(),
+        }
+    }
+
+    /// Keeps the buffers for this thread's next batch (unless they are very large).
+    fn recycle(self) {
+        let bytes = [
+            &self.actions,
+            &self.resources,
+            &self.principals,
+            &self.resource_accounts,
+        ]
+        .iter()
+        .map(|c| c.capacity_bytes())
+        .sum::<usize>()
+            + self.contexts.capacity_bytes()
+            + self.context_ids.capacity() * std::mem::size_of::<u32>();
+        if bytes <= Batch::KEEP_AT_MOST {
+            SPARE_BATCH.with(|s| *s.borrow_mut() = Some(self));
+        }
+    }
+
     fn of_lists(
         actions: Option<&Bound<'_, PyAny>>,
         resources: Option<&Bound<'_, PyAny>>,
@@ -1279,8 +1408,9 @@ impl Batch {
         contexts: Option<&Bound<'_, PyAny>>,
         resource_accounts: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Batch> {
-        let mut t = TableBuilder::new();
-        let mut context_ids = Vec::new();
+        let mut b = Batch::recycled();
+        let mut t = TableBuilder::with_table(std::mem::take(&mut b.contexts));
+        let context_ids = &mut b.context_ids;
         match contexts {
             None => context_ids.push(t.add(None, false)?),
             Some(cs) => {
@@ -1293,6 +1423,8 @@ impl Batch {
                 // is converted once.
                 let by_identity =
                     cs.is_exact_instance_of::<PyList>() || cs.is_exact_instance_of::<PyTuple>();
+                t.reserve(cs.len().unwrap_or(0));
+                context_ids.reserve(cs.len().unwrap_or(0));
                 for c in cs
                     .try_iter()
                     .map_err(|_| PyTypeError::new_err("contexts must be a sequence of dicts"))?
@@ -1301,24 +1433,33 @@ impl Batch {
                 }
             }
         }
-        let column =
-            |c: Option<&Bound<'_, PyAny>>, name: &str, nullable: bool, default: Option<&str>| {
-                c.map_or_else(
-                    || Ok(Column::one(default)),
-                    |c| Column::of(c, name, nullable),
-                )
-            };
-        Ok(Batch {
-            actions: match actions {
-                None => Column::default(),
-                Some(a) => Column::of(a, "actions", false)?,
-            },
-            resources: column(resources, "resources", false, Some("*"))?,
-            principals: column(principals, "principals", true, None)?,
-            resource_accounts: column(resource_accounts, "resource_accounts", true, None)?,
-            contexts: t.table,
-            context_ids,
-        })
+        let column = |out: &mut Column,
+                      c: Option<&Bound<'_, PyAny>>,
+                      name: &str,
+                      nullable: bool,
+                      default: Option<&str>| {
+            match c {
+                None => {
+                    out.push(default);
+                    Ok(())
+                }
+                Some(c) => Column::fill(out, c, name, nullable),
+            }
+        };
+        if let Some(a) = actions {
+            Column::fill(&mut b.actions, a, "actions", false)?;
+        }
+        column(&mut b.resources, resources, "resources", false, Some("*"))?;
+        column(&mut b.principals, principals, "principals", true, None)?;
+        column(
+            &mut b.resource_accounts,
+            resource_accounts,
+            "resource_accounts",
+            true,
+            None,
+        )?;
+        b.contexts = t.table;
+        Ok(b)
     }
 }
 
@@ -1339,8 +1480,8 @@ fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
     let py = reqs.py();
     let materialized =
         reqs.is_exact_instance_of::<PyList>() || reqs.is_exact_instance_of::<PyTuple>();
-    let mut b = Batch::default();
-    let mut t = TableBuilder::new();
+    let mut b = Batch::recycled();
+    let mut t = TableBuilder::with_table(std::mem::take(&mut b.contexts));
     let keys = [
         pyo3::intern!(py, "action"),
         pyo3::intern!(py, "resource"),
@@ -1352,6 +1493,16 @@ fn batch_of_dicts<'py>(reqs: &Bound<'py, PyAny>) -> PyResult<Batch> {
         return Err(PyTypeError::new_err(
             "requests must be an iterable of request dicts, not a single dict or str",
         ));
+    }
+    let n = reqs.len().unwrap_or(0);
+    t.reserve(n);
+    b.context_ids.reserve(n);
+    for c in [&mut b.actions, &mut b.resources] {
+        c.spans.reserve(n);
+        c.text.reserve(n.saturating_mul(24));
+    }
+    for c in [&mut b.principals, &mut b.resource_accounts] {
+        c.spans.reserve(n);
     }
     let items = reqs
         .try_iter()

@@ -191,3 +191,27 @@ pub fn validate<'py>(
     };
     finding_list(py, &findings)
 }
+
+/// `validate` of a resource-based or trust policy owned by `account_id` (12 digits): adds the
+/// `CROSS_ACCOUNT_ACCESS` exposure finding (the CI gate's `--account-id` and `--snapshot`).
+/// Raises `ValueError` for an unknown `policy_type` or an account id that is not 12 digits.
+#[pyfunction]
+#[pyo3(signature = (text, *, policy_type, account_id))]
+pub fn _validate_for_account<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyAny>,
+    policy_type: &str,
+    account_id: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let ty = crate::convert::policy_type(policy_type)?;
+    if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "account_id must be 12 digits, not {account_id:?}"
+        )));
+    }
+    let findings = match policy_text(text)? {
+        Ok(t) => py.detach(|| iam_parser::validate_for_account(&t, ty, account_id)),
+        Err(bad) => vec![bad.into_finding()],
+    };
+    finding_list(py, &findings)
+}

@@ -10,6 +10,7 @@
 
 mod account;
 mod analysis;
+mod checks;
 mod cli_files;
 mod convert;
 mod errors;
@@ -17,6 +18,7 @@ mod eval;
 mod finding;
 mod policy;
 mod save;
+mod server;
 
 use pyo3::prelude::*;
 
@@ -42,6 +44,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<policy::PyStatement>()?;
     m.add_class::<finding::PyFinding>()?;
     m.add_function(wrap_pyfunction!(finding::validate, m)?)?;
+    m.add_function(wrap_pyfunction!(finding::_validate_for_account, m)?)?;
     m.add_function(wrap_pyfunction!(policy::_restore_policy, m)?)?;
     m.add_function(wrap_pyfunction!(save::check_iam_policy, m)?)?;
     m.add_class::<eval::PyEngine>()?;
@@ -51,12 +54,18 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(eval::_restore_result, m)?)?;
     m.add_class::<account::PyAccount>()?;
     m.add_class::<account::ClientCredentials>()?;
+    m.add_class::<server::PyServer>()?;
     m.add_class::<analysis::PyReachGraph>()?;
     m.add_function(wrap_pyfunction!(cli_files::write_cli_profile, m)?)?;
     m.add_function(wrap_pyfunction!(cli_files::read_cli_profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(checks::_check_no_new_access, m)?)?;
+    m.add_function(wrap_pyfunction!(checks::_check_access_not_granted, m)?)?;
+    m.add_function(wrap_pyfunction!(checks::_check_no_public_access, m)?)?;
+    m.add_function(wrap_pyfunction!(checks::public_resource_types, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::expand_actions, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::action_info, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::check_action, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::_diff_policies, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::_policy_from_log, m)?)?;
     Ok(())
 }

@@ -7,8 +7,13 @@ IAM / STS models give every response's output shape and every error's HTTP statu
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import json
+import struct
+import time
 from typing import Any
 
 import botocore.session
@@ -118,6 +123,27 @@ def test_client_exceptions_are_client_errors_with_the_models_statuses() -> None:
 # ---------------------------------------------------------------- pagination
 
 
+def _totp(seed: bytes, at: float) -> str:
+    """RFC 6238 (HMAC-SHA1, 30 s, 6 digits) from a Base32 seed."""
+    key = base64.b32decode(seed + b"=" * (-len(seed) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(at) // 30), hashlib.sha1).digest()
+    o = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[o : o + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def _enable_virtual_mfa(iam: Any, user: str, name: str) -> dict[str, Any]:
+    """Creates a virtual MFA device and enables it for ``user`` with two consecutive codes."""
+    dev: dict[str, Any] = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+    now = time.time()
+    iam.enable_mfa_device(
+        UserName=user,
+        SerialNumber=dev["SerialNumber"],
+        AuthenticationCode1=_totp(dev["Base32StringSeed"], now - 30),
+        AuthenticationCode2=_totp(dev["Base32StringSeed"], now),
+    )
+    return dev
+
+
 def _populated() -> iamkit.Account:
     acct = iamkit.Account(ACCT, alias="paging")
     iam = acct.client("iam")
@@ -159,17 +185,12 @@ def _populated() -> iamkit.Account:
         iam.upload_server_certificate(
             ServerCertificateName=f"sc{i}", CertificateBody="-----BEGIN CERTIFICATE-----", PrivateKey="k"
         )
-    iam.enable_mfa_device(
-        UserName="u000",
+    _enable_virtual_mfa(iam, "u000", "a")
+    _enable_virtual_mfa(iam, "u000", "b")
+    iam.create_virtual_mfa_device(VirtualMFADeviceName="spare")
+    iam.tag_mfa_device(
         SerialNumber=f"arn:aws:iam::{ACCT}:mfa/a",
-        AuthenticationCode1="123456",
-        AuthenticationCode2="654321",
-    )
-    iam.enable_mfa_device(
-        UserName="u000",
-        SerialNumber=f"arn:aws:iam::{ACCT}:mfa/b",
-        AuthenticationCode1="123456",
-        AuthenticationCode2="654321",
+        Tags=[{"Key": "k1", "Value": "1"}, {"Key": "k2", "Value": "2"}, {"Key": "k3", "Value": "3"}],
     )
     return acct
 
@@ -200,6 +221,8 @@ def _paging_params(acct: iamkit.Account) -> dict[str, dict[str, Any]]:
         "list_instance_profiles": {},
         "list_instance_profiles_for_role": {"RoleName": "r0"},
         "list_mfa_devices": {"UserName": "u000"},
+        "list_virtual_mfa_devices": {},
+        "list_mfa_device_tags": {"SerialNumber": f"arn:aws:iam::{ACCT}:mfa/a"},
         # (Scope=AWS, 1,594 policies, is paged in its own test: PageSize=1 would take a while.)
         "list_policies": {"OnlyAttached": True},
         "list_policy_versions": {"PolicyArn": pol},
@@ -431,7 +454,6 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
     """Every IAM operation once, in an order that makes each call valid: (operation,
     parameters, parameters of an error case or None for "derive one")."""
     pol = f"arn:aws:iam::{ACCT}:policy/p"
-    mfa = f"arn:aws:iam::{ACCT}:mfa/dev"
     saml = f"arn:aws:iam::{ACCT}:saml-provider/Okta"
     oidc = f"arn:aws:iam::{ACCT}:oidc-provider/token.actions.githubusercontent.com"
     u = {"UserName": "dev"}
@@ -449,6 +471,7 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("list_user_tags", u, None),
         ("untag_user", {**u, "TagKeys": ["k"]}, None),
         ("create_group", {"GroupName": "devs"}, None),
+        ("update_group", {"GroupName": "devs", "NewPath": "/team/"}, None),
         ("add_user_to_group", {"GroupName": "devs", **u}, None),
         ("get_group", {"GroupName": "devs"}, None),
         ("list_groups", {}, None),
@@ -490,6 +513,7 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("get_role", {"RoleName": "r"}, None),
         ("list_roles", {}, None),
         ("update_role", {"RoleName": "r", "Description": "d"}, None),
+        ("update_role_description", {"RoleName": "r", "Description": "d2"}, None),
         ("update_assume_role_policy", {"RoleName": "r", "PolicyDocument": TRUST}, None),
         ("tag_role", {"RoleName": "r", "Tags": [{"Key": "k", "Value": "v"}]}, None),
         ("list_role_tags", {"RoleName": "r"}, None),
@@ -510,6 +534,18 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("list_instance_profile_tags", {"InstanceProfileName": "ip"}, None),
         ("untag_instance_profile", {"InstanceProfileName": "ip", "TagKeys": ["k"]}, None),
         ("get_account_authorization_details", {}, None),
+        (
+            "get_context_keys_for_custom_policy",
+            {"PolicyInputList": [json.dumps(POLICY)]},
+            {"PolicyInputList": ["{"]},
+        ),
+        (
+            "get_context_keys_for_principal_policy",
+            {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/x/dev"},
+            {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/nosuch"},
+        ),
+        ("generate_credential_report", {}, {}),
+        ("get_credential_report", {}, {}),
         (
             "simulate_principal_policy",
             {"PolicySourceArn": f"arn:aws:iam::{ACCT}:user/x/dev", "ActionNames": ["s3:GetObject"]},
@@ -534,13 +570,6 @@ def _scenario() -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
         ("get_login_profile", u, None),
         ("update_login_profile", {**u, "PasswordResetRequired": True}, None),
         ("delete_login_profile", u, None),
-        (
-            "enable_mfa_device",
-            {**u, "SerialNumber": mfa, "AuthenticationCode1": "123456", "AuthenticationCode2": "654321"},
-            None,
-        ),
-        ("list_mfa_devices", u, None),
-        ("deactivate_mfa_device", {**u, "SerialNumber": mfa}, None),
         ("upload_ssh_public_key", {**u, "SSHPublicKeyBody": "ssh-rsa AAAAB3NzaC1yc2E dev@host"}, None),
         ("list_ssh_public_keys", u, None),
         ("upload_signing_certificate", {**u, "CertificateBody": "-----BEGIN CERTIFICATE-----"}, None),
@@ -650,6 +679,9 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
                 "delete_account_password_policy",
                 "get_account_summary",
                 "get_account_password_policy",
+                # Generating again answers COMPLETE; the report's errors are checked below.
+                "generate_credential_report",
+                "get_credential_report",
             ):
                 problems.append(f"{op}({bad_kw}) did not fail")
         return response
@@ -688,6 +720,70 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
     run("delete_service_specific_credential", ssc, None)
     for k in iam.list_access_keys(**u)["AccessKeyMetadata"]:
         iam.delete_access_key(**u, AccessKeyId=k["AccessKeyId"])
+    # Virtual MFA devices, with codes computed from the seed the device was created with.
+    dev = run(
+        "create_virtual_mfa_device",
+        {"VirtualMFADeviceName": "dev-phone", "Tags": [{"Key": "k", "Value": "v"}]},
+        None,
+    )["VirtualMFADevice"]
+    serial, seed = dev["SerialNumber"], dev["Base32StringSeed"]
+    bogus = {"SerialNumber": f"arn:aws:iam::{ACCT}:mfa/nosuch"}
+    now = time.time()
+    pair = {"AuthenticationCode1": _totp(seed, now - 30), "AuthenticationCode2": _totp(seed, now)}
+    run("enable_mfa_device", {**u, "SerialNumber": serial, **pair}, None)
+    run("list_mfa_devices", u, None)
+    run("get_mfa_device", {"SerialNumber": serial}, bogus)
+    later = {"AuthenticationCode1": _totp(seed, now + 30), "AuthenticationCode2": _totp(seed, now + 60)}
+    wrong = {"AuthenticationCode1": "000000", "AuthenticationCode2": "000000"}
+    run("resync_mfa_device", {**u, "SerialNumber": serial, **later}, {**u, "SerialNumber": serial, **wrong})
+    run("list_virtual_mfa_devices", {"AssignmentStatus": "Assigned"}, None)
+    tags = {"Tags": [{"Key": "k2", "Value": "v2"}]}
+    run("tag_mfa_device", {"SerialNumber": serial, **tags}, {**bogus, **tags})
+    run("list_mfa_device_tags", {"SerialNumber": serial}, bogus)
+    run("untag_mfa_device", {"SerialNumber": serial, "TagKeys": ["k2"]}, {**bogus, "TagKeys": ["k2"]})
+    run("deactivate_mfa_device", {**u, "SerialNumber": serial}, None)
+    run("delete_virtual_mfa_device", {"SerialNumber": serial}, None)
+    # The caller's own password, last-used data and access advisor reports.
+    iam.put_user_policy(
+        **u,
+        PolicyName="self",
+        PolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "iam:ChangePassword", "Resource": "*"}],
+        },
+    )
+    iam.create_login_profile(**u, Password="Correct-Horse-9!")
+    dev_key = iam.create_access_key(**u)["AccessKey"]
+    dev_iam = acct.client(
+        "iam", aws_access_key_id=dev_key["AccessKeyId"], aws_secret_access_key=dev_key["SecretAccessKey"]
+    )
+    passwords = {"OldPassword": "Correct-Horse-9!", "NewPassword": "Battery-Staple-7!"}
+    _check_response("iam", "change_password", dev_iam.change_password(**passwords))
+    covered.add("change_password")
+    with pytest.raises(ClientError) as err:
+        iam.change_password(**passwords)  # the root user has no IAM user password
+    codes["change_password"] = _check_error("iam", "change_password", err.value)
+    run(
+        "get_access_key_last_used",
+        {"AccessKeyId": dev_key["AccessKeyId"]},
+        {"AccessKeyId": "AKIAAAAAAAAAAAAAAAAA"},
+    )
+    dev_arn = f"arn:aws:iam::{ACCT}:user/x/dev"
+    job = run(
+        "generate_service_last_accessed_details",
+        {"Arn": dev_arn, "Granularity": "ACTION_LEVEL"},
+        {"Arn": f"arn:aws:iam::{ACCT}:user/nosuch"},
+    )["JobId"]
+    no_job = "00000000-0000-0000-0000-000000000000"
+    run("get_service_last_accessed_details", {"JobId": job}, {"JobId": no_job})
+    run(
+        "get_service_last_accessed_details_with_entities",
+        {"JobId": job, "ServiceNamespace": "iam"},
+        {"JobId": no_job, "ServiceNamespace": "iam"},
+    )
+    iam.delete_access_key(**u, AccessKeyId=dev_key["AccessKeyId"])
+    iam.delete_login_profile(**u)
+    iam.delete_user_policy(**u, PolicyName="self")
     run("delete_user", u, None)
     with pytest.raises(iam.exceptions.NoSuchEntityException) as err:
         iam.get_account_password_policy()
@@ -695,6 +791,11 @@ def test_every_operation_matches_the_models_output_shapes_errors_and_statuses() 
     with pytest.raises(iam.exceptions.NoSuchEntityException) as err:
         iam.delete_account_password_policy()
     codes["delete_account_password_policy"] = _check_error("iam", "delete_account_password_policy", err.value)
+    fresh = iamkit.Account(ACCT).client("iam")
+    with pytest.raises(fresh.exceptions.CredentialReportNotPresentException) as err:
+        fresh.get_credential_report()
+    codes["get_credential_report"] = _check_error("iam", "get_credential_report", err.value)
+    assert codes["get_credential_report"] == "ReportNotPresent"
     assert not problems, "\n".join(problems)
     assert covered == set(iam._operations), sorted(set(iam._operations) - covered)
     assert codes["create_user"] == "EntityAlreadyExists"
@@ -723,6 +824,10 @@ def test_sts_operations_match_the_model() -> None:
         "sts", "assume_role", sts.assume_role(RoleArn=f"arn:aws:iam::{ACCT}:role/r", RoleSessionName="sess")
     )
     _check_response("sts", "get_federation_token", sts.get_federation_token(Name="fed"))
+    _check_response("sts", "get_session_token", sts.get_session_token(DurationSeconds=900))
+    with pytest.raises(ClientError) as err:
+        sts.get_session_token(SerialNumber=f"arn:aws:iam::{ACCT}:mfa/nosuch", TokenCode="123456")
+    assert _check_error("sts", "get_session_token", err.value) == "AccessDenied"
     with pytest.raises(ClientError) as err:
         sts.assume_role(RoleArn=f"arn:aws:iam::{ACCT}:role/nosuch", RoleSessionName="sess")
     _check_error("sts", "assume_role", err.value)

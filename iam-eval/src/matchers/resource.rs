@@ -14,6 +14,12 @@ pub(crate) enum ResourcePattern {
     /// The common case of five wildcard-free segments: their literal text with its five
     /// colons (`arn:aws:s3:::`), then the resource-part glob.
     Prefixed(Box<str>, Glob),
+    /// [`ResourcePattern::Prefixed`] whose resource part has no wildcard or variable: the
+    /// whole ARN, matched exactly (one comparison instead of two).
+    Literal(Box<str>),
+    /// [`ResourcePattern::Prefixed`] whose resource part is `literal*` (or `*`): the ARN up
+    /// to the star, matched as a prefix (a star crosses `/` and `:` in the resource part).
+    Head(Box<str>),
     /// A pattern that can match nothing (e.g. a short ARN without a wildcard in a
     /// resource-based policy).
     Never,
@@ -132,8 +138,18 @@ impl ResourcePattern {
             }
         }
         if segs.iter().take(5).all(|s| !s.contains(['*', '?'])) {
-            let prefix: String = segs.iter().take(5).flat_map(|s| [*s, ":"]).collect();
+            let mut prefix: String = segs.iter().take(5).flat_map(|s| [*s, ":"]).collect();
             if let Some(last) = globs.pop() {
+                // Fold a literal or `literal*` resource part into the prefix (case-sensitive
+                // globs: the text is as written).
+                if let Some(text) = last.exact_text() {
+                    prefix.push_str(text);
+                    return Ok(ResourcePattern::Literal(prefix.into_boxed_str()));
+                }
+                if let Some(head) = last.prefix_text() {
+                    prefix.push_str(head);
+                    return Ok(ResourcePattern::Head(prefix.into_boxed_str()));
+                }
                 return Ok(ResourcePattern::Prefixed(prefix.into_boxed_str(), last));
             }
         }
@@ -153,6 +169,7 @@ impl ResourcePattern {
     }
 
     /// Matches a request resource (an ARN, or `*` for actions without resources).
+    #[inline]
     pub(crate) fn matches<'t>(
         &'t self,
         resource: &str,
@@ -161,6 +178,10 @@ impl ResourcePattern {
         match self {
             ResourcePattern::All => true,
             ResourcePattern::Never => false,
+            ResourcePattern::Literal(arn) => {
+                crate::glob::bytes_eq(resource.as_bytes(), arn.as_bytes())
+            }
+            ResourcePattern::Head(head) => str_starts_with(resource, head),
             ResourcePattern::Prefixed(prefix, rest) => {
                 str_starts_with(resource, prefix)
                     && resource
@@ -282,6 +303,31 @@ mod tests {
         ));
         assert!(ResourcePattern::compile("arn:aws:sqs", PolicyType::Scp, true).is_err());
         assert!(ResourcePattern::compile("arn:aws:sqs:*", PolicyType::Rcp, true).is_err());
+    }
+
+    // The folded forms (`Literal`, `Head`) match as the two-part form they replace.
+    #[test]
+    fn literal_and_head_forms() {
+        let lit = ResourcePattern::compile("arn:aws:s3:::b/k", ID, true).unwrap();
+        assert!(matches!(lit, ResourcePattern::Literal(_)));
+        assert!(lit.matches("arn:aws:s3:::b/k", &mut |_| None));
+        assert!(!lit.matches("arn:aws:s3:::b/k2", &mut |_| None));
+        assert!(!lit.matches("arn:aws:s3:::b/K", &mut |_| None));
+        assert!(!lit.matches("arn:aws:s3:::b/", &mut |_| None));
+        let head = ResourcePattern::compile("arn:aws:s3:::b/*", ID, true).unwrap();
+        assert!(matches!(head, ResourcePattern::Head(_)));
+        assert!(head.matches("arn:aws:s3:::b/", &mut |_| None));
+        assert!(head.matches("arn:aws:s3:::b/x:y/z", &mut |_| None));
+        assert!(!head.matches("arn:aws:s3:::b", &mut |_| None));
+        assert!(!head.matches("arn:aws:s3:::B/x", &mut |_| None));
+        let all =
+            ResourcePattern::compile("arn:aws:sqs:us-east-1:123456789012:*", ID, true).unwrap();
+        assert!(matches!(all, ResourcePattern::Head(_)));
+        assert!(all.matches("arn:aws:sqs:us-east-1:123456789012:q", &mut |_| None));
+        assert!(!all.matches("arn:aws:sqs:us-east-1:123456789013:q", &mut |_| None));
+        let mid = ResourcePattern::compile("arn:aws:s3:::b/*/k", ID, true).unwrap();
+        assert!(matches!(mid, ResourcePattern::Prefixed(..)));
+        assert!(mid.matches("arn:aws:s3:::b/x/k", &mut |_| None));
     }
 
     // spec §4.3 / §10 item 17: a substituted value is literal; unresolvable → no match.

@@ -44,6 +44,21 @@ pub enum ErrorCode {
     ConstraintViolation,
     /// The service does not support service-specific credentials.
     NotSupportedService,
+    /// An MFA authentication code is wrong, out of its window or already used
+    /// (`InvalidAuthenticationCodeException`, HTTP 403).
+    InvalidAuthenticationCode,
+    /// `GetCredentialReport` before any `GenerateCredentialReport`
+    /// (`CredentialReportNotPresentException`, code `ReportNotPresent`, HTTP 410).
+    ReportNotPresent,
+    /// The credential report is older than four hours (`CredentialReportExpiredException`,
+    /// code `ReportExpired`, HTTP 410).
+    ReportExpired,
+    /// The credential report is still being generated (`CredentialReportNotReadyException`,
+    /// code `ReportInProgress`, HTTP 404).
+    ReportInProgress,
+    /// The caller's kind of identity cannot make the call (`InvalidUserTypeException`, e.g.
+    /// `ChangePassword` by the root user).
+    InvalidUserType,
     /// STS: the web identity token is not a valid token of a known identity provider.
     InvalidIdentityToken,
     /// STS: the web identity token (or SAML assertion) has expired (`ExpiredTokenException`).
@@ -79,6 +94,11 @@ impl ErrorCode {
             ErrorCode::SignatureDoesNotMatch => "SignatureDoesNotMatch",
             ErrorCode::ConstraintViolation => "ConstraintViolation",
             ErrorCode::NotSupportedService => "NotSupportedService",
+            ErrorCode::InvalidAuthenticationCode => "InvalidAuthenticationCode",
+            ErrorCode::ReportNotPresent => "ReportNotPresent",
+            ErrorCode::ReportExpired => "ReportExpired",
+            ErrorCode::ReportInProgress => "ReportInProgress",
+            ErrorCode::InvalidUserType => "InvalidUserType",
             ErrorCode::InvalidIdentityToken => "InvalidIdentityToken",
             ErrorCode::ExpiredTokenException => "ExpiredTokenException",
             ErrorCode::IdpRejectedClaim => "IDPRejectedClaim",

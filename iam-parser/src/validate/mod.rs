@@ -6,6 +6,7 @@
 mod catalog;
 mod conditions;
 mod elements;
+mod exposure;
 mod resources;
 mod security;
 mod size;
@@ -63,6 +64,37 @@ pub fn validate_with(
     text: &str,
     policy_type: PolicyType,
     options: ValidateOptions,
+) -> Vec<Finding> {
+    validate_impl(text, policy_type, options, None)
+}
+
+/// [`validate`] of a resource-based or trust policy whose owner is the account `account_id`
+/// (12 digits): adds the cross-account exposure finding `CROSS_ACCOUNT_ACCESS`
+/// (SECURITY_WARNING) for an `Allow` to principals of *other* accounts without a restricting
+/// condition (see the `exposure` module). Other policy types: the same as [`validate`].
+///
+/// ```
+/// use iam_model::PolicyType;
+/// let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sts:AssumeRole"}]}"#;
+/// let f = iam_parser::validate_for_account(trust, PolicyType::Trust, "111122223333");
+/// assert!(f.iter().any(|f| f.code == "CROSS_ACCOUNT_ACCESS"));
+/// let f = iam_parser::validate_for_account(trust, PolicyType::Trust, "444455556666");
+/// assert!(!f.iter().any(|f| f.code == "CROSS_ACCOUNT_ACCESS"));
+/// ```
+pub fn validate_for_account(text: &str, policy_type: PolicyType, account_id: &str) -> Vec<Finding> {
+    validate_impl(
+        text,
+        policy_type,
+        ValidateOptions::default(),
+        Some(account_id),
+    )
+}
+
+fn validate_impl(
+    text: &str,
+    policy_type: PolicyType,
+    options: ValidateOptions,
+    account_id: Option<&str>,
 ) -> Vec<Finding> {
     // The fast path when the document has no grammar finding, else the exact path, which
     // keeps every statement it can read after an error so that all of them are checked
@@ -133,6 +165,10 @@ pub fn validate_with(
         for (i, st) in policy.statements.iter().enumerate() {
             security::check_statement(&mut out, st, &paths(i));
         }
+        exposure::check_policy(&mut out, policy, &paths);
+        if let Some(account) = account_id {
+            exposure::check_cross_account(&mut out, policy, &paths, account);
+        }
         if options.catalog {
             for (i, st) in policy.statements.iter().enumerate() {
                 catalog::check_statement(&mut out, st, of(i), &paths(i));
@@ -192,6 +228,8 @@ impl Checks {
 
 /// The JSON path of a statement (`Statement` or `Statement[i]`), rendered only when a
 /// finding needs it.
+pub use exposure::RESTRICTING_KEYS;
+
 pub(crate) struct StPath {
     pub(crate) single: bool,
     pub(crate) index: usize,

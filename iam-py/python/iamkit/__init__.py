@@ -10,6 +10,7 @@ own messages, and decide requests exactly as AWS's policy evaluation logic does.
 'Allow'
 """
 
+from iamkit._accessanalyzer import AccessAnalyzerClient, client
 from iamkit._account import Account, AccountClient, IamClientError
 from iamkit._analysis import AccessMatrix, action_info, check_action, diff_policies, expand_actions
 from iamkit._display import FindingList
@@ -36,15 +37,19 @@ from iamkit._native import (
     validate,
     write_cli_profile,
 )
+from iamkit._policy_from_log import DecisionLogError, policy_from_log
 from iamkit._reach import Escalation, ReachGraph, ReachPath
+from iamkit._server import RootCredentials, Server
 from iamkit._simulate import simulate_custom_policy
 
 __all__ = [
     "POLICY_TYPES",
     "SAVE_KINDS",
+    "AccessAnalyzerClient",
     "AccessMatrix",
     "Account",
     "AccountClient",
+    "DecisionLogError",
     "Engine",
     "Escalation",
     "EvaluationResult",
@@ -57,6 +62,8 @@ __all__ = [
     "PolicyParseError",
     "ReachGraph",
     "ReachPath",
+    "RootCredentials",
+    "Server",
     "Statement",
     "UnknownActionError",
     "UnknownActionWarning",
@@ -65,9 +72,11 @@ __all__ = [
     "action_info",
     "check_action",
     "check_iam_policy",
+    "client",
     "diff_policies",
     "evaluate",
     "expand_actions",
+    "policy_from_log",
     "read_cli_profiles",
     "simulate_custom_policy",
     "validate",

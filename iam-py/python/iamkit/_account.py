@@ -48,8 +48,15 @@ _DATE_KEYS = frozenset(
         "EnableDate",
         "LastUsedDate",
         "PasswordLastUsed",
+        "GeneratedTime",
+        "JobCreationDate",
+        "JobCompletionDate",
+        "LastAuthenticated",
+        "LastAccessedTime",
     }
 )
+# Blob members travel base64-encoded (AWS's wire format); boto3 gives them as ``bytes``.
+_BLOB_KEYS = frozenset({"Base32StringSeed", "QRCodePNG", "Content"})
 _DOCUMENT_PARAMS = ("PolicyDocument", "AssumeRolePolicyDocument", "Policy", "ResourcePolicy")
 _DOCUMENT_LIST_PARAMS = ("PolicyInputList", "PermissionsBoundaryPolicyInputList")
 
@@ -223,6 +230,18 @@ def _datetimes(value: Any, key: str = "") -> Any:
     return value
 
 
+def _blobs(value: Any, key: str = "") -> Any:
+    """botocore base64-decodes blob members (``Base32StringSeed``, ``QRCodePNG``, the credential
+    report's ``Content``) into ``bytes``."""
+    if isinstance(value, dict):
+        return {k: _blobs(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_blobs(v, key) for v in value]
+    if isinstance(value, str) and key in _BLOB_KEYS:
+        return base64.b64decode(value)
+    return value
+
+
 def _decode_documents(value: Any, key: str = "") -> Any:
     """botocore URL-decodes and parses the policy documents of IAM responses."""
     if isinstance(value, dict):
@@ -272,13 +291,16 @@ class AccountClient:
         aws_access_key_id: str | None = None,
         aws_secret_access_key: str | None = None,
         aws_session_token: str | None = None,
+        region_name: str | None = None,
     ) -> None:
         self._account = account
         self._service = service
         self._credentials = (
             None
             if aws_access_key_id is None
-            else _native.ClientCredentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
+            else _native.ClientCredentials(
+                aws_access_key_id, aws_secret_access_key, aws_session_token, region_name
+            )
         )
         self._operations = frozenset(_native.NativeAccount.operations(service)) | _EXTRA[service]
         self._paginators = {
@@ -340,38 +362,12 @@ class AccountClient:
         if report is not None:
             raise param_validation_error(report)
         native = self._account._native
-        if name == "simulate_principal_policy":
+        if name in ("simulate_principal_policy", "simulate_custom_policy"):
             warn_unknown_actions(kwargs.get("ActionNames"))
-        if name in ("get_account_authorization_details", "simulate_custom_policy"):
-            # Answered here, but authenticated and authorized natively like every call.
-            native.check_call(self._service, name, json.dumps(params), self._credentials)
-        if name == "get_account_authorization_details":
-            full = self._account._authorization_details_response(params.get("Filter"))
-            out = json.loads(
-                _native.NativeAccount.paginate_response(
-                    self._service, name, json.dumps(full, default=str), text_params
-                )
-            )
-        elif name == "simulate_custom_policy":
-            from iamkit._simulate import simulate_custom_policy
-
-            try:
-                full = simulate_custom_policy(
-                    **{k: v for k, v in kwargs.items() if k not in ("Marker", "MaxItems")}
-                )
-            except ValueError as e:
-                # A document that is not a policy: the model's InvalidInput (400) for
-                # SimulateCustomPolicy (its errors are InvalidInput and PolicyEvaluation).
-                raise client_error("InvalidInput", str(e), "SimulateCustomPolicy", 400) from None
-            out = json.loads(
-                _native.NativeAccount.paginate_response(
-                    self._service, name, json.dumps(full, default=str), text_params
-                )
-            )
-        else:
-            text = native.call(self._service, name, text_params, self._credentials)
-            out = _decode_documents(json.loads(text))
-        out = _datetimes(out)
+        # Every operation, GetAccountAuthorizationDetails and SimulateCustomPolicy included, is
+        # answered by iam-account: the same implementation the HTTP endpoint uses.
+        text = native.call(self._service, name, text_params, self._credentials)
+        out = _datetimes(_blobs(_decode_documents(json.loads(text))))
         out.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "RetryAttempts": 0})
         return dict(out)
 
@@ -759,27 +755,6 @@ class Account:
         result: dict[str, Any] = json.loads(self._native.to_authorization_details_json())
         return result
 
-    def _authorization_details_response(self, filters: list[str] | None) -> dict[str, Any]:
-        d = _decode_documents(self.to_authorization_details())
-        wanted = set(filters or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
-        out: dict[str, Any] = {}
-        out["UserDetailList"] = d.get("UserDetailList", []) if "User" in wanted else []
-        out["GroupDetailList"] = d.get("GroupDetailList", []) if "Group" in wanted else []
-        # The response's RoleDetail has no Description (botocore's model; GetRole has it).
-        out["RoleDetailList"] = (
-            [{k: v for k, v in r.items() if k != "Description"} for r in d.get("RoleDetailList", [])]
-            if "Role" in wanted
-            else []
-        )
-        policies = []
-        for p in d.get("Policies", []):
-            aws = str(p.get("Arn", "")).startswith("arn:aws:iam::aws:")
-            if ("AWSManagedPolicy" if aws else "LocalManagedPolicy") in wanted:
-                policies.append(p)
-        out["Policies"] = policies
-        out["IsTruncated"] = False
-        return out
-
     @property
     def account_id(self) -> str:
         """The 12-digit account id."""
@@ -804,7 +779,9 @@ class Account:
         aws_session_token: str | None = None,
         region_name: str | None = None,
     ) -> AccountClient:
-        """A boto3-shaped client: ``"iam"`` or ``"sts"`` (see :class:`AccountClient`)."""
+        """A boto3-shaped client: ``"iam"`` or ``"sts"`` (see :class:`AccountClient`).
+        ``region_name`` is the Region its requests are made in: it is recorded as the Region of
+        the access key's last use (``get_access_key_last_used``; "N/A" without one)."""
         if service not in ("iam", "sts"):
             raise ValueError(f"unknown service {service!r}: expected 'iam' or 'sts'")
         return AccountClient(
@@ -813,6 +790,7 @@ class Account:
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
+            region_name=region_name,
         )
 
     def authorize(

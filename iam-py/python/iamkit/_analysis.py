@@ -131,7 +131,9 @@ def diff_policies(a: Any, b: Any) -> dict[str, Any]:
     "resources_only_b": {...}, "access_changed": [[action, a, b], ...]}``: actions allowed (on
     some resource) by one and not the other; for actions both allow, resource patterns one
     allows and the other refuses; actions allowed outright by one and only conditionally by the
-    other.
+    other. ``"statements"``: the statement-by-statement changes from A to B (resources widened
+    or narrowed, actions, conditions dropped / added / changed, effect, principal, statements
+    added or removed; see :mod:`iamkit._policy_diff`).
 
     >>> def allow(action):
     ...     statement = {"Effect": "Allow", "Action": action, "Resource": "*"}
@@ -140,7 +142,11 @@ def diff_policies(a: Any, b: Any) -> dict[str, Any]:
     >>> d["only_a"], "s3:PutObject" in d["only_b"]
     ([], True)
     """
-    out: dict[str, Any] = _native._diff_policies(_policy_text(a, "a"), _policy_text(b, "b"))
+    a_text, b_text = _policy_text(a, "a"), _policy_text(b, "b")
+    out: dict[str, Any] = _native._diff_policies(a_text, b_text)
+    from iamkit._policy_diff import statement_changes
+
+    out["statements"] = statement_changes(a_text, b_text)
     return out
 
 

@@ -344,10 +344,50 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
                 out.write(f"resources only {side}\t{action}\t{', '.join(res)}\n")
         for action, x, y in d["access_changed"]:
             out.write(f"access changed\t{action}\t{x} -> {y}\n")
+        for c in d["statements"]:
+            out.write(_statement_line(c))
     differs = any(
-        d[k] for k in ("only_a", "only_b", "resources_only_a", "resources_only_b", "access_changed")
+        d[k]
+        for k in ("only_a", "only_b", "resources_only_a", "resources_only_b", "access_changed", "statements")
     )
+    from iamkit._policy_diff import widens
+
+    wider = bool(d["only_b"] or d["resources_only_b"]) or any(
+        x == "conditional" and y == "allowed" for _, x, y in d["access_changed"]
+    )
+    wider = wider or widens(d["statements"])
+    if args.fail_on_widening and wider:
+        return cli.EXIT_FOUND
     return cli.EXIT_FOUND if differs and args.fail_on_difference else cli.EXIT_OK
+
+
+def _statement_line(c: dict[str, Any]) -> str:
+    """One text line of a statement change: ``statement changed  Sid|#i  what``."""
+    who = (
+        f"Sid {c['sid']}"
+        if c.get("sid")
+        else f"#{c['b_index'] if c['b_index'] is not None else c['a_index']}"
+    )
+    if c["change"] != "changed":
+        return f"statement {c['change']}\t{who}\t{c['effect']}\n"
+    parts: list[str] = []
+    for key, label in (
+        ("resources_widened", "resources widened"),
+        ("resources_narrowed", "resources narrowed"),
+        ("actions_widened", "actions widened"),
+        ("actions_narrowed", "actions narrowed"),
+    ):
+        if key in c:
+            parts.append(f"{label}: {', '.join(c[key])}")
+    for key, label in (("conditions_dropped", "condition dropped"), ("conditions_added", "condition added")):
+        for cond in c.get(key, []):
+            parts.append(f"{label}: {cond['operator']} {cond['key']}")
+    for cond in c.get("conditions_changed", []):
+        parts.append(f"condition changed: {cond['operator']} {cond['key']} {cond['a']} -> {cond['b']}")
+    for key in ("effect_changed", "action_element", "resource_element", "principal"):
+        if key in c:
+            parts.append(f"{key.replace('_', ' ')}: {c[key][0]} -> {c[key][1]}")
+    return f"statement changed\t{who}\t{'; '.join(parts)}\n"
 
 
 def _write_lines(out: TextIO, label: str, items: Iterable[str]) -> None:
@@ -415,5 +455,11 @@ def add_commands(sub: Any) -> None:
     )
     d.add_argument("--policy", metavar="NAME_OR_ARN", help="managed policy whose versions A and B to compare")
     d.add_argument("--fail-on-difference", action="store_true", help="exit 1 when the two differ")
+    d.add_argument(
+        "--fail-on-widening",
+        action="store_true",
+        help="exit 1 when B may grant more than A: new actions or resources, an Allow statement widened or "
+        "left without a condition, a Deny removed or narrowed",
+    )
     d.add_argument("--format", "-f", choices=("text", "json"), default="text")
     d.set_defaults(func=cmd_diff)

@@ -129,6 +129,9 @@ class Policy:
 def validate(
     text: str | bytes | dict[str, Any] | Policy | os.PathLike[str], *, policy_type: str = "identity"
 ) -> FindingList: ...
+def _validate_for_account(
+    text: str | bytes | dict[str, Any] | Policy | os.PathLike[str], *, policy_type: str, account_id: str
+) -> FindingList: ...
 def check_iam_policy(
     text: str | bytes | dict[str, Any] | os.PathLike[str], *, kind: str = "managed"
 ) -> None: ...
@@ -342,15 +345,53 @@ class NativeReachGraph:
     def admin_status(self, principal: str) -> dict[str, Any]: ...
 
 @final
+class Server:
+    """The local IAM + STS endpoint (``iam-server``) on its own threads; ``iamkit.Server``
+    wraps it."""
+
+    def __init__(
+        self,
+        account: NativeAccount | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        state: str | None = None,
+        enforce: str = "on",
+        log: str | None = None,
+        account_id: str | None = None,
+        import_details: str | None = None,
+    ) -> None: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def account(self) -> NativeAccount: ...
+    @property
+    def root_access_key_id(self) -> str | None: ...
+    def root_secret_access_key(self) -> str | None: ...
+    @property
+    def root_credentials_file(self) -> str | None: ...
+    @property
+    def warnings(self) -> list[str]: ...
+    @property
+    def running(self) -> bool: ...
+    def stop(self) -> None: ...
+
 class ClientCredentials:
     """The access key a client acts with; the secret never leaves the native object
     (redacted ``repr``, pickling raises ``TypeError``)."""
 
     def __init__(
-        self, access_key_id: str, secret_access_key: str | None = None, session_token: str | None = None
+        self,
+        access_key_id: str,
+        secret_access_key: str | None = None,
+        session_token: str | None = None,
+        region: str | None = None,
     ) -> None: ...
     @property
     def access_key_id(self) -> str: ...
+    @property
+    def region(self) -> str | None:
+        """The client's ``region_name``: recorded as the Region of the key's last use."""
     def __reduce__(self) -> NoReturn: ...
 
 # --- AWS CLI files (iam-py/src/cli_files.rs) ------------------------------------------------
@@ -381,3 +422,20 @@ def expand_actions(pattern: str) -> list[str]: ...
 def check_action(action: str) -> None: ...
 def action_info(action: str) -> dict[str, Any] | None: ...
 def _diff_policies(a: str, b: str) -> dict[str, Any]: ...
+def _policy_from_log(text: str, principal: str, decisions: str) -> dict[str, Any]: ...
+
+# --- IAM Access Analyzer custom policy checks (iam_analysis::checks) ------------------------
+def _check_no_new_access(
+    new_policy: str | bytes | dict[str, Any] | Policy,
+    existing_policy: str | bytes | dict[str, Any] | Policy,
+    policy_type: str,
+) -> dict[str, Any]: ...
+def _check_access_not_granted(
+    policy: str | bytes | dict[str, Any] | Policy,
+    access: list[tuple[list[str], list[str]]],
+    policy_type: str,
+) -> dict[str, Any]: ...
+def _check_no_public_access(
+    policy: str | bytes | dict[str, Any] | Policy, resource_type: str
+) -> dict[str, Any]: ...
+def public_resource_types() -> list[str]: ...

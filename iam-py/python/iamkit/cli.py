@@ -10,9 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import PurePath
 from typing import Any, NoReturn, TextIO
-from urllib.parse import quote
 
 import iamkit
 
@@ -20,9 +18,26 @@ EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_USAGE = 2
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://example.invalid/iamkit"
-_SARIF_LEVEL = {"ERROR": "error", "SECURITY_WARNING": "warning", "WARNING": "warning", "SUGGESTION": "note"}
+VALIDATE_DESCRIPTION = """\
+Validate IAM policy documents offline with IAM Access Analyzer's checks (issue codes, positions)
+plus iamkit's exposure checks, and fail a CI job on the findings that matter.
+
+Text output is compiler-style: LOCATION:LINE:COLUMN: TYPE CODE message. A policy inside a
+snapshot is located as SNAPSHOT#role/NAME/POLICY (role/NAME/trust for a trust policy,
+policy/NAME for a managed policy), with line and column inside the policy printed with
+four-space indentation."""
+
+VALIDATE_EPILOG = """\
+exit codes:
+  0  no failing finding
+  1  at least one failing finding (--fail-on; by default ERROR or SECURITY_WARNING, as AWS's
+     cfn-policy-validator); a document that is not a policy (JSON_SYNTAX_ERROR,
+     NOT_A_POLICY_DOCUMENT) always fails
+  2  usage or I/O error (unreadable file, unknown option value, nothing to validate)
+
+formats: text; json (a list of findings); sarif (SARIF 2.1.0 for code scanning: helpUri per
+rule, security-severity ERROR 8.0 / SECURITY_WARNING 7.0 / WARNING 4.0 / SUGGESTION 2.0);
+accessanalyzer (what `aws accessanalyzer validate-policy --output json` prints, per document)."""
 
 
 class UsageError(Exception):
@@ -58,12 +73,6 @@ def _check_action(action: str) -> None:
         raise UsageError(str(e)) from e
 
 
-def _uri(path: str) -> str:
-    if path == "-":
-        return "stdin"
-    return quote(PurePath(path).as_posix(), safe="/:")
-
-
 def _check_policy_type(name: str) -> str:
     try:
         iamkit.validate("{}", policy_type=name)
@@ -75,105 +84,39 @@ def _check_policy_type(name: str) -> str:
 # ---- validate -----------------------------------------------------------------------------------
 
 
-def _rule_description(code: str) -> str:
-    return code.replace("_", " ").capitalize()
-
-
 def sarif_log(results: Sequence[tuple[str, Sequence[iamkit.Finding]]]) -> dict[str, Any]:
-    """A SARIF 2.1.0 log of the findings of several files."""
-    rules: list[dict[str, Any]] = []
-    rule_index: dict[str, int] = {}
-    sarif_results: list[dict[str, Any]] = []
-    for path, findings in results:
-        for f in findings:
-            if f.code not in rule_index:
-                rule_index[f.code] = len(rules)
-                rules.append(
-                    {
-                        "id": f.code,
-                        "name": "".join(w.capitalize() for w in f.code.split("_")),
-                        "shortDescription": {"text": _rule_description(f.code)},
-                        "defaultConfiguration": {"level": _SARIF_LEVEL.get(f.severity, "warning")},
-                    }
-                )
-            end_line = max(f.end_line, f.line)
-            end_column = f.end_column if (end_line, f.end_column) > (f.line, f.column) else f.column
-            sarif_results.append(
-                {
-                    "ruleId": f.code,
-                    "ruleIndex": rule_index[f.code],
-                    "level": _SARIF_LEVEL.get(f.severity, "warning"),
-                    "message": {"text": f.message},
-                    "locations": [
-                        {
-                            "physicalLocation": {
-                                "artifactLocation": {"uri": _uri(path)},
-                                "region": {
-                                    "startLine": f.line,
-                                    "startColumn": f.column,
-                                    "endLine": end_line,
-                                    "endColumn": end_column,
-                                    "byteOffset": f.offset,
-                                },
-                            },
-                            **(
-                                {"logicalLocations": [{"fullyQualifiedName": f.path, "kind": "member"}]}
-                                if f.path
-                                else {}
-                            ),
-                        }
-                    ],
-                    "properties": {"severity": f.severity, "path": f.path},
-                }
-            )
-    return {
-        "version": "2.1.0",
-        "$schema": SARIF_SCHEMA,
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "iamkit",
-                        "version": iamkit.__version__,
-                        "semanticVersion": iamkit.__version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": rules,
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": sarif_results,
-            }
-        ],
-    }
+    """A SARIF 2.1.0 log of the findings of several files (see :func:`iamkit._gate.sarif_log`)."""
+    from iamkit import _gate
+
+    docs = [_gate.Document(_display_name(p), p, "", "identity", findings=list(fs)) for p, fs in results]
+    return _gate.sarif_log(docs)
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from iamkit import _gate
+
     policy_type = _check_policy_type(args.type)
-    results: list[tuple[str, Sequence[iamkit.Finding]]] = []
-    io_errors: list[str] = []
-    for path in args.files:
-        try:
-            data = _read(path)
-        except UsageError as e:
-            io_errors.append(str(e))
-            continue
-        results.append((path, iamkit.validate(data, policy_type=policy_type)))
-    if args.format == "sarif":
-        json.dump(sarif_log(results), out, indent=2)
-        out.write("\n")
-    elif args.format == "json":
-        items = [{"file": _display_name(p), **f.to_dict()} for p, fs in results for f in fs]
-        json.dump(items, out, indent=2)
-        out.write("\n")
-    else:
-        for path, findings in results:
-            for f in findings:
-                out.write(f"{_display_name(path)}:{f.line}:{f.column}: {f.severity} {f.code} {f.message}\n")
-    for msg in io_errors:
-        print(f"iamkit: error: {msg}", file=sys.stderr)
-    if io_errors:
-        return EXIT_USAGE
-    return EXIT_FOUND if any(f.severity == "ERROR" for _, fs in results for f in fs) else EXIT_OK
+    try:
+        fail_on = _gate.parse_severities(args.fail_on, "--fail-on") if args.fail_on else _gate.DEFAULT_FAIL_ON
+        (min_severity,) = _gate.parse_severities([args.min_severity], "--min-severity") or ("SUGGESTION",)
+        return _gate.run(
+            paths=args.files,
+            snapshots=args.snapshot or [],
+            policy_type=policy_type,
+            include=args.include or ["*.json"],
+            exclude=args.exclude or [],
+            fail_on=fail_on,
+            min_severity=min_severity,
+            ignore=args.ignore_finding or [],
+            fmt=args.format,
+            out=out,
+            account_id=args.account_id,
+            resource_type=args.resource_type,
+        )
+    except _gate.GateUsageError as e:
+        raise UsageError(str(e)) from e
+    except ValueError as e:  # e.g. `--min-severity A,B`
+        raise UsageError(str(e)) from e
 
 
 # ---- check --------------------------------------------------------------------------------------
@@ -222,19 +165,91 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    v = sub.add_parser("validate", help="validate policy documents (Access Analyzer-style findings)")
-    v.add_argument("files", nargs="+", metavar="FILE", help="policy JSON files ('-' reads stdin)")
+    v = sub.add_parser(
+        "validate",
+        help="validate policy documents (Access Analyzer-style findings); the CI gate",
+        description=VALIDATE_DESCRIPTION,
+        epilog=VALIDATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    v.add_argument(
+        "files",
+        nargs="*",
+        metavar="PATH",
+        help="policy JSON files, directories (searched recursively) or '-' (stdin)",
+    )
     v.add_argument(
         "--type",
+        "--policy-type",
         "-t",
+        dest="type",
         default="identity",
         metavar="T",
-        help=f"policy type: {', '.join(iamkit.POLICY_TYPES)} (default: identity)",
+        help=f"policy type of the files: {', '.join(iamkit.POLICY_TYPES)} (default: identity)",
     )
-    v.add_argument("--format", "-f", choices=("text", "json", "sarif"), default="text")
+    v.add_argument(
+        "--snapshot",
+        action="append",
+        metavar="FILE",
+        help="validate every inline, managed and trust policy of a get-account-authorization-details "
+        "snapshot (repeatable)",
+    )
+    v.add_argument(
+        "--resource-type",
+        metavar="TYPE",
+        help="the files are resource-based policies of this type (Access Analyzer's "
+        "validatePolicyResourceType: AWS::S3::Bucket, AWS::S3::AccessPoint, AWS::S3::MultiRegionAccessPoint, "
+        "AWS::S3ObjectLambda::AccessPoint, AWS::DynamoDB::Table, AWS::IAM::AssumeRolePolicyDocument); "
+        "sets the policy type and adds that type's checks",
+    )
+    v.add_argument(
+        "--account-id",
+        metavar="ID",
+        help="the account that owns the resource or trust policies given as files: an Allow to another "
+        "account's principals without a restricting condition is a CROSS_ACCOUNT_ACCESS finding "
+        "(with --snapshot, the snapshot's own account is used)",
+    )
+    v.add_argument(
+        "--include",
+        action="append",
+        metavar="GLOB",
+        help="in directories, validate files matching GLOB (name or relative path; repeatable; "
+        "default *.json)",
+    )
+    v.add_argument(
+        "--exclude",
+        action="append",
+        metavar="GLOB",
+        help="in directories, skip files matching GLOB (repeatable)",
+    )
+    v.add_argument(
+        "--fail-on",
+        action="append",
+        metavar="TYPES",
+        help="finding types that fail the gate (exit 1), comma-separated: ERROR, SECURITY_WARNING, WARNING, "
+        "SUGGESTION or NONE (default: ERROR,SECURITY_WARNING)",
+    )
+    v.add_argument(
+        "--min-severity",
+        default="SUGGESTION",
+        metavar="TYPE",
+        help="report only findings of this type or more serious (default: SUGGESTION, i.e. all)",
+    )
+    v.add_argument(
+        "--ignore-finding",
+        action="append",
+        metavar="CODE|NAME|NAME.CODE",
+        help="ignore findings, comma-separated (repeatable): an issue code, a NAME (file, base name, "
+        "snapshot entity such as role/Admin, policy name, or statement Sid), or NAME.CODE",
+    )
+    v.add_argument("--format", "-f", choices=("text", "json", "sarif", "accessanalyzer"), default="text")
     v.set_defaults(func=cmd_validate)
 
-    c = sub.add_parser("check", help="IAM's save-time check, with AWS's error message")
+    c = sub.add_parser(
+        "check",
+        help="IAM's save-time check, with AWS's error message; also `check no-new-access OLD NEW`, "
+        "`check access-not-granted POLICY --action A`, `check no-public-access POLICY --resource-type T`",
+    )
     c.add_argument("file", metavar="FILE", help="policy JSON file ('-' reads stdin)")
     c.add_argument(
         "--kind", "-k", default="managed", metavar="K", help=f"one of {', '.join(iamkit.SAVE_KINDS)}"
@@ -259,6 +274,13 @@ def _add_more_commands(sub: Any) -> None:
     from iamkit import _analysis_cli
 
     _analysis_cli.add_commands(sub)
+    from iamkit import _policy_from_log
+
+    _policy_from_log.add_command(sub)
+    from iamkit import _serve_cli
+
+    _serve_cli.add_command(sub)
+
     from iamkit import _reach_cli
 
     _reach_cli.add_commands(sub)
@@ -266,6 +288,12 @@ def _add_more_commands(sub: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    custom_checks = ("no-new-access", "access-not-granted", "no-public-access")
+    if len(argv) >= 2 and argv[0] == "check" and argv[1] in custom_checks:
+        from iamkit import _check_cli  # Access Analyzer's custom policy checks
+
+        return _check_cli.run(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,44 @@
+//! iamkit's local IAM and STS endpoint (`iamkit serve`): one HTTP port speaking AWS's Query
+//! protocol for IAM (`https://iam.amazonaws.com/doc/2010-05-08/`) and STS
+//! (`https://sts.amazonaws.com/doc/2011-06-15/`), so the real AWS CLI and SDKs work against an
+//! offline account:
+//!
+//! - [`query`] decodes form-encoded requests into the operations' parameters and [`xml`]
+//!   writes the responses and AWS's error XML, both driven by botocore's service models
+//!   (`iam_account::model::ServiceModel`) rather than hand-written serializers;
+//! - [`sigv4`] verifies AWS Signature Version 4 (header and presigned forms) with the keys the
+//!   account issued;
+//! - every call is authorized and run by `iam_account::operations` — the same implementation the
+//!   Python clients use — with the network's request context (`aws:SourceIp`,
+//!   `aws:SecureTransport`, `aws:RequestedRegion`, `aws:UserAgent`);
+//! - [`log`] appends each authorization decision to a JSON-lines log with its explanation;
+//! - [`state`] journals every acknowledged change durably before the response is sent.
+//!
+//! Known limits: every call runs with the account locked for writing (authentication and the
+//! signature check take the read lock; `iam_account::operations` needs `&mut Account` even for
+//! reads), so calls are serialized while they run — reads stay short and run on the runtime
+//! worker, writes wait for their fsync outside the lock. The journal is never compacted: a
+//! restart replays every change since the state directory was created (about 80 µs per entry
+//! in a debug build).
+//!
+//! ```
+//! use iam_server::{Server, ServerOptions};
+//! let mut server = Server::start(&ServerOptions::default(), None).unwrap();
+//! assert!(server.url().starts_with("http://127.0.0.1:"));
+//! assert!(server.root_credentials().unwrap().access_key_id.starts_with("AKIA"));
+//! server.stop();
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod log;
+pub mod query;
+mod server;
+pub mod sigv4;
+pub mod state;
+pub mod xml;
+
+pub use server::{
+    DEFAULT_ACCOUNT_ID, Door, MAX_BODY_BYTES, RootCredentials, Server, ServerError, ServerOptions,
+    default_state_dir, root_credentials_path,
+};
