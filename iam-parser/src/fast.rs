@@ -35,6 +35,12 @@ thread_local! {
 
 /// Reads `text` as a policy with no grammar finding, or `None` (see the module docs).
 pub(crate) fn read(text: &str, options: ParseOptions) -> Option<Policy> {
+    read_ascii(text, options).map(|(policy, _)| policy)
+}
+
+/// [`read`], also telling whether `text` is all ASCII (the reader finds out anyway; the size
+/// checks need it).
+pub(crate) fn read_ascii(text: &str, options: ParseOptions) -> Option<(Policy, bool)> {
     if text.len() > options.max_bytes
         || options.max_depth < DEPTH_NEEDED
         || text.len() >= u32::MAX as usize
@@ -59,7 +65,7 @@ pub(crate) fn read(text: &str, options: ParseOptions) -> Option<Policy> {
     }
     let policy = policy?;
     r.ws();
-    (r.i == r.b.len()).then_some(policy)
+    (r.i == r.b.len()).then_some((policy, r.ascii))
 }
 
 struct Reader<'a> {
@@ -101,7 +107,15 @@ impl<'a> Reader<'a> {
     fn ws(&mut self) {
         while let Some(&c) = self.b.get(self.i) {
             match c {
-                b' ' | b'\t' | b'\r' => self.i += 1,
+                // Indentation (pretty-printed policies are mostly runs of spaces): eight spaces
+                // at a time when the next eight bytes are all spaces.
+                b' ' => match self.b.get(self.i..).and_then(<[u8]>::first_chunk::<8>) {
+                    Some(w) if u64::from_ne_bytes(*w) == u64::from_ne_bytes([b' '; 8]) => {
+                        self.i += 8;
+                    }
+                    _ => self.i += 1,
+                },
+                b'\t' | b'\r' => self.i += 1,
                 b'\n' => {
                     self.i += 1;
                     self.line += 1;

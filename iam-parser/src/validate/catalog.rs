@@ -673,10 +673,12 @@ fn middle_parts_in(middle: &[u8], text: &[u8]) -> bool {
         let Some(first) = part.first().map(u8::to_ascii_lowercase) else {
             continue;
         };
+        // The first byte in either case, compared as is (no lower-casing per byte scanned).
+        let first_upper = first.to_ascii_uppercase();
         let mut found = None;
         let mut i = 0;
         while i + part.len() <= rest.len() {
-            if rest[i].to_ascii_lowercase() == first
+            if (rest[i] == first || rest[i] == first_upper)
                 && rest[i..i + part.len()].eq_ignore_ascii_case(part)
             {
                 found = Some(i);
@@ -723,6 +725,24 @@ fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 fn cmp_ci_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    // Eight bytes at a time while the lower-cased words agree: read big-endian, the first
+    // differing word orders like its first differing byte.
+    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let mut done = 0;
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
+        wx.copy_from_slice(x);
+        wy.copy_from_slice(y);
+        let (lx, ly) = (
+            lower_word(u64::from_le_bytes(wx)),
+            lower_word(u64::from_le_bytes(wy)),
+        );
+        if lx != ly {
+            return lx.swap_bytes().cmp(&ly.swap_bytes());
+        }
+        done += 8;
+    }
+    let (a, b) = (&a[done..], &b[done..]);
     for (x, y) in a.iter().zip(b) {
         let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
         if x != y {
@@ -836,12 +856,16 @@ fn conditions(c: &mut Checks, cat: &'static Catalog, st: &Statement, path: &StPa
                 continue; // INVALID_CONDITION_KEY_FORMAT
             }
             if prefix.eq_ignore_ascii_case("aws") {
-                let lower = key.to_ascii_lowercase();
-                let bare_tag = matches!(
-                    lower.as_str(),
-                    "aws:resourcetag" | "aws:requesttag" | "aws:principaltag"
-                ) || lower.ends_with("tag/");
-                if bare_tag || lower == "aws:arn" || cat.condition_key(key).is_some() {
+                // Compared ignoring ASCII case in place: no lower-cased copy per key.
+                let is = |k: &str| key.eq_ignore_ascii_case(k);
+                let bare_tag = is("aws:resourcetag")
+                    || is("aws:requesttag")
+                    || is("aws:principaltag")
+                    || key
+                        .as_bytes()
+                        .last_chunk::<4>()
+                        .is_some_and(|t| t.eq_ignore_ascii_case(b"tag/"));
+                if bare_tag || is("aws:arn") || cat.condition_key(key).is_some() {
                     continue; // typed and checked in conditions.rs
                 }
                 let near = near_miss(
@@ -1092,6 +1116,41 @@ mod tests {
                 assert!(
                     if exact <= cap { d == exact } else { d > cap },
                     "{a} {b} {cap}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cmp_ci_bytes_is_the_lower_cased_byte_order() {
+        let words = [
+            "",
+            "a",
+            "A",
+            "Get",
+            "getObject",
+            "GetObjectAcl",
+            "GetObjectACL2",
+            "DescribeInstances",
+            "describeinstancesx",
+            "Describe_Instances",
+            "describe@",
+            "DESCRIBE`",
+            "\u{e9}t\u{e9}",
+            "ListBucketMultipartUploads",
+            "listbucketmultipartuploads",
+            "ListBucketMultipartUpload",
+        ];
+        for a in words {
+            for b in words {
+                let expected = a
+                    .to_ascii_lowercase()
+                    .as_bytes()
+                    .cmp(b.to_ascii_lowercase().as_bytes());
+                assert_eq!(
+                    cmp_ci_bytes(a.as_bytes(), b.as_bytes()),
+                    expected,
+                    "{a} {b}"
                 );
             }
         }

@@ -99,8 +99,9 @@ fn validate_impl(
     // The fast path when the document has no grammar finding, else the exact path, which
     // keeps every statement it can read after an error so that all of them are checked
     // (issue #9: every finding in one pass).
-    let (policy, findings, infos) = match crate::fast::read(text, ParseOptions::POLICY) {
-        Some(policy) => (Some(policy), Vec::new(), Vec::new()),
+    let (policy, findings, infos, ascii) = match crate::fast::read_ascii(text, ParseOptions::POLICY)
+    {
+        Some((policy, ascii)) => (Some(policy), Vec::new(), Vec::new(), Some(ascii)),
         None => {
             if let Some(f) = crate::kind::not_a_policy(text) {
                 return vec![f];
@@ -111,7 +112,7 @@ fn validate_impl(
                 ParseOptions::POLICY,
                 &LineIndex::new(text),
             );
-            (r.policy, r.findings, r.info)
+            (r.policy, r.findings, r.info, None)
         }
     };
     let mut out = Checks {
@@ -122,7 +123,7 @@ fn validate_impl(
         types: Vec::new(),
     };
     if let Some(policy) = &policy {
-        size::check(&mut out, text);
+        size::check(&mut out, text, ascii.unwrap_or_else(|| text.is_ascii()));
         // Without a `$` in the text (nor a `\` that could escape one) no value holds a policy
         // variable, and the variable checks have nothing to report.
         let variables = may_hold_variable(text);
@@ -265,10 +266,21 @@ pub(crate) fn contains_outside_variables(text: &str, c: u8) -> bool {
     }
 }
 
-/// True when `text` has a `$` or a `\\` byte (two `memchr` scans, word at a time).
+/// True when `text` has a `$` or a `\\` byte: one pass, 32 bytes at a time with a branch-free
+/// inner loop that the compiler turns into vector compares (two `memchr` scans cost ≈ 1.7
+/// instructions per byte of the corpus).
 fn may_hold_variable(text: &str) -> bool {
     let b = text.as_bytes();
-    b.contains(&b'$') || b.contains(&b'\\')
+    let mut chunks = b.chunks_exact(32);
+    for chunk in &mut chunks {
+        let hit = chunk
+            .iter()
+            .fold(0u8, |h, &x| h | u8::from(x == b'$') | u8::from(x == b'\\'));
+        if hit != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&x| x == b'$' || x == b'\\')
 }
 
 /// `text.contains("${")`: eight bytes at a time for a `$`, then a look at the next byte.
@@ -291,4 +303,22 @@ pub(crate) fn has_variable(text: &str) -> bool {
         .iter()
         .enumerate()
         .any(|(k, &c)| c == b'$' && b.get(i + k + 1) == Some(&b'{'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn may_hold_variable_finds_a_dollar_or_backslash_anywhere() {
+        for len in 0..100 {
+            let plain = "a".repeat(len);
+            assert!(!super::may_hold_variable(&plain), "{len}");
+            for pos in 0..len {
+                for c in ['$', '\\'] {
+                    let mut s = plain.clone();
+                    s.replace_range(pos..=pos, &c.to_string());
+                    assert!(super::may_hold_variable(&s), "{s}");
+                }
+            }
+        }
+    }
 }

@@ -30,11 +30,11 @@ fn whole_span(text: &str) -> Span {
     )
 }
 
-pub(super) fn check(c: &mut Checks, text: &str) {
+/// The size findings of `text`; `ascii` is `text.is_ascii()` (the fast reader knows it).
+pub(super) fn check(c: &mut Checks, text: &str, ascii: bool) {
     // Counted only for the policy type that needs them, and only when the text is long enough to
     // exceed the quota (a count never exceeds the byte length); ASCII text is counted by bytes.
     // The line index is built only for a finding.
-    let ascii = text.is_ascii();
     let non_ws = |limit: usize| {
         if text.len() <= limit {
             // within the quota whatever the exact count: skip counting

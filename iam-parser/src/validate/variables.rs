@@ -68,7 +68,8 @@ pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, p
         if !super::has_variable(text) {
             continue;
         }
-        let p = match at {
+        // Rendered only for a finding.
+        let p = || match at {
             Where::Resource(el) => format!("{path}.{el}"),
             Where::Condition(op, key) => format!("{path}.Condition.{op}.{key}"),
         };
@@ -77,7 +78,7 @@ pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, p
                 "VARIABLE_UNSUPPORTED_IN_VERSION",
                 Severity::Error,
                 span,
-                p,
+                p(),
                 format!("\"{text}\" uses a policy variable, but variables need \"Version\": \"2012-10-17\"; here it is literal text"),
             );
             continue;
@@ -87,7 +88,7 @@ pub(super) fn check_statement(c: &mut Checks, policy: &Policy, st: &Statement, p
                 e.code(),
                 Severity::Error,
                 span,
-                p,
+                p(),
                 format!("\"{text}\": {e}"),
             );
         }
