@@ -829,9 +829,17 @@ fn run_statement(
         let mut found_req: Option<CheckRequest> = None;
         let mut accept = |models: &BTreeMap<Dim, Model>,
                           assign: &BTreeMap<Dim, Vec<(u32, bool)>>| {
-            let Some((req, p, owned)) = build_request(ctx, principals, models, assign) else {
+            let Some((mut req, p, owned)) = build_request(ctx, principals, models, assign) else {
                 return false;
             };
+            // The solver's shortest resource for `*` is the empty string: correct but no help to a
+            // reader. A readable ARN replaces it when the evaluator confirms it like any witness.
+            if req.resource.is_empty() {
+                let readable = example_resource(&req.action);
+                if confirm(&p, &req.action, &readable, &owned) {
+                    req.resource = readable;
+                }
+            }
             if confirm(&p, &req.action, &req.resource, &owned) {
                 found_req = Some(req);
                 true
@@ -1003,6 +1011,17 @@ fn build_request(
         principal,
         owned,
     ))
+}
+
+/// A readable resource ARN of the action's service for an example request
+/// (`arn:aws:s3:::iamkit-example`, `arn:aws:sqs:us-east-1:111122223333:iamkit-example`).
+fn example_resource(action: &str) -> String {
+    match action.split_once(':').map(|(s, _)| s.to_ascii_lowercase()) {
+        Some(s) if s == "s3" => "arn:aws:s3:::iamkit-example".to_string(),
+        Some(s) if s == "iam" => format!("arn:aws:iam::{HOME_ACCOUNT}:role/iamkit-example"),
+        Some(s) => format!("arn:aws:{s}:us-east-1:{HOME_ACCOUNT}:iamkit-example"),
+        None => "*".to_string(),
+    }
 }
 
 fn principal_string(p: &Principal) -> String {

@@ -83,3 +83,26 @@ fn every_model_resource_type_is_listed() {
             .all(|t| !t.services.is_empty() && t.name.starts_with("AWS::"))
     );
 }
+
+#[test]
+fn a_widened_resource_gets_a_readable_example_arn() {
+    let old = policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+        PolicyType::Identity,
+    );
+    let new = policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+        PolicyType::Identity,
+    );
+    let r = check_no_new_access(&new, &old, AccessCheckPolicyType::Identity);
+    assert_eq!(r.result, CheckResultType::Fail);
+    let req = r.reasons[0].request.as_ref().unwrap();
+    assert_eq!(req.resource, "arn:aws:s3:::iamkit-example");
+    assert!(
+        r.reasons[0]
+            .description
+            .contains("on arn:aws:s3:::iamkit-example"),
+        "{}",
+        r.reasons[0].description
+    );
+}
