@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +246,25 @@ def test_cli_usage_and_parse_errors(files: dict[str, str]) -> None:
     assert f"{files['broken']}:" in p.stdout and "ERROR" in p.stdout and "PASS" not in p.stdout
     # The save-time check keeps its own syntax.
     assert run("check", files["old"]).returncode in (0, 1)
+
+
+def test_access_not_granted_warns_on_a_misspelt_action() -> None:
+    doc = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
+    client = iamkit.client("accessanalyzer")
+    with pytest.warns(iamkit.UnknownActionWarning, match="s3:GetObjekt"):
+        r = client.check_access_not_granted(
+            policyDocument=doc, access=[{"actions": ["s3:GetObjekt"]}], policyType="IDENTITY_POLICY"
+        )
+    assert r["result"] == "PASS"
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        r = client.check_access_not_granted(
+            policyDocument=doc, access=[{"actions": ["s3:GetObject"]}], policyType="IDENTITY_POLICY"
+        )
+    assert not [w for w in record if issubclass(w.category, iamkit.UnknownActionWarning)]
+    assert r["result"] == "FAIL"

@@ -21,7 +21,7 @@ from typing import Any
 
 from iamkit import _native
 from iamkit._account import _client_error_class, param_validation_error
-from iamkit._errors import PolicyParseError
+from iamkit._errors import PolicyParseError, warn_unknown_actions
 
 __all__ = [
     "PUBLIC_RESOURCE_TYPES",
@@ -163,6 +163,10 @@ def check_access_not_granted(**kwargs: Any) -> dict[str, Any]:
                     "valid types: <class 'list'>, <class 'tuple'>"
                 )
             lists.append(list(vals))
+        # A misspelt action is checked as written (AWS does the same), but never silently: the
+        # answer for an action that exists nowhere is PASS, which is no evidence about the
+        # action the caller meant.
+        warn_unknown_actions(lists[0], stacklevel=4)
         pairs.append((lists[0], lists[1]))
     return _response(op, lambda: _native._check_access_not_granted(kwargs["policyDocument"], pairs, pt))
 
