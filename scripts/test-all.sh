@@ -125,8 +125,10 @@ if [ "$PYTHON" = 1 ]; then
 
     stage "pytest (against the installed wheel)"
     export IAMKIT_TEST_WHEEL="$WHEEL"
-    # Run from outside the source tree so that `import iamkit` is the installed wheel.
+    # Run from outside the source tree so that `import iamkit` is the installed wheel, on two
+    # worker processes (pytest-xdist; this project's machines have 2 cores — PYTEST_WORKERS=0
+    # runs in one process). Every test that starts a server takes a free loopback port.
     # shellcheck disable=SC2086
     (cd "$DIST" && "$PY" -m pytest "$ROOT/iam-py/tests" -q -p no:cacheprovider \
-        --rootdir "$ROOT" -c "$ROOT/pyproject.toml" ${PYTEST_ARGS:-})
+        -n "${PYTEST_WORKERS:-2}" --rootdir "$ROOT" -c "$ROOT/pyproject.toml" ${PYTEST_ARGS:-})
 fi
