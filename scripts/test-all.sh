@@ -42,9 +42,13 @@ stage() {
     printf '\n== [%4ds] %s\n' "$((SECONDS - T0))" "$1"
 }
 DIST=""
+PREP_PID=""
+PREP_LOG=""
 finish() {
     local rc=$?
     if [ -n "$DIST" ]; then rm -rf "$DIST"; fi
+    if [ -n "$PREP_PID" ]; then kill "$PREP_PID" 2>/dev/null || true; fi
+    if [ -n "$PREP_LOG" ]; then rm -f "$PREP_LOG"; fi
     if [ -n "$STAGE" ]; then
         printf '   (%s: %ds)\n' "$STAGE" "$((SECONDS - STAGE_T))"
     fi
@@ -55,6 +59,50 @@ finish() {
     fi
 }
 trap finish EXIT
+
+VENV="${IAMKIT_VENV:-$ROOT/.venv}"
+BASE_PY="${PYTHON_BIN:-python3}"
+PY="$VENV/bin/python"
+
+# The Python environment: the project's virtual environment with the test requirements (the
+# project's own extras in pyproject.toml: test, notebook, plus the build backend; reinstalled only
+# when pyproject.toml changes) and, in CI only, Debian's chromium for the browser check.
+prepare_python() {
+    if [ ! -x "$PY" ]; then
+        "$BASE_PY" -m venv "$VENV"
+    fi
+    local stamp="$VENV/.iamkit-requirements" want reqs
+    want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        mapfile -t reqs < <("$PY" scripts/requirements.py test notebook)
+        "$PY" -m pip install --quiet --disable-pip-version-check "${reqs[@]}"
+        echo "$want" > "$stamp"
+        echo "installed into $VENV: ${reqs[*]}"
+    else
+        echo "requirements up to date in $VENV"
+    fi
+    if [ -z "$(command -v chromium || command -v chromium-browser || true)" ]; then
+        if [ "${CI:-}" = "true" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "installing chromium (Debian package; CI only, for the browser check)"
+            if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+                echo "warning: could not install chromium; the browser check will be skipped" >&2
+            fi
+        else
+            echo "NOTE: chromium is not installed: the browser check of the notebook is SKIPPED" \
+                "(CI=true installs Debian's chromium; or 'apt-get install chromium' yourself)"
+        fi
+    fi
+}
+
+# When both halves run, the Python environment is prepared in the background while the Rust
+# stages compile (it is mostly downloads and unpacking); its output is shown, and its failure
+# stops the run, when the Python stages start.
+if [ "$PYTHON" = 1 ] && [ "$RUST" = 1 ]; then
+    PREP_LOG="$(mktemp)"
+    printf '\n== [%4ds] Python virtual environment (%s): preparing in the background\n' "$((SECONDS - T0))" "$VENV"
+    ( trap - EXIT; prepare_python ) > "$PREP_LOG" 2>&1 &
+    PREP_PID=$!
+fi
 
 if [ "$RUST" = 1 ]; then
     stage "cargo fmt --check"
@@ -72,37 +120,20 @@ if [ "$RUST" = 1 ]; then
 fi
 
 if [ "$PYTHON" = 1 ]; then
-    VENV="${IAMKIT_VENV:-$ROOT/.venv}"
-    BASE_PY="${PYTHON_BIN:-python3}"
     stage "Python virtual environment ($VENV)"
-    if [ ! -x "$VENV/bin/python" ]; then
-        "$BASE_PY" -m venv "$VENV"
-    fi
-    PY="$VENV/bin/python"
-    # The test requirements are the project's own extras (pyproject.toml: test, notebook) plus
-    # the build backend; reinstalled only when pyproject.toml changes.
-    STAMP="$VENV/.iamkit-requirements"
-    WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
-    if [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
-        mapfile -t REQS < <("$PY" scripts/requirements.py test notebook)
-        "$PY" -m pip install --quiet --disable-pip-version-check "${REQS[@]}"
-        echo "$WANT" > "$STAMP"
-        echo "installed into $VENV: ${REQS[*]}"
-    else
-        echo "requirements up to date in $VENV"
-    fi
-
-    CHROMIUM="$(command -v chromium || command -v chromium-browser || true)"
-    if [ -z "$CHROMIUM" ]; then
-        if [ "${CI:-}" = "true" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-            stage "chromium (Debian package; CI only, for the browser check)"
-            if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
-                echo "warning: could not install chromium; the browser check will be skipped" >&2
-            fi
-        else
-            echo "NOTE: chromium is not installed: the browser check of the notebook is SKIPPED" \
-                "(CI=true installs Debian's chromium; or 'apt-get install chromium' yourself)"
+    if [ -n "$PREP_PID" ]; then
+        prep_rc=0
+        wait "$PREP_PID" || prep_rc=$?
+        PREP_PID=""
+        cat "$PREP_LOG"
+        rm -f "$PREP_LOG"
+        PREP_LOG=""
+        if [ "$prep_rc" != 0 ]; then
+            echo "error: preparing the Python environment failed (exit $prep_rc)" >&2
+            exit "$prep_rc"
         fi
+    else
+        prepare_python
     fi
 
     stage "build the test wheel (dev profile, shares target/ with cargo test)"

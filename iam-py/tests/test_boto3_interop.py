@@ -24,19 +24,41 @@ def doc(*statements: dict[str, Any]) -> str:
 TRUST = doc({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
 
 
-@pytest.fixture()
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def _mock(monkeypatch: pytest.MonkeyPatch, *, managed: bool) -> Iterator[Any]:
     for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")  # so ReadOnlyAccess can be attached
+    # moto's copy of the AWS managed policies (so ReadOnlyAccess can be attached) costs about 10 s
+    # of CPU per test (loading, and reading them back through get_account_authorization_details):
+    # only the tests that attach one ask for it.
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true" if managed else "false")
     with moto.mock_aws():
         yield boto3.Session(region_name="us-east-1")
 
 
-def build(session: Any, *, users: int = 3) -> None:
+@pytest.fixture()
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """moto without the AWS managed policies; ``build(..., managed=False)``."""
+    yield from _mock(monkeypatch, managed=False)
+
+
+@pytest.fixture(scope="module")
+def managed_account() -> Iterator[Any]:
+    """The account built with bob holding ReadOnlyAccess (moto with the AWS managed policies),
+    loaded once through ``from_boto3`` for the tests that only read it."""
+    with pytest.MonkeyPatch.context() as mp:
+        for session in _mock(mp, managed=True):
+            build(session, managed=True)
+            account = iamkit.Account.from_boto3(session)
+    # moto is stopped before the tests run: the loaded account is offline.
+    yield account
+
+
+def build(session: Any, *, users: int = 3, managed: bool = False) -> None:
+    """The account of these tests; with ``managed`` bob also holds the AWS managed ReadOnlyAccess
+    (needs moto with the AWS managed policies: ``managed_account``)."""
     iam = session.client("iam")
     iam.create_account_alias(AccountAlias="moto-corp")
     read = iam.create_policy(
@@ -89,7 +111,8 @@ def build(session: Any, *, users: int = 3) -> None:
         ),
     )
     iam.create_user(UserName="bob", Path="/contractors/")
-    iam.attach_user_policy(UserName="bob", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    if managed:
+        iam.attach_user_policy(UserName="bob", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     for i in range(users - 2):
         iam.create_user(UserName=f"user{i:03d}")
     iam.create_role(RoleName="app", AssumeRolePolicyDocument=TRUST, Description="the app")
@@ -103,9 +126,8 @@ def build(session: Any, *, users: int = 3) -> None:
     iam.add_role_to_instance_profile(InstanceProfileName="app-profile", RoleName="app")
 
 
-def test_loads_the_model(aws: Any) -> None:
-    build(aws)
-    acct = iamkit.Account.from_boto3(aws)
+def test_loads_the_model(managed_account: Any) -> None:
+    acct = managed_account
     assert acct.account_id == ACCOUNT
     assert acct.alias == "moto-corp"
     assert acct.counts() == {"users": 3, "groups": 1, "roles": 1, "policies": 2}
@@ -131,9 +153,8 @@ def test_loads_the_model(aws: Any) -> None:
     assert acct.client("iam").get_user(UserName="alice")["User"]["Tags"] == [{"Key": "team", "Value": "data"}]
 
 
-def test_decisions(aws: Any) -> None:
-    build(aws)
-    acct = iamkit.Account.from_boto3(aws)
+def test_decisions(managed_account: Any) -> None:
+    acct = managed_account
     alice = f"arn:aws:iam::{ACCOUNT}:user/alice"
     bob = f"arn:aws:iam::{ACCOUNT}:user/contractors/bob"
     app = f"arn:aws:iam::{ACCOUNT}:role/app"
