@@ -1,0 +1,18 @@
+//! The integration tests of `iam-analysis`, one test binary (see
+//! `test-support/integration_modules.rs`). A new `tests/*.rs` file goes in the list below.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+include!("../../test-support/integration_modules.rs");
+
+integration_modules! {
+    separate: [],
+    modules: [
+        analysis_layers,
+        analysis_snapshot,
+        check_cases,
+        check_managed,
+        check_properties,
+        reach,
+        unknown_actions,
+    ],
+}
