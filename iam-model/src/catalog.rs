@@ -17,7 +17,9 @@ mod glob;
 pub use glob::glob_ci;
 mod global_keys;
 mod load;
+mod packed;
 mod suggest;
+pub use packed::ActionRef;
 pub use suggest::{UnknownAction, UnknownActionKind, edit_distance};
 
 use std::collections::HashMap;
@@ -491,8 +493,8 @@ pub struct Catalog {
     keys: HashMap<String, (usize, usize), BuildHasherDefault<FxHasher>>,
     /// Lower-cased key prefix → templated keys with that prefix.
     templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>,
-    /// `(service, action name)`, case-insensitively → (service index, action index).
-    actions_ci: HashMap<CiPair<'static>, (u32, u32), BuildHasherDefault<FxHasher>>,
+    /// `(service index, action name)`, case-insensitively → the action: see `packed.rs`.
+    action_index: packed::ActionIndex,
     /// `(service prefix, "")`, case-insensitively → service index: [`Catalog::service`] without
     /// a binary search of byte-wise comparisons.
     services_ci: HashMap<CiPair<'static>, u32, BuildHasherDefault<FxHasher>>,
@@ -714,11 +716,79 @@ impl Catalog {
     /// assert!(cat.service_action("s3", "Get*").is_none());
     /// ```
     pub fn service_action(&self, service: &str, name: &str) -> Option<(&Service, &Action)> {
+        let r = self.find_action(self.service_index(service)?, name)?;
+        self.action_at(r)
+    }
+
+    /// The index in [`Catalog::services`] of the service with this prefix (case-insensitive):
+    /// what [`Catalog::find_action`] takes, so that a caller looking up many actions of one
+    /// service finds the service once.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let i = cat.service_index("IAM").unwrap();
+    /// assert_eq!(cat.services()[i].prefix, "iam");
+    /// assert!(cat.service_index("nosuchservice").is_none());
+    /// ```
+    pub fn service_index(&self, prefix: &str) -> Option<usize> {
         // `HashMap` is covariant in its key: look up with a key of the query's lifetime.
-        let map: &HashMap<CiPair<'_>, (u32, u32), BuildHasherDefault<FxHasher>> = &self.actions_ci;
-        let &(s, a) = map.get(&CiPair(service, name))?;
-        let svc = self.services.get(s as usize)?;
-        Some((svc, svc.actions.get(a as usize)?))
+        let map: &HashMap<CiPair<'_>, u32, BuildHasherDefault<FxHasher>> = &self.services_ci;
+        map.get(&CiPair(prefix, "")).map(|&i| i as usize)
+    }
+
+    /// The action `name` (case-insensitive) of the service at index `service` of
+    /// [`Catalog::services`]: one probe into a packed per-service table (no allocation, and
+    /// the `Action` record is not read; get it with [`Catalog::action_at`]).
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let s3 = cat.service_index("s3").unwrap();
+    /// let r = cat.find_action(s3, "GETOBJECT").unwrap();
+    /// assert!(r.supports_resource_level());
+    /// assert_eq!(cat.action_at(r).unwrap().1.name, "GetObject");
+    /// assert!(!cat.find_action(s3, "ListAllMyBuckets").unwrap().supports_resource_level());
+    /// assert!(cat.find_action(s3, "Get*").is_none());
+    /// ```
+    pub fn find_action(&self, service: usize, name: &str) -> Option<ActionRef> {
+        self.action_index.find(service, name)
+    }
+
+    /// [`Catalog::find_action`] for many `(service index, name)` pairs, appending one result
+    /// per pair to `out`, in order. Faster than one call per pair for long lists: the table
+    /// reads of all pairs are issued before any is waited for.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let (s3, iam) = (cat.service_index("s3").unwrap(), cat.service_index("iam").unwrap());
+    /// let mut out = Vec::new();
+    /// cat.find_actions(&[(s3, "GetObject"), (iam, "NoSuchAction"), (iam, "passrole")], &mut out);
+    /// assert_eq!(out, [cat.find_action(s3, "GetObject"), None, cat.find_action(iam, "PassRole")]);
+    /// ```
+    pub fn find_actions(&self, queries: &[(usize, &str)], out: &mut Vec<Option<ActionRef>>) {
+        self.action_index.find_many(queries, out);
+    }
+
+    /// The indices in [`Service::actions`] of the actions of the service at index `service`
+    /// whose names start with `head`, ignoring ASCII case: a run, since actions are sorted by
+    /// lower-cased name. Found by a binary search over packed 8-byte name keys, without
+    /// reading the `Action` records (for a `head` of up to eight bytes).
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let s3 = cat.service_index("s3").unwrap();
+    /// let run = cat.actions_with_prefix(s3, "getobjectt");
+    /// let names: Vec<_> = cat.services()[s3].actions[run].iter().map(|a| a.name).collect();
+    /// assert_eq!(names, ["GetObjectTagging", "GetObjectTorrent"]);
+    /// assert!(cat.actions_with_prefix(s3, "NoSuch").is_empty());
+    /// ```
+    pub fn actions_with_prefix(&self, service: usize, head: &str) -> std::ops::Range<usize> {
+        self.action_index.with_prefix(&self.services, service, head)
+    }
+
+    /// The service and action an [`ActionRef`] stands for.
+    pub fn action_at(&self, action: ActionRef) -> Option<(&Service, &Action)> {
+        let svc = self.services.get(action.service_index())?;
+        Some((svc, svc.actions.get(action.action_index())?))
     }
 
     /// Every catalog action an `Action` pattern matches, as full names in AWS's spelling,

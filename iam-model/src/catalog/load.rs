@@ -96,23 +96,18 @@ fn parse(text: &'static str) -> Catalog {
         .map(|&(name, key_type)| ConditionKey { name, key_type })
         .collect();
     let (keys, templated) = index_keys(&global_keys, &services);
-    let mut actions_ci = HashMap::with_capacity_and_hasher(action_count, Default::default());
     let mut services_ci = HashMap::with_capacity_and_hasher(services.len(), Default::default());
     for (si, s) in services.iter().enumerate() {
         services_ci.entry(CiPair(s.prefix, "")).or_insert(si as u32);
-        for (ai, a) in s.actions.iter().enumerate() {
-            actions_ci
-                .entry(CiPair(s.prefix, a.name))
-                .or_insert((si as u32, ai as u32));
-        }
     }
+    let action_index = super::packed::ActionIndex::new(&services);
     Catalog {
         source,
         services,
         global_keys,
         keys,
         templated,
-        actions_ci,
+        action_index,
         services_ci,
         action_count,
         by_prefix: std::sync::OnceLock::new(),

@@ -120,6 +120,7 @@ fn validate_impl(
         policy_type,
         near_services: Vec::new(),
         known: Vec::new(),
+        last_service: None,
         types: Vec::new(),
     };
     if let Some(policy) = &policy {
@@ -170,8 +171,11 @@ fn validate_impl(
             exposure::check_cross_account(&mut out, policy, &paths, account);
         }
         if options.catalog {
+            let mut found = Vec::new();
+            catalog::find_actions(&mut out, &entries, &mut found);
             for (i, st) in policy.statements.iter().enumerate() {
-                catalog::check_statement(&mut out, st, of(i), &paths(i));
+                let found = &found[bounds[i]..bounds[i + 1]];
+                catalog::check_statement(&mut out, st, of(i), found, &paths(i));
             }
         }
     }
@@ -199,10 +203,10 @@ pub(crate) struct Checks {
     pub(crate) near_services: Vec<(String, Option<&'static str>)>,
     /// Scratch of `catalog.rs`, reused from one statement to the next: the statement's
     /// catalog actions.
-    pub(crate) known: Vec<(
-        &'static iam_model::catalog::Service,
-        &'static iam_model::catalog::Action,
-    )>,
+    pub(crate) known: Vec<iam_model::catalog::ActionRef>,
+    /// The index of the last service `catalog.rs` looked up (a policy's actions mostly
+    /// name one or two services).
+    pub(crate) last_service: Option<usize>,
     /// Scratch of `catalog.rs`: the distinct resource types of the statement's actions.
     pub(crate) types: Vec<&'static iam_model::catalog::ResourceType>,
 }
