@@ -785,6 +785,23 @@ impl Catalog {
         self.action_index.with_prefix(&self.services, service, head)
     }
 
+    /// The resource types of the action `action` as indices into its service's
+    /// [`Service::resource_types`], in the action's order (what
+    /// [`Service::resource_types_of`] yields), read from a packed array rather than the
+    /// `Action` record.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let iam = cat.service_index("iam").unwrap();
+    /// let pass_role = cat.find_action(iam, "PassRole").unwrap();
+    /// let types = &cat.services()[iam].resource_types;
+    /// let names: Vec<_> = cat.resource_type_indices(pass_role).iter().map(|&t| types[usize::from(t)].name).collect();
+    /// assert_eq!(names, ["role"]);
+    /// ```
+    pub fn resource_type_indices(&self, action: ActionRef) -> &[u16] {
+        self.action_index.types_of(action)
+    }
+
     /// The service and action an [`ActionRef`] stands for.
     pub fn action_at(&self, action: ActionRef) -> Option<(&Service, &Action)> {
         let svc = self.services.get(action.service_index())?;

@@ -15,7 +15,7 @@
 
 use super::{Checks, StPath};
 use crate::finding::Severity;
-use iam_model::catalog::{Action, ActionRef, ArnPattern, Catalog, ConditionKeyType, ResourceType};
+use iam_model::catalog::{Action, ActionRef, ArnPattern, Catalog, ConditionKeyType};
 use iam_model::{BaseOperator, Effect, OperatorFamily, OperatorName, SetQualifier, Statement};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -810,9 +810,26 @@ fn resources(
             continue;
         }
         if !gathered {
-            types.extend(with_types().flat_map(|(svc, a)| svc.resource_types_of(a)));
-            types.sort_unstable_by_key(|r| std::ptr::from_ref::<ResourceType>(*r) as usize);
-            types.dedup_by(|a, b| std::ptr::eq(*a, *b));
+            // (Indices from the packed catalog arrays: the `Action` records stay unread.)
+            let mut ids = std::mem::take(&mut c.type_ids);
+            ids.clear();
+            ids.extend(
+                known
+                    .iter()
+                    .filter(|r| r.supports_resource_level())
+                    .flat_map(|&r| {
+                        let svc = r.service_index();
+                        cat.resource_type_indices(r).iter().map(move |&t| (svc, t))
+                    }),
+            );
+            ids.sort_unstable();
+            ids.dedup();
+            types.extend(
+                ids.iter().filter_map(|&(s, t)| {
+                    cat.services().get(s)?.resource_types.get(usize::from(t))
+                }),
+            );
+            c.type_ids = ids;
             gathered = true;
         }
         let matched = types.iter().any(|rt| rt.matches_pattern(&arn));

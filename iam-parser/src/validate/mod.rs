@@ -122,6 +122,7 @@ fn validate_impl(
         known: Vec::new(),
         last_service: None,
         types: Vec::new(),
+        type_ids: Vec::new(),
     };
     if let Some(policy) = &policy {
         size::check(&mut out, text, ascii.unwrap_or_else(|| text.is_ascii()));
@@ -209,6 +210,8 @@ pub(crate) struct Checks {
     pub(crate) last_service: Option<usize>,
     /// Scratch of `catalog.rs`: the distinct resource types of the statement's actions.
     pub(crate) types: Vec<&'static iam_model::catalog::ResourceType>,
+    /// Scratch of `catalog.rs`: `(service index, resource type index)` pairs.
+    pub(crate) type_ids: Vec<(usize, u16)>,
 }
 
 impl Checks {
