@@ -495,9 +495,6 @@ pub struct Catalog {
     templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>,
     /// `(service index, action name)`, case-insensitively → the action: see `packed.rs`.
     action_index: packed::ActionIndex,
-    /// `(service prefix, "")`, case-insensitively → service index: [`Catalog::service`] without
-    /// a binary search of byte-wise comparisons.
-    services_ci: HashMap<CiPair<'static>, u32, BuildHasherDefault<FxHasher>>,
     action_count: usize,
     /// See [`Catalog::keys_by_prefix`].
     by_prefix: OnceLock<KeysByPrefix>,
@@ -516,17 +513,6 @@ pub(crate) struct KeyTemplate {
     pub(crate) key: usize,
 }
 
-/// A `(service prefix, action name)` pair hashed and compared ASCII-case-insensitively, so a
-/// lookup needs no lower-cased copy.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct CiPair<'a>(pub(crate) &'a str, pub(crate) &'a str);
-
-impl PartialEq for CiPair<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        eq_ci(self.0.as_bytes(), other.0.as_bytes()) && eq_ci(self.1.as_bytes(), other.1.as_bytes())
-    }
-}
-
 /// ASCII lower-casing of eight bytes at once (the std SWAR trick of `to_ascii_lowercase`).
 #[inline]
 fn lower_word(x: u64) -> u64 {
@@ -537,62 +523,6 @@ fn lower_word(x: u64) -> u64 {
     let gt_z = low7.wrapping_add(ONES * u64::from(0x7f - b'Z'));
     let upper = (ge_a ^ gt_z) & !x & HIGHS;
     x | (upper >> 2)
-}
-
-/// `a.eq_ignore_ascii_case(b)`, eight bytes at a time.
-#[inline]
-fn eq_ci(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    if a == b {
-        return true; // the usual case: the policy spells the name as AWS does
-    }
-    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
-        wx.copy_from_slice(x);
-        wy.copy_from_slice(y);
-        if lower_word(u64::from_le_bytes(wx)) != lower_word(u64::from_le_bytes(wy)) {
-            return false;
-        }
-    }
-    ca.remainder().eq_ignore_ascii_case(cb.remainder())
-}
-
-impl Eq for CiPair<'_> {}
-
-impl Hash for CiPair<'_> {
-    /// The lengths and the lower-cased first and last eight bytes of both sides: a fixed cost
-    /// per key, consistent with `eq` (equal hashes are compared in full).
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let (a, b) = (self.0.as_bytes(), self.1.as_bytes());
-        state.write_u64(lower_word(head_word(a)) ^ (a.len() as u64) << 56);
-        state.write_u64(lower_word(head_word(b)) ^ (b.len() as u64) << 48);
-        state.write_u64(lower_word(tail_word(b)));
-    }
-}
-
-/// The first eight bytes of `b` as a little-endian word, zero-padded.
-#[inline]
-fn head_word(b: &[u8]) -> u64 {
-    if let Some(c) = b.first_chunk::<8>() {
-        return u64::from_le_bytes(*c);
-    }
-    let mut x = 0u64;
-    for (k, &c) in b.iter().enumerate() {
-        x |= u64::from(c) << (8 * k);
-    }
-    x
-}
-
-/// The last eight bytes of `b` as a little-endian word (`head_word` when shorter).
-#[inline]
-fn tail_word(b: &[u8]) -> u64 {
-    match b.last_chunk::<8>() {
-        Some(c) => u64::from_le_bytes(*c),
-        None => head_word(b),
-    }
 }
 
 /// The multiply-rotate hash of `rustc-hash` (FxHash): the catalog's keys are fixed, lookups
@@ -686,10 +616,7 @@ impl Catalog {
     /// assert!(cat.service("nosuchservice").is_none());
     /// ```
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        // `HashMap` is covariant in its key: look up with a key of the query's lifetime.
-        let map: &HashMap<CiPair<'_>, u32, BuildHasherDefault<FxHasher>> = &self.services_ci;
-        let &i = map.get(&CiPair(prefix, ""))?;
-        self.services.get(i as usize)
+        self.services.get(self.service_index(prefix)?)
     }
 
     /// The action `service:Name` (case-insensitive in both parts; the result keeps AWS's
@@ -731,9 +658,7 @@ impl Catalog {
     /// assert!(cat.service_index("nosuchservice").is_none());
     /// ```
     pub fn service_index(&self, prefix: &str) -> Option<usize> {
-        // `HashMap` is covariant in its key: look up with a key of the query's lifetime.
-        let map: &HashMap<CiPair<'_>, u32, BuildHasherDefault<FxHasher>> = &self.services_ci;
-        map.get(&CiPair(prefix, "")).map(|&i| i as usize)
+        self.action_index.find_service(prefix)
     }
 
     /// The action `name` (case-insensitive) of the service at index `service` of
@@ -753,18 +678,19 @@ impl Catalog {
         self.action_index.find(service, name)
     }
 
-    /// [`Catalog::find_action`] for many `(service index, name)` pairs, appending one result
-    /// per pair to `out`, in order. Faster than one call per pair for long lists: the table
-    /// reads of all pairs are issued before any is waited for.
+    /// [`Catalog::service_action`] for many `(service prefix, action name)` pairs (both
+    /// case-insensitive), appending one result per pair to `out`, in order. Faster than one
+    /// call per pair for long lists: the table reads of all pairs are issued before any is
+    /// waited for.
     ///
     /// ```
     /// let cat = iam_model::catalog::Catalog::get();
     /// let (s3, iam) = (cat.service_index("s3").unwrap(), cat.service_index("iam").unwrap());
     /// let mut out = Vec::new();
-    /// cat.find_actions(&[(s3, "GetObject"), (iam, "NoSuchAction"), (iam, "passrole")], &mut out);
+    /// cat.find_actions(&[("s3", "GetObject"), ("IAM", "NoSuchAction"), ("iam", "passrole")], &mut out);
     /// assert_eq!(out, [cat.find_action(s3, "GetObject"), None, cat.find_action(iam, "PassRole")]);
     /// ```
-    pub fn find_actions(&self, queries: &[(usize, &str)], out: &mut Vec<Option<ActionRef>>) {
+    pub fn find_actions(&self, queries: &[(&str, &str)], out: &mut Vec<Option<ActionRef>>) {
         self.action_index.find_many(queries, out);
     }
 

@@ -4,8 +4,8 @@
 use super::glob::key_template_glob;
 use super::global_keys::GLOBAL_KEYS;
 use super::{
-    AccessLevel, Action, ActionResourceType, Catalog, CiPair, ConditionKey, ConditionKeyType,
-    FxHasher, GLOBAL, KeyTemplate, ResourceType, Service, cmp_ci,
+    AccessLevel, Action, ActionResourceType, Catalog, ConditionKey, ConditionKeyType, FxHasher,
+    GLOBAL, KeyTemplate, ResourceType, Service, cmp_ci,
 };
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -96,10 +96,6 @@ fn parse(text: &'static str) -> Catalog {
         .map(|&(name, key_type)| ConditionKey { name, key_type })
         .collect();
     let (keys, templated) = index_keys(&global_keys, &services);
-    let mut services_ci = HashMap::with_capacity_and_hasher(services.len(), Default::default());
-    for (si, s) in services.iter().enumerate() {
-        services_ci.entry(CiPair(s.prefix, "")).or_insert(si as u32);
-    }
     let action_index = super::packed::ActionIndex::new(&services);
     Catalog {
         source,
@@ -108,7 +104,6 @@ fn parse(text: &'static str) -> Catalog {
         keys,
         templated,
         action_index,
-        services_ci,
         action_count,
         by_prefix: std::sync::OnceLock::new(),
     }

@@ -136,26 +136,63 @@ fn short_word(b: &[u8]) -> u64 {
     }
 }
 
-/// The hash of a name from its length and its lower-cased first and last words.
-#[inline]
-fn hash(b: &[u8]) -> u64 {
-    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-    let n = b.len();
-    let head = lower_word(word_at(b, 0));
-    let tail = if n > 8 {
-        lower_word(u64::from_le_bytes(
-            *b[n - 8..].first_chunk::<8>().unwrap_or(&[0; 8]),
-        ))
-    } else {
-        0
-    };
-    let h = (head ^ (n as u64).rotate_left(40)).wrapping_mul(K);
-    (h.rotate_left(23) ^ tail).wrapping_mul(K)
+/// A name as the tables compare it: its length, its hash, and its first [`INLINE`] words
+/// lower-cased and zero-padded — computed once per lookup, compared with a slot's words in
+/// three word comparisons.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    len: usize,
+    hash: u64,
+    words: [u64; INLINE],
+}
+
+impl Key {
+    #[inline]
+    fn new(b: &[u8]) -> Key {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let n = b.len();
+        let w0 = lower_word(word_at(b, 0));
+        // The last eight bytes (n > 8), lower-cased: the hash's second word, and the last
+        // inline word once shifted to drop the bytes an earlier word holds.
+        let last = match b
+            .len()
+            .checked_sub(8)
+            .and_then(|s| b[s..].first_chunk::<8>())
+        {
+            Some(c) if n > 8 => lower_word(u64::from_le_bytes(*c)),
+            _ => 0,
+        };
+        let words = match n {
+            0..=8 => [w0, 0, 0],
+            9..=16 => [w0, last >> (8 * (16 - n)), 0],
+            17..=24 => [w0, lower_word(word_at(b, 1)), last >> (8 * (24 - n))],
+            _ => [w0, lower_word(word_at(b, 1)), lower_word(word_at(b, 2))],
+        };
+        let h = (w0 ^ (n as u64).rotate_left(40)).wrapping_mul(K);
+        Key {
+            len: n,
+            hash: (h.rotate_left(23) ^ last).wrapping_mul(K),
+            words,
+        }
+    }
+
+    /// The slot bits a matching slot has in its length and tag fields.
+    #[inline]
+    fn want(&self) -> u64 {
+        (self.len as u64) << LEN_SHIFT | ((self.hash >> 59) & TAG_MASK) << TAG_SHIFT
+    }
+
+    /// The slot this key starts probing at in the table `(base, mask)`.
+    #[inline]
+    fn home(&self, (base, mask): (u32, u32)) -> usize {
+        base as usize + ((self.hash >> 20) as usize & mask as usize)
+    }
 }
 
 impl ActionIndex {
-    /// Indexes every action of every service. Among names equal ignoring case the first
-    /// (in catalog order) is kept, as the hash map this replaces did.
+    /// Indexes every action of every service, and the services themselves (the table after
+    /// the last service's). Among names equal ignoring case the first (in catalog order) is
+    /// kept, as the hash maps this replaces did.
     pub(crate) fn new(services: &[Service]) -> ActionIndex {
         let mut ix = ActionIndex::default();
         for s in services {
@@ -167,49 +204,58 @@ impl ActionIndex {
                 ix.types
                     .extend(a.resource_types.iter().map(|t| t.index as u16));
             }
-            // A load factor of 0.4 to 0.8: a small table stays in fewer cache lines and pages.
-            let n = s.actions.len();
-            let size = (n + n / 4 + 1).next_power_of_two().max(4);
-            let base = ix.slots.len();
-            ix.tables.push((base as u32, (size - 1) as u32));
-            ix.slots.resize(base + size, Slot::default());
+            let table = ix.add_table(s.actions.len());
             for (ai, a) in s.actions.iter().enumerate() {
-                let b = a.name.as_bytes();
-                if b.len() as u64 > LEN_MASK || ai >= ACTION_BITS as usize {
-                    continue; // never in the bundled data (names ≤ 63 bytes, ≤ 826 actions)
-                }
-                if ix.probe(base, size - 1, b).is_some() {
-                    continue;
-                }
-                let word = ix.rest.len();
-                let mut head = [0u64; INLINE];
-                for k in 0..b.len().div_ceil(8) {
-                    let w = lower_word(word_at(b, k));
-                    match head.get_mut(k) {
-                        Some(slot) => *slot = w,
-                        None => ix.rest.push(w),
-                    }
-                }
-                let h = hash(b);
-                let meta = (ai as u64 + 1)
-                    | (b.len() as u64) << LEN_SHIFT
-                    | if a.supports_resource_level() {
-                        RESOURCE_LEVEL
-                    } else {
-                        0
-                    }
-                    | ((h >> 59) & TAG_MASK) << TAG_SHIFT
-                    | (word as u64) << WORD_SHIFT;
-                let mut i = (h >> 20) as usize & (size - 1);
-                while ix.slots[base + i].meta != 0 {
-                    i = (i + 1) & (size - 1);
-                }
-                ix.slots[base + i] = Slot { meta, head };
+                let flags = if a.supports_resource_level() {
+                    RESOURCE_LEVEL
+                } else {
+                    0
+                };
+                ix.insert(table, ai, a.name.as_bytes(), flags);
             }
         }
         ix.starts.push(ix.keys.len() as u32);
         ix.type_starts.push(ix.types.len() as u32);
+        let table = ix.add_table(services.len());
+        for (si, s) in services.iter().enumerate() {
+            ix.insert(table, si, s.prefix.as_bytes(), 0);
+        }
         ix
+    }
+
+    /// Appends an empty table for `n` names; a load factor of 0.4 to 0.8 keeps it small (fewer
+    /// cache lines and pages) with short probe runs.
+    fn add_table(&mut self, n: usize) -> (u32, u32) {
+        let size = (n + n / 4 + 1).next_power_of_two().max(4);
+        let base = self.slots.len();
+        self.tables.push((base as u32, (size - 1) as u32));
+        self.slots.resize(base + size, Slot::default());
+        (base as u32, (size - 1) as u32)
+    }
+
+    /// Adds the name `b` with the value `index` to `table`, unless a name equal to it
+    /// ignoring case is there already.
+    fn insert(&mut self, table: (u32, u32), index: usize, b: &[u8], flags: u64) {
+        if b.is_empty() || b.len() as u64 > LEN_MASK || index >= ACTION_BITS as usize {
+            return; // never in the bundled data (names ≤ 63 bytes, ≤ 826 actions a service)
+        }
+        let key = Key::new(b);
+        if self.probe(table, &key, b).is_some() {
+            return;
+        }
+        let word = self.rest.len();
+        self.rest
+            .extend((INLINE..b.len().div_ceil(8)).map(|k| lower_word(word_at(b, k))));
+        let meta = (index as u64 + 1) | key.want() | flags | (word as u64) << WORD_SHIFT;
+        let mask = table.1 as usize;
+        let mut i = key.home(table);
+        while self.slots[i].meta != 0 {
+            i = table.0 as usize + ((i - table.0 as usize + 1) & mask);
+        }
+        self.slots[i] = Slot {
+            meta,
+            head: key.words,
+        };
     }
 
     /// The resource types of an action, as indices into its service's resource types.
@@ -274,10 +320,9 @@ impl ActionIndex {
     /// The action `name` (any case) of the service with index `service`.
     #[inline]
     pub(crate) fn find(&self, service: usize, name: &str) -> Option<ActionRef> {
-        let &(base, mask) = self.tables.get(service)?;
-        let slot = self
-            .probe(base as usize, mask as usize, name.as_bytes())?
-            .meta;
+        let b = name.as_bytes();
+        let &table = self.tables.get(service)?;
+        let slot = self.probe(table, &Key::new(b), b)?.meta;
         Some(ActionRef {
             service: service as u32,
             action: ((slot & ACTION_BITS) - 1) as u16,
@@ -285,36 +330,54 @@ impl ActionIndex {
         })
     }
 
-    /// [`ActionIndex::find`] for many names at once, in order. First every name is hashed and
-    /// its first slot read, then each is looked up: the reads of the first loop do not depend
-    /// on one another, so the processor overlaps their cache misses (the tables are cold
-    /// after the document itself has streamed through the cache) instead of waiting for each.
-    pub(crate) fn find_many(&self, queries: &[(usize, &str)], out: &mut Vec<Option<ActionRef>>) {
-        let mut first: Vec<(u64, u64)> = Vec::with_capacity(queries.len());
-        first.extend(queries.iter().map(|&(service, name)| {
+    /// The index of the service with prefix `prefix` (any case).
+    #[inline]
+    pub(crate) fn find_service(&self, prefix: &str) -> Option<usize> {
+        let b = prefix.as_bytes();
+        let &table = self.tables.last()?;
+        let slot = self.probe(table, &Key::new(b), b)?.meta;
+        Some(((slot & ACTION_BITS) - 1) as usize)
+    }
+
+    /// `service:name` lookups for many pairs at once, in order: first every service is found
+    /// (its table is small and stays cached), every name hashed and its first slot read; then
+    /// each name is looked up. The slot reads of the first loop do not depend on one another,
+    /// so the processor overlaps their cache misses (the action tables are cold after the
+    /// document itself has streamed through the cache) instead of waiting for each in turn.
+    pub(crate) fn find_many(&self, queries: &[(&str, &str)], out: &mut Vec<Option<ActionRef>>) {
+        let mut first: Vec<(u32, Key, u64)> = Vec::with_capacity(queries.len());
+        let mut last: Option<(&str, usize)> = None;
+        first.extend(queries.iter().map(|&(svc, name)| {
             let b = name.as_bytes();
-            match self.tables.get(service) {
-                Some(&(base, mask)) if !b.is_empty() && b.len() as u64 <= LEN_MASK => {
-                    let h = hash(b);
-                    let i = base as usize + ((h >> 20) as usize & mask as usize);
-                    (h, self.slots.get(i).map_or(0, |s| s.meta))
+            // A policy's actions come in runs of one service: its spelling repeats.
+            let service = match last {
+                Some((text, i)) if text == svc => Some(i),
+                _ => self.find_service(svc),
+            };
+            if let Some(i) = service {
+                last = Some((svc, i));
+            }
+            let key = Key::new(b);
+            match service.and_then(|i| Some((i, *self.tables.get(i)?))) {
+                Some((i, table)) if !b.is_empty() && b.len() as u64 <= LEN_MASK => {
+                    let meta = self.slots.get(key.home(table)).map_or(0, |s| s.meta);
+                    (i as u32, key, meta)
                 }
-                _ => (0, 0),
+                _ => (u32::MAX, key, 0),
             }
         }));
         out.extend(
             queries
                 .iter()
                 .zip(&first)
-                .map(|(&(service, name), &(h, meta))| {
+                .map(|(&(_, name), &(service, key, meta))| {
                     if meta == 0 {
-                        return None; // an empty first slot, or no such table
+                        return None; // an empty first slot, or no such service
                     }
-                    let &(base, mask) = self.tables.get(service)?;
-                    let slot =
-                        self.probe_hashed(base as usize, mask as usize, name.as_bytes(), h)?;
+                    let &table = self.tables.get(service as usize)?;
+                    let slot = self.probe(table, &key, name.as_bytes())?;
                     Some(ActionRef {
-                        service: service as u32,
+                        service,
                         action: ((slot.meta & ACTION_BITS) - 1) as u16,
                         resource_level: slot.meta & RESOURCE_LEVEL != 0,
                     })
@@ -322,46 +385,32 @@ impl ActionIndex {
         );
     }
 
-    /// The slot of `b` in the table at `base` with `mask`, if any.
+    /// The slot of the name `b` (whose key is `key`) in `table`, if any.
     #[inline]
-    fn probe(&self, base: usize, mask: usize, b: &[u8]) -> Option<&Slot> {
-        if b.is_empty() || b.len() as u64 > LEN_MASK {
+    fn probe(&self, table: (u32, u32), key: &Key, b: &[u8]) -> Option<&Slot> {
+        if key.len == 0 || key.len as u64 > LEN_MASK {
             return None;
         }
-        self.probe_hashed(base, mask, b, hash(b))
-    }
-
-    /// [`ActionIndex::probe`] with the hash of `b` computed (`b` is 1..=`LEN_MASK` bytes).
-    #[inline]
-    fn probe_hashed(&self, base: usize, mask: usize, b: &[u8], h: u64) -> Option<&Slot> {
-        let want = (b.len() as u64) << LEN_SHIFT | ((h >> 59) & TAG_MASK) << TAG_SHIFT;
+        let want = key.want();
         let check = LEN_MASK << LEN_SHIFT | TAG_MASK << TAG_SHIFT;
-        let mut i = (h >> 20) as usize & mask;
+        let (base, mask) = (table.0 as usize, table.1 as usize);
+        let mut i = key.home(table) - base;
         loop {
             let slot = self.slots.get(base + i)?;
             if slot.meta == 0 {
                 return None;
             }
-            if slot.meta & check == want && self.name_is(slot, b) {
+            if slot.meta & check == want && slot.head == key.words && self.rest_is(slot, b) {
                 return Some(slot);
             }
             i = (i + 1) & mask;
         }
     }
 
-    /// True when the name stored in `slot` is `b` ignoring ASCII case (lengths are equal).
+    /// True when the stored words of a name longer than the inline words are those of `b`.
     #[inline]
-    fn name_is(&self, slot: &Slot, b: &[u8]) -> bool {
+    fn rest_is(&self, slot: &Slot, b: &[u8]) -> bool {
         let n = b.len().div_ceil(8);
-        let inline = slot
-            .head
-            .iter()
-            .take(n)
-            .enumerate()
-            .all(|(k, &s)| lower_word(word_at(b, k)) == s);
-        if !inline {
-            return false;
-        }
         if n <= INLINE {
             return true;
         }
@@ -441,27 +490,55 @@ mod tests {
         assert!(cat.find_action(usize::MAX, "GetObject").is_none());
     }
 
-    /// `find_many` answers as `find` does, entry by entry, for found and missing names.
+    /// `find_many` answers as `service_index` + `find` do, pair by pair, for found and
+    /// missing services and names.
     #[test]
     fn batch_lookup_agrees_with_single_lookups() {
         let cat = super::super::Catalog::get();
-        let mut queries: Vec<(usize, String)> = Vec::new();
-        for (si, s) in cat.services().iter().enumerate().step_by(3) {
+        let mut queries: Vec<(String, String)> = Vec::new();
+        let services = cat.services();
+        for (si, s) in services.iter().enumerate().step_by(3) {
+            let other = services[(si + 1) % services.len()].prefix;
             for a in s.actions.iter().step_by(5) {
-                queries.push((si, a.name.to_ascii_uppercase()));
-                queries.push((si, format!("{}s", a.name)));
-                queries.push((si + 1, a.name.to_string()));
+                queries.push((s.prefix.to_ascii_uppercase(), a.name.to_ascii_uppercase()));
+                queries.push((s.prefix.into(), format!("{}s", a.name)));
+                queries.push((other.into(), a.name.into()));
+                queries.push((format!("{}x", s.prefix), a.name.into()));
             }
         }
-        queries.push((usize::MAX, "GetObject".into()));
-        queries.push((0, String::new()));
-        let q: Vec<(usize, &str)> = queries.iter().map(|(s, n)| (*s, n.as_str())).collect();
+        queries.push((String::new(), "GetObject".into()));
+        queries.push(("s3".into(), String::new()));
+        let q: Vec<(&str, &str)> = queries
+            .iter()
+            .map(|(s, n)| (s.as_str(), n.as_str()))
+            .collect();
         let mut out = vec![None];
         cat.find_actions(&q, &mut out);
-        let expected: Vec<_> = q.iter().map(|&(s, n)| cat.find_action(s, n)).collect();
+        let expected: Vec<_> = q
+            .iter()
+            .map(|&(s, n)| cat.find_action(cat.service_index(s)?, n))
+            .collect();
         assert_eq!(out[0], None, "appends");
         assert_eq!(out[1..], expected[..]);
         assert!(expected.iter().filter(|r| r.is_some()).count() > 1000);
+    }
+
+    /// Every service is found under any spelling; near misses are not.
+    #[test]
+    fn finds_every_service() {
+        let cat = super::super::Catalog::get();
+        for (si, s) in cat.services().iter().enumerate() {
+            assert_eq!(cat.service_index(s.prefix), Some(si));
+            assert_eq!(cat.service_index(&s.prefix.to_ascii_uppercase()), Some(si));
+            for miss in [format!("{}x", s.prefix), s.prefix[1..].to_string()] {
+                let expected = cat
+                    .services()
+                    .iter()
+                    .position(|t| t.prefix.eq_ignore_ascii_case(&miss));
+                assert_eq!(cat.service_index(&miss), expected, "{miss}");
+            }
+        }
+        assert_eq!(cat.service_index(""), None);
     }
 
     /// `with_prefix` is the run of names starting with the head, ignoring case.

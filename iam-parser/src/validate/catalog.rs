@@ -23,17 +23,13 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 /// Looks up every concrete `service:Name` entry of the policy in the catalog at once
 /// ([`Catalog::find_actions`]: the table reads of all entries overlap), leaving in `found` one
 /// result per entry (`None` for other kinds of entries and for unknown services and actions).
-pub(super) fn find_actions(
-    c: &mut Checks,
-    entries: &[Entry<'_>],
-    found: &mut Vec<Option<ActionRef>>,
-) {
+pub(super) fn find_actions(entries: &[Entry<'_>], found: &mut Vec<Option<ActionRef>>) {
     let cat = Catalog::get();
-    let queries: Vec<(usize, &str)> = entries
+    let queries: Vec<(&str, &str)> = entries
         .iter()
         .map(|e| match e.kind {
-            Kind::Concrete => (service_index(c, cat, e.svc).unwrap_or(usize::MAX), e.name),
-            _ => (usize::MAX, ""),
+            Kind::Concrete => (e.svc, e.name),
+            _ => ("", ""),
         })
         .collect();
     found.clear();

@@ -173,7 +173,7 @@ fn validate_impl(
         }
         if options.catalog {
             let mut found = Vec::new();
-            catalog::find_actions(&mut out, &entries, &mut found);
+            catalog::find_actions(&entries, &mut found);
             for (i, st) in policy.statements.iter().enumerate() {
                 let found = &found[bounds[i]..bounds[i + 1]];
                 catalog::check_statement(&mut out, st, of(i), found, &paths(i));
