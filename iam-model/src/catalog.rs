@@ -489,8 +489,6 @@ pub struct Catalog {
     source: &'static str,
     services: Vec<Service>,
     global_keys: Vec<ConditionKey>,
-    /// Lower-cased key → (service index, key index); `usize::MAX` service = global.
-    keys: HashMap<String, (usize, usize), BuildHasherDefault<FxHasher>>,
     /// Lower-cased key prefix → templated keys with that prefix.
     templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>,
     /// `(service index, action name)`, case-insensitively → the action: see `packed.rs`.
@@ -802,11 +800,11 @@ impl Catalog {
     /// assert!(cat.condition_key("s3:NoSuchKey").is_none());
     /// ```
     pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
-        let mut buf = [0u8; 128];
-        let lower = lower_into(key, &mut buf);
-        if let Some(&(s, k)) = self.keys.get(lower.as_ref()) {
+        if let Some((s, k)) = self.action_index.find_condition_key(key) {
             return self.key_at(s, k);
         }
+        let mut buf = [0u8; 128];
+        let lower = lower_into(key, &mut buf);
         let prefix = lower.split_once(':').map_or(lower.as_ref(), |(p, _)| p);
         let templates = self.templated.get(prefix)?;
         templates

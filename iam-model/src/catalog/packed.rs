@@ -71,6 +71,11 @@ pub(crate) struct ActionIndex {
     type_starts: Vec<u32>,
     /// The resource types of every action, as indices into its service's resource types.
     types: Vec<u16>,
+    /// The table of exact condition keys (after the services' table), if built.
+    key_table: Option<(u32, u32)>,
+    /// What the condition-key table's slots stand for: `(service index or usize::MAX for the
+    /// global keys, key index)`.
+    key_refs: Vec<(usize, usize)>,
 }
 
 /// Name words kept in the slot itself: names of up to 24 bytes (most of them) are compared
@@ -114,6 +119,28 @@ fn sort_key(b: &[u8]) -> u64 {
         return 0;
     }
     lower_word(word_at(b, 0)).swap_bytes()
+}
+
+/// `a == b` for short texts (service prefixes) without a `memcmp` call: the first and last
+/// eight bytes (overlapping) when both are eight bytes or more.
+#[inline]
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    if n < 8 || n > 16 {
+        return a == b;
+    }
+    let (Some(ha), Some(hb), Some(ta), Some(tb)) = (
+        a.first_chunk::<8>(),
+        b.first_chunk::<8>(),
+        a.last_chunk::<8>(),
+        b.last_chunk::<8>(),
+    ) else {
+        return a == b;
+    };
+    ha == hb && ta == tb
 }
 
 /// A zero-padded little-endian word of 1..=7 bytes, with at most three loads.
@@ -221,6 +248,29 @@ impl ActionIndex {
             ix.insert(table, si, s.prefix.as_bytes(), 0);
         }
         ix
+    }
+
+    /// Adds the table of exact condition keys: `(service or usize::MAX, key index, name)` in
+    /// declaration order (the first of names equal ignoring case is kept).
+    pub(crate) fn add_condition_keys(&mut self, keys: &[(usize, usize, &str)]) {
+        let table = self.add_table(keys.len());
+        self.tables.pop(); // not a service's table: kept apart
+        for (i, &(_, _, name)) in keys.iter().enumerate() {
+            self.insert(table, i, name.as_bytes(), 0);
+        }
+        self.key_refs = keys.iter().map(|&(s, k, _)| (s, k)).collect();
+        self.key_table = Some(table);
+    }
+
+    /// The condition key named `key` (any case, no template matching): `(service or
+    /// usize::MAX, key index)`.
+    #[inline]
+    pub(crate) fn find_condition_key(&self, key: &str) -> Option<(usize, usize)> {
+        let b = key.as_bytes();
+        let slot = self.probe(self.key_table?, &Key::new(b), b)?.meta;
+        self.key_refs
+            .get(((slot & ACTION_BITS) - 1) as usize)
+            .copied()
     }
 
     /// Appends an empty table for `n` names; a load factor of 0.4 to 0.8 keeps it small (fewer
@@ -351,7 +401,7 @@ impl ActionIndex {
             let b = name.as_bytes();
             // A policy's actions come in runs of one service: its spelling repeats.
             let service = match last {
-                Some((text, i)) if text == svc => Some(i),
+                Some((text, i)) if same_text(text.as_bytes(), svc.as_bytes()) => Some(i),
                 _ => self.find_service(svc),
             };
             if let Some(i) = service {
@@ -386,7 +436,7 @@ impl ActionIndex {
     }
 
     /// The slot of the name `b` (whose key is `key`) in `table`, if any.
-    #[inline]
+    #[inline(always)]
     fn probe(&self, table: (u32, u32), key: &Key, b: &[u8]) -> Option<&Slot> {
         if key.len == 0 || key.len as u64 > LEN_MASK {
             return None;
@@ -594,5 +644,28 @@ mod tests {
             }
         }
         assert!(with_types > 10_000, "{with_types}");
+    }
+
+    /// Every declared condition key is found under any spelling, as its first declaration
+    /// (global keys first, then service by service).
+    #[test]
+    fn finds_every_condition_key_as_declared_first() {
+        let cat = super::super::Catalog::get();
+        let all: Vec<&super::super::ConditionKey> = cat
+            .global_condition_keys()
+            .iter()
+            .chain(cat.services().iter().flat_map(|s| s.condition_keys.iter()))
+            .collect();
+        assert!(all.len() > 1000);
+        for k in &all {
+            let first = all
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case(k.name))
+                .unwrap();
+            for spelling in [k.name.to_string(), k.name.to_ascii_uppercase()] {
+                let found = cat.condition_key(&spelling).expect(k.name);
+                assert!(std::ptr::eq(found, *first), "{spelling}");
+            }
+        }
     }
 }
