@@ -685,10 +685,14 @@ impl Catalog {
     /// let cat = iam_model::catalog::Catalog::get();
     /// let (s3, iam) = (cat.service_index("s3").unwrap(), cat.service_index("iam").unwrap());
     /// let mut out = Vec::new();
-    /// cat.find_actions(&[("s3", "GetObject"), ("IAM", "NoSuchAction"), ("iam", "passrole")], &mut out);
+    /// cat.find_actions([("s3", "GetObject"), ("IAM", "NoSuchAction"), ("iam", "passrole")], &mut out);
     /// assert_eq!(out, [cat.find_action(s3, "GetObject"), None, cat.find_action(iam, "PassRole")]);
     /// ```
-    pub fn find_actions(&self, queries: &[(&str, &str)], out: &mut Vec<Option<ActionRef>>) {
+    pub fn find_actions<'q>(
+        &self,
+        queries: impl IntoIterator<Item = (&'q str, &'q str)>,
+        out: &mut Vec<Option<ActionRef>>,
+    ) {
         self.action_index.find_many(queries, out);
     }
 

@@ -174,7 +174,7 @@ struct Key {
 }
 
 impl Key {
-    #[inline]
+    #[inline(always)]
     fn new(b: &[u8]) -> Key {
         const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
         let n = b.len();
@@ -394,45 +394,49 @@ impl ActionIndex {
     /// each name is looked up. The slot reads of the first loop do not depend on one another,
     /// so the processor overlaps their cache misses (the action tables are cold after the
     /// document itself has streamed through the cache) instead of waiting for each in turn.
-    pub(crate) fn find_many(&self, queries: &[(&str, &str)], out: &mut Vec<Option<ActionRef>>) {
-        let mut first: Vec<(u32, Key, u64)> = Vec::with_capacity(queries.len());
+    pub(crate) fn find_many<'q>(
+        &self,
+        queries: impl IntoIterator<Item = (&'q str, &'q str)>,
+        out: &mut Vec<Option<ActionRef>>,
+    ) {
+        let queries = queries.into_iter();
+        let mut first: Vec<(u32, Key, u64, &str)> = Vec::with_capacity(queries.size_hint().0);
         let mut last: Option<(&str, usize)> = None;
-        first.extend(queries.iter().map(|&(svc, name)| {
+        first.extend(queries.map(|(svc, name)| {
+            const NONE: Key = Key {
+                len: 0,
+                hash: 0,
+                words: [0; INLINE],
+            };
             let b = name.as_bytes();
+            if b.is_empty() || b.len() as u64 > LEN_MASK || svc.is_empty() {
+                return (u32::MAX, NONE, 0, name);
+            }
             // A policy's actions come in runs of one service: its spelling repeats.
             let service = match last {
                 Some((text, i)) if same_text(text.as_bytes(), svc.as_bytes()) => Some(i),
                 _ => self.find_service(svc),
             };
-            if let Some(i) = service {
-                last = Some((svc, i));
-            }
+            let Some((i, table)) = service.and_then(|i| Some((i, *self.tables.get(i)?))) else {
+                return (u32::MAX, NONE, 0, name);
+            };
+            last = Some((svc, i));
             let key = Key::new(b);
-            match service.and_then(|i| Some((i, *self.tables.get(i)?))) {
-                Some((i, table)) if !b.is_empty() && b.len() as u64 <= LEN_MASK => {
-                    let meta = self.slots.get(key.home(table)).map_or(0, |s| s.meta);
-                    (i as u32, key, meta)
-                }
-                _ => (u32::MAX, key, 0),
-            }
+            let meta = self.slots.get(key.home(table)).map_or(0, |s| s.meta);
+            (i as u32, key, meta, name)
         }));
-        out.extend(
-            queries
-                .iter()
-                .zip(&first)
-                .map(|(&(_, name), &(service, key, meta))| {
-                    if meta == 0 {
-                        return None; // an empty first slot, or no such service
-                    }
-                    let &table = self.tables.get(service as usize)?;
-                    let slot = self.probe(table, &key, name.as_bytes())?;
-                    Some(ActionRef {
-                        service,
-                        action: ((slot.meta & ACTION_BITS) - 1) as u16,
-                        resource_level: slot.meta & RESOURCE_LEVEL != 0,
-                    })
-                }),
-        );
+        out.extend(first.iter().map(|&(service, key, meta, name)| {
+            if meta == 0 {
+                return None; // an empty first slot, or no such service
+            }
+            let &table = self.tables.get(service as usize)?;
+            let slot = self.probe(table, &key, name.as_bytes())?;
+            Some(ActionRef {
+                service,
+                action: ((slot.meta & ACTION_BITS) - 1) as u16,
+                resource_level: slot.meta & RESOURCE_LEVEL != 0,
+            })
+        }));
     }
 
     /// The slot of the name `b` (whose key is `key`) in `table`, if any.
@@ -563,7 +567,7 @@ mod tests {
             .map(|(s, n)| (s.as_str(), n.as_str()))
             .collect();
         let mut out = vec![None];
-        cat.find_actions(&q, &mut out);
+        cat.find_actions(q.iter().copied(), &mut out);
         let expected: Vec<_> = q
             .iter()
             .map(|&(s, n)| cat.find_action(cat.service_index(s)?, n))

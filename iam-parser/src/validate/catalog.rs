@@ -25,15 +25,12 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 /// result per entry (`None` for other kinds of entries and for unknown services and actions).
 pub(super) fn find_actions(entries: &[Entry<'_>], found: &mut Vec<Option<ActionRef>>) {
     let cat = Catalog::get();
-    let queries: Vec<(&str, &str)> = entries
-        .iter()
-        .map(|e| match e.kind {
-            Kind::Concrete => (e.svc, e.name),
-            _ => ("", ""),
-        })
-        .collect();
+    let queries = entries.iter().map(|e| match e.kind {
+        Kind::Concrete => (e.svc, e.name),
+        _ => ("", ""),
+    });
     found.clear();
-    cat.find_actions(&queries, found);
+    cat.find_actions(queries, found);
 }
 
 /// The catalog index of the service prefix `svc`, remembering the last one found (a policy's
