@@ -1,13 +1,18 @@
-//! The packed action index behind [`super::Catalog::find_action`]: one small open-addressing
-//! table per service, whose 8-byte slots carry the action's index, its name's length, a few
-//! hash bits and the facts the validator asks about (resource-level support), and the
-//! lower-cased names of each service's actions side by side in one word array.
+//! The packed name tables behind [`super::Catalog::find_action`],
+//! [`super::Catalog::service_index`] and the exact condition keys of
+//! [`super::Catalog::condition_key`]: one small open-addressing table per service (and one
+//! for the service prefixes, one for the condition keys), whose 32-byte slots hold the
+//! entry's index, its name's length, five hash bits, the facts the validator asks about
+//! (resource-level support) and the first 24 bytes of the lower-cased name — so a lookup
+//! reads one cache line, not the hash map bucket, the key strings and the `Service`/`Action`
+//! records it used to (issue #10; BENCHMARKS.md, round 8).
 //!
-//! A lookup hashes the queried name (its length and its first and last eight bytes,
-//! lower-cased a word at a time), probes the service's slots, and compares the queried name
-//! lower-cased a word at a time against the stored words: no allocation, no pointer chasing
-//! into the `Service`/`Action` records, and the slots and names of one service lie together,
-//! so the services a policy names stay in the cache (issue #10, BENCHMARKS.md round 8).
+//! A lookup computes the queried name's [`Key`] once (its length, a hash of its first and
+//! last eight bytes, and its first three words, lower-cased a word at a time), probes the
+//! table, and compares the three words at once; longer names compare their remaining words
+//! in `rest`. No allocation; ASCII case-insensitive exactly as `eq_ignore_ascii_case`.
+//! Beside the tables: per action an 8-byte sort key (binary searches for `Head*` runs) and
+//! its resource types as `u16` indices.
 
 use super::{Service, lower_word};
 
@@ -21,7 +26,7 @@ const RESOURCE_LEVEL: u64 = 1 << 26;
 /// Slot bits 27..32: five bits of the hash, compared before the name.
 const TAG_SHIFT: u32 = 27;
 const TAG_MASK: u64 = 0x1f;
-/// Slot bits 32..64: where the name's words start in `names`.
+/// Slot bits 32..64: where the name's words after the inline ones start in `rest`.
 const WORD_SHIFT: u32 = 32;
 
 /// A catalog action found by [`super::Catalog::find_action`]: its service's and its own index,
@@ -129,7 +134,7 @@ fn same_text(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     let n = a.len();
-    if n < 8 || n > 16 {
+    if !(8..=16).contains(&n) {
         return a == b;
     }
     let (Some(ha), Some(hb), Some(ta), Some(tb)) = (
