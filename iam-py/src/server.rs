@@ -54,6 +54,7 @@ impl PyServer {
             import: import_details,
             enforce,
             log,
+            ..ServerOptions::default()
         };
         let shared = account.as_ref().map(|a| a.get().shared());
         let server = py
