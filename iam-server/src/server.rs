@@ -389,8 +389,9 @@ impl Drop for Server {
 /// Another door into a served account — the in-process Python clients — that runs calls the
 /// way the endpoint does: clock pinned, randomness recorded, and every change journaled and
 /// durable before the call returns, so that a state directory also keeps the changes made
-/// through that door. Its calls are not written to the decision log (they have no network
-/// request).
+/// through that door. Its calls are written to the decision log like the endpoint's, marked
+/// `"via": "python"` (no source address or user agent): the log is the served account's
+/// trail, and `iamkit policy-from-log` must see every call a principal made.
 #[derive(Clone)]
 pub struct Door {
     shared: Arc<Shared>,
@@ -438,12 +439,28 @@ impl Door {
             }
             synced
         });
-        match failure {
+        let result = match failure {
             Some(m) => Err(iam_account::CallError::Invalid(
                 iam_model::entities::IamError::invalid_input(m),
             )),
             None => out.result,
+        };
+        if let Some(log) = &self.shared.log {
+            let facts = RequestFacts {
+                request_id: request_id(),
+                service: service.to_string(),
+                operation: operation.to_string(),
+                principal: Some(caller.arn.clone()),
+                access_key_id: caller.access_key_id.clone(),
+                outcome: if result.is_ok() { "ok" } else { "error" },
+                error_code: result.as_ref().err().map(|e| e.error().code.as_str().to_string()),
+                via: "python",
+                ..RequestFacts::default()
+            };
+            // As for the endpoint: a log that cannot be written does not fail the call.
+            let _ = log.write(&DecisionLog::records(&facts, &out.checks, now_millis()));
         }
+        result
     }
 }
 
