@@ -630,7 +630,10 @@ mod tests {
     fn malformed_lines_name_their_number() {
         let good = rec(ALICE, "iam:GetUser", ALICE, "allowed");
         let cases: [(String, &str); 7] = [
-            (format!("{good}\n\n{{\"principal\": x}}"), "not a JSON object"),
+            (
+                format!("{good}\n\n{{\"principal\": x}}"),
+                "not a JSON object",
+            ),
             (format!("{good}\n[1, 2]"), "expected a JSON object"),
             (
                 format!("{good}\n{}", json!({"principal": ALICE})),

@@ -245,8 +245,7 @@ mod tests {
         log.write(&[json!({"c": 3})]).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
-            text,
-            "{\"a\":1}\n{\"time\":\"2026\n{\"b\":2}\n{\"c\":3}\n",
+            text, "{\"a\":1}\n{\"time\":\"2026\n{\"b\":2}\n{\"c\":3}\n",
             "one newline added after the cut-short record, none after a whole one"
         );
     }

@@ -453,7 +453,10 @@ impl Door {
                 principal: Some(caller.arn.clone()),
                 access_key_id: caller.access_key_id.clone(),
                 outcome: if result.is_ok() { "ok" } else { "error" },
-                error_code: result.as_ref().err().map(|e| e.error().code.as_str().to_string()),
+                error_code: result
+                    .as_ref()
+                    .err()
+                    .map(|e| e.error().code.as_str().to_string()),
                 via: "python",
                 ..RequestFacts::default()
             };
