@@ -556,8 +556,10 @@ impl Account {
     ///
     /// ```
     /// let mut a = iam_account::Account::new("111122223333").unwrap();
-    /// let err = a.restore_snapshot(&serde_json::json!({"snapshot": 1, "id": 7})).unwrap_err();
-    /// assert!(err.contains("`id`"), "{err}");
+    /// let mut snap = a.snapshot();
+    /// snap["id"] = serde_json::json!(7);
+    /// assert_eq!(a.restore_snapshot(&snap).unwrap_err(), "`id` is not a string");
+    /// assert_eq!(a.id(), "111122223333");
     /// ```
     pub fn restore_snapshot(&mut self, snapshot: &Value) -> Result<(), String> {
         let v = snapshot;
