@@ -643,8 +643,8 @@ fn reads_only(uri: &hyper::Uri, body: &[u8]) -> bool {
     };
     let in_sts = ServiceModel::get("sts").is_some_and(|m| m.operations().any(|o| o == a));
     let in_iam = ServiceModel::get("iam").is_some_and(|m| m.operations().any(|o| o == a));
-    (!in_iam || is_read_only("iam", &a))
-        && (!in_sts || is_read_only("sts", &a))
+    (!in_iam || operations::is_read_operation("iam", &a))
+        && (!in_sts || operations::is_read_operation("sts", &a))
         && (in_iam || in_sts)
 }
 
@@ -867,7 +867,18 @@ fn handle_inner(
         requested_region: Some(auth.region.clone()),
         user_agent: facts.user_agent.clone(),
     };
-    let (out, mut failure) = {
+    let (out, mut failure) = if operations::is_read_operation(service, &action) {
+        // An operation that only reads runs under the read lock, beside other reads: it changes
+        // nothing the journal keeps (its key-last-used and last-accessed records have their own
+        // lock in the account), so it neither pins the clock nor records randomness.
+        let a = shared
+            .account
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let trace = shared.log.is_some();
+        let out = operations::call_read(&a, service, &action, &params, &caller, &rc, trace);
+        (out, None)
+    } else {
         let mut a = shared
             .account
             .write()
