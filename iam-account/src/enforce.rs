@@ -785,7 +785,7 @@ impl Account {
             return (Ok(()), Vec::new());
         }
         let scope = Scope {
-            single: Some(&*self),
+            single: Some(self),
             org: None,
         };
         let (result, mut checks) = scope.authorize_call_traced(

@@ -42,11 +42,19 @@ mod report_ops;
 /// `ListMFADevices` → `list_mfa_devices`), as botocore's `xform_name` spells the operations
 /// iamkit implements; other names get the same rule applied letter by letter.
 pub fn snake_case(operation: &str) -> String {
-    if let Some(s) = IAM_OPERATIONS
-        .iter()
-        .chain(STS_OPERATIONS)
-        .find(|s| s.replace('_', "").eq_ignore_ascii_case(operation))
-    {
+    // Every call looks its operation up here: an index built once (lower-case name without
+    // underscores → boto3's name) instead of rebuilding each candidate's spelling per call.
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        IAM_OPERATIONS
+            .iter()
+            .chain(STS_OPERATIONS)
+            .rev() // the first listed wins, as a linear search would find it
+            .map(|s| (s.replace('_', ""), *s))
+            .collect()
+    });
+    if let Some(s) = index.get(operation.to_ascii_lowercase().as_str()) {
         return (*s).to_string();
     }
     let chars: Vec<char> = operation.chars().collect();

@@ -3,6 +3,8 @@
 //! same answers as `call_with`, the per-call records (key last used, last accessed, soft-mode
 //! denials) still kept, several readers at once.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test helpers: a failure is the test failing
+
 use iam_account::model::ServiceModel;
 use iam_account::operations::{
     self, IAM_OPERATIONS, READ_OPERATIONS, STS_OPERATIONS, call_read, call_with, is_read_operation,
