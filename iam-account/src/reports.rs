@@ -127,9 +127,9 @@ pub(crate) struct Activity {
     /// Key last used, service and action last accessed: behind a lock of their own, so that
     /// calls running on a shared borrow of the account — the operations that only read it
     /// (`operations::call_read`), several at once — record their use too. AWS itself records
-    /// last use asynchronously ("Last accessed information … may be delayed up to four
-    /// hours"; IAM User Guide, "Refining permissions in AWS using last accessed
-    /// information"), so nothing here has to be durable before a read's response.
+    /// use asynchronously ("Recent activity usually appears within four hours"; IAM API
+    /// reference, GenerateServiceLastAccessedDetails), so nothing here has to be durable
+    /// before a read's response.
     pub(crate) usage: Mutex<Usage>,
     /// User (lower-case name) → when its password last changed.
     pub(crate) password_changed: HashMap<String, Timestamp>,
