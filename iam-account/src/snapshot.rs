@@ -24,7 +24,7 @@ use super::enforce::Enforcement;
 use super::mfa::VirtualMfaDevice;
 use super::org_policies::OrganizationPolicies;
 use super::reports::{
-    Activity, CredentialReport, EntityRef, KeyLastUsed, LastAccess, LastAccessedJob,
+    Activity, CredentialReport, EntityRef, KeyLastUsed, LastAccess, LastAccessedJob, Usage,
 };
 use super::sts::{Session, SessionKind};
 use super::{Account, Quotas};
@@ -37,7 +37,7 @@ use iam_model::entities::{
 use iam_model::{Policy, PolicyType};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The layout version written in `"snapshot"`.
 pub const SNAPSHOT_VERSION: u64 = 1;
@@ -383,13 +383,17 @@ fn accesses(m: &BTreeMap<(String, String), LastAccess>) -> Value {
 
 fn activity(a: &Activity) -> Value {
     let Activity {
-        key_use,
-        service_access,
-        action_access,
+        usage,
         password_changed,
         credential_report,
         jobs,
     } = a;
+    let usage = usage.lock().unwrap_or_else(PoisonError::into_inner);
+    let Usage {
+        key_use,
+        service_access,
+        action_access,
+    } = &*usage;
     let report = credential_report.as_ref().map(
         |CredentialReport { generated, csv }| json!({ "generated": ts(*generated), "csv": csv }),
     );
@@ -644,7 +648,7 @@ impl Account {
             enforcement: s(v, "enforcement")?
                 .parse::<Enforcement>()
                 .map_err(|e| format!("`enforcement`: {}", e.message))?,
-            denials: Vec::new(),
+            denials: Mutex::new(Vec::new()),
             created: t(v, "created")?,
             virtual_mfa_devices: map(v, "virtual_mfa_devices", r_virtual_mfa)?,
             activity: r_activity(field(v, "activity")?).map_err(ctx("activity"))?,
@@ -1078,15 +1082,17 @@ fn entity_kind(k: &str) -> Result<&'static str, String> {
 
 fn r_activity(v: &Value) -> Result<Activity, String> {
     Ok(Activity {
-        key_use: map::<HashMap<_, _>, _>(v, "key_use", |u| {
-            Ok(KeyLastUsed {
-                date: t(u, "date")?,
-                service: s(u, "service")?,
-                region: s(u, "region")?,
-            })
-        })?,
-        service_access: r_accesses(v, "service_access")?,
-        action_access: r_accesses(v, "action_access")?,
+        usage: Mutex::new(Usage {
+            key_use: map::<HashMap<_, _>, _>(v, "key_use", |u| {
+                Ok(KeyLastUsed {
+                    date: t(u, "date")?,
+                    service: s(u, "service")?,
+                    region: s(u, "region")?,
+                })
+            })?,
+            service_access: r_accesses(v, "service_access")?,
+            action_access: r_accesses(v, "action_access")?,
+        }),
         password_changed: map(v, "password_changed", |x| {
             x.as_i64()
                 .map(Timestamp)
@@ -1307,7 +1313,7 @@ mod tests {
         assert!(a.virtual_mfa_devices == b.virtual_mfa_devices && a.quotas == b.quotas);
         assert!(a.saml_providers == b.saml_providers && a.oidc_providers == b.oidc_providers);
         assert!(a.password_policy == b.password_policy && a.created == b.created);
-        assert_eq!(a.activity.key_use, b.activity.key_use);
+        assert_eq!(a.usage().key_use, b.usage().key_use);
         assert_eq!(a.activity.credential_report, b.activity.credential_report);
         assert_eq!(
             a.to_authorization_details().to_json(),

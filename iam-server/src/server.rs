@@ -454,6 +454,37 @@ impl Door {
             )),
             None => out.result,
         };
+        self.log(service, operation, caller, &result, &out.checks);
+        result
+    }
+
+    /// Runs `operations::call_read` — an operation that only reads — on `account`, which
+    /// must be the served account, locked for reading (or writing) by the caller; nothing is
+    /// journaled. Logged like [`Door::call`].
+    pub fn call_read(
+        &self,
+        account: &Account,
+        service: &str,
+        operation: &str,
+        params: &Value,
+        caller: &Caller,
+    ) -> Result<Value, iam_account::CallError> {
+        let trace = self.shared.log.is_some();
+        let rc = RequestContext::default();
+        let out = operations::call_read(account, service, operation, params, caller, &rc, trace);
+        self.log(service, operation, caller, &out.result, &out.checks);
+        out.result
+    }
+
+    /// Writes a call's records to the decision log, if there is one (`"via": "python"`).
+    fn log(
+        &self,
+        service: &str,
+        operation: &str,
+        caller: &Caller,
+        result: &Result<Value, iam_account::CallError>,
+        checks: &[iam_account::CheckDecision],
+    ) {
         if let Some(log) = &self.shared.log {
             let facts = RequestFacts {
                 request_id: request_id(),
@@ -470,9 +501,8 @@ impl Door {
                 ..RequestFacts::default()
             };
             // As for the endpoint: a log that cannot be written does not fail the call.
-            let _ = log.write(&DecisionLog::records(&facts, &out.checks, now_millis()));
+            let _ = log.write(&DecisionLog::records(&facts, checks, now_millis()));
         }
-        result
     }
 }
 
@@ -969,6 +999,7 @@ fn handle_inner(
         failure = Some(format!("the change could not be made durable: {e}"));
     }
     if failure.is_none()
+        && !is_read_only(service, &action)
         && let Some(j) = &shared.journal
         && j.compaction_due()
     {
