@@ -496,6 +496,25 @@ def test_state_survives_kill_9(tmp_path: Path) -> None:
             gina.create_user(UserName="nope")
         assert error_of(e)[0] == "AccessDenied"
         ep.stop()
+        # A clean stop (SIGTERM) folds the journal into a snapshot: owner-only files in an
+        # owner-only directory, an empty journal; the next start reads the snapshot.
+        assert (state / "snapshot").stat().st_mode & 0o777 == 0o600
+        assert (state / "journal").stat().st_mode & 0o777 == 0o600
+        assert (state / "journal").stat().st_size == 0
+        assert state.stat().st_mode & 0o777 == 0o700
+        ep.start()
+        iam = boto3.client("iam", endpoint_url=ep.url, region_name="us-east-1", config=NO_RETRY, **root)
+        assert {u["UserName"] for u in iam.list_users()["Users"]} == {"gina"}
+        gina = boto3.client(
+            "iam",
+            endpoint_url=ep.url,
+            region_name="us-east-1",
+            config=NO_RETRY,
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"],
+        )
+        assert gina.get_user(UserName="gina")["User"]["UserName"] == "gina"
+        ep.stop()
     # The decision log of both lives names gina's calls: policy-from-log derives her policy.
     assert log.exists()
     # Whole records only: the cut-short one is not JSON.
