@@ -6,7 +6,9 @@
 //! `{"UserName": "alice"}`); the response is the output shape in the same form, with dates as
 //! ISO-8601 text. [`call`] authorizes the call for its authenticated [`Caller`] (as the
 //! account's [`Enforcement`](crate::Enforcement) says), runs it and paginates the result
-//! (`Marker`/`MaxItems`, as the model's paginators).
+//! (`Marker`/`MaxItems`, as the model's paginators). The operations that only read the account
+//! ([`READ_OPERATIONS`]) also run through [`call_read`] on a shared borrow — several at once
+//! (the server serves them under a read lock); [`call`] runs them with the same code.
 //!
 //! ```
 //! use iam_account::{Account, operations};
