@@ -67,7 +67,8 @@ mod who_can;
 pub use diff::{PolicyDiff, diff_policies, diff_policy_versions, diff_principal};
 pub use matrix::{AccessMatrix, LevelMatrix, access_matrix};
 pub use policy_from_log::{
-    DecisionFilter, LogError, LogStatement, LoggedRequest, PolicyFromLog, policy_from_log,
+    DecisionFilter, LogError, LogStatement, LogWarning, LoggedRequest, PolicyFromLog,
+    policy_from_log,
 };
 pub use privesc::{
     EscalationFinding, EscalationRule, RULES, ResourceNeed, privilege_escalation,
