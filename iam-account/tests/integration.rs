@@ -17,6 +17,7 @@ integration_modules! {
         enforce,
         gaad_compact,
         operations_mfa,
+        read_operations,
         simulate_caller,
         sts_story,
     ],

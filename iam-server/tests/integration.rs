@@ -9,5 +9,7 @@ integration_modules! {
     modules: [
         e2e_expired_session,
         endpoint,
+        read_path,
+        state_compaction,
     ],
 }
