@@ -78,7 +78,7 @@ pub use reach::{
     ReachPath, StatementRef,
 };
 pub use what_can::{ActionAccess, ServiceAccess, WhatCan, what_can};
-pub use who_can::{WhoCan, who_can};
+pub use who_can::{WhoCan, who_can, who_can_among};
 
 use iam_account::{Account, Organization, Scope};
 use iam_eval::Layer;
@@ -89,7 +89,9 @@ use std::fmt;
 use std::sync::Arc;
 
 /// How surely an action is allowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Access {
     /// Allowed for some request contexts only: a granting statement (or a Deny) has a
