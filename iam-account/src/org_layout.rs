@@ -613,11 +613,16 @@ impl Organization {
     }
 
     /// A copy of this organization (ids, OU tree, policies and attachments) holding only the
-    /// member accounts `account_ids` (copied through their `get-account-authorization-details`
-    /// form): the piece an analysis task needs (`iamkit.Organization` ships these to workers).
+    /// member accounts `account_ids` and the management account (an organization always has
+    /// it), copied through their `get-account-authorization-details` form: the piece an
+    /// analysis task needs (`iamkit.Organization` ships these to workers as layouts).
     pub fn subset(&self, account_ids: &[&str]) -> Result<Organization, IamError> {
         let mut accounts = BTreeMap::new();
-        for id in account_ids {
+        let management = [self.management_account.as_str()];
+        for id in account_ids.iter().chain(management.iter()) {
+            if accounts.contains_key(*id) {
+                continue;
+            }
             let a = self.account(id)?;
             let copy = Account::from_authorization_details_in(&a.to_authorization_details(), id)?;
             accounts.insert((*id).to_string(), copy);
@@ -834,7 +839,9 @@ mod tests {
         let org = Organization::from_layout(&base(), None).unwrap();
         let s = org.subset(&["222222222222"]).unwrap();
         assert_eq!(s.path_of("222222222222"), org.path_of("222222222222"));
-        assert!(s.account("111111111111").is_err());
+        assert_eq!(s.accounts().count(), 2); // the management account stays
+        let again = Organization::from_layout(&s.to_layout(), None).unwrap();
+        assert_eq!(again.to_layout(), s.to_layout());
         assert!(org.subset(&["999999999999"]).is_err());
     }
 }

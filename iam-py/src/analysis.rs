@@ -119,6 +119,14 @@ pub(crate) fn what_can<'py>(
     let w = acct
         .read(py, |a| analysis::what_can(a, principal))
         .map_err(|e| analysis_error(py, &e.into()))?;
+    what_can_to_py(py, &w)
+}
+
+/// The Python shape of a [`analysis::WhatCan`] (see [`what_can`]).
+pub(crate) fn what_can_to_py<'py>(
+    py: Python<'py>,
+    w: &analysis::WhatCan,
+) -> PyResult<Bound<'py, PyAny>> {
     let mut statements: Vec<&std::sync::Arc<analysis::StatementInfo>> = Vec::new();
     let mut actions = Vec::with_capacity(w.len());
     for s in &w.services {
@@ -262,11 +270,34 @@ pub(crate) fn _policy_from_log<'py>(
 /// describes the account as it was when built.
 #[pyclass(module = "iamkit._native", name = "NativeReachGraph", frozen)]
 pub(crate) struct PyReachGraph {
-    graph: analysis::ReachGraph,
+    pub(crate) graph: analysis::ReachGraph,
 }
 
 #[pymethods]
 impl PyReachGraph {
+    /// A graph from its JSON text (`to_json`), as pickling ships it between processes.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<PyReachGraph> {
+        analysis::ReachGraph::from_json(text)
+            .map(|graph| PyReachGraph { graph })
+            .map_err(|e| PyValueError::new_err(format!("not a reach graph: {e}")))
+    }
+
+    /// The whole graph from parts built over disjoint sets of accounts
+    /// (`iam_analysis::ReachGraph::merge`).
+    #[staticmethod]
+    fn merge(py: Python<'_>, parts: Vec<PyRef<'_, PyReachGraph>>) -> PyReachGraph {
+        let parts: Vec<analysis::ReachGraph> = parts.iter().map(|p| p.graph.clone()).collect();
+        PyReachGraph {
+            graph: py.detach(|| analysis::ReachGraph::merge(parts)),
+        }
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let f = py.get_type::<PyReachGraph>().getattr("from_json")?;
+        Ok((f, (self.graph.to_json(),)))
+    }
+
     /// `{"nodes": [...], "edges": [...]}` as JSON text.
     fn to_json(&self) -> PyResult<String> {
         serde_json::to_string(&self.graph).map_err(|e| PyValueError::new_err(e.to_string()))

@@ -663,6 +663,40 @@ fn trusted_accounts(trust: &Policy) -> Option<BTreeSet<String>> {
     Some(out)
 }
 
+/// The accounts of the target, other than `accounts`, holding a role whose trust policy may
+/// name a principal of one of `accounts` (its id, root or a principal ARN; or any account):
+/// with `accounts` themselves, what [`ReachGraph::build_for`] needs to find every edge
+/// starting in `accounts`. In id order.
+///
+/// ```
+/// use iam_account::{Account, Organization};
+/// let mut org = Organization::new(Account::new("111111111111").unwrap()).unwrap();
+/// let root = org.root_id().to_string();
+/// let mut b = Account::new("222222222222").unwrap();
+/// b.create_role("r", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+///   "Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}]}"#).unwrap();
+/// org.add_account(b, &root).unwrap();
+/// assert_eq!(iam_analysis::reach::trusting_accounts(&org, &["111111111111"]), ["222222222222"]);
+/// assert!(iam_analysis::reach::trusting_accounts(&org, &["222222222222"]).is_empty());
+/// ```
+pub fn trusting_accounts<'a>(target: impl Into<Target<'a>>, accounts: &[&str]) -> Vec<String> {
+    let target = target.into();
+    let mut out = Vec::new();
+    for a in target.accounts() {
+        if accounts.contains(&a.id()) {
+            continue;
+        }
+        let trusts = a.roles_iter().any(|r| {
+            trusted_accounts(&r.trust_policy.shared())
+                .is_none_or(|set| accounts.iter().any(|x| set.contains(*x)))
+        });
+        if trusts {
+            out.push(a.id().to_string());
+        }
+    }
+    out
+}
+
 /// What the builder knows about a user or role.
 struct Entity<'a> {
     account: &'a Account,
