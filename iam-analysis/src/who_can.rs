@@ -75,12 +75,15 @@ fn decide_group(
     .with_trim(|pattern: &str| pattern_matches(pattern, &parts));
     for arn in principals {
         let subject = Subject::prepare(scope, arn, first, resource)?;
-        let may_allow = subject.layers.resource.is_some()
-            || subject
-                .layers
-                .identity
-                .iter()
-                .any(|n| cache.allows(&n.policy));
+        let identity_allows = subject
+            .layers
+            .identity
+            .iter()
+            .any(|n| cache.allows(&n.policy));
+        // Across accounts the identity side must allow too (spec §5.8): a resource policy alone
+        // grants nothing to another account's principal.
+        let cross = subject.resource_account != subject.principal.account();
+        let may_allow = identity_allows || (!cross && subject.layers.resource.is_some());
         if !may_allow {
             continue;
         }

@@ -455,6 +455,8 @@ struct Actor {
     patterns: Vec<String>,
     /// The graph actions some identity Allow statement names (a quick "may it at all").
     may_set: std::collections::HashSet<&'static str>,
+    /// Its identity Allow statements, for [`Actor::may_on`].
+    allows: Vec<AllowStatement>,
     /// Per [`PASSROLE_METHODS`] entry: the evidence of each of its service actions, when all
     /// are allowed (computed only for actors that may pass roles).
     methods: Vec<Option<Vec<Evidence>>>,
@@ -469,6 +471,23 @@ impl Actor {
         self.may_set.contains(action)
     }
 
+    /// True when some identity Allow statement names `action` and a resource pattern that
+    /// can match `resource` (policy variables widened: `${aws:username}` is the user's name,
+    /// any other variable `*`; `NotResource` matches anything). An over-approximation that
+    /// skips the engine for requests no statement could allow: the identity side must allow
+    /// every request the graph makes with it.
+    fn may_on(&self, action: &str, resource: &str) -> bool {
+        self.may(action)
+            && self.allows.iter().any(|st| {
+                let action_matches = st.actions.iter().any(|p| glob_ci(p, action)) != st.not_action;
+                action_matches
+                    && st
+                        .resources
+                        .as_ref()
+                        .is_none_or(|rs| rs.iter().any(|p| glob_ci(p, resource)))
+            })
+    }
+
     fn may_uncached(allow_actions: &[(bool, Vec<String>)], action: &str) -> bool {
         allow_actions.iter().any(|(neg, pats)| {
             if *neg {
@@ -478,6 +497,37 @@ impl Actor {
             }
         })
     }
+}
+
+/// An identity Allow statement as [`Actor::may_on`] reads it.
+struct AllowStatement {
+    not_action: bool,
+    actions: Vec<String>,
+    /// `None` for `NotResource` (or no resource element): any resource may match.
+    resources: Option<Vec<String>>,
+}
+
+/// A resource pattern with its policy variables widened: `${aws:username}` becomes the user's
+/// name when known, every other `${…}` a `*` (so the pattern matches at least what it can
+/// match for any value).
+fn widen_variables(pattern: &str, username: Option<&str>) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(j) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        match (after[..j].eq_ignore_ascii_case("aws:username"), username) {
+            (true, Some(u)) => out.push_str(u),
+            _ => out.push('*'),
+        }
+        rest = &after[j + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The three-valued decision of one request with evidence.
@@ -759,7 +809,7 @@ fn edit_evidence(
     let mut ctx = Context::new();
     ctx.insert("iam:PolicyARN", ADMIN_POLICY_ARN);
     let d = |action: &str, resource: &str| -> Option<Evidence> {
-        if !actor.may(action) {
+        if !actor.may_on(action, resource) {
             return None;
         }
         decide(
@@ -1187,6 +1237,8 @@ impl Builder<'_, '_> {
             let carriers = carriers(Some(e.account), &e.arn, &subject.layers);
             let mut patterns = Vec::new();
             let mut allow_actions = Vec::new();
+            let mut allows = Vec::new();
+            let username = e.user.map(|u| u.name.as_str());
             for n in &subject.layers.identity {
                 for st in &n.policy.statements {
                     if st.effect.value != Effect::Allow {
@@ -1196,6 +1248,15 @@ impl Builder<'_, '_> {
                         st.action.negated,
                         st.action.iter().map(str::to_string).collect(),
                     ));
+                    allows.push(AllowStatement {
+                        not_action: st.action.negated,
+                        actions: st.action.iter().map(str::to_string).collect(),
+                        resources: st
+                            .resource
+                            .as_ref()
+                            .filter(|r| !r.negated)
+                            .map(|r| r.iter().map(|p| widen_variables(p, username)).collect()),
+                    });
                     if let Some(r) = &st.resource
                         && !r.negated
                     {
@@ -1218,6 +1279,7 @@ impl Builder<'_, '_> {
                 carriers,
                 patterns,
                 may_set,
+                allows,
                 methods: Vec::new(),
                 instance_profile: None,
             };
@@ -1554,7 +1616,7 @@ impl Builder<'_, '_> {
             return Ok(());
         }
         // iam:UpdateAssumeRolePolicy, then sts:AssumeRole under a trust policy naming the actor.
-        if actor.may("iam:UpdateAssumeRolePolicy")
+        if actor.may_on("iam:UpdateAssumeRolePolicy", t_arn)
             && let Some(update) = decide(
                 &actor.engines,
                 &actor.subject.layers,
@@ -1609,7 +1671,7 @@ impl Builder<'_, '_> {
         // trust policy names the service, the actor may call the method's actions (computed
         // once per actor), the service may assume the role (once per role and service); the
         // PassRole request itself last.
-        let may_pass = actor.may("iam:PassRole");
+        let may_pass = actor.may_on("iam:PassRole", t_arn);
         let services = self.role_services.get(t).cloned().unwrap_or_default();
         let has_profile = self.entities[t]
             .role
@@ -1736,7 +1798,7 @@ impl Builder<'_, '_> {
         }
         for ((method, what), kind, unknown) in tries {
             let action = format!("iam:{method}");
-            if !actor.may(&action) {
+            if !actor.may_on(&action, t_arn) {
                 continue;
             }
             if let Some(ev) = decide(
