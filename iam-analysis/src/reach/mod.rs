@@ -799,6 +799,21 @@ fn edit_evidence(
     actor: &Actor,
     target: usize,
 ) -> Option<(String, Vec<Evidence>)> {
+    // None of the editing actions at all: nothing to decide (most principals).
+    const EDITS: [&str; 9] = [
+        "iam:PutUserPolicy",
+        "iam:AttachUserPolicy",
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:PutGroupPolicy",
+        "iam:AttachGroupPolicy",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:AddUserToGroup",
+    ];
+    if !EDITS.iter().any(|a| actor.may(a)) {
+        return None;
+    }
     let (account, user, role, t_arn, boundary) = {
         let t = b.entities.get(target)?;
         if t.protected() {
@@ -1556,7 +1571,7 @@ impl Builder<'_, '_> {
         let same = self.entities[t].account.id() == actor.subject.principal.account();
         let (direct, account_level) = trust_names(&trust, &actor.subject.principal, uid);
         // Across accounts the caller's identity policies must allow, whatever the trust names.
-        let may = actor.may("sts:AssumeRole");
+        let may = actor.may_on("sts:AssumeRole", t_arn);
         if (direct && (same || may)) || (account_level && may) {
             let (layers, principal, in_management) = if same {
                 let mut l = actor.subject.layers.clone();
@@ -1671,6 +1686,9 @@ impl Builder<'_, '_> {
         // trust policy names the service, the actor may call the method's actions (computed
         // once per actor), the service may assume the role (once per role and service); the
         // PassRole request itself last.
+        if actor.methods.iter().all(Option::is_none) {
+            return Ok(()); // no service method's actions are allowed (computed once per actor)
+        }
         let may_pass = actor.may_on("iam:PassRole", t_arn);
         let services = self.role_services.get(t).cloned().unwrap_or_default();
         let has_profile = self.entities[t]
@@ -1797,6 +1815,13 @@ impl Builder<'_, '_> {
             ));
         }
         for ((method, what), kind, unknown) in tries {
+            if !actor
+                .may_set
+                .iter()
+                .any(|a| a.strip_prefix("iam:") == Some(method))
+            {
+                continue;
+            }
             let action = format!("iam:{method}");
             if !actor.may_on(&action, t_arn) {
                 continue;
