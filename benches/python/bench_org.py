@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 WHO_CAN = [
     ("iam:PassRole", "*"),
     ("s3:GetObject", "arn:aws:s3:::app0-data/key"),
-    ("sts:AssumeRole", "arn:aws:iam::100000000001:role/cross-10"),
+    ("sts:AssumeRole", "arn:aws:iam::100000000001:role/cross-20"),
 ]
 
 
