@@ -173,9 +173,33 @@ pub fn access_matrix<'a>(
     patterns: &[&str],
     threads: usize,
 ) -> Result<AccessMatrix, AnalysisError> {
+    let target = target.into();
+    access_matrix_among(target, &target.principals(), patterns, threads)
+}
+
+/// [`access_matrix`] restricted to the given principals of `target` (rows in the order given):
+/// the unit of work that `executor=` in Python ships to other processes or machines. Rows are
+/// exactly [`access_matrix`]'s rows for the same principals, so the matrices of consecutive
+/// chunks of [`Target::principals`](super::Target::principals), stacked, are the whole matrix.
+/// A principal the target does not have is an error (`NoSuchEntity`).
+///
+/// ```
+/// use iam_account::Account;
+/// let mut a = Account::new("111122223333").unwrap();
+/// for u in ["u", "v"] { a.create_user(u, None).unwrap(); }
+/// a.put_user_policy("v", "p", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}"#).unwrap();
+/// let v = ["arn:aws:iam::111122223333:user/v".to_string()];
+/// let m = iam_analysis::access_matrix_among(&a, &v, &["iam:PassRole"], 1).unwrap();
+/// assert_eq!(m.to_csv(), "principal,iam:PassRole\narn:aws:iam::111122223333:user/v,allowed\n");
+/// ```
+pub fn access_matrix_among<'a>(
+    target: impl Into<Target<'a>>,
+    principals: &[String],
+    patterns: &[&str],
+    threads: usize,
+) -> Result<AccessMatrix, AnalysisError> {
     super::check_actions(patterns.iter().copied())?;
     let target = target.into();
-    let principals = target.principals();
     let scope = target.scope();
     let subjects = principals
         .iter()

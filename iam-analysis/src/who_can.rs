@@ -166,6 +166,37 @@ pub fn who_can<'a>(
     resource: &str,
     context: &Context<'_>,
 ) -> Result<Vec<WhoCan>, AnalysisError> {
+    let target = target.into();
+    who_can_among(target, &target.principals(), action, resource, context)
+}
+
+/// [`who_can`] over the given principals of `target` only (user and role ARNs, for instance
+/// one chunk of [`Target::principals`]): the unit of work that `executor=` in Python ships to
+/// other processes or machines. The entries of the principals given are exactly those
+/// [`who_can`] gives for them, in the same order (action, then principal ARN), so the chunks'
+/// answers merged and sorted by (action, principal) are the whole answer. A principal the
+/// target does not have is an error (`NoSuchEntity`).
+///
+/// ```
+/// use iam_account::Account;
+/// use iam_eval::Context;
+/// let mut a = Account::new("111122223333").unwrap();
+/// for u in ["alice", "bob"] {
+///     a.create_user(u, None).unwrap();
+///     a.attach_user_policy(u, "arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
+/// }
+/// let bob = ["arn:aws:iam::111122223333:user/bob".to_string()];
+/// let who = iam_analysis::who_can_among(&a, &bob, "iam:PassRole", "*", &Context::new()).unwrap();
+/// assert_eq!(who.len(), 1);
+/// assert_eq!(who[0].principal, bob[0]);
+/// ```
+pub fn who_can_among<'a>(
+    target: impl Into<Target<'a>>,
+    principals: &[String],
+    action: &str,
+    resource: &str,
+    context: &Context<'_>,
+) -> Result<Vec<WhoCan>, AnalysisError> {
     super::check_actions([action])?;
     let target = target.into();
     let idx = index();
@@ -180,7 +211,6 @@ pub fn who_can<'a>(
                 .map_or_else(|| action.to_string(), |i| idx.name(i).to_string()),
         ]
     };
-    let principals = target.principals();
     let scope = target.scope();
     let mut out = Vec::new();
     // Requests for the STS assume actions are decided with the role's trust policy: gather
@@ -188,13 +218,7 @@ pub fn who_can<'a>(
     let (assume, other): (Vec<String>, Vec<String>) =
         actions.into_iter().partition(|a| is_assume(a));
     for group in [assume, other] {
-        out.extend(decide_group(
-            &scope,
-            &principals,
-            &group,
-            resource,
-            context,
-        )?);
+        out.extend(decide_group(&scope, principals, &group, resource, context)?);
     }
     out.sort_by(|a, b| (&a.action, &a.principal).cmp(&(&b.action, &b.principal)));
     Ok(out)

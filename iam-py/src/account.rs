@@ -253,9 +253,19 @@ impl PyAccount {
         Ok(PyAccount::wrap(inner))
     }
 
-    /// The account as `get-account-authorization-details` JSON text.
-    fn to_authorization_details_json(&self, py: Python<'_>) -> String {
-        self.read(py, |a| a.to_authorization_details().to_json())
+    /// The account as `get-account-authorization-details` JSON text. With `exact`, documents not
+    /// unchanged from an imported source are their exact texts (JSON strings), so that an
+    /// account imported from it has the same statement positions: the analysis-only form that
+    /// `executor=` ships to workers (no secrets either way).
+    #[pyo3(signature = (exact = false))]
+    fn to_authorization_details_json(&self, py: Python<'_>, exact: bool) -> String {
+        self.read(py, |a| {
+            if exact {
+                a.to_authorization_details_exact().to_json()
+            } else {
+                a.to_authorization_details().to_json()
+            }
+        })
     }
 
     /// The 12-digit account id.
@@ -531,33 +541,37 @@ impl PyAccount {
         crate::analysis::what_can(py, self, principal)
     }
 
-    /// Who can do an action (or each action of a pattern), in detail.
-    #[pyo3(signature = (action, resource = "*", context = None))]
+    /// Who can do an action (or each action of a pattern), in detail; with `principals`, among
+    /// those user and role ARNs only (one chunk of an `executor=` run).
+    #[pyo3(signature = (action, resource = "*", context = None, principals = None))]
     fn who_can<'py>(
         &self,
         py: Python<'py>,
         action: &str,
         resource: &str,
         context: Option<&Bound<'_, PyAny>>,
+        principals: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        crate::analysis::who_can(py, self, action, resource, context)
+        crate::analysis::who_can(py, self, action, resource, context, principals)
     }
 
     /// Principals × actions: (principals, actions, one byte per cell).
     #[allow(clippy::type_complexity)]
-    #[pyo3(signature = (patterns, threads = None))]
+    /// With `principals`, the rows of those user and role ARNs only, in that order.
+    #[pyo3(signature = (patterns, threads = None, principals = None))]
     fn access_matrix<'py>(
         &self,
         py: Python<'py>,
         patterns: Vec<String>,
         threads: Option<&Bound<'py, PyAny>>,
+        principals: Option<Vec<String>>,
     ) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, pyo3::types::PyBytes>)> {
         // Default 2; 0 = one thread per CPU (iam_analysis::access_matrix).
         let threads = match threads.filter(|t| !t.is_none()) {
             Some(t) => crate::convert::int_in_range(t, "threads", 0, 1024)?,
             None => 2,
         };
-        crate::analysis::access_matrix(py, self, patterns, threads)
+        crate::analysis::access_matrix(py, self, patterns, threads, principals)
     }
 
     /// Privilege-escalation paths of one principal, or of every user and role.

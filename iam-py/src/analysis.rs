@@ -156,36 +156,44 @@ pub(crate) fn what_can<'py>(
     )
 }
 
-/// `account.who_can(action, resource, context)` in detail: one object per (principal, action).
+/// `account.who_can(action, resource, context)` in detail: one object per (principal, action);
+/// with `principals`, among those ARNs only (`iam_analysis::who_can_among`).
 pub(crate) fn who_can<'py>(
     py: Python<'py>,
     acct: &PyAccount,
     action: &str,
     resource: &str,
     context: Option<&Bound<'_, PyAny>>,
+    principals: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let ctx = context_of(context)?;
     let out = acct
-        .read(py, |a| {
-            analysis::who_can(a, action, resource, &ctx.as_context())
+        .read(py, |a| match &principals {
+            Some(p) => analysis::who_can_among(a, p, action, resource, &ctx.as_context()),
+            None => analysis::who_can(a, action, resource, &ctx.as_context()),
         })
         .map_err(|e| analysis_error(py, &e))?;
     to_py!(py, &out)
 }
 
 /// The access matrix: (principals, actions, one byte per cell row by row: 0 denied,
-/// 1 conditional, 2 allowed).
+/// 1 conditional, 2 allowed); with `principals`, those rows only
+/// (`iam_analysis::access_matrix_among`).
 #[allow(clippy::type_complexity)]
 pub(crate) fn access_matrix<'py>(
     py: Python<'py>,
     acct: &PyAccount,
     patterns: Vec<String>,
     threads: usize,
+    principals: Option<Vec<String>>,
 ) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, PyBytes>)> {
     let m = acct
         .read(py, |a| {
             let p: Vec<&str> = patterns.iter().map(String::as_str).collect();
-            analysis::access_matrix(a, &p, threads)
+            match &principals {
+                Some(rows) => analysis::access_matrix_among(a, rows, &p, threads),
+                None => analysis::access_matrix(a, &p, threads),
+            }
         })
         .map_err(|e| analysis_error(py, &e))?;
     let mut cells = Vec::with_capacity(m.principals.len() * m.actions.len());

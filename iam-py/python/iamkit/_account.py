@@ -875,18 +875,40 @@ class Account:
         *,
         include_conditional: bool = True,
         transitive: bool = False,
+        executor: Any = None,
+        progress: Any = None,
     ) -> list[str]:
         """ARNs of the users and roles allowed ``action`` on ``resource`` (see ``iamkit._analysis``).
 
         With ``transitive=True`` also those that can become such a principal (or an admin);
-        ``.details`` then carries each one's ``"path"`` and ``"via"``."""
+        ``.details`` then carries each one's ``"path"`` and ``"via"``.
+
+        ``executor``: where the principals are decided, in chunks — a
+        ``concurrent.futures.Executor`` (a process pool, a Dask client's ``get_executor()``,
+        Ray's), ``"serial"``, ``"process"`` or ``None`` (a process pool only when the account is
+        large enough to pay for it); the answer is the serial one. ``progress``: see
+        ``iamkit._parallel.map_tasks``."""
         from iamkit import _analysis
 
         if transitive:
             return _analysis.who_can_transitive(
-                self, action, resource, context, include_conditional=include_conditional
+                self,
+                action,
+                resource,
+                context,
+                include_conditional=include_conditional,
+                executor=executor,
+                progress=progress,
             )
-        return _analysis.who_can(self, action, resource, context, include_conditional=include_conditional)
+        return _analysis.who_can(
+            self,
+            action,
+            resource,
+            context,
+            include_conditional=include_conditional,
+            executor=executor,
+            progress=progress,
+        )
 
     def reach_graph(self) -> Any:
         """The reach graph of the account as it is now (an ``iamkit.ReachGraph``): who can become
@@ -913,11 +935,19 @@ class Account:
 
         return _reach.reach_graph(self).reach(_analysis.resolve_principal(self, principal))
 
-    def access_matrix(self, actions: str | list[str] = "*", *, threads: int = 2) -> Any:
-        """Users and roles x actions, as an ``iamkit.AccessMatrix``."""
+    def access_matrix(
+        self,
+        actions: str | list[str] = "*",
+        *,
+        threads: int = 2,
+        executor: Any = None,
+        progress: Any = None,
+    ) -> Any:
+        """Users and roles x actions, as an ``iamkit.AccessMatrix``. ``executor`` (see
+        :meth:`who_can`) computes the rows in chunks of principals elsewhere; same matrix."""
         from iamkit import _analysis
 
-        return _analysis.access_matrix(self, actions, threads=threads)
+        return _analysis.access_matrix(self, actions, threads=threads, executor=executor, progress=progress)
 
     def resolve_principal(self, principal: str) -> str:
         """The ARN of a user or role of this account given as its ARN or bare name (``alice``).
@@ -932,12 +962,16 @@ class Account:
 
         return _analysis.resolve_principal(self, principal)
 
-    def privilege_escalation(self, principal: str | None = None) -> list[Any]:
+    def privilege_escalation(
+        self, principal: str | None = None, *, executor: Any = None, progress: Any = None
+    ) -> list[Any]:
         """Escalations to admin (``iamkit.Escalation`` dicts) of one principal, or the shortest of
-        each user and role that can escalate; admins get none (see ``iamkit._analysis``)."""
+        each user and role that can escalate; admins get none (see ``iamkit._analysis``).
+        ``executor`` (whole account; see :meth:`who_can`): the search from each principal runs in
+        chunks elsewhere; same answer, same order."""
         from iamkit import _analysis
 
-        return _analysis.privilege_escalation(self, principal)
+        return _analysis.privilege_escalation(self, principal, executor=executor, progress=progress)
 
     def counts(self) -> dict[str, int]:
         """``{"users", "groups", "roles", "policies"}`` (customer managed policies)."""
@@ -945,9 +979,15 @@ class Account:
         return {"users": u, "groups": g, "roles": r, "policies": p}
 
     def __reduce__(self) -> tuple[Any, ...]:
+        return self._reduce(exact=False)
+
+    def _reduce(self, *, exact: bool) -> tuple[Any, ...]:
+        """The pickle of the account: its authorization details (never a secret: no access
+        keys, passwords or MFA seeds), organization policies, enforcement mode. ``exact``: the
+        analysis-only form of :class:`AnalysisAccount` (documents as their exact texts)."""
         org = getattr(self, "_org_policies", None)
         management = getattr(self, "_org_management", (False, None))
-        state = (self.account_id, self.alias, self._native.to_authorization_details_json())
+        state = (self.account_id, self.alias, self._native.to_authorization_details_json(exact))
         if management != (False, None):
             return (_restore_account, (*state, org, self.enforce, *management))
         if self.enforce != "on":
@@ -992,6 +1032,22 @@ class Account:
             "<th style='text-align:left'>names</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>"
         )
+
+
+class AnalysisAccount:
+    """An :class:`Account` packed for analysis in another process (``executor=``): it pickles
+    as the account's authorization details with every policy document as its exact text, so
+    the copy's analyses (statement positions included) are the original's. Like the account's
+    own pickle it holds no secret; unlike it, the copy's ``to_authorization_details()`` shows
+    documents made in this session as JSON strings, which is why it is for analysis only."""
+
+    __slots__ = ("account",)
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return self.account._reduce(exact=True)
 
 
 def _restore_account(

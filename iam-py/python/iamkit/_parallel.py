@@ -35,22 +35,29 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures as cf
+import contextlib
+import hashlib
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 import time
+import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 __all__ = [
     "POOL_MIN_SECONDS",
     "ExecutorArg",
     "Progress",
+    "Shipped",
     "chunk_count",
     "cpu_count",
     "default_pool",
     "map_tasks",
+    "ship",
     "shutdown_default_pool",
     "split",
 ]
@@ -59,9 +66,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 #: What ``executor=`` takes: ``None``, ``"serial"``, ``"process"`` or an Executor.
-ExecutorArg = Union[cf.Executor, str, None]
+ExecutorArg = cf.Executor | str | None
 #: What ``progress=`` takes: ``None`` (after a second), ``True``, ``False`` or ``f(done, total)``.
-Progress = Union[bool, Callable[[int, int], None], None]
+Progress = bool | Callable[[int, int], None] | None
 
 #: The default (``executor=None``) runs on the process pool only when the caller estimates the
 #: serial run at this many seconds or more. Measured on the project's 2-core machine
@@ -141,7 +148,9 @@ def resolve(executor: ExecutorArg, estimate_seconds: float | None = None) -> cf.
             return None
         if executor == "process":
             return default_pool()
-        raise ValueError(f"executor={executor!r}: expected 'serial', 'process', None or a concurrent.futures.Executor")
+        raise ValueError(
+            f"executor={executor!r}: expected 'serial', 'process', None or a concurrent.futures.Executor"
+        )
     if not isinstance(executor, cf.Executor) and not callable(getattr(executor, "submit", None)):
         raise TypeError(
             "executor must be a concurrent.futures.Executor (ProcessPoolExecutor, a Dask client's "
@@ -178,7 +187,7 @@ def _in_notebook() -> bool:
     if shell is None or "ipykernel" not in sys.modules:
         return False
     try:
-        ip = shell.get_ipython()  # type: ignore[attr-defined]
+        ip = shell.get_ipython()
     except Exception:
         return False
     return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
@@ -258,10 +267,8 @@ def _with_note(exc: BaseException, note: str) -> BaseException:
     else:  # Python 3.10: kept for callers that read __notes__
         notes = list(getattr(exc, "__notes__", []))
         notes.append(note)
-        try:
+        with contextlib.suppress(AttributeError):
             exc.__notes__ = notes  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
     return exc
 
 
@@ -323,3 +330,82 @@ def map_tasks(
         return results
     finally:
         reporter.close()
+
+
+# ---- shipping one large object (an account) to every worker once -----------------------------
+
+#: Objects received by this (worker) process, most recent last: a worker that runs several
+#: chunks of one analysis unpickles the account once.
+_RECEIVED: OrderedDict[str, Shipped[Any]] = OrderedDict()
+_RECEIVED_MAX = 4
+_RECEIVED_LOCK = threading.Lock()
+
+
+class Shipped(Generic[T]):
+    """One object (an :class:`iamkit.Account`, an engine ...) that every task of a run needs,
+    pickled once here (zlib-compressed) and unpickled once per worker process, however many of
+    the run's tasks that worker gets. :meth:`memo` keeps what a worker derives from it (the
+    reach graph of an account) for the next task.
+
+    In this process (serial runs, thread pools) the object itself is used, never a copy.
+    """
+
+    __slots__ = ("_blob", "_lock", "_memo", "_obj", "_wire", "key")
+
+    def __init__(
+        self, obj: T, blob: bytes | None = None, key: str | None = None, *, wire: Any = None
+    ) -> None:
+        self._obj = obj
+        self._wire = obj if wire is None else wire
+        self._blob = blob
+        self.key = key or ""
+        self._memo: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def _pack(self) -> tuple[str, bytes]:
+        with self._lock:
+            if self._blob is None:
+                self._blob = zlib.compress(pickle.dumps(self._wire, protocol=pickle.HIGHEST_PROTOCOL), 1)
+                self.key = hashlib.sha256(self._blob).hexdigest()[:32]
+            return self.key, self._blob
+
+    @property
+    def size(self) -> int:
+        """Bytes sent to each worker (compressed pickle)."""
+        return len(self._pack()[1])
+
+    def get(self) -> T:
+        """The object."""
+        return self._obj
+
+    def memo(self, name: str, make: Callable[[T], R]) -> R:
+        """``make(obj)``, computed once per process and name."""
+        with self._lock:
+            if name not in self._memo:
+                self._memo[name] = make(self._obj)
+            value: R = self._memo[name]
+            return value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_receive, self._pack())
+
+
+def _receive(key: str, blob: bytes) -> Shipped[Any]:
+    with _RECEIVED_LOCK:
+        hit = _RECEIVED.get(key)
+        if hit is not None:
+            _RECEIVED.move_to_end(key)
+            return hit
+    shipped: Shipped[Any] = Shipped(pickle.loads(zlib.decompress(blob)), blob, key)
+    with _RECEIVED_LOCK:
+        _RECEIVED[key] = shipped
+        while len(_RECEIVED) > _RECEIVED_MAX:
+            _RECEIVED.popitem(last=False)
+    return shipped
+
+
+def ship(obj: T, *, wire: Any = None) -> Shipped[T]:
+    """Wraps ``obj`` for tasks: see :class:`Shipped`. ``wire``: what to pickle instead of
+    ``obj`` (an object that unpickles as an equivalent of ``obj``, such as
+    :class:`iamkit._account.AnalysisAccount` for an account)."""
+    return Shipped(obj, wire=wire)
