@@ -1,22 +1,38 @@
 //! [`access_matrix`]: principals × actions, computed in parallel.
+//!
+//! **Shared rows.** Principals holding the very same policies (the same managed policies, the
+//! same groups' policies, no inline policy of their own, the same boundary, in the same
+//! account) have the same row, unless one of their policies depends on who the principal is
+//! (a policy variable such as `${aws:username}`, a condition on `aws:PrincipalTag/…`,
+//! `aws:username` or another key decided by the principal: see [`RowClasses`]). Each distinct
+//! row is computed and stored once: in a real account most principals get their permissions
+//! from groups and shared managed policies, so a matrix of 50,000 principals holds a few
+//! thousand distinct rows (BENCHMARKS.md, issue #14).
 
 use super::conditions::is_principal_key;
 use super::core::{Analyzer, Cache, Subject};
 use super::index::index;
 use super::{Access, AnalysisError, Target};
+use iam_model::Policy;
 use iam_model::catalog::AccessLevel;
 use iam_model::entities::IamError;
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// Principals × actions: each cell says whether the principal is allowed the action on at
-/// least one resource (the [`what_can`](super::what_can) rule).
+/// least one resource (the [`what_can`](super::what_can) rule). Principals with the same
+/// policies share one stored row (see the [module docs](self)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessMatrix {
     /// Row labels: principal ARNs.
     pub principals: Vec<String>,
     /// Column labels: actions (`service:Name`), catalog order.
     pub actions: Vec<&'static str>,
+    /// The distinct rows, one after the other.
     cells: Vec<Option<Access>>,
+    /// `rows[r]`: which distinct row principal `r` has.
+    rows: Vec<u32>,
 }
 
 /// The five access levels, in column order of [`LevelMatrix`].
@@ -50,16 +66,37 @@ fn csv_field(s: &str) -> String {
 impl AccessMatrix {
     /// The cell of (`row`, `col`).
     pub fn get(&self, row: usize, col: usize) -> Option<Access> {
-        self.cells
-            .get(row * self.actions.len() + col)
-            .copied()
-            .flatten()
+        if col >= self.actions.len() {
+            return None;
+        }
+        self.row(row).get(col).copied().flatten()
     }
 
     /// One principal's row.
     pub fn row(&self, row: usize) -> &[Option<Access>] {
+        match self.rows.get(row) {
+            Some(&d) => self.distinct_row(d as usize),
+            None => &[],
+        }
+    }
+
+    /// How many distinct rows the matrix stores (principals with the same policies share one).
+    pub fn distinct_rows(&self) -> usize {
+        self.cells
+            .len()
+            .checked_div(self.actions.len())
+            .unwrap_or(0)
+    }
+
+    /// Which distinct row principal `row` has (`0..distinct_rows()`).
+    pub fn row_class(&self, row: usize) -> Option<usize> {
+        self.rows.get(row).map(|&d| d as usize)
+    }
+
+    /// Distinct row `d`.
+    pub fn distinct_row(&self, d: usize) -> &[Option<Access>] {
         let n = self.actions.len();
-        self.cells.get(row * n..(row + 1) * n).unwrap_or_default()
+        self.cells.get(d * n..(d + 1) * n).unwrap_or_default()
     }
 
     /// The cell of a principal and action, by name.
@@ -208,6 +245,156 @@ pub fn access_matrix_among<'a>(
     Ok(matrix_of(&subjects, patterns, threads)?)
 }
 
+/// Which principals share a row of the access matrix: `class_of[i]` is the class of
+/// `principals[i]`, and `representatives[c]` the first principal of class `c`. Two principals
+/// are in one class when their policy layers are the very same policies (by identity: the
+/// same managed policies, the same groups' inline policies, the same boundary, SCPs and RCPs)
+/// in the same account, and none of those policies depends on who the principal is: no policy
+/// variable (`${…}`) and no condition on a key the principal decides (`aws:username`,
+/// `aws:PrincipalTag/…`, … — they are evaluated per principal). A principal with an inline
+/// policy of its own is in a class of its own.
+///
+/// ```
+/// use iam_account::Account;
+/// let mut a = Account::new("111122223333").unwrap();
+/// a.create_group("devs", None).unwrap();
+/// a.attach_group_policy("devs", "arn:aws:iam::aws:policy/ReadOnlyAccess").unwrap();
+/// for u in ["ann", "bob", "cy"] {
+///     a.create_user(u, None).unwrap();
+///     a.add_user_to_group("devs", u).unwrap();
+/// }
+/// a.put_user_policy("cy", "home", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+///   "Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}"#).unwrap();
+/// let c = iam_analysis::row_classes(&a).unwrap();
+/// assert_eq!(c.class_of, [0, 0, 1]);
+/// assert_eq!(c.representatives, ["arn:aws:iam::111122223333:user/ann", "arn:aws:iam::111122223333:user/cy"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowClasses {
+    /// Every user and role of the target ([`Target::principals`] order).
+    pub principals: Vec<String>,
+    /// The class of each principal.
+    pub class_of: Vec<u32>,
+    /// The first principal of each class.
+    pub representatives: Vec<String>,
+}
+
+/// The row classes of every user and role of `target` (see [`RowClasses`]).
+pub fn row_classes<'a>(target: impl Into<Target<'a>>) -> Result<RowClasses, AnalysisError> {
+    let target = target.into();
+    let principals = target.principals();
+    let scope = target.scope();
+    let subjects = principals
+        .iter()
+        .map(|p| Subject::prepare(&scope, p, "iam:GetUser", "*"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (class_of, reps) = classes(&subjects);
+    let representatives = reps
+        .iter()
+        .filter_map(|&i| principals.get(i).cloned())
+        .collect();
+    Ok(RowClasses {
+        principals,
+        class_of,
+        representatives,
+    })
+}
+
+/// True when some statement of `p` can decide differently for two principals holding it: a
+/// policy variable anywhere in its `Resource` / `NotResource` or condition values, or a
+/// condition on a key the principal decides (evaluated per principal by the analyses).
+fn principal_dependent(p: &Policy) -> bool {
+    p.statements.iter().any(|st| {
+        st.resource
+            .as_ref()
+            .is_some_and(|r| r.iter().any(|x| x.contains("${")))
+            || st.conditions.iter().any(|c| {
+                c.entries.iter().any(|e| {
+                    is_principal_key(&e.key.value) || e.values.iter().any(|v| v.text.contains("${"))
+                })
+            })
+    })
+}
+
+/// The key under which subjects share a row, or `None` for a row of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct RowKey {
+    account: String,
+    resource_account: String,
+    in_management: bool,
+    policies: Vec<usize>,
+}
+
+fn row_key(s: &Subject, dependent: &mut HashMap<usize, (Arc<Policy>, bool)>) -> Option<RowKey> {
+    const SEP: usize = usize::MAX;
+    let l = &s.layers;
+    let mut policies = Vec::new();
+    let mut own = false;
+    let mut add = |p: &Arc<Policy>, out: &mut Vec<usize>| {
+        let a = Arc::as_ptr(p) as usize;
+        let entry = dependent
+            .entry(a)
+            .or_insert_with(|| (Arc::clone(p), principal_dependent(p)));
+        own = own || entry.1;
+        out.push(a);
+    };
+    for n in &l.identity {
+        add(&n.policy, &mut policies);
+    }
+    policies.push(SEP);
+    if let Some(n) = &l.boundary {
+        add(&n.policy, &mut policies);
+    }
+    policies.push(SEP);
+    for n in &l.session {
+        add(&n.policy, &mut policies);
+    }
+    policies.push(SEP);
+    if let Some((p, t)) = &l.resource {
+        add(p, &mut policies);
+        policies.push(*t as usize);
+    }
+    for levels in [&l.scps, &l.rcps] {
+        policies.push(SEP);
+        for level in levels {
+            policies.push(SEP - 1);
+            for p in level {
+                add(p, &mut policies);
+            }
+        }
+    }
+    if own {
+        return None;
+    }
+    Some(RowKey {
+        account: s.principal.account().to_string(),
+        resource_account: s.resource_account.clone(),
+        in_management: s.resource_in_management,
+        policies,
+    })
+}
+
+/// (the class of each subject, the index of each class's first subject).
+fn classes(subjects: &[Subject]) -> (Vec<u32>, Vec<usize>) {
+    // Holds the policies keyed by address, so no address is reused while the map lives.
+    let mut dependent = HashMap::new();
+    let mut by_key: HashMap<RowKey, u32> = HashMap::new();
+    let mut class_of = Vec::with_capacity(subjects.len());
+    let mut reps: Vec<usize> = Vec::new();
+    for (i, s) in subjects.iter().enumerate() {
+        let next = u32::try_from(reps.len()).unwrap_or(u32::MAX);
+        let c = match row_key(s, &mut dependent) {
+            Some(k) => *by_key.entry(k).or_insert(next),
+            None => next,
+        };
+        if c == next {
+            reps.push(i);
+        }
+        class_of.push(c);
+    }
+    (class_of, reps)
+}
+
 pub(crate) fn matrix_of(
     subjects: &[Subject],
     patterns: &[&str],
@@ -227,18 +414,20 @@ pub(crate) fn matrix_of(
     }
     let all = ids.len() == idx.len();
     let width = ids.len();
-    let mut cells = vec![None; subjects.len() * width];
+    let (rows, reps) = classes(subjects);
+    let distinct: Vec<&Subject> = reps.iter().filter_map(|&i| subjects.get(i)).collect();
+    let mut cells = vec![None; distinct.len() * width];
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         threads
     }
-    .clamp(1, subjects.len().max(1));
-    let per = subjects.len().div_ceil(threads).max(1);
+    .clamp(1, distinct.len().max(1));
+    let per = distinct.len().div_ceil(threads).max(1);
     let filter = (!all).then_some(filter.as_slice());
     let column = column.as_slice();
     let results: Vec<Result<(), IamError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = subjects
+        let handles: Vec<_> = distinct
             .chunks(per)
             .zip(cells.chunks_mut(per * width.max(1)))
             .map(|(subs, out)| {
@@ -277,5 +466,6 @@ pub(crate) fn matrix_of(
         principals: subjects.iter().map(|s| s.arn.clone()).collect(),
         actions: ids.iter().map(|i| idx.name(*i)).collect(),
         cells,
+        rows,
     })
 }

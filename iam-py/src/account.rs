@@ -555,7 +555,8 @@ impl PyAccount {
         crate::analysis::who_can(py, self, action, resource, context, principals)
     }
 
-    /// Principals × actions: (principals, actions, one byte per cell).
+    /// Principals × actions: (principals, actions, one byte per cell of each distinct row, the
+    /// distinct row of each principal).
     #[allow(clippy::type_complexity)]
     /// With `principals`, the rows of those user and role ARNs only, in that order.
     #[pyo3(signature = (patterns, threads = None, principals = None))]
@@ -565,7 +566,12 @@ impl PyAccount {
         patterns: Vec<String>,
         threads: Option<&Bound<'py, PyAny>>,
         principals: Option<Vec<String>>,
-    ) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, pyo3::types::PyBytes>)> {
+    ) -> PyResult<(
+        Vec<String>,
+        Vec<String>,
+        Bound<'py, pyo3::types::PyBytes>,
+        Vec<u32>,
+    )> {
         // Default 2; 0 = one thread per CPU (iam_analysis::access_matrix).
         let threads = match threads.filter(|t| !t.is_none()) {
             Some(t) => crate::convert::int_in_range(t, "threads", 0, 1024)?,
@@ -587,6 +593,12 @@ impl PyAccount {
     /// The reach graph of the account as it is now (see `iamkit.ReachGraph`).
     fn reach_graph(&self, py: Python<'_>) -> PyResult<crate::analysis::PyReachGraph> {
         crate::analysis::reach_graph(py, self)
+    }
+
+    /// `(principals, class of each, representative of each class)`: principals of one class
+    /// share a row of the access matrix.
+    fn row_classes(&self, py: Python<'_>) -> PyResult<(Vec<String>, Vec<u32>, Vec<String>)> {
+        crate::analysis::row_classes(py, self)
     }
 
     /// The user and role ARNs the analyses look at.
