@@ -667,6 +667,30 @@ impl Account {
         self.export_details(Some(DocumentForm::JsonText))
     }
 
+    /// True when the account was imported from authorization details and remembers that
+    /// source (its order, document forms, date texts) for [`to_authorization_details`](Self::to_authorization_details).
+    pub fn has_import_source(&self) -> bool {
+        self.gaad.is_some()
+    }
+
+    /// Forgets the import source: from now on the account exports as if it had been built by
+    /// API calls (entities in name order, documents as JSON objects). For a copy rebuilt from
+    /// [`to_authorization_details_exact`](Self::to_authorization_details_exact) of an account
+    /// that had no import source, this makes the copy export exactly as the original does.
+    ///
+    /// ```
+    /// let mut a = iam_account::Account::new("123456789012").unwrap();
+    /// a.create_user("bob", None).unwrap();
+    /// a.put_user_policy("bob", "p", "{ \"Version\": \"2012-10-17\", \"Statement\": []}").unwrap();
+    /// let mut b = iam_account::Account::from_authorization_details(&a.to_authorization_details_exact()).unwrap();
+    /// assert!(b.has_import_source());
+    /// b.forget_import_source();
+    /// assert_eq!(b.to_authorization_details().to_json(), a.to_authorization_details().to_json());
+    /// ```
+    pub fn forget_import_source(&mut self) {
+        self.gaad = None;
+    }
+
     fn export_details(&self, forced: Option<DocumentForm>) -> AuthorizationDetails {
         let empty = Provenance::default();
         let prov = self.gaad.as_deref().unwrap_or(&empty);

@@ -10,15 +10,13 @@
 //! thousand distinct rows (BENCHMARKS.md, issue #14).
 
 use super::conditions::is_principal_key;
-use super::core::{Analyzer, Cache, Subject};
+use super::core::{Analyzer, Cache, Dependence, ShareKey, Subject, share_key};
 use super::index::index;
 use super::{Access, AnalysisError, Target};
-use iam_model::Policy;
 use iam_model::catalog::AccessLevel;
 use iam_model::entities::IamError;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 /// Principals × actions: each cell says whether the principal is allowed the action on at
 /// least one resource (the [`what_can`](super::what_can) rule). Principals with the same
@@ -300,90 +298,16 @@ pub fn row_classes<'a>(target: impl Into<Target<'a>>) -> Result<RowClasses, Anal
     })
 }
 
-/// True when some statement of `p` can decide differently for two principals holding it: a
-/// policy variable anywhere in its `Resource` / `NotResource` or condition values, or a
-/// condition on a key the principal decides (evaluated per principal by the analyses).
-fn principal_dependent(p: &Policy) -> bool {
-    p.statements.iter().any(|st| {
-        st.resource
-            .as_ref()
-            .is_some_and(|r| r.iter().any(|x| x.contains("${")))
-            || st.conditions.iter().any(|c| {
-                c.entries.iter().any(|e| {
-                    is_principal_key(&e.key.value) || e.values.iter().any(|v| v.text.contains("${"))
-                })
-            })
-    })
-}
-
-/// The key under which subjects share a row, or `None` for a row of its own.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct RowKey {
-    account: String,
-    resource_account: String,
-    in_management: bool,
-    policies: Vec<usize>,
-}
-
-fn row_key(s: &Subject, dependent: &mut HashMap<usize, (Arc<Policy>, bool)>) -> Option<RowKey> {
-    const SEP: usize = usize::MAX;
-    let l = &s.layers;
-    let mut policies = Vec::new();
-    let mut own = false;
-    let mut add = |p: &Arc<Policy>, out: &mut Vec<usize>| {
-        let a = Arc::as_ptr(p) as usize;
-        let entry = dependent
-            .entry(a)
-            .or_insert_with(|| (Arc::clone(p), principal_dependent(p)));
-        own = own || entry.1;
-        out.push(a);
-    };
-    for n in &l.identity {
-        add(&n.policy, &mut policies);
-    }
-    policies.push(SEP);
-    if let Some(n) = &l.boundary {
-        add(&n.policy, &mut policies);
-    }
-    policies.push(SEP);
-    for n in &l.session {
-        add(&n.policy, &mut policies);
-    }
-    policies.push(SEP);
-    if let Some((p, t)) = &l.resource {
-        add(p, &mut policies);
-        policies.push(*t as usize);
-    }
-    for levels in [&l.scps, &l.rcps] {
-        policies.push(SEP);
-        for level in levels {
-            policies.push(SEP - 1);
-            for p in level {
-                add(p, &mut policies);
-            }
-        }
-    }
-    if own {
-        return None;
-    }
-    Some(RowKey {
-        account: s.principal.account().to_string(),
-        resource_account: s.resource_account.clone(),
-        in_management: s.resource_in_management,
-        policies,
-    })
-}
-
 /// (the class of each subject, the index of each class's first subject).
 fn classes(subjects: &[Subject]) -> (Vec<u32>, Vec<usize>) {
     // Holds the policies keyed by address, so no address is reused while the map lives.
-    let mut dependent = HashMap::new();
-    let mut by_key: HashMap<RowKey, u32> = HashMap::new();
+    let mut dependent = Dependence::default();
+    let mut by_key: HashMap<ShareKey, u32> = HashMap::new();
     let mut class_of = Vec::with_capacity(subjects.len());
     let mut reps: Vec<usize> = Vec::new();
     for (i, s) in subjects.iter().enumerate() {
         let next = u32::try_from(reps.len()).unwrap_or(u32::MAX);
-        let c = match row_key(s, &mut dependent) {
+        let c = match share_key(s, &mut dependent) {
             Some(k) => *by_key.entry(k).or_insert(next),
             None => next,
         };

@@ -1,7 +1,7 @@
 //! [`who_can`]: every user and role allowed an action (or each action of a pattern).
 
 use super::conditions::{Mode, is_principal_key};
-use super::core::{Built, Cache, Subject, is_assume};
+use super::core::{Built, Cache, Dependence, ShareKey, Subject, is_assume, share_key};
 use super::index::index;
 use super::{Access, AnalysisError, DecidingStatement, Target};
 use iam_account::Scope;
@@ -9,6 +9,7 @@ use iam_eval::{Context, Decision, Request};
 use iam_model::Statement;
 use iam_model::entities::IamError;
 use iam_model::glob_ci;
+use std::collections::HashMap;
 
 /// One principal allowed one action.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -73,8 +74,53 @@ fn decide_group(
         |k: &str| is_principal_key(k) || context.contains(k),
     )
     .with_trim(|pattern: &str| pattern_matches(pattern, &parts));
+    // Principals with the very same policies (and none that depends on who they are) get the
+    // same answers: decided once per class (`core::share_key`), copied for the others.
+    let mut dependence = Dependence::default();
+    let mut classes: HashMap<ShareKey, Vec<Decided>> = HashMap::new();
     for arn in principals {
         let subject = Subject::prepare(scope, arn, first, resource)?;
+        let key = share_key(&subject, &mut dependence);
+        if let Some(known) = key.as_ref().and_then(|k| classes.get(k)) {
+            out.extend(known.iter().map(|(action, access, statements)| WhoCan {
+                principal: arn.clone(),
+                action: action.clone(),
+                access: *access,
+                statements: statements.clone(),
+            }));
+            continue;
+        }
+        let start = out.len();
+        decide_one(
+            &subject, arn, group, resource, context, &mut cache, &mut out,
+        )?;
+        if let Some(k) = key {
+            let mine = out.get(start..).unwrap_or_default();
+            classes.insert(
+                k,
+                mine.iter()
+                    .map(|w| (w.action.clone(), w.access, w.statements.clone()))
+                    .collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// One decided action of a class of principals: (action, access, deciding statements).
+type Decided = (String, Access, Vec<DecidingStatement>);
+
+/// Decides every action of `group` for one prepared principal, appending to `out`.
+fn decide_one(
+    subject: &Subject,
+    arn: &str,
+    group: &[String],
+    resource: &str,
+    context: &Context<'_>,
+    cache: &mut Cache<'_>,
+    out: &mut Vec<WhoCan>,
+) -> Result<(), IamError> {
+    {
         let may_allow = subject.layers.resource.is_some()
             || subject
                 .layers
@@ -82,9 +128,9 @@ fn decide_group(
                 .iter()
                 .any(|n| cache.allows(&n.policy));
         if !may_allow {
-            continue;
+            return Ok(());
         }
-        let optimistic = Built::new(&subject.layers, &mut cache, Mode::Optimistic)?;
+        let optimistic = Built::new(&subject.layers, cache, Mode::Optimistic)?;
         let any_conditional = {
             let l = &subject.layers;
             let mut ps = l
@@ -99,7 +145,7 @@ fn decide_group(
             ps.any(|p| cache.conditional(p))
         };
         let strict = if any_conditional {
-            Some(Built::new(&subject.layers, &mut cache, Mode::Strict)?)
+            Some(Built::new(&subject.layers, cache, Mode::Strict)?)
         } else {
             None
         };
@@ -124,14 +170,14 @@ fn decide_group(
                 .map(|m| built.origin(&subject.layers, m))
                 .collect();
             out.push(WhoCan {
-                principal: arn.clone(),
+                principal: arn.to_string(),
                 action: a.clone(),
                 access,
                 statements,
             });
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Every user and role of the account (or of every account of the organization) allowed

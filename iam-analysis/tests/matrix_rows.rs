@@ -119,3 +119,27 @@ fn shared_rows_equal_rows_computed_alone() {
     assert_eq!(class("u1"), class("u7")); // readers with the boundary: one row
     assert_ne!(class("u4"), class("u8")); // tag-dependent group policy: a row each
 }
+
+#[test]
+fn who_can_shared_classes_equal_principals_decided_alone() {
+    let a = account();
+    let ctx = iam_eval::Context::new();
+    let all = iam_analysis::Target::from(&a).principals();
+    for (action, resource) in [
+        ("s3:*", "*"),
+        ("iam:PassRole", "*"),
+        ("ec2:RunInstances", "*"),
+    ] {
+        let who = iam_analysis::who_can(&a, action, resource, &ctx).unwrap();
+        let mut alone = Vec::new();
+        for p in &all {
+            alone.extend(
+                iam_analysis::who_can_among(&a, std::slice::from_ref(p), action, resource, &ctx)
+                    .unwrap(),
+            );
+        }
+        alone.sort_by(|x, y| (&x.action, &x.principal).cmp(&(&y.action, &y.principal)));
+        assert_eq!(who, alone, "{action}");
+        assert!(!who.is_empty());
+    }
+}

@@ -324,6 +324,17 @@ impl PyAccount {
         self.gate(py, service, operation, params, credentials, false)
     }
 
+    /// True when the account remembers the authorization-details source it was imported from.
+    fn has_import_source(&self, py: Python<'_>) -> bool {
+        self.read(py, Account::has_import_source)
+    }
+
+    /// Forgets the import source (`iam_account::Account::forget_import_source`): used when
+    /// unpickling an account that had none.
+    fn forget_import_source(&self, py: Python<'_>) {
+        self.write(py, Account::forget_import_source);
+    }
+
     /// The enforcement mode: `"on"`, `"soft"` or `"off"`.
     #[getter]
     fn enforce(&self, py: Python<'_>) -> &'static str {

@@ -200,8 +200,15 @@ def test_account_pickle_has_no_secret_and_round_trips(account: iamkit.Account) -
     assert back.to_authorization_details() == acct.to_authorization_details()
     assert back.counts() == acct.counts()
     assert back._native.principals() == acct._native.principals()
-    # the analyses of the copy are the original's
+    # the analyses of the copy are the original's, statement positions included
     assert back.access_matrix("iam:*").to_csv() == acct.access_matrix("iam:*").to_csv()
+    assert back.privilege_escalation() == acct.privilege_escalation()
+    assert back.who_can("s3:GetObject").details == acct.who_can("s3:GetObject").details  # type: ignore[attr-defined]
+    # an imported account keeps its source's shape through a pickle
+    imported = iamkit.Account.from_authorization_details(acct.to_authorization_details())
+    again = pickle.loads(pickle.dumps(imported))
+    assert again.to_authorization_details() == imported.to_authorization_details()
+    assert again.privilege_escalation() == imported.privilege_escalation()
 
 
 def test_engine_pickles_compactly(account: iamkit.Account) -> None:

@@ -987,7 +987,13 @@ class Account:
         analysis-only form of :class:`AnalysisAccount` (documents as their exact texts)."""
         org = getattr(self, "_org_policies", None)
         management = getattr(self, "_org_management", (False, None))
-        state = (self.account_id, self.alias, self._native.to_authorization_details_json(exact))
+        # An account built by API calls (no import source) travels with its documents' exact
+        # texts and is restored without a source: the copy's statement positions and its
+        # to_authorization_details() are the original's.
+        fresh = not self._native.has_import_source()
+        state = (self.account_id, self.alias, self._native.to_authorization_details_json(exact or fresh))
+        if fresh:
+            return (_restore_account, (*state, org, self.enforce, *management, True))
         if management != (False, None):
             return (_restore_account, (*state, org, self.enforce, *management))
         if self.enforce != "on":
@@ -1038,8 +1044,9 @@ class AnalysisAccount:
     """An :class:`Account` packed for analysis in another process (``executor=``): it pickles
     as the account's authorization details with every policy document as its exact text, so
     the copy's analyses (statement positions included) are the original's. Like the account's
-    own pickle it holds no secret; unlike it, the copy's ``to_authorization_details()`` shows
-    documents made in this session as JSON strings, which is why it is for analysis only."""
+    own pickle it holds no secret; unlike it, for an imported account changed since, the
+    copy's ``to_authorization_details()`` shows the changed documents as JSON strings, which is
+    why it is for analysis only."""
 
     __slots__ = ("account",)
 
@@ -1058,8 +1065,11 @@ def _restore_account(
     enforce: str = "on",
     management_account: bool = False,
     organization_id: str | None = None,
+    fresh: bool = False,
 ) -> Account:
     native = _native.NativeAccount.from_authorization_details_json(details_json, account_id)
+    if fresh:
+        native.forget_import_source()
     acct = Account._wrap(native)
     if alias and native.alias is None:
         acct.client("iam").create_account_alias(AccountAlias=alias)
