@@ -268,3 +268,5 @@ pub fn synthetic_org_layout(
     }
     Ok(org.to_layout().to_string())
 }
+
+pub mod synthetic;

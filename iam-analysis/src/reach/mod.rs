@@ -1064,10 +1064,13 @@ impl ReachGraph {
             })
             .collect();
         b.nodes();
-        let mut actors = b.actors(actor_accounts)?;
         b.service_trust()?;
-        for actor in &mut actors {
-            b.principal_edges(actor)?;
+        // One actor at a time: its compiled engines are dropped once its edges are found, so
+        // memory does not grow with the number of principals (50,000 in an organization).
+        for i in 0..b.entities.len() {
+            if let Some(mut actor) = b.actor(i, actor_accounts)? {
+                b.principal_edges(&mut actor)?;
+            }
         }
         let mut g = b.graph;
         g.reindex();
@@ -1240,11 +1243,18 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn actors(&mut self, accounts: Option<&[&str]>) -> Result<Vec<Actor>, AnalysisError> {
-        let mut out = Vec::new();
-        for (i, e) in self.entities.iter().enumerate() {
+    /// Entity `i` compiled for the identity-side questions, unless it is outside `accounts`.
+    fn actor(
+        &mut self,
+        i: usize,
+        accounts: Option<&[&str]>,
+    ) -> Result<Option<Actor>, AnalysisError> {
+        {
+            let Some(e) = self.entities.get(i) else {
+                return Ok(None);
+            };
             if accounts.is_some_and(|a| !a.contains(&e.account.id())) {
-                continue;
+                return Ok(None);
             }
             let subject = Subject::prepare(&self.scope, &e.arn, "iam:PassRole", "*")?;
             let mut engines = Engines::new(&subject.layers, &mut self.cache)?;
@@ -1298,9 +1308,8 @@ impl Builder<'_, '_> {
                 methods: Vec::new(),
                 instance_profile: None,
             };
-            out.push(actor);
+            Ok(Some(actor))
         }
-        Ok(out)
     }
 
     /// The engine deciding whether services may assume role `i` (its trust policy alone).

@@ -28,7 +28,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from iamkit import _native
+from iamkit import _native, _parallel
 
 if TYPE_CHECKING:
     from iamkit._account import Account
@@ -45,41 +45,17 @@ _POLICY_TYPES = {
 }
 
 
-def _map_tasks(
-    fn: Callable[[Any], Any],
-    tasks: list[Any],
-    *,
-    executor: Any = None,
-    progress: Any = None,
-    desc: str = "",
-) -> list[Any]:
-    """``iamkit._parallel.map_tasks`` (engineer ``scale``'s helper) when the package has it;
-    else the same contract here: ``fn`` over ``tasks``, results in task order."""
-    try:
-        from iamkit import _parallel  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        _parallel = None
-    if _parallel is not None and hasattr(_parallel, "map_tasks"):
-        out: list[Any] = _parallel.map_tasks(fn, tasks, executor=executor, progress=progress, desc=desc)
-        return out
-    if executor is None:
-        return [fn(t) for t in tasks]
-    return list(executor.map(fn, tasks))
-
-
-def _workers(executor: Any) -> int:
-    n = getattr(executor, "_max_workers", None)
-    if isinstance(n, int) and n > 0:
-        return n
-    return os.cpu_count() or 2
+def _serial(executor: Any) -> bool:
+    """True when the work stays in this process: ``None`` or ``"serial"``."""
+    return executor is None or executor == "serial"
 
 
 def _chunks(ids: list[str], executor: Any) -> list[list[str]]:
     """Accounts split into a few contiguous chunks per worker (contiguous: the answers put
     together in chunk order are in the serial run's order)."""
-    n = max(1, min(len(ids), 2 * _workers(executor)))
-    size = -(-len(ids) // n) if ids else 1
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
+    ex = _parallel.resolve(executor, None)
+    n = _parallel.chunk_count(ex, len(ids), per_worker=2) if ex is not None else 1
+    return [list(c) for c in _parallel.split(ids, max(1, n)) if c]
 
 
 # ---- tasks run by the executor's workers (top-level functions: they pickle) ----
@@ -124,6 +100,10 @@ class _Precomputed:
     def principals(self) -> list[str]:
         out: list[str] = self._org._native.principals()
         return out
+
+    def counts(self) -> tuple[int, int, int, int]:
+        # Nothing left to split: the answers are already computed.
+        return (0, 0, 0, 0)
 
 
 class _View:
@@ -480,7 +460,7 @@ class Organization:
         executor: Any,
         progress: Any,
     ) -> list[dict[str, Any]]:
-        if executor is None:
+        if _serial(executor):
             out: list[dict[str, Any]] = self._native.who_can(action, resource, context)
             return out
         from iamkit import _analysis
@@ -493,7 +473,7 @@ class Organization:
         for chunk in _chunks(ids, executor):
             need = chunk if owner is None or owner in chunk else [*chunk, owner]
             tasks.append((self.subset(need), chunk, action, resource, context))
-        results = _map_tasks(
+        results = _parallel.map_tasks(
             _who_can_task, tasks, executor=executor, progress=progress, desc=f"who_can {action}"
         )
         merged = [d for r in results for d in r]
@@ -564,13 +544,15 @@ class Organization:
         return _analysis.what_can(view, principal, include_conditional=include_conditional)  # type: ignore[arg-type]
 
     def _reach_native(self, executor: Any, progress: Any) -> Any:
-        if executor is None:
+        if _serial(executor):
             return self._native.reach_graph()
         tasks = []
         for chunk in _chunks(self.accounts, executor):
             need = sorted({*chunk, *self._native.trusting_accounts(chunk)})
             tasks.append((self.subset(need), chunk))
-        parts = _map_tasks(_reach_task, tasks, executor=executor, progress=progress, desc="reach graph")
+        parts = _parallel.map_tasks(
+            _reach_task, tasks, executor=executor, progress=progress, desc="reach graph"
+        )
         return _native.NativeReachGraph.merge(parts)
 
     def reach_graph(self, *, executor: Any = None, progress: Any = None) -> ReachGraph:
