@@ -340,6 +340,15 @@ impl Server {
         }
     }
 
+    /// Runs one request through everything a request from the network goes through — decode,
+    /// authenticate, authorize and run, journal, log — without the network, on the calling
+    /// thread: the HTTP status and the XML body. For benchmarks and tests of the request path
+    /// (`peer` is the address `aws:SourceIp` reports).
+    pub fn respond(&self, req: &HttpRequest<'_>, peer: IpAddr) -> (u16, String) {
+        let r = handle(&self.shared, req, peer);
+        (r.status, r.body)
+    }
+
     /// What the user should know about the start: journaled calls that failed when the state
     /// was replayed (normally none), options a restarted state directory ignored.
     pub fn warnings(&self) -> &[String] {
@@ -641,11 +650,8 @@ fn reads_only(uri: &hyper::Uri, body: &[u8]) -> bool {
     else {
         return false;
     };
-    let in_sts = ServiceModel::get("sts").is_some_and(|m| m.operations().any(|o| o == a));
-    let in_iam = ServiceModel::get("iam").is_some_and(|m| m.operations().any(|o| o == a));
-    (!in_iam || is_read_only("iam", &a))
-        && (!in_sts || is_read_only("sts", &a))
-        && (in_iam || in_sts)
+    // No operation name is in both models, and the read table only names model operations.
+    operations::is_read_operation("iam", &a) || operations::is_read_operation("sts", &a)
 }
 
 fn http_reply(r: Reply) -> Response<Full<Bytes>> {
@@ -673,15 +679,16 @@ fn request_id() -> String {
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        id.push(char::from(HEX[usize::from(x >> 4)]));
+        id.push(char::from(HEX[usize::from(x & 15)]));
+    }
+    id
 }
 
 /// The service a request is for: the SigV4 scope's service when it is `iam` or `sts`, else
@@ -692,9 +699,7 @@ fn service_of(scope_service: Option<&str>, action: Option<&str>) -> &'static str
         Some("sts") => "sts",
         _ => {
             let has = |s: &str| {
-                action.is_some_and(|a| {
-                    ServiceModel::get(s).is_some_and(|m| m.operations().any(|o| o == a))
-                })
+                action.is_some_and(|a| ServiceModel::get(s).is_some_and(|m| m.has_operation(a)))
             };
             if !has("iam") && has("sts") {
                 "sts"
@@ -797,7 +802,7 @@ fn handle_inner(
         );
     };
     facts.operation = action.clone();
-    if !model.operations().any(|o| o == action) {
+    if !model.has_operation(&action) {
         let version = get("Version").unwrap_or_default();
         let msg = format!("Could not find operation {action} for version {version}");
         return (error_reply(model, facts, "InvalidAction", &msg), Vec::new());
@@ -867,7 +872,18 @@ fn handle_inner(
         requested_region: Some(auth.region.clone()),
         user_agent: facts.user_agent.clone(),
     };
-    let (out, mut failure) = {
+    let (out, mut failure) = if operations::is_read_operation(service, &action) {
+        // An operation that only reads runs under the read lock, beside other reads: it changes
+        // nothing the journal keeps (its key-last-used and last-accessed records have their own
+        // lock in the account), so it neither pins the clock nor records randomness.
+        let a = shared
+            .account
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let trace = shared.log.is_some();
+        let out = operations::call_read(&a, service, &action, &params, &caller, &rc, trace);
+        (out, None)
+    } else {
         let mut a = shared
             .account
             .write()
@@ -923,5 +939,48 @@ fn query_error(model: Option<&ServiceModel>, facts: &mut RequestFacts, e: &Query
             &facts.request_id,
         ),
         request_id: facts.request_id.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_version_4_uuids() {
+        let id = request_id();
+        let parts: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12],
+            "{id}"
+        );
+        assert!(
+            id.bytes()
+                .all(|b| b == b'-' || b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert!(parts[2].starts_with('4'), "{id}");
+        assert!(
+            matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
+            "{id}"
+        );
+        assert_ne!(id, request_id());
+    }
+
+    #[test]
+    fn reads_only_names_the_read_operations_of_either_service() {
+        let uri = |q: &str| format!("/?{q}").parse::<hyper::Uri>().unwrap();
+        assert!(reads_only(&uri("Action=GetUser&Version=2010-05-08"), b""));
+        assert!(reads_only(
+            &uri("X=1"),
+            b"Action=GetCallerIdentity&Version=2011-06-15"
+        ));
+        assert!(!reads_only(
+            &uri("X=1"),
+            b"Action=GetSessionToken&Version=2011-06-15"
+        ));
+        assert!(!reads_only(&uri("Action=CreateUser"), b""));
+        assert!(!reads_only(&uri("Action=NoSuchThing"), b""));
+        assert!(!reads_only(&uri("X=1"), b""));
     }
 }

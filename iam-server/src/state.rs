@@ -101,16 +101,9 @@ impl Clock for ServerClock {
 /// assert!(!iam_server::state::is_read_only("iam", "GenerateCredentialReport"));
 /// ```
 pub fn is_read_only(service: &str, operation: &str) -> bool {
-    match service {
-        "iam" => ["Get", "List", "Simulate"]
-            .iter()
-            .any(|p| operation.starts_with(p)),
-        "sts" => matches!(
-            operation,
-            "GetCallerIdentity" | "GetAccessKeyInfo" | "DecodeAuthorizationMessage"
-        ),
-        _ => false,
-    }
+    // One table for "runs under the read lock" and "is not journaled":
+    // `iam_account::operations::READ_OPERATIONS`.
+    operations::is_read_operation(service, operation)
 }
 
 fn hex(bytes: &[u8]) -> String {
