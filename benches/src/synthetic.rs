@@ -146,7 +146,7 @@ fn boundary_arn(k: usize) -> String {
 
 fn group_policies(g: usize) -> Vec<String> {
     let mut out = vec![managed_arn(g * 3 % MANAGED_POOL)];
-    if g % 2 == 0 {
+    if g.is_multiple_of(2) {
         out.push(managed_arn((g * 3 + 1) % MANAGED_POOL));
     }
     match g % 10 {
