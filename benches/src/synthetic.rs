@@ -146,7 +146,7 @@ fn boundary_arn(k: usize) -> String {
 
 fn group_policies(g: usize) -> Vec<String> {
     let mut out = vec![managed_arn(g * 3 % MANAGED_POOL)];
-    if g % 2 == 0 {
+    if g.is_multiple_of(2) {
         out.push(managed_arn((g * 3 + 1) % MANAGED_POOL));
     }
     match g % 10 {
@@ -201,7 +201,7 @@ pub fn authorization_details(principals: usize) -> Value {
     }
     let groups: Vec<Value> = (0..GROUPS)
         .map(|g| {
-            let inline: Vec<Value> = if g % 5 == 0 {
+            let inline: Vec<Value> = if g.is_multiple_of(5) {
                 vec![json!({"PolicyName": "group-inline", "PolicyDocument": policy(20_000 + g, None)})]
             } else {
                 Vec::new()
@@ -250,7 +250,7 @@ pub fn authorization_details(principals: usize) -> Value {
     }
     let mut role_list = Vec::with_capacity(roles);
     for j in 0..roles {
-        let name = if j % 10 == 0 {
+        let name = if j.is_multiple_of(10) {
             format!("app{}-role-{j}", j % 50)
         } else {
             format!("role-{j}")
