@@ -14,6 +14,12 @@ server verifies signatures (a wrong secret is refused with 403) and enforces pol
 which the policy does not allow, is refused with 403): moto's request authentication is switched on for that
 (its `/moto-api/reset-auth`). Every measured call must answer 200; the figure is the median
 calls per second over the repetitions.
+
+`--ceiling` also measures the same client against a server that does nothing (a Python
+subprocess on raw sockets answering every request with a fixed 200 XML body, no signature
+check):
+the rate the client itself allows on one connection — its SigV4 signing, `http.client` and XML
+parsing — which bounds what any server can show here.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import argparse
 import json
 import multiprocessing as mp
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -31,12 +38,15 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from serve_harness import (
+    HOST,
     Credentials,
     Endpoint,
     IamkitServe,
     MotoServer,
     QueryClient,
     create_user_with_key,
+    free_port,
+    wait_for_port,
 )
 
 USER = "bench"
@@ -57,6 +67,71 @@ def _policy() -> str:
             ],
         }
     )
+
+
+NULL_BODY = (
+    b'<?xml version="1.0" encoding="UTF-8"?><GetUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
+    b"<GetUserResult><User><Path>/</Path><UserName>bench</UserName><UserId>AIDAEXAMPLE</UserId>"
+    b"<Arn>arn:aws:iam::123456789012:user/bench</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>"
+    b"</User></GetUserResult><ResponseMetadata><RequestId>00000000-0000-4000-8000-000000000000"
+    b"</RequestId></ResponseMetadata></GetUserResponse>"
+)
+
+
+def serve_null(port: int) -> None:
+    """The do-nothing server of `--ceiling` (runs in its own process): HTTP/1.1 keep-alive on raw
+    sockets (a thread per connection, no HTTP library), every request answered 200 with
+    `NULL_BODY` in one write — as little server work as a Python process can do."""
+    import socket
+
+    reply = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: "
+        + str(len(NULL_BODY)).encode()
+        + b"\r\n\r\n"
+        + NULL_BODY
+    )
+
+    def connection(c: socket.socket) -> None:
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        buf = b""
+        with c:
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    chunk = c.recv(65536)
+                    if not chunk:
+                        return
+                    buf += chunk
+                head, _, buf = buf.partition(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                while len(buf) < length:
+                    chunk = c.recv(65536)
+                    if not chunk:
+                        return
+                    buf += chunk
+                buf = buf[length:]
+                c.sendall(reply)
+
+    with socket.create_server((HOST, port)) as s:
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=connection, args=(c,), daemon=True).start()
+
+
+class NullServer(Endpoint):
+    """`serve_null` as a subprocess on a free port."""
+
+    name = "null server"
+
+    def start(self) -> NullServer:
+        self.port = free_port()
+        self.proc = subprocess.Popen([sys.executable, __file__, "--null-server", str(self.port)])
+        wait_for_port(self.port, proc=self.proc)
+        self.root = Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+        return self
 
 
 def prepare(ep: Endpoint) -> Credentials:
@@ -139,14 +214,22 @@ def measure(url: str, key: Credentials, connections: int, seconds: float, procs:
     return ok / seconds
 
 
-def run(seconds: float, repeat: int, procs: int, connections: list[int]) -> dict[str, Any]:
+def run(
+    seconds: float, repeat: int, procs: int, connections: list[int], ceiling: bool = False
+) -> dict[str, Any]:
     results: dict[str, Any] = {"seconds": seconds, "repeat": repeat, "procs": procs, "servers": {}}
     servers: list[Endpoint] = [IamkitServe(), MotoServer()]
+    if ceiling:
+        servers.append(NullServer())
     try:
         keys = {}
         for ep in servers:
             ep.start()
-            keys[ep.name] = prepare(ep)
+            if isinstance(ep, NullServer):
+                assert ep.root is not None
+                keys[ep.name] = ep.root
+            else:
+                keys[ep.name] = prepare(ep)
         # Interleave the servers in each repetition so that a noisy neighbour hurts both alike.
         samples: dict[str, dict[int, list[float]]] = {ep.name: {n: [] for n in connections} for ep in servers}
         for _ in range(repeat):
@@ -177,17 +260,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--procs", type=int, default=2, help="client processes for the concurrent run (default 2)")
     p.add_argument("--connections", default="1,16", help="comma-separated connection counts (default 1,16)")
     p.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    p.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also measure the client against a server that does nothing (the client's own limit)",
+    )
+    p.add_argument("--null-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
+    if a.null_server:
+        serve_null(a.null_server)
+        return 0
     if not 0 < a.seconds <= 60 or not 1 <= a.repeat <= 10:
         p.error("--seconds must be in (0, 60] and --repeat in [1, 10]")
     conns = [int(x) for x in a.connections.split(",")]
-    res = run(a.seconds, a.repeat, a.procs, conns)
+    res = run(a.seconds, a.repeat, a.procs, conns, a.ceiling)
     print(f"signed iam:GetUser calls/s, median of {a.repeat} x {a.seconds:g} s (SigV4 + enforcement on)")
     print(f"{'connections':>11} | {'iamkit serve':>12} | {'moto':>8} | ratio")
     for n in conns:
         i = res["servers"]["iamkit serve"][str(n)]["median"]
         m = res["servers"]["moto"][str(n)]["median"]
         print(f"{n:>11} | {i:>12.0f} | {m:>8.0f} | {i / m:5.1f}x")
+    if a.ceiling:
+        for n in conns:
+            c = res["servers"]["null server"][str(n)]["median"]
+            print(f"client ceiling ({n} connection(s), a server that does nothing): {c:.0f} calls/s")
     if a.json:
         Path(a.json).write_text(json.dumps(res, indent=2) + "\n")
     return 0

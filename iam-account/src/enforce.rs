@@ -297,14 +297,31 @@ impl Account {
         self.enforcement = e;
     }
 
-    /// The denials recorded under [`Enforcement::Soft`], oldest first.
-    pub fn denials(&self) -> &[Denial] {
-        &self.denials
+    /// The denials recorded under [`Enforcement::Soft`], oldest first (a copy: calls running
+    /// at the same time may add more).
+    pub fn denials(&self) -> Vec<Denial> {
+        self.denials_lock().clone()
     }
 
     /// Removes and returns the recorded denials.
     pub fn take_denials(&mut self) -> Vec<Denial> {
-        std::mem::take(&mut self.denials)
+        std::mem::take(&mut *self.denials_lock())
+    }
+
+    fn denials_lock(&self) -> std::sync::MutexGuard<'_, Vec<Denial>> {
+        self.denials
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records a denial let through by [`Enforcement::Soft`], dropping the oldest beyond
+    /// [`MAX_DENIALS`].
+    fn record_denial(&self, d: Denial) {
+        let mut denials = self.denials_lock();
+        if denials.len() >= MAX_DENIALS {
+            denials.remove(0);
+        }
+        denials.push(d);
     }
 
     fn user_arn(&self, name: &str, path: Option<&str>) -> String {
@@ -693,7 +710,7 @@ impl Account {
     ///     policy allows the iam:ListUsers action");
     /// ```
     pub fn enforce_call(
-        &mut self,
+        &self,
         caller: &Caller,
         service: &str,
         operation: &str,
@@ -705,10 +722,7 @@ impl Account {
             Enforcement::On => self.authorize_call(caller, service, operation, params),
             Enforcement::Soft => match self.authorize_call(caller, service, operation, params) {
                 Err(CallError::Denied(d)) => {
-                    if self.denials.len() >= MAX_DENIALS {
-                        self.denials.remove(0);
-                    }
-                    self.denials.push(*d);
+                    self.record_denial(*d);
                     Ok(())
                 }
                 other => other,
@@ -723,7 +737,7 @@ impl Account {
     /// GenerateServiceLastAccessedDetails). `region`: the request's Region when the caller
     /// does not carry one.
     fn before_authorization(
-        &mut self,
+        &self,
         caller: &Caller,
         service: &str,
         operation: &str,
@@ -750,7 +764,7 @@ impl Account {
     /// [`Enforcement::Off`] the checks are still evaluated (reported as not enforced) so that a
     /// decision log sees what would have been decided.
     pub fn enforce_call_traced(
-        &mut self,
+        &self,
         caller: &Caller,
         service: &str,
         operation: &str,
@@ -771,7 +785,7 @@ impl Account {
             return (Ok(()), Vec::new());
         }
         let scope = Scope {
-            single: Some(&*self),
+            single: Some(self),
             org: None,
         };
         let (result, mut checks) = scope.authorize_call_traced(
@@ -793,10 +807,7 @@ impl Account {
                     }
                 }
                 if mode == Enforcement::Soft {
-                    if self.denials.len() >= MAX_DENIALS {
-                        self.denials.remove(0);
-                    }
-                    self.denials.push(*d);
+                    self.record_denial(*d);
                 }
                 (Ok(()), checks)
             }

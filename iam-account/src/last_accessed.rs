@@ -175,20 +175,20 @@ impl Account {
         let (entities, layers) = self.last_accessed_scope(arn)?;
         let services = allowed_services(&layers);
         let arns: BTreeSet<&str> = entities.iter().map(|e| e.arn.as_str()).collect();
-        let service_access = self
-            .activity
+        let usage = self.usage();
+        let service_access = usage
             .service_access
             .iter()
             .filter(|((e, _), _)| arns.contains(e.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let action_access = self
-            .activity
+        let action_access = usage
             .action_access
             .iter()
             .filter(|((e, _), _)| arns.contains(e.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        drop(usage);
         let h = hex(16)?;
         let id = format!(
             "{}-{}-{}-{}-{}",

@@ -40,6 +40,7 @@ pub mod reports;
 mod secrets;
 mod session_token;
 mod simulate;
+pub mod snapshot;
 mod sts;
 pub mod sts_operations;
 mod user_credentials;
@@ -166,8 +167,9 @@ pub struct Account {
     pub(crate) gaad: Option<Box<gaad::Provenance>>,
     /// What the account does with calls their callers may not make.
     pub(crate) enforcement: Enforcement,
-    /// Denials recorded under [`Enforcement::Soft`].
-    pub(crate) denials: Vec<Denial>,
+    /// Denials recorded under [`Enforcement::Soft`] (behind a lock: calls that only read the
+    /// account record theirs on a shared borrow).
+    pub(crate) denials: std::sync::Mutex<Vec<Denial>>,
     /// When this account (its root user) was created: `GetUser`'s `CreateDate` for the root.
     pub(crate) created: iam_model::entities::Timestamp,
     /// Virtual MFA devices by serial number (ARN).
@@ -315,7 +317,7 @@ impl Account {
             aws_overrides: BTreeMap::new(),
             gaad: None,
             enforcement: Enforcement::default(),
-            denials: Vec::new(),
+            denials: std::sync::Mutex::new(Vec::new()),
             virtual_mfa_devices: BTreeMap::new(),
             activity: reports::Activity::default(),
             org_policies: None,

@@ -120,6 +120,18 @@ impl ServiceModel {
             .flat_map(|m| m.keys().map(String::as_str))
     }
 
+    /// True when the model has operation `name` (the model's spelling, `CreateUser`): one
+    /// look-up, for the per-request path.
+    ///
+    /// ```
+    /// let iam = iam_account::model::ServiceModel::get("iam").unwrap();
+    /// assert!(iam.has_operation("GetUser"));
+    /// assert!(!iam.has_operation("GetCallerIdentity"));
+    /// ```
+    pub fn has_operation(&self, name: &str) -> bool {
+        self.model["operations"].get(name).is_some()
+    }
+
     /// The model's name of an operation given in boto3's snake_case (`list_mfa_devices` →
     /// `ListMFADevices`) or already in the model's spelling.
     pub fn operation_name(&self, name: &str) -> Option<&str> {

@@ -6,7 +6,9 @@
 //! `{"UserName": "alice"}`); the response is the output shape in the same form, with dates as
 //! ISO-8601 text. [`call`] authorizes the call for its authenticated [`Caller`] (as the
 //! account's [`Enforcement`](crate::Enforcement) says), runs it and paginates the result
-//! (`Marker`/`MaxItems`, as the model's paginators).
+//! (`Marker`/`MaxItems`, as the model's paginators). The operations that only read the account
+//! ([`READ_OPERATIONS`]) also run through [`call_read`] on a shared borrow — several at once
+//! (the server serves them under a read lock); [`call`] runs them with the same code.
 //!
 //! ```
 //! use iam_account::{Account, operations};
@@ -42,11 +44,19 @@ mod report_ops;
 /// `ListMFADevices` → `list_mfa_devices`), as botocore's `xform_name` spells the operations
 /// iamkit implements; other names get the same rule applied letter by letter.
 pub fn snake_case(operation: &str) -> String {
-    if let Some(s) = IAM_OPERATIONS
-        .iter()
-        .chain(STS_OPERATIONS)
-        .find(|s| s.replace('_', "").eq_ignore_ascii_case(operation))
-    {
+    // Every call looks its operation up here: an index built once (lower-case name without
+    // underscores → boto3's name) instead of rebuilding each candidate's spelling per call.
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        IAM_OPERATIONS
+            .iter()
+            .chain(STS_OPERATIONS)
+            .rev() // the first listed wins, as a linear search would find it
+            .map(|s| (s.replace('_', ""), *s))
+            .collect()
+    });
+    if let Some(s) = index.get(operation.to_ascii_lowercase().as_str()) {
         return (*s).to_string();
     }
     let chars: Vec<char> = operation.chars().collect();
@@ -142,16 +152,193 @@ pub fn call_with(
     CallOutcome { result, checks }
 }
 
-/// Runs an authorized call.
-fn run(
-    a: &mut Account,
-    model: &ServiceModel,
+/// The operations that only read the account, by service, in the models' spelling: every
+/// IAM operation whose name begins with `Get`, `List` or `Simulate` (IAM's naming: the
+/// operations that change something are `Create`/`Delete`/`Put`/`Update`/`Attach`/`Tag`/…, and
+/// the two report operations that start a job are `Generate…`), and STS's
+/// `GetCallerIdentity`, `GetAccessKeyInfo` and `DecodeAuthorizationMessage`. Every other STS
+/// operation issues credentials (`GetSessionToken`, `GetFederationToken`, `AssumeRole…` create
+/// sessions despite their names) or is one iamkit refuses; a write lock is always correct, so
+/// the table lists only what is known to read.
+///
+/// Their effect on the account is limited to the records every call leaves behind (key last
+/// used, service last accessed, soft-mode denials), kept behind a lock of their own: they
+/// run through [`call_read`] on a shared borrow, several at once. The table is tested against
+/// the bundled IAM and STS models (every model operation is classified, none is missing).
+pub const READ_OPERATIONS: &[(&str, &[&str])] = &[
+    (
+        "iam",
+        &[
+            "GetAccessKeyLastUsed",
+            "GetAccountAuthorizationDetails",
+            "GetAccountPasswordPolicy",
+            "GetAccountProperties",
+            "GetAccountSummary",
+            "GetContextKeysForCustomPolicy",
+            "GetContextKeysForPrincipalPolicy",
+            "GetCredentialReport",
+            "GetDelegationRequest",
+            "GetGroup",
+            "GetGroupPolicy",
+            "GetHumanReadableSummary",
+            "GetInstanceProfile",
+            "GetLoginProfile",
+            "GetMFADevice",
+            "GetOpenIDConnectProvider",
+            "GetOrganizationsAccessReport",
+            "GetOutboundWebIdentityFederationInfo",
+            "GetPolicy",
+            "GetPolicyVersion",
+            "GetRole",
+            "GetRolePolicy",
+            "GetRoleTemplateVersion",
+            "GetSAMLProvider",
+            "GetSSHPublicKey",
+            "GetServerCertificate",
+            "GetServiceLastAccessedDetails",
+            "GetServiceLastAccessedDetailsWithEntities",
+            "GetServiceLinkedRoleDeletionStatus",
+            "GetUser",
+            "GetUserPolicy",
+            "GetWorkloadIdentityProvider",
+            "GetWorkloadIdentityProviderDeletionStatus",
+            "GetWorkloadIdentityProviderResourcePolicy",
+            "GetWorkloadIdentityTemplate",
+            "GetWorkloadIdentityTemplateAttestationPolicy",
+            "ListAccessKeys",
+            "ListAccountAliases",
+            "ListAttachedGroupPolicies",
+            "ListAttachedRolePolicies",
+            "ListAttachedUserPolicies",
+            "ListDelegationRequests",
+            "ListEntitiesForPolicy",
+            "ListGroupPolicies",
+            "ListGroups",
+            "ListGroupsForUser",
+            "ListInstanceProfileTags",
+            "ListInstanceProfiles",
+            "ListInstanceProfilesForRole",
+            "ListMFADeviceTags",
+            "ListMFADevices",
+            "ListOpenIDConnectProviderTags",
+            "ListOpenIDConnectProviders",
+            "ListOrganizationsFeatures",
+            "ListPolicies",
+            "ListPoliciesGrantingServiceAccess",
+            "ListPolicyTags",
+            "ListPolicyVersions",
+            "ListRolePolicies",
+            "ListRoleTags",
+            "ListRoles",
+            "ListSAMLProviderTags",
+            "ListSAMLProviders",
+            "ListSSHPublicKeys",
+            "ListServerCertificateTags",
+            "ListServerCertificates",
+            "ListServiceSpecificCredentials",
+            "ListSigningCertificates",
+            "ListUserPolicies",
+            "ListUserTags",
+            "ListUsers",
+            "ListVirtualMFADevices",
+            "ListWorkloadIdentityProviderOutboundSigners",
+            "ListWorkloadIdentityProviderTags",
+            "ListWorkloadIdentityProviders",
+            "ListWorkloadIdentityTemplateTags",
+            "ListWorkloadIdentityTemplates",
+            "SimulateCustomPolicy",
+            "SimulatePrincipalPolicy",
+        ],
+    ),
+    (
+        "sts",
+        &[
+            "DecodeAuthorizationMessage",
+            "GetAccessKeyInfo",
+            "GetCallerIdentity",
+        ],
+    ),
+];
+
+/// True when `operation` of `service` only reads the account ([`READ_OPERATIONS`]): it may
+/// run through [`call_read`], and it changes nothing a journal would have to keep.
+///
+/// ```
+/// use iam_account::operations::is_read_operation;
+/// assert!(is_read_operation("iam", "GetUser"));
+/// assert!(is_read_operation("sts", "GetCallerIdentity"));
+/// assert!(!is_read_operation("sts", "GetSessionToken"));
+/// assert!(!is_read_operation("iam", "GenerateCredentialReport"));
+/// ```
+pub fn is_read_operation(service: &str, operation: &str) -> bool {
+    READ_OPERATIONS
+        .iter()
+        .find(|(s, _)| *s == service)
+        .is_some_and(|(_, ops)| ops.binary_search(&operation).is_ok())
+}
+
+/// [`call_with`] for an operation that only reads the account ([`is_read_operation`]), on a
+/// shared borrow: several run at once (the server serves them under a read lock). The records
+/// every call leaves — the access key's last use, the service and action last accessed, a
+/// soft-mode denial — are still made (they live behind a lock of their own). The response is
+/// the one [`call_with`] gives: both run the same code. An operation that changes the account
+/// is refused with `InvalidInput` (run it through [`call_with`]).
+///
+/// ```
+/// use iam_account::{Account, RequestContext, operations};
+/// let mut acct = Account::new("111122223333").unwrap();
+/// let root = acct.root_caller();
+/// operations::call(&mut acct, "iam", "CreateUser", &serde_json::json!({"UserName": "alice"}), &root)
+///     .unwrap();
+/// let shared: &Account = &acct;
+/// let out = operations::call_read(shared, "iam", "GetUser",
+///     &serde_json::json!({"UserName": "alice"}), &root, &RequestContext::default(), false);
+/// assert_eq!(out.result.unwrap()["User"]["UserName"], "alice");
+/// let refused = operations::call_read(shared, "iam", "DeleteUser",
+///     &serde_json::json!({"UserName": "alice"}), &root, &RequestContext::default(), false);
+/// assert_eq!(refused.result.unwrap_err().error().code.as_str(), "InvalidInput");
+/// ```
+pub fn call_read(
+    a: &Account,
     service: &str,
     operation: &str,
     params: &Value,
     caller: &Caller,
-) -> Result<Value, CallError> {
-    // Without UserName these operations act on the calling user.
+    request: &RequestContext,
+    trace: bool,
+) -> CallOutcome {
+    if !is_read_operation(service, operation) {
+        return CallOutcome {
+            result: Err(CallError::Invalid(IamError::invalid_input(format!(
+                "{service}:{operation} changes the account: it cannot run on a shared borrow \
+                 (operations::call_with runs it)"
+            )))),
+            checks: Vec::new(),
+        };
+    }
+    let Some(model) = ServiceModel::get(service) else {
+        return CallOutcome {
+            result: Err(CallError::Invalid(IamError::invalid_input(format!(
+                "unknown service {service:?}"
+            )))),
+            checks: Vec::new(),
+        };
+    };
+    let (allowed, checks) =
+        a.enforce_call_traced(caller, service, operation, params, request, trace);
+    let result = allowed.and_then(|()| run_read(a, model, service, operation, params, caller));
+    CallOutcome { result, checks }
+}
+
+/// The parameters a call runs with: `UserName` filled in with the calling user's name where
+/// IAM acts on the calling user without one.
+fn with_calling_user(
+    a: &Account,
+    service: &str,
+    operation: &str,
+    params: &Value,
+    caller: &Caller,
+) -> Value {
     let mut p = params.clone();
     if service == "iam"
         && p.get("UserName").is_none()
@@ -161,6 +348,19 @@ fn run(
     {
         m.insert("UserName".to_string(), Value::String(name));
     }
+    p
+}
+
+/// Runs an authorized call of an operation that only reads the account.
+fn run_read(
+    a: &Account,
+    model: &ServiceModel,
+    service: &str,
+    operation: &str,
+    params: &Value,
+    caller: &Caller,
+) -> Result<Value, CallError> {
+    let p = with_calling_user(a, service, operation, params, caller);
     let snake = snake_case(operation);
     let mut v = match service {
         "iam"
@@ -170,6 +370,31 @@ fn run(
         {
             root_user(a)
         }
+        _ if let Some(r) = mfa_ops::read(a, service, &snake, &p) => r?,
+        _ if let Some(r) = report_ops::read(a, service, &snake, &p) => r?,
+        "iam" => iam_read(a, &snake, &p)?,
+        _ => sts_read(a, &snake, &p, caller)?,
+    };
+    paginate_response(model, operation, &mut v, &p)?;
+    Ok(v)
+}
+
+/// Runs an authorized call.
+fn run(
+    a: &mut Account,
+    model: &ServiceModel,
+    service: &str,
+    operation: &str,
+    params: &Value,
+    caller: &Caller,
+) -> Result<Value, CallError> {
+    if is_read_operation(service, operation) {
+        return run_read(a, model, service, operation, params, caller);
+    }
+    // Without UserName these operations act on the calling user.
+    let p = with_calling_user(a, service, operation, params, caller);
+    let snake = snake_case(operation);
+    let mut v = match service {
         _ if let Some(r) = mfa_ops::call(a, service, &snake, &p, caller) => r?,
         _ if let Some(r) = report_ops::call(a, service, &snake, &p, caller) => r?,
         "iam" => iam_call(a, &snake, &p)?,
@@ -678,14 +903,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             }
             Ok(json!({"User": user_json(a.get_user(name)?, true)}))
         }
-        "get_user" => Ok(json!({"User": user_json(a.get_user(req(p, "UserName")?)?, true)})),
-        "list_users" => list(
-            "Users",
-            a.list_users(opt(p, "PathPrefix"))?
-                .into_iter()
-                .map(|u| user_json(u, false))
-                .collect(),
-        ),
         "update_user" => {
             a.update_user(
                 req(p, "UserName")?,
@@ -706,39 +923,11 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             a.untag_user(req(p, "UserName")?, &strings(p, "TagKeys"))?;
             ok()
         }
-        "list_user_tags" => {
-            let u = a.get_user(req(p, "UserName")?)?;
-            Ok(json!({"Tags": tags_json(&u.tags), "IsTruncated": false}))
-        }
         // ------------------------------------------------------------------ groups
         "create_group" => {
             let g = a.create_group(req(p, "GroupName")?, opt(p, "Path"))?;
             Ok(json!({"Group": group_json(g)}))
         }
-        "get_group" => {
-            let g = a.get_group(req(p, "GroupName")?)?;
-            let users: Vec<Value> = g
-                .users
-                .iter()
-                .filter_map(|n| a.get_user(n).ok())
-                .map(|u| user_json(u, false))
-                .collect();
-            Ok(json!({"Group": group_json(g), "Users": users, "IsTruncated": false}))
-        }
-        "list_groups" => list(
-            "Groups",
-            a.list_groups(opt(p, "PathPrefix"))?
-                .into_iter()
-                .map(group_json)
-                .collect(),
-        ),
-        "list_groups_for_user" => list(
-            "Groups",
-            a.list_groups_for_user(req(p, "UserName")?)?
-                .into_iter()
-                .map(group_json)
-                .collect(),
-        ),
         "add_user_to_group" => {
             a.add_user_to_group(req(p, "GroupName")?, req(p, "UserName")?)?;
             ok()
@@ -764,30 +953,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             let r = a.create_role_with(name, req(p, "AssumeRolePolicyDocument")?, &opts)?;
             Ok(json!({"Role": role_json(r, false)}))
         }
-        "get_role" => Ok(json!({"Role": role_json(a.get_role(req(p, "RoleName")?)?, true)})),
-        "list_roles" => {
-            let roles = match opt(p, "PathPrefix") {
-                Some(pp) => a.list_roles(Some(pp))?,
-                None => all_roles(a),
-            };
-            // "This operation does not return the following attributes, even though they are an
-            // attribute of the returned object: PermissionsBoundary, RoleLastUsed, Tags"
-            // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html).
-            list(
-                "Roles",
-                roles
-                    .into_iter()
-                    .map(|r| {
-                        let mut v = role_json(r, false);
-                        if let Some(m) = v.as_object_mut() {
-                            m.remove("PermissionsBoundary");
-                            m.remove("Tags");
-                        }
-                        v
-                    })
-                    .collect(),
-            )
-        }
         "update_role" => {
             a.update_role(
                 req(p, "RoleName")?,
@@ -811,10 +976,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "untag_role" => {
             a.untag_role(req(p, "RoleName")?, &strings(p, "TagKeys"))?;
             ok()
-        }
-        "list_role_tags" => {
-            let r = a.get_role(req(p, "RoleName")?)?;
-            Ok(json!({"Tags": tags_json(&r.tags), "IsTruncated": false}))
         }
         "create_service_linked_role" => {
             let r = a.create_service_linked_role(
@@ -844,24 +1005,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             }
             Ok(json!({"InstanceProfile": profile_json(a, a.get_instance_profile(name)?)}))
         }
-        "get_instance_profile" => {
-            let ip = a.get_instance_profile(req(p, "InstanceProfileName")?)?;
-            Ok(json!({"InstanceProfile": profile_json(a, ip)}))
-        }
-        "list_instance_profiles" => list(
-            "InstanceProfiles",
-            a.list_instance_profiles(opt(p, "PathPrefix"))?
-                .into_iter()
-                .map(|ip| profile_json(a, ip))
-                .collect(),
-        ),
-        "list_instance_profiles_for_role" => list(
-            "InstanceProfiles",
-            a.list_instance_profiles_for_role(req(p, "RoleName")?)?
-                .into_iter()
-                .map(|ip| profile_json(a, ip))
-                .collect(),
-        ),
         "add_role_to_instance_profile" => {
             a.add_role_to_instance_profile(req(p, "InstanceProfileName")?, req(p, "RoleName")?)?;
             ok()
@@ -884,10 +1027,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "untag_instance_profile" => {
             a.untag_instance_profile(req(p, "InstanceProfileName")?, &strings(p, "TagKeys"))?;
             ok()
-        }
-        "list_instance_profile_tags" => {
-            let ip = a.get_instance_profile(req(p, "InstanceProfileName")?)?;
-            Ok(json!({"Tags": tags_json(&ip.tags), "IsTruncated": false}))
         }
         // ------------------------------------------------------------------ inline policies
         "put_user_policy" => {
@@ -914,30 +1053,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             )?;
             ok()
         }
-        "get_user_policy" => {
-            let (u, n) = (req(p, "UserName")?, req(p, "PolicyName")?);
-            let ip = a.get_user_policy(u, n)?;
-            Ok(
-                json!({"UserName": a.get_user(u)?.name, "PolicyName": ip.name,
-                "PolicyDocument": doc_json(ip.document.text())}),
-            )
-        }
-        "get_group_policy" => {
-            let (g, n) = (req(p, "GroupName")?, req(p, "PolicyName")?);
-            let ip = a.get_group_policy(g, n)?;
-            Ok(
-                json!({"GroupName": a.get_group(g)?.name, "PolicyName": ip.name,
-                "PolicyDocument": doc_json(ip.document.text())}),
-            )
-        }
-        "get_role_policy" => {
-            let (r, n) = (req(p, "RoleName")?, req(p, "PolicyName")?);
-            let ip = a.get_role_policy(r, n)?;
-            Ok(
-                json!({"RoleName": a.get_role(r)?.name, "PolicyName": ip.name,
-                "PolicyDocument": doc_json(ip.document.text())}),
-            )
-        }
         "delete_user_policy" => {
             a.delete_user_policy(req(p, "UserName")?, req(p, "PolicyName")?)?;
             ok()
@@ -949,27 +1064,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "delete_role_policy" => {
             a.delete_role_policy(req(p, "RoleName")?, req(p, "PolicyName")?)?;
             ok()
-        }
-        "list_user_policies" => {
-            let u = a.get_user(req(p, "UserName")?)?;
-            list(
-                "PolicyNames",
-                u.inline_policies.iter().map(|x| json!(x.name)).collect(),
-            )
-        }
-        "list_group_policies" => {
-            let g = a.get_group(req(p, "GroupName")?)?;
-            list(
-                "PolicyNames",
-                g.inline_policies.iter().map(|x| json!(x.name)).collect(),
-            )
-        }
-        "list_role_policies" => {
-            let r = a.get_role(req(p, "RoleName")?)?;
-            list(
-                "PolicyNames",
-                r.inline_policies.iter().map(|x| json!(x.name)).collect(),
-            )
         }
         // ------------------------------------------------------------------ attachments
         "attach_user_policy" => {
@@ -995,18 +1089,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "detach_role_policy" => {
             a.detach_role_policy(req(p, "RoleName")?, req(p, "PolicyArn")?)?;
             ok()
-        }
-        "list_attached_user_policies" => {
-            let u = a.get_user(req(p, "UserName")?)?;
-            list("AttachedPolicies", attached_json(a, &u.attached_policies))
-        }
-        "list_attached_group_policies" => {
-            let g = a.get_group(req(p, "GroupName")?)?;
-            list("AttachedPolicies", attached_json(a, &g.attached_policies))
-        }
-        "list_attached_role_policies" => {
-            let r = a.get_role(req(p, "RoleName")?)?;
-            list("AttachedPolicies", attached_json(a, &r.attached_policies))
         }
         "put_user_permissions_boundary" => {
             a.put_user_permissions_boundary(req(p, "UserName")?, req(p, "PermissionsBoundary")?)?;
@@ -1043,6 +1125,360 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                 a.tag_policy(&arn, &tags)?;
             }
             Ok(json!({"Policy": policy_json(a.get_policy(&arn)?)}))
+        }
+        "create_policy_version" => {
+            let arn = req(p, "PolicyArn")?;
+            let set = opt_bool(p, "SetAsDefault").unwrap_or(false);
+            let v = a
+                .create_policy_version(arn, req(p, "PolicyDocument")?, set)?
+                .clone();
+            let default = a.get_policy(arn)?.default_version_id.clone();
+            Ok(json!({"PolicyVersion": version_json(&v, &default, false)}))
+        }
+        "set_default_policy_version" => {
+            a.set_default_policy_version(req(p, "PolicyArn")?, req(p, "VersionId")?)?;
+            ok()
+        }
+        "delete_policy_version" => {
+            a.delete_policy_version(req(p, "PolicyArn")?, req(p, "VersionId")?)?;
+            ok()
+        }
+        "delete_policy" => {
+            a.delete_policy(req(p, "PolicyArn")?)?;
+            ok()
+        }
+        "tag_policy" => {
+            a.tag_policy(req(p, "PolicyArn")?, &tag_pairs(p, "Tags"))?;
+            ok()
+        }
+        "untag_policy" => {
+            a.untag_policy(req(p, "PolicyArn")?, &strings(p, "TagKeys"))?;
+            ok()
+        }
+        // ------------------------------------------------------------------ credentials
+        "create_access_key" => {
+            let k = a.create_access_key(opt(p, "UserName"))?;
+            let mut v = json!({"AccessKeyId": k.access_key_id, "Status": k.status.as_str(),
+                "SecretAccessKey": k.secret_access_key.expose(), "CreateDate": date(k.create_date)});
+            if let Some(u) = &k.user_name {
+                v["UserName"] = json!(u);
+            }
+            Ok(json!({"AccessKey": v}))
+        }
+        "update_access_key" => {
+            let status: AccessKeyStatus = req(p, "Status")?.parse()?;
+            a.update_access_key(opt(p, "UserName"), req(p, "AccessKeyId")?, status)?;
+            ok()
+        }
+        "delete_access_key" => {
+            a.delete_access_key(opt(p, "UserName"), req(p, "AccessKeyId")?)?;
+            ok()
+        }
+        "update_account_password_policy" => {
+            let d = PasswordPolicy::default();
+            let policy = PasswordPolicy {
+                minimum_password_length: opt_u32(p, "MinimumPasswordLength")?
+                    .unwrap_or(d.minimum_password_length),
+                require_symbols: opt_bool(p, "RequireSymbols").unwrap_or(d.require_symbols),
+                require_numbers: opt_bool(p, "RequireNumbers").unwrap_or(d.require_numbers),
+                require_uppercase_characters: opt_bool(p, "RequireUppercaseCharacters")
+                    .unwrap_or(d.require_uppercase_characters),
+                require_lowercase_characters: opt_bool(p, "RequireLowercaseCharacters")
+                    .unwrap_or(d.require_lowercase_characters),
+                allow_users_to_change_password: opt_bool(p, "AllowUsersToChangePassword")
+                    .unwrap_or(d.allow_users_to_change_password),
+                max_password_age: opt_u32(p, "MaxPasswordAge")?,
+                password_reuse_prevention: opt_u32(p, "PasswordReusePrevention")?,
+                hard_expiry: opt_bool(p, "HardExpiry").unwrap_or(d.hard_expiry),
+            };
+            a.update_account_password_policy(policy)?;
+            ok()
+        }
+        "delete_account_password_policy" => {
+            a.delete_account_password_policy()?;
+            ok()
+        }
+        "create_login_profile" => {
+            let u = req(p, "UserName")?;
+            let reset = opt_bool(p, "PasswordResetRequired").unwrap_or(false);
+            a.create_login_profile(u, req(p, "Password")?, reset)?;
+            let lp = a.get_login_profile(u)?;
+            Ok(json!({"LoginProfile": {"UserName": a.get_user(u)?.name,
+                "CreateDate": date(lp.create_date), "PasswordResetRequired": lp.password_reset_required}}))
+        }
+        "update_login_profile" => {
+            a.update_login_profile(
+                req(p, "UserName")?,
+                opt(p, "Password"),
+                opt_bool(p, "PasswordResetRequired"),
+            )?;
+            ok()
+        }
+        "delete_login_profile" => {
+            a.delete_login_profile(req(p, "UserName")?)?;
+            ok()
+        }
+        // ------------------------------------------------------------------ SSH keys, certificates
+        "upload_ssh_public_key" => {
+            let u = req(p, "UserName")?;
+            let k = a
+                .upload_ssh_public_key(u, req(p, "SSHPublicKeyBody")?)?
+                .clone();
+            let name = a.get_user(u)?.name.clone();
+            Ok(json!({"SSHPublicKey": ssh_key_json(&name, &k, true)}))
+        }
+        "update_ssh_public_key" => {
+            a.update_ssh_public_key(
+                req(p, "UserName")?,
+                req(p, "SSHPublicKeyId")?,
+                status_of(p)?,
+            )?;
+            ok()
+        }
+        "delete_ssh_public_key" => {
+            a.delete_ssh_public_key(req(p, "UserName")?, req(p, "SSHPublicKeyId")?)?;
+            ok()
+        }
+        "upload_signing_certificate" => {
+            let u = req(p, "UserName")?;
+            let c = a
+                .upload_signing_certificate(u, req(p, "CertificateBody")?)?
+                .clone();
+            let name = a.get_user(u)?.name.clone();
+            Ok(json!({"Certificate": signing_cert_json(&name, &c)}))
+        }
+        "update_signing_certificate" => {
+            a.update_signing_certificate(
+                req(p, "UserName")?,
+                req(p, "CertificateId")?,
+                status_of(p)?,
+            )?;
+            ok()
+        }
+        "delete_signing_certificate" => {
+            a.delete_signing_certificate(req(p, "UserName")?, req(p, "CertificateId")?)?;
+            ok()
+        }
+        "create_service_specific_credential" => {
+            let c =
+                a.create_service_specific_credential(req(p, "UserName")?, req(p, "ServiceName")?)?;
+            Ok(created_service_cred_json(&c))
+        }
+        "reset_service_specific_credential" => {
+            let c = a.reset_service_specific_credential(
+                req(p, "UserName")?,
+                req(p, "ServiceSpecificCredentialId")?,
+            )?;
+            Ok(created_service_cred_json(&c))
+        }
+        "update_service_specific_credential" => {
+            a.update_service_specific_credential(
+                req(p, "UserName")?,
+                req(p, "ServiceSpecificCredentialId")?,
+                status_of(p)?,
+            )?;
+            ok()
+        }
+        "delete_service_specific_credential" => {
+            a.delete_service_specific_credential(
+                req(p, "UserName")?,
+                req(p, "ServiceSpecificCredentialId")?,
+            )?;
+            ok()
+        }
+        "upload_server_certificate" => {
+            let c = a.upload_server_certificate(
+                req(p, "ServerCertificateName")?,
+                req(p, "CertificateBody")?,
+                req(p, "PrivateKey")?,
+            )?;
+            Ok(json!({"ServerCertificateMetadata": server_cert_metadata(c)}))
+        }
+        "delete_server_certificate" => {
+            a.delete_server_certificate(req(p, "ServerCertificateName")?)?;
+            ok()
+        }
+        // ------------------------------------------------------------------ identity providers
+        "create_saml_provider" => {
+            let pr = a.create_saml_provider(req(p, "Name")?, req(p, "SAMLMetadataDocument")?)?;
+            Ok(json!({"SAMLProviderArn": pr.arn}))
+        }
+        "delete_saml_provider" => {
+            a.delete_saml_provider(req(p, "SAMLProviderArn")?)?;
+            ok()
+        }
+        "create_open_id_connect_provider" => {
+            let pr = a.create_open_id_connect_provider(
+                req(p, "Url")?,
+                &strings(p, "ClientIDList"),
+                &strings(p, "ThumbprintList"),
+            )?;
+            Ok(json!({"OpenIDConnectProviderArn": pr.arn}))
+        }
+        "delete_open_id_connect_provider" => {
+            a.delete_open_id_connect_provider(req(p, "OpenIDConnectProviderArn")?)?;
+            ok()
+        }
+        // ------------------------------------------------------------------ account
+        "create_account_alias" => {
+            a.create_account_alias(req(p, "AccountAlias")?)?;
+            ok()
+        }
+        "delete_account_alias" => {
+            a.delete_account_alias(req(p, "AccountAlias")?)?;
+            ok()
+        }
+        _ => Err(IamError::invalid_input(format!(
+            "unknown IAM operation {op}"
+        ))),
+    }
+}
+
+/// The IAM operations that only read the account ([`is_read_operation`]), on a shared borrow.
+fn iam_read(a: &Account, op: &str, p: &Value) -> R {
+    match op {
+        "get_user" => Ok(json!({"User": user_json(a.get_user(req(p, "UserName")?)?, true)})),
+        "list_users" => list(
+            "Users",
+            a.list_users(opt(p, "PathPrefix"))?
+                .into_iter()
+                .map(|u| user_json(u, false))
+                .collect(),
+        ),
+        "list_user_tags" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            Ok(json!({"Tags": tags_json(&u.tags), "IsTruncated": false}))
+        }
+        "get_group" => {
+            let g = a.get_group(req(p, "GroupName")?)?;
+            let users: Vec<Value> = g
+                .users
+                .iter()
+                .filter_map(|n| a.get_user(n).ok())
+                .map(|u| user_json(u, false))
+                .collect();
+            Ok(json!({"Group": group_json(g), "Users": users, "IsTruncated": false}))
+        }
+        "list_groups" => list(
+            "Groups",
+            a.list_groups(opt(p, "PathPrefix"))?
+                .into_iter()
+                .map(group_json)
+                .collect(),
+        ),
+        "list_groups_for_user" => list(
+            "Groups",
+            a.list_groups_for_user(req(p, "UserName")?)?
+                .into_iter()
+                .map(group_json)
+                .collect(),
+        ),
+        "get_role" => Ok(json!({"Role": role_json(a.get_role(req(p, "RoleName")?)?, true)})),
+        "list_roles" => {
+            let roles = match opt(p, "PathPrefix") {
+                Some(pp) => a.list_roles(Some(pp))?,
+                None => all_roles(a),
+            };
+            // "This operation does not return the following attributes, even though they are an
+            // attribute of the returned object: PermissionsBoundary, RoleLastUsed, Tags"
+            // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRoles.html).
+            list(
+                "Roles",
+                roles
+                    .into_iter()
+                    .map(|r| {
+                        let mut v = role_json(r, false);
+                        if let Some(m) = v.as_object_mut() {
+                            m.remove("PermissionsBoundary");
+                            m.remove("Tags");
+                        }
+                        v
+                    })
+                    .collect(),
+            )
+        }
+        "list_role_tags" => {
+            let r = a.get_role(req(p, "RoleName")?)?;
+            Ok(json!({"Tags": tags_json(&r.tags), "IsTruncated": false}))
+        }
+        "get_instance_profile" => {
+            let ip = a.get_instance_profile(req(p, "InstanceProfileName")?)?;
+            Ok(json!({"InstanceProfile": profile_json(a, ip)}))
+        }
+        "list_instance_profiles" => list(
+            "InstanceProfiles",
+            a.list_instance_profiles(opt(p, "PathPrefix"))?
+                .into_iter()
+                .map(|ip| profile_json(a, ip))
+                .collect(),
+        ),
+        "list_instance_profiles_for_role" => list(
+            "InstanceProfiles",
+            a.list_instance_profiles_for_role(req(p, "RoleName")?)?
+                .into_iter()
+                .map(|ip| profile_json(a, ip))
+                .collect(),
+        ),
+        "list_instance_profile_tags" => {
+            let ip = a.get_instance_profile(req(p, "InstanceProfileName")?)?;
+            Ok(json!({"Tags": tags_json(&ip.tags), "IsTruncated": false}))
+        }
+        "get_user_policy" => {
+            let (u, n) = (req(p, "UserName")?, req(p, "PolicyName")?);
+            let ip = a.get_user_policy(u, n)?;
+            Ok(
+                json!({"UserName": a.get_user(u)?.name, "PolicyName": ip.name,
+                "PolicyDocument": doc_json(ip.document.text())}),
+            )
+        }
+        "get_group_policy" => {
+            let (g, n) = (req(p, "GroupName")?, req(p, "PolicyName")?);
+            let ip = a.get_group_policy(g, n)?;
+            Ok(
+                json!({"GroupName": a.get_group(g)?.name, "PolicyName": ip.name,
+                "PolicyDocument": doc_json(ip.document.text())}),
+            )
+        }
+        "get_role_policy" => {
+            let (r, n) = (req(p, "RoleName")?, req(p, "PolicyName")?);
+            let ip = a.get_role_policy(r, n)?;
+            Ok(
+                json!({"RoleName": a.get_role(r)?.name, "PolicyName": ip.name,
+                "PolicyDocument": doc_json(ip.document.text())}),
+            )
+        }
+        "list_user_policies" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            list(
+                "PolicyNames",
+                u.inline_policies.iter().map(|x| json!(x.name)).collect(),
+            )
+        }
+        "list_group_policies" => {
+            let g = a.get_group(req(p, "GroupName")?)?;
+            list(
+                "PolicyNames",
+                g.inline_policies.iter().map(|x| json!(x.name)).collect(),
+            )
+        }
+        "list_role_policies" => {
+            let r = a.get_role(req(p, "RoleName")?)?;
+            list(
+                "PolicyNames",
+                r.inline_policies.iter().map(|x| json!(x.name)).collect(),
+            )
+        }
+        "list_attached_user_policies" => {
+            let u = a.get_user(req(p, "UserName")?)?;
+            list("AttachedPolicies", attached_json(a, &u.attached_policies))
+        }
+        "list_attached_group_policies" => {
+            let g = a.get_group(req(p, "GroupName")?)?;
+            list("AttachedPolicies", attached_json(a, &g.attached_policies))
+        }
+        "list_attached_role_policies" => {
+            let r = a.get_role(req(p, "RoleName")?)?;
+            list("AttachedPolicies", attached_json(a, &r.attached_policies))
         }
         "get_policy" => {
             let arn = req(p, "PolicyArn")?;
@@ -1089,15 +1525,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             }
             list("Policies", out)
         }
-        "create_policy_version" => {
-            let arn = req(p, "PolicyArn")?;
-            let set = opt_bool(p, "SetAsDefault").unwrap_or(false);
-            let v = a
-                .create_policy_version(arn, req(p, "PolicyDocument")?, set)?
-                .clone();
-            let default = a.get_policy(arn)?.default_version_id.clone();
-            Ok(json!({"PolicyVersion": version_json(&v, &default, false)}))
-        }
         "get_policy_version" => {
             let arn = req(p, "PolicyArn")?;
             let vid = req(p, "VersionId")?;
@@ -1141,26 +1568,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                     .map(|v| version_json(v, &m.default_version_id, false))
                     .collect(),
             )
-        }
-        "set_default_policy_version" => {
-            a.set_default_policy_version(req(p, "PolicyArn")?, req(p, "VersionId")?)?;
-            ok()
-        }
-        "delete_policy_version" => {
-            a.delete_policy_version(req(p, "PolicyArn")?, req(p, "VersionId")?)?;
-            ok()
-        }
-        "delete_policy" => {
-            a.delete_policy(req(p, "PolicyArn")?)?;
-            ok()
-        }
-        "tag_policy" => {
-            a.tag_policy(req(p, "PolicyArn")?, &tag_pairs(p, "Tags"))?;
-            ok()
-        }
-        "untag_policy" => {
-            a.untag_policy(req(p, "PolicyArn")?, &strings(p, "TagKeys"))?;
-            ok()
         }
         "list_policy_tags" => {
             let m = a.get_policy(req(p, "PolicyArn")?)?;
@@ -1222,16 +1629,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                 json!({"PolicyGroups": groups, "PolicyUsers": users, "PolicyRoles": roles, "IsTruncated": false}),
             )
         }
-        // ------------------------------------------------------------------ credentials
-        "create_access_key" => {
-            let k = a.create_access_key(opt(p, "UserName"))?;
-            let mut v = json!({"AccessKeyId": k.access_key_id, "Status": k.status.as_str(),
-                "SecretAccessKey": k.secret_access_key.expose(), "CreateDate": date(k.create_date)});
-            if let Some(u) = &k.user_name {
-                v["UserName"] = json!(u);
-            }
-            Ok(json!({"AccessKey": v}))
-        }
         "list_access_keys" => {
             let user = opt(p, "UserName");
             let keys: Vec<Value> = a
@@ -1248,76 +1645,14 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                 .collect();
             list("AccessKeyMetadata", keys)
         }
-        "update_access_key" => {
-            let status: AccessKeyStatus = req(p, "Status")?.parse()?;
-            a.update_access_key(opt(p, "UserName"), req(p, "AccessKeyId")?, status)?;
-            ok()
-        }
-        "delete_access_key" => {
-            a.delete_access_key(opt(p, "UserName"), req(p, "AccessKeyId")?)?;
-            ok()
-        }
         "get_account_password_policy" => {
             Ok(json!({"PasswordPolicy": password_policy_json(a.get_account_password_policy()?)}))
-        }
-        "update_account_password_policy" => {
-            let d = PasswordPolicy::default();
-            let policy = PasswordPolicy {
-                minimum_password_length: opt_u32(p, "MinimumPasswordLength")?
-                    .unwrap_or(d.minimum_password_length),
-                require_symbols: opt_bool(p, "RequireSymbols").unwrap_or(d.require_symbols),
-                require_numbers: opt_bool(p, "RequireNumbers").unwrap_or(d.require_numbers),
-                require_uppercase_characters: opt_bool(p, "RequireUppercaseCharacters")
-                    .unwrap_or(d.require_uppercase_characters),
-                require_lowercase_characters: opt_bool(p, "RequireLowercaseCharacters")
-                    .unwrap_or(d.require_lowercase_characters),
-                allow_users_to_change_password: opt_bool(p, "AllowUsersToChangePassword")
-                    .unwrap_or(d.allow_users_to_change_password),
-                max_password_age: opt_u32(p, "MaxPasswordAge")?,
-                password_reuse_prevention: opt_u32(p, "PasswordReusePrevention")?,
-                hard_expiry: opt_bool(p, "HardExpiry").unwrap_or(d.hard_expiry),
-            };
-            a.update_account_password_policy(policy)?;
-            ok()
-        }
-        "delete_account_password_policy" => {
-            a.delete_account_password_policy()?;
-            ok()
-        }
-        "create_login_profile" => {
-            let u = req(p, "UserName")?;
-            let reset = opt_bool(p, "PasswordResetRequired").unwrap_or(false);
-            a.create_login_profile(u, req(p, "Password")?, reset)?;
-            let lp = a.get_login_profile(u)?;
-            Ok(json!({"LoginProfile": {"UserName": a.get_user(u)?.name,
-                "CreateDate": date(lp.create_date), "PasswordResetRequired": lp.password_reset_required}}))
         }
         "get_login_profile" => {
             let u = req(p, "UserName")?;
             let lp = a.get_login_profile(u)?;
             Ok(json!({"LoginProfile": {"UserName": a.get_user(u)?.name,
                 "CreateDate": date(lp.create_date), "PasswordResetRequired": lp.password_reset_required}}))
-        }
-        "update_login_profile" => {
-            a.update_login_profile(
-                req(p, "UserName")?,
-                opt(p, "Password"),
-                opt_bool(p, "PasswordResetRequired"),
-            )?;
-            ok()
-        }
-        "delete_login_profile" => {
-            a.delete_login_profile(req(p, "UserName")?)?;
-            ok()
-        }
-        // ------------------------------------------------------------------ SSH keys, certificates
-        "upload_ssh_public_key" => {
-            let u = req(p, "UserName")?;
-            let k = a
-                .upload_ssh_public_key(u, req(p, "SSHPublicKeyBody")?)?
-                .clone();
-            let name = a.get_user(u)?.name.clone();
-            Ok(json!({"SSHPublicKey": ssh_key_json(&name, &k, true)}))
         }
         "get_ssh_public_key" => {
             let u = a.get_user(req(p, "UserName")?)?;
@@ -1334,26 +1669,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                     .collect(),
             )
         }
-        "update_ssh_public_key" => {
-            a.update_ssh_public_key(
-                req(p, "UserName")?,
-                req(p, "SSHPublicKeyId")?,
-                status_of(p)?,
-            )?;
-            ok()
-        }
-        "delete_ssh_public_key" => {
-            a.delete_ssh_public_key(req(p, "UserName")?, req(p, "SSHPublicKeyId")?)?;
-            ok()
-        }
-        "upload_signing_certificate" => {
-            let u = req(p, "UserName")?;
-            let c = a
-                .upload_signing_certificate(u, req(p, "CertificateBody")?)?
-                .clone();
-            let name = a.get_user(u)?.name.clone();
-            Ok(json!({"Certificate": signing_cert_json(&name, &c)}))
-        }
         "list_signing_certificates" => {
             let u = a.get_user(req(p, "UserName")?)?;
             list(
@@ -1364,30 +1679,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                     .collect(),
             )
         }
-        "update_signing_certificate" => {
-            a.update_signing_certificate(
-                req(p, "UserName")?,
-                req(p, "CertificateId")?,
-                status_of(p)?,
-            )?;
-            ok()
-        }
-        "delete_signing_certificate" => {
-            a.delete_signing_certificate(req(p, "UserName")?, req(p, "CertificateId")?)?;
-            ok()
-        }
-        "create_service_specific_credential" => {
-            let c =
-                a.create_service_specific_credential(req(p, "UserName")?, req(p, "ServiceName")?)?;
-            Ok(created_service_cred_json(&c))
-        }
-        "reset_service_specific_credential" => {
-            let c = a.reset_service_specific_credential(
-                req(p, "UserName")?,
-                req(p, "ServiceSpecificCredentialId")?,
-            )?;
-            Ok(created_service_cred_json(&c))
-        }
         "list_service_specific_credentials" => {
             let u = a.get_user(req(p, "UserName")?)?;
             let creds = a
@@ -1396,29 +1687,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                 .map(|c| service_cred_json(&u.name, c))
                 .collect();
             list("ServiceSpecificCredentials", creds)
-        }
-        "update_service_specific_credential" => {
-            a.update_service_specific_credential(
-                req(p, "UserName")?,
-                req(p, "ServiceSpecificCredentialId")?,
-                status_of(p)?,
-            )?;
-            ok()
-        }
-        "delete_service_specific_credential" => {
-            a.delete_service_specific_credential(
-                req(p, "UserName")?,
-                req(p, "ServiceSpecificCredentialId")?,
-            )?;
-            ok()
-        }
-        "upload_server_certificate" => {
-            let c = a.upload_server_certificate(
-                req(p, "ServerCertificateName")?,
-                req(p, "CertificateBody")?,
-                req(p, "PrivateKey")?,
-            )?;
-            Ok(json!({"ServerCertificateMetadata": server_cert_metadata(c)}))
         }
         "get_server_certificate" => {
             let c = a.get_server_certificate(req(p, "ServerCertificateName")?)?;
@@ -1433,15 +1701,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
                 .map(server_cert_metadata)
                 .collect(),
         ),
-        "delete_server_certificate" => {
-            a.delete_server_certificate(req(p, "ServerCertificateName")?)?;
-            ok()
-        }
-        // ------------------------------------------------------------------ identity providers
-        "create_saml_provider" => {
-            let pr = a.create_saml_provider(req(p, "Name")?, req(p, "SAMLMetadataDocument")?)?;
-            Ok(json!({"SAMLProviderArn": pr.arn}))
-        }
         "get_saml_provider" => {
             let pr = a.get_saml_provider(req(p, "SAMLProviderArn")?)?;
             Ok(json!({"SAMLMetadataDocument": pr.metadata_document,
@@ -1452,18 +1711,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             .into_iter()
             .map(|pr| json!({"Arn": pr.arn, "CreateDate": date(pr.create_date)}))
             .collect::<Vec<_>>()})),
-        "delete_saml_provider" => {
-            a.delete_saml_provider(req(p, "SAMLProviderArn")?)?;
-            ok()
-        }
-        "create_open_id_connect_provider" => {
-            let pr = a.create_open_id_connect_provider(
-                req(p, "Url")?,
-                &strings(p, "ClientIDList"),
-                &strings(p, "ThumbprintList"),
-            )?;
-            Ok(json!({"OpenIDConnectProviderArn": pr.arn}))
-        }
         "get_open_id_connect_provider" => {
             let pr = a.get_open_id_connect_provider(req(p, "OpenIDConnectProviderArn")?)?;
             Ok(json!({"Url": pr.url, "ClientIDList": pr.client_ids,
@@ -1474,19 +1721,6 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
             .into_iter()
             .map(|pr| json!({"Arn": pr.arn}))
             .collect::<Vec<_>>()})),
-        "delete_open_id_connect_provider" => {
-            a.delete_open_id_connect_provider(req(p, "OpenIDConnectProviderArn")?)?;
-            ok()
-        }
-        // ------------------------------------------------------------------ account
-        "create_account_alias" => {
-            a.create_account_alias(req(p, "AccountAlias")?)?;
-            ok()
-        }
-        "delete_account_alias" => {
-            a.delete_account_alias(req(p, "AccountAlias")?)?;
-            ok()
-        }
         "list_account_aliases" => list(
             "AccountAliases",
             a.alias().map(|x| json!(x)).into_iter().collect(),
@@ -1495,6 +1729,7 @@ fn iam_call(a: &mut Account, op: &str, p: &Value) -> R {
         "simulate_principal_policy" => a.simulate_principal_policy(p),
         "get_account_authorization_details" => Ok(authorization_details(a, p)),
         "simulate_custom_policy" => crate::simulate_custom_policy(p),
+
         _ => Err(IamError::invalid_input(format!(
             "unknown IAM operation {op}"
         ))),
@@ -1667,12 +1902,23 @@ pub(crate) fn passes_session_policies_or_tags(p: &Value) -> bool {
         .any(|k| p.get(*k).is_some_and(|v| !v.is_null()))
 }
 
-fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
+/// The STS operations that only read the account ([`is_read_operation`]).
+fn sts_read(a: &Account, op: &str, p: &Value, caller: &Caller) -> R {
     match op {
         "get_caller_identity" => match &caller.access_key_id {
             None => Ok(json!({"UserId": a.id(), "Account": a.id(), "Arn": a.root_arn()})),
             Some(k) => a.get_caller_identity(k),
         },
+        _ => crate::sts_operations::read(a, op, p).unwrap_or_else(|| {
+            Err(IamError::invalid_input(format!(
+                "unknown STS operation {op}"
+            )))
+        }),
+    }
+}
+
+fn sts_call(a: &mut Account, op: &str, p: &Value, caller: &Caller) -> R {
+    match op {
         "assume_role" => {
             let caller_arn = caller.arn.clone();
             let context = assume_role_mfa_context(a, p, caller)?;

@@ -20,6 +20,7 @@ use super::{Account, key};
 use iam_model::catalog::Catalog;
 use iam_model::entities::{AccessKeyStatus, ErrorCode, IamError, Timestamp};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// "When an access key is used more than once in a 15-minute span, only the first use is
 /// recorded" (IAM User Guide, credential report format).
@@ -108,15 +109,28 @@ pub(crate) struct EntityRef {
     pub(crate) path: String,
 }
 
-/// What the account has seen.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Activity {
+/// The records every call updates, allowed or not: access keys' last use and the service and
+/// action last accessed by users and roles.
+#[derive(Debug, Default)]
+pub(crate) struct Usage {
     /// Access key id → its last use.
     pub(crate) key_use: HashMap<String, KeyLastUsed>,
     /// (entity ARN, service namespace) → last access.
     pub(crate) service_access: BTreeMap<(String, String), LastAccess>,
     /// (entity ARN, `service:Action`) → last access.
     pub(crate) action_access: BTreeMap<(String, String), LastAccess>,
+}
+
+/// What the account has seen.
+#[derive(Debug, Default)]
+pub(crate) struct Activity {
+    /// Key last used, service and action last accessed: behind a lock of their own, so that
+    /// calls running on a shared borrow of the account — the operations that only read it
+    /// (`operations::call_read`), several at once — record their use too. AWS itself records
+    /// use asynchronously ("Recent activity usually appears within four hours"; IAM API
+    /// reference, GenerateServiceLastAccessedDetails), so nothing here has to be durable
+    /// before a read's response.
+    pub(crate) usage: Mutex<Usage>,
     /// User (lower-case name) → when its password last changed.
     pub(crate) password_changed: HashMap<String, Timestamp>,
     pub(crate) credential_report: Option<CredentialReport>,
@@ -140,19 +154,19 @@ impl Account {
     /// Records a call by `caller` to `operation` of `service` (IAM's last-used data): the
     /// access key's last use (long-term keys; the first use in any 15-minute span) and the
     /// calling user's or role's service and action last accessed.
-    pub fn record_call(&mut self, caller: &Caller, service: &str, operation: &str) {
+    pub fn record_call(&self, caller: &Caller, service: &str, operation: &str) {
         let now = self.clock.now();
         let region = caller.region.clone().unwrap_or_else(|| "N/A".to_string());
+        let mut usage = self.usage();
         if let Some(k) = &caller.access_key_id
             && self.key_owners.contains_key(k)
         {
-            let fresh = self
-                .activity
+            let fresh = usage
                 .key_use
                 .get(k)
                 .is_none_or(|u| now.0 - u.date.0 >= KEY_USE_SPAN);
             if fresh {
-                self.activity.key_use.insert(
+                usage.key_use.insert(
                     k.clone(),
                     KeyLastUsed {
                         date: now,
@@ -187,11 +201,20 @@ impl Account {
                     || format!("{service}:{operation}"),
                     |(s, a)| format!("{}:{}", s.prefix, a.name),
                 );
-            self.activity
+            usage
                 .service_access
                 .insert((entity.clone(), service.to_string()), access.clone());
-            self.activity.action_access.insert((entity, action), access);
+            usage.action_access.insert((entity, action), access);
         }
+    }
+
+    /// The usage records, locked (a panic while they were held leaves them usable: each
+    /// update is one insert).
+    pub(crate) fn usage(&self) -> MutexGuard<'_, Usage> {
+        self.activity
+            .usage
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// `GetAccessKeyLastUsed`: the key's owner (`None` for a root key) and its last use
@@ -199,7 +222,7 @@ impl Account {
     pub fn access_key_last_used(
         &self,
         access_key_id: &str,
-    ) -> Result<(Option<String>, Option<&KeyLastUsed>), IamError> {
+    ) -> Result<(Option<String>, Option<KeyLastUsed>), IamError> {
         let owner = self.key_owners.get(access_key_id).ok_or_else(|| {
             IamError::new(
                 ErrorCode::AccessDenied,
@@ -212,7 +235,7 @@ impl Account {
             Some(u) => Some(self.get_user(u)?.name.clone()),
             None => None,
         };
-        Ok((owner, self.activity.key_use.get(access_key_id)))
+        Ok((owner, self.usage().key_use.get(access_key_id).cloned()))
     }
 
     /// `ChangePassword`: the calling IAM user's own password. The old password must match;
@@ -260,10 +283,11 @@ impl Account {
         let now_na = |t: Option<Timestamp>| t.map_or_else(|| "N/A".to_string(), report_time);
         let mut out = CREDENTIAL_REPORT_COLUMNS.join(",");
         out.push('\n');
+        let usage = self.usage();
         let key_cells = |keys: &[iam_model::entities::AccessKey], i: usize| -> Vec<String> {
             match keys.get(i) {
                 Some(k) => {
-                    let used = self.activity.key_use.get(&k.id);
+                    let used = usage.key_use.get(&k.id);
                     vec![
                         tf(k.status == AccessKeyStatus::Active).to_string(),
                         report_time(k.create_date),

@@ -117,6 +117,14 @@ pub(crate) fn call(
 ) -> Option<Result<Value, IamError>> {
     Some(match op {
         "assume_role_with_web_identity" => assume_role_with_web_identity(a, p),
+        _ => return None,
+    })
+}
+
+/// Runs `op` (snake_case) when it is one of this module's operations that only read the
+/// account (`GetAccessKeyInfo`, `DecodeAuthorizationMessage`); `None` otherwise.
+pub(crate) fn read(a: &Account, op: &str, p: &Value) -> Option<Result<Value, IamError>> {
+    Some(match op {
         "get_access_key_info" => get_access_key_info(a, p),
         "decode_authorization_message" => required(p, "EncodedMessage")
             .and_then(|m| a.decode_authorization_message(m))

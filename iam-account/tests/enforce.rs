@@ -362,7 +362,7 @@ fn mfa_present_false_for_sessions_absent_for_long_term_keys() {
 /// Spec §5.10: the root user is allowed everything in a standalone account.
 #[test]
 fn root_allowed() {
-    let (mut a, _, _) = setup();
+    let (a, _, _) = setup();
     let root = a.root_caller();
     for (op, p) in [
         ("CreateUser", json!({"UserName": "x"})),
@@ -402,7 +402,7 @@ fn soft_and_off_modes() {
 /// Bad input is an error, never an allowed call: unknown operations, missing resource names.
 #[test]
 fn not_understood_calls_are_errors() {
-    let (mut a, _, _) = setup();
+    let (a, _, _) = setup();
     let root = a.root_caller();
     let e = a
         .enforce_call(&root, "iam", "MakeMeAdmin", &json!({}))

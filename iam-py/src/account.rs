@@ -171,8 +171,8 @@ impl PyAccount {
         if let Err(e) = model.validate(&op, &p) {
             return Err(param_validation_error(py, &e));
         }
-        let out = self.write(py, |a| -> Result<Value, CallError> {
-            let caller = match credentials {
+        let caller_of = |a: &Account| -> Result<iam_account::Caller, CallError> {
+            Ok(match credentials {
                 None => a.root_caller(),
                 Some(c) => {
                     let mut caller = a.authenticate(
@@ -183,16 +183,37 @@ impl PyAccount {
                     caller.region.clone_from(&c.region);
                     caller
                 }
-            };
-            if !run {
-                a.enforce_call(&caller, service, &op, &p)?;
-                return Ok(json!({}));
-            }
-            match self.door.get() {
-                Some(door) => door.call(a, service, &op, &p, &caller),
-                None => operations::call(a, service, &op, &p, &caller),
-            }
-        });
+            })
+        };
+        // Authorizing alone, and running an operation that only reads the account
+        // (`operations::READ_OPERATIONS`), need only the read lock: such calls from several
+        // Python threads run at once (their last-used records have a lock of their own), and
+        // there is nothing to journal when the account is also served.
+        let out = if !run || operations::is_read_operation(service, &op) {
+            self.read(py, |a| -> Result<Value, CallError> {
+                let caller = caller_of(a)?;
+                if !run {
+                    a.enforce_call(&caller, service, &op, &p)?;
+                    return Ok(json!({}));
+                }
+                match self.door.get() {
+                    // Served: logged like the endpoint's calls.
+                    Some(door) => door.call_read(a, service, &op, &p, &caller),
+                    None => {
+                        let rc = iam_account::RequestContext::default();
+                        operations::call_read(a, service, &op, &p, &caller, &rc, false).result
+                    }
+                }
+            })
+        } else {
+            self.write(py, |a| -> Result<Value, CallError> {
+                let caller = caller_of(a)?;
+                match self.door.get() {
+                    Some(door) => door.call(a, service, &op, &p, &caller),
+                    None => operations::call(a, service, &op, &p, &caller),
+                }
+            })
+        };
         match out {
             Ok(v) => Ok(v.to_string()),
             Err(CallError::Denied(d)) => Err(client_error_full(

@@ -6,7 +6,7 @@
 use crate::log::{DecisionLog, RequestFacts, now_millis};
 use crate::query::{QueryError, decode_params, parse_form};
 use crate::sigv4::{self, HttpRequest};
-use crate::state::{Journal, ServerClock, is_read_only, write_private_atomically};
+use crate::state::{Compaction, Journal, ServerClock, is_read_only, write_private_atomically};
 use crate::xml;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -52,6 +52,8 @@ pub struct ServerOptions {
     pub enforce: Enforcement,
     /// The decision log file.
     pub log: Option<PathBuf>,
+    /// When the state directory's journal is folded into a snapshot.
+    pub compaction: Compaction,
 }
 
 impl Default for ServerOptions {
@@ -64,6 +66,7 @@ impl Default for ServerOptions {
             import: None,
             enforce: Enforcement::On,
             log: None,
+            compaction: Compaction::default(),
         }
     }
 }
@@ -200,6 +203,7 @@ impl Server {
                         )
                         .map_err(ServerError::State)?;
                         warnings = r.warnings;
+                        r.journal.set_compaction(options.compaction);
                         if !r.created {
                             if options.import.is_some() {
                                 warnings.push(format!(
@@ -340,6 +344,15 @@ impl Server {
         }
     }
 
+    /// Runs one request through everything a request from the network goes through — decode,
+    /// authenticate, authorize and run, journal, log — without the network, on the calling
+    /// thread: the HTTP status and the XML body. For benchmarks and tests of the request path
+    /// (`peer` is the address `aws:SourceIp` reports).
+    pub fn respond(&self, req: &HttpRequest<'_>, peer: IpAddr) -> (u16, String) {
+        let r = handle(&self.shared, req, peer);
+        (r.status, r.body)
+    }
+
     /// What the user should know about the start: journaled calls that failed when the state
     /// was replayed (normally none), options a restarted state directory ignored.
     pub fn warnings(&self) -> &[String] {
@@ -354,7 +367,25 @@ impl Server {
         }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+            // A clean shutdown leaves a snapshot and an empty journal: the next start reads
+            // the account without replaying anything.
+            if let Some(j) = &self.shared.journal {
+                let a = self
+                    .shared
+                    .account
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner);
+                compact(j, &a, true);
+            }
         }
+    }
+
+    /// **Test hook** (not reachable over HTTP): moves the served account's clock `seconds`
+    /// forward, as if that much time had passed — sessions expire, MFA codes change. Request
+    /// signatures are still checked against the real time (clients sign with their own
+    /// clock). Not persisted across restarts. See [`ServerClock::advance`].
+    pub fn advance_clock(&self, seconds: i64) {
+        self.shared.clock.advance(seconds);
     }
 }
 
@@ -367,8 +398,9 @@ impl Drop for Server {
 /// Another door into a served account — the in-process Python clients — that runs calls the
 /// way the endpoint does: clock pinned, randomness recorded, and every change journaled and
 /// durable before the call returns, so that a state directory also keeps the changes made
-/// through that door. Its calls are not written to the decision log (they have no network
-/// request).
+/// through that door. Its calls are written to the decision log like the endpoint's, marked
+/// `"via": "python"` (no source address or user agent): the log is the served account's
+/// trail, and `iamkit policy-from-log` must see every call a principal made.
 #[derive(Clone)]
 pub struct Door {
     shared: Arc<Shared>,
@@ -407,16 +439,92 @@ impl Door {
             if out.result.is_err() || is_read_only(service, operation) {
                 return None;
             }
-            j.sync()
+            let synced = j
+                .sync()
                 .err()
-                .map(|e| format!("the change could not be made durable: {e}"))
+                .map(|e| format!("the change could not be made durable: {e}"));
+            if synced.is_none() {
+                compact(j, account, false);
+            }
+            synced
         });
-        match failure {
+        let result = match failure {
             Some(m) => Err(iam_account::CallError::Invalid(
                 iam_model::entities::IamError::invalid_input(m),
             )),
             None => out.result,
+        };
+        self.log(service, operation, caller, &result, &out.checks);
+        result
+    }
+
+    /// Runs `operations::call_read` — an operation that only reads — on `account`, which
+    /// must be the served account, locked for reading (or writing) by the caller; nothing is
+    /// journaled. Logged like [`Door::call`].
+    pub fn call_read(
+        &self,
+        account: &Account,
+        service: &str,
+        operation: &str,
+        params: &Value,
+        caller: &Caller,
+    ) -> Result<Value, iam_account::CallError> {
+        let trace = self.shared.log.is_some();
+        let rc = RequestContext::default();
+        let out = operations::call_read(account, service, operation, params, caller, &rc, trace);
+        self.log(service, operation, caller, &out.result, &out.checks);
+        out.result
+    }
+
+    /// Writes a call's records to the decision log, if there is one (`"via": "python"`).
+    fn log(
+        &self,
+        service: &str,
+        operation: &str,
+        caller: &Caller,
+        result: &Result<Value, iam_account::CallError>,
+        checks: &[iam_account::CheckDecision],
+    ) {
+        if let Some(log) = &self.shared.log {
+            let facts = RequestFacts {
+                request_id: request_id(),
+                service: service.to_string(),
+                operation: operation.to_string(),
+                principal: Some(caller.arn.clone()),
+                access_key_id: caller.access_key_id.clone(),
+                outcome: if result.is_ok() { "ok" } else { "error" },
+                error_code: result
+                    .as_ref()
+                    .err()
+                    .map(|e| e.error().code.as_str().to_string()),
+                via: "python",
+                ..RequestFacts::default()
+            };
+            // As for the endpoint: a log that cannot be written does not fail the call.
+            let _ = log.write(&DecisionLog::records(&facts, checks, now_millis()));
         }
+    }
+}
+
+/// Folds the journal into a snapshot of `account` (locked by the caller) when it is due, or
+/// always with `force` (when anything was journaled since the last one). A failure is not the
+/// call's: the change is already durable in the journal, which keeps growing until a later
+/// attempt succeeds; it is reported on standard error.
+fn compact(j: &Journal, account: &Account, force: bool) {
+    let result = if force {
+        if j.pending().0 == 0 {
+            return;
+        }
+        j.compact(account)
+    } else {
+        j.compact_if_due(account).map(|_| ())
+    };
+    if let Err(e) = result {
+        eprintln!(
+            "iamkit serve: could not snapshot the account into {}: {e} (the journal keeps every \
+             change; it will be retried)",
+            j.path().display()
+        );
     }
 }
 
@@ -641,11 +749,8 @@ fn reads_only(uri: &hyper::Uri, body: &[u8]) -> bool {
     else {
         return false;
     };
-    let in_sts = ServiceModel::get("sts").is_some_and(|m| m.operations().any(|o| o == a));
-    let in_iam = ServiceModel::get("iam").is_some_and(|m| m.operations().any(|o| o == a));
-    (!in_iam || is_read_only("iam", &a))
-        && (!in_sts || is_read_only("sts", &a))
-        && (in_iam || in_sts)
+    // No operation name is in both models, and the read table only names model operations.
+    operations::is_read_operation("iam", &a) || operations::is_read_operation("sts", &a)
 }
 
 fn http_reply(r: Reply) -> Response<Full<Bytes>> {
@@ -673,15 +778,16 @@ fn request_id() -> String {
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        id.push(char::from(HEX[usize::from(x >> 4)]));
+        id.push(char::from(HEX[usize::from(x & 15)]));
+    }
+    id
 }
 
 /// The service a request is for: the SigV4 scope's service when it is `iam` or `sts`, else
@@ -692,9 +798,7 @@ fn service_of(scope_service: Option<&str>, action: Option<&str>) -> &'static str
         Some("sts") => "sts",
         _ => {
             let has = |s: &str| {
-                action.is_some_and(|a| {
-                    ServiceModel::get(s).is_some_and(|m| m.operations().any(|o| o == a))
-                })
+                action.is_some_and(|a| ServiceModel::get(s).is_some_and(|m| m.has_operation(a)))
             };
             if !has("iam") && has("sts") {
                 "sts"
@@ -797,7 +901,7 @@ fn handle_inner(
         );
     };
     facts.operation = action.clone();
-    if !model.operations().any(|o| o == action) {
+    if !model.has_operation(&action) {
         let version = get("Version").unwrap_or_default();
         let msg = format!("Could not find operation {action} for version {version}");
         return (error_reply(model, facts, "InvalidAction", &msg), Vec::new());
@@ -815,7 +919,7 @@ fn handle_inner(
             Vec::new(),
         );
     }
-    if let Err(e) = sigv4::check_time(&auth, shared.clock.now().0) {
+    if let Err(e) = sigv4::check_time(&auth, shared.clock.wall_now().0) {
         return (error_reply(model, facts, e.code, &e.message), Vec::new());
     }
     let found = {
@@ -867,7 +971,18 @@ fn handle_inner(
         requested_region: Some(auth.region.clone()),
         user_agent: facts.user_agent.clone(),
     };
-    let (out, mut failure) = {
+    let (out, mut failure) = if operations::is_read_operation(service, &action) {
+        // An operation that only reads runs under the read lock, beside other reads: it changes
+        // nothing the journal keeps (its key-last-used and last-accessed records have their own
+        // lock in the account), so it neither pins the clock nor records randomness.
+        let a = shared
+            .account
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let trace = shared.log.is_some();
+        let out = operations::call_read(&a, service, &action, &params, &caller, &rc, trace);
+        (out, None)
+    } else {
         let mut a = shared
             .account
             .write()
@@ -882,6 +997,17 @@ fn handle_inner(
         && let Err(e) = j.sync()
     {
         failure = Some(format!("the change could not be made durable: {e}"));
+    }
+    if failure.is_none()
+        && !is_read_only(service, &action)
+        && let Some(j) = &shared.journal
+        && j.compaction_due()
+    {
+        let a = shared
+            .account
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        compact(j, &a, false);
     }
     let reply = match (&out.result, failure) {
         (_, Some(m)) => {
@@ -923,5 +1049,48 @@ fn query_error(model: Option<&ServiceModel>, facts: &mut RequestFacts, e: &Query
             &facts.request_id,
         ),
         request_id: facts.request_id.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_version_4_uuids() {
+        let id = request_id();
+        let parts: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12],
+            "{id}"
+        );
+        assert!(
+            id.bytes()
+                .all(|b| b == b'-' || b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert!(parts[2].starts_with('4'), "{id}");
+        assert!(
+            matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'),
+            "{id}"
+        );
+        assert_ne!(id, request_id());
+    }
+
+    #[test]
+    fn reads_only_names_the_read_operations_of_either_service() {
+        let uri = |q: &str| format!("/?{q}").parse::<hyper::Uri>().unwrap();
+        assert!(reads_only(&uri("Action=GetUser&Version=2010-05-08"), b""));
+        assert!(reads_only(
+            &uri("X=1"),
+            b"Action=GetCallerIdentity&Version=2011-06-15"
+        ));
+        assert!(!reads_only(
+            &uri("X=1"),
+            b"Action=GetSessionToken&Version=2011-06-15"
+        ));
+        assert!(!reads_only(&uri("Action=CreateUser"), b""));
+        assert!(!reads_only(&uri("Action=NoSuchThing"), b""));
+        assert!(!reads_only(&uri("X=1"), b""));
     }
 }

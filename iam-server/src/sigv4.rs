@@ -543,6 +543,38 @@ pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Vec
     hmac(&k_service, b"aws4_request")
 }
 
+/// How many derived signing keys [`cached_signing_key`] keeps (each credential needs one per
+/// day, region and service; the cache is emptied when it fills).
+const SIGNING_KEY_CACHE: usize = 1024;
+
+/// [`signing_key`], derived once per secret, date, region and service: the four HMACs of the
+/// derivation depend on nothing else, so every later request of the day reuses them (AWS's
+/// SDKs cache the derived key the same way). The cache is keyed by the secret itself, so a
+/// key deleted and re-created, or a different secret for the same access key id, never finds
+/// another secret's key; it lives in process memory only, like the account's secrets.
+fn cached_signing_key(secret: &str, date: &str, region: &str, service: &str) -> Vec<u8> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock, PoisonError};
+    static CACHE: OnceLock<Mutex<HashMap<String, Vec<u8>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    // `/` cannot occur in the date, region or service of a parsed credential scope.
+    let id = format!("{date}/{region}/{service}/{secret}");
+    if let Some(k) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&id)
+    {
+        return k.clone();
+    }
+    let k = signing_key(secret, date, region, service);
+    let mut c = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if c.len() >= SIGNING_KEY_CACHE {
+        c.clear();
+    }
+    c.insert(id, k.clone());
+    k
+}
+
 /// The hex signature of a canonical request.
 pub fn signature(secret: &str, auth: &Authorization, canonical: &str) -> String {
     let string_to_sign = format!(
@@ -551,7 +583,7 @@ pub fn signature(secret: &str, auth: &Authorization, canonical: &str) -> String 
         auth.scope(),
         sha256_hex(canonical.as_bytes())
     );
-    let key = signing_key(secret, &auth.scope_date, &auth.region, &auth.service);
+    let key = cached_signing_key(secret, &auth.scope_date, &auth.region, &auth.service);
     hex(&hmac(&key, string_to_sign.as_bytes()))
 }
 

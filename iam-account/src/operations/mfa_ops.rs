@@ -45,9 +45,6 @@ pub(super) fn call(
             a.delete_virtual_mfa_device(req(p, "SerialNumber")?)?;
             ok()
         })(),
-        ("iam", "list_mfa_devices") => list_mfa_devices(a, p),
-        ("iam", "list_virtual_mfa_devices") => list_virtual(a, p),
-        ("iam", "get_mfa_device") => get_mfa_device(a, p),
         ("iam", "tag_mfa_device") => (|| {
             a.tag_mfa_device(req(p, "SerialNumber")?, &tag_pairs(p, "Tags"))?;
             ok()
@@ -56,11 +53,27 @@ pub(super) fn call(
             a.untag_mfa_device(req(p, "SerialNumber")?, &strings(p, "TagKeys"))?;
             ok()
         })(),
+        ("sts", "get_session_token") => get_session_token(a, p, caller),
+        _ => return None,
+    })
+}
+
+/// Runs `op` (snake_case) when it is one of this module's operations that only read the
+/// account; `None` otherwise.
+pub(super) fn read(
+    a: &Account,
+    service: &str,
+    op: &str,
+    p: &Value,
+) -> Option<Result<Value, IamError>> {
+    Some(match (service, op) {
+        ("iam", "list_mfa_devices") => list_mfa_devices(a, p),
+        ("iam", "list_virtual_mfa_devices") => list_virtual(a, p),
+        ("iam", "get_mfa_device") => get_mfa_device(a, p),
         ("iam", "list_mfa_device_tags") => (|| {
             let d = a.get_virtual_mfa_device(req(p, "SerialNumber")?)?;
             Ok(json!({"Tags": tags_json(&d.tags), "IsTruncated": false}))
         })(),
-        ("sts", "get_session_token") => get_session_token(a, p, caller),
         _ => return None,
     })
 }

@@ -24,19 +24,6 @@ pub(super) fn call(
             a.change_password(caller, req(p, "OldPassword")?, req(p, "NewPassword")?)?;
             ok()
         })(),
-        "get_access_key_last_used" => (|| {
-            let (owner, used) = a.access_key_last_used(req(p, "AccessKeyId")?)?;
-            let last = match used {
-                Some(u) => json!({"LastUsedDate": date(u.date), "ServiceName": u.service,
-                    "Region": u.region}),
-                None => json!({"ServiceName": "N/A", "Region": "N/A"}),
-            };
-            let mut v = json!({"AccessKeyLastUsed": last});
-            if let Some(o) = owner {
-                v["UserName"] = json!(o);
-            }
-            Ok(v)
-        })(),
         "generate_credential_report" => {
             let (state, description) = a.generate_credential_report();
             let mut v = json!({"State": state});
@@ -45,10 +32,6 @@ pub(super) fn call(
             }
             Ok(v)
         }
-        "get_credential_report" => a.get_credential_report().map(|r| {
-            json!({"Content": Base64::encode_string(r.csv.as_bytes()),
-                "ReportFormat": "text/csv", "GeneratedTime": date(r.generated)})
-        }),
         "generate_service_last_accessed_details" => (|| {
             let action_level = match opt(p, "Granularity") {
                 None | Some("SERVICE_LEVEL") => false,
@@ -64,6 +47,52 @@ pub(super) fn call(
             let id = a.generate_service_last_accessed_details(req(p, "Arn")?, action_level)?;
             Ok(json!({"JobId": id}))
         })(),
+        "update_group" => (|| {
+            a.update_group(
+                req(p, "GroupName")?,
+                opt(p, "NewGroupName"),
+                opt(p, "NewPath"),
+            )?;
+            ok()
+        })(),
+        "update_role_description" => (|| {
+            let name = req(p, "RoleName")?;
+            a.update_role(name, Some(req(p, "Description")?), None)?;
+            Ok(json!({"Role": role_json(a.get_role(name)?, true)}))
+        })(),
+        _ => return None,
+    })
+}
+
+/// Runs `op` (snake_case) when it is one of this module's operations that only read the
+/// account; `None` otherwise.
+pub(super) fn read(
+    a: &Account,
+    service: &str,
+    op: &str,
+    p: &Value,
+) -> Option<Result<Value, IamError>> {
+    if service != "iam" {
+        return None;
+    }
+    Some(match op {
+        "get_access_key_last_used" => (|| {
+            let (owner, used) = a.access_key_last_used(req(p, "AccessKeyId")?)?;
+            let last = match used {
+                Some(u) => json!({"LastUsedDate": date(u.date), "ServiceName": u.service,
+                    "Region": u.region}),
+                None => json!({"ServiceName": "N/A", "Region": "N/A"}),
+            };
+            let mut v = json!({"AccessKeyLastUsed": last});
+            if let Some(o) = owner {
+                v["UserName"] = json!(o);
+            }
+            Ok(v)
+        })(),
+        "get_credential_report" => a.get_credential_report().map(|r| {
+            json!({"Content": Base64::encode_string(r.csv.as_bytes()),
+                "ReportFormat": "text/csv", "GeneratedTime": date(r.generated)})
+        }),
         "get_service_last_accessed_details" => (|| {
             let mut v = a.get_service_last_accessed_details(req(p, "JobId")?)?;
             page(&mut v, "ServicesLastAccessed", p)?;
@@ -86,19 +115,6 @@ pub(super) fn call(
                 &strings(p, "PolicyInputList"),
             )?;
             Ok(json!({"ContextKeyNames": k}))
-        })(),
-        "update_group" => (|| {
-            a.update_group(
-                req(p, "GroupName")?,
-                opt(p, "NewGroupName"),
-                opt(p, "NewPath"),
-            )?;
-            ok()
-        })(),
-        "update_role_description" => (|| {
-            let name = req(p, "RoleName")?;
-            a.update_role(name, Some(req(p, "Description")?), None)?;
-            Ok(json!({"Role": role_json(a.get_role(name)?, true)}))
         })(),
         _ => return None,
     })
