@@ -42,3 +42,5 @@ pub fn load_managed_policies() -> std::io::Result<Vec<CorpusDoc>> {
 pub fn total_bytes(docs: &[CorpusDoc]) -> u64 {
     docs.iter().map(|d| d.text.len() as u64).sum()
 }
+
+pub mod synthetic;
