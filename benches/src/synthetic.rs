@@ -201,7 +201,7 @@ pub fn authorization_details(principals: usize) -> Value {
     }
     let groups: Vec<Value> = (0..GROUPS)
         .map(|g| {
-            let inline: Vec<Value> = if g % 5 == 0 {
+            let inline: Vec<Value> = if g.is_multiple_of(5) {
                 vec![json!({"PolicyName": "group-inline", "PolicyDocument": policy(20_000 + g, None)})]
             } else {
                 Vec::new()
@@ -250,7 +250,7 @@ pub fn authorization_details(principals: usize) -> Value {
     }
     let mut role_list = Vec::with_capacity(roles);
     for j in 0..roles {
-        let name = if j % 10 == 0 {
+        let name = if j.is_multiple_of(10) {
             format!("app{}-role-{j}", j % 50)
         } else {
             format!("role-{j}")

@@ -681,7 +681,7 @@ impl Account {
     /// ```
     /// let mut a = iam_account::Account::new("123456789012").unwrap();
     /// a.create_user("bob", None).unwrap();
-    /// a.put_user_policy("bob", "p", "{ \"Version\": \"2012-10-17\", \"Statement\": []}").unwrap();
+    /// a.put_user_policy("bob", "p", "{ \"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}").unwrap();
     /// let mut b = iam_account::Account::from_authorization_details(&a.to_authorization_details_exact()).unwrap();
     /// assert!(b.has_import_source());
     /// b.forget_import_source();

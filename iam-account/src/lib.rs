@@ -41,6 +41,7 @@ pub mod reports;
 mod secrets;
 mod session_token;
 mod simulate;
+pub mod snapshot;
 mod sts;
 pub mod sts_operations;
 mod user_credentials;

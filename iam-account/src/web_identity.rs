@@ -59,6 +59,32 @@ impl ProviderKey {
         }
     }
 
+    /// The key as a JWK (`kty`, `kid`, `n`/`e` or `crv`/`x`/`y`, base64url): what
+    /// [`parse_jwks`] reads back to this key (used by account snapshots).
+    pub(crate) fn to_jwk(&self) -> Value {
+        use rsa::traits::PublicKeyParts;
+        let b64 = |b: &[u8]| Base64UrlUnpadded::encode_string(b);
+        let mut jwk = Map::new();
+        if let Some(kid) = &self.kid {
+            jwk.insert("kid".into(), Value::String(kid.clone()));
+        }
+        match &self.key {
+            VerifyKey::Rsa(k) => {
+                jwk.insert("kty".into(), "RSA".into());
+                jwk.insert("n".into(), b64(&k.n().to_bytes_be()).into());
+                jwk.insert("e".into(), b64(&k.e().to_bytes_be()).into());
+            }
+            VerifyKey::P256(k) => {
+                let p = k.to_encoded_point(false);
+                jwk.insert("kty".into(), "EC".into());
+                jwk.insert("crv".into(), "P-256".into());
+                jwk.insert("x".into(), b64(p.x().map_or(&[][..], |x| &x[..])).into());
+                jwk.insert("y".into(), b64(p.y().map_or(&[][..], |y| &y[..])).into());
+            }
+        }
+        Value::Object(jwk)
+    }
+
     fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         use rsa::signature::Verifier;
         match &self.key {

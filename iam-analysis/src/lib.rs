@@ -69,7 +69,8 @@ pub use matrix::{
     AccessMatrix, LevelMatrix, RowClasses, access_matrix, access_matrix_among, row_classes,
 };
 pub use policy_from_log::{
-    DecisionFilter, LogError, LogStatement, LoggedRequest, PolicyFromLog, policy_from_log,
+    DecisionFilter, LogError, LogStatement, LogWarning, LoggedRequest, PolicyFromLog,
+    policy_from_log,
 };
 pub use privesc::{
     EscalationFinding, EscalationRule, RULES, ResourceNeed, privilege_escalation,

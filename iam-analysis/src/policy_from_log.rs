@@ -97,6 +97,15 @@ impl fmt::Display for LogError {
 
 impl std::error::Error for LogError {}
 
+/// A log line [`policy_from_log`] skipped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LogWarning {
+    /// The 1-based line.
+    pub line: usize,
+    /// What was skipped.
+    pub message: String,
+}
+
 /// One statement of the generated policy.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LogStatement {
@@ -135,6 +144,8 @@ pub struct PolicyFromLog {
     pub denied: usize,
     /// How many log lines were read (blank lines excluded).
     pub lines: usize,
+    /// Lines skipped: records cut short when the server was killed while writing them.
+    pub warnings: Vec<LogWarning>,
 }
 
 impl PolicyFromLog {
@@ -236,6 +247,7 @@ pub fn policy_from_log(
     let mut by_action: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut distinct: BTreeSet<LoggedRequest> = BTreeSet::new();
     let (mut requests, mut lines) = (0usize, 0usize);
+    let mut warnings = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let raw = raw.trim();
@@ -243,17 +255,34 @@ pub fn policy_from_log(
             continue;
         }
         lines += 1;
-        let value: Value = serde_json::from_str(raw).map_err(|e| {
-            // serde_json's message ends with "at line 1 column N": the line is ours.
-            let text = e.to_string();
-            let what = text
-                .rsplit_once(" at line ")
-                .map_or(text.as_str(), |(w, _)| w);
-            LogError {
-                line,
-                message: format!("not a JSON object: {what} at column {}", e.column()),
+        let value: Value = match serde_json::from_str(raw) {
+            Ok(v) => v,
+            // The start of a record whose end never reached the file: the server was killed
+            // while writing it (a restarted server starts its records on the next line). It
+            // is skipped with a warning; any other malformed line is an error.
+            Err(e) if e.is_eof() && raw.starts_with('{') => {
+                warnings.push(LogWarning {
+                    line,
+                    message: format!(
+                        "an incomplete record ({} bytes, cut short when the server was stopped \
+                         while writing it) was skipped",
+                        raw.len()
+                    ),
+                });
+                continue;
             }
-        })?;
+            Err(e) => {
+                // serde_json's message ends with "at line 1 column N": the line is ours.
+                let text = e.to_string();
+                let what = text
+                    .rsplit_once(" at line ")
+                    .map_or(text.as_str(), |(w, _)| w);
+                return Err(LogError {
+                    line,
+                    message: format!("not a JSON object: {what} at column {}", e.column()),
+                });
+            }
+        };
         let Value::Object(obj) = &value else {
             return Err(LogError {
                 line,
@@ -353,6 +382,7 @@ pub fn policy_from_log(
         denied: distinct.iter().filter(|r| r.decision != "allowed").count(),
         distinct: distinct.into_iter().collect(),
         lines,
+        warnings,
     };
     check(&out)?;
     Ok(out)
@@ -600,7 +630,10 @@ mod tests {
     fn malformed_lines_name_their_number() {
         let good = rec(ALICE, "iam:GetUser", ALICE, "allowed");
         let cases: [(String, &str); 7] = [
-            (format!("{good}\n\n{{\"principal\": "), "not a JSON object"),
+            (
+                format!("{good}\n\n{{\"principal\": x}}"),
+                "not a JSON object",
+            ),
             (format!("{good}\n[1, 2]"), "expected a JSON object"),
             (
                 format!("{good}\n{}", json!({"principal": ALICE})),
@@ -639,6 +672,31 @@ mod tests {
                     .starts_with(&format!("line {expected_line}: "))
             );
         }
+    }
+
+    /// A server killed while writing a record leaves its start without an end — as the last
+    /// line, or, once a restarted server appended to the same log, in the middle (the log
+    /// starts a new line when it is reopened). Either is skipped with a warning naming its line.
+    #[test]
+    fn records_cut_short_by_a_kill_are_skipped_with_a_warning() {
+        let good = rec(ALICE, "iam:GetUser", ALICE, "allowed");
+        let torn = &good[..good.len() / 2];
+        for (log, line) in [
+            (format!("{good}\n{torn}"), 2),
+            (format!("{good}\n{torn}\n"), 2),
+            (format!("{good}\n{torn}\n{good}\n"), 2),
+            (format!("{torn}\n{good}"), 1),
+        ] {
+            let p = policy_from_log(&log, ALICE, DecisionFilter::All).unwrap();
+            assert_eq!(p.requests, log.matches(&good).count(), "{log}");
+            assert_eq!(p.warnings.len(), 1);
+            assert_eq!(p.warnings[0].line, line);
+            assert!(p.warnings[0].message.contains("incomplete record"));
+        }
+        // Not a cut-short record: an error, as before.
+        let e = policy_from_log(&format!("{good}\n{{\"a\" 1}}"), ALICE, DecisionFilter::All)
+            .unwrap_err();
+        assert_eq!(e.line, 2);
     }
 
     #[test]

@@ -17,7 +17,9 @@ mod glob;
 pub use glob::glob_ci;
 mod global_keys;
 mod load;
+mod packed;
 mod suggest;
+pub use packed::ActionRef;
 pub use suggest::{UnknownAction, UnknownActionKind, edit_distance};
 
 use std::collections::HashMap;
@@ -487,15 +489,10 @@ pub struct Catalog {
     source: &'static str,
     services: Vec<Service>,
     global_keys: Vec<ConditionKey>,
-    /// Lower-cased key → (service index, key index); `usize::MAX` service = global.
-    keys: HashMap<String, (usize, usize), BuildHasherDefault<FxHasher>>,
     /// Lower-cased key prefix → templated keys with that prefix.
     templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>,
-    /// `(service, action name)`, case-insensitively → (service index, action index).
-    actions_ci: HashMap<CiPair<'static>, (u32, u32), BuildHasherDefault<FxHasher>>,
-    /// `(service prefix, "")`, case-insensitively → service index: [`Catalog::service`] without
-    /// a binary search of byte-wise comparisons.
-    services_ci: HashMap<CiPair<'static>, u32, BuildHasherDefault<FxHasher>>,
+    /// `(service index, action name)`, case-insensitively → the action: see `packed.rs`.
+    action_index: packed::ActionIndex,
     action_count: usize,
     /// See [`Catalog::keys_by_prefix`].
     by_prefix: OnceLock<KeysByPrefix>,
@@ -514,17 +511,6 @@ pub(crate) struct KeyTemplate {
     pub(crate) key: usize,
 }
 
-/// A `(service prefix, action name)` pair hashed and compared ASCII-case-insensitively, so a
-/// lookup needs no lower-cased copy.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct CiPair<'a>(pub(crate) &'a str, pub(crate) &'a str);
-
-impl PartialEq for CiPair<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        eq_ci(self.0.as_bytes(), other.0.as_bytes()) && eq_ci(self.1.as_bytes(), other.1.as_bytes())
-    }
-}
-
 /// ASCII lower-casing of eight bytes at once (the std SWAR trick of `to_ascii_lowercase`).
 #[inline]
 fn lower_word(x: u64) -> u64 {
@@ -535,62 +521,6 @@ fn lower_word(x: u64) -> u64 {
     let gt_z = low7.wrapping_add(ONES * u64::from(0x7f - b'Z'));
     let upper = (ge_a ^ gt_z) & !x & HIGHS;
     x | (upper >> 2)
-}
-
-/// `a.eq_ignore_ascii_case(b)`, eight bytes at a time.
-#[inline]
-fn eq_ci(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    if a == b {
-        return true; // the usual case: the policy spells the name as AWS does
-    }
-    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
-        wx.copy_from_slice(x);
-        wy.copy_from_slice(y);
-        if lower_word(u64::from_le_bytes(wx)) != lower_word(u64::from_le_bytes(wy)) {
-            return false;
-        }
-    }
-    ca.remainder().eq_ignore_ascii_case(cb.remainder())
-}
-
-impl Eq for CiPair<'_> {}
-
-impl Hash for CiPair<'_> {
-    /// The lengths and the lower-cased first and last eight bytes of both sides: a fixed cost
-    /// per key, consistent with `eq` (equal hashes are compared in full).
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let (a, b) = (self.0.as_bytes(), self.1.as_bytes());
-        state.write_u64(lower_word(head_word(a)) ^ (a.len() as u64) << 56);
-        state.write_u64(lower_word(head_word(b)) ^ (b.len() as u64) << 48);
-        state.write_u64(lower_word(tail_word(b)));
-    }
-}
-
-/// The first eight bytes of `b` as a little-endian word, zero-padded.
-#[inline]
-fn head_word(b: &[u8]) -> u64 {
-    if let Some(c) = b.first_chunk::<8>() {
-        return u64::from_le_bytes(*c);
-    }
-    let mut x = 0u64;
-    for (k, &c) in b.iter().enumerate() {
-        x |= u64::from(c) << (8 * k);
-    }
-    x
-}
-
-/// The last eight bytes of `b` as a little-endian word (`head_word` when shorter).
-#[inline]
-fn tail_word(b: &[u8]) -> u64 {
-    match b.last_chunk::<8>() {
-        Some(c) => u64::from_le_bytes(*c),
-        None => head_word(b),
-    }
 }
 
 /// The multiply-rotate hash of `rustc-hash` (FxHash): the catalog's keys are fixed, lookups
@@ -684,10 +614,7 @@ impl Catalog {
     /// assert!(cat.service("nosuchservice").is_none());
     /// ```
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        // `HashMap` is covariant in its key: look up with a key of the query's lifetime.
-        let map: &HashMap<CiPair<'_>, u32, BuildHasherDefault<FxHasher>> = &self.services_ci;
-        let &i = map.get(&CiPair(prefix, ""))?;
-        self.services.get(i as usize)
+        self.services.get(self.service_index(prefix)?)
     }
 
     /// The action `service:Name` (case-insensitive in both parts; the result keeps AWS's
@@ -714,11 +641,99 @@ impl Catalog {
     /// assert!(cat.service_action("s3", "Get*").is_none());
     /// ```
     pub fn service_action(&self, service: &str, name: &str) -> Option<(&Service, &Action)> {
-        // `HashMap` is covariant in its key: look up with a key of the query's lifetime.
-        let map: &HashMap<CiPair<'_>, (u32, u32), BuildHasherDefault<FxHasher>> = &self.actions_ci;
-        let &(s, a) = map.get(&CiPair(service, name))?;
-        let svc = self.services.get(s as usize)?;
-        Some((svc, svc.actions.get(a as usize)?))
+        let r = self.find_action(self.service_index(service)?, name)?;
+        self.action_at(r)
+    }
+
+    /// The index in [`Catalog::services`] of the service with this prefix (case-insensitive):
+    /// what [`Catalog::find_action`] takes, so that a caller looking up many actions of one
+    /// service finds the service once.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let i = cat.service_index("IAM").unwrap();
+    /// assert_eq!(cat.services()[i].prefix, "iam");
+    /// assert!(cat.service_index("nosuchservice").is_none());
+    /// ```
+    pub fn service_index(&self, prefix: &str) -> Option<usize> {
+        self.action_index.find_service(prefix)
+    }
+
+    /// The action `name` (case-insensitive) of the service at index `service` of
+    /// [`Catalog::services`]: one probe into a packed per-service table (no allocation, and
+    /// the `Action` record is not read; get it with [`Catalog::action_at`]).
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let s3 = cat.service_index("s3").unwrap();
+    /// let r = cat.find_action(s3, "GETOBJECT").unwrap();
+    /// assert!(r.supports_resource_level());
+    /// assert_eq!(cat.action_at(r).unwrap().1.name, "GetObject");
+    /// assert!(!cat.find_action(s3, "ListAllMyBuckets").unwrap().supports_resource_level());
+    /// assert!(cat.find_action(s3, "Get*").is_none());
+    /// ```
+    pub fn find_action(&self, service: usize, name: &str) -> Option<ActionRef> {
+        self.action_index.find(service, name)
+    }
+
+    /// [`Catalog::service_action`] for many `(service prefix, action name)` pairs (both
+    /// case-insensitive), appending one result per pair to `out`, in order. Faster than one
+    /// call per pair for long lists: the table reads of all pairs are issued before any is
+    /// waited for.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let (s3, iam) = (cat.service_index("s3").unwrap(), cat.service_index("iam").unwrap());
+    /// let mut out = Vec::new();
+    /// cat.find_actions([("s3", "GetObject"), ("IAM", "NoSuchAction"), ("iam", "passrole")], &mut out);
+    /// assert_eq!(out, [cat.find_action(s3, "GetObject"), None, cat.find_action(iam, "PassRole")]);
+    /// ```
+    pub fn find_actions<'q>(
+        &self,
+        queries: impl IntoIterator<Item = (&'q str, &'q str)>,
+        out: &mut Vec<Option<ActionRef>>,
+    ) {
+        self.action_index.find_many(queries, out);
+    }
+
+    /// The indices in [`Service::actions`] of the actions of the service at index `service`
+    /// whose names start with `head`, ignoring ASCII case: a run, since actions are sorted by
+    /// lower-cased name. Found by a binary search over packed 8-byte name keys, without
+    /// reading the `Action` records (for a `head` of up to eight bytes).
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let s3 = cat.service_index("s3").unwrap();
+    /// let run = cat.actions_with_prefix(s3, "getobjectt");
+    /// let names: Vec<_> = cat.services()[s3].actions[run].iter().map(|a| a.name).collect();
+    /// assert_eq!(names, ["GetObjectTagging", "GetObjectTorrent"]);
+    /// assert!(cat.actions_with_prefix(s3, "NoSuch").is_empty());
+    /// ```
+    pub fn actions_with_prefix(&self, service: usize, head: &str) -> std::ops::Range<usize> {
+        self.action_index.with_prefix(&self.services, service, head)
+    }
+
+    /// The resource types of the action `action` as indices into its service's
+    /// [`Service::resource_types`], in the action's order (what
+    /// [`Service::resource_types_of`] yields), read from a packed array rather than the
+    /// `Action` record.
+    ///
+    /// ```
+    /// let cat = iam_model::catalog::Catalog::get();
+    /// let iam = cat.service_index("iam").unwrap();
+    /// let pass_role = cat.find_action(iam, "PassRole").unwrap();
+    /// let types = &cat.services()[iam].resource_types;
+    /// let names: Vec<_> = cat.resource_type_indices(pass_role).iter().map(|&t| types[usize::from(t)].name).collect();
+    /// assert_eq!(names, ["role"]);
+    /// ```
+    pub fn resource_type_indices(&self, action: ActionRef) -> &[u16] {
+        self.action_index.types_of(action)
+    }
+
+    /// The service and action an [`ActionRef`] stands for.
+    pub fn action_at(&self, action: ActionRef) -> Option<(&Service, &Action)> {
+        let svc = self.services.get(action.service_index())?;
+        Some((svc, svc.actions.get(action.action_index())?))
     }
 
     /// Every catalog action an `Action` pattern matches, as full names in AWS's spelling,
@@ -789,11 +804,11 @@ impl Catalog {
     /// assert!(cat.condition_key("s3:NoSuchKey").is_none());
     /// ```
     pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
-        let mut buf = [0u8; 128];
-        let lower = lower_into(key, &mut buf);
-        if let Some(&(s, k)) = self.keys.get(lower.as_ref()) {
+        if let Some((s, k)) = self.action_index.find_condition_key(key) {
             return self.key_at(s, k);
         }
+        let mut buf = [0u8; 128];
+        let lower = lower_into(key, &mut buf);
         let prefix = lower.split_once(':').map_or(lower.as_ref(), |(p, _)| p);
         let templates = self.templated.get(prefix)?;
         templates

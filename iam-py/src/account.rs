@@ -196,8 +196,14 @@ impl PyAccount {
                     a.enforce_call(&caller, service, &op, &p)?;
                     return Ok(json!({}));
                 }
-                let rc = iam_account::RequestContext::default();
-                operations::call_read(a, service, &op, &p, &caller, &rc, false).result
+                match self.door.get() {
+                    // Served: logged like the endpoint's calls.
+                    Some(door) => door.call_read(a, service, &op, &p, &caller),
+                    None => {
+                        let rc = iam_account::RequestContext::default();
+                        operations::call_read(a, service, &op, &p, &caller, &rc, false).result
+                    }
+                }
             })
         } else {
             self.write(py, |a| -> Result<Value, CallError> {

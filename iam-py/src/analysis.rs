@@ -255,7 +255,7 @@ pub(crate) fn principals(acct: &Account) -> Vec<String> {
 
 /// The least-privilege identity policy covering one principal's calls in a decision log
 /// (`iam_analysis::policy_from_log`): `{"policy_json", "policy", "statements", "requests",
-/// "distinct", "denied", "lines"}`, or `{"error": {"line", "message"}}` when the log cannot be
+/// "distinct", "denied", "lines", "warnings": [{"line", "message"}]}`, or `{"error": {"line", "message"}}` when the log cannot be
 /// read (the Python wrapper raises `iamkit.DecisionLogError`). `decisions` is `all`, `allowed`
 /// or `denied`.
 #[pyfunction]
@@ -281,6 +281,7 @@ pub(crate) fn _policy_from_log<'py>(
                 "distinct": p.distinct,
                 "denied": p.denied,
                 "lines": p.lines,
+                "warnings": p.warnings,
             })
         ),
         Err(e) => to_py!(

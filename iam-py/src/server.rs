@@ -54,6 +54,7 @@ impl PyServer {
             import: import_details,
             enforce,
             log,
+            ..ServerOptions::default()
         };
         let shared = account.as_ref().map(|a| a.get().shared());
         let server = py
@@ -123,6 +124,31 @@ impl PyServer {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .is_some()
+    }
+
+    /// **Test hook**: moves the served account's clock `seconds` (≥ 0) forward, as if that
+    /// much time had passed: sessions expire, MFA codes change. Signatures are still checked
+    /// against the real time. Not reachable over HTTP; not persisted across restarts.
+    fn advance_clock(&self, seconds: i64) -> PyResult<()> {
+        if seconds < 0 {
+            return Err(PyValueError::new_err(format!(
+                "advance_clock: seconds must be 0 or more, not {seconds} (the clock does not go back)"
+            )));
+        }
+        match self
+            .server
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+        {
+            Some(s) => {
+                s.advance_clock(seconds);
+                Ok(())
+            }
+            None => Err(PyValueError::new_err(
+                "advance_clock: the server is stopped",
+            )),
+        }
     }
 
     /// Stops the endpoint (calls in progress finish first). Idempotent.

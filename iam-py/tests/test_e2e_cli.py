@@ -243,22 +243,13 @@ def test_wrong_secret_and_inactive_key(cli: Cli, server: Any) -> None:
     assert cli.ok("carol", "sts", "get-caller-identity")["Arn"].endswith(":user/carol")
 
 
-def _advance_clock(server: Any) -> Any:
-    for owner in (server, getattr(server, "account", None)):
-        for name in ("advance_clock", "_advance_clock"):
-            f = getattr(owner, name, None)
-            if callable(f):
-                return f
-    return None
-
-
-def test_expired_session(server: Any) -> None:
-    advance = _advance_clock(server)
-    if advance is None:
-        pytest.skip(
-            "the server offers no clock hook (advance_clock) to expire a session; ExpiredToken over HTTP "
-            "is covered by iam-server/tests/e2e_expired_session.rs"
-        )
+def test_expired_session(cli: Cli, server: Any) -> None:
+    """A 900-second role session works until its `Expiration`, then both boto3 and the AWS CLI
+    get `ExpiredToken` (HTTP 403) with AWS's message, while long-term keys keep working. The
+    passing of time is `iamkit.Server.advance_clock` (a test hook: STS will not issue a session
+    shorter than 900 s)."""
+    if not callable(getattr(server, "advance_clock", None)):
+        pytest.skip("an external server (IAMKIT_SERVE_COMMAND) has no in-process clock hook")
     iam = client(server, "iam")
     iam.create_user(UserName="dan")
     iam.put_user_policy(UserName="dan", PolicyName="p", PolicyDocument=policy(allow("sts:AssumeRole")))
@@ -283,11 +274,22 @@ def test_expired_session(server: Any) -> None:
         aws_secret_access_key=c["SecretAccessKey"],
         aws_session_token=c["SessionToken"],
     )
+    cli.profile("s1", c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
     assert ":assumed-role/short/s1" in session.get_caller_identity()["Arn"]
-    advance(901)
+    server.advance_clock(840)  # 14 minutes later: still valid
+    assert ":assumed-role/short/s1" in cli.ok("s1", "sts", "get-caller-identity")["Arn"]
+    server.advance_clock(70)  # 910 s after it was issued: past its Expiration
     with pytest.raises(ClientError) as e:
         session.get_caller_identity()
-    assert error_of(e)[0] == "ExpiredToken"
+    # AWS's answer to an expired session token (STS/IAM `ExpiredToken`, 403).
+    expired = "The security token included in the request is expired"
+    assert error_of(e) == ("ExpiredToken", expired, 403)
+    err = cli.fails("s1", "iam", "list-users")
+    assert "ExpiredToken" in err and expired in err, err
+    # The user's long-term key is not affected.
+    assert dan_sts.get_caller_identity()["Arn"].endswith(":user/dan")
+    with pytest.raises(ValueError, match="does not go back"):
+        server.advance_clock(-1)
 
 
 # ---- sessions -----------------------------------------------------------------------------------
@@ -470,6 +472,9 @@ def test_state_survives_kill_9(tmp_path: Path) -> None:
         iam.create_user(UserName="temp")
         iam.delete_user(UserName="temp")
         ep.kill9()
+        # As if the kill had come in the middle of writing a record: its start without its end.
+        with log.open("a") as fh:
+            fh.write('{"time": "2026-12-06T10:00:00.000Z", "request_id": "cut')
         ep.start()
         iam = boto3.client("iam", endpoint_url=ep.url, region_name="us-east-1", config=NO_RETRY, **root)
         users = {u["UserName"] for u in iam.list_users()["Users"]}
@@ -491,15 +496,79 @@ def test_state_survives_kill_9(tmp_path: Path) -> None:
             gina.create_user(UserName="nope")
         assert error_of(e)[0] == "AccessDenied"
         ep.stop()
+        # A clean stop (SIGTERM) folds the journal into a snapshot: owner-only files in an
+        # owner-only directory, an empty journal; the next start reads the snapshot.
+        assert (state / "snapshot").stat().st_mode & 0o777 == 0o600
+        assert (state / "journal").stat().st_mode & 0o777 == 0o600
+        assert (state / "journal").stat().st_size == 0
+        assert state.stat().st_mode & 0o777 == 0o700
+        ep.start()
+        iam = boto3.client("iam", endpoint_url=ep.url, region_name="us-east-1", config=NO_RETRY, **root)
+        assert {u["UserName"] for u in iam.list_users()["Users"]} == {"gina"}
+        gina = boto3.client(
+            "iam",
+            endpoint_url=ep.url,
+            region_name="us-east-1",
+            config=NO_RETRY,
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"],
+        )
+        assert gina.get_user(UserName="gina")["User"]["UserName"] == "gina"
+        ep.stop()
     # The decision log of both lives names gina's calls: policy-from-log derives her policy.
     assert log.exists()
-    gina_arn = next(
-        json.loads(line)["principal"]
-        for line in log.read_text().splitlines()
-        if line.strip() and (json.loads(line)["principal"] or "").endswith(":user/gina")
-    )
+    # Whole records only: the cut-short one is not JSON.
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.strip().endswith("}")]
+    gina_arn = next(r["principal"] for r in records if (r["principal"] or "").endswith(":user/gina"))
     derived = iamkit.policy_from_log(log, gina_arn)
     actions = {a for s in derived["policy"]["Statement"] for a in s["Action"]}
     assert actions == {"iam:GetUser", "iam:CreateUser"}
+    # The cut-short record stays on its own line (the restarted server began a new one).
+    [warning] = derived["warnings"]
+    assert log.read_text().splitlines()[warning["line"] - 1].endswith('"request_id": "cut')
+    # Every record the server wrote, of every principal, reads (the root user's too).
+    root_arn = next(r["principal"] for r in records if (r["principal"] or "").endswith(":root"))
+    assert iamkit.policy_from_log(log, root_arn)["requests"] > 0
     only_allowed = iamkit.policy_from_log(log, gina_arn, decisions="allowed")
     assert {a for s in only_allowed["policy"]["Statement"] for a in s["Action"]} == {"iam:GetUser"}
+
+
+# ---- the decision log covers both doors ---------------------------------------------------------
+
+
+def test_python_client_calls_of_a_served_account_are_in_the_decision_log(tmp_path: Path) -> None:
+    """The log is the served account's trail: calls through `server.account.client(...)` are
+    logged like HTTP requests, marked `"via": "python"` (no source address or user agent), so
+    `policy-from-log` sees every call a principal made, whichever door it used."""
+    if EXTERNAL:
+        pytest.skip("needs the in-process iamkit.Server")
+    log = tmp_path / "decisions.jsonl"
+    with iamkit.Server(log=log) as s:
+        client(s, "iam").create_user(UserName="alice")  # over HTTP
+        local = s.account.client("iam")  # in process, as the root user
+        local.create_user(UserName="bob")
+        key = local.create_access_key(UserName="bob")["AccessKey"]
+        bob = s.account.client(
+            "iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+        )
+        with pytest.raises(ClientError) as e:
+            bob.list_users()
+        assert error_of(e)[0] == "AccessDenied"
+        bob_arn = f"arn:aws:iam::{s.account.account_id}:user/bob"
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    doors = {(r["operation"], r["via"]) for r in records}
+    assert {("CreateUser", "http"), ("CreateUser", "python"), ("ListUsers", "python")} <= doors
+    for r in records:
+        if r["via"] == "python":
+            assert r["source_ip"] is None and r["user_agent"] is None, r
+        else:
+            assert r["source_ip"] == "127.0.0.1", r
+    [denied] = [r for r in records if r["operation"] == "ListUsers"]
+    assert (denied["principal"], denied["decision"], denied["error_code"]) == (
+        bob_arn,
+        "implicitDeny",
+        "AccessDenied",
+    )
+    assert denied["access_key_id"] == key["AccessKeyId"]
+    derived = iamkit.policy_from_log(log, bob_arn)
+    assert [st["Action"] for st in derived["policy"]["Statement"]] == [["iam:ListUsers"]]

@@ -244,10 +244,11 @@ def _executors(pool: ProcessPoolExecutor) -> list[Any]:
 
 
 def test_who_can_on_executors(account: iamkit.Account, pool: ProcessPoolExecutor) -> None:
-    for action, resource in (("iam:PassRole", "*"), ("s3:*", "arn:aws:s3:::data/x"), ("ec2:Describe*", "*")):
+    cases = (("iam:PassRole", "*"), ("s3:*", "arn:aws:s3:::data/x"), ("ec2:Describe*", "*"))
+    for n, (action, resource) in enumerate(cases):
         serial = account.who_can(action, resource)
         assert len(serial) > 3
-        for ex in _executors(pool):
+        for ex in _executors(pool) if n == 0 else ["serial", pool]:
             got = account.who_can(action, resource, executor=ex)
             assert got == serial, (action, ex)
             assert got.details == serial.details  # type: ignore[attr-defined]
@@ -303,10 +304,8 @@ def test_dask_local_cluster_matches_serial(account: iamkit.Account) -> None:
         who = account.who_can("iam:PassRole", executor=ex)
         assert who == account.who_can("iam:PassRole")
         assert who.details == account.who_can("iam:PassRole").details  # type: ignore[attr-defined]
-        m = account.access_matrix(["iam:*", "s3:*"], executor=ex)
-        assert m.to_csv() == account.access_matrix(["iam:*", "s3:*"]).to_csv()
-        esc = account.privilege_escalation(executor=ex)
-        assert [dict(e) for e in esc] == [dict(e) for e in account.privilege_escalation()]
+        m = account.access_matrix(["iam:*", "s3:Get*"], executor=ex)
+        assert m.to_csv() == account.access_matrix(["iam:*", "s3:Get*"]).to_csv()
         with pytest.raises(KeyError) as info:
             _parallel.map_tasks(_fail_on_five, range(6), executor=ex, desc="dask")
         assert info.value.__notes__ == ["task 6 of 6 of dask"]

@@ -159,7 +159,7 @@ def test_wildcard_characters_are_escaped() -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('{"principal": ', "not a JSON object"),
+        ('{"principal": x}', "not a JSON object"),
         ("[1]", "expected a JSON object"),
         (json.dumps({"principal": ALICE, "resource": "*", "decision": "allowed"}), 'missing field "action"'),
         (record(ALICE, "iam:GetUser", ALICE, "perhaps"), 'field "decision"'),
@@ -226,7 +226,7 @@ def test_cli_json_and_text(tmp_path: Path) -> None:
 
 def test_cli_malformed_log_writes_nothing(tmp_path: Path) -> None:
     f = tmp_path / "decisions.jsonl"
-    f.write_text(LOG + '{"action": "iam:GetUser"\n')
+    f.write_text(LOG + '{"action" "iam:GetUser"}\n')
     out = tmp_path / "policy.json"
     r = run("policy-from-log", str(f), "--principal", ALICE, "-o", str(out))
     assert r.returncode == 2
@@ -240,3 +240,22 @@ def test_cli_malformed_log_writes_nothing(tmp_path: Path) -> None:
     r = run("policy-from-log", str(tmp_path / "missing.jsonl"), "--principal", ALICE)
     assert r.returncode == 2
     assert "cannot read" in r.stderr
+
+
+def test_record_cut_short_by_a_kill_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    """A server killed while writing a record leaves the start of a JSON object: as the last
+    line, or in the middle once a restarted server appended to the log. It is skipped with a
+    warning naming its line; the policy covers every whole record."""
+    whole = record(ALICE, "iam:GetUser", ALICE, "allowed")
+    torn = whole[: len(whole) // 2]
+    for log, line in [(LOG + torn, 12), (LOG + torn + "\n" + whole + "\n", 12)]:
+        p = iamkit.policy_from_log(log, ALICE)
+        assert p["warnings"] == [{"line": line, "message": p["warnings"][0]["message"]}]
+        assert "incomplete record" in p["warnings"][0]["message"]
+        assert p["policy"] == iamkit.policy_from_log(LOG, ALICE)["policy"]
+    f = tmp_path / "decisions.jsonl"
+    f.write_text(LOG + torn)
+    r = run("policy-from-log", str(f), "--principal", ALICE)
+    assert r.returncode == 0, r.stderr
+    assert f"iamkit: warning: {f}:12: an incomplete record" in r.stderr
+    assert json.loads(r.stdout) == iamkit.policy_from_log(LOG, ALICE)["policy"]

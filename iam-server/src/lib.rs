@@ -12,14 +12,14 @@
 //!   Python clients use — with the network's request context (`aws:SourceIp`,
 //!   `aws:SecureTransport`, `aws:RequestedRegion`, `aws:UserAgent`);
 //! - [`log`] appends each authorization decision to a JSON-lines log with its explanation;
-//! - [`state`] journals every acknowledged change durably before the response is sent.
+//! - [`state`] journals every acknowledged change durably before the response is sent, and
+//!   folds the journal into a snapshot of the account.
 //!
-//! Known limits: every call runs with the account locked for writing (authentication and the
-//! signature check take the read lock; `iam_account::operations` needs `&mut Account` even for
-//! reads), so calls are serialized while they run — reads stay short and run on the runtime
-//! worker, writes wait for their fsync outside the lock. The journal is never compacted: a
-//! restart replays every change since the state directory was created (about 80 µs per entry
-//! in a debug build).
+//! Known limits: operations that change the account run one at a time under its write lock
+//! (operations that only read share its read lock); writes wait for their fsync outside the
+//! lock. The journal is folded into a snapshot
+//! every 10,000 changes and at a clean shutdown ([`state`]), so a restart replays at most that
+//! many changes (about 80 µs each in a debug build) on top of the snapshot.
 //!
 //! ```
 //! use iam_server::{Server, ServerOptions};

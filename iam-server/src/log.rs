@@ -8,13 +8,18 @@
 //!  "access_key_id": "AKIA…", "action": "iam:CreateUser",
 //!  "resource": "arn:aws:iam::111122223333:user/bob", "decision": "implicitDeny",
 //!  "enforced": true, "outcome": "error", "error_code": "AccessDenied",
-//!  "source_ip": "127.0.0.1", "user_agent": "aws-cli/2…", "explanation": "…",
+//!  "source_ip": "127.0.0.1", "user_agent": "aws-cli/2…", "via": "http", "explanation": "…",
 //!  "statements": [{"layer": "identity", "policy": "…", "sid": null, "index": 0,
 //!                  "line": 3, "column": 5, "effect": "Allow"}]}
 //! ```
 //!
 //! A request that fails authentication is logged once with `principal` null. No secret is ever
 //! written: the log holds access key ids, never secret keys or session tokens.
+//!
+//! The log is the served account's trail: calls made in process through the Python clients of
+//! a served account (`iamkit.Server(...).account.client(...)`, the server's [`Door`](crate::Door))
+//! are logged too, with `"via": "python"` and `source_ip`/`user_agent` null; network requests
+//! have `"via": "http"`.
 
 use iam_account::CheckDecision;
 use iam_eval::Explanation;
@@ -51,6 +56,10 @@ pub struct RequestFacts {
     pub source_ip: String,
     /// The `User-Agent` header.
     pub user_agent: Option<String>,
+    /// The door the call came in by: `http` (a network request; the default when empty) or
+    /// `python` (an in-process client of the served account, `server.account.client(...)`,
+    /// which has no source address or user agent).
+    pub via: &'static str,
 }
 
 /// `2026-12-06T08:10:53.123Z` for milliseconds since the epoch.
@@ -102,17 +111,31 @@ fn statements(ex: Option<&Explanation>) -> Value {
 }
 
 impl DecisionLog {
-    /// Opens `path` for appending (creating it, mode 0600).
+    /// Opens `path` for appending (creating it, mode 0600). When the file ends in the middle
+    /// of a line — a record cut short by a kill — a newline is added first, so that the records
+    /// of this run start on lines of their own (`iamkit policy-from-log` skips the cut-short
+    /// one with a warning naming its line).
     pub fn open(path: &Path) -> io::Result<DecisionLog> {
         let mut o = OpenOptions::new();
-        o.create(true).append(true);
+        o.create(true).append(true).read(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
             o.mode(0o600);
         }
+        let mut file = o.open(path)?;
+        let len = file.metadata()?.len();
+        if len > 0 {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut last = [0u8; 1];
+            file.seek(SeekFrom::Start(len - 1))?;
+            file.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                file.write_all(b"\n")?;
+            }
+        }
         Ok(DecisionLog {
-            file: Mutex::new(o.open(path)?),
+            file: Mutex::new(file),
         })
     }
 
@@ -140,8 +163,9 @@ impl DecisionLog {
                 "enforced": enforced,
                 "outcome": facts.outcome,
                 "error_code": facts.error_code,
-                "source_ip": facts.source_ip,
+                "source_ip": (!facts.source_ip.is_empty()).then_some(&facts.source_ip),
                 "user_agent": facts.user_agent,
+                "via": if facts.via.is_empty() { "http" } else { facts.via },
                 "explanation": explanation,
                 "statements": statements,
             })
@@ -208,6 +232,24 @@ mod tests {
     use super::*;
     use iam_account::{Account, RequestContext};
 
+    /// A record cut short by a kill stays on its own line: the next run starts a new one.
+    #[test]
+    fn reopening_after_a_cut_short_record_starts_a_new_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        std::fs::write(&path, "{\"a\":1}\n{\"time\":\"2026").unwrap();
+        let log = DecisionLog::open(&path).unwrap();
+        log.write(&[json!({"b": 2})]).unwrap();
+        drop(log);
+        let log = DecisionLog::open(&path).unwrap();
+        log.write(&[json!({"c": 3})]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text, "{\"a\":1}\n{\"time\":\"2026\n{\"b\":2}\n{\"c\":3}\n",
+            "one newline added after the cut-short record, none after a whole one"
+        );
+    }
+
     #[test]
     fn one_record_per_check_with_statements() {
         let mut a = Account::new("111122223333").unwrap();
@@ -242,9 +284,12 @@ mod tests {
             error_code: Some("AccessDenied".into()),
             source_ip: "127.0.0.1".into(),
             user_agent: None,
+            via: "",
         };
         let recs = DecisionLog::records(&facts, &checks, 0);
         assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0]["via"], "http");
+        assert_eq!(recs[0]["source_ip"], "127.0.0.1");
         assert_eq!(recs[0]["action"], "iam:CreateUser");
         assert_eq!(recs[0]["decision"], "allowed");
         assert_eq!(recs[0]["statements"][0]["sid"], "Users");

@@ -6,7 +6,7 @@
 use crate::log::{DecisionLog, RequestFacts, now_millis};
 use crate::query::{QueryError, decode_params, parse_form};
 use crate::sigv4::{self, HttpRequest};
-use crate::state::{Journal, ServerClock, is_read_only, write_private_atomically};
+use crate::state::{Compaction, Journal, ServerClock, is_read_only, write_private_atomically};
 use crate::xml;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -52,6 +52,8 @@ pub struct ServerOptions {
     pub enforce: Enforcement,
     /// The decision log file.
     pub log: Option<PathBuf>,
+    /// When the state directory's journal is folded into a snapshot.
+    pub compaction: Compaction,
 }
 
 impl Default for ServerOptions {
@@ -64,6 +66,7 @@ impl Default for ServerOptions {
             import: None,
             enforce: Enforcement::On,
             log: None,
+            compaction: Compaction::default(),
         }
     }
 }
@@ -200,6 +203,7 @@ impl Server {
                         )
                         .map_err(ServerError::State)?;
                         warnings = r.warnings;
+                        r.journal.set_compaction(options.compaction);
                         if !r.created {
                             if options.import.is_some() {
                                 warnings.push(format!(
@@ -363,7 +367,25 @@ impl Server {
         }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
+            // A clean shutdown leaves a snapshot and an empty journal: the next start reads
+            // the account without replaying anything.
+            if let Some(j) = &self.shared.journal {
+                let a = self
+                    .shared
+                    .account
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner);
+                compact(j, &a, true);
+            }
         }
+    }
+
+    /// **Test hook** (not reachable over HTTP): moves the served account's clock `seconds`
+    /// forward, as if that much time had passed — sessions expire, MFA codes change. Request
+    /// signatures are still checked against the real time (clients sign with their own
+    /// clock). Not persisted across restarts. See [`ServerClock::advance`].
+    pub fn advance_clock(&self, seconds: i64) {
+        self.shared.clock.advance(seconds);
     }
 }
 
@@ -376,8 +398,9 @@ impl Drop for Server {
 /// Another door into a served account — the in-process Python clients — that runs calls the
 /// way the endpoint does: clock pinned, randomness recorded, and every change journaled and
 /// durable before the call returns, so that a state directory also keeps the changes made
-/// through that door. Its calls are not written to the decision log (they have no network
-/// request).
+/// through that door. Its calls are written to the decision log like the endpoint's, marked
+/// `"via": "python"` (no source address or user agent): the log is the served account's
+/// trail, and `iamkit policy-from-log` must see every call a principal made.
 #[derive(Clone)]
 pub struct Door {
     shared: Arc<Shared>,
@@ -416,16 +439,92 @@ impl Door {
             if out.result.is_err() || is_read_only(service, operation) {
                 return None;
             }
-            j.sync()
+            let synced = j
+                .sync()
                 .err()
-                .map(|e| format!("the change could not be made durable: {e}"))
+                .map(|e| format!("the change could not be made durable: {e}"));
+            if synced.is_none() {
+                compact(j, account, false);
+            }
+            synced
         });
-        match failure {
+        let result = match failure {
             Some(m) => Err(iam_account::CallError::Invalid(
                 iam_model::entities::IamError::invalid_input(m),
             )),
             None => out.result,
+        };
+        self.log(service, operation, caller, &result, &out.checks);
+        result
+    }
+
+    /// Runs `operations::call_read` — an operation that only reads — on `account`, which
+    /// must be the served account, locked for reading (or writing) by the caller; nothing is
+    /// journaled. Logged like [`Door::call`].
+    pub fn call_read(
+        &self,
+        account: &Account,
+        service: &str,
+        operation: &str,
+        params: &Value,
+        caller: &Caller,
+    ) -> Result<Value, iam_account::CallError> {
+        let trace = self.shared.log.is_some();
+        let rc = RequestContext::default();
+        let out = operations::call_read(account, service, operation, params, caller, &rc, trace);
+        self.log(service, operation, caller, &out.result, &out.checks);
+        out.result
+    }
+
+    /// Writes a call's records to the decision log, if there is one (`"via": "python"`).
+    fn log(
+        &self,
+        service: &str,
+        operation: &str,
+        caller: &Caller,
+        result: &Result<Value, iam_account::CallError>,
+        checks: &[iam_account::CheckDecision],
+    ) {
+        if let Some(log) = &self.shared.log {
+            let facts = RequestFacts {
+                request_id: request_id(),
+                service: service.to_string(),
+                operation: operation.to_string(),
+                principal: Some(caller.arn.clone()),
+                access_key_id: caller.access_key_id.clone(),
+                outcome: if result.is_ok() { "ok" } else { "error" },
+                error_code: result
+                    .as_ref()
+                    .err()
+                    .map(|e| e.error().code.as_str().to_string()),
+                via: "python",
+                ..RequestFacts::default()
+            };
+            // As for the endpoint: a log that cannot be written does not fail the call.
+            let _ = log.write(&DecisionLog::records(&facts, checks, now_millis()));
         }
+    }
+}
+
+/// Folds the journal into a snapshot of `account` (locked by the caller) when it is due, or
+/// always with `force` (when anything was journaled since the last one). A failure is not the
+/// call's: the change is already durable in the journal, which keeps growing until a later
+/// attempt succeeds; it is reported on standard error.
+fn compact(j: &Journal, account: &Account, force: bool) {
+    let result = if force {
+        if j.pending().0 == 0 {
+            return;
+        }
+        j.compact(account)
+    } else {
+        j.compact_if_due(account).map(|_| ())
+    };
+    if let Err(e) = result {
+        eprintln!(
+            "iamkit serve: could not snapshot the account into {}: {e} (the journal keeps every \
+             change; it will be retried)",
+            j.path().display()
+        );
     }
 }
 
@@ -820,7 +919,7 @@ fn handle_inner(
             Vec::new(),
         );
     }
-    if let Err(e) = sigv4::check_time(&auth, shared.clock.now().0) {
+    if let Err(e) = sigv4::check_time(&auth, shared.clock.wall_now().0) {
         return (error_reply(model, facts, e.code, &e.message), Vec::new());
     }
     let found = {
@@ -898,6 +997,17 @@ fn handle_inner(
         && let Err(e) = j.sync()
     {
         failure = Some(format!("the change could not be made durable: {e}"));
+    }
+    if failure.is_none()
+        && !is_read_only(service, &action)
+        && let Some(j) = &shared.journal
+        && j.compaction_due()
+    {
+        let a = shared
+            .account
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        compact(j, &a, false);
     }
     let reply = match (&out.result, failure) {
         (_, Some(m)) => {

@@ -4,8 +4,8 @@
 use super::glob::key_template_glob;
 use super::global_keys::GLOBAL_KEYS;
 use super::{
-    AccessLevel, Action, ActionResourceType, Catalog, CiPair, ConditionKey, ConditionKeyType,
-    FxHasher, GLOBAL, KeyTemplate, ResourceType, Service, cmp_ci,
+    AccessLevel, Action, ActionResourceType, Catalog, ConditionKey, ConditionKeyType, FxHasher,
+    GLOBAL, KeyTemplate, ResourceType, Service, cmp_ci,
 };
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -95,25 +95,26 @@ fn parse(text: &'static str) -> Catalog {
         .iter()
         .map(|&(name, key_type)| ConditionKey { name, key_type })
         .collect();
-    let (keys, templated) = index_keys(&global_keys, &services);
-    let mut actions_ci = HashMap::with_capacity_and_hasher(action_count, Default::default());
-    let mut services_ci = HashMap::with_capacity_and_hasher(services.len(), Default::default());
-    for (si, s) in services.iter().enumerate() {
-        services_ci.entry(CiPair(s.prefix, "")).or_insert(si as u32);
-        for (ai, a) in s.actions.iter().enumerate() {
-            actions_ci
-                .entry(CiPair(s.prefix, a.name))
-                .or_insert((si as u32, ai as u32));
-        }
-    }
+    let templated = index_keys(&global_keys, &services);
+    let mut action_index = super::packed::ActionIndex::new(&services);
+    // Exact condition keys: global keys first, then service by service; the first
+    // declaration of a name (ignoring case) wins.
+    let all_keys: Vec<(usize, usize, &str)> = (global_keys.iter().enumerate())
+        .map(|(k, key)| (GLOBAL, k, key.name))
+        .chain(services.iter().enumerate().flat_map(|(s, svc)| {
+            svc.condition_keys
+                .iter()
+                .enumerate()
+                .map(move |(k, key)| (s, k, key.name))
+        }))
+        .collect();
+    action_index.add_condition_keys(&all_keys);
     Catalog {
         source,
         services,
         global_keys,
-        keys,
         templated,
-        actions_ci,
-        services_ci,
+        action_index,
         action_count,
         by_prefix: std::sync::OnceLock::new(),
     }
@@ -143,16 +144,11 @@ fn key_names(keys: &[ConditionKey], list: &str, sep: char) -> Vec<&'static str> 
         .collect()
 }
 
-type KeyIndex = (
-    HashMap<String, (usize, usize), BuildHasherDefault<FxHasher>>,
-    HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>,
-);
+type Templated = HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>>;
 
-/// Exact keys by lower-cased name, and templated keys by lower-cased prefix. The first
-/// declaration wins (global keys first, then services in prefix order).
-fn index_keys(global: &[ConditionKey], services: &[Service]) -> KeyIndex {
-    let mut exact: HashMap<String, (usize, usize), BuildHasherDefault<FxHasher>> =
-        HashMap::with_capacity_and_hasher(4096, Default::default());
+/// Templated keys by lower-cased prefix. The first declaration wins (global keys first, then
+/// services in prefix order).
+fn index_keys(global: &[ConditionKey], services: &[Service]) -> Templated {
     let mut templated: HashMap<String, Vec<KeyTemplate>, BuildHasherDefault<FxHasher>> =
         HashMap::default();
     let all = global
@@ -166,7 +162,6 @@ fn index_keys(global: &[ConditionKey], services: &[Service]) -> KeyIndex {
                 .map(move |(k, key)| (s, k, key))
         }));
     for (s, k, key) in all {
-        exact.entry(key.name.to_ascii_lowercase()).or_insert((s, k));
         if let Some(glob) = key_template_glob(key.name) {
             let list = templated
                 .entry(key.prefix().to_ascii_lowercase())
@@ -182,5 +177,5 @@ fn index_keys(global: &[ConditionKey], services: &[Service]) -> KeyIndex {
             }
         }
     }
-    (exact, templated)
+    templated
 }

@@ -130,4 +130,14 @@ impl Tags {
     pub fn iter(&self) -> impl Iterator<Item = &Tag> {
         self.items.iter()
     }
+    /// True for the tags of a user or role (keys compare case-insensitively).
+    ///
+    /// ```
+    /// use iam_model::entities::Tags;
+    /// assert!(Tags::case_insensitive().is_case_insensitive());
+    /// assert!(!Tags::case_sensitive().is_case_insensitive());
+    /// ```
+    pub fn is_case_insensitive(&self) -> bool {
+        self.case_insensitive
+    }
 }

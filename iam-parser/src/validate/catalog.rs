@@ -15,25 +15,54 @@
 
 use super::{Checks, StPath};
 use crate::finding::Severity;
-use iam_model::catalog::{Action, ArnPattern, Catalog, ConditionKeyType, ResourceType, Service};
+use iam_model::catalog::{Action, ActionRef, ArnPattern, Catalog, ConditionKeyType};
 use iam_model::{BaseOperator, Effect, OperatorFamily, OperatorName, SetQualifier, Statement};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+/// Looks up every concrete `service:Name` entry of the policy in the catalog at once
+/// ([`Catalog::find_actions`]: the table reads of all entries overlap), leaving in `found` one
+/// result per entry (`None` for other kinds of entries and for unknown services and actions).
+pub(super) fn find_actions(entries: &[Entry<'_>], found: &mut Vec<Option<ActionRef>>) {
+    let cat = Catalog::get();
+    let queries = entries.iter().map(|e| match e.kind {
+        Kind::Concrete => (e.svc, e.name),
+        _ => ("", ""),
+    });
+    found.clear();
+    cat.find_actions(queries, found);
+}
+
+/// The catalog index of the service prefix `svc`, remembering the last one found (a policy's
+/// actions mostly come in runs of one service).
+fn service_index(c: &mut Checks, cat: &Catalog, svc: &str) -> Option<usize> {
+    match c.last_service {
+        Some(i) if cat.services()[i].prefix.eq_ignore_ascii_case(svc) => Some(i),
+        _ => {
+            let i = cat.service_index(svc);
+            if i.is_some() {
+                c.last_service = i;
+            }
+            i
+        }
+    }
+}
 
 pub(super) fn check_statement(
     c: &mut Checks,
     st: &Statement,
     entries: &[Entry<'_>],
+    found: &[Option<ActionRef>],
     path: &StPath,
 ) {
     let cat = Catalog::get();
     // Scratch buffers kept in `c` from one statement to the next.
     let mut known = std::mem::take(&mut c.known);
     known.clear();
-    let all_known = actions(c, cat, st, entries, path, &mut known);
+    let all_known = actions(c, cat, st, entries, found, path, &mut known);
     redundant_actions(c, cat, st, entries, path);
     if all_known {
-        resources(c, st, path, &known);
+        resources(c, cat, st, path, &known);
     }
     c.known = known;
     conditions(c, cat, st, path);
@@ -65,8 +94,9 @@ fn actions(
     cat: &'static Catalog,
     st: &Statement,
     entries: &[Entry<'_>],
+    found: &[Option<ActionRef>],
     path: &StPath,
-    known: &mut Vec<(&'static Service, &'static Action)>,
+    known: &mut Vec<ActionRef>,
 ) -> bool {
     let el = if st.action.negated {
         "NotAction"
@@ -93,14 +123,15 @@ fn actions(
             continue;
         }
         let wild_name = e.kind == Kind::Pattern;
-        if !wild_name && let Some(found) = cat.service_action(svc, name) {
+        if !wild_name && let Some(Some(r)) = found.get(i) {
             if all_known {
-                known.push(found);
+                known.push(*r);
             }
             continue;
         }
         all_known = false;
-        let Some(service) = cat.service(svc) else {
+        let si = service_index(c, cat, svc);
+        let Some(service) = si.and_then(|i| cat.services().get(i)) else {
             // Retired services recur in a policy: look each unknown prefix up once.
             let near = match c.near_services.iter().find(|(k, _)| k == svc) {
                 Some(&(_, near)) => near,
@@ -126,7 +157,7 @@ fn actions(
             continue;
         };
         if wild_name {
-            let mut run = actions_with_head(service, name).1;
+            let mut run = actions_with_head(cat, si.unwrap_or(usize::MAX), name).1;
             // `Head*` (a final `*` the only wildcard) matches exactly the actions whose names
             // start with `Head`, which is the run: no glob needed.
             let matched = if literal_head(name).len() + 1 == name.len() && name.ends_with('*') {
@@ -597,35 +628,27 @@ impl Expansion {
 }
 
 /// The catalog actions a pattern matches ([`Catalog::matching`]'s semantics).
-fn expansion(cat: &Catalog, svc: &str, name: &str) -> Expansion {
+fn expansion(cat: &'static Catalog, svc: &str, name: &str) -> Expansion {
     let services = cat.services();
     let nb = name.as_bytes();
     let first_wild = nb.iter().position(|&c| c == b'*' || c == b'?');
     if !has_wildcard(svc) && first_wild == Some(nb.len() - 1) && nb[nb.len() - 1] == b'*' {
         // `service:Head*`: exactly the actions whose names start with `Head`.
-        let Ok(si) = services.binary_search_by(|s| cmp_ci(s.prefix, svc)) else {
+        // (The service by its case-insensitive hash: the catalog's prefixes are distinct
+        // ignoring case, so this is the service a binary search would find.)
+        let Some(si) = cat.service_index(svc) else {
             return Expansion::List(Vec::new());
         };
-        let s = &services[si];
-        let head = &nb[..nb.len() - 1];
-        let from = s
-            .actions
-            .partition_point(|a| cmp_ci_bytes(a.name.as_bytes(), head) == std::cmp::Ordering::Less);
-        let n = s.actions[from..].partition_point(|a| {
-            a.name
-                .as_bytes()
-                .get(..head.len())
-                .is_some_and(|h| h.eq_ignore_ascii_case(head))
-        });
+        let run = cat.actions_with_prefix(si, &name[..name.len() - 1]);
         let base = (si as u32) << 16;
-        return Expansion::Run(base | from as u32, base | (from + n) as u32);
+        return Expansion::Run(base | run.start as u32, base | run.end as u32);
     }
     let range = if has_wildcard(svc) {
         0..services.len()
     } else {
-        match services.binary_search_by(|s| cmp_ci(s.prefix, svc)) {
-            Ok(i) => i..i + 1,
-            Err(_) => 0..0,
+        match cat.service_index(svc) {
+            Some(i) => i..i + 1,
+            None => 0..0,
         }
     };
     let mut out = Vec::new();
@@ -634,7 +657,7 @@ fn expansion(cat: &Catalog, svc: &str, name: &str) -> Expansion {
         if !glob_ci(svc, s.prefix) {
             continue;
         }
-        let (from, run) = actions_with_head(s, name);
+        let (from, run) = actions_with_head(cat, si, name);
         // The text after the last wildcard must end the name: a cheap test before the glob.
         let last_wild = nb.iter().rposition(|&c| c == b'*' || c == b'?');
         let tail = &nb[last_wild.map_or(0, |k| k + 1)..];
@@ -698,58 +721,18 @@ fn middle_parts_in(middle: &[u8], text: &[u8]) -> bool {
 /// (the text before its first wildcard), ignoring case: only those can match it. Actions are
 /// sorted by lower-cased name, so they are a contiguous run, found by binary search.
 /// Returns the index of the first of them and the run.
-fn actions_with_head<'s, 'p>(
-    s: &'s Service,
-    pattern: &'p str,
-) -> (usize, impl Iterator<Item = &'s Action> + use<'s, 'p>) {
-    let head = pattern.as_bytes();
-    let head = &head[..head
-        .iter()
-        .position(|&b| b == b'*' || b == b'?')
-        .unwrap_or(head.len())];
-    let from = s
-        .actions
-        .partition_point(|a| cmp_ci_bytes(a.name.as_bytes(), head) == std::cmp::Ordering::Less);
-    let run = s.actions[from..].iter().take_while(move |a| {
-        a.name
-            .as_bytes()
-            .get(..head.len())
-            .is_some_and(|h| h.eq_ignore_ascii_case(head))
-    });
-    (from, run)
-}
-
-/// ASCII case-insensitive ordering (the order of the catalog's services and actions).
-fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
-    cmp_ci_bytes(a.as_bytes(), b.as_bytes())
-}
-
-fn cmp_ci_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    // Eight bytes at a time while the lower-cased words agree: read big-endian, the first
-    // differing word orders like its first differing byte.
-    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let mut done = 0;
-    for (x, y) in (&mut ca).zip(&mut cb) {
-        let (mut wx, mut wy) = ([0u8; 8], [0u8; 8]);
-        wx.copy_from_slice(x);
-        wy.copy_from_slice(y);
-        let (lx, ly) = (
-            lower_word(u64::from_le_bytes(wx)),
-            lower_word(u64::from_le_bytes(wy)),
-        );
-        if lx != ly {
-            return lx.swap_bytes().cmp(&ly.swap_bytes());
-        }
-        done += 8;
-    }
-    let (a, b) = (&a[done..], &b[done..]);
-    for (x, y) in a.iter().zip(b) {
-        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
-        if x != y {
-            return x.cmp(&y);
-        }
-    }
-    a.len().cmp(&b.len())
+fn actions_with_head(
+    cat: &'static Catalog,
+    si: usize,
+    pattern: &str,
+) -> (usize, std::slice::Iter<'static, Action>) {
+    let head = &pattern[..pattern
+        .bytes()
+        .position(|b| b == b'*' || b == b'?')
+        .unwrap_or(pattern.len())];
+    let run = cat.actions_with_prefix(si, head);
+    let actions = cat.services().get(si).map_or(&[][..], |s| &s.actions[..]);
+    (run.start, actions.get(run).unwrap_or_default().iter())
 }
 
 fn glob_ci(pattern: &str, text: &str) -> bool {
@@ -759,9 +742,10 @@ fn glob_ci(pattern: &str, text: &str) -> bool {
 /// Resource checks for a statement whose actions are all concrete and known.
 fn resources(
     c: &mut Checks,
+    cat: &'static Catalog,
     st: &Statement,
     path: &StPath,
-    known: &[(&'static Service, &'static Action)],
+    known: &[ActionRef],
 ) {
     if st.action.negated || !matches!(st.effect.value, Effect::Allow | Effect::Deny) {
         return;
@@ -772,8 +756,11 @@ fn resources(
     }
     // Actions that support only "Resource": "*" never match a statement naming specific ARNs.
     // `known` holds one action per entry, in order.
-    for (i, (a, (_, action))) in st.action.values.iter().zip(known).enumerate() {
-        if !action.supports_resource_level() {
+    let at = |r: ActionRef| cat.action_at(r);
+    for (i, (a, &r)) in st.action.values.iter().zip(known).enumerate() {
+        if !r.supports_resource_level()
+            && let Some((_, action)) = at(r)
+        {
             let p = if st.action.values.len() == 1 {
                 format!("{path}.Action")
             } else {
@@ -788,8 +775,13 @@ fn resources(
             );
         }
     }
-    let with_types = || known.iter().filter(|(_, a)| a.supports_resource_level());
-    if with_types().next().is_none() {
+    let with_types = || {
+        known
+            .iter()
+            .filter(|r| r.supports_resource_level())
+            .filter_map(|&r| at(r))
+    };
+    if !known.iter().any(|r| r.supports_resource_level()) {
         return;
     }
     // The distinct resource types of those actions (many actions share a type), gathered
@@ -811,9 +803,26 @@ fn resources(
             continue;
         }
         if !gathered {
-            types.extend(with_types().flat_map(|(svc, a)| svc.resource_types_of(a)));
-            types.sort_unstable_by_key(|r| std::ptr::from_ref::<ResourceType>(*r) as usize);
-            types.dedup_by(|a, b| std::ptr::eq(*a, *b));
+            // (Indices from the packed catalog arrays: the `Action` records stay unread.)
+            let mut ids = std::mem::take(&mut c.type_ids);
+            ids.clear();
+            ids.extend(
+                known
+                    .iter()
+                    .filter(|r| r.supports_resource_level())
+                    .flat_map(|&r| {
+                        let svc = r.service_index();
+                        cat.resource_type_indices(r).iter().map(move |&t| (svc, t))
+                    }),
+            );
+            ids.sort_unstable();
+            ids.dedup();
+            types.extend(
+                ids.iter().filter_map(|&(s, t)| {
+                    cat.services().get(s)?.resource_types.get(usize::from(t))
+                }),
+            );
+            c.type_ids = ids;
             gathered = true;
         }
         let matched = types.iter().any(|rt| rt.matches_pattern(&arn));
@@ -1116,41 +1125,6 @@ mod tests {
                 assert!(
                     if exact <= cap { d == exact } else { d > cap },
                     "{a} {b} {cap}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn cmp_ci_bytes_is_the_lower_cased_byte_order() {
-        let words = [
-            "",
-            "a",
-            "A",
-            "Get",
-            "getObject",
-            "GetObjectAcl",
-            "GetObjectACL2",
-            "DescribeInstances",
-            "describeinstancesx",
-            "Describe_Instances",
-            "describe@",
-            "DESCRIBE`",
-            "\u{e9}t\u{e9}",
-            "ListBucketMultipartUploads",
-            "listbucketmultipartuploads",
-            "ListBucketMultipartUpload",
-        ];
-        for a in words {
-            for b in words {
-                let expected = a
-                    .to_ascii_lowercase()
-                    .as_bytes()
-                    .cmp(b.to_ascii_lowercase().as_bytes());
-                assert_eq!(
-                    cmp_ci_bytes(a.as_bytes(), b.as_bytes()),
-                    expected,
-                    "{a} {b}"
                 );
             }
         }

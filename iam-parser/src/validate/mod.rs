@@ -120,7 +120,9 @@ fn validate_impl(
         policy_type,
         near_services: Vec::new(),
         known: Vec::new(),
+        last_service: None,
         types: Vec::new(),
+        type_ids: Vec::new(),
     };
     if let Some(policy) = &policy {
         size::check(&mut out, text, ascii.unwrap_or_else(|| text.is_ascii()));
@@ -170,8 +172,11 @@ fn validate_impl(
             exposure::check_cross_account(&mut out, policy, &paths, account);
         }
         if options.catalog {
+            let mut found = Vec::new();
+            catalog::find_actions(&entries, &mut found);
             for (i, st) in policy.statements.iter().enumerate() {
-                catalog::check_statement(&mut out, st, of(i), &paths(i));
+                let found = &found[bounds[i]..bounds[i + 1]];
+                catalog::check_statement(&mut out, st, of(i), found, &paths(i));
             }
         }
     }
@@ -199,12 +204,14 @@ pub(crate) struct Checks {
     pub(crate) near_services: Vec<(String, Option<&'static str>)>,
     /// Scratch of `catalog.rs`, reused from one statement to the next: the statement's
     /// catalog actions.
-    pub(crate) known: Vec<(
-        &'static iam_model::catalog::Service,
-        &'static iam_model::catalog::Action,
-    )>,
+    pub(crate) known: Vec<iam_model::catalog::ActionRef>,
+    /// The index of the last service `catalog.rs` looked up (a policy's actions mostly
+    /// name one or two services).
+    pub(crate) last_service: Option<usize>,
     /// Scratch of `catalog.rs`: the distinct resource types of the statement's actions.
     pub(crate) types: Vec<&'static iam_model::catalog::ResourceType>,
+    /// Scratch of `catalog.rs`: `(service index, resource type index)` pairs.
+    pub(crate) type_ids: Vec<(usize, u16)>,
 }
 
 impl Checks {

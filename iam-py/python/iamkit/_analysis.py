@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -254,12 +255,14 @@ def what_can(account: Account, principal: str, *, include_conditional: bool = Tr
 
 # ---- executor= (iamkit._parallel): chunks of principals shipped to workers ------------------
 
-#: Measured serial cost per principal (seconds, dev-profile wheel on the project's 2-core
-#: machine; release builds are several times faster, so these err towards serial), used by
-#: ``executor=None`` to decide whether a process pool pays (:data:`iamkit._parallel.POOL_MIN_SECONDS`)
-#: and whether to show progress. BENCHMARKS.md "Scale: executor=" has the runs.
-WHO_CAN_SECONDS_PER_PRINCIPAL = 2e-6
-MATRIX_SECONDS_PER_CELL = 5e-9
+#: Serial cost estimates used by ``executor=None`` to decide whether a process pool pays
+#: (:data:`iamkit._parallel.POOL_MIN_SECONDS`) and whether to show progress. who_can: 378 ms of
+#: CPU for 50,000 principals (release wheel, BENCHMARKS.md "Scale: 50,000 principals"); matrix:
+#: per cell as if no two principals shared a row (32 s on one thread for 50,000 x 22,091 with
+#: 11,025 distinct rows, on a loaded machine); escalations: a search over the graph from each
+#: principal (a rough figure: the search from one principal visits what it can reach).
+WHO_CAN_SECONDS_PER_PRINCIPAL = 8e-6
+MATRIX_SECONDS_PER_CELL = 2e-8
 ESCALATION_SECONDS_PER_PRINCIPAL_SQUARED = 2e-8
 
 
@@ -283,7 +286,9 @@ def _matrix_task(task: tuple[Any, list[str], list[str]]) -> tuple[list[str], byt
     shipped, patterns, principals = task
     acct: Account = shipped.get()
     rows, _, cells, classes = acct._native.access_matrix(patterns, 1, principals)
-    return rows, bytes(cells), classes
+    # Most cells are 0 (denied): compressed, the way back is ~30x smaller (a chunk of 1,000
+    # distinct rows x 22,091 actions is 22 MB of cells).
+    return rows, zlib.compress(cells, 1), classes
 
 
 def _escalation_task(task: tuple[Any, list[str]]) -> list[Any]:
@@ -735,7 +740,8 @@ def access_matrix(
         )
     width = len(names)
     parts_out: list[bytes] = []
-    for _, cells, m in done:
+    for _, packed, m in done:
+        cells = packed if ex is None else zlib.decompress(packed)
         if list(m) == list(range(len(m))):
             parts_out.append(cells)
         else:  # the worker found representatives sharing a row: one row per representative

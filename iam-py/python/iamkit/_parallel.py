@@ -71,13 +71,14 @@ ExecutorArg = cf.Executor | str | None
 Progress = bool | Callable[[int, int], None] | None
 
 #: The default (``executor=None``) runs on the process pool only when the caller estimates the
-#: serial run at this many seconds or more. Measured on the project's 2-core machine
-#: (BENCHMARKS.md, "Scale: executor="): starting a 2-process pool (forkserver) and importing
-#: iamkit in each worker costs about 0.3 s the first time; shipping an account of 50,000
-#: principals to each worker (pickle: its authorization-details JSON) and parsing it there
-#: costs about as much as what one worker saves in 1 s of work. Below 2 s the pool does not
-#: pay for itself; above it, two workers gain about 1.6x. The pool, once started, is kept for
-#: the next analyses (and shut down at exit).
+#: serial run at this many seconds or more. A pool run has fixed costs that serial work does
+#: not: starting the workers and importing iamkit in each (about 0.3 s on the project's 2-core
+#: machine), and rebuilding the account in each worker from its pickle (a 50,000-principal
+#: account: 2.4-3.5 s of import, BENCHMARKS.md "Scale: 50,000 principals"). Below 2 s of work
+#: those costs cannot be won back; above it the pool is used, and the more cores (or cluster
+#: machines) the executor has, the more it gains. The serial runs already use ``threads`` threads
+#: in Rust for the matrix, so on a 2-core machine the pool cannot beat them by much. The pool,
+#: once started, is kept for the next analyses (and shut down at exit).
 POOL_MIN_SECONDS = 2.0
 
 #: Progress appears once a run has lasted this long (``progress=None``).

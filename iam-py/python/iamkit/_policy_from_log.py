@@ -47,8 +47,10 @@ def policy_from_log(
     is ``"all"`` (default: allowed and denied calls), ``"allowed"`` or ``"denied"``. Returns
     ``{"policy": dict, "policy_json": str, "statements": [{"actions", "resources"}],
     "requests": int, "distinct": [{"principal", "action", "resource", "decision"}],
-    "denied": int, "lines": int}``; raises :class:`DecisionLogError` naming the line of a
-    malformed record.
+    "denied": int, "lines": int, "warnings": [{"line", "message"}]}``; raises
+    :class:`DecisionLogError` naming the line of a malformed record. A record cut short when
+    the server was killed while writing it (the start of a JSON object without its end) is not
+    an error: it is skipped and listed in ``warnings`` with its line.
 
     >>> log = ('{"principal": "arn:aws:iam::111122223333:user/alice", "action": "iam:GetUser", '
     ...        '"resource": "arn:aws:iam::111122223333:user/alice", "decision": "allowed"}')
@@ -138,6 +140,8 @@ def cmd_policy_from_log(args: argparse.Namespace, out: TextIO) -> int:
         where = f"{name}:{e.line}: " if e.line else f"{name}: "
         print(f"iamkit: error: {where}{e.message}", file=sys.stderr)
         return cli.EXIT_USAGE
+    for w in p.get("warnings", []):
+        print(f"iamkit: warning: {name}:{w['line']}: {w['message']}", file=sys.stderr)
     text = p["policy_json"] if args.format == "json" else _text_report(p, args.principal, name)
     if args.output:
         try:

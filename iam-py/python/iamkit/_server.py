@@ -130,6 +130,19 @@ class Server:
         """Journaled calls that failed when the state directory was replayed (normally none)."""
         return self._native.warnings
 
+    def advance_clock(self, seconds: int) -> None:
+        """**Test hook**: moves the served account's clock ``seconds`` forward (cumulative), as
+        if that much time had passed — sessions and their credentials expire (``ExpiredToken``),
+        MFA codes change, new entities get later dates. Request signatures are still checked
+        against the real time, since clients sign with their own clock. Only reachable from
+        this process (never over HTTP) and not persisted: a restarted server reads the real
+        clock again. ``ValueError`` for a negative ``seconds`` or a stopped server.
+
+        ``with iamkit.Server() as s: ...; s.advance_clock(901)`` then makes a 900-second
+        ``AssumeRole`` session answer ``ExpiredToken``.
+        """
+        self._native.advance_clock(int(seconds))
+
     def stop(self) -> None:
         """Stops the server; calls in progress finish first. Idempotent."""
         self._native.stop()
