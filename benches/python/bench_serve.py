@@ -15,6 +15,12 @@ which the policy does not allow, is refused with 403): moto's request authentica
 (its `/moto-api/reset-auth`). Every measured call must answer 200; the figure is the median
 calls per second over the repetitions.
 
+`--client replay` takes the client's own cost out: each connection signs its `GetUser` once
+(SigV4, valid for the 15 minutes of allowed clock skew; replaying a signed request is what AWS
+accepts too) and then sends those bytes over a raw socket, reading each answer's status line,
+headers and `Content-Length` body — so the figure is what the server itself can do, for both
+servers alike. `--client signed` (the default) signs every request as an SDK does.
+
 `--ceiling` also measures the same client against a server that does nothing (a Python
 subprocess on raw sockets answering every request with a fixed 200 XML body, no signature
 check):
@@ -27,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import socket
 import statistics
 import subprocess
 import sys
@@ -34,18 +41,22 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from serve_harness import (
     HOST,
+    IAM_VERSION,
     Credentials,
     Endpoint,
     IamkitServe,
     MotoServer,
     QueryClient,
     create_user_with_key,
+    form_encode,
     free_port,
+    sigv4_headers,
     wait_for_port,
 )
 
@@ -156,7 +167,9 @@ def prepare(ep: Endpoint) -> Credentials:
     denied = c.call("ListUsers")
     if denied.status != 403:
         raise RuntimeError(f"{ep.name}: ListUsers (not allowed) answered {denied.status}, not 403")
-    bad = QueryClient(ep.url, Credentials(key.access_key_id, key.secret_access_key[:-1] + "x"))
+    last = key.secret_access_key[-1]
+    wrong = key.secret_access_key[:-1] + ("x" if last != "x" else "y")
+    bad = QueryClient(ep.url, Credentials(key.access_key_id, wrong))
     r = bad.call("GetUser", {"UserName": USER})
     if r.status != 403:
         raise RuntimeError(f"{ep.name}: a wrong secret answered {r.status}, not 403")
@@ -182,12 +195,95 @@ def _thread_loop(url: str, key: Credentials, start_at: float, stop_at: float, ou
     out.extend([ok, errors])
 
 
-def _proc_worker(args: tuple[str, Credentials, int, float, float]) -> tuple[int, int]:
-    url, key, threads, start_at, stop_at = args
+def _read_answer(sock: socket.socket, buf: bytearray) -> tuple[int, bool]:
+    """Reads one HTTP/1.1 answer with a Content-Length body from `sock` (leftover bytes stay in
+    `buf`); returns its status code and whether the server closes the connection after it."""
+    while True:
+        end = buf.find(b"\r\n\r\n")
+        if end >= 0:
+            break
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        buf += chunk
+    head = bytes(buf[:end]).decode("latin-1")
+    status = int(head.split(" ", 2)[1])
+    length = 0
+    close = head.startswith("HTTP/1.0")
+    for line in head.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "connection":
+            close = value.strip().lower() == "close"
+    total = end + 4 + length
+    while len(buf) < total:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        buf += chunk
+    del buf[:total]
+    return status, close
+
+
+def _replay_loop(url: str, key: Credentials, start_at: float, stop_at: float, out: list[int]) -> None:
+    """One connection sending the same signed GetUser (signed once) as fast as it is answered."""
+    try:
+        _replay(url, key, start_at, stop_at, out)
+    except Exception as e:  # a failed connection counts as errors, with its reason shown
+        print(f"replay client failed: {e!r}", file=sys.stderr)
+        out[:] = [0, 1]
+
+
+def _replay(url: str, key: Credentials, start_at: float, stop_at: float, out: list[int]) -> None:
+    u = urlsplit(url)
+    body = form_encode({"Action": "GetUser", "Version": IAM_VERSION, "UserName": USER}).encode()
+    headers = sigv4_headers(key, host=u.netloc, body=body, service="iam")
+    headers["content-length"] = str(len(body))
+    request = ("POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode()
+    request += body
+    address = (u.hostname or HOST, u.port or 80)
+
+    def connect() -> socket.socket:
+        c = socket.create_connection(address)
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return c
+
+    def call(c: socket.socket) -> tuple[socket.socket, int]:
+        # a server that closes the connection after each answer (HTTP/1.0 style) pays for the
+        # reconnection, as it would with any client
+        c.sendall(request)
+        status, close = _read_answer(c, buf)
+        if close:
+            c.close()
+            buf.clear()
+            c = connect()
+        return c, status
+
+    buf = bytearray()
+    ok = errors = 0
+    sock, status = call(connect())  # open the connection (and check it) before the clock starts
+    if status != 200:
+        errors += 1
+    while time.time() < start_at:
+        time.sleep(0.001)
+    while time.time() < stop_at:
+        sock, status = call(sock)
+        if status == 200:
+            ok += 1
+        else:
+            errors += 1
+    sock.close()
+    out.extend([ok, errors])
+
+
+def _proc_worker(args: tuple[str, Credentials, int, float, float, str]) -> tuple[int, int]:
+    url, key, threads, start_at, stop_at, client = args
+    loop = _replay_loop if client == "replay" else _thread_loop
     results: list[list[int]] = [[] for _ in range(threads)]
     ts = [
-        threading.Thread(target=_thread_loop, args=(url, key, start_at, stop_at, results[i]))
-        for i in range(threads)
+        threading.Thread(target=loop, args=(url, key, start_at, stop_at, results[i])) for i in range(threads)
     ]
     for t in ts:
         t.start()
@@ -196,13 +292,15 @@ def _proc_worker(args: tuple[str, Credentials, int, float, float]) -> tuple[int,
     return sum(r[0] for r in results), sum(r[1] for r in results)
 
 
-def measure(url: str, key: Credentials, connections: int, seconds: float, procs: int) -> float:
+def measure(
+    url: str, key: Credentials, connections: int, seconds: float, procs: int, client: str = "signed"
+) -> float:
     """Calls per second over `connections` concurrent keep-alive connections."""
     procs = max(1, min(procs, connections))
     per = [connections // procs + (1 if i < connections % procs else 0) for i in range(procs)]
     start_at = time.time() + 1.0 + 0.2 * procs
     stop_at = start_at + seconds
-    jobs = [(url, key, n, start_at, stop_at) for n in per]
+    jobs = [(url, key, n, start_at, stop_at, client) for n in per]
     if procs == 1:
         ok, errors = _proc_worker(jobs[0])
     else:
@@ -215,9 +313,20 @@ def measure(url: str, key: Credentials, connections: int, seconds: float, procs:
 
 
 def run(
-    seconds: float, repeat: int, procs: int, connections: list[int], ceiling: bool = False
+    seconds: float,
+    repeat: int,
+    procs: int,
+    connections: list[int],
+    ceiling: bool = False,
+    client: str = "signed",
 ) -> dict[str, Any]:
-    results: dict[str, Any] = {"seconds": seconds, "repeat": repeat, "procs": procs, "servers": {}}
+    results: dict[str, Any] = {
+        "seconds": seconds,
+        "repeat": repeat,
+        "procs": procs,
+        "client": client,
+        "servers": {},
+    }
     servers: list[Endpoint] = [IamkitServe(), MotoServer()]
     if ceiling:
         servers.append(NullServer())
@@ -235,7 +344,7 @@ def run(
         for _ in range(repeat):
             for n in connections:
                 for ep in servers:
-                    rate = measure(ep.url, keys[ep.name], n, seconds, procs if n > 1 else 1)
+                    rate = measure(ep.url, keys[ep.name], n, seconds, procs if n > 1 else 1, client)
                     samples[ep.name][n].append(rate)
                     print(f"  {ep.name:13} {n:2} connection(s): {rate:9.0f} calls/s", file=sys.stderr)
         for ep in servers:
@@ -265,6 +374,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also measure the client against a server that does nothing (the client's own limit)",
     )
+    p.add_argument(
+        "--client",
+        choices=("signed", "replay"),
+        default="signed",
+        help="signed: sign every request (an SDK's cost); replay: sign once per connection and "
+        "replay the bytes (the servers' own capacity). Default signed",
+    )
     p.add_argument("--null-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.null_server:
@@ -273,8 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 < a.seconds <= 60 or not 1 <= a.repeat <= 10:
         p.error("--seconds must be in (0, 60] and --repeat in [1, 10]")
     conns = [int(x) for x in a.connections.split(",")]
-    res = run(a.seconds, a.repeat, a.procs, conns, a.ceiling)
-    print(f"signed iam:GetUser calls/s, median of {a.repeat} x {a.seconds:g} s (SigV4 + enforcement on)")
+    res = run(a.seconds, a.repeat, a.procs, conns, a.ceiling, a.client)
+    how = "each signed by the client" if a.client == "signed" else "signed once per connection, replayed"
+    print(
+        f"signed iam:GetUser calls/s ({how}), median of {a.repeat} x {a.seconds:g} s "
+        "(SigV4 verification + enforcement on)"
+    )
     print(f"{'connections':>11} | {'iamkit serve':>12} | {'moto':>8} | ratio")
     for n in conns:
         i = res["servers"]["iamkit serve"][str(n)]["median"]

@@ -643,9 +643,58 @@ impl Account {
     /// assert_eq!(back.get_user("bob").unwrap().attached_policies, ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
     /// ```
     pub fn to_authorization_details(&self) -> AuthorizationDetails {
+        self.export_details(None)
+    }
+
+    /// [`to_authorization_details`](Self::to_authorization_details) with every policy document
+    /// that does not come unchanged from an imported source written as its exact text (a JSON
+    /// string, [`DocumentForm::JsonText`]) rather than re-serialized: imported back, each policy
+    /// has the very text, and so the statement positions (line, column), of this account's. The
+    /// form for shipping an account to another process for analysis (Python's `executor=`);
+    /// like every authorization-details output it holds no secret (no access keys, passwords or
+    /// MFA seeds).
+    ///
+    /// ```
+    /// let mut a = iam_account::Account::new("123456789012").unwrap();
+    /// a.create_user("bob", None).unwrap();
+    /// let text = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}";
+    /// a.put_user_policy("bob", "p", text).unwrap();
+    /// let d = a.to_authorization_details_exact();
+    /// let back = iam_account::Account::from_authorization_details(&d).unwrap();
+    /// assert_eq!(back.get_user_policy("bob", "p").unwrap().document.text(), text);
+    /// ```
+    pub fn to_authorization_details_exact(&self) -> AuthorizationDetails {
+        self.export_details(Some(DocumentForm::JsonText))
+    }
+
+    /// True when the account was imported from authorization details and remembers that
+    /// source (its order, document forms, date texts) for [`to_authorization_details`](Self::to_authorization_details).
+    pub fn has_import_source(&self) -> bool {
+        self.gaad.is_some()
+    }
+
+    /// Forgets the import source: from now on the account exports as if it had been built by
+    /// API calls (entities in name order, documents as JSON objects). For a copy rebuilt from
+    /// [`to_authorization_details_exact`](Self::to_authorization_details_exact) of an account
+    /// that had no import source, this makes the copy export exactly as the original does.
+    ///
+    /// ```
+    /// let mut a = iam_account::Account::new("123456789012").unwrap();
+    /// a.create_user("bob", None).unwrap();
+    /// a.put_user_policy("bob", "p", "{ \"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}").unwrap();
+    /// let mut b = iam_account::Account::from_authorization_details(&a.to_authorization_details_exact()).unwrap();
+    /// assert!(b.has_import_source());
+    /// b.forget_import_source();
+    /// assert_eq!(b.to_authorization_details().to_json(), a.to_authorization_details().to_json());
+    /// ```
+    pub fn forget_import_source(&mut self) {
+        self.gaad = None;
+    }
+
+    fn export_details(&self, forced: Option<DocumentForm>) -> AuthorizationDetails {
         let empty = Provenance::default();
         let prov = self.gaad.as_deref().unwrap_or(&empty);
-        let form = prov.form.unwrap_or(DocumentForm::Json);
+        let form = forced.unwrap_or_else(|| prov.form.unwrap_or(DocumentForm::Json));
         let ex = Exporter { acct: self, form };
         let mut out = prov.top.clone();
 

@@ -31,6 +31,7 @@ mod last_accessed;
 pub mod mfa;
 pub mod model;
 pub mod operations;
+mod org_layout;
 mod org_policies;
 mod organization;
 pub mod paginate;
@@ -57,6 +58,7 @@ pub use enforce::{
 };
 pub use gaad::DEFAULT_IMPORT_ACCOUNT;
 pub use identities::CreateRoleOptions;
+pub use org_layout::{FULL_AWS_ACCESS_ID, LayoutError, RCP_FULL_AWS_ACCESS_ID};
 pub use org_policies::OrganizationPolicies;
 pub use organization::Organization;
 pub use secrets::{account_of_access_key, record_randomness, replay_randomness};

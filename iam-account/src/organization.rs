@@ -43,10 +43,47 @@ pub struct Organization {
     pub(crate) policies: BTreeMap<String, OrgPolicy>,
     pub(crate) attachments: BTreeMap<String, Vec<String>>,
     pub(crate) accounts: BTreeMap<String, Account>,
+    /// Account names (`ListAccounts`' `Name`), when known.
+    pub(crate) account_names: BTreeMap<String, String>,
 }
 
 const FULL_SCP: &str = "p-FullAWSAccess";
 const FULL_RCP: &str = "p-RCPFullAWSAccess";
+
+/// Checks an Organizations id: `prefix` then `min..=max` lower-case letters and digits
+/// (`mixed`: also upper-case letters and `_`, as policy ids allow).
+pub(crate) fn check_id(
+    what: &str,
+    id: &str,
+    prefix: &str,
+    min: usize,
+    max: usize,
+    mixed: bool,
+) -> Result<(), IamError> {
+    let ok = id.strip_prefix(prefix).is_some_and(|rest| {
+        (min..=max).contains(&rest.len())
+            && rest.bytes().all(|b| {
+                b.is_ascii_digit()
+                    || b.is_ascii_lowercase()
+                    || (mixed && (b.is_ascii_uppercase() || b == b'_'))
+            })
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(IamError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "The {what} {id:?} is not valid: expected {prefix} and {min} to {max} {}.",
+                if mixed {
+                    "letters, digits or underscores"
+                } else {
+                    "lower-case letters or digits"
+                }
+            ),
+        ))
+    }
+}
 
 fn not_found(what: &str, id: &str) -> IamError {
     IamError::new(
@@ -60,6 +97,27 @@ impl Organization {
     pub fn new(management: Account) -> Result<Organization, IamError> {
         let id = format!("o-{}", hex(5)?);
         let root_id = format!("r-{}", &hex(2)?);
+        Organization::with_ids(management, &id, &root_id)
+    }
+
+    /// A new organization with the given organization id (`o-` and 10–32 lower-case letters or
+    /// digits) and root id (`r-` and 4–32), as `DescribeOrganization` and `ListRoots` name them
+    /// (the patterns of the Organizations API reference, `Organization.Id` and `Root.Id`).
+    ///
+    /// ```
+    /// use iam_account::{Account, Organization};
+    /// let org = Organization::with_ids(Account::new("111111111111").unwrap(), "o-a1b2c3d4e5", "r-ab12").unwrap();
+    /// assert_eq!((org.id(), org.root_id()), ("o-a1b2c3d4e5", "r-ab12"));
+    /// assert!(Organization::with_ids(Account::new("111111111111").unwrap(), "o-x", "r-ab12").is_err());
+    /// ```
+    pub fn with_ids(
+        management: Account,
+        id: &str,
+        root_id: &str,
+    ) -> Result<Organization, IamError> {
+        check_id("organization id", id, "o-", 10, 32, false)?;
+        check_id("root id", root_id, "r-", 4, 32, false)?;
+        let (id, root_id) = (id.to_string(), root_id.to_string());
         let mut policies = BTreeMap::new();
         for (pid, name, t, doc, pt) in [
             (
@@ -98,6 +156,7 @@ impl Organization {
             policies,
             attachments: BTreeMap::new(),
             accounts: BTreeMap::new(),
+            account_names: BTreeMap::new(),
         };
         org.attach_defaults(&root_id);
         let mid = management.id.clone();
@@ -127,7 +186,7 @@ impl Organization {
         &self.management_account
     }
 
-    fn target_exists(&self, id: &str) -> bool {
+    pub(crate) fn target_exists(&self, id: &str) -> bool {
         id == self.root_id || self.ous.iter().any(|o| o.id == id) || self.accounts.contains_key(id)
     }
 
@@ -137,6 +196,44 @@ impl Organization {
         parent_id: &str,
         name: &str,
     ) -> Result<String, IamError> {
+        let id = format!("ou-{}-{}", self.root_id.trim_start_matches("r-"), hex(4)?);
+        self.create_organizational_unit_with_id(parent_id, name, &id)
+    }
+
+    /// [`create_organizational_unit`](Self::create_organizational_unit) with a given id
+    /// (`ou-`, 4–32 lower-case letters or digits, `-`, 8–32 more: the API reference's
+    /// pattern), as a layout file or `ListOrganizationalUnitsForParent` names it.
+    pub fn create_organizational_unit_with_id(
+        &mut self,
+        parent_id: &str,
+        name: &str,
+        id: &str,
+    ) -> Result<String, IamError> {
+        let valid = id
+            .strip_prefix("ou-")
+            .and_then(|r| r.split_once('-'))
+            .is_some_and(|(a, b)| {
+                let ok = |s: &str, min: usize| {
+                    (min..=32).contains(&s.len())
+                        && s.bytes()
+                            .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+                };
+                ok(a, 4) && ok(b, 8)
+            });
+        if !valid {
+            return Err(IamError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "The OU id {id:?} is not valid: expected ou-, 4 to 32 lower-case letters or digits, -, and 8 to 32 more."
+                ),
+            ));
+        }
+        if self.target_exists(id) {
+            return Err(IamError::new(
+                ErrorCode::EntityAlreadyExists,
+                format!("The id {id} is already used in this organization."),
+            ));
+        }
         validate::length("name", name, 1, 128)?;
         if parent_id != self.root_id && !self.ous.iter().any(|o| o.id == parent_id) {
             return Err(not_found("parent", parent_id));
@@ -151,7 +248,7 @@ impl Organization {
                 format!("An OU with name {name} already exists."),
             ));
         }
-        let id = format!("ou-{}-{}", self.root_id.trim_start_matches("r-"), hex(4)?);
+        let id = id.to_string();
         self.ous.push(OrgUnit {
             id: id.clone(),
             name: name.to_string(),
@@ -224,6 +321,26 @@ impl Organization {
         policy_type: OrgPolicyType,
         content: &str,
     ) -> Result<String, IamError> {
+        let id = format!("p-{}", hex(4)?);
+        self.create_policy_with_id(&id, name, policy_type, content)
+    }
+
+    /// [`create_policy`](Self::create_policy) with a given id (`p-` and 8–128 letters, digits or
+    /// underscores), as a layout file or `ListPolicies` names it.
+    pub fn create_policy_with_id(
+        &mut self,
+        id: &str,
+        name: &str,
+        policy_type: OrgPolicyType,
+        content: &str,
+    ) -> Result<String, IamError> {
+        check_id("policy id", id, "p-", 8, 128, true)?;
+        if self.policies.contains_key(id) {
+            return Err(IamError::new(
+                ErrorCode::EntityAlreadyExists,
+                format!("The policy id {id} is already used in this organization."),
+            ));
+        }
         validate::length("name", name, 1, 128)?;
         let (limit, size, pt) = match policy_type {
             OrgPolicyType::ServiceControlPolicy => (5120, content.len(), PolicyType::Scp),
@@ -238,7 +355,22 @@ impl Organization {
             ));
         }
         let document = parse(content, pt)?;
-        let id = format!("p-{}", hex(4)?);
+        // Organizations' own check (MalformedPolicyDocumentException): what the parser
+        // accepts but the policy type forbids (a Principal in an SCP, an RCP without
+        // `Principal: "*"`, ...), as the validator's ERROR findings.
+        if let Some(f) = iam_parser::validate(content, pt)
+            .into_iter()
+            .find(|f| f.is_error())
+        {
+            return Err(IamError::new(
+                ErrorCode::MalformedPolicyDocument,
+                format!(
+                    "{} ({} at line {}, column {})",
+                    f.message, f.code, f.span.start.line, f.span.start.column
+                ),
+            ));
+        }
+        let id = id.to_string();
         self.policies.insert(
             id.clone(),
             OrgPolicy {
@@ -314,6 +446,56 @@ impl Organization {
             list.retain(|p| p != policy_id);
         }
         Ok(())
+    }
+
+    /// The organizational units, parents before children.
+    pub fn organizational_units(&self) -> &[OrgUnit] {
+        &self.ous
+    }
+
+    /// The parent (root or OU id) of a member account.
+    pub fn parent_of(&self, account_id: &str) -> Option<&str> {
+        self.parents.get(account_id).map(String::as_str)
+    }
+
+    /// Every SCP and RCP, in id order (the AWS-managed `FullAWSAccess` and `RCPFullAWSAccess`
+    /// included).
+    pub fn policies(&self) -> impl Iterator<Item = &OrgPolicy> {
+        self.policies.values()
+    }
+
+    /// The ids of the policies attached to a target (root, OU or account), in attachment order.
+    pub fn attached_policies(&self, target_id: &str) -> &[String] {
+        self.attachments.get(target_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The name of a member account, when known.
+    pub fn account_name(&self, account_id: &str) -> Option<&str> {
+        self.account_names.get(account_id).map(String::as_str)
+    }
+
+    /// Sets the name of a member account (`ListAccounts`' `Name`).
+    pub fn set_account_name(&mut self, account_id: &str, name: &str) -> Result<(), IamError> {
+        if !self.accounts.contains_key(account_id) {
+            return Err(not_found("account", account_id));
+        }
+        self.account_names
+            .insert(account_id.to_string(), name.to_string());
+        Ok(())
+    }
+
+    /// The ids from the root to the account: root, OUs (outermost first), the account.
+    ///
+    /// ```
+    /// use iam_account::{Account, Organization};
+    /// let mut org = Organization::new(Account::new("111111111111").unwrap()).unwrap();
+    /// let root = org.root_id().to_string();
+    /// let ou = org.create_organizational_unit(&root, "Prod").unwrap();
+    /// org.add_account(Account::new("222222222222").unwrap(), &ou).unwrap();
+    /// assert_eq!(org.path_of("222222222222"), [root, ou, "222222222222".to_string()]);
+    /// ```
+    pub fn path_of(&self, account_id: &str) -> Vec<String> {
+        self.path(account_id)
     }
 
     /// Root, OUs (outermost first) and the account: the levels of the account's path.

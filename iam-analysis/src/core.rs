@@ -2,7 +2,7 @@
 //! keyed by policy, the optimistic / strict engines of the three-valued rule and the
 //! per-action confirmation loop behind `what_can` and the access matrix.
 
-use super::conditions::{Mode, Variant, is_conditional, variant};
+use super::conditions::{Mode, Variant, is_conditional, is_principal_key, variant};
 use super::index::index;
 use super::{Access, DecidingStatement, Grant, StatementInfo};
 use iam_account::{Layers, Named, Scope};
@@ -77,6 +77,97 @@ impl Subject {
             .and_then(|v| v.single())
             .map(str::to_string)
     }
+}
+
+/// Remembers, per policy address, whether the policy's answers depend on the principal
+/// holding it (the entry holds the policy, so no address is reused while it lives).
+#[derive(Default)]
+pub(crate) struct Dependence(HashMap<usize, (Arc<Policy>, bool)>);
+
+/// True when some statement of `p` can decide differently for two principals holding it: a
+/// policy variable anywhere in its `Resource` / `NotResource` or condition values, or a
+/// condition on a key the principal decides (evaluated per principal by the analyses).
+fn principal_dependent(p: &Policy) -> bool {
+    p.statements.iter().any(|st| {
+        st.resource
+            .as_ref()
+            .is_some_and(|r| r.iter().any(|x| x.contains("${")))
+            || st.conditions.iter().any(|c| {
+                c.entries.iter().any(|e| {
+                    is_principal_key(&e.key.value) || e.values.iter().any(|v| v.text.contains("${"))
+                })
+            })
+    })
+}
+
+/// What makes two subjects' analyses identical: the very same policies (by address, layer by
+/// layer, with the names they are known by) in the same account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct ShareKey {
+    account: String,
+    resource_account: String,
+    in_management: bool,
+    policies: Vec<usize>,
+    names: Vec<String>,
+}
+
+/// The key under which `s` shares its answers with other subjects, or `None` when it cannot:
+/// one of its policies depends on the principal ([`principal_dependent`]), or a resource-based
+/// policy applies (its `Principal` element names principals).
+pub(crate) fn share_key(s: &Subject, dependent: &mut Dependence) -> Option<ShareKey> {
+    const SEP: usize = usize::MAX;
+    let l = &s.layers;
+    if l.resource.is_some() {
+        return None;
+    }
+    let mut policies = Vec::new();
+    let mut own = false;
+    let mut add = |p: &Arc<Policy>, out: &mut Vec<usize>| {
+        let a = Arc::as_ptr(p) as usize;
+        let entry = dependent
+            .0
+            .entry(a)
+            .or_insert_with(|| (Arc::clone(p), principal_dependent(p)));
+        own = own || entry.1;
+        out.push(a);
+    };
+    for n in &l.identity {
+        add(&n.policy, &mut policies);
+    }
+    policies.push(SEP);
+    if let Some(n) = &l.boundary {
+        add(&n.policy, &mut policies);
+    }
+    policies.push(SEP);
+    for n in &l.session {
+        add(&n.policy, &mut policies);
+    }
+    for levels in [&l.scps, &l.rcps] {
+        policies.push(SEP);
+        for level in levels {
+            policies.push(SEP - 1);
+            for p in level {
+                add(p, &mut policies);
+            }
+        }
+    }
+    if own {
+        return None;
+    }
+    let names = l
+        .identity
+        .iter()
+        .chain(l.boundary.iter())
+        .chain(l.session.iter())
+        .map(|n| n.name.clone())
+        .collect();
+    Some(ShareKey {
+        account: s.principal.account().to_string(),
+        resource_account: s.resource_account.clone(),
+        in_management: s.resource_in_management,
+        policies,
+        names,
+    })
 }
 
 /// What the caches remember about one policy.

@@ -65,7 +65,9 @@ mod what_can;
 mod who_can;
 
 pub use diff::{PolicyDiff, diff_policies, diff_policy_versions, diff_principal};
-pub use matrix::{AccessMatrix, LevelMatrix, access_matrix};
+pub use matrix::{
+    AccessMatrix, LevelMatrix, RowClasses, access_matrix, access_matrix_among, row_classes,
+};
 pub use policy_from_log::{
     DecisionFilter, LogError, LogStatement, LogWarning, LoggedRequest, PolicyFromLog,
     policy_from_log,
@@ -79,7 +81,7 @@ pub use reach::{
     ReachPath, StatementRef,
 };
 pub use what_can::{ActionAccess, ServiceAccess, WhatCan, what_can};
-pub use who_can::{WhoCan, who_can};
+pub use who_can::{WhoCan, who_can, who_can_among};
 
 use iam_account::{Account, Organization, Scope};
 use iam_eval::Layer;
@@ -90,7 +92,9 @@ use std::fmt;
 use std::sync::Arc;
 
 /// How surely an action is allowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Access {
     /// Allowed for some request contexts only: a granting statement (or a Deny) has a

@@ -1,7 +1,7 @@
 //! [`who_can`]: every user and role allowed an action (or each action of a pattern).
 
 use super::conditions::{Mode, is_principal_key};
-use super::core::{Built, Cache, Subject, is_assume};
+use super::core::{Built, Cache, Dependence, ShareKey, Subject, is_assume, share_key};
 use super::index::index;
 use super::{Access, AnalysisError, DecidingStatement, Target};
 use iam_account::Scope;
@@ -9,6 +9,7 @@ use iam_eval::{Context, Decision, Request};
 use iam_model::Statement;
 use iam_model::entities::IamError;
 use iam_model::glob_ci;
+use std::collections::HashMap;
 
 /// One principal allowed one action.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -73,18 +74,66 @@ fn decide_group(
         |k: &str| is_principal_key(k) || context.contains(k),
     )
     .with_trim(|pattern: &str| pattern_matches(pattern, &parts));
+    // Principals with the very same policies (and none that depends on who they are) get the
+    // same answers: decided once per class (`core::share_key`), copied for the others.
+    let mut dependence = Dependence::default();
+    let mut classes: HashMap<ShareKey, Vec<Decided>> = HashMap::new();
     for arn in principals {
         let subject = Subject::prepare(scope, arn, first, resource)?;
-        let may_allow = subject.layers.resource.is_some()
-            || subject
-                .layers
-                .identity
-                .iter()
-                .any(|n| cache.allows(&n.policy));
-        if !may_allow {
+        let key = share_key(&subject, &mut dependence);
+        if let Some(known) = key.as_ref().and_then(|k| classes.get(k)) {
+            out.extend(known.iter().map(|(action, access, statements)| WhoCan {
+                principal: arn.clone(),
+                action: action.clone(),
+                access: *access,
+                statements: statements.clone(),
+            }));
             continue;
         }
-        let optimistic = Built::new(&subject.layers, &mut cache, Mode::Optimistic)?;
+        let start = out.len();
+        decide_one(
+            &subject, arn, group, resource, context, &mut cache, &mut out,
+        )?;
+        if let Some(k) = key {
+            let mine = out.get(start..).unwrap_or_default();
+            classes.insert(
+                k,
+                mine.iter()
+                    .map(|w| (w.action.clone(), w.access, w.statements.clone()))
+                    .collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// One decided action of a class of principals: (action, access, deciding statements).
+type Decided = (String, Access, Vec<DecidingStatement>);
+
+/// Decides every action of `group` for one prepared principal, appending to `out`.
+fn decide_one(
+    subject: &Subject,
+    arn: &str,
+    group: &[String],
+    resource: &str,
+    context: &Context<'_>,
+    cache: &mut Cache<'_>,
+    out: &mut Vec<WhoCan>,
+) -> Result<(), IamError> {
+    {
+        let identity_allows = subject
+            .layers
+            .identity
+            .iter()
+            .any(|n| cache.allows(&n.policy));
+        // Across accounts the identity side must allow too (spec §5.8): a resource policy alone
+        // grants nothing to another account's principal.
+        let cross = subject.resource_account != subject.principal.account();
+        let may_allow = identity_allows || (!cross && subject.layers.resource.is_some());
+        if !may_allow {
+            return Ok(());
+        }
+        let optimistic = Built::new(&subject.layers, cache, Mode::Optimistic)?;
         let any_conditional = {
             let l = &subject.layers;
             let mut ps = l
@@ -99,7 +148,7 @@ fn decide_group(
             ps.any(|p| cache.conditional(p))
         };
         let strict = if any_conditional {
-            Some(Built::new(&subject.layers, &mut cache, Mode::Strict)?)
+            Some(Built::new(&subject.layers, cache, Mode::Strict)?)
         } else {
             None
         };
@@ -124,14 +173,14 @@ fn decide_group(
                 .map(|m| built.origin(&subject.layers, m))
                 .collect();
             out.push(WhoCan {
-                principal: arn.clone(),
+                principal: arn.to_string(),
                 action: a.clone(),
                 access,
                 statements,
             });
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Every user and role of the account (or of every account of the organization) allowed
@@ -166,6 +215,37 @@ pub fn who_can<'a>(
     resource: &str,
     context: &Context<'_>,
 ) -> Result<Vec<WhoCan>, AnalysisError> {
+    let target = target.into();
+    who_can_among(target, &target.principals(), action, resource, context)
+}
+
+/// [`who_can`] over the given principals of `target` only (user and role ARNs, for instance
+/// one chunk of [`Target::principals`]): the unit of work that `executor=` in Python ships to
+/// other processes or machines. The entries of the principals given are exactly those
+/// [`who_can`] gives for them, in the same order (action, then principal ARN), so the chunks'
+/// answers merged and sorted by (action, principal) are the whole answer. A principal the
+/// target does not have is an error (`NoSuchEntity`).
+///
+/// ```
+/// use iam_account::Account;
+/// use iam_eval::Context;
+/// let mut a = Account::new("111122223333").unwrap();
+/// for u in ["alice", "bob"] {
+///     a.create_user(u, None).unwrap();
+///     a.attach_user_policy(u, "arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
+/// }
+/// let bob = ["arn:aws:iam::111122223333:user/bob".to_string()];
+/// let who = iam_analysis::who_can_among(&a, &bob, "iam:PassRole", "*", &Context::new()).unwrap();
+/// assert_eq!(who.len(), 1);
+/// assert_eq!(who[0].principal, bob[0]);
+/// ```
+pub fn who_can_among<'a>(
+    target: impl Into<Target<'a>>,
+    principals: &[String],
+    action: &str,
+    resource: &str,
+    context: &Context<'_>,
+) -> Result<Vec<WhoCan>, AnalysisError> {
     super::check_actions([action])?;
     let target = target.into();
     let idx = index();
@@ -180,7 +260,6 @@ pub fn who_can<'a>(
                 .map_or_else(|| action.to_string(), |i| idx.name(i).to_string()),
         ]
     };
-    let principals = target.principals();
     let scope = target.scope();
     let mut out = Vec::new();
     // Requests for the STS assume actions are decided with the role's trust policy: gather
@@ -188,13 +267,7 @@ pub fn who_can<'a>(
     let (assume, other): (Vec<String>, Vec<String>) =
         actions.into_iter().partition(|a| is_assume(a));
     for group in [assume, other] {
-        out.extend(decide_group(
-            &scope,
-            &principals,
-            &group,
-            resource,
-            context,
-        )?);
+        out.extend(decide_group(&scope, principals, &group, resource, context)?);
     }
     out.sort_by(|a, b| (&a.action, &a.principal).cmp(&(&b.action, &b.principal)));
     Ok(out)

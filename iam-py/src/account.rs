@@ -274,9 +274,19 @@ impl PyAccount {
         Ok(PyAccount::wrap(inner))
     }
 
-    /// The account as `get-account-authorization-details` JSON text.
-    fn to_authorization_details_json(&self, py: Python<'_>) -> String {
-        self.read(py, |a| a.to_authorization_details().to_json())
+    /// The account as `get-account-authorization-details` JSON text. With `exact`, documents not
+    /// unchanged from an imported source are their exact texts (JSON strings), so that an
+    /// account imported from it has the same statement positions: the analysis-only form that
+    /// `executor=` ships to workers (no secrets either way).
+    #[pyo3(signature = (exact = false))]
+    fn to_authorization_details_json(&self, py: Python<'_>, exact: bool) -> String {
+        self.read(py, |a| {
+            if exact {
+                a.to_authorization_details_exact().to_json()
+            } else {
+                a.to_authorization_details().to_json()
+            }
+        })
     }
 
     /// The 12-digit account id.
@@ -333,6 +343,17 @@ impl PyAccount {
         credentials: Option<&ClientCredentials>,
     ) -> PyResult<String> {
         self.gate(py, service, operation, params, credentials, false)
+    }
+
+    /// True when the account remembers the authorization-details source it was imported from.
+    fn has_import_source(&self, py: Python<'_>) -> bool {
+        self.read(py, Account::has_import_source)
+    }
+
+    /// Forgets the import source (`iam_account::Account::forget_import_source`): used when
+    /// unpickling an account that had none.
+    fn forget_import_source(&self, py: Python<'_>) {
+        self.write(py, Account::forget_import_source);
     }
 
     /// The enforcement mode: `"on"`, `"soft"` or `"off"`.
@@ -552,33 +573,43 @@ impl PyAccount {
         crate::analysis::what_can(py, self, principal)
     }
 
-    /// Who can do an action (or each action of a pattern), in detail.
-    #[pyo3(signature = (action, resource = "*", context = None))]
+    /// Who can do an action (or each action of a pattern), in detail; with `principals`, among
+    /// those user and role ARNs only (one chunk of an `executor=` run).
+    #[pyo3(signature = (action, resource = "*", context = None, principals = None))]
     fn who_can<'py>(
         &self,
         py: Python<'py>,
         action: &str,
         resource: &str,
         context: Option<&Bound<'_, PyAny>>,
+        principals: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        crate::analysis::who_can(py, self, action, resource, context)
+        crate::analysis::who_can(py, self, action, resource, context, principals)
     }
 
-    /// Principals × actions: (principals, actions, one byte per cell).
+    /// Principals × actions: (principals, actions, one byte per cell of each distinct row, the
+    /// distinct row of each principal).
     #[allow(clippy::type_complexity)]
-    #[pyo3(signature = (patterns, threads = None))]
+    /// With `principals`, the rows of those user and role ARNs only, in that order.
+    #[pyo3(signature = (patterns, threads = None, principals = None))]
     fn access_matrix<'py>(
         &self,
         py: Python<'py>,
         patterns: Vec<String>,
         threads: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, pyo3::types::PyBytes>)> {
+        principals: Option<Vec<String>>,
+    ) -> PyResult<(
+        Vec<String>,
+        Vec<String>,
+        Bound<'py, pyo3::types::PyBytes>,
+        Vec<u32>,
+    )> {
         // Default 2; 0 = one thread per CPU (iam_analysis::access_matrix).
         let threads = match threads.filter(|t| !t.is_none()) {
             Some(t) => crate::convert::int_in_range(t, "threads", 0, 1024)?,
             None => 2,
         };
-        crate::analysis::access_matrix(py, self, patterns, threads)
+        crate::analysis::access_matrix(py, self, patterns, threads, principals)
     }
 
     /// Privilege-escalation paths of one principal, or of every user and role.
@@ -594,6 +625,12 @@ impl PyAccount {
     /// The reach graph of the account as it is now (see `iamkit.ReachGraph`).
     fn reach_graph(&self, py: Python<'_>) -> PyResult<crate::analysis::PyReachGraph> {
         crate::analysis::reach_graph(py, self)
+    }
+
+    /// `(principals, class of each, representative of each class)`: principals of one class
+    /// share a row of the access matrix.
+    fn row_classes(&self, py: Python<'_>) -> PyResult<(Vec<String>, Vec<u32>, Vec<String>)> {
+        crate::analysis::row_classes(py, self)
     }
 
     /// The user and role ARNs the analyses look at.

@@ -119,6 +119,14 @@ pub(crate) fn what_can<'py>(
     let w = acct
         .read(py, |a| analysis::what_can(a, principal))
         .map_err(|e| analysis_error(py, &e.into()))?;
+    what_can_to_py(py, &w)
+}
+
+/// The Python shape of a [`analysis::WhatCan`] (see [`what_can`]).
+pub(crate) fn what_can_to_py<'py>(
+    py: Python<'py>,
+    w: &analysis::WhatCan,
+) -> PyResult<Bound<'py, PyAny>> {
     let mut statements: Vec<&std::sync::Arc<analysis::StatementInfo>> = Vec::new();
     let mut actions = Vec::with_capacity(w.len());
     for s in &w.services {
@@ -156,48 +164,73 @@ pub(crate) fn what_can<'py>(
     )
 }
 
-/// `account.who_can(action, resource, context)` in detail: one object per (principal, action).
+/// `account.who_can(action, resource, context)` in detail: one object per (principal, action);
+/// with `principals`, among those ARNs only (`iam_analysis::who_can_among`).
 pub(crate) fn who_can<'py>(
     py: Python<'py>,
     acct: &PyAccount,
     action: &str,
     resource: &str,
     context: Option<&Bound<'_, PyAny>>,
+    principals: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let ctx = context_of(context)?;
     let out = acct
-        .read(py, |a| {
-            analysis::who_can(a, action, resource, &ctx.as_context())
+        .read(py, |a| match &principals {
+            Some(p) => analysis::who_can_among(a, p, action, resource, &ctx.as_context()),
+            None => analysis::who_can(a, action, resource, &ctx.as_context()),
         })
         .map_err(|e| analysis_error(py, &e))?;
     to_py!(py, &out)
 }
 
-/// The access matrix: (principals, actions, one byte per cell row by row: 0 denied,
-/// 1 conditional, 2 allowed).
+/// The access matrix: (principals, actions, the distinct rows as one byte per cell, row after
+/// row: 0 denied, 1 conditional, 2 allowed, the distinct row of each principal); with
+/// `principals`, those rows only (`iam_analysis::access_matrix_among`). Principals with the
+/// same policies share a distinct row (`iam_analysis::RowClasses`).
 #[allow(clippy::type_complexity)]
 pub(crate) fn access_matrix<'py>(
     py: Python<'py>,
     acct: &PyAccount,
     patterns: Vec<String>,
     threads: usize,
-) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, PyBytes>)> {
+    principals: Option<Vec<String>>,
+) -> PyResult<(Vec<String>, Vec<String>, Bound<'py, PyBytes>, Vec<u32>)> {
     let m = acct
         .read(py, |a| {
             let p: Vec<&str> = patterns.iter().map(String::as_str).collect();
-            analysis::access_matrix(a, &p, threads)
+            match &principals {
+                Some(rows) => analysis::access_matrix_among(a, rows, &p, threads),
+                None => analysis::access_matrix(a, &p, threads),
+            }
         })
         .map_err(|e| analysis_error(py, &e))?;
-    let mut cells = Vec::with_capacity(m.principals.len() * m.actions.len());
-    for r in 0..m.principals.len() {
-        cells.extend(m.row(r).iter().map(|c| match c {
+    let distinct = m.distinct_rows();
+    let mut cells = Vec::with_capacity(distinct * m.actions.len());
+    for d in 0..distinct {
+        cells.extend(m.distinct_row(d).iter().map(|c| match c {
             None => 0u8,
             Some(Access::Conditional) => 1,
             Some(Access::Allowed) => 2,
         }));
     }
+    let rows = (0..m.principals.len())
+        .map(|r| m.row_class(r).map_or(0, |d| u32::try_from(d).unwrap_or(0)))
+        .collect();
     let actions = m.actions.iter().map(|a| a.to_string()).collect();
-    Ok((m.principals, actions, PyBytes::new(py, &cells)))
+    Ok((m.principals, actions, PyBytes::new(py, &cells), rows))
+}
+
+/// `(principals, class of each, representative of each class)`: which principals share a row
+/// of the access matrix (`iam_analysis::row_classes`).
+pub(crate) fn row_classes(
+    py: Python<'_>,
+    acct: &PyAccount,
+) -> PyResult<(Vec<String>, Vec<u32>, Vec<String>)> {
+    let c = acct
+        .read(py, |a| analysis::row_classes(a))
+        .map_err(|e| analysis_error(py, &e))?;
+    Ok((c.principals, c.class_of, c.representatives))
 }
 
 /// Privilege-escalation findings of one principal (or every user and role).
@@ -263,11 +296,34 @@ pub(crate) fn _policy_from_log<'py>(
 /// describes the account as it was when built.
 #[pyclass(module = "iamkit._native", name = "NativeReachGraph", frozen)]
 pub(crate) struct PyReachGraph {
-    graph: analysis::ReachGraph,
+    pub(crate) graph: analysis::ReachGraph,
 }
 
 #[pymethods]
 impl PyReachGraph {
+    /// A graph from its JSON text (`to_json`), as pickling ships it between processes.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<PyReachGraph> {
+        analysis::ReachGraph::from_json(text)
+            .map(|graph| PyReachGraph { graph })
+            .map_err(|e| PyValueError::new_err(format!("not a reach graph: {e}")))
+    }
+
+    /// The whole graph from parts built over disjoint sets of accounts
+    /// (`iam_analysis::ReachGraph::merge`).
+    #[staticmethod]
+    fn merge(py: Python<'_>, parts: Vec<PyRef<'_, PyReachGraph>>) -> PyReachGraph {
+        let parts: Vec<analysis::ReachGraph> = parts.iter().map(|p| p.graph.clone()).collect();
+        PyReachGraph {
+            graph: py.detach(|| analysis::ReachGraph::merge(parts)),
+        }
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let f = py.get_type::<PyReachGraph>().getattr("from_json")?;
+        Ok((f, (self.graph.to_json(),)))
+    }
+
     /// `{"nodes": [...], "edges": [...]}` as JSON text.
     fn to_json(&self) -> PyResult<String> {
         serde_json::to_string(&self.graph).map_err(|e| PyValueError::new_err(e.to_string()))

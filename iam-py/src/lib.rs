@@ -16,6 +16,7 @@ mod convert;
 mod errors;
 mod eval;
 mod finding;
+mod organization;
 mod policy;
 mod save;
 mod server;
@@ -56,6 +57,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<account::ClientCredentials>()?;
     m.add_class::<server::PyServer>()?;
     m.add_class::<analysis::PyReachGraph>()?;
+    m.add_class::<organization::PyOrganization>()?;
     m.add_function(wrap_pyfunction!(cli_files::write_cli_profile, m)?)?;
     m.add_function(wrap_pyfunction!(cli_files::read_cli_profiles, m)?)?;
     m.add_function(wrap_pyfunction!(checks::_check_no_new_access, m)?)?;

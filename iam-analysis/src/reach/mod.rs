@@ -19,6 +19,15 @@
 //! | `EditPolicy` X → T | X can give T any permission: `Put/Attach{User,Role}Policy` on T, `Put/AttachGroupPolicy` on a group of T, `CreatePolicyVersion` (or `SetDefaultPolicyVersion`, when older versions exist: conditional) on a customer managed policy attached to T or its groups, `AddUserToGroup` of T to a group that grants this; when T has a permissions boundary, X must also be able to delete it |
 //! | `ServiceTrust` S → R | R's trust policy lets the service S assume R (informational: nobody becomes a service) |
 //!
+//! **Across accounts** (an [`Organization`](iam_account::Organization)) the only edges are
+//! `AssumeRole` onto roles of another account whose trust policy names the caller's account,
+//! its root or one of its principals (or `*`): both sides are decided (spec §5.6, §5.8) — the
+//! caller's identity policies, boundary and the SCPs of its account's path, and the trust
+//! policy with the RCPs of the role account's path; neither SCPs nor RCPs apply in the
+//! management account (§5.10). IAM has no resource-based policies, so nobody edits another
+//! account's principals, and roles are passed to services only within their account. An admin
+//! becomes every principal of its own account, and from there follows these edges.
+//!
 //! Conditions follow the analyses' three-valued rule: keys decided by the principal and the
 //! keys the method fixes (`iam:PassedToService`, `iam:PolicyARN` =
 //! `arn:aws:iam::aws:policy/AdministratorAccess`) are evaluated; any other key is unknown. A
@@ -69,7 +78,9 @@ use std::sync::Arc;
 pub const ADMIN_POLICY_ARN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 /// What a node is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeKind {
     /// An IAM user.
@@ -81,7 +92,7 @@ pub enum NodeKind {
 }
 
 /// A principal of the graph.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Node {
     /// The ARN (the service principal name for a service).
     pub arn: String,
@@ -98,7 +109,7 @@ pub struct Node {
 }
 
 /// How a principal can give itself any permission.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AdminGrant {
     /// The method (`PutUserPolicy`, `AttachRolePolicy`, `CreatePolicyVersion`, `CreateRole`…).
     pub method: String,
@@ -109,7 +120,9 @@ pub struct AdminGrant {
 }
 
 /// The kind of an edge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum EdgeKind {
     /// `sts:AssumeRole`.
@@ -140,7 +153,7 @@ impl EdgeKind {
 }
 
 /// One statement that took part in a decision, with where it is written.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StatementRef {
     /// `identity`, `permissions_boundary`, `resource` (the trust policy), `scp[n]`, …
     pub layer: String,
@@ -163,7 +176,7 @@ pub struct StatementRef {
 }
 
 /// One request a hop needs, with the statements the engine reported as deciding it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Evidence {
     /// The action (`iam:PassRole`).
     pub action: String,
@@ -178,7 +191,7 @@ pub struct Evidence {
 }
 
 /// A way for [`from`](Self::from) to gain [`to`](Self::to)'s permissions.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Edge {
     /// Source ARN.
     pub from: String,
@@ -245,7 +258,7 @@ pub enum AdminStatus {
 }
 
 /// The reach graph of an account or organization: see the [module docs](self).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReachGraph {
     /// Users, then roles (each in ARN order), then service principals.
     pub nodes: Vec<Node>,
@@ -317,6 +330,9 @@ fn decidable(key: &str) -> bool {
 struct Engines {
     opt: Built,
     strict: Option<Built>,
+    /// The requests' resource is in an organization's management account: RCPs do not apply
+    /// (spec §5.10).
+    resource_in_management: bool,
 }
 
 impl Engines {
@@ -337,7 +353,11 @@ impl Engines {
         } else {
             None
         };
-        Ok(Engines { opt, strict })
+        Ok(Engines {
+            opt,
+            strict,
+            resource_in_management: false,
+        })
     }
 }
 
@@ -435,6 +455,8 @@ struct Actor {
     patterns: Vec<String>,
     /// The graph actions some identity Allow statement names (a quick "may it at all").
     may_set: std::collections::HashSet<&'static str>,
+    /// Its identity Allow statements, for [`Actor::may_on`].
+    allows: Vec<AllowStatement>,
     /// Per [`PASSROLE_METHODS`] entry: the evidence of each of its service actions, when all
     /// are allowed (computed only for actors that may pass roles).
     methods: Vec<Option<Vec<Evidence>>>,
@@ -449,6 +471,23 @@ impl Actor {
         self.may_set.contains(action)
     }
 
+    /// True when some identity Allow statement names `action` and a resource pattern that
+    /// can match `resource` (policy variables widened: `${aws:username}` is the user's name,
+    /// any other variable `*`; `NotResource` matches anything). An over-approximation that
+    /// skips the engine for requests no statement could allow: the identity side must allow
+    /// every request the graph makes with it.
+    fn may_on(&self, action: &str, resource: &str) -> bool {
+        self.may(action)
+            && self.allows.iter().any(|st| {
+                let action_matches = st.actions.iter().any(|p| glob_ci(p, action)) != st.not_action;
+                action_matches
+                    && st
+                        .resources
+                        .as_ref()
+                        .is_none_or(|rs| rs.iter().any(|p| glob_ci(p, resource)))
+            })
+    }
+
     fn may_uncached(allow_actions: &[(bool, Vec<String>)], action: &str) -> bool {
         allow_actions.iter().any(|(neg, pats)| {
             if *neg {
@@ -458,6 +497,37 @@ impl Actor {
             }
         })
     }
+}
+
+/// An identity Allow statement as [`Actor::may_on`] reads it.
+struct AllowStatement {
+    not_action: bool,
+    actions: Vec<String>,
+    /// `None` for `NotResource` (or no resource element): any resource may match.
+    resources: Option<Vec<String>>,
+}
+
+/// A resource pattern with its policy variables widened: `${aws:username}` becomes the user's
+/// name when known, every other `${…}` a `*` (so the pattern matches at least what it can
+/// match for any value).
+fn widen_variables(pattern: &str, username: Option<&str>) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let Some(j) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        match (after[..j].eq_ignore_ascii_case("aws:username"), username) {
+            (true, Some(u)) => out.push_str(u),
+            _ => out.push('*'),
+        }
+        rest = &after[j + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The three-valued decision of one request with evidence.
@@ -477,9 +547,10 @@ fn decide(
         .nth(4)
         .filter(|a| !a.is_empty())
         .unwrap_or(principal.account());
-    let req = Request::new(principal, action, resource)
+    let mut req = Request::new(principal, action, resource)
         .with_context(ctx)
         .with_resource_account(account);
+    req.resource_in_management_account = engines.resource_in_management;
     if !engines.opt.engine.evaluate(&req).is_allowed() {
         return None;
     }
@@ -609,6 +680,73 @@ fn trusted_services(trust: &Policy) -> Vec<String> {
     out
 }
 
+/// The accounts whose principals a trust policy's Allow statements name in `AWS` entries
+/// (an account id, a root ARN, a user / role / session ARN), or `None` when it may name any
+/// account: `"*"`, a wildcard in the account field, a unique id (`AROA…`, whose account is
+/// not written), or `NotPrincipal`.
+fn trusted_accounts(trust: &Policy) -> Option<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    for st in &trust.statements {
+        if st.effect.value != Effect::Allow {
+            continue;
+        }
+        let Some(c) = &st.principal else { continue };
+        if c.negated || c.value.is_wildcard() {
+            return None;
+        }
+        for (k, v) in c.value.entries() {
+            if k != iam_model::PrincipalKey::Aws {
+                continue;
+            }
+            let account = if v.starts_with("arn:") {
+                v.split(':').nth(4).unwrap_or("*")
+            } else {
+                v
+            };
+            if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+                out.insert(account.to_string());
+            } else {
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The accounts of the target, other than `accounts`, holding a role whose trust policy may
+/// name a principal of one of `accounts` (its id, root or a principal ARN; or any account):
+/// with `accounts` themselves, what [`ReachGraph::build_for`] needs to find every edge
+/// starting in `accounts`. In id order.
+///
+/// ```
+/// use iam_account::{Account, Organization};
+/// let mut org = Organization::new(Account::new("111111111111").unwrap()).unwrap();
+/// let root = org.root_id().to_string();
+/// let mut b = Account::new("222222222222").unwrap();
+/// b.create_role("r", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+///   "Principal":{"AWS":"111111111111"},"Action":"sts:AssumeRole"}]}"#).unwrap();
+/// org.add_account(b, &root).unwrap();
+/// assert_eq!(iam_analysis::reach::trusting_accounts(&org, &["111111111111"]), ["222222222222"]);
+/// assert!(iam_analysis::reach::trusting_accounts(&org, &["222222222222"]).is_empty());
+/// ```
+pub fn trusting_accounts<'a>(target: impl Into<Target<'a>>, accounts: &[&str]) -> Vec<String> {
+    let target = target.into();
+    let mut out = Vec::new();
+    for a in target.accounts() {
+        if accounts.contains(&a.id()) {
+            continue;
+        }
+        let trusts = a.roles_iter().any(|r| {
+            trusted_accounts(&r.trust_policy.shared())
+                .is_none_or(|set| accounts.iter().any(|x| set.contains(*x)))
+        });
+        if trusts {
+            out.push(a.id().to_string());
+        }
+    }
+    out
+}
+
 /// What the builder knows about a user or role.
 struct Entity<'a> {
     account: &'a Account,
@@ -645,6 +783,14 @@ struct Builder<'a, 'c> {
     service_assume: HashMap<(usize, String), Option<Evidence>>,
     /// Per entity: the service principals its trust policy names (roles only).
     role_services: Vec<Vec<String>>,
+    /// Account id → its entities (indices), in entity order.
+    by_account: HashMap<String, Vec<usize>>,
+    /// Account id → roles of *other* accounts whose trust policy names that account, its root
+    /// or one of its principals.
+    trusting: HashMap<String, Vec<usize>>,
+    /// Roles whose trust policy may name any account (`*`, wildcards in the account, unique
+    /// ids, `NotPrincipal`).
+    trusting_any: Vec<usize>,
 }
 
 /// The requests of an `EditPolicy` X → T or of a self-grant, if any.
@@ -653,6 +799,21 @@ fn edit_evidence(
     actor: &Actor,
     target: usize,
 ) -> Option<(String, Vec<Evidence>)> {
+    // None of the editing actions at all: nothing to decide (most principals).
+    const EDITS: [&str; 9] = [
+        "iam:PutUserPolicy",
+        "iam:AttachUserPolicy",
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:PutGroupPolicy",
+        "iam:AttachGroupPolicy",
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:AddUserToGroup",
+    ];
+    if !EDITS.iter().any(|a| actor.may(a)) {
+        return None;
+    }
     let (account, user, role, t_arn, boundary) = {
         let t = b.entities.get(target)?;
         if t.protected() {
@@ -663,7 +824,7 @@ fn edit_evidence(
     let mut ctx = Context::new();
     ctx.insert("iam:PolicyARN", ADMIN_POLICY_ARN);
     let d = |action: &str, resource: &str| -> Option<Evidence> {
-        if !actor.may(action) {
+        if !actor.may_on(action, resource) {
             return None;
         }
         decide(
@@ -818,6 +979,36 @@ impl ReachGraph {
     /// statements that can apply to the actions the graph asks about; a role's trust policy is
     /// compiled with each caller only when it may name the caller.
     pub fn build<'a>(target: impl Into<Target<'a>>) -> Result<ReachGraph, AnalysisError> {
+        ReachGraph::build_for(target, None)
+    }
+
+    /// The part of the graph whose edges start in `actor_accounts` (every account when
+    /// `None`): every principal of the target is a node, but only those of `actor_accounts`
+    /// are examined (admin or not, outgoing edges). [`ReachGraph::merge`] of the parts over
+    /// disjoint sets of accounts covering the organization is [`ReachGraph::build`] of it:
+    /// this is how `iamkit.Organization` splits the work between an executor's workers.
+    /// A part only needs the accounts of its actors and those whose roles trust them.
+    ///
+    /// ```
+    /// use iam_account::{Account, Organization};
+    /// use iam_analysis::ReachGraph;
+    /// let mut org = Organization::new(Account::new("111111111111").unwrap()).unwrap();
+    /// let root = org.root_id().to_string();
+    /// let mut b = Account::new("222222222222").unwrap();
+    /// b.create_user("admin", None).unwrap();
+    /// b.attach_user_policy("admin", "arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
+    /// org.add_account(b, &root).unwrap();
+    /// let parts = vec![
+    ///     ReachGraph::build_for(&org, Some(&["111111111111"])).unwrap(),
+    ///     ReachGraph::build_for(&org, Some(&["222222222222"])).unwrap(),
+    /// ];
+    /// let whole = ReachGraph::build(&org).unwrap();
+    /// assert_eq!(ReachGraph::merge(parts).to_json(), whole.to_json());
+    /// ```
+    pub fn build_for<'a>(
+        target: impl Into<Target<'a>>,
+        actor_accounts: Option<&[&str]>,
+    ) -> Result<ReachGraph, AnalysisError> {
         let target = target.into();
         let scope = target.scope();
         let actions = graph_actions();
@@ -858,7 +1049,11 @@ impl ReachGraph {
             group_admin: HashMap::new(),
             service_assume: HashMap::new(),
             role_services: Vec::new(),
+            by_account: HashMap::new(),
+            trusting: HashMap::new(),
+            trusting_any: Vec::new(),
         };
+        b.index_accounts();
         b.role_services = b
             .entities
             .iter()
@@ -869,12 +1064,96 @@ impl ReachGraph {
             })
             .collect();
         b.nodes();
-        let mut actors = b.actors()?;
         b.service_trust()?;
-        for actor in &mut actors {
-            b.principal_edges(actor)?;
+        // One actor at a time: its compiled engines are dropped once its edges are found, so
+        // memory does not grow with the number of principals (50,000 in an organization).
+        for i in 0..b.entities.len() {
+            if let Some(mut actor) = b.actor(i, actor_accounts)? {
+                b.principal_edges(&mut actor)?;
+            }
         }
         let mut g = b.graph;
+        g.reindex();
+        Ok(g)
+    }
+
+    /// The whole graph from parts built by [`ReachGraph::build_for`] over disjoint sets of
+    /// accounts: nodes and edges put together (a principal is an admin when the part that
+    /// examined it says so; edges of a service's trust found by several parts kept once), in
+    /// [`ReachGraph::build`]'s order.
+    pub fn merge(parts: Vec<ReachGraph>) -> ReachGraph {
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut at: HashMap<String, usize> = HashMap::new();
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut seen_edges: std::collections::HashSet<(String, String, String)> =
+            std::collections::HashSet::new();
+        for part in parts {
+            for n in part.nodes {
+                match at.get(&n.arn) {
+                    Some(&i) => {
+                        if nodes[i].admin.is_none() {
+                            nodes[i].admin = n.admin;
+                        }
+                    }
+                    None => {
+                        at.insert(n.arn.clone(), nodes.len());
+                        nodes.push(n);
+                    }
+                }
+            }
+            for e in part.edges {
+                if seen_edges.insert((e.from.clone(), e.to.clone(), e.method.clone())) {
+                    edges.push(e);
+                }
+            }
+        }
+        // build()'s order: accounts in id order, users then roles by name as IAM keys them
+        // (case-insensitively), then the services by name.
+        nodes.sort_by(|a, b| {
+            let k = |n: &Node| {
+                (
+                    n.kind == NodeKind::Service,
+                    n.account.clone(),
+                    n.kind,
+                    n.name.to_ascii_lowercase(),
+                    n.arn.clone(),
+                )
+            };
+            k(a).cmp(&k(b))
+        });
+        let mut g = ReachGraph {
+            nodes,
+            edges,
+            by_arn: HashMap::new(),
+            out: Vec::new(),
+        };
+        g.reindex();
+        g
+    }
+
+    /// The graph as JSON text (`{"nodes": [...], "edges": [...]}`); [`ReachGraph::from_json`]
+    /// reads it back.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// A graph written by [`ReachGraph::to_json`].
+    pub fn from_json(text: &str) -> Result<ReachGraph, serde_json::Error> {
+        let mut g: ReachGraph = serde_json::from_str(text)?;
+        g.reindex();
+        Ok(g)
+    }
+
+    /// Recomputes the ARN index, sorts the edges by source then target then method, and
+    /// recomputes the outgoing lists.
+    fn reindex(&mut self) {
+        let g = self;
+        g.by_arn = g
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.arn.clone(), i))
+            .collect();
         g.edges.sort_by(|x, y| {
             (g.by_arn.get(&x.from), g.by_arn.get(&x.to), &x.method).cmp(&(
                 g.by_arn.get(&y.from),
@@ -890,11 +1169,42 @@ impl ReachGraph {
                 o.push(i);
             }
         }
-        Ok(g)
     }
 }
 
 impl Builder<'_, '_> {
+    /// Fills [`Builder::by_account`], [`Builder::trusting`] and [`Builder::trusting_any`].
+    fn index_accounts(&mut self) {
+        for (i, e) in self.entities.iter().enumerate() {
+            let own = e.account.id();
+            self.by_account.entry(own.to_string()).or_default().push(i);
+            let Some(r) = e.role else { continue };
+            match trusted_accounts(&r.trust_policy.shared()) {
+                None => self.trusting_any.push(i),
+                Some(accounts) => {
+                    for a in accounts.into_iter().filter(|a| a != own) {
+                        self.trusting.entry(a).or_default().push(i);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Roles of other accounts that may trust a principal of `account` (over-approximate:
+    /// the engine decides each).
+    fn foreign_roles(&self, account: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self.trusting.get(account).cloned().unwrap_or_default();
+        out.extend(
+            self.trusting_any
+                .iter()
+                .copied()
+                .filter(|&i| self.entities[i].account.id() != account),
+        );
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     fn nodes(&mut self) {
         for e in &self.entities {
             let (kind, name, slr) = match (e.user, e.role) {
@@ -933,14 +1243,27 @@ impl Builder<'_, '_> {
         }
     }
 
-    fn actors(&mut self) -> Result<Vec<Actor>, AnalysisError> {
-        let mut out = Vec::new();
-        for (i, e) in self.entities.iter().enumerate() {
+    /// Entity `i` compiled for the identity-side questions, unless it is outside `accounts`.
+    fn actor(
+        &mut self,
+        i: usize,
+        accounts: Option<&[&str]>,
+    ) -> Result<Option<Actor>, AnalysisError> {
+        {
+            let Some(e) = self.entities.get(i) else {
+                return Ok(None);
+            };
+            if accounts.is_some_and(|a| !a.contains(&e.account.id())) {
+                return Ok(None);
+            }
             let subject = Subject::prepare(&self.scope, &e.arn, "iam:PassRole", "*")?;
-            let engines = Engines::new(&subject.layers, &mut self.cache)?;
+            let mut engines = Engines::new(&subject.layers, &mut self.cache)?;
+            engines.resource_in_management = subject.resource_in_management;
             let carriers = carriers(Some(e.account), &e.arn, &subject.layers);
             let mut patterns = Vec::new();
             let mut allow_actions = Vec::new();
+            let mut allows = Vec::new();
+            let username = e.user.map(|u| u.name.as_str());
             for n in &subject.layers.identity {
                 for st in &n.policy.statements {
                     if st.effect.value != Effect::Allow {
@@ -950,6 +1273,15 @@ impl Builder<'_, '_> {
                         st.action.negated,
                         st.action.iter().map(str::to_string).collect(),
                     ));
+                    allows.push(AllowStatement {
+                        not_action: st.action.negated,
+                        actions: st.action.iter().map(str::to_string).collect(),
+                        resources: st
+                            .resource
+                            .as_ref()
+                            .filter(|r| !r.negated)
+                            .map(|r| r.iter().map(|p| widen_variables(p, username)).collect()),
+                    });
                     if let Some(r) = &st.resource
                         && !r.negated
                     {
@@ -972,12 +1304,12 @@ impl Builder<'_, '_> {
                 carriers,
                 patterns,
                 may_set,
+                allows,
                 methods: Vec::new(),
                 instance_profile: None,
             };
-            out.push(actor);
+            Ok(Some(actor))
         }
-        Ok(out)
     }
 
     /// The engine deciding whether services may assume role `i` (its trust policy alone).
@@ -1112,13 +1444,32 @@ impl Builder<'_, '_> {
         } else if let Some(g) = self.create_role_admin(actor) {
             self.graph.nodes[me].admin = Some(g);
         }
-        // An admin can become every principal: PMapper computes no edges from admins either.
-        if self.graph.nodes[me].admin.is_some() {
+        let my_account = self.entities[me].account.id().to_string();
+        // Roles of other accounts whose trust policy may name this principal: the only
+        // cross-account edges (IAM has no resource-based policies, so nobody edits another
+        // account's principals or passes its roles).
+        let foreign = self.foreign_roles(&my_account);
+        // An admin can become every principal of its account: PMapper computes no edges from
+        // admins either. Other accounts' roles it still reaches only through their trust.
+        let admin = self.graph.nodes[me].admin.is_some();
+        if !admin {
+            Self::prepare_methods(actor);
+        }
+        let actor: &Actor = actor;
+        for t in foreign {
+            let t_arn = self.entities[t].arn.clone();
+            let t_name = self.graph.nodes[t].name.clone();
+            self.assume_edge(actor, t, &my_arn, &my_name, &t_arn, &t_name)?;
+        }
+        if admin {
             return Ok(());
         }
-        Self::prepare_methods(actor);
-        let actor: &Actor = actor;
-        for t in 0..self.entities.len() {
+        let same: Vec<usize> = self
+            .by_account
+            .get(&my_account)
+            .cloned()
+            .unwrap_or_default();
+        for t in same {
             if t == me {
                 continue;
             }
@@ -1203,7 +1554,11 @@ impl Builder<'_, '_> {
             })
     }
 
-    fn role_edges(
+    /// The `sts:AssumeRole` edge from the actor to role `t`, in the same account or across
+    /// accounts. Across accounts both sides must allow (spec §5.6, §5.8): the caller's identity
+    /// policies (with its boundary and the SCPs of its account's path) and the role's trust
+    /// policy (with the RCPs of the role account's path, none in the management account, §5.10).
+    fn assume_edge(
         &mut self,
         actor: &Actor,
         t: usize,
@@ -1218,23 +1573,29 @@ impl Builder<'_, '_> {
         let trust = role.trust_policy.shared();
         let trust_name = format!("trust policy of {t_name}");
         let empty = Context::new();
-        // sts:AssumeRole with every layer, the trust policy included.
         let uid = self.entities[actor.node]
             .user
             .map(|u| u.id.as_str())
             .or(self.entities[actor.node].role.map(|r| r.id.as_str()));
+        let same = self.entities[t].account.id() == actor.subject.principal.account();
         let (direct, account_level) = trust_names(&trust, &actor.subject.principal, uid);
-        if direct || (account_level && actor.may("sts:AssumeRole")) {
-            let same = self.entities[t].account.id() == actor.subject.principal.account();
-            let (layers, principal) = if same {
+        // Across accounts the caller's identity policies must allow, whatever the trust names.
+        let may = actor.may_on("sts:AssumeRole", t_arn);
+        if (direct && (same || may)) || (account_level && may) {
+            let (layers, principal, in_management) = if same {
                 let mut l = actor.subject.layers.clone();
                 l.resource = Some((Arc::clone(&trust), PolicyType::Trust));
-                (l, actor.subject.principal.clone())
+                (
+                    l,
+                    actor.subject.principal.clone(),
+                    actor.engines.resource_in_management,
+                )
             } else {
                 let s = Subject::prepare(&self.scope, my_arn, "sts:AssumeRole", t_arn)?;
-                (s.layers, s.principal)
+                (s.layers, s.principal, s.resource_in_management)
             };
-            let engines = Engines::new(&layers, &mut self.cache)?;
+            let mut engines = Engines::new(&layers, &mut self.cache)?;
+            engines.resource_in_management = in_management;
             if let Some(ev) = decide(
                 &engines,
                 &layers,
@@ -1261,11 +1622,25 @@ impl Builder<'_, '_> {
                 });
             }
         }
-        if self.entities[t].protected() {
+        Ok(())
+    }
+
+    fn role_edges(
+        &mut self,
+        actor: &Actor,
+        t: usize,
+        my_arn: &str,
+        my_name: &str,
+        t_arn: &str,
+        t_name: &str,
+    ) -> Result<(), AnalysisError> {
+        self.assume_edge(actor, t, my_arn, my_name, t_arn, t_name)?;
+        let empty = Context::new();
+        if self.entities[t].role.is_none() || self.entities[t].protected() {
             return Ok(());
         }
         // iam:UpdateAssumeRolePolicy, then sts:AssumeRole under a trust policy naming the actor.
-        if actor.may("iam:UpdateAssumeRolePolicy")
+        if actor.may_on("iam:UpdateAssumeRolePolicy", t_arn)
             && let Some(update) = decide(
                 &actor.engines,
                 &actor.subject.layers,
@@ -1283,7 +1658,8 @@ impl Builder<'_, '_> {
             if let Ok(p) = iam_parser::parse_policy(&text, PolicyType::Trust) {
                 let mut layers = actor.subject.layers.clone();
                 layers.resource = Some((Arc::new(p), PolicyType::Trust));
-                let engines = Engines::new(&layers, &mut self.cache)?;
+                let mut engines = Engines::new(&layers, &mut self.cache)?;
+                engines.resource_in_management = actor.engines.resource_in_management;
                 let name = format!("trust policy of {t_name} as rewritten");
                 if let Some(assume) = decide(
                     &engines,
@@ -1319,7 +1695,10 @@ impl Builder<'_, '_> {
         // trust policy names the service, the actor may call the method's actions (computed
         // once per actor), the service may assume the role (once per role and service); the
         // PassRole request itself last.
-        let may_pass = actor.may("iam:PassRole");
+        if actor.methods.iter().all(Option::is_none) {
+            return Ok(()); // no service method's actions are allowed (computed once per actor)
+        }
+        let may_pass = actor.may_on("iam:PassRole", t_arn);
         let services = self.role_services.get(t).cloned().unwrap_or_default();
         let has_profile = self.entities[t]
             .role
@@ -1445,8 +1824,15 @@ impl Builder<'_, '_> {
             ));
         }
         for ((method, what), kind, unknown) in tries {
+            if !actor
+                .may_set
+                .iter()
+                .any(|a| a.strip_prefix("iam:") == Some(method))
+            {
+                continue;
+            }
             let action = format!("iam:{method}");
-            if !actor.may(&action) {
+            if !actor.may_on(&action, t_arn) {
                 continue;
             }
             if let Some(ev) = decide(
@@ -1519,13 +1905,20 @@ impl ReachGraph {
     /// Shortest paths (by number of hops) from node `from` over the edges that make one
     /// principal act as another: `parent[n]` = the edge reaching `n`.
     fn bfs(&self, from: usize) -> Vec<Option<usize>> {
+        self.bfs_from(&[from])
+    }
+
+    /// [`bfs`](Self::bfs) from several start nodes at once (their `parent` stays `None`).
+    fn bfs_from(&self, seeds: &[usize]) -> Vec<Option<usize>> {
         let mut parent: Vec<Option<usize>> = vec![None; self.nodes.len()];
         let mut seen = vec![false; self.nodes.len()];
         let mut q = VecDeque::new();
-        if let Some(s) = seen.get_mut(from) {
-            *s = true;
+        for &from in seeds {
+            if let Some(s) = seen.get_mut(from) {
+                *s = true;
+            }
+            q.push_back(from);
         }
-        q.push_back(from);
         while let Some(n) = q.pop_front() {
             // Allowed edges first, so that an unconditional hop is preferred at equal length.
             let mut out: Vec<usize> = self.out.get(n).cloned().unwrap_or_default();
@@ -1578,34 +1971,34 @@ impl ReachGraph {
     /// Every principal `principal` can become, transitively, each with the shortest path
     /// (fewest hops; unconditional hops preferred), sorted by length then ARN.
     ///
-    /// An admin can become every user and role (it can give itself any permission, so also
-    /// `iam:CreateAccessKey`, `iam:UpdateAssumeRolePolicy`, …): each is listed with no steps and
-    /// the access of its admin grant.
+    /// An admin can become every user and role of its own account (it can give itself any
+    /// permission, so also `iam:CreateAccessKey`, `iam:UpdateAssumeRolePolicy`, …): each is
+    /// listed with no steps and the access of its admin grant. In an organization the paths
+    /// go on from there through other accounts' roles that trust those principals.
     pub fn reach(&self, principal: &str) -> Result<Vec<ReachPath>, AnalysisError> {
         let from = self.index(principal)?;
-        if let Some(g) = self.nodes.get(from).and_then(|n| n.admin.as_ref()) {
-            let mut out: Vec<ReachPath> = self
+        let grant = self.nodes.get(from).and_then(|n| n.admin.as_ref());
+        let seeds: Vec<usize> = match (grant, self.nodes.get(from)) {
+            (Some(_), Some(me)) => self
                 .nodes
                 .iter()
                 .enumerate()
-                .filter(|(i, n)| *i != from && n.kind != NodeKind::Service)
-                .map(|(_, n)| ReachPath {
-                    target: n.arn.clone(),
-                    steps: Vec::new(),
-                    access: g.access,
-                })
-                .collect();
-            out.sort_by(|a, b| a.target.cmp(&b.target));
-            return Ok(out);
-        }
-        let parent = self.bfs(from);
+                .filter(|(_, n)| n.kind != NodeKind::Service && n.account == me.account)
+                .map(|(i, _)| i)
+                .collect(),
+            _ => vec![from],
+        };
+        let base = grant.map_or(Access::Allowed, |g| g.access);
+        let parent = self.bfs_from(&seeds);
         let mut out: Vec<ReachPath> = (0..self.nodes.len())
-            .filter(|&n| n != from && parent.get(n).is_some_and(Option::is_some))
+            .filter(|&n| {
+                n != from && (seeds.contains(&n) || parent.get(n).is_some_and(Option::is_some))
+            })
             .map(|n| {
                 let steps = self.path_to(&parent, from, n);
                 ReachPath {
                     target: self.nodes.get(n).map(|x| x.arn.clone()).unwrap_or_default(),
-                    access: self.access_of(&steps),
+                    access: base.min(self.access_of(&steps)),
                     steps,
                 }
             })

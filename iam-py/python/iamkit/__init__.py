@@ -16,6 +16,7 @@ from iamkit._analysis import AccessMatrix, action_info, check_action, diff_polic
 from iamkit._display import FindingList
 from iamkit._errors import (
     MalformedPolicyDocument,
+    OrganizationLayoutError,
     PolicyCompileError,
     PolicyParseError,
     UnknownActionError,
@@ -37,6 +38,7 @@ from iamkit._native import (
     validate,
     write_cli_profile,
 )
+from iamkit._organization import Organization
 from iamkit._policy_from_log import DecisionLogError, policy_from_log
 from iamkit._reach import Escalation, ReachGraph, ReachPath
 from iamkit._server import RootCredentials, Server
@@ -57,6 +59,8 @@ __all__ = [
     "FindingList",
     "IamClientError",
     "MalformedPolicyDocument",
+    "Organization",
+    "OrganizationLayoutError",
     "Policy",
     "PolicyCompileError",
     "PolicyParseError",

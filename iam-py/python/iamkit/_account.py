@@ -875,18 +875,40 @@ class Account:
         *,
         include_conditional: bool = True,
         transitive: bool = False,
+        executor: Any = None,
+        progress: Any = None,
     ) -> list[str]:
         """ARNs of the users and roles allowed ``action`` on ``resource`` (see ``iamkit._analysis``).
 
         With ``transitive=True`` also those that can become such a principal (or an admin);
-        ``.details`` then carries each one's ``"path"`` and ``"via"``."""
+        ``.details`` then carries each one's ``"path"`` and ``"via"``.
+
+        ``executor``: where the principals are decided, in chunks — a
+        ``concurrent.futures.Executor`` (a process pool, a Dask client's ``get_executor()``,
+        Ray's), ``"serial"``, ``"process"`` or ``None`` (a process pool only when the account is
+        large enough to pay for it); the answer is the serial one. ``progress``: see
+        ``iamkit._parallel.map_tasks``."""
         from iamkit import _analysis
 
         if transitive:
             return _analysis.who_can_transitive(
-                self, action, resource, context, include_conditional=include_conditional
+                self,
+                action,
+                resource,
+                context,
+                include_conditional=include_conditional,
+                executor=executor,
+                progress=progress,
             )
-        return _analysis.who_can(self, action, resource, context, include_conditional=include_conditional)
+        return _analysis.who_can(
+            self,
+            action,
+            resource,
+            context,
+            include_conditional=include_conditional,
+            executor=executor,
+            progress=progress,
+        )
 
     def reach_graph(self) -> Any:
         """The reach graph of the account as it is now (an ``iamkit.ReachGraph``): who can become
@@ -913,11 +935,19 @@ class Account:
 
         return _reach.reach_graph(self).reach(_analysis.resolve_principal(self, principal))
 
-    def access_matrix(self, actions: str | list[str] = "*", *, threads: int = 2) -> Any:
-        """Users and roles x actions, as an ``iamkit.AccessMatrix``."""
+    def access_matrix(
+        self,
+        actions: str | list[str] = "*",
+        *,
+        threads: int = 2,
+        executor: Any = None,
+        progress: Any = None,
+    ) -> Any:
+        """Users and roles x actions, as an ``iamkit.AccessMatrix``. ``executor`` (see
+        :meth:`who_can`) computes the rows in chunks of principals elsewhere; same matrix."""
         from iamkit import _analysis
 
-        return _analysis.access_matrix(self, actions, threads=threads)
+        return _analysis.access_matrix(self, actions, threads=threads, executor=executor, progress=progress)
 
     def resolve_principal(self, principal: str) -> str:
         """The ARN of a user or role of this account given as its ARN or bare name (``alice``).
@@ -932,12 +962,16 @@ class Account:
 
         return _analysis.resolve_principal(self, principal)
 
-    def privilege_escalation(self, principal: str | None = None) -> list[Any]:
+    def privilege_escalation(
+        self, principal: str | None = None, *, executor: Any = None, progress: Any = None
+    ) -> list[Any]:
         """Escalations to admin (``iamkit.Escalation`` dicts) of one principal, or the shortest of
-        each user and role that can escalate; admins get none (see ``iamkit._analysis``)."""
+        each user and role that can escalate; admins get none (see ``iamkit._analysis``).
+        ``executor`` (whole account; see :meth:`who_can`): the search from each principal runs in
+        chunks elsewhere; same answer, same order."""
         from iamkit import _analysis
 
-        return _analysis.privilege_escalation(self, principal)
+        return _analysis.privilege_escalation(self, principal, executor=executor, progress=progress)
 
     def counts(self) -> dict[str, int]:
         """``{"users", "groups", "roles", "policies"}`` (customer managed policies)."""
@@ -945,9 +979,21 @@ class Account:
         return {"users": u, "groups": g, "roles": r, "policies": p}
 
     def __reduce__(self) -> tuple[Any, ...]:
+        return self._reduce(exact=False)
+
+    def _reduce(self, *, exact: bool) -> tuple[Any, ...]:
+        """The pickle of the account: its authorization details (never a secret: no access
+        keys, passwords or MFA seeds), organization policies, enforcement mode. ``exact``: the
+        analysis-only form of :class:`AnalysisAccount` (documents as their exact texts)."""
         org = getattr(self, "_org_policies", None)
         management = getattr(self, "_org_management", (False, None))
-        state = (self.account_id, self.alias, self._native.to_authorization_details_json())
+        # An account built by API calls (no import source) travels with its documents' exact
+        # texts and is restored without a source: the copy's statement positions and its
+        # to_authorization_details() are the original's.
+        fresh = not self._native.has_import_source()
+        state = (self.account_id, self.alias, self._native.to_authorization_details_json(exact or fresh))
+        if fresh:
+            return (_restore_account, (*state, org, self.enforce, *management, True))
         if management != (False, None):
             return (_restore_account, (*state, org, self.enforce, *management))
         if self.enforce != "on":
@@ -994,6 +1040,23 @@ class Account:
         )
 
 
+class AnalysisAccount:
+    """An :class:`Account` packed for analysis in another process (``executor=``): it pickles
+    as the account's authorization details with every policy document as its exact text, so
+    the copy's analyses (statement positions included) are the original's. Like the account's
+    own pickle it holds no secret; unlike it, for an imported account changed since, the
+    copy's ``to_authorization_details()`` shows the changed documents as JSON strings, which is
+    why it is for analysis only."""
+
+    __slots__ = ("account",)
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return self.account._reduce(exact=True)
+
+
 def _restore_account(
     account_id: str,
     alias: str | None,
@@ -1002,8 +1065,11 @@ def _restore_account(
     enforce: str = "on",
     management_account: bool = False,
     organization_id: str | None = None,
+    fresh: bool = False,
 ) -> Account:
     native = _native.NativeAccount.from_authorization_details_json(details_json, account_id)
+    if fresh:
+        native.forget_import_source()
     acct = Account._wrap(native)
     if alias and native.alias is None:
         acct.client("iam").create_account_alias(AccountAlias=alias)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import html
 import json
 import os
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from iamkit import _kinds, _native
+from iamkit import _kinds, _native, _parallel
 from iamkit._args import int_in_range
 from iamkit._errors import WrongDocumentError
 
@@ -252,12 +253,114 @@ def what_can(account: Account, principal: str, *, include_conditional: bool = Tr
     return out
 
 
+# ---- executor= (iamkit._parallel): chunks of principals shipped to workers ------------------
+
+#: Serial cost estimates used by ``executor=None`` to decide whether a process pool pays
+#: (:data:`iamkit._parallel.POOL_MIN_SECONDS`) and whether to show progress. who_can: 378 ms of
+#: CPU for 50,000 principals (release wheel, BENCHMARKS.md "Scale: 50,000 principals"); matrix:
+#: per cell as if no two principals shared a row (32 s on one thread for 50,000 x 22,091 with
+#: 11,025 distinct rows, on a loaded machine); escalations: a search over the graph from each
+#: principal (a rough figure: the search from one principal visits what it can reach).
+WHO_CAN_SECONDS_PER_PRINCIPAL = 8e-6
+MATRIX_SECONDS_PER_CELL = 2e-8
+ESCALATION_SECONDS_PER_PRINCIPAL_SQUARED = 2e-8
+
+
+def _shipped_account(account: Account) -> _parallel.Shipped[Account]:
+    """The account, packed once for the workers of this run, in its analysis-only form
+    (:class:`iamkit._account.AnalysisAccount`: exact policy texts, no secrets). A worker
+    unpickles it as a plain :class:`Account`; here the account itself is used."""
+    from iamkit._account import AnalysisAccount
+
+    return _parallel.ship(account, wire=AnalysisAccount(account))
+
+
+def _who_can_task(task: tuple[Any, str, str, dict[str, Any] | None, list[str]]) -> list[dict[str, Any]]:
+    shipped, action, resource, context, principals = task
+    acct: Account = shipped.get()
+    out: list[dict[str, Any]] = acct._native.who_can(action, resource, context, principals)
+    return out
+
+
+def _matrix_task(task: tuple[Any, list[str], list[str]]) -> tuple[list[str], bytes, list[int]]:
+    shipped, patterns, principals = task
+    acct: Account = shipped.get()
+    rows, _, cells, classes = acct._native.access_matrix(patterns, 1, principals)
+    # Most cells are 0 (denied): compressed, the way back is ~30x smaller (a chunk of 1,000
+    # distinct rows x 22,091 actions is 22 MB of cells).
+    return rows, zlib.compress(cells, 1), classes
+
+
+def _escalation_task(task: tuple[Any, list[str]]) -> list[Any]:
+    from iamkit import _reach
+
+    shipped, principals = task
+    graph = shipped.memo("reach_graph", _reach.reach_graph)
+    out = []
+    for p in principals:
+        found = graph.escalations(p)
+        if found:
+            out.append(found[0])
+    return out
+
+
+def _plan(executor: _parallel.ExecutorArg, n: int, estimate: float) -> tuple[Any, int]:
+    """(the resolved executor or ``None`` for serial, the number of chunks)."""
+    ex = _parallel.resolve(executor, estimate)
+    if ex is None:
+        # Serial: one call, or ~20 calls when it is long enough to show progress.
+        parts = 20 if estimate >= _parallel.PROGRESS_AFTER_SECONDS else 1
+        return None, max(1, min(parts, n))
+    return ex, _parallel.chunk_count(ex, n, min_size=16)
+
+
+def _principal_count(account: Account) -> int:
+    """Users + roles (what the analyses range over), without listing them."""
+    users, _, roles, _ = account._native.counts()
+    return int(users) + int(roles)
+
+
+def _chunk_names(chunks: Sequence[Sequence[str]]) -> list[str]:
+    names, start = [], 0
+    for c in chunks:
+        names.append(f"principals {start}-{start + len(c) - 1}: {c[0]} …" if c else "no principals")
+        start += len(c)
+    return names
+
+
 def who_can_details(
-    account: Account, action: str, resource: str = "*", context: dict[str, Any] | None = None
+    account: Account,
+    action: str,
+    resource: str = "*",
+    context: dict[str, Any] | None = None,
+    *,
+    executor: _parallel.ExecutorArg = None,
+    progress: _parallel.Progress = None,
 ) -> list[dict[str, Any]]:
-    """One ``{"principal", "action", "access", "statements"}`` per principal and action."""
-    details: list[dict[str, Any]] = account._native.who_can(action, resource, context)
-    return details
+    """One ``{"principal", "action", "access", "statements"}`` per principal and action, sorted
+    by action then principal ARN. ``executor``: see :func:`iamkit._parallel.map_tasks` (the
+    principals are split into chunks; the answer is the serial one)."""
+    n = _principal_count(account)
+    ex, parts = _plan(executor, n, n * WHO_CAN_SECONDS_PER_PRINCIPAL)
+    if ex is None and parts == 1:
+        details: list[dict[str, Any]] = account._native.who_can(action, resource, context)
+        return details
+    _native.check_action(action)  # an unknown action fails here, before any work is shipped
+    principals = account._native.principals()
+    chunks = _parallel.split(principals, parts)
+    target = _shipped_account(account) if ex is not None else _parallel.Shipped(account)
+    tasks = [(target, action, resource, context, list(c)) for c in chunks]
+    parts_out = _parallel.map_tasks(
+        _who_can_task,
+        tasks,
+        executor=ex if ex is not None else "serial",
+        progress=progress,
+        desc="who_can",
+        names=_chunk_names(chunks),
+    )
+    merged = [d for part in parts_out for d in part]
+    merged.sort(key=lambda d: (d["action"], d["principal"]))
+    return merged
 
 
 def who_can(
@@ -267,13 +370,16 @@ def who_can(
     context: dict[str, Any] | None = None,
     *,
     include_conditional: bool = True,
+    executor: _parallel.ExecutorArg = None,
+    progress: _parallel.Progress = None,
 ) -> PrincipalList:
     """ARNs of the account's users and roles allowed ``action`` (a pattern such as ``s3:*``
     lists a principal allowed any of its actions) on ``resource``. An action or pattern that
-    matches nothing in the catalog raises :class:`iamkit.UnknownActionError`."""
+    matches nothing in the catalog raises :class:`iamkit.UnknownActionError`. ``executor``:
+    where the principals are decided (:func:`iamkit._parallel.map_tasks`); same answer."""
     details = [
         d
-        for d in who_can_details(account, action, resource, context)
+        for d in who_can_details(account, action, resource, context, executor=executor, progress=progress)
         if include_conditional or d["access"] == "allowed"
     ]
     seen: dict[str, None] = {}
@@ -284,7 +390,13 @@ def who_can(
     return out
 
 
-def privilege_escalation(account: Account, principal: str | None = None) -> list[Any]:
+def privilege_escalation(
+    account: Account,
+    principal: str | None = None,
+    *,
+    executor: _parallel.ExecutorArg = None,
+    progress: _parallel.Progress = None,
+) -> list[Any]:
     """Escalations to admin from the reach graph (:class:`iamkit._reach.Escalation`, a ``dict``):
     for one principal, the shortest escalation of each method it can start with (``rule.id``:
     ``CreateAccessKey``, ``PassRoleEC2`` …; :meth:`iamkit.ReachGraph.escalations` lists one per
@@ -293,12 +405,35 @@ def privilege_escalation(account: Account, principal: str | None = None) -> list
 
     Each is ``{"principal", "target", "access", "steps": [...], "rule": {"id", "description",
     "references"}}``; ``rule`` names the method of the first step (``CreateAccessKey``,
-    ``PassRoleEC2`` …) and each step names both principals and the enabling statements."""
+    ``PassRoleEC2`` …) and each step names both principals and the enabling statements.
+
+    ``executor`` (whole account only): the principals are split into chunks, each worker builds
+    the reach graph once and searches its chunk (:func:`iamkit._parallel.map_tasks`); the
+    answer, and its order, are the serial run's."""
     from iamkit import _reach
 
     graph = _reach.reach_graph(account)
     if principal is None:
-        return list(graph.escalations())
+        starts = [n["arn"] for n in graph.nodes if n["kind"] != "service" and n.get("admin") is None]
+        n = len(starts)
+        ex, parts = _plan(executor, n, n * n * ESCALATION_SECONDS_PER_PRINCIPAL_SQUARED)
+        if ex is None and parts == 1:
+            return list(graph.escalations())
+        chunks = _parallel.split(starts, parts)
+        if ex is None:
+            target = _parallel.Shipped(account)
+            target.memo("reach_graph", lambda _: graph)
+        else:
+            target = _shipped_account(account)
+        found = _parallel.map_tasks(
+            _escalation_task,
+            [(target, list(c)) for c in chunks],
+            executor=ex if ex is not None else "serial",
+            progress=progress,
+            desc="privilege_escalation",
+            names=_chunk_names(chunks),
+        )
+        return [e for part in found for e in part]
     seen: set[str] = set()
     out = []
     for e in graph.escalations(resolve_principal(account, principal)):
@@ -319,13 +454,23 @@ def who_can_transitive(
     context: dict[str, Any] | None = None,
     *,
     include_conditional: bool = True,
+    executor: _parallel.ExecutorArg = None,
+    progress: _parallel.Progress = None,
 ) -> PrincipalList:
     """:func:`who_can` with the principals that can become one of those allowed (or an admin):
     each detail carries ``"path"`` (the steps, empty for a direct grant) and ``"via"`` (the
-    principal holding the grant)."""
+    principal holding the grant). ``executor`` applies to the direct grants."""
     from iamkit import _reach
 
-    direct = who_can(account, action, resource, context, include_conditional=include_conditional)
+    direct = who_can(
+        account,
+        action,
+        resource,
+        context,
+        include_conditional=include_conditional,
+        executor=executor,
+        progress=progress,
+    )
     graph = _reach.reach_graph(account)
     details: list[dict[str, Any]] = []
     holders: dict[str, dict[str, Any]] = {}
@@ -401,14 +546,35 @@ _CELL = {0: "", 1: "conditional", 2: "allowed"}
 
 
 class AccessMatrix:
-    """Principals x actions: each cell is ``"allowed"``, ``"conditional"`` or ``""``."""
+    """Principals x actions: each cell is ``"allowed"``, ``"conditional"`` or ``""``.
 
-    __slots__ = ("_actions", "_cells", "_principals")
+    Principals with the same policies share one stored row (``iam_analysis::RowClasses``):
+    ``cells`` holds the distinct rows (one byte per cell: 0 denied, 1 conditional, 2 allowed)
+    and ``rows[i]`` the distinct row of principal ``i`` (``None``: row ``i`` is distinct row
+    ``i``). A matrix of 50,000 principals x 22,091 actions is a few thousand distinct rows, not
+    1.1 GB of cells."""
 
-    def __init__(self, principals: list[str], actions: list[str], cells: bytes) -> None:
+    __slots__ = ("_actions", "_cells", "_principals", "_rows")
+
+    def __init__(
+        self, principals: list[str], actions: list[str], cells: bytes, rows: Sequence[int] | None = None
+    ) -> None:
         self._principals = principals
         self._actions = actions
         self._cells = cells
+        self._rows: Sequence[int] = range(len(principals)) if rows is None else rows
+        if len(self._rows) != len(principals):
+            raise ValueError("AccessMatrix: one row class per principal expected")
+
+    @property
+    def distinct_rows(self) -> int:
+        """How many distinct rows are stored."""
+        return len(self._cells) // len(self._actions) if self._actions else 0
+
+    def _distinct(self, r: int) -> bytes:
+        n = len(self._actions)
+        d = self._rows[r]
+        return self._cells[d * n : (d + 1) * n]
 
     @property
     def principals(self) -> list[str]:
@@ -453,13 +619,11 @@ class AccessMatrix:
     def cell(self, principal: int | str, action: int | str) -> str:
         """The cell of a principal and action (by index or name)."""
         r, c = self._row(principal), self._column(action)
-        return _CELL[self._cells[r * len(self.actions) + c]]
+        return _CELL[self._cells[self._rows[r] * len(self.actions) + c]]
 
     def row(self, principal: int | str) -> list[str]:
         """One principal's cells."""
-        r = self._row(principal)
-        n = len(self.actions)
-        return [_CELL[b] for b in self._cells[r * n : (r + 1) * n]]
+        return [_CELL[b] for b in self._distinct(self._row(principal))]
 
     def allowed(self, principal: int | str, *, include_conditional: bool = True) -> list[str]:
         """The actions a principal is allowed."""
@@ -498,12 +662,13 @@ class AccessMatrix:
         Raises ``ImportError`` when pandas is not installed."""
         import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
-        n = len(self.actions)
-        data = [[_CELL[b] for b in self._cells[r * n : (r + 1) * n]] for r in range(len(self.principals))]
+        data = [[_CELL[b] for b in self._distinct(r)] for r in range(len(self.principals))]
         return pd.DataFrame(data, index=pd.Index(self.principals, name="principal"), columns=self.actions)
 
     def __repr__(self) -> str:
-        allowed = sum(1 for b in self._cells if b)
+        n = len(self._actions)
+        per_row = [sum(1 for b in self._cells[d * n : (d + 1) * n] if b) for d in range(self.distinct_rows)]
+        allowed = sum(per_row[d] for d in self._rows)
         size = f"{len(self.principals)} principals x {len(self.actions)} actions"
         return f"<AccessMatrix {size}, {allowed} allowed cells>"
 
@@ -514,11 +679,71 @@ class AccessMatrix:
         return note + _table(["principal", *cols], rows, len(rows))
 
 
-def access_matrix(account: Account, actions: str | Sequence[str] = "*", *, threads: int = 2) -> AccessMatrix:
+def access_matrix(
+    account: Account,
+    actions: str | Sequence[str] = "*",
+    *,
+    threads: int = 2,
+    executor: _parallel.ExecutorArg = None,
+    progress: _parallel.Progress = None,
+) -> AccessMatrix:
     """Every user and role x the catalog actions matching ``actions`` (a pattern or a list of
-    patterns; ``"*"`` for all), computed in Rust on ``threads`` threads."""
+    patterns; ``"*"`` for all), computed in Rust on ``threads`` threads. Principals with the
+    same policies share one row, computed once.
+
+    ``executor``: the distinct rows are computed in chunks on a process pool, a Dask or Ray
+    executor (:func:`iamkit._parallel.map_tasks`; each worker process on one thread);
+    ``"serial"`` or the default for a small matrix: here, on ``threads`` threads. The matrix is
+    the same whichever runs it."""
     patterns = [actions] if isinstance(actions, str) else list(actions)
     # 0 = one thread per CPU
     threads = int_in_range(threads, "threads", 0, 1024)
-    principals, names, cells = account._native.access_matrix(patterns, threads)
-    return AccessMatrix(principals, names, bytes(cells))
+    for p in patterns:
+        _native.check_action(p)  # an unknown pattern fails here, before any work is shipped
+    # The columns (catalog order), from a matrix of no rows.
+    names = account._native.access_matrix(patterns, 1, [])[1]
+    n = _principal_count(account)
+    # The estimate is of the work in one thread, as if no two principals shared a row.
+    ex, parts = _plan(executor, n, n * len(names) * MATRIX_SECONDS_PER_CELL)
+    if ex is None and parts == 1:
+        principals, names, cells, rows = account._native.access_matrix(patterns, threads)
+        return AccessMatrix(principals, names, bytes(cells), rows)
+    principals, class_of, reps = account._native.row_classes()
+    if ex is not None:
+        parts = _parallel.chunk_count(ex, len(reps), min_size=8)
+    else:
+        parts = max(1, min(parts, len(reps)))
+    chunks = [list(c) for c in _parallel.split(reps, parts)]
+    if ex is None:
+        # Serial, in chunks for the progress display.
+        def one(chunk: list[str]) -> tuple[list[str], bytes, list[int]]:
+            r, _, c, m = account._native.access_matrix(patterns, threads, chunk)
+            return r, bytes(c), m
+
+        done = _parallel.map_tasks(
+            one,
+            chunks,
+            executor="serial",
+            progress=progress,
+            desc="access_matrix",
+            names=_chunk_names(chunks),
+        )
+    else:
+        target = _shipped_account(account)
+        done = _parallel.map_tasks(
+            _matrix_task,
+            [(target, patterns, c) for c in chunks],
+            executor=ex,
+            progress=progress,
+            desc="access_matrix",
+            names=_chunk_names(chunks),
+        )
+    width = len(names)
+    parts_out: list[bytes] = []
+    for _, packed, m in done:
+        cells = packed if ex is None else zlib.decompress(packed)
+        if list(m) == list(range(len(m))):
+            parts_out.append(cells)
+        else:  # the worker found representatives sharing a row: one row per representative
+            parts_out.extend(cells[d * width : (d + 1) * width] for d in m)
+    return AccessMatrix(principals, names, b"".join(parts_out), class_of)

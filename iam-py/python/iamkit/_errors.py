@@ -8,6 +8,7 @@ from iamkit._args import U32_MAX, int_in_range
 
 __all__ = [
     "MalformedPolicyDocument",
+    "OrganizationLayoutError",
     "PolicyCompileError",
     "PolicyParseError",
     "UnknownActionError",
@@ -227,6 +228,22 @@ class WrongDocumentError(ValueError):
         self.message = message
         self.got = got
         self.wanted = wanted
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OrganizationLayoutError(ValueError):
+    """An organization layout (``iamkit.Organization.from_file`` / ``from_dict``, format in
+    ``docs/organization.md``) that cannot be loaded. ``path`` is the JSON path of the field at
+    fault (``"Accounts[2].ParentId"``, ``"Policies[0].Content"``; empty for the document
+    itself), ``message`` says what is wrong, with AWS's error code and message when
+    Organizations or IAM would refuse it (``MalformedPolicyDocument: ...``)."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message, path)
+        self.message = message
+        self.path = path
 
     def __str__(self) -> str:
         return self.message

@@ -1,0 +1,847 @@
+//! The organization layout: one JSON document describing an [`Organization`] — its ids, the OU
+//! tree, each member account's IAM state (`get-account-authorization-details`, inline or in a
+//! file beside the layout) and the SCPs / RCPs with their attachments. The format is iamkit's
+//! own (documented in `docs/organization.md`); its names follow the Organizations API
+//! (`DescribeOrganization`, `ListOrganizationalUnitsForParent`, `ListAccountsForParent`,
+//! `DescribePolicy`, `ListTargetsForPolicy`):
+//!
+//! ```json
+//! {
+//!   "Organization": {"Id": "o-a1b2c3d4e5", "RootId": "r-ab12", "ManagementAccountId": "111111111111"},
+//!   "OrganizationalUnits": [{"Id": "ou-ab12-11111111", "Name": "Prod", "ParentId": "r-ab12"}],
+//!   "Accounts": [
+//!     {"Id": "111111111111", "Name": "management", "ParentId": "r-ab12", "AuthorizationDetails": {}},
+//!     {"Id": "222222222222", "ParentId": "ou-ab12-11111111", "AuthorizationDetailsFile": "prod.json"}],
+//!   "Policies": [{"Id": "p-12345678", "Name": "NoLeaving", "Type": "SERVICE_CONTROL_POLICY",
+//!                 "Content": {"Version": "2012-10-17", "Statement": []}, "Targets": ["r-ab12"]}]
+//! }
+//! ```
+//!
+//! `FullAWSAccess` (`p-FullAWSAccess`) and `RCPFullAWSAccess` are attached to every root, OU and
+//! account, as AWS attaches them by default
+//! (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html>):
+//! listing `p-FullAWSAccess` in `Policies` with `Targets` makes those its only attachments (every
+//! target must keep at least one SCP); `RCPFullAWSAccess` cannot be detached
+//! (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html>),
+//! so it is never listed.
+//!
+//! Every error names the JSON path of the field at fault (`Accounts[3].ParentId`), never drops
+//! it: an unknown key, an attachment to an unknown target, a cycle in the OU tree, a policy
+//! Organizations would refuse (`MalformedPolicyDocumentException` and its message).
+
+use super::Account;
+use super::organization::Organization;
+use iam_model::entities::{IamError, OrgPolicyType};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The id of the AWS-managed `FullAWSAccess` SCP.
+pub const FULL_AWS_ACCESS_ID: &str = "p-FullAWSAccess";
+/// The id of the AWS-managed `RCPFullAWSAccess` RCP.
+pub const RCP_FULL_AWS_ACCESS_ID: &str = "p-RCPFullAWSAccess";
+
+/// OUs nest at most five levels below the root ("Quotas for AWS Organizations":
+/// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>).
+const MAX_OU_DEPTH: usize = 5;
+
+/// A layout that could not be loaded: the JSON path of the field at fault and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutError {
+    /// JSON path (`Accounts[2].AuthorizationDetailsFile`, `Policies[0].Content`); empty for
+    /// the document itself.
+    pub path: String,
+    /// What is wrong (AWS's code and message when Organizations or IAM would refuse it).
+    pub message: String,
+}
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for LayoutError {}
+
+fn err(path: impl Into<String>, message: impl Into<String>) -> LayoutError {
+    LayoutError {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+fn iam_err(path: impl Into<String>, e: &IamError) -> LayoutError {
+    err(path, format!("{}: {}", e.code.as_str(), e.message))
+}
+
+fn join(base: &str, key: &str) -> String {
+    if base.is_empty() {
+        key.to_string()
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
+/// The members of an object, refusing keys outside `allowed`.
+fn object<'a>(
+    v: &'a Value,
+    path: &str,
+    allowed: &[&str],
+) -> Result<&'a Map<String, Value>, LayoutError> {
+    let Some(m) = v.as_object() else {
+        return Err(err(path, format!("expected an object, got {}", kind(v))));
+    };
+    if let Some(k) = m.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(err(
+            join(path, k),
+            format!("unknown field; expected one of {}", allowed.join(", ")),
+        ));
+    }
+    Ok(m)
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn string<'a>(
+    m: &'a Map<String, Value>,
+    path: &str,
+    key: &str,
+) -> Result<Option<&'a str>, LayoutError> {
+    match m.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(v) => Err(err(
+            join(path, key),
+            format!("expected a string, got {}", kind(v)),
+        )),
+    }
+}
+
+fn required<'a>(m: &'a Map<String, Value>, path: &str, key: &str) -> Result<&'a str, LayoutError> {
+    string(m, path, key)?.ok_or_else(|| err(join(path, key), "missing required field"))
+}
+
+fn array<'a>(m: &'a Map<String, Value>, path: &str, key: &str) -> Result<&'a [Value], LayoutError> {
+    match m.get(key) {
+        None => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(v) => Err(err(
+            join(path, key),
+            format!("expected an array, got {}", kind(v)),
+        )),
+    }
+}
+
+/// One account entry before the organization is built.
+struct AccountEntry {
+    id: String,
+    name: Option<String>,
+    parent: String,
+    path: String,
+    account: Account,
+}
+
+impl Organization {
+    /// Loads a layout from JSON text; `base_dir` resolves `AuthorizationDetailsFile` paths
+    /// (the layout file's directory). See the [module docs](crate::Organization::from_layout).
+    pub fn from_layout_json(
+        text: &str,
+        base_dir: Option<&Path>,
+    ) -> Result<Organization, LayoutError> {
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            err(
+                "",
+                format!("not JSON: {e} (line {}, column {})", e.line(), e.column()),
+            )
+        })?;
+        Organization::from_layout(&v, base_dir)
+    }
+
+    /// Loads an organization layout (iamkit's format, described in `docs/organization.md`):
+    /// the organization's ids, the OU tree, each account's `get-account-authorization-details`
+    /// (inline or a file relative to `base_dir`) and the SCPs / RCPs with their targets.
+    ///
+    /// ```
+    /// use iam_account::Organization;
+    /// use serde_json::json;
+    /// let layout = json!({
+    ///   "Organization": {"Id": "o-a1b2c3d4e5", "RootId": "r-ab12", "ManagementAccountId": "111111111111"},
+    ///   "OrganizationalUnits": [{"Id": "ou-ab12-11111111", "Name": "Prod", "ParentId": "r-ab12"}],
+    ///   "Accounts": [
+    ///     {"Id": "111111111111", "ParentId": "r-ab12", "AuthorizationDetails": {}},
+    ///     {"Id": "222222222222", "ParentId": "ou-ab12-11111111", "AuthorizationDetails": {}}],
+    ///   "Policies": [{"Id": "p-nos3delete", "Name": "NoS3Delete", "Type": "SERVICE_CONTROL_POLICY",
+    ///     "Content": {"Version": "2012-10-17", "Statement": [
+    ///       {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]},
+    ///     "Targets": ["ou-ab12-11111111"]}]});
+    /// let org = Organization::from_layout(&layout, None).unwrap();
+    /// assert_eq!(org.path_of("222222222222"), ["r-ab12", "ou-ab12-11111111", "222222222222"]);
+    /// assert_eq!(org.to_layout(), layout.clone()); // FullAWSAccess everywhere: not listed
+    ///
+    /// let mut bad = layout.clone();
+    /// bad["Policies"][0]["Targets"] = json!(["333333333333"]);
+    /// let e = Organization::from_layout(&bad, None).unwrap_err();
+    /// assert_eq!(e.path, "Policies[0].Targets[0]");
+    /// ```
+    pub fn from_layout(
+        layout: &Value,
+        base_dir: Option<&Path>,
+    ) -> Result<Organization, LayoutError> {
+        let top = object(
+            layout,
+            "",
+            &[
+                "Organization",
+                "OrganizationalUnits",
+                "Accounts",
+                "Policies",
+            ],
+        )?;
+        let o = top
+            .get("Organization")
+            .ok_or_else(|| err("Organization", "missing required field"))?;
+        let o = object(o, "Organization", &["Id", "RootId", "ManagementAccountId"])?;
+        let management = required(o, "Organization", "ManagementAccountId")?.to_string();
+        let org_id = string(o, "Organization", "Id")?
+            .map_or_else(|| format!("o-{management}"), str::to_string);
+        let root_id = string(o, "Organization", "RootId")?.unwrap_or("r-root");
+        // --- OUs: ids, parents, no cycle, at most five levels.
+        let mut ous: Vec<(String, String, String, String)> = Vec::new(); // id, name, parent, path
+        for (i, v) in array(top, "", "OrganizationalUnits")?.iter().enumerate() {
+            let path = format!("OrganizationalUnits[{i}]");
+            let m = object(v, &path, &["Id", "Name", "ParentId"])?;
+            let id = required(m, &path, "Id")?;
+            let name = required(m, &path, "Name")?;
+            let parent = required(m, &path, "ParentId")?;
+            if ous.iter().any(|o| o.0 == id) || id == root_id {
+                return Err(err(join(&path, "Id"), format!("duplicate id {id}")));
+            }
+            ous.push((id.into(), name.into(), parent.into(), path));
+        }
+        let ou_index: BTreeMap<&str, usize> = ous
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.0.as_str(), i))
+            .collect();
+        let mut order: Vec<usize> = Vec::new(); // parents first
+        let mut depth: BTreeMap<usize, usize> = BTreeMap::new();
+        for start in 0..ous.len() {
+            let mut chain = vec![start];
+            let mut cur = start;
+            loop {
+                if depth.contains_key(&cur) {
+                    break;
+                }
+                let parent = ous[cur].2.as_str();
+                if parent == root_id {
+                    break;
+                }
+                let Some(&p) = ou_index.get(parent) else {
+                    return Err(err(
+                        join(&ous[cur].3, "ParentId"),
+                        format!(
+                            "unknown parent {parent}: not the root ({root_id}) or an OU of the layout"
+                        ),
+                    ));
+                };
+                if chain.contains(&p) {
+                    let names: Vec<&str> = chain.iter().map(|&c| ous[c].0.as_str()).collect();
+                    return Err(err(
+                        join(&ous[cur].3, "ParentId"),
+                        format!("cycle in the OU tree: {} → {parent}", names.join(" → ")),
+                    ));
+                }
+                chain.push(p);
+                cur = p;
+            }
+            for &c in chain.iter().rev() {
+                if depth.contains_key(&c) {
+                    continue;
+                }
+                let d = match ou_index.get(ous[c].2.as_str()) {
+                    Some(p) => depth.get(p).copied().unwrap_or(0) + 1,
+                    None => 1,
+                };
+                if d > MAX_OU_DEPTH {
+                    return Err(err(
+                        join(&ous[c].3, "ParentId"),
+                        format!(
+                            "OU {} would be {d} levels below the root; AWS Organizations allows at most {MAX_OU_DEPTH}",
+                            ous[c].0
+                        ),
+                    ));
+                }
+                depth.insert(c, d);
+                order.push(c);
+            }
+        }
+        // --- Accounts.
+        let mut entries: Vec<AccountEntry> = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (i, v) in array(top, "", "Accounts")?.iter().enumerate() {
+            let path = format!("Accounts[{i}]");
+            let m = object(
+                v,
+                &path,
+                &[
+                    "Id",
+                    "Name",
+                    "ParentId",
+                    "AuthorizationDetails",
+                    "AuthorizationDetailsFile",
+                ],
+            )?;
+            let id = required(m, &path, "Id")?.to_string();
+            if !seen.insert(id.clone()) {
+                return Err(err(join(&path, "Id"), format!("duplicate account {id}")));
+            }
+            let parent = required(m, &path, "ParentId")?.to_string();
+            if parent != root_id && !ou_index.contains_key(parent.as_str()) {
+                return Err(err(
+                    join(&path, "ParentId"),
+                    format!(
+                        "unknown parent {parent}: not the root ({root_id}) or an OU of the layout"
+                    ),
+                ));
+            }
+            let name = string(m, &path, "Name")?.map(str::to_string);
+            let (text, where_) = match (
+                m.get("AuthorizationDetails"),
+                m.get("AuthorizationDetailsFile"),
+            ) {
+                (Some(_), Some(_)) => {
+                    return Err(err(
+                        join(&path, "AuthorizationDetailsFile"),
+                        "give AuthorizationDetails or AuthorizationDetailsFile, not both",
+                    ));
+                }
+                (Some(d), None) => {
+                    if !d.is_object() {
+                        return Err(err(
+                            join(&path, "AuthorizationDetails"),
+                            format!(
+                                "expected the get-account-authorization-details object, got {}",
+                                kind(d)
+                            ),
+                        ));
+                    }
+                    (d.to_string(), join(&path, "AuthorizationDetails"))
+                }
+                (None, Some(Value::String(f))) => {
+                    let p = join(&path, "AuthorizationDetailsFile");
+                    let file = resolve(f, base_dir).map_err(|m| err(&p, m))?;
+                    let text = std::fs::read_to_string(&file)
+                        .map_err(|e| err(&p, format!("cannot read {}: {e}", file.display())))?;
+                    (text, p)
+                }
+                (None, Some(v)) => {
+                    return Err(err(
+                        join(&path, "AuthorizationDetailsFile"),
+                        format!("expected a path string, got {}", kind(v)),
+                    ));
+                }
+                (None, None) => {
+                    return Err(err(
+                        &path,
+                        "missing AuthorizationDetails (the get-account-authorization-details object) or AuthorizationDetailsFile (its path)",
+                    ));
+                }
+            };
+            let details = iam_parser::gaad::parse_authorization_details(&text).map_err(|e| {
+                err(
+                    &where_,
+                    format!("not get-account-authorization-details JSON: {e}"),
+                )
+            })?;
+            let account = Account::from_authorization_details_in(&details, &id)
+                .map_err(|e| iam_err(join(&path, "Id"), &e))?;
+            entries.push(AccountEntry {
+                id,
+                name,
+                parent,
+                path,
+                account,
+            });
+        }
+        let Some(mi) = entries.iter().position(|e| e.id == management) else {
+            return Err(err(
+                "Organization.ManagementAccountId",
+                format!("the management account {management} is not in Accounts"),
+            ));
+        };
+        // --- Build.
+        let m = entries.remove(mi);
+        let mut org = Organization::with_ids(m.account, &org_id, root_id).map_err(|e| {
+            let field = if e.message.contains("root id") {
+                "RootId"
+            } else {
+                "Id"
+            };
+            iam_err(format!("Organization.{field}"), &e)
+        })?;
+        let (m_parent, m_path, m_name) = (m.parent, m.path, m.name);
+        for &i in &order {
+            let (id, name, parent, path) = &ous[i];
+            org.create_organizational_unit_with_id(parent, name, id)
+                .map_err(|e| iam_err(path.clone(), &e))?;
+        }
+        org.move_account(&management, &m_parent)
+            .map_err(|e| iam_err(join(&m_path, "ParentId"), &e))?;
+        if let Some(n) = m_name {
+            org.account_names.insert(management.clone(), n);
+        }
+        for e in entries {
+            org.add_account(e.account, &e.parent)
+                .map_err(|x| iam_err(join(&e.path, "Id"), &x))?;
+            if let Some(n) = e.name {
+                org.account_names.insert(e.id, n);
+            }
+        }
+        // --- Policies.
+        for (i, v) in array(top, "", "Policies")?.iter().enumerate() {
+            let path = format!("Policies[{i}]");
+            let m = object(
+                v,
+                &path,
+                &["Id", "Name", "Type", "Content", "Targets", "Description"],
+            )?;
+            let id = required(m, &path, "Id")?;
+            let targets = array(m, &path, "Targets")?;
+            let mut target_ids = Vec::new();
+            for (j, t) in targets.iter().enumerate() {
+                let tp = format!("{path}.Targets[{j}]");
+                let Some(t) = t.as_str() else {
+                    return Err(err(
+                        tp,
+                        format!("expected a target id string, got {}", kind(t)),
+                    ));
+                };
+                if !org.target_exists(t) {
+                    return Err(err(
+                        tp,
+                        format!(
+                            "unknown target {t}: not the root, an OU or an account of the layout"
+                        ),
+                    ));
+                }
+                if target_ids.contains(&t) {
+                    return Err(err(tp, format!("target {t} listed twice")));
+                }
+                target_ids.push(t);
+            }
+            if id == RCP_FULL_AWS_ACCESS_ID {
+                return Err(err(
+                    join(&path, "Id"),
+                    "RCPFullAWSAccess is attached to every root, OU and account and cannot be detached: do not list it",
+                ));
+            }
+            if id == FULL_AWS_ACCESS_ID {
+                if m.contains_key("Content") {
+                    return Err(err(
+                        join(&path, "Content"),
+                        "FullAWSAccess is AWS managed: its content cannot be given",
+                    ));
+                }
+                for list in org.attachments.values_mut() {
+                    list.retain(|p| p != FULL_AWS_ACCESS_ID);
+                }
+                for t in target_ids {
+                    org.attachments
+                        .entry(t.to_string())
+                        .or_default()
+                        .insert(0, FULL_AWS_ACCESS_ID.to_string());
+                }
+                continue;
+            }
+            let name = required(m, &path, "Name")?;
+            let t = match required(m, &path, "Type")? {
+                "SERVICE_CONTROL_POLICY" => OrgPolicyType::ServiceControlPolicy,
+                "RESOURCE_CONTROL_POLICY" => OrgPolicyType::ResourceControlPolicy,
+                other => {
+                    return Err(err(
+                        join(&path, "Type"),
+                        format!(
+                            "unknown policy type {other:?}; expected SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY"
+                        ),
+                    ));
+                }
+            };
+            let content = match m.get("Content") {
+                Some(Value::String(s)) => s.clone(),
+                Some(v @ Value::Object(_)) => v.to_string(),
+                Some(v) => {
+                    return Err(err(
+                        join(&path, "Content"),
+                        format!(
+                            "expected the policy document (an object or JSON text), got {}",
+                            kind(v)
+                        ),
+                    ));
+                }
+                None => return Err(err(join(&path, "Content"), "missing required field")),
+            };
+            org.create_policy_with_id(id, name, t, &content)
+                .map_err(|e| {
+                    let field =
+                        if e.message.contains("policy id") || e.message.contains("already used") {
+                            "Id"
+                        } else if e.message.starts_with("1 validation error")
+                            && e.message.contains("name")
+                        {
+                            "Name"
+                        } else {
+                            "Content"
+                        };
+                    iam_err(join(&path, field), &e)
+                })?;
+            for (j, t) in target_ids.iter().enumerate() {
+                org.attach_policy(id, t)
+                    .map_err(|e| iam_err(format!("{path}.Targets[{j}]"), &e))?;
+            }
+        }
+        // Every target keeps at least one SCP (AttachPolicy / DetachPolicy rule).
+        let full_path = array(top, "", "Policies")?
+            .iter()
+            .position(|p| p.get("Id").and_then(Value::as_str) == Some(FULL_AWS_ACCESS_ID))
+            .map_or_else(
+                || "Policies".to_string(),
+                |i| format!("Policies[{i}].Targets"),
+            );
+        let mut targets = vec![org.root_id.clone()];
+        targets.extend(org.ous.iter().map(|o| o.id.clone()));
+        targets.extend(org.accounts.keys().cloned());
+        for t in targets {
+            let has_scp = org.attached_policies(&t).iter().any(|p| {
+                org.policies
+                    .get(p)
+                    .is_some_and(|x| x.policy_type == OrgPolicyType::ServiceControlPolicy)
+            });
+            if !has_scp {
+                return Err(err(
+                    &full_path,
+                    format!(
+                        "{t} has no SCP attached: AWS keeps at least one on every root, OU and account (attach FullAWSAccess or another SCP)"
+                    ),
+                ));
+            }
+        }
+        Ok(org)
+    }
+
+    /// The layout of this organization ([`from_layout`](Self::from_layout) gives it back),
+    /// every account's state inline (`AuthorizationDetails`).
+    pub fn to_layout(&self) -> Value {
+        self.layout_with(|a| {
+            serde_json::from_str(&a.to_authorization_details().to_json()).unwrap_or(Value::Null)
+        })
+    }
+
+    /// [`to_layout`](Self::to_layout) with each account's `AuthorizationDetails` from `details`.
+    fn layout_with(&self, details: impl Fn(&Account) -> Value) -> Value {
+        let mut o = Map::new();
+        o.insert("Id".into(), json!(self.id));
+        o.insert("RootId".into(), json!(self.root_id));
+        o.insert("ManagementAccountId".into(), json!(self.management_account));
+        let ous: Vec<Value> = self
+            .ous
+            .iter()
+            .map(|u| json!({"Id": u.id, "Name": u.name, "ParentId": u.parent_id}))
+            .collect();
+        let mut accounts = Vec::new();
+        for (id, a) in &self.accounts {
+            let mut m = Map::new();
+            m.insert("Id".into(), json!(id));
+            if let Some(n) = self.account_names.get(id) {
+                m.insert("Name".into(), json!(n));
+            }
+            m.insert(
+                "ParentId".into(),
+                json!(
+                    self.parents
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_else(|| self.root_id.clone())
+                ),
+            );
+            m.insert("AuthorizationDetails".into(), details(a));
+            accounts.push(Value::Object(m));
+        }
+        // Targets in tree order: root, OUs, accounts.
+        let mut all_targets = vec![self.root_id.clone()];
+        all_targets.extend(self.ous.iter().map(|o| o.id.clone()));
+        all_targets.extend(self.accounts.keys().cloned());
+        let targets_of = |pid: &str| -> Vec<String> {
+            all_targets
+                .iter()
+                .filter(|t| self.attached_policies(t).iter().any(|p| p == pid))
+                .cloned()
+                .collect()
+        };
+        let mut policies = Vec::new();
+        let full = targets_of(FULL_AWS_ACCESS_ID);
+        if full.len() != all_targets.len() {
+            policies.push(json!({"Id": FULL_AWS_ACCESS_ID, "Targets": full}));
+        }
+        for p in self.policies.values().filter(|p| !p.aws_managed) {
+            let content: Value = serde_json::from_str(p.document.text())
+                .unwrap_or_else(|_| Value::String(p.document.text().to_string()));
+            policies.push(json!({
+                "Id": p.id, "Name": p.name, "Type": p.policy_type.as_str(),
+                "Content": content, "Targets": targets_of(&p.id),
+            }));
+        }
+        json!({
+            "Organization": o,
+            "OrganizationalUnits": ous,
+            "Accounts": accounts,
+            "Policies": policies,
+        })
+    }
+
+    /// A copy of this organization (ids, OU tree, policies and attachments) holding only the
+    /// member accounts `account_ids` and the management account (an organization always has
+    /// it), copied through their `get-account-authorization-details` form: the piece an
+    /// analysis task needs (`iamkit.Organization` ships these to workers as layouts).
+    pub fn subset(&self, account_ids: &[&str]) -> Result<Organization, IamError> {
+        let mut accounts = BTreeMap::new();
+        let management = [self.management_account.as_str()];
+        for id in account_ids.iter().chain(management.iter()) {
+            if accounts.contains_key(*id) {
+                continue;
+            }
+            let a = self.account(id)?;
+            let copy = Account::from_authorization_details_in(&a.to_authorization_details(), id)?;
+            accounts.insert((*id).to_string(), copy);
+        }
+        let keep = |t: &String| !self.accounts.contains_key(t) || accounts.contains_key(t);
+        Ok(Organization {
+            id: self.id.clone(),
+            root_id: self.root_id.clone(),
+            management_account: self.management_account.clone(),
+            ous: self.ous.clone(),
+            parents: self
+                .parents
+                .iter()
+                .filter(|(k, _)| accounts.contains_key(*k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            policies: self.policies.clone(),
+            attachments: self
+                .attachments
+                .iter()
+                .filter(|(k, _)| keep(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            account_names: self
+                .account_names
+                .iter()
+                .filter(|(k, _)| accounts.contains_key(*k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            accounts,
+        })
+    }
+}
+
+/// A layout's file reference: absolute, or relative to the layout file's directory.
+fn resolve(file: &str, base_dir: Option<&Path>) -> Result<PathBuf, String> {
+    let p = Path::new(file);
+    if p.is_absolute() {
+        return Ok(p.to_path_buf());
+    }
+    match base_dir {
+        Some(b) => Ok(b.join(p)),
+        None => Err(format!(
+            "relative path {file:?} but the layout was not read from a file: load it from its file, or give an absolute path or AuthorizationDetails inline"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Value {
+        json!({
+          "Organization": {"Id": "o-a1b2c3d4e5", "RootId": "r-ab12", "ManagementAccountId": "111111111111"},
+          "OrganizationalUnits": [
+            {"Id": "ou-ab12-11111111", "Name": "Prod", "ParentId": "r-ab12"},
+            {"Id": "ou-ab12-22222222", "Name": "Web", "ParentId": "ou-ab12-11111111"}],
+          "Accounts": [
+            {"Id": "111111111111", "ParentId": "r-ab12", "AuthorizationDetails": {}},
+            {"Id": "222222222222", "Name": "web", "ParentId": "ou-ab12-22222222", "AuthorizationDetails": {}}],
+          "Policies": []
+        })
+    }
+
+    fn error_of(v: &Value) -> LayoutError {
+        Organization::from_layout(v, None).unwrap_err()
+    }
+
+    #[test]
+    fn a_layout_round_trips_and_builds_the_tree() {
+        let org = Organization::from_layout(&base(), None).unwrap();
+        assert_eq!(
+            org.path_of("222222222222"),
+            [
+                "r-ab12",
+                "ou-ab12-11111111",
+                "ou-ab12-22222222",
+                "222222222222"
+            ]
+        );
+        assert_eq!(org.account_name("222222222222"), Some("web"));
+        let again = Organization::from_layout(&org.to_layout(), None).unwrap();
+        assert_eq!(again.to_layout(), org.to_layout());
+    }
+
+    #[test]
+    fn children_may_come_before_their_parents() {
+        let mut v = base();
+        let ous = v["OrganizationalUnits"].as_array_mut().unwrap();
+        ous.reverse();
+        let org = Organization::from_layout(&v, None).unwrap();
+        assert_eq!(org.path_of("222222222222").len(), 4);
+    }
+
+    #[test]
+    fn a_cycle_is_named_with_its_path() {
+        let mut v = base();
+        v["OrganizationalUnits"][0]["ParentId"] = json!("ou-ab12-22222222");
+        let e = error_of(&v);
+        assert_eq!(e.path, "OrganizationalUnits[1].ParentId");
+        assert!(e.message.contains("cycle in the OU tree"), "{e}");
+    }
+
+    #[test]
+    fn too_deep_an_ou_tree_is_refused() {
+        let mut v = base();
+        let mut ous = vec![];
+        let mut parent = "r-ab12".to_string();
+        for i in 0..6 {
+            let id = format!("ou-ab12-0000000{i}");
+            ous.push(json!({"Id": id, "Name": format!("L{i}"), "ParentId": parent}));
+            parent = id;
+        }
+        v["OrganizationalUnits"] = Value::Array(ous);
+        v["Accounts"][1]["ParentId"] = json!("r-ab12");
+        let e = error_of(&v);
+        assert_eq!(e.path, "OrganizationalUnits[5].ParentId");
+        assert!(e.message.contains("at most 5"), "{e}");
+    }
+
+    #[test]
+    fn unknown_fields_targets_and_parents_are_errors() {
+        let mut v = base();
+        v["Accounts"][1]["Parent"] = json!("r-ab12");
+        assert_eq!(error_of(&v).path, "Accounts[1].Parent");
+        let mut v = base();
+        v["Accounts"][1]["ParentId"] = json!("ou-ab12-99999999");
+        assert_eq!(error_of(&v).path, "Accounts[1].ParentId");
+        let mut v = base();
+        v["Policies"] = json!([{"Id": "p-12345678", "Name": "x", "Type": "SERVICE_CONTROL_POLICY",
+            "Content": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]},
+            "Targets": ["r-ab12", "999999999999"]}]);
+        let e = error_of(&v);
+        assert_eq!(e.path, "Policies[0].Targets[1]");
+        assert!(e.message.contains("unknown target 999999999999"));
+        let mut v = base();
+        v["Organization"]["ManagementAccountId"] = json!("333333333333");
+        assert_eq!(error_of(&v).path, "Organization.ManagementAccountId");
+    }
+
+    #[test]
+    fn a_malformed_policy_gets_organizations_message() {
+        let mut v = base();
+        v["Policies"] = json!([{"Id": "p-12345678", "Name": "x", "Type": "SERVICE_CONTROL_POLICY",
+            "Content": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Deny\", \"Action\": \"*\"",
+            "Targets": []}]);
+        let e = error_of(&v);
+        assert_eq!(e.path, "Policies[0].Content");
+        assert!(e.message.starts_with("MalformedPolicyDocument"), "{e}");
+        let mut v = base();
+        v["Policies"] = json!([{"Id": "p-12345678", "Name": "x", "Type": "SERVICE_CONTROL_POLICY",
+            "Content": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]},
+            "Targets": []}]);
+        let e = error_of(&v);
+        assert_eq!(e.path, "Policies[0].Content");
+        assert!(e.message.starts_with("MalformedPolicyDocument"), "{e}");
+    }
+
+    #[test]
+    fn full_aws_access_can_be_replaced_but_every_target_keeps_an_scp() {
+        let deny = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]});
+        let mut v = base();
+        v["Policies"] = json!([
+            {"Id": "p-FullAWSAccess", "Targets": ["r-ab12", "ou-ab12-11111111", "111111111111", "222222222222"]},
+            {"Id": "p-onlys3only", "Name": "OnlyS3", "Type": "SERVICE_CONTROL_POLICY", "Content": deny,
+             "Targets": ["ou-ab12-22222222"]}]);
+        let org = Organization::from_layout(&v, None).unwrap();
+        assert_eq!(
+            org.attached_policies("ou-ab12-22222222"),
+            ["p-RCPFullAWSAccess", "p-onlys3only"]
+        );
+        let ctx = iam_eval::Context::new();
+        let d = org
+            .authorize("arn:aws:iam::222222222222:root", "iam:ListUsers", "*", &ctx)
+            .unwrap();
+        assert_eq!(d.decision, iam_eval::Decision::ImplicitDeny);
+        assert_eq!(
+            Organization::from_layout(&org.to_layout(), None)
+                .unwrap()
+                .to_layout(),
+            org.to_layout()
+        );
+        // Without an SCP on the Web OU: refused.
+        v["Policies"].as_array_mut().unwrap().pop();
+        let e = error_of(&v);
+        assert_eq!(e.path, "Policies[0].Targets");
+        assert!(e.message.contains("ou-ab12-22222222 has no SCP"), "{e}");
+    }
+
+    #[test]
+    fn files_are_read_relative_to_the_layout() {
+        let dir = std::env::temp_dir().join(format!("iamkit-org-layout-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("web.json"),
+            r#"{"UserDetailList": [{"UserName": "u", "UserId": "AIDAEXAMPLEEXAMPLE01", "Arn": "arn:aws:iam::222222222222:user/u", "Path": "/", "CreateDate": "2020-01-01T00:00:00Z", "GroupList": [], "AttachedManagedPolicies": [], "UserPolicyList": []}], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}"#,
+        )
+        .unwrap();
+        let mut v = base();
+        v["Accounts"][1] = json!({"Id": "222222222222", "ParentId": "r-ab12", "AuthorizationDetailsFile": "web.json"});
+        let org = Organization::from_layout(&v, Some(&dir)).unwrap();
+        assert!(org.account("222222222222").unwrap().get_user("u").is_ok());
+        let e = error_of(&v);
+        assert_eq!(e.path, "Accounts[1].AuthorizationDetailsFile");
+        v["Accounts"][1]["AuthorizationDetailsFile"] = json!("missing.json");
+        let e = Organization::from_layout(&v, Some(&dir)).unwrap_err();
+        assert!(e.message.starts_with("cannot read"), "{e}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_subset_keeps_the_tree_and_policies() {
+        let org = Organization::from_layout(&base(), None).unwrap();
+        let s = org.subset(&["222222222222"]).unwrap();
+        assert_eq!(s.path_of("222222222222"), org.path_of("222222222222"));
+        assert_eq!(s.accounts().count(), 2); // the management account stays
+        let again = Organization::from_layout(&s.to_layout(), None).unwrap();
+        assert_eq!(again.to_layout(), s.to_layout());
+        assert!(org.subset(&["999999999999"]).is_err());
+    }
+}
