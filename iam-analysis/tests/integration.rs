@@ -12,7 +12,16 @@ integration_modules! {
         check_cases,
         check_managed,
         check_properties,
+        matrix_rows,
+        org_reach,
         reach,
         unknown_actions,
     ],
 }
+
+// The benchmarks' synthetic-account generator is tested here, with its own unit tests:
+// scripts/test-all.sh leaves iamkit-benches out of `cargo test` (it holds benchmarks only, and
+// testing it would build criterion and the peer simulators for this one test).
+#[path = "../../benches/src/synthetic.rs"]
+#[allow(dead_code)]
+mod synthetic;
