@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import configparser
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import http.client
@@ -88,6 +89,14 @@ def _sign(key: bytes, msg: str) -> bytes:
     return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
 
 
+@functools.lru_cache(maxsize=64)
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """The SigV4 signing key of one secret for one day, region and service: four HMACs, derived
+    once and reused as the AWS SDKs that cache it do (the key only changes with its scope)."""
+    key = _sign(("AWS4" + secret).encode(), date)
+    return _sign(_sign(_sign(key, region), service), "aws4_request")
+
+
 def form_encode(params: Mapping[str, str]) -> str:
     """AWS Query form body: keys and values percent-encoded (RFC 3986 unreserved kept)."""
     return "&".join(f"{quote(k, safe='-_.~')}={quote(str(v), safe='-_.~')}" for k, v in params.items())
@@ -127,8 +136,7 @@ def sigv4_headers(
     )
     scope = f"{date}/{region}/{service}/aws4_request"
     to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    key = _sign(("AWS4" + creds.secret_access_key).encode(), date)
-    key = _sign(_sign(_sign(key, region), service), "aws4_request")
+    key = _signing_key(creds.secret_access_key, date, region, service)
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     headers["authorization"] = (
         f"AWS4-HMAC-SHA256 Credential={creds.access_key_id}/{scope}, "
