@@ -120,7 +120,7 @@ if [ "$RUST" = 1 ]; then
     # The custom-policy-check property test (iam-analysis/tests/check_properties.rs) runs 10,000
     # random policy pairs by default (~2 CPU-minutes in the dev profile); the suite runs 3,000 so
     # that the whole command stays within CI's 10 minutes on 2 cores. The full run:
-    #   CHECK_CASES=10000 cargo test --release -p iam-analysis --test check_properties
+    #   CHECK_CASES=10000 cargo test --release -p iam-analysis --test integration check_properties
     # iamkit-benches holds benchmarks (clippy --all-targets checks them); testing it would build
     # criterion and the peer simulators it is compared with. Its one library test, of the
     # synthetic-account generator, runs in iam-analysis/tests/integration.rs.
