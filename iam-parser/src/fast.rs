@@ -57,14 +57,16 @@ pub(crate) fn read_ascii(text: &str, options: ParseOptions) -> Option<(Policy, b
         col_off: 0,
         col: 1,
         scratch: ITEMS.take(),
+        pool: crate::recycle::take(),
     };
     r.ws();
     let policy = r.policy();
     if r.scratch.capacity() <= KEEP_CAPACITY {
         ITEMS.set(std::mem::take(&mut r.scratch));
     }
-    let policy = policy?;
     r.ws();
+    crate::recycle::put(r.pool);
+    let policy = policy?;
     (r.i == r.b.len()).then_some((policy, r.ascii))
 }
 
@@ -83,6 +85,8 @@ struct Reader<'a> {
     /// The items of the string array being read, reused for every array (and document): each
     /// array's `Vec` is then allocated once, at its final length.
     scratch: Vec<Spanned<String>>,
+    /// Buffers of ASTs `validate` is done with (`recycle.rs`): the values' strings and lists.
+    pool: Box<crate::recycle::Pool>,
 }
 
 /// Members of the top-level object and of a statement, as bits (to see duplicates).
@@ -176,6 +180,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The AST's `String` for a value the reader read (a pooled buffer for a borrowed one).
+    #[inline]
+    fn owned(&mut self, s: Cow<'a, str>) -> String {
+        match s {
+            Cow::Borrowed(b) => self.pool.string(b),
+            Cow::Owned(o) => o,
+        }
+    }
+
     /// A string at the read position (which must be `"`), with its span.
     fn string(&mut self) -> Option<(Cow<'a, str>, Span)> {
         let start = self.i;
@@ -247,7 +260,7 @@ impl<'a> Reader<'a> {
                 }
                 ID => {
                     let (s, span) = r.string()?;
-                    id = Some(Spanned::new(s.into_owned(), span));
+                    id = Some(Spanned::new(r.owned(s), span));
                 }
                 _ => match r.peek()? {
                     b'{' => {
@@ -320,7 +333,7 @@ impl<'a> Reader<'a> {
             match bit {
                 SID => {
                     let (s, span) = r.string()?;
-                    sid = Some(Spanned::new(s.into_owned(), span));
+                    sid = Some(Spanned::new(r.owned(s), span));
                 }
                 EFFECT => {
                     let (s, span) = r.string()?;
@@ -349,9 +362,11 @@ impl<'a> Reader<'a> {
         match self.peek()? {
             b'"' => {
                 let (s, span) = self.string()?;
+                let mut values = self.pool.list(1);
+                values.push(Spanned::new(self.owned(s), span));
                 Some(ValueList {
                     negated,
-                    values: vec![Spanned::new(s.into_owned(), span)],
+                    values,
                     span,
                 })
             }
@@ -368,13 +383,14 @@ impl<'a> Reader<'a> {
                     loop {
                         self.ws();
                         let (s, span) = self.string()?;
-                        items.push(Spanned::new(s.into_owned(), span));
+                        let s = self.owned(s);
+                        items.push(Spanned::new(s, span));
                         if !self.next_or_close(b']')? {
                             break;
                         }
                     }
                 }
-                let mut values = Vec::with_capacity(items.len());
+                let mut values = self.pool.list(items.len());
                 values.append(&mut items);
                 self.scratch = items;
                 let to = self.pos(self.i);
@@ -462,7 +478,7 @@ impl<'a> Reader<'a> {
                     }
                 };
                 entries.push(ConditionEntry {
-                    key: Spanned::new(key.into_owned(), key_span),
+                    key: Spanned::new(r.owned(key), key_span),
                     values,
                     span,
                 });
@@ -485,9 +501,10 @@ impl<'a> Reader<'a> {
         let (kind, text) = match self.peek()? {
             b'"' => {
                 let (s, span) = self.string()?;
+                let text = self.owned(s);
                 return Some(ConditionValue {
                     kind: ValueKind::String,
-                    text: s.into_owned(),
+                    text,
                     span,
                 });
             }

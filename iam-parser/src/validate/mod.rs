@@ -180,6 +180,10 @@ fn validate_impl(
             }
         }
     }
+    // The AST's strings and lists serve the next document read on this thread (`recycle.rs`).
+    if let Some(policy) = policy {
+        crate::recycle::recycle(policy);
+    }
     let mut findings = out.findings;
     findings.sort_by(|a, b| {
         a.span
