@@ -123,6 +123,7 @@ fn validate_impl(
         last_service: None,
         types: Vec::new(),
         type_ids: Vec::new(),
+        dup_slots: Vec::new(),
     };
     if let Some(policy) = &policy {
         size::check(&mut out, text, ascii.unwrap_or_else(|| text.is_ascii()));
@@ -216,6 +217,8 @@ pub(crate) struct Checks {
     pub(crate) types: Vec<&'static iam_model::catalog::ResourceType>,
     /// Scratch of `catalog.rs`: `(service index, resource type index)` pairs.
     pub(crate) type_ids: Vec<(usize, u16)>,
+    /// Scratch of `catalog.rs`: the open-addressing table of its duplicate-action search.
+    pub(crate) dup_slots: Vec<u32>,
 }
 
 impl Checks {
