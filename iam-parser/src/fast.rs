@@ -58,6 +58,7 @@ pub(crate) fn read_ascii(text: &str, options: ParseOptions) -> Option<(Policy, b
         col: 1,
         scratch: ITEMS.take(),
         pool: crate::recycle::take(),
+        names: Vec::new(),
     };
     r.ws();
     let policy = r.policy();
@@ -87,6 +88,9 @@ struct Reader<'a> {
     scratch: Vec<Spanned<String>>,
     /// Buffers of ASTs `validate` is done with (`recycle.rs`): the values' strings and lists.
     pool: Box<crate::recycle::Pool>,
+    /// The operators of the `Condition` block being read (to see duplicates), reused for every
+    /// statement.
+    names: Vec<Cow<'a, str>>,
 }
 
 /// Members of the top-level object and of a statement, as bits (to see duplicates).
@@ -289,7 +293,8 @@ impl<'a> Reader<'a> {
         if seen & (VERSION | STATEMENT) != VERSION | STATEMENT {
             return None;
         }
-        let mut list = Vec::with_capacity(statements.len());
+        let mut list = self.pool.statements.take();
+        list.reserve_exact(statements.len());
         list.append(&mut statements);
         // A buffer grown by an unusually large document is not kept.
         if statements.capacity() <= KEEP_CAPACITY {
@@ -311,7 +316,7 @@ impl<'a> Reader<'a> {
         let mut principal = None;
         let mut action = None;
         let mut resource = None;
-        let mut conditions = Vec::new();
+        let mut conditions = None;
         let span = self.object(|r, key, _| {
             let (bit, negated) = match key.as_ref() {
                 "Sid" => (SID, false),
@@ -342,7 +347,7 @@ impl<'a> Reader<'a> {
                 PRINCIPAL => principal = Some(r.principal(negated)?),
                 ACTION => action = Some(r.string_list(negated)?),
                 RESOURCE => resource = Some(r.string_list(negated)?),
-                _ => conditions = r.conditions()?,
+                _ => conditions = Some(r.conditions()?),
             }
             Some(())
         })?;
@@ -352,7 +357,7 @@ impl<'a> Reader<'a> {
             principal,
             action: action?,
             resource,
-            conditions,
+            conditions: conditions.unwrap_or_default(),
             span,
         })
     }
@@ -404,13 +409,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// An array (at `[`) of items read by `item`, with its span.
-    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<(Vec<T>, Span)> {
+    /// An array (at `[`) of items read by `item` into `out` (empty), with its span.
+    fn array<T>(
+        &mut self,
+        mut out: Vec<T>,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<(Vec<T>, Span)> {
         let start = self.i;
         let from = self.pos(start);
         self.i += 1;
         self.ws();
-        let mut out = Vec::new();
         if self.peek() == Some(b']') {
             self.i += 1;
         } else {
@@ -458,23 +466,29 @@ impl<'a> Reader<'a> {
     }
 
     fn conditions(&mut self) -> Option<Vec<Condition>> {
-        let mut out: Vec<Condition> = Vec::new();
-        let mut names: Vec<Cow<'a, str>> = Vec::new();
+        let mut out: Vec<Condition> = self.pool.conditions.take();
+        let mut names = std::mem::take(&mut self.names);
+        names.clear();
         self.object(|r, op, op_span| {
             if names.contains(&op) {
                 return None; // duplicate operator
             }
-            let mut entries: Vec<ConditionEntry> = Vec::new();
+            let mut entries: Vec<ConditionEntry> = r.pool.entries.take();
             let span = r.object(|r, key, key_span| {
                 if entries.iter().any(|e| e.key.value == key) {
                     return None; // duplicate key
                 }
                 let (values, span) = match r.peek()? {
-                    b'[' => r.array(Self::condition_value)?,
+                    b'[' => {
+                        let out = r.pool.values.take();
+                        r.array(out, Self::condition_value)?
+                    }
                     _ => {
                         let v = r.condition_value()?;
                         let span = v.span;
-                        (vec![v], span)
+                        let mut out = r.pool.values.take();
+                        out.push(v);
+                        (out, span)
                     }
                 };
                 entries.push(ConditionEntry {
@@ -492,6 +506,7 @@ impl<'a> Reader<'a> {
             names.push(op);
             Some(())
         })?;
+        self.names = names;
         Some(out)
     }
 

@@ -12,7 +12,7 @@
 //! The pools are bounded (at most [`STRING_LIMITS`] strings and [`LIST_LIMITS`] lists per
 //! class, ≈ 0.8 MiB per thread when full): a thread that stops validating keeps at most that.
 
-use iam_model::{Policy, Principal, Spanned};
+use iam_model::{Condition, ConditionEntry, ConditionValue, Policy, Principal, Spanned, Statement};
 
 /// Capacity of string class `k` is `16 << k` bytes (16 … 256); longer strings are not pooled.
 const STRING_CLASSES: usize = 5;
@@ -30,6 +30,39 @@ const LIST_LIMITS: [usize; LIST_CLASSES] = [2048, 1024, 512, 256, 128, 64, 32, 1
 /// A list of string values of the AST (`Action`, `Resource`, a principal's values).
 type List = Vec<Spanned<String>>;
 
+/// Most buffers kept in each of the unsorted stacks (statement lists and the condition block's
+/// lists, whose lengths are small and grow in place as they are read).
+const STACK_LIMIT: usize = 1024;
+/// The largest capacity (in items) of a buffer kept in an unsorted stack.
+const STACK_MAX_CAPACITY: usize = 64;
+
+/// Empty `Vec`s of any capacity up to [`STACK_MAX_CAPACITY`], taken last in first out.
+pub(crate) struct Stack<T>(Vec<Vec<T>>);
+
+impl<T> Default for Stack<T> {
+    fn default() -> Self {
+        Stack(Vec::new())
+    }
+}
+
+impl<T> Stack<T> {
+    /// An empty `Vec` (kept capacity, or none).
+    #[inline]
+    pub(crate) fn take(&mut self) -> Vec<T> {
+        self.0.pop().unwrap_or_default()
+    }
+
+    /// Keeps `v`'s buffer (emptied) if it has one, is not too large and the stack has room.
+    #[inline]
+    fn keep(&mut self, mut v: Vec<T>) {
+        let cap = v.capacity();
+        if cap > 0 && cap <= STACK_MAX_CAPACITY && self.0.len() < STACK_LIMIT {
+            v.clear();
+            self.0.push(v);
+        }
+    }
+}
+
 /// The per-thread pools.
 #[derive(Default)]
 pub(crate) struct Pool {
@@ -37,6 +70,14 @@ pub(crate) struct Pool {
     strings: [Vec<String>; STRING_CLASSES],
     /// Empty lists with capacity ≥ `1 << k`, by class `k`.
     lists: [Vec<List>; LIST_CLASSES],
+    /// A policy's statement lists.
+    pub(crate) statements: Stack<Statement>,
+    /// A statement's `Condition` blocks.
+    pub(crate) conditions: Stack<Condition>,
+    /// An operator's keys.
+    pub(crate) entries: Stack<ConditionEntry>,
+    /// A key's values.
+    pub(crate) values: Stack<ConditionValue>,
 }
 
 thread_local! {
@@ -135,7 +176,8 @@ impl Pool {
         if let Some(id) = policy.id {
             self.keep_string(id.value);
         }
-        for st in policy.statements {
+        let mut statements = policy.statements;
+        for st in statements.drain(..) {
             if let Some(sid) = st.sid {
                 self.keep_string(sid.value);
             }
@@ -150,15 +192,22 @@ impl Pool {
             if let Some(r) = st.resource {
                 self.keep_list(r.values);
             }
-            for c in st.conditions {
-                for e in c.entries {
+            let mut conditions = st.conditions;
+            for c in conditions.drain(..) {
+                let mut entries = c.entries;
+                for e in entries.drain(..) {
                     self.keep_string(e.key.value);
-                    for v in e.values {
+                    let mut values = e.values;
+                    for v in values.drain(..) {
                         self.keep_string(v.text);
                     }
+                    self.values.keep(values);
                 }
+                self.entries.keep(entries);
             }
+            self.conditions.keep(conditions);
         }
+        self.statements.keep(statements);
     }
 }
 
