@@ -10,7 +10,8 @@
 //! capacity than its length, which no equality, `Debug`, serialization or finding sees.
 //!
 //! The pools are bounded (at most [`STRING_LIMITS`] strings and [`LIST_LIMITS`] lists per
-//! class, ≈ 0.8 MiB per thread when full): a thread that stops validating keeps at most that.
+//! class, a few hundred lists of each condition-block type; under 2 MiB per thread when full,
+//! checked by a test): a thread that stops validating keeps at most that.
 
 use iam_model::{Condition, ConditionEntry, ConditionValue, Policy, Principal, Spanned, Statement};
 
@@ -20,32 +21,31 @@ const STRING_CLASSES: usize = 5;
 const MIN_STRING: usize = 16;
 /// Most strings kept per class (the large documents of the managed-policy corpus have up to a
 /// few thousand values, most of them action names ≤ 32 bytes).
-const STRING_LIMITS: [usize; STRING_CLASSES] = [4096, 4096, 2048, 512, 256];
+const STRING_LIMITS: [usize; STRING_CLASSES] = [2048, 2048, 1024, 256, 128];
 
 /// Capacity of list class `k` is `1 << k` items (1 … 128); longer lists are not pooled.
 const LIST_CLASSES: usize = 8;
 /// Most lists kept per class.
-const LIST_LIMITS: [usize; LIST_CLASSES] = [2048, 1024, 512, 256, 128, 64, 32, 16];
+const LIST_LIMITS: [usize; LIST_CLASSES] = [512, 256, 128, 64, 32, 16, 8, 4];
 
 /// A list of string values of the AST (`Action`, `Resource`, a principal's values).
 type List = Vec<Spanned<String>>;
 
-/// Most buffers kept in each of the unsorted stacks (statement lists and the condition block's
-/// lists, whose lengths are small and grow in place as they are read).
-const STACK_LIMIT: usize = 1024;
-/// The largest capacity (in items) of a buffer kept in an unsorted stack.
-const STACK_MAX_CAPACITY: usize = 64;
+/// The largest capacity (in items) of a buffer kept in an unsorted stack (statement lists and
+/// the condition block's lists, whose lengths are small and grow in place as they are read).
+const STACK_MAX_CAPACITY: usize = 16;
 
-/// Empty `Vec`s of any capacity up to [`STACK_MAX_CAPACITY`], taken last in first out.
-pub(crate) struct Stack<T>(Vec<Vec<T>>);
+/// Empty `Vec`s of any capacity up to [`STACK_MAX_CAPACITY`], taken last in first out, at
+/// most `LIMIT` of them.
+pub(crate) struct Stack<T, const LIMIT: usize>(Vec<Vec<T>>);
 
-impl<T> Default for Stack<T> {
+impl<T, const LIMIT: usize> Default for Stack<T, LIMIT> {
     fn default() -> Self {
         Stack(Vec::new())
     }
 }
 
-impl<T> Stack<T> {
+impl<T, const LIMIT: usize> Stack<T, LIMIT> {
     /// An empty `Vec` (kept capacity, or none).
     #[inline]
     pub(crate) fn take(&mut self) -> Vec<T> {
@@ -56,7 +56,7 @@ impl<T> Stack<T> {
     #[inline]
     fn keep(&mut self, mut v: Vec<T>) {
         let cap = v.capacity();
-        if cap > 0 && cap <= STACK_MAX_CAPACITY && self.0.len() < STACK_LIMIT {
+        if cap > 0 && cap <= STACK_MAX_CAPACITY && self.0.len() < LIMIT {
             v.clear();
             self.0.push(v);
         }
@@ -70,14 +70,14 @@ pub(crate) struct Pool {
     strings: [Vec<String>; STRING_CLASSES],
     /// Empty lists with capacity ≥ `1 << k`, by class `k`.
     lists: [Vec<List>; LIST_CLASSES],
-    /// A policy's statement lists.
-    pub(crate) statements: Stack<Statement>,
+    /// A policy's statement lists (one per document).
+    pub(crate) statements: Stack<Statement, 4>,
     /// A statement's `Condition` blocks.
-    pub(crate) conditions: Stack<Condition>,
+    pub(crate) conditions: Stack<Condition, 128>,
     /// An operator's keys.
-    pub(crate) entries: Stack<ConditionEntry>,
+    pub(crate) entries: Stack<ConditionEntry, 128>,
     /// A key's values.
-    pub(crate) values: Stack<ConditionValue>,
+    pub(crate) values: Stack<ConditionValue, 256>,
 }
 
 thread_local! {
@@ -144,10 +144,10 @@ impl Pool {
     #[inline]
     fn keep_string(&mut self, mut s: String) {
         let cap = s.capacity();
-        if cap < MIN_STRING {
+        if !(MIN_STRING..MIN_STRING << STRING_CLASSES).contains(&cap) {
             return;
         }
-        let k = class_for_capacity(cap, MIN_STRING.trailing_zeros()).min(STRING_CLASSES - 1);
+        let k = class_for_capacity(cap, MIN_STRING.trailing_zeros());
         let class = &mut self.strings[k];
         if class.len() < STRING_LIMITS[k] {
             s.clear();
@@ -161,10 +161,10 @@ impl Pool {
             self.keep_string(v.value);
         }
         let cap = list.capacity();
-        if cap == 0 {
+        if !(1..1 << LIST_CLASSES).contains(&cap) {
             return;
         }
-        let k = class_for_capacity(cap, 0).min(LIST_CLASSES - 1);
+        let k = class_for_capacity(cap, 0);
         let class = &mut self.lists[k];
         if class.len() < LIST_LIMITS[k] {
             class.push(list);
@@ -249,7 +249,7 @@ mod tests {
     #[test]
     fn pooled_buffers_hold_exactly_what_was_asked() {
         let mut pool = Pool::default();
-        let texts = ["", "s3:GetObject", &"x".repeat(200), &"y".repeat(300), "é"];
+        let texts = ["", "s3:GetObject", &"x".repeat(200), &"y".repeat(600), "é"];
         for round in 0..3 {
             let strings: Vec<String> = texts.iter().map(|t| pool.string(t)).collect();
             for (s, t) in strings.iter().zip(texts) {
@@ -270,6 +270,30 @@ mod tests {
         assert!(pool.list(200).capacity() >= 200);
     }
 
+    /// The most memory a full pool holds (buffers only), the figure the module docs give.
+    fn full_size() -> usize {
+        let strings: usize = (0..STRING_CLASSES)
+            .map(|k| STRING_LIMITS[k] * ((MIN_STRING << (k + 1)) + size_of::<String>()))
+            .sum();
+        let lists: usize = (0..LIST_CLASSES)
+            .map(|k| LIST_LIMITS[k] * ((2 << k) * size_of::<Spanned<String>>() + size_of::<List>()))
+            .sum();
+        let stack =
+            |limit: usize, item: usize| limit * (STACK_MAX_CAPACITY * item + size_of::<List>());
+        strings
+            + lists
+            + stack(4, size_of::<Statement>())
+            + stack(128, size_of::<Condition>())
+            + stack(128, size_of::<ConditionEntry>())
+            + stack(256, size_of::<ConditionValue>())
+    }
+
+    #[test]
+    fn a_full_pool_stays_under_its_documented_bound() {
+        let bytes = full_size();
+        assert!(bytes < 2 << 20, "{bytes} bytes");
+    }
+
     #[test]
     fn the_pools_are_bounded() {
         let mut pool = Pool::default();
@@ -278,8 +302,15 @@ mod tests {
         }
         assert_eq!(pool.strings[0].len(), STRING_LIMITS[0]);
         for _ in 0..LIST_LIMITS[7] + 10 {
-            pool.keep_list(Vec::with_capacity(1000));
+            pool.keep_list(Vec::with_capacity(200));
         }
         assert_eq!(pool.lists[7].len(), LIST_LIMITS[7]);
+        // Buffers far larger than the largest class are freed, not kept.
+        pool.keep_string(String::with_capacity(100_000));
+        pool.keep_list(Vec::with_capacity(100_000));
+        pool.conditions.keep(Vec::with_capacity(100_000));
+        assert_eq!(pool.strings[STRING_CLASSES - 1].len(), 0);
+        assert_eq!(pool.lists[7].len(), LIST_LIMITS[7]);
+        assert!(pool.conditions.0.is_empty());
     }
 }
