@@ -399,13 +399,16 @@ fn redundant_actions(
         "Action"
     };
     let first_all = entries.iter().position(|e| e.kind == Kind::All);
-    let patterns: Vec<usize> = (0..entries.len())
-        .filter(|&j| entries[j].kind == Kind::Pattern)
-        .collect();
+    // (The index lists are buffers kept in `c` from one statement to the next.)
+    let mut patterns = std::mem::take(&mut c.patterns);
+    patterns.clear();
+    patterns.extend((0..entries.len()).filter(|&j| entries[j].kind == Kind::Pattern));
     // Catalog expansions, needed only to compare two patterns: computed on first use.
     let mut expansions: Vec<Option<Expansion>> = (0..patterns.len()).map(|_| None).collect();
     // The first earlier entry equal to each entry, ignoring case.
-    let earlier_equal = earlier_equal(&mut c.dup_slots, values, entries);
+    let mut earlier = std::mem::take(&mut c.earlier);
+    earlier_equal(&mut c.dup_slots, values, entries, &mut earlier);
+    let earlier_equal = &earlier;
     // A pattern can only cover an entry of its own service unless one of the two has a
     // wildcard in the service prefix; with many patterns, find the candidates by service.
     let by_service = (patterns.len() > 8).then(|| {
@@ -421,7 +424,9 @@ fn redundant_actions(
         }
         (literal, wild)
     });
-    let all_patterns: Vec<usize> = (0..patterns.len()).collect();
+    let mut all_patterns = std::mem::take(&mut c.all_patterns);
+    all_patterns.clear();
+    all_patterns.extend(0..patterns.len());
     for (i, (a, mine)) in values.iter().zip(entries).enumerate() {
         if mine.kind == Kind::Skip {
             continue;
@@ -492,6 +497,9 @@ fn redundant_actions(
             c.push("REDUNDANT_ACTION", Severity::Suggestion, a.span, p, msg);
         }
     }
+    c.patterns = patterns;
+    c.all_patterns = all_patterns;
+    c.earlier = earlier;
 }
 
 /// For each entry (not `Skip`), the first earlier entry with the same text ignoring ASCII case.
@@ -502,16 +510,18 @@ fn earlier_equal(
     slots: &mut Vec<u32>,
     values: &[iam_model::Spanned<String>],
     entries: &[Entry<'_>],
-) -> Vec<Option<usize>> {
+    out: &mut Vec<Option<usize>>,
+) {
     let texts = values;
-    let mut out = vec![None; texts.len()];
+    out.clear();
+    out.resize(texts.len(), None);
     if texts.len() <= 8 {
         for i in 0..texts.len() {
             if entries[i].kind != Kind::Skip {
                 out[i] = (0..i).find(|&j| texts[j].value.eq_ignore_ascii_case(&texts[i].value));
             }
         }
-        return out;
+        return;
     }
     // A power of two at least twice the entries: a load of at most one half. A slot holds
     // 1 + the number of the first entry with its text, 0 when empty.
@@ -542,7 +552,6 @@ fn earlier_equal(
             at = (at + 1) & mask;
         }
     }
-    out
 }
 
 /// A string hashed and compared ignoring ASCII case.

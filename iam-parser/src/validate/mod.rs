@@ -126,6 +126,9 @@ fn validate_impl(
         types: std::mem::take(&mut scratch.types),
         type_ids: std::mem::take(&mut scratch.type_ids),
         dup_slots: std::mem::take(&mut scratch.dup_slots),
+        patterns: std::mem::take(&mut scratch.patterns),
+        all_patterns: std::mem::take(&mut scratch.all_patterns),
+        earlier: std::mem::take(&mut scratch.earlier),
     };
     if let Some(policy) = &policy {
         size::check(&mut out, text, ascii.unwrap_or_else(|| text.is_ascii()));
@@ -191,12 +194,19 @@ fn validate_impl(
         // allocation (same size and alignment) and holds nothing borrowed from this text.
         let mut entries = kept(entries);
         entries.clear();
-        scratch.entries = entries.into_iter().filter_map(|_| None).collect();
+        // (`filter` would keep the borrowed item type; the point is to change it.)
+        #[allow(clippy::unnecessary_filter_map)]
+        let empty: Vec<catalog::Entry<'static>> =
+            entries.into_iter().filter_map(|_| None).collect();
+        scratch.entries = empty;
     }
     scratch.known = kept(out.known);
     scratch.types = kept(out.types);
     scratch.type_ids = kept(out.type_ids);
     scratch.dup_slots = kept(out.dup_slots);
+    scratch.patterns = kept(out.patterns);
+    scratch.all_patterns = kept(out.all_patterns);
+    scratch.earlier = kept(out.earlier);
     SCRATCH.set(scratch);
     // The AST's strings and lists serve the next document read on this thread (`recycle.rs`).
     if let Some(policy) = policy {
@@ -235,6 +245,9 @@ struct Scratch {
     types: Vec<&'static iam_model::catalog::ResourceType>,
     type_ids: Vec<(usize, u16)>,
     dup_slots: Vec<u32>,
+    patterns: Vec<usize>,
+    all_patterns: Vec<usize>,
+    earlier: Vec<Option<usize>>,
 }
 
 impl Scratch {
@@ -247,6 +260,9 @@ impl Scratch {
             types: Vec::new(),
             type_ids: Vec::new(),
             dup_slots: Vec::new(),
+            patterns: Vec::new(),
+            all_patterns: Vec::new(),
+            earlier: Vec::new(),
         }
     }
 }
@@ -284,6 +300,12 @@ pub(crate) struct Checks {
     pub(crate) type_ids: Vec<(usize, u16)>,
     /// Scratch of `catalog.rs`: the open-addressing table of its duplicate-action search.
     pub(crate) dup_slots: Vec<u32>,
+    /// Scratch of `catalog.rs`: the entry numbers of a statement's action patterns.
+    pub(crate) patterns: Vec<usize>,
+    /// Scratch of `catalog.rs`: `0..patterns.len()`.
+    pub(crate) all_patterns: Vec<usize>,
+    /// Scratch of `catalog.rs`: each entry's first earlier equal entry.
+    pub(crate) earlier: Vec<Option<usize>>,
 }
 
 impl Checks {
