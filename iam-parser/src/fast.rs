@@ -115,13 +115,15 @@ impl<'a> Reader<'a> {
     fn ws(&mut self) {
         while let Some(&c) = self.b.get(self.i) {
             match c {
-                // Indentation (pretty-printed policies are mostly runs of spaces): eight spaces
-                // at a time when the next eight bytes are all spaces.
+                // Indentation (pretty-printed policies are mostly runs of spaces): the spaces
+                // among the next eight bytes at once — the lowest non-zero byte of the word
+                // XOR eight spaces (little-endian: the first byte is the lowest) ends the run.
                 b' ' => match self.b.get(self.i..).and_then(<[u8]>::first_chunk::<8>) {
-                    Some(w) if u64::from_ne_bytes(*w) == u64::from_ne_bytes([b' '; 8]) => {
-                        self.i += 8;
+                    Some(w) => {
+                        let x = u64::from_le_bytes(*w) ^ u64::from_le_bytes([b' '; 8]);
+                        self.i += (x.trailing_zeros() / 8) as usize;
                     }
-                    _ => self.i += 1,
+                    None => self.i += 1,
                 },
                 b'\t' | b'\r' => self.i += 1,
                 b'\n' => {
