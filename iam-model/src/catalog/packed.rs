@@ -395,9 +395,9 @@ impl ActionIndex {
     }
 
     /// `service:name` lookups for many pairs at once, in order: first every service is found
-    /// (its table is small and stays cached), every name hashed and its first slot read; then
-    /// each name is looked up. The slot reads of the first loop do not depend on one another,
-    /// so the processor overlaps their cache misses (the action tables are cold after the
+    /// (its table is small and stays cached) and every name hashed; then every name's first
+    /// slot is read, in a tight loop of its own; then each name is looked up. The slot reads
+    /// do not depend on one another, so the processor overlaps their cache misses (the action tables are cold after the
     /// document itself has streamed through the cache) instead of waiting for each in turn.
     pub(crate) fn find_many<'q>(
         &self,
@@ -427,9 +427,17 @@ impl ActionIndex {
             };
             last = Some((svc, i));
             let key = Key::new(b);
-            let meta = self.slots.get(key.home(table)).map_or(0, |s| s.meta);
-            (i as u32, key, meta, name)
+            // The home slot's index for now; its meta word in the loop below.
+            (i as u32, key, key.home(table) as u64, name)
         }));
+        // The home slots' reads alone, a few instructions each: the processor's reorder
+        // window holds many of them at once, so their cache misses overlap (interleaved with
+        // the hashing above, only three or four did).
+        for (service, _, home, _) in &mut first {
+            if *service != u32::MAX {
+                *home = self.slots.get(*home as usize).map_or(0, |s| s.meta);
+            }
+        }
         out.extend(first.iter().map(|&(service, key, meta, name)| {
             if meta == 0 {
                 return None; // an empty first slot, or no such service
