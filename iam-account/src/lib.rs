@@ -48,7 +48,7 @@ mod user_credentials;
 mod web_identity;
 
 pub use authorize::AuthzTarget;
-pub use authorize::{Layers, Named, Scope, Source};
+pub use authorize::{LayerClass, Layers, Named, Scope, Source};
 pub use caller::{Caller, CallerKind};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context_keys::context_keys;
