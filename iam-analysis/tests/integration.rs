@@ -16,6 +16,7 @@ integration_modules! {
         org_reach,
         reach,
         unknown_actions,
+        who_can_classes,
     ],
 }
 

@@ -8,7 +8,7 @@
 
 use crate::account::client_error;
 use crate::analysis::{PyReachGraph, what_can_to_py};
-use crate::convert::{loads, python_attr};
+use crate::convert::python_attr;
 use crate::errors::analysis_error;
 use crate::eval::{PyEvaluationResult, context_of};
 use iam_account::{Account, LayoutError, Organization};
@@ -379,8 +379,7 @@ impl PyOrganization {
                 analysis::who_can_among(o, &principals, action, resource, &ctx.as_context())
             })
             .map_err(|e| analysis_error(py, &e))?;
-        let text = serde_json::to_string(&out).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        loads(py, &text)
+        crate::analysis::who_can_to_py(py, &out)
     }
 
     /// What a principal of a member account can do (the SCPs of its path apply).
