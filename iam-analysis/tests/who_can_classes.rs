@@ -104,3 +104,47 @@ fn principals_the_account_does_not_have_are_still_errors() {
     let bob = "arn:aws:iam::111122223333:user/eng/bob".to_string();
     assert!(who_can_among(&a, &[bob], "s3:GetObject", "*", &ctx).is_ok());
 }
+
+#[test]
+fn twins_in_accounts_under_different_scps_are_not_classed_together() {
+    use iam_account::Organization;
+    use iam_model::entities::OrgPolicyType;
+    let mut org = Organization::new(Account::new("111122223333").unwrap()).unwrap();
+    let root = org.root_id().to_string();
+    for id in ["222233334444", "333344445555"] {
+        let mut a = Account::new(id).unwrap();
+        for u in ["dev", "ops"] {
+            a.create_user(u, None).unwrap();
+            a.attach_user_policy(u, "arn:aws:iam::aws:policy/AdministratorAccess")
+                .unwrap();
+        }
+        org.add_account(a, &root).unwrap();
+    }
+    let deny_iam = org
+        .create_policy(
+            "no-iam",
+            OrgPolicyType::ServiceControlPolicy,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#,
+        )
+        .unwrap();
+    org.attach_policy(&deny_iam, "222233334444").unwrap();
+    let ctx = Context::new();
+    let who = who_can(&org, "iam:PassRole", "*", &ctx).unwrap();
+    let arns: Vec<&str> = who.iter().map(|w| w.principal.as_str()).collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:iam::333344445555:user/dev",
+            "arn:aws:iam::333344445555:user/ops"
+        ]
+    );
+    let all = Target::from(&org).principals();
+    assert_eq!(all.len(), 4);
+    let mut alone = Vec::new();
+    for p in &all {
+        alone.extend(who_can_among(&org, std::slice::from_ref(p), "iam:PassRole", "*", &ctx).unwrap());
+    }
+    alone.sort_by(|x, y| (&x.action, &x.principal).cmp(&(&y.action, &y.principal)));
+    assert_eq!(who, alone);
+    assert_eq!(who, who_can_among(&org, &all, "iam:PassRole", "*", &ctx).unwrap());
+}
