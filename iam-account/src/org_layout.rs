@@ -303,6 +303,7 @@ impl Organization {
                     "ParentId",
                     "AuthorizationDetails",
                     "AuthorizationDetailsFile",
+                    "ResourcePolicies",
                 ],
             )?;
             let id = required(m, &path, "Id")?.to_string();
@@ -367,8 +368,9 @@ impl Organization {
                     format!("not get-account-authorization-details JSON: {e}"),
                 )
             })?;
-            let account = Account::from_authorization_details_in(&details, &id)
+            let mut account = Account::from_authorization_details_in(&details, &id)
                 .map_err(|e| iam_err(join(&path, "Id"), &e))?;
+            resource_policies(m, &path, &mut account)?;
             entries.push(AccountEntry {
                 id,
                 name,
@@ -578,6 +580,10 @@ impl Organization {
                 ),
             );
             m.insert("AuthorizationDetails".into(), details(a));
+            let rps = resource_policies_layout(a);
+            if !rps.is_empty() {
+                m.insert("ResourcePolicies".into(), Value::Array(rps));
+            }
             accounts.push(Value::Object(m));
         }
         // Targets in tree order: root, OUs, accounts.
@@ -624,7 +630,9 @@ impl Organization {
                 continue;
             }
             let a = self.account(id)?;
-            let copy = Account::from_authorization_details_in(&a.to_authorization_details(), id)?;
+            let mut copy =
+                Account::from_authorization_details_in(&a.to_authorization_details(), id)?;
+            copy_resource_policies(a, &mut copy)?;
             accounts.insert((*id).to_string(), copy);
         }
         let keep = |t: &String| !self.accounts.contains_key(t) || accounts.contains_key(t);
@@ -655,6 +663,121 @@ impl Organization {
             accounts,
         })
     }
+}
+
+/// Reads an account's `ResourcePolicies`: `[{"ResourceArn", "Policy", "Role"?}]`, the
+/// resource-based policies of the account's resources (S3 bucket policies, KMS key policies,
+/// Lambda function policies, SQS / SNS policies, …) that a
+/// `get-account-authorization-details` snapshot does not hold. `Role` is the role of the
+/// account a resource runs code as (a Lambda function's execution role).
+fn resource_policies(
+    m: &Map<String, Value>,
+    path: &str,
+    account: &mut Account,
+) -> Result<(), LayoutError> {
+    let id = account.id().to_string();
+    for (j, v) in array(m, path, "ResourcePolicies")?.iter().enumerate() {
+        let rp = format!("{path}.ResourcePolicies[{j}]");
+        let e = object(v, &rp, &["ResourceArn", "Policy", "Role"])?;
+        let arn = required(e, &rp, "ResourceArn")?;
+        let arn_path = join(&rp, "ResourceArn");
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let [prefix, partition, service, _region, owner, resource] = parts.as_slice() else {
+            return Err(err(
+                arn_path,
+                format!("{arn:?} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
+            ));
+        };
+        if *prefix != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
+            return Err(err(
+                arn_path,
+                format!("{arn:?} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
+            ));
+        }
+        // A resource policy belongs to the account that owns the resource; S3 bucket ARNs
+        // name no account.
+        if !owner.is_empty() && *owner != id {
+            return Err(err(
+                arn_path,
+                format!("{arn} belongs to account {owner}, not to account {id}"),
+            ));
+        }
+        if *service == "iam" {
+            return Err(err(
+                arn_path,
+                "IAM resources have no resource-based policy besides a role's trust policy, which AuthorizationDetails holds",
+            ));
+        }
+        if account.resource_policies.contains_key(arn) {
+            return Err(err(arn_path, format!("{arn} listed twice")));
+        }
+        let policy_path = join(&rp, "Policy");
+        let text = match e.get("Policy") {
+            Some(Value::String(t)) => t.clone(),
+            Some(v @ Value::Object(_)) => v.to_string(),
+            Some(v) => {
+                return Err(err(
+                    policy_path,
+                    format!(
+                        "expected the policy document (an object or JSON text), got {}",
+                        kind(v)
+                    ),
+                ));
+            }
+            None => return Err(err(policy_path, "missing required field")),
+        };
+        // What the service would refuse: the parser's errors, then the validator's ERROR
+        // findings for a resource policy (no Principal, …).
+        account
+            .put_resource_policy(arn, &text)
+            .map_err(|x| iam_err(&policy_path, &x))?;
+        if let Some(f) = iam_parser::validate(&text, iam_model::PolicyType::Resource)
+            .into_iter()
+            .find(|f| f.is_error())
+        {
+            return Err(err(
+                policy_path,
+                format!(
+                    "MalformedPolicyDocument: {} ({} at line {}, column {})",
+                    f.message, f.code, f.span.start.line, f.span.start.column
+                ),
+            ));
+        }
+        if let Some(r) = string(e, &rp, "Role")? {
+            account
+                .set_resource_role(arn, r)
+                .map_err(|x| iam_err(join(&rp, "Role"), &x))?;
+        }
+    }
+    Ok(())
+}
+
+/// An account's resource policies as the layout writes them.
+fn resource_policies_layout(a: &Account) -> Vec<Value> {
+    a.resource_policies()
+        .map(|(arn, doc)| {
+            let policy: Value = serde_json::from_str(doc.text())
+                .unwrap_or_else(|_| Value::String(doc.text().to_string()));
+            let mut m = Map::new();
+            m.insert("ResourceArn".into(), json!(arn));
+            m.insert("Policy".into(), policy);
+            if let Some(r) = a.resource_role(arn) {
+                m.insert("Role".into(), json!(r));
+            }
+            Value::Object(m)
+        })
+        .collect()
+}
+
+/// Copies `from`'s resource policies and resource roles into `to` (same account id).
+fn copy_resource_policies(from: &Account, to: &mut Account) -> Result<(), IamError> {
+    for (arn, doc) in from.resource_policies() {
+        to.resource_policies.insert(arn.to_string(), doc.clone());
+        if let Some(r) = from.resource_role(arn) {
+            to.set_resource_role(arn, r)?;
+        }
+    }
+    Ok(())
 }
 
 /// A layout's file reference: absolute, or relative to the layout file's directory.
@@ -843,5 +966,96 @@ mod tests {
         let again = Organization::from_layout(&s.to_layout(), None).unwrap();
         assert_eq!(again.to_layout(), s.to_layout());
         assert!(org.subset(&["999999999999"]).is_err());
+    }
+
+    fn with_resource_policies(entries: Value) -> Value {
+        let mut v = base();
+        v["Accounts"][1]["AuthorizationDetails"] = json!({"RoleDetailList": [{
+            "RoleName": "exec", "RoleId": "AROAEXAMPLEEXEC00001", "Path": "/",
+            "Arn": "arn:aws:iam::222222222222:role/exec",
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "RolePolicyList": [], "AttachedManagedPolicies": [], "InstanceProfileList": [], "Tags": []}]});
+        v["Accounts"][1]["ResourcePolicies"] = entries;
+        v
+    }
+
+    #[test]
+    fn resource_policies_load_round_trip_and_survive_a_subset() {
+        let f = "arn:aws:lambda:us-east-1:222222222222:function:f";
+        let v = with_resource_policies(json!([
+            {"ResourceArn": "arn:aws:s3:::web-bucket", "Policy": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": "s3:GetObject",
+                 "Resource": "arn:aws:s3:::web-bucket/*"}]}},
+            {"ResourceArn": f, "Role": "arn:aws:iam::222222222222:role/exec",
+             "Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"111111111111\"},\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"*\"}]}"}
+        ]));
+        let org = Organization::from_layout(&v, None).unwrap();
+        let b = org.account("222222222222").unwrap();
+        assert_eq!(b.resource_policies().count(), 2);
+        assert_eq!(
+            b.resource_role(f),
+            Some("arn:aws:iam::222222222222:role/exec")
+        );
+        let again = Organization::from_layout(&org.to_layout(), None).unwrap();
+        assert_eq!(again.to_layout(), org.to_layout());
+        let s = org.subset(&["222222222222"]).unwrap();
+        assert_eq!(
+            s.to_layout()["Accounts"][1]["ResourcePolicies"],
+            org.to_layout()["Accounts"][1]["ResourcePolicies"]
+        );
+    }
+
+    #[test]
+    fn bad_resource_policies_name_their_json_path() {
+        let doc = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]});
+        let cases = [
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": doc, "Extra": 1}),
+                "Accounts[1].ResourcePolicies[0].Extra",
+                "unknown field",
+            ),
+            (
+                json!({"ResourceArn": "bucket", "Policy": doc}),
+                "Accounts[1].ResourcePolicies[0].ResourceArn",
+                "not an ARN",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:sqs:us-east-1:333333333333:q", "Policy": doc}),
+                "Accounts[1].ResourcePolicies[0].ResourceArn",
+                "belongs to account 333333333333",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": 3}),
+                "Accounts[1].ResourcePolicies[0].Policy",
+                "expected the policy document",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": "{not json"}),
+                "Accounts[1].ResourcePolicies[0].Policy",
+                "MalformedPolicyDocument",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}),
+                "Accounts[1].ResourcePolicies[0].Policy",
+                "MalformedPolicyDocument",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": doc, "Role": "arn:aws:iam::222222222222:role/nope"}),
+                "Accounts[1].ResourcePolicies[0].Role",
+                "NoSuchEntity",
+            ),
+        ];
+        for (entry, path, message) in cases {
+            let e = error_of(&with_resource_policies(json!([entry])));
+            assert_eq!(e.path, path, "{e}");
+            assert!(e.message.contains(message), "{e}");
+        }
+        let twice = json!({"ResourceArn": "arn:aws:s3:::b", "Policy": doc});
+        let e = error_of(&with_resource_policies(json!([twice.clone(), twice])));
+        assert_eq!(e.path, "Accounts[1].ResourcePolicies[1].ResourceArn");
     }
 }
