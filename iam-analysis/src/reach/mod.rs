@@ -18,15 +18,19 @@
 //! | `CreateAccessKey`, `CreateLoginProfile`, `UpdateLoginProfile` P → U | the action on user U ≠ P (`CreateLoginProfile` when U has no password, `UpdateLoginProfile` when it has one) |
 //! | `EditPolicy` X → T | X can give T any permission: `Put/Attach{User,Role}Policy` on T, `Put/AttachGroupPolicy` on a group of T, `CreatePolicyVersion` (or `SetDefaultPolicyVersion`, when older versions exist: conditional) on a customer managed policy attached to T or its groups, `AddUserToGroup` of T to a group that grants this; when T has a permissions boundary, X must also be able to delete it |
 //! | `ServiceTrust` S → R | R's trust policy lets the service S assume R (informational: nobody becomes a service) |
+//! | `ResourceAccess` P → resource | a resource-based policy of another account (S3 bucket, Lambda function, KMS key, …) and P's identity side both allow some action ([`resources`]); not a "becomes" edge |
 //!
-//! **Across accounts** (an [`Organization`](iam_account::Organization)) the only edges are
+//! **Across accounts** (an [`Organization`](iam_account::Organization)) the edges are
 //! `AssumeRole` onto roles of another account whose trust policy names the caller's account,
-//! its root or one of its principals (or `*`): both sides are decided (spec §5.6, §5.8) — the
-//! caller's identity policies, boundary and the SCPs of its account's path, and the trust
-//! policy with the RCPs of the role account's path; neither SCPs nor RCPs apply in the
-//! management account (§5.10). IAM has no resource-based policies, so nobody edits another
-//! account's principals, and roles are passed to services only within their account. An admin
-//! becomes every principal of its own account, and from there follows these edges.
+//! its root or one of its principals (or `*`), and the edges of [`resources`]: access to
+//! resources of another account through their resource-based policies, and `ServiceAction`
+//! edges onto the role a foreign resource runs code as (a Lambda function whose code the
+//! caller may replace). Both sides are decided (spec §5.6, §5.8) — the caller's identity
+//! policies, boundary and the SCPs of its account's path, and the trust / resource policy with
+//! the RCPs of the resource account's path; neither SCPs nor RCPs apply in the management
+//! account (§5.10). Nobody edits another account's principals, and roles are passed to
+//! services only within their account. An admin becomes every principal of its own account,
+//! and from there follows these edges.
 //!
 //! Conditions follow the analyses' three-valued rule: keys decided by the principal and the
 //! keys the method fixes (`iam:PassedToService`, `iam:PolicyARN` =
@@ -61,6 +65,7 @@
 //! ```
 
 pub mod methods;
+pub mod resources;
 
 use super::conditions::{Mode, is_principal_key};
 use super::core::{Built, Cache, Subject};
@@ -89,6 +94,9 @@ pub enum NodeKind {
     Role,
     /// An AWS service principal (`lambda.amazonaws.com`).
     Service,
+    /// A resource with a resource-based policy (an S3 bucket, a Lambda function, …) that
+    /// principals of other accounts can reach ([`resources`]).
+    Resource,
 }
 
 /// A principal of the graph.
@@ -106,6 +114,13 @@ pub struct Node {
     pub service_linked: bool,
     /// Why the principal is an administrator by itself, if it is.
     pub admin: Option<AdminGrant>,
+}
+
+impl Node {
+    /// True for users and roles (not services or resources).
+    pub fn is_principal(&self) -> bool {
+        matches!(self.kind, NodeKind::User | NodeKind::Role)
+    }
 }
 
 /// How a principal can give itself any permission.
@@ -143,12 +158,18 @@ pub enum EdgeKind {
     EditPolicy,
     /// A service may assume the role (its trust policy).
     ServiceTrust,
+    /// Access to a resource of another account through its resource-based policy and the
+    /// caller's identity policies ([`resources`]).
+    ResourceAccess,
 }
 
 impl EdgeKind {
     /// True for the edges that make the source act as the target.
     pub fn becomes(self) -> bool {
-        !matches!(self, EdgeKind::EditPolicy | EdgeKind::ServiceTrust)
+        !matches!(
+            self,
+            EdgeKind::EditPolicy | EdgeKind::ServiceTrust | EdgeKind::ResourceAccess
+        )
     }
 }
 
@@ -333,6 +354,9 @@ struct Engines {
     /// The requests' resource is in an organization's management account: RCPs do not apply
     /// (spec §5.10).
     resource_in_management: bool,
+    /// The account owning the requests' resource when its ARN does not say (S3); `None`: the
+    /// ARN's account, else the principal's.
+    resource_account: Option<String>,
 }
 
 impl Engines {
@@ -357,6 +381,7 @@ impl Engines {
             opt,
             strict,
             resource_in_management: false,
+            resource_account: None,
         })
     }
 }
@@ -546,6 +571,7 @@ fn decide(
         .split(':')
         .nth(4)
         .filter(|a| !a.is_empty())
+        .or(engines.resource_account.as_deref())
         .unwrap_or(principal.account());
     let mut req = Request::new(principal, action, resource)
         .with_context(ctx)
@@ -713,8 +739,9 @@ fn trusted_accounts(trust: &Policy) -> Option<BTreeSet<String>> {
     Some(out)
 }
 
-/// The accounts of the target, other than `accounts`, holding a role whose trust policy may
-/// name a principal of one of `accounts` (its id, root or a principal ARN; or any account):
+/// The accounts of the target, other than `accounts`, holding a role whose trust policy, or a
+/// resource whose resource-based policy, may name a principal of one of `accounts` (its id,
+/// root or a principal ARN; or any account):
 /// with `accounts` themselves, what [`ReachGraph::build_for`] needs to find every edge
 /// starting in `accounts`. In id order.
 ///
@@ -736,10 +763,11 @@ pub fn trusting_accounts<'a>(target: impl Into<Target<'a>>, accounts: &[&str]) -
         if accounts.contains(&a.id()) {
             continue;
         }
-        let trusts = a.roles_iter().any(|r| {
-            trusted_accounts(&r.trust_policy.shared())
-                .is_none_or(|set| accounts.iter().any(|x| set.contains(*x)))
-        });
+        let names = |p: &Policy| {
+            trusted_accounts(p).is_none_or(|set| accounts.iter().any(|x| set.contains(*x)))
+        };
+        let trusts = a.roles_iter().any(|r| names(&r.trust_policy.shared()))
+            || a.resource_policies().any(|(_, d)| names(&d.shared()));
         if trusts {
             out.push(a.id().to_string());
         }
@@ -791,6 +819,14 @@ struct Builder<'a, 'c> {
     /// Roles whose trust policy may name any account (`*`, wildcards in the account, unique
     /// ids, `NotPrincipal`).
     trusting_any: Vec<usize>,
+    /// Every statement kept: the resource-access questions ask about any action.
+    full_cache: Cache<'c>,
+    /// The resources with a resource-based policy ([`resources`]), in node order.
+    resources: Vec<resources::Resource<'a>>,
+    /// Account id → resources of *other* accounts whose policy may name that account.
+    resources_naming: HashMap<String, Vec<usize>>,
+    /// Resources whose policy may name any account.
+    resources_any: Vec<usize>,
 }
 
 /// The requests of an `EditPolicy` X → T or of a self-grant, if any.
@@ -1052,7 +1088,19 @@ impl ReachGraph {
             by_account: HashMap::new(),
             trusting: HashMap::new(),
             trusting_any: Vec::new(),
+            full_cache: Cache::new(|_: &Statement| true, decidable),
+            resources: Vec::new(),
+            resources_naming: HashMap::new(),
+            resources_any: Vec::new(),
         };
+        let role_index: HashMap<&str, usize> = b
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.role.is_some())
+            .map(|(i, e)| (e.arn.as_str(), i))
+            .collect();
+        b.resources = resources::collect(&target.accounts(), &role_index);
         b.index_accounts();
         b.role_services = b
             .entities
@@ -1108,11 +1156,16 @@ impl ReachGraph {
             }
         }
         // build()'s order: accounts in id order, users then roles by name as IAM keys them
-        // (case-insensitively), then the services by name.
+        // (case-insensitively), then the services by name, then the resources by account and
+        // name.
         nodes.sort_by(|a, b| {
             let k = |n: &Node| {
                 (
-                    n.kind == NodeKind::Service,
+                    match n.kind {
+                        NodeKind::User | NodeKind::Role => 0,
+                        NodeKind::Service => 1,
+                        NodeKind::Resource => 2,
+                    },
                     n.account.clone(),
                     n.kind,
                     n.name.to_ascii_lowercase(),
@@ -1173,8 +1226,20 @@ impl ReachGraph {
 }
 
 impl Builder<'_, '_> {
-    /// Fills [`Builder::by_account`], [`Builder::trusting`] and [`Builder::trusting_any`].
+    /// Fills [`Builder::by_account`], [`Builder::trusting`], [`Builder::trusting_any`] and
+    /// their counterparts for resource policies.
     fn index_accounts(&mut self) {
+        for (i, r) in self.resources.iter().enumerate() {
+            let own = r.account.id();
+            match resources::named_accounts(&r.policy) {
+                None => self.resources_any.push(i),
+                Some(accounts) => {
+                    for a in accounts.into_iter().filter(|a| a != own) {
+                        self.resources_naming.entry(a).or_default().push(i);
+                    }
+                }
+            }
+        }
         for (i, e) in self.entities.iter().enumerate() {
             let own = e.account.id();
             self.by_account.entry(own.to_string()).or_default().push(i);
@@ -1240,6 +1305,11 @@ impl Builder<'_, '_> {
                 service_linked: false,
                 admin: None,
             });
+        }
+        for r in &mut self.resources {
+            r.node = self.graph.nodes.len();
+            self.graph.by_arn.insert(r.arn.clone(), r.node);
+            self.graph.nodes.push(resources::node(r));
         }
     }
 
@@ -1445,9 +1515,9 @@ impl Builder<'_, '_> {
             self.graph.nodes[me].admin = Some(g);
         }
         let my_account = self.entities[me].account.id().to_string();
-        // Roles of other accounts whose trust policy may name this principal: the only
-        // cross-account edges (IAM has no resource-based policies, so nobody edits another
-        // account's principals or passes its roles).
+        // Roles of other accounts whose trust policy may name this principal, and resources of
+        // other accounts whose resource policy may: the only cross-account edges (nobody
+        // edits another account's principals or passes its roles).
         let foreign = self.foreign_roles(&my_account);
         // An admin can become every principal of its account: PMapper computes no edges from
         // admins either. Other accounts' roles it still reaches only through their trust.
@@ -1460,6 +1530,10 @@ impl Builder<'_, '_> {
             let t_arn = self.entities[t].arn.clone();
             let t_name = self.graph.nodes[t].name.clone();
             self.assume_edge(actor, t, &my_arn, &my_name, &t_arn, &t_name)?;
+        }
+        // Resources of other accounts whose resource-based policy may name this principal.
+        for r in self.foreign_resources(&my_account) {
+            self.resource_edges(actor, r, &my_arn, &my_name)?;
         }
         if admin {
             return Ok(());
@@ -1983,7 +2057,7 @@ impl ReachGraph {
                 .nodes
                 .iter()
                 .enumerate()
-                .filter(|(_, n)| n.kind != NodeKind::Service && n.account == me.account)
+                .filter(|(_, n)| n.is_principal() && n.account == me.account)
                 .map(|(i, _)| i)
                 .collect(),
             _ => vec![from],
@@ -2079,7 +2153,7 @@ impl ReachGraph {
     pub fn escalations(&self) -> Vec<Escalation> {
         self.nodes
             .iter()
-            .filter(|n| n.kind != NodeKind::Service && n.admin.is_none())
+            .filter(|n| n.is_principal() && n.admin.is_none())
             .filter_map(|n| self.escalations_of(&n.arn).ok()?.into_iter().next())
             .collect()
     }
