@@ -622,9 +622,16 @@ impl PyAccount {
         crate::analysis::privilege_escalation(py, self, principal)
     }
 
-    /// The reach graph of the account as it is now (see `iamkit.ReachGraph`).
-    fn reach_graph(&self, py: Python<'_>) -> PyResult<crate::analysis::PyReachGraph> {
-        crate::analysis::reach_graph(py, self)
+    /// The reach graph of the account as it is now (see `iamkit.ReachGraph`); with
+    /// `principals`, the part whose edges start at them (`ReachGraph::build_among`: the parts
+    /// over chunks of `principals()` merge into the whole graph).
+    #[pyo3(signature = (principals = None))]
+    fn reach_graph(
+        &self,
+        py: Python<'_>,
+        principals: Option<Vec<String>>,
+    ) -> PyResult<crate::analysis::PyReachGraph> {
+        crate::analysis::reach_graph(py, self, principals)
     }
 
     /// `(principals, class of each, representative of each class)`: principals of one class

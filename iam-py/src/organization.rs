@@ -405,6 +405,16 @@ impl PyOrganization {
         Ok(PyReachGraph { graph })
     }
 
+    /// The member account owning `resource` when its ARN names no account (an S3 bucket or
+    /// object): the one holding its resource-based policy; `None` when none does.
+    fn resource_owner(&self, py: Python<'_>, action: &str, resource: &str) -> Option<String> {
+        self.read(py, |o| {
+            o.accounts()
+                .find(|a| a.resource_target(action, resource).policy_arn.is_some())
+                .map(|a| a.id().to_string())
+        })
+    }
+
     /// The other accounts holding a role whose trust may name a principal of `accounts`.
     fn trusting_accounts(&self, py: Python<'_>, accounts: Vec<String>) -> Vec<String> {
         self.read(py, |o| {

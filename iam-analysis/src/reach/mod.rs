@@ -775,6 +775,13 @@ pub fn trusting_accounts<'a>(target: impl Into<Target<'a>>, accounts: &[&str]) -
     out
 }
 
+/// The principals whose edges a build examines.
+enum Actors<'s> {
+    All,
+    Accounts(&'s [&'s str]),
+    Principals(std::collections::HashSet<&'s str>),
+}
+
 /// What the builder knows about a user or role.
 struct Entity<'a> {
     account: &'a Account,
@@ -1045,7 +1052,54 @@ impl ReachGraph {
         target: impl Into<Target<'a>>,
         actor_accounts: Option<&[&str]>,
     ) -> Result<ReachGraph, AnalysisError> {
+        let actors = match actor_accounts {
+            Some(a) => Actors::Accounts(a),
+            None => Actors::All,
+        };
+        ReachGraph::build_with(target.into(), &actors)
+    }
+
+    /// The part of the graph whose edges start at `principals` (user and role ARNs of the
+    /// target): every principal is a node, only those given are examined. [`ReachGraph::merge`]
+    /// of the parts over disjoint chunks of [`Target::principals`] is [`ReachGraph::build`]:
+    /// this is how `executor=` splits one account's graph between workers. A principal the
+    /// target does not have is an error (`NoSuchEntity`).
+    ///
+    /// ```
+    /// use iam_account::Account;
+    /// use iam_analysis::{ReachGraph, Target};
+    /// let mut a = Account::new("111122223333").unwrap();
+    /// a.create_user("dev", None).unwrap();
+    /// a.put_user_policy("dev", "p", r#"{"Version":"2012-10-17","Statement":[
+    ///   {"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"*"}]}"#).unwrap();
+    /// a.create_user("boss", None).unwrap();
+    /// a.attach_user_policy("boss", "arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
+    /// let all = Target::from(&a).principals();
+    /// let parts = all
+    ///     .chunks(1)
+    ///     .map(|c| ReachGraph::build_among(&a, c).unwrap())
+    ///     .collect();
+    /// assert_eq!(ReachGraph::merge(parts).to_json(), ReachGraph::build(&a).unwrap().to_json());
+    /// assert!(ReachGraph::build_among(&a, &["arn:aws:iam::111122223333:user/nobody".into()]).is_err());
+    /// ```
+    pub fn build_among<'a>(
+        target: impl Into<Target<'a>>,
+        principals: &[String],
+    ) -> Result<ReachGraph, AnalysisError> {
         let target = target.into();
+        let known: std::collections::HashSet<String> = target.principals().into_iter().collect();
+        if let Some(p) = principals.iter().find(|p| !known.contains(*p)) {
+            return Err(IamError::new(
+                iam_model::entities::ErrorCode::NoSuchEntity,
+                format!("{p} is not a user or role of the account or organization."),
+            )
+            .into());
+        }
+        let set = principals.iter().map(String::as_str).collect();
+        ReachGraph::build_with(target, &Actors::Principals(set))
+    }
+
+    fn build_with(target: Target<'_>, actors: &Actors<'_>) -> Result<ReachGraph, AnalysisError> {
         let scope = target.scope();
         let actions = graph_actions();
         let acts = actions.clone();
@@ -1116,7 +1170,7 @@ impl ReachGraph {
         // One actor at a time: its compiled engines are dropped once its edges are found, so
         // memory does not grow with the number of principals (50,000 in an organization).
         for i in 0..b.entities.len() {
-            if let Some(mut actor) = b.actor(i, actor_accounts)? {
+            if let Some(mut actor) = b.actor(i, actors)? {
                 b.principal_edges(&mut actor)?;
             }
         }
@@ -1314,16 +1368,17 @@ impl Builder<'_, '_> {
     }
 
     /// Entity `i` compiled for the identity-side questions, unless it is outside `accounts`.
-    fn actor(
-        &mut self,
-        i: usize,
-        accounts: Option<&[&str]>,
-    ) -> Result<Option<Actor>, AnalysisError> {
+    fn actor(&mut self, i: usize, actors: &Actors<'_>) -> Result<Option<Actor>, AnalysisError> {
         {
             let Some(e) = self.entities.get(i) else {
                 return Ok(None);
             };
-            if accounts.is_some_and(|a| !a.contains(&e.account.id())) {
+            let examined = match actors {
+                Actors::All => true,
+                Actors::Accounts(a) => a.contains(&e.account.id()),
+                Actors::Principals(p) => p.contains(e.arn.as_str()),
+            };
+            if !examined {
                 return Ok(None);
             }
             let subject = Subject::prepare(&self.scope, &e.arn, "iam:PassRole", "*")?;

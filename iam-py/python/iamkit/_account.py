@@ -853,18 +853,32 @@ class Account:
     # ---- access analysis (iamkit/_analysis.py) ----
 
     def what_can(
-        self, principal: str, *, include_conditional: bool = True, transitive: bool = False
+        self,
+        principal: str,
+        *,
+        include_conditional: bool = True,
+        transitive: bool = False,
+        executor: Any = None,
+        progress: Any = None,
     ) -> dict[str, list[str]]:
         """Service prefix -> allowed catalog actions of a user or role (see ``iamkit._analysis``).
 
         ``principal`` is an ARN or a bare user or role name, resolved as the ``iamkit what-can``
         command does (:meth:`resolve_principal`). With ``transitive=True`` the actions of every
         principal it can become are added; ``.details["via"]`` gives, for each action gained
-        that way, the principal and the path (see :meth:`reach`)."""
+        that way, the principal and the path (see :meth:`reach`). ``executor`` (with
+        ``transitive=True``; see :meth:`who_can`): the reach graph is built, and the principals
+        reached are decided, in chunks of principals; the answer is the serial one."""
         from iamkit import _analysis
 
         if transitive:
-            return _analysis.what_can_transitive(self, principal, include_conditional=include_conditional)
+            return _analysis.what_can_transitive(
+                self,
+                principal,
+                include_conditional=include_conditional,
+                executor=executor,
+                progress=progress,
+            )
         return _analysis.what_can(self, principal, include_conditional=include_conditional)
 
     def who_can(
@@ -910,12 +924,14 @@ class Account:
             progress=progress,
         )
 
-    def reach_graph(self) -> Any:
+    def reach_graph(self, *, executor: Any = None, progress: Any = None) -> Any:
         """The reach graph of the account as it is now (an ``iamkit.ReachGraph``): who can become
-        whom, admins, escalations, with the enabling statements."""
+        whom, admins, escalations, with the enabling statements. ``executor`` (see
+        :meth:`who_can`): the graph is built in chunks of principals whose parts are merged
+        into exactly the serial graph."""
         from iamkit import _reach
 
-        return _reach.reach_graph(self)
+        return _reach.reach_graph(self, executor=executor, progress=progress)
 
     def risk_report(self, exclusions: Any = None) -> Any:
         """The risk report (an ``iamkit._report.RiskReport``): findings by category (privilege
@@ -927,13 +943,15 @@ class Account:
 
         return _report.risk_report(self, exclusions)
 
-    def reach(self, principal: str) -> list[Any]:
+    def reach(self, principal: str, *, executor: Any = None, progress: Any = None) -> list[Any]:
         """Whom ``principal`` (ARN or bare name) can become, transitively: one
         :class:`iamkit.ReachPath` (a ``dict``: ``principal``, ``target``, ``access``, ``steps``)
-        per principal, shortest first, each step naming the method and enabling statements."""
+        per principal, shortest first, each step naming the method and enabling statements.
+        ``executor``: see :meth:`reach_graph`."""
         from iamkit import _analysis, _reach
 
-        return _reach.reach_graph(self).reach(_analysis.resolve_principal(self, principal))
+        arn = _analysis.resolve_principal(self, principal)
+        return _reach.reach_graph(self, executor=executor, progress=progress).reach(arn)
 
     def access_matrix(
         self,

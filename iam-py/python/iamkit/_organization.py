@@ -469,6 +469,10 @@ class Organization:
         ids = self.accounts
         parts = resource.split(":")
         owner = parts[4] if len(parts) > 5 and parts[4] in ids else None
+        if owner is None and len(parts) > 5 and parts[4] == "":
+            # An ARN without an account (S3): the account holding the bucket's policy owns it,
+            # and every task needs it to decide the request as the serial run does.
+            owner = self._native.resource_owner(action, resource)
         tasks = []
         for chunk in _chunks(ids, executor):
             need = chunk if owner is None or owner in chunk else [*chunk, owner]
