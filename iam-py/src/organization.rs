@@ -405,6 +405,53 @@ impl PyOrganization {
         Ok(PyReachGraph { graph })
     }
 
+    /// Registers a resource-based policy of a member account's resource (see
+    /// `NativeAccount.put_resource_policy`).
+    #[pyo3(signature = (account_id, resource_arn, policy_document, role = None))]
+    fn put_resource_policy(
+        &self,
+        py: Python<'_>,
+        account_id: &str,
+        resource_arn: &str,
+        policy_document: &str,
+        role: Option<&str>,
+    ) -> PyResult<()> {
+        self.write(py, |o| {
+            let a = o.account_mut(account_id)?;
+            a.put_resource_policy(resource_arn, policy_document)?;
+            if let Some(r) = role
+                && let Err(e) = a.set_resource_role(resource_arn, r)
+            {
+                let _ = a.delete_resource_policy(resource_arn);
+                return Err(e);
+            }
+            Ok(())
+        })
+        .map_err(|e: IamError| org_error(py, &e, "PutResourcePolicy"))
+    }
+
+    /// `[(resource ARN, policy text, role ARN or None)]` of a member account, in ARN order.
+    fn account_resource_policies(
+        &self,
+        py: Python<'_>,
+        account_id: &str,
+    ) -> PyResult<Vec<(String, String, Option<String>)>> {
+        self.read(py, |o| {
+            o.account(account_id).map(|a| {
+                a.resource_policies()
+                    .map(|(k, d)| {
+                        (
+                            k.to_string(),
+                            d.text().to_string(),
+                            a.resource_role(k).map(str::to_string),
+                        )
+                    })
+                    .collect()
+            })
+        })
+        .map_err(|e| org_error(py, &e, "DescribeAccount"))
+    }
+
     /// The member account owning `resource` when its ARN names no account (an S3 bucket or
     /// object): the one holding its resource-based policy; `None` when none does.
     fn resource_owner(&self, py: Python<'_>, action: &str, resource: &str) -> Option<String> {

@@ -221,3 +221,41 @@ def test_bad_resource_policies_name_the_json_path(entry: dict[str, Any], path: s
         iamkit.Organization.from_dict(d)
     assert e.value.path == f"Accounts[2].{path}", e.value
     assert words in e.value.message
+
+
+def test_account_resource_policies_travel_with_the_account() -> None:
+    b = iamkit.Account(B)
+    policy = doc(
+        {
+            "Sid": "Foreign",
+            "Effect": "Allow",
+            "Principal": {"AWS": A},
+            "Action": "s3:GetObject",
+            "Resource": f"{BUCKET}/*",
+        }
+    )
+    b.put_resource_policy(BUCKET, policy)
+    assert b.resource_policies == [{"ResourceArn": BUCKET, "Policy": json.dumps(policy)}]
+    with pytest.raises(iamkit.IamClientError) as e:
+        b.put_resource_policy(BUCKET, "{not json")
+    assert e.value.response["Error"]["Code"] == "MalformedPolicyDocument"
+    with pytest.raises(iamkit.IamClientError) as e:
+        b.put_resource_policy(FUNCTION, policy, role=arn(B, "role", "missing"))
+    assert e.value.response["Error"]["Code"] == "NoSuchEntity"
+    assert [r["ResourceArn"] for r in b.resource_policies] == [BUCKET]  # nothing changed
+    # Pickled (as executor= ships it) with its resource policies.
+    assert pickle.loads(pickle.dumps(b)).resource_policies == b.resource_policies
+    # Copied into an organization with them, and back out of it.
+    a = iamkit.Account(A)
+    a.client("iam").create_user(UserName="u")
+    a.client("iam").put_user_policy(UserName="u", PolicyName="p", PolicyDocument=allow("s3:GetObject"))
+    org = iamkit.Organization(iamkit.Account(M))
+    org.add_account(a)
+    org.add_account(b)
+    u = arn(A, "user", "u")
+    assert org.authorize(principal=u, action="s3:GetObject", resource=f"{BUCKET}/k").allowed
+    assert org.account(B).resource_policies == b.resource_policies
+    b.delete_resource_policy(BUCKET)
+    assert b.resource_policies == []
+    with pytest.raises(iamkit.IamClientError):
+        b.delete_resource_policy(BUCKET)

@@ -140,6 +140,15 @@ class Organization:
     ) -> None:
         details, account_id = _details_of(management_account)
         self._native = _native.NativeOrganization(details, account_id, organization_id, root_id)
+        self._copy_resource_policies(management_account)
+
+    def _copy_resource_policies(self, account: Account | str) -> None:
+        """The resource-based policies of an :class:`iamkit.Account` being copied in (a
+        ``get-account-authorization-details`` document does not hold them)."""
+        if isinstance(account, str):
+            return
+        for arn, text, role in account._native.resource_policies():
+            self._native.put_resource_policy(account.account_id, arn, text, role)
 
     @classmethod
     def _wrap(cls, native: _native.NativeOrganization) -> Organization:
@@ -340,6 +349,8 @@ class Organization:
         acct = Account.from_authorization_details(
             json.loads(self._native.account_details_json(account_id)), account_id=account_id
         )
+        for arn, text, role in self._native.account_resource_policies(account_id):
+            acct.put_resource_policy(arn, text, role=role)
         scps, rcps = self._native.account_policy_levels(account_id)
         management = account_id == self.management_account_id
         acct.set_organization_policies(
@@ -393,10 +404,12 @@ class Organization:
     def add_account(
         self, account: Account | str, parent: str | None = None, *, name: str | None = None
     ) -> None:
-        """Adds a member account (an :class:`iamkit.Account`, copied, or an account id for an
-        empty one) under ``parent`` (an OU id; the root by default)."""
+        """Adds a member account (an :class:`iamkit.Account`, copied with its resource-based
+        policies, or an account id for an empty one) under ``parent`` (an OU id; the root by
+        default)."""
         details, account_id = _details_of(account)
         self._native.add_account_json(details, account_id, parent or self.root_id, name)
+        self._copy_resource_policies(account)
 
     def create_organizational_unit(self, parent: str, name: str, *, id: str | None = None) -> str:
         """``CreateOrganizationalUnit`` under ``parent`` (the root id or an OU id); returns the
