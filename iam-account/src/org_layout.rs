@@ -1160,4 +1160,39 @@ mod tests {
         let e = error_of(&with_resource_policies(json!([twice.clone(), twice])));
         assert_eq!(e.path, "Accounts[1].ResourcePolicies[1].ResourceArn");
     }
+
+    #[test]
+    fn accounts_built_in_parallel_report_the_first_error_in_layout_order() {
+        let mut v = base();
+        let mut accounts = vec![v["Accounts"][0].clone()];
+        for i in 0..12 {
+            accounts.push(
+                json!({"Id": format!("3000000000{i:02}"), "ParentId": "r-ab12",
+                "AuthorizationDetails": {"UserDetailList": []}}),
+            );
+        }
+        // Two bad accounts: the load reports the first one, whichever thread finished first.
+        accounts[4]["AuthorizationDetails"] = json!({"UserDetailList": 3});
+        accounts[9]["AuthorizationDetails"] = json!({"RoleDetailList": "x"});
+        v["Accounts"] = json!(accounts);
+        for _ in 0..5 {
+            let e = error_of(&v);
+            assert_eq!(e.path, "Accounts[4].AuthorizationDetails", "{e}");
+            assert!(
+                e.message
+                    .contains("not get-account-authorization-details JSON"),
+                "{e}"
+            );
+        }
+        v["Accounts"][4]["AuthorizationDetails"] = json!({});
+        v["Accounts"][9]["AuthorizationDetails"] = json!({});
+        let org = Organization::from_layout(&v, None).unwrap();
+        assert_eq!(org.accounts().count(), 13);
+        assert_eq!(
+            Organization::from_layout(&org.to_layout(), None)
+                .unwrap()
+                .to_layout(),
+            org.to_layout()
+        );
+    }
 }
