@@ -149,7 +149,28 @@ fn array<'a>(m: &'a Map<String, Value>, path: &str, key: &str) -> Result<&'a [Va
 /// Where an account's `get-account-authorization-details` comes from.
 enum Source<'v> {
     Inline(&'v Value),
+    /// The inline object's text, kept by [`Organization::from_layout_json`].
+    Raw(&'v str),
     File(&'v str),
+}
+
+/// A layout as [`Organization::from_layout_json`]'s fast path reads it: the accounts'
+/// authorization details as raw text, everything else as JSON values.
+#[derive(serde::Deserialize)]
+struct RawLayout<'a> {
+    #[serde(rename = "Accounts", borrow)]
+    accounts: Option<Vec<RawAccount<'a>>>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+/// One entry of `Accounts` in [`RawLayout`].
+#[derive(serde::Deserialize)]
+struct RawAccount<'a> {
+    #[serde(rename = "AuthorizationDetails", borrow)]
+    details: Option<&'a serde_json::value::RawValue>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
 }
 
 /// An account entry whose fields are checked, before its IAM state is built.
@@ -177,6 +198,15 @@ impl Pending<'_> {
                             format!("not get-account-authorization-details JSON: {e}"),
                         )
                     })?
+            }
+            Source::Raw(text) => {
+                let where_ = join(path, "AuthorizationDetails");
+                iam_parser::gaad::parse_authorization_details(text).map_err(|e| {
+                    err(
+                        &where_,
+                        format!("not get-account-authorization-details JSON: {e}"),
+                    )
+                })?
             }
             Source::File(f) => {
                 let p = join(path, "AuthorizationDetailsFile");
@@ -273,6 +303,35 @@ impl Organization {
         text: &str,
         base_dir: Option<&Path>,
     ) -> Result<Organization, LayoutError> {
+        // Fast path: each account's inline `AuthorizationDetails` (nearly all of a large
+        // layout's text) is kept as its raw text and parsed once, straight into the
+        // authorization-details shapes, instead of into a JSON tree first. Anything the fast
+        // path cannot read is loaded the ordinary way, which reports the error.
+        if let Ok(fast) = serde_json::from_str::<RawLayout<'_>>(text)
+            && let Some(accounts) = fast.accounts
+        {
+            let mut raw = Vec::with_capacity(accounts.len());
+            let mut list = Vec::with_capacity(accounts.len());
+            for a in accounts {
+                let mut m = a.rest;
+                match a.details {
+                    Some(d) if d.get().trim_start().starts_with('{') => {
+                        m.insert("AuthorizationDetails".into(), Value::Object(Map::new()));
+                        raw.push(Some(d.get()));
+                    }
+                    Some(d) => {
+                        let v = serde_json::from_str(d.get()).unwrap_or(Value::Null);
+                        m.insert("AuthorizationDetails".into(), v);
+                        raw.push(None);
+                    }
+                    None => raw.push(None),
+                }
+                list.push(Value::Object(m));
+            }
+            let mut top = fast.rest;
+            top.insert("Accounts".into(), Value::Array(list));
+            return Organization::from_layout_with(&Value::Object(top), base_dir, &raw);
+        }
         let v: Value = serde_json::from_str(text).map_err(|e| {
             err(
                 "",
@@ -311,6 +370,16 @@ impl Organization {
     pub fn from_layout(
         layout: &Value,
         base_dir: Option<&Path>,
+    ) -> Result<Organization, LayoutError> {
+        Organization::from_layout_with(layout, base_dir, &[])
+    }
+
+    /// [`from_layout`](Self::from_layout) where `raw[i]`, when given, is the text of
+    /// `Accounts[i].AuthorizationDetails` (an object; the layout holds `{}` in its place).
+    fn from_layout_with(
+        layout: &Value,
+        base_dir: Option<&Path>,
+        raw: &[Option<&str>],
     ) -> Result<Organization, LayoutError> {
         let top = object(
             layout,
@@ -451,7 +520,10 @@ impl Organization {
                             ),
                         ));
                     }
-                    Source::Inline(d)
+                    match raw.get(i).copied().flatten() {
+                        Some(text) => Source::Raw(text),
+                        None => Source::Inline(d),
+                    }
                 }
                 (None, Some(Value::String(f))) => Source::File(f),
                 (None, Some(v)) => {
@@ -1194,5 +1266,40 @@ mod tests {
                 .to_layout(),
             org.to_layout()
         );
+    }
+
+    #[test]
+    fn the_text_fast_path_loads_and_fails_as_the_value_path() {
+        let mut v = with_resource_policies(json!([
+            {"ResourceArn": "arn:aws:s3:::b", "Policy": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}}]));
+        let text = v.to_string();
+        let fast = Organization::from_layout_json(&text, None).unwrap();
+        let slow = Organization::from_layout(&v, None).unwrap();
+        assert_eq!(fast.to_layout(), slow.to_layout());
+        let exec = fast
+            .account("222222222222")
+            .unwrap()
+            .get_role("exec")
+            .unwrap();
+        assert_eq!(exec.arn, "arn:aws:iam::222222222222:role/exec");
+        // Errors inside, or about, an account's details name the same path either way.
+        for bad in [json!({"RoleDetailList": 3}), json!(7), json!("x")] {
+            v["Accounts"][1]["AuthorizationDetails"] = bad;
+            let by_value = Organization::from_layout(&v, None).unwrap_err();
+            let by_text = Organization::from_layout_json(&v.to_string(), None).unwrap_err();
+            assert_eq!(by_text.path, by_value.path);
+            assert_eq!(by_text.path, "Accounts[1].AuthorizationDetails");
+        }
+        // A layout the fast path cannot read is reported by the ordinary one.
+        let mut b = base();
+        b["Accounts"] = json!(3);
+        let e = Organization::from_layout_json(&b.to_string(), None).unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), e.message.as_str()),
+            ("Accounts", "expected an array, got a number")
+        );
+        let e = Organization::from_layout_json("{", None).unwrap_err();
+        assert!(e.message.starts_with("not JSON"), "{e}");
     }
 }
