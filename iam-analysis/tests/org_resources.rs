@@ -247,6 +247,20 @@ fn parts_built_per_account_merge_into_the_whole_graph() {
 }
 
 #[test]
+fn parts_built_per_chunk_of_principals_merge_into_the_whole_graph() {
+    let org = build(true);
+    let whole = ReachGraph::build(&org).unwrap();
+    let principals = iam_analysis::Target::from(&org).principals();
+    for size in [1, 2, 3] {
+        let parts = principals
+            .chunks(size)
+            .map(|c| ReachGraph::build_among(&org, c).unwrap())
+            .collect();
+        assert_eq!(ReachGraph::merge(parts).to_json(), whole.to_json(), "chunks of {size}");
+    }
+}
+
+#[test]
 fn org_wide_who_can_lists_the_foreign_principal_with_the_resource_statement() {
     let org = build(true);
     let who = iam_analysis::who_can(
