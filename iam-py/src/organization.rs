@@ -391,11 +391,20 @@ impl PyOrganization {
         what_can_to_py(py, &w)
     }
 
-    /// The reach graph (or, with `accounts`, the part of it whose edges start there).
-    #[pyo3(signature = (accounts = None))]
-    fn reach_graph(&self, py: Python<'_>, accounts: Option<Vec<String>>) -> PyResult<PyReachGraph> {
+    /// The reach graph (or, with `accounts`, the part of it whose edges start there; with
+    /// `principals`, the part whose edges start at those users and roles).
+    #[pyo3(signature = (accounts = None, principals = None))]
+    fn reach_graph(
+        &self,
+        py: Python<'_>,
+        accounts: Option<Vec<String>>,
+        principals: Option<Vec<String>>,
+    ) -> PyResult<PyReachGraph> {
         let graph = self
             .read(py, |o| {
+                if let Some(p) = &principals {
+                    return analysis::ReachGraph::build_among(o, p);
+                }
                 let ids: Option<Vec<&str>> = accounts
                     .as_ref()
                     .map(|a| a.iter().map(String::as_str).collect());

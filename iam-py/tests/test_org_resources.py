@@ -266,3 +266,37 @@ def test_account_resource_policies_travel_with_the_account() -> None:
     assert b.resource_policies == []
     with pytest.raises(CLIENT_ERRORS):
         b.delete_resource_policy(BUCKET)
+
+
+def test_few_accounts_split_the_reach_graph_by_principals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iamkit import _organization
+
+    d = layout()
+    a = iamkit.Account.from_authorization_details(d["Accounts"][1]["AuthorizationDetails"], account_id=A)
+    for i in range(6):
+        a.client("iam").create_user(UserName=f"u{i}")
+        a.client("iam").put_user_policy(
+            UserName=f"u{i}",
+            PolicyName="p",
+            PolicyDocument=allow("s3:GetObject" if i % 2 else "sts:AssumeRole"),
+        )
+    d["Accounts"][1]["AuthorizationDetails"] = a.to_authorization_details()
+    org = iamkit.Organization.from_dict(d)
+    serial = org.reach_graph().to_dict()
+    calls: list[int] = []
+    real = _organization._reach_principals_task
+
+    def spy(args: tuple[Any, list[str]]) -> Any:
+        calls.append(len(args[1]))
+        return real(args)
+
+    monkeypatch.setattr(_organization, "_reach_principals_task", spy)
+    with ThreadPoolExecutor(2) as ex:
+        assert org.reach_graph(executor=ex).to_dict() == serial
+    assert len(calls) == 4 and sum(calls) == len(org.principals())  # 3 accounts < 2 x 2 workers
+    monkeypatch.undo()  # the process pool pickles the task function by name
+    with ProcessPoolExecutor(2) as ex:
+        assert org.reach_graph(executor=ex).to_dict() == serial
+        assert [dict(p) for p in org.reach(arn(A, "role", "dev"), executor=ex)] == [
+            dict(p) for p in org.reach(arn(A, "role", "dev"))
+        ]

@@ -16,8 +16,10 @@ neither SCPs nor RCPs apply in the management account.
 
 Analyses over many accounts take ``executor=`` (any ``concurrent.futures.Executor``): the work
 is split by account, each task carrying only the accounts it needs (an
-:meth:`Organization.subset`, pickled as a layout), and the answers are put together in the order
-of the serial run, so they are identical to it. ``executor=None`` answers in this process.
+:meth:`Organization.subset`, pickled as a layout) — or, for the reach graph of an organization
+with too few accounts to keep every worker busy, by chunks of principals, the organization
+shipped once per worker — and the answers are put together in the order of the serial run, so
+they are identical to it. ``executor=None`` answers in this process.
 """
 
 from __future__ import annotations
@@ -72,6 +74,12 @@ def _who_can_task(
 def _reach_task(args: tuple[Organization, list[str]]) -> Any:
     org, accounts = args
     return org._native.reach_graph(accounts)
+
+
+def _reach_principals_task(args: tuple[Any, list[str]]) -> Any:
+    shipped, principals = args
+    org: Organization = shipped.get()
+    return org._native.reach_graph(None, principals)
 
 
 def _restore_organization(layout_json: str) -> Organization:
@@ -563,8 +571,27 @@ class Organization:
     def _reach_native(self, executor: Any, progress: Any) -> Any:
         if _serial(executor):
             return self._native.reach_graph()
+        chunks = _chunks(self.accounts, executor)
+        ex = _parallel.resolve(executor, None)
+        if ex is not None and len(chunks) < 2 * _parallel.workers_of(ex):
+            # Too few accounts to keep every worker busy: split the principals instead, each
+            # task building the part of the graph whose edges start in its chunk from the whole
+            # organization (shipped once per worker); merged, the parts are the serial graph.
+            principals = self._native.principals()
+            n = _parallel.chunk_count(ex, len(principals), per_worker=2)
+            if n > len(chunks):
+                target = _parallel.ship(self)
+                pchunks = _parallel.split(principals, n)
+                parts = _parallel.map_tasks(
+                    _reach_principals_task,
+                    [(target, list(c)) for c in pchunks],
+                    executor=ex,
+                    progress=progress,
+                    desc="reach graph",
+                )
+                return _native.NativeReachGraph.merge(parts)
         tasks = []
-        for chunk in _chunks(self.accounts, executor):
+        for chunk in chunks:
             need = sorted({*chunk, *self._native.trusting_accounts(chunk)})
             tasks.append((self.subset(need), chunk))
         parts = _parallel.map_tasks(
