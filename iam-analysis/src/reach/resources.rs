@@ -35,7 +35,7 @@
 
 use super::{
     Access, Actor, AnalysisError, Builder, Edge, EdgeKind, Engines, Evidence, Node, NodeKind,
-    Subject, decide, min_access, trusted_accounts,
+    Subject, decide, min_access, trust_names, trusted_accounts,
 };
 use crate::index::index;
 use iam_account::Account;
@@ -205,6 +205,18 @@ impl Builder<'_, '_> {
         my_arn: &str,
         my_name: &str,
     ) -> Result<(), AnalysisError> {
+        // The policy must have an Allow statement that may name the actor (its ARN, unique id,
+        // account, root, `*` or a NotPrincipal): most policies naming one role of an account
+        // rule out the account's other principals here.
+        let uid = self.entities[actor.node]
+            .user
+            .map(|u| u.id.as_str())
+            .or(self.entities[actor.node].role.map(|r| r.id.as_str()));
+        let (direct, account_level) =
+            trust_names(&self.resources[r].policy, &actor.subject.principal, uid);
+        if !direct && !account_level {
+            return Ok(());
+        }
         let probes = {
             let res = &mut self.resources[r];
             if res.probes.is_none() {
