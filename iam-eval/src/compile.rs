@@ -310,21 +310,30 @@ fn pack_short_be(t: &[u8]) -> u64 {
     }
 }
 
-/// [`PolicySet::flat`]: `None` when a statement must be checked for every action or a
-/// service has wildcard name patterns.
-fn flat_exact(services: &SetServices, generic: &[u32]) -> Option<ExactTable> {
-    if !generic.is_empty() || services.iter().any(|(_, _, x)| !x.wild.is_empty()) {
+/// The exact-name tables of all the services of one policy as one table of whole lower-cased
+/// actions (`service:name`) with their statements, in [`exact_order`] (see
+/// [`PolicySet::flat`]): `None` when a statement must be checked for every action
+/// (`generic`) or a service has wildcard name patterns. Built once per compiled policy (and
+/// cached with it): one allocation per action text, the statement lists shared with the
+/// per-service tables.
+fn flat_exact(services: &Services, generic: &[u32]) -> Option<Arc<ExactTable>> {
+    if !generic.is_empty() || services.iter().any(|(_, x)| !x.wild.is_empty()) {
         return None;
     }
-    let mut flat: ExactTable = Vec::new();
-    for (svc, off, x) in services {
+    let count = services.iter().map(|(_, x)| x.exact.len()).sum();
+    let mut flat: ExactTable = Vec::with_capacity(count);
+    let mut buf = String::new();
+    for (svc, x) in services {
         for (name, ids) in &x.exact {
-            let action: Arc<str> = format!("{svc}:{name}").into();
-            flat.push((action, ids.iter().map(|i| i + off).collect()));
+            buf.clear();
+            buf.push_str(svc);
+            buf.push(':');
+            buf.push_str(name);
+            flat.push((Arc::from(buf.as_str()), Arc::clone(ids)));
         }
     }
     sort_exact(&mut flat);
-    Some(flat)
+    Some(Arc::new(flat))
 }
 
 /// The packed keys of the short prefixes of `services`, sorted.
@@ -351,13 +360,16 @@ pub(crate) struct PolicySet {
     short_services: Vec<(ServiceKey, u32)>,
     /// Statements that must be checked for every action (`NotAction`, `*`, wildcard prefixes).
     generic: Vec<u32>,
-    /// When every statement of the set names its actions exactly (no `NotAction`, no
-    /// wildcard in any action pattern): the exact-name tables of all services as one table
-    /// of whole lower-cased actions (`service:name`) with their statements, in
-    /// [`exact_order`]. A request's action is then looked up whole, without splitting it or
+    /// For a set of one policy whose statements all name their actions exactly (no
+    /// `NotAction`, no wildcard in any action pattern): the exact-name tables of all its
+    /// services as one table of whole lower-cased actions (`service:name`), shared with the
+    /// compiled policy. A request's action is then looked up whole, without splitting it or
     /// finding its service first (the same statements as the per-service tables: a service
-    /// prefix holds no colon, so `service:name` splits back at its first colon).
-    flat: Option<ExactTable>,
+    /// prefix holds no colon, so `service:name` splits back at its first colon). Sets of
+    /// several policies use the per-service tables (building a merged table for every
+    /// engine would cost the analyses, which build an engine per principal, more than it
+    /// saves them).
+    flat: Option<Arc<ExactTable>>,
     /// Whether any statement denies (if none, the first applicable Allow settles the verdict).
     has_deny: bool,
     /// Whether no statement has a `Principal` element (match strength is then irrelevant).
@@ -394,6 +406,8 @@ pub(crate) struct CompiledPolicy {
     statements: Vec<StatementBody>,
     services: Services,
     generic: Vec<u32>,
+    /// The whole-action table, when every statement names its actions exactly.
+    flat: Option<Arc<ExactTable>>,
 }
 
 /// A statement that failed to compile: its index, the finding code, the message and where.
@@ -503,6 +517,7 @@ impl CompiledPolicy {
         }
         let (services, generic) = build_index(&statements);
         Ok(CompiledPolicy {
+            flat: flat_exact(&services, &generic),
             statements,
             services,
             generic,
@@ -628,6 +643,7 @@ fn compiled_policy(
                 statements: Vec::new(),
                 services: Vec::new(),
                 generic: Vec::new(),
+                flat: None,
             })
         });
         return Ok(Arc::clone(empty));
@@ -712,7 +728,10 @@ impl PolicySet {
             _ => merge_services(parts, &offsets),
         };
         PolicySet {
-            flat: flat_exact(&services, &generic),
+            flat: match parts {
+                [one] => one.flat.clone(),
+                _ => None,
+            },
             short_services: short_service_keys(&services),
             policies: sources
                 .iter()
@@ -1192,7 +1211,8 @@ mod tests {
                 super::PolicySet::compile("identity", PolicyType::Identity, &src).unwrap()
             })
             .collect();
-        assert!(sets[0].flat.is_some() && sets[2].flat.is_some() && sets[3].flat.is_none());
+        assert!(sets[0].flat.is_some() && sets[1].flat.is_some());
+        assert!(sets[2].flat.is_none() && sets[3].flat.is_none());
         let alice = Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();
         let actions = [
             "s3:GetObject",
