@@ -366,9 +366,9 @@ pub(crate) struct PolicySet {
     /// compiled policy. A request's action is then looked up whole, without splitting it or
     /// finding its service first (the same statements as the per-service tables: a service
     /// prefix holds no colon, so `service:name` splits back at its first colon). Sets of
-    /// several policies use the per-service tables (building a merged table for every
-    /// engine would cost the analyses, which build an engine per principal, more than it
-    /// saves them).
+    /// several policies, and uncached policies of more than [`FLAT_UNCACHED_ACTIONS`]
+    /// actions, use the per-service tables (building such a table for every engine would
+    /// cost the analyses, which build an engine per principal, more than it saves them).
     flat: Option<Arc<ExactTable>>,
     /// Whether any statement denies (if none, the first applicable Allow settles the verdict).
     has_deny: bool,
@@ -443,7 +443,12 @@ fn condition_error_code(c: &iam_model::Condition) -> &'static str {
 }
 
 impl CompiledPolicy {
-    fn compile(policy: &Policy, policy_type: PolicyType) -> Result<CompiledPolicy, StatementError> {
+    /// Compiles `policy`; with `flat`, also its whole-action table ([`flat_exact`]).
+    fn compile(
+        policy: &Policy,
+        policy_type: PolicyType,
+        flat: bool,
+    ) -> Result<CompiledPolicy, StatementError> {
         let variables = policy.variables_enabled();
         let mut statements = Vec::with_capacity(policy.statements.len());
         for (si, st) in policy.statements.iter().enumerate() {
@@ -517,7 +522,11 @@ impl CompiledPolicy {
         }
         let (services, generic) = build_index(&statements);
         Ok(CompiledPolicy {
-            flat: flat_exact(&services, &generic),
+            flat: if flat {
+                flat_exact(&services, &generic)
+            } else {
+                None
+            },
             statements,
             services,
             generic,
@@ -621,6 +630,10 @@ fn build_index(statements: &[StatementBody]) -> (Services, Vec<u32>) {
 /// Policies with fewer `Action` / `NotAction` entries than this are not cached.
 const CACHE_FROM_ACTIONS: usize = 24;
 
+/// A policy that is not cached gets a whole-action table ([`PolicySet::flat`]) when it has at
+/// most this many `Action` entries (cached policies always get one: it is built once).
+const FLAT_UNCACHED_ACTIONS: usize = 8;
+
 /// How many compiled policies the process keeps (the map is emptied past it).
 const CACHED_POLICIES: usize = 4096;
 
@@ -658,7 +671,11 @@ fn compiled_policy(
     let Some(shared) =
         shared.filter(|s| entries >= CACHE_FROM_ACTIONS && std::ptr::eq(Arc::as_ptr(s), policy))
     else {
-        return CompiledPolicy::compile(policy, policy_type).map(Arc::new);
+        // The whole-action table costs an allocation per action: worth it when few are named
+        // (a look-up then skips the service split); a larger policy compiled for every engine
+        // (the analyses build one per principal) keeps the per-service tables.
+        let flat = entries <= FLAT_UNCACHED_ACTIONS;
+        return CompiledPolicy::compile(policy, policy_type, flat).map(Arc::new);
     };
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let lock = || {
@@ -670,7 +687,7 @@ fn compiled_policy(
     if let Some((_, c)) = lock().get(&key) {
         return Ok(Arc::clone(c));
     }
-    let c = Arc::new(CompiledPolicy::compile(policy, policy_type)?);
+    let c = Arc::new(CompiledPolicy::compile(policy, policy_type, true)?);
     let mut map = lock();
     if map.len() >= CACHED_POLICIES {
         map.clear();
