@@ -135,8 +135,8 @@ type ExactTable = Vec<(Arc<str>, Arc<[u32]>)>;
 /// The statements that can match one service prefix.
 #[derive(Debug, Clone, Default)]
 struct ServiceIndex {
-    /// Lower-cased exact action names (sorted), each with the statements naming it. A
-    /// statement is listed here only when all its patterns for the service are exact.
+    /// Lower-cased exact action names (in [`exact_order`]), each with the statements naming
+    /// it. A statement is listed here only when all its patterns for the service are exact.
     exact: ExactTable,
     /// Statements with a wildcard name pattern for the service: `(statement, indices of its
     /// patterns for the service)`.
