@@ -14,6 +14,7 @@ integration_modules! {
         check_properties,
         matrix_rows,
         org_reach,
+        org_resources,
         reach,
         unknown_actions,
     ],

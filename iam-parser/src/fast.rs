@@ -57,14 +57,17 @@ pub(crate) fn read_ascii(text: &str, options: ParseOptions) -> Option<(Policy, b
         col_off: 0,
         col: 1,
         scratch: ITEMS.take(),
+        pool: crate::recycle::take(),
+        names: Vec::new(),
     };
     r.ws();
     let policy = r.policy();
     if r.scratch.capacity() <= KEEP_CAPACITY {
         ITEMS.set(std::mem::take(&mut r.scratch));
     }
-    let policy = policy?;
     r.ws();
+    crate::recycle::put(r.pool);
+    let policy = policy?;
     (r.i == r.b.len()).then_some((policy, r.ascii))
 }
 
@@ -83,6 +86,11 @@ struct Reader<'a> {
     /// The items of the string array being read, reused for every array (and document): each
     /// array's `Vec` is then allocated once, at its final length.
     scratch: Vec<Spanned<String>>,
+    /// Buffers of ASTs `validate` is done with (`recycle.rs`): the values' strings and lists.
+    pool: Box<crate::recycle::Pool>,
+    /// The operators of the `Condition` block being read (to see duplicates), reused for every
+    /// statement.
+    names: Vec<Cow<'a, str>>,
 }
 
 /// Members of the top-level object and of a statement, as bits (to see duplicates).
@@ -107,13 +115,15 @@ impl<'a> Reader<'a> {
     fn ws(&mut self) {
         while let Some(&c) = self.b.get(self.i) {
             match c {
-                // Indentation (pretty-printed policies are mostly runs of spaces): eight spaces
-                // at a time when the next eight bytes are all spaces.
+                // Indentation (pretty-printed policies are mostly runs of spaces): the spaces
+                // among the next eight bytes at once — the lowest non-zero byte of the word
+                // XOR eight spaces (little-endian: the first byte is the lowest) ends the run.
                 b' ' => match self.b.get(self.i..).and_then(<[u8]>::first_chunk::<8>) {
-                    Some(w) if u64::from_ne_bytes(*w) == u64::from_ne_bytes([b' '; 8]) => {
-                        self.i += 8;
+                    Some(w) => {
+                        let x = u64::from_le_bytes(*w) ^ u64::from_le_bytes([b' '; 8]);
+                        self.i += (x.trailing_zeros() / 8) as usize;
                     }
-                    _ => self.i += 1,
+                    None => self.i += 1,
                 },
                 b'\t' | b'\r' => self.i += 1,
                 b'\n' => {
@@ -173,6 +183,15 @@ impl<'a> Reader<'a> {
                 Some(false)
             }
             _ => None,
+        }
+    }
+
+    /// The AST's `String` for a value the reader read (a pooled buffer for a borrowed one).
+    #[inline]
+    fn owned(&mut self, s: Cow<'a, str>) -> String {
+        match s {
+            Cow::Borrowed(b) => self.pool.string(b),
+            Cow::Owned(o) => o,
         }
     }
 
@@ -247,7 +266,7 @@ impl<'a> Reader<'a> {
                 }
                 ID => {
                     let (s, span) = r.string()?;
-                    id = Some(Spanned::new(s.into_owned(), span));
+                    id = Some(Spanned::new(r.owned(s), span));
                 }
                 _ => match r.peek()? {
                     b'{' => {
@@ -276,7 +295,8 @@ impl<'a> Reader<'a> {
         if seen & (VERSION | STATEMENT) != VERSION | STATEMENT {
             return None;
         }
-        let mut list = Vec::with_capacity(statements.len());
+        let mut list = self.pool.statements.take();
+        list.reserve_exact(statements.len());
         list.append(&mut statements);
         // A buffer grown by an unusually large document is not kept.
         if statements.capacity() <= KEEP_CAPACITY {
@@ -298,7 +318,7 @@ impl<'a> Reader<'a> {
         let mut principal = None;
         let mut action = None;
         let mut resource = None;
-        let mut conditions = Vec::new();
+        let mut conditions = None;
         let span = self.object(|r, key, _| {
             let (bit, negated) = match key.as_ref() {
                 "Sid" => (SID, false),
@@ -320,7 +340,7 @@ impl<'a> Reader<'a> {
             match bit {
                 SID => {
                     let (s, span) = r.string()?;
-                    sid = Some(Spanned::new(s.into_owned(), span));
+                    sid = Some(Spanned::new(r.owned(s), span));
                 }
                 EFFECT => {
                     let (s, span) = r.string()?;
@@ -329,7 +349,7 @@ impl<'a> Reader<'a> {
                 PRINCIPAL => principal = Some(r.principal(negated)?),
                 ACTION => action = Some(r.string_list(negated)?),
                 RESOURCE => resource = Some(r.string_list(negated)?),
-                _ => conditions = r.conditions()?,
+                _ => conditions = Some(r.conditions()?),
             }
             Some(())
         })?;
@@ -339,7 +359,7 @@ impl<'a> Reader<'a> {
             principal,
             action: action?,
             resource,
-            conditions,
+            conditions: conditions.unwrap_or_default(),
             span,
         })
     }
@@ -349,9 +369,11 @@ impl<'a> Reader<'a> {
         match self.peek()? {
             b'"' => {
                 let (s, span) = self.string()?;
+                let mut values = self.pool.list(1);
+                values.push(Spanned::new(self.owned(s), span));
                 Some(ValueList {
                     negated,
-                    values: vec![Spanned::new(s.into_owned(), span)],
+                    values,
                     span,
                 })
             }
@@ -368,13 +390,14 @@ impl<'a> Reader<'a> {
                     loop {
                         self.ws();
                         let (s, span) = self.string()?;
-                        items.push(Spanned::new(s.into_owned(), span));
+                        let s = self.owned(s);
+                        items.push(Spanned::new(s, span));
                         if !self.next_or_close(b']')? {
                             break;
                         }
                     }
                 }
-                let mut values = Vec::with_capacity(items.len());
+                let mut values = self.pool.list(items.len());
                 values.append(&mut items);
                 self.scratch = items;
                 let to = self.pos(self.i);
@@ -388,13 +411,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// An array (at `[`) of items read by `item`, with its span.
-    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<(Vec<T>, Span)> {
+    /// An array (at `[`) of items read by `item` into `out` (empty), with its span.
+    fn array<T>(
+        &mut self,
+        mut out: Vec<T>,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<(Vec<T>, Span)> {
         let start = self.i;
         let from = self.pos(start);
         self.i += 1;
         self.ws();
-        let mut out = Vec::new();
         if self.peek() == Some(b']') {
             self.i += 1;
         } else {
@@ -442,27 +468,33 @@ impl<'a> Reader<'a> {
     }
 
     fn conditions(&mut self) -> Option<Vec<Condition>> {
-        let mut out: Vec<Condition> = Vec::new();
-        let mut names: Vec<Cow<'a, str>> = Vec::new();
+        let mut out: Vec<Condition> = self.pool.conditions.take();
+        let mut names = std::mem::take(&mut self.names);
+        names.clear();
         self.object(|r, op, op_span| {
             if names.contains(&op) {
                 return None; // duplicate operator
             }
-            let mut entries: Vec<ConditionEntry> = Vec::new();
+            let mut entries: Vec<ConditionEntry> = r.pool.entries.take();
             let span = r.object(|r, key, key_span| {
                 if entries.iter().any(|e| e.key.value == key) {
                     return None; // duplicate key
                 }
                 let (values, span) = match r.peek()? {
-                    b'[' => r.array(Self::condition_value)?,
+                    b'[' => {
+                        let out = r.pool.values.take();
+                        r.array(out, Self::condition_value)?
+                    }
                     _ => {
                         let v = r.condition_value()?;
                         let span = v.span;
-                        (vec![v], span)
+                        let mut out = r.pool.values.take();
+                        out.push(v);
+                        (out, span)
                     }
                 };
                 entries.push(ConditionEntry {
-                    key: Spanned::new(key.into_owned(), key_span),
+                    key: Spanned::new(r.owned(key), key_span),
                     values,
                     span,
                 });
@@ -476,6 +508,7 @@ impl<'a> Reader<'a> {
             names.push(op);
             Some(())
         })?;
+        self.names = names;
         Some(out)
     }
 
@@ -485,9 +518,10 @@ impl<'a> Reader<'a> {
         let (kind, text) = match self.peek()? {
             b'"' => {
                 let (s, span) = self.string()?;
+                let text = self.owned(s);
                 return Some(ConditionValue {
                     kind: ValueKind::String,
-                    text: s.into_owned(),
+                    text,
                     span,
                 });
             }

@@ -25,6 +25,7 @@ pub mod gaad;
 pub mod json;
 mod kind;
 mod policy;
+mod recycle;
 pub mod save_check;
 mod validate;
 pub mod values;

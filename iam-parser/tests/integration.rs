@@ -15,6 +15,7 @@ integration_modules! {
         managed_policies,
         moto_cases,
         recovery,
+        recycling,
         robustness,
     ],
 }

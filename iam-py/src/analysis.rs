@@ -364,10 +364,18 @@ impl PyReachGraph {
     }
 }
 
-/// Builds the reach graph of the account (without the GIL, under the read lock).
-pub(crate) fn reach_graph(py: Python<'_>, acct: &PyAccount) -> PyResult<PyReachGraph> {
+/// Builds the reach graph of the account, or the part of it whose edges start at
+/// `principals` (without the GIL, under the read lock).
+pub(crate) fn reach_graph(
+    py: Python<'_>,
+    acct: &PyAccount,
+    principals: Option<Vec<String>>,
+) -> PyResult<PyReachGraph> {
     let graph = acct
-        .read(py, |a| analysis::ReachGraph::build(a))
+        .read(py, |a| match &principals {
+            Some(p) => analysis::ReachGraph::build_among(a, p),
+            None => analysis::ReachGraph::build(a),
+        })
         .map_err(|e| analysis_error(py, &e))?;
     Ok(PyReachGraph { graph })
 }

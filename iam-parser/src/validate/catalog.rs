@@ -399,13 +399,16 @@ fn redundant_actions(
         "Action"
     };
     let first_all = entries.iter().position(|e| e.kind == Kind::All);
-    let patterns: Vec<usize> = (0..entries.len())
-        .filter(|&j| entries[j].kind == Kind::Pattern)
-        .collect();
+    // (The index lists are buffers kept in `c` from one statement to the next.)
+    let mut patterns = std::mem::take(&mut c.patterns);
+    patterns.clear();
+    patterns.extend((0..entries.len()).filter(|&j| entries[j].kind == Kind::Pattern));
     // Catalog expansions, needed only to compare two patterns: computed on first use.
     let mut expansions: Vec<Option<Expansion>> = (0..patterns.len()).map(|_| None).collect();
     // The first earlier entry equal to each entry, ignoring case.
-    let earlier_equal = earlier_equal(values, entries);
+    let mut earlier = std::mem::take(&mut c.earlier);
+    earlier_equal(&mut c.dup_slots, values, entries, &mut earlier);
+    let earlier_equal = &earlier;
     // A pattern can only cover an entry of its own service unless one of the two has a
     // wildcard in the service prefix; with many patterns, find the candidates by service.
     let by_service = (patterns.len() > 8).then(|| {
@@ -421,7 +424,9 @@ fn redundant_actions(
         }
         (literal, wild)
     });
-    let all_patterns: Vec<usize> = (0..patterns.len()).collect();
+    let mut all_patterns = std::mem::take(&mut c.all_patterns);
+    all_patterns.clear();
+    all_patterns.extend(0..patterns.len());
     for (i, (a, mine)) in values.iter().zip(entries).enumerate() {
         if mine.kind == Kind::Skip {
             continue;
@@ -492,38 +497,61 @@ fn redundant_actions(
             c.push("REDUNDANT_ACTION", Severity::Suggestion, a.span, p, msg);
         }
     }
+    c.patterns = patterns;
+    c.all_patterns = all_patterns;
+    c.earlier = earlier;
 }
 
 /// For each entry (not `Skip`), the first earlier entry with the same text ignoring ASCII case.
-/// (The texts are read in place: no list of `&str` is collected.)
+/// (The texts are read in place: no list of `&str` is collected.) Long lists go through an
+/// open-addressing table of entry numbers (`slots`, kept in [`Checks`] from one statement to
+/// the next: no allocation, no hash map of string keys).
 fn earlier_equal(
+    slots: &mut Vec<u32>,
     values: &[iam_model::Spanned<String>],
     entries: &[Entry<'_>],
-) -> Vec<Option<usize>> {
+    out: &mut Vec<Option<usize>>,
+) {
     let texts = values;
-    let mut out = vec![None; texts.len()];
+    out.clear();
+    out.resize(texts.len(), None);
     if texts.len() <= 8 {
         for i in 0..texts.len() {
             if entries[i].kind != Kind::Skip {
                 out[i] = (0..i).find(|&j| texts[j].value.eq_ignore_ascii_case(&texts[i].value));
             }
         }
-        return out;
+        return;
     }
-    let mut first: HashMap<CiStr<'_>, usize, BuildHasherDefault<FxHasher>> =
-        HashMap::with_capacity_and_hasher(texts.len(), Default::default());
+    // A power of two at least twice the entries: a load of at most one half. A slot holds
+    // 1 + the number of the first entry with its text, 0 when empty.
+    let size = (texts.len() * 2).next_power_of_two();
+    let mask = size - 1;
+    slots.clear();
+    slots.resize(size, 0);
     for (i, t) in texts.iter().enumerate() {
         if entries[i].kind == Kind::Skip {
             continue;
         }
-        match first.entry(CiStr(&t.value)) {
-            std::collections::hash_map::Entry::Occupied(o) => out[i] = Some(*o.get()),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(i);
+        let text = t.value.as_str();
+        let mut hasher = FxHasher::default();
+        CiStr(text).hash(&mut hasher);
+        // The high bits of the multiplicative hash are the well-mixed ones.
+        let mut at = (hasher.finish() >> 32) as usize & mask;
+        loop {
+            let slot = slots[at];
+            if slot == 0 {
+                slots[at] = i as u32 + 1;
+                break;
             }
+            let j = slot as usize - 1;
+            if texts[j].value.eq_ignore_ascii_case(text) {
+                out[i] = Some(j);
+                break;
+            }
+            at = (at + 1) & mask;
         }
     }
-    out
 }
 
 /// A string hashed and compared ignoring ASCII case.

@@ -115,14 +115,20 @@ fn validate_impl(
             (r.policy, r.findings, r.info, None)
         }
     };
+    // The per-document buffers of the checks, kept on this thread from one document to the next.
+    let mut scratch = SCRATCH.take();
     let mut out = Checks {
         findings,
         policy_type,
         near_services: Vec::new(),
-        known: Vec::new(),
+        known: std::mem::take(&mut scratch.known),
         last_service: None,
-        types: Vec::new(),
-        type_ids: Vec::new(),
+        types: std::mem::take(&mut scratch.types),
+        type_ids: std::mem::take(&mut scratch.type_ids),
+        dup_slots: std::mem::take(&mut scratch.dup_slots),
+        patterns: std::mem::take(&mut scratch.patterns),
+        all_patterns: std::mem::take(&mut scratch.all_patterns),
+        earlier: std::mem::take(&mut scratch.earlier),
     };
     if let Some(policy) = &policy {
         size::check(&mut out, text, ascii.unwrap_or_else(|| text.is_ascii()));
@@ -132,8 +138,11 @@ fn validate_impl(
         elements::check(&mut out, policy, &infos);
         // Each Action entry is split once, for the format and the catalog checks (one buffer
         // for all statements: `entries[bounds[i]..bounds[i + 1]]` are statement i's).
-        let mut entries: Vec<catalog::Entry<'_>> = Vec::new();
-        let mut bounds: Vec<usize> = Vec::with_capacity(policy.statements.len() + 1);
+        // (`Vec` is covariant: the kept `Entry<'static>` buffer serves for this text's entries.)
+        let mut entries: Vec<catalog::Entry<'_>> = std::mem::take(&mut scratch.entries);
+        entries.clear();
+        let mut bounds = std::mem::take(&mut scratch.bounds);
+        bounds.clear();
         bounds.push(0);
         for st in &policy.statements {
             entries.extend(
@@ -172,13 +181,36 @@ fn validate_impl(
             exposure::check_cross_account(&mut out, policy, &paths, account);
         }
         if options.catalog {
-            let mut found = Vec::new();
+            let mut found = std::mem::take(&mut scratch.found);
             catalog::find_actions(&entries, &mut found);
             for (i, st) in policy.statements.iter().enumerate() {
                 let found = &found[bounds[i]..bounds[i + 1]];
                 catalog::check_statement(&mut out, st, of(i), found, &paths(i));
             }
+            scratch.found = kept(found);
         }
+        scratch.bounds = kept(bounds);
+        // Back to `'static` for the next document: an empty `Vec` collected in place keeps its
+        // allocation (same size and alignment) and holds nothing borrowed from this text.
+        let mut entries = kept(entries);
+        entries.clear();
+        // (`filter` would keep the borrowed item type; the point is to change it.)
+        #[allow(clippy::unnecessary_filter_map)]
+        let empty: Vec<catalog::Entry<'static>> =
+            entries.into_iter().filter_map(|_| None).collect();
+        scratch.entries = empty;
+    }
+    scratch.known = kept(out.known);
+    scratch.types = kept(out.types);
+    scratch.type_ids = kept(out.type_ids);
+    scratch.dup_slots = kept(out.dup_slots);
+    scratch.patterns = kept(out.patterns);
+    scratch.all_patterns = kept(out.all_patterns);
+    scratch.earlier = kept(out.earlier);
+    SCRATCH.set(scratch);
+    // The AST's strings and lists serve the next document read on this thread (`recycle.rs`).
+    if let Some(policy) = policy {
+        crate::recycle::recycle(policy);
     }
     let mut findings = out.findings;
     findings.sort_by(|a, b| {
@@ -189,6 +221,60 @@ fn validate_impl(
             .then(a.severity.cmp(&b.severity))
     });
     findings
+}
+
+/// The largest buffer (in items) [`Scratch`] keeps from one document for the next.
+const KEEP_ITEMS: usize = 4096;
+
+/// `v` emptied, or a new `Vec` when `v` grew past [`KEEP_ITEMS`] (an unusually large document).
+fn kept<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() > KEEP_ITEMS {
+        return Vec::new();
+    }
+    v.clear();
+    v
+}
+
+/// Buffers of [`validate_impl`] and of [`Checks`] kept on a thread from one document to the
+/// next (each would otherwise be allocated and freed per document).
+struct Scratch {
+    entries: Vec<catalog::Entry<'static>>,
+    bounds: Vec<usize>,
+    found: Vec<Option<iam_model::catalog::ActionRef>>,
+    known: Vec<iam_model::catalog::ActionRef>,
+    types: Vec<&'static iam_model::catalog::ResourceType>,
+    type_ids: Vec<(usize, u16)>,
+    dup_slots: Vec<u32>,
+    patterns: Vec<usize>,
+    all_patterns: Vec<usize>,
+    earlier: Vec<Option<usize>>,
+}
+
+impl Scratch {
+    const fn new() -> Self {
+        Scratch {
+            entries: Vec::new(),
+            bounds: Vec::new(),
+            found: Vec::new(),
+            known: Vec::new(),
+            types: Vec::new(),
+            type_ids: Vec::new(),
+            dup_slots: Vec::new(),
+            patterns: Vec::new(),
+            all_patterns: Vec::new(),
+            earlier: Vec::new(),
+        }
+    }
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch::new()
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = const { std::cell::Cell::new(Scratch::new()) };
 }
 
 /// The [`StatementInfo`] of the `i`-th statement of the AST: `infos` is empty on the fast path,
@@ -212,6 +298,14 @@ pub(crate) struct Checks {
     pub(crate) types: Vec<&'static iam_model::catalog::ResourceType>,
     /// Scratch of `catalog.rs`: `(service index, resource type index)` pairs.
     pub(crate) type_ids: Vec<(usize, u16)>,
+    /// Scratch of `catalog.rs`: the open-addressing table of its duplicate-action search.
+    pub(crate) dup_slots: Vec<u32>,
+    /// Scratch of `catalog.rs`: the entry numbers of a statement's action patterns.
+    pub(crate) patterns: Vec<usize>,
+    /// Scratch of `catalog.rs`: `0..patterns.len()`.
+    pub(crate) all_patterns: Vec<usize>,
+    /// Scratch of `catalog.rs`: each entry's first earlier equal entry.
+    pub(crate) earlier: Vec<Option<usize>>,
 }
 
 impl Checks {
