@@ -6,7 +6,8 @@ that when FILE does not exist). Measured, each as the median of ``--runs`` runs:
 
 - importing its ``get-account-authorization-details`` JSON (time, and the growth of the
   process's resident memory);
-- ``account.who_can("iam:PassRole")`` over every principal;
+- ``account.who_can("iam:PassRole")`` and ``account.who_can("s3:GetObject", <an object>)`` over
+  every principal (``--only who_can``: import and these two only);
 - the full access matrix (every principal x all catalog actions): serial (Rust, 2 threads, in
   this process), on a 2-process pool (``executor=ProcessPoolExecutor(2)``) and on a Dask
   ``LocalCluster`` of 2 worker processes, with the speed-ups over serial;
@@ -86,6 +87,12 @@ def main() -> int:
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--privesc", action="store_true", help="also privilege_escalation() (slow at 50,000)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    ap.add_argument(
+        "--only",
+        choices=["all", "who_can"],
+        default="all",
+        help="who_can: import and the who_can calls only (no matrix, pool or Dask runs)",
+    )
     args = ap.parse_args()
     path = args.file or Path(f"/tmp/iamkit-synthetic-{args.principals}.json")
     ensure_account(path, args.principals)
@@ -114,6 +121,21 @@ def main() -> int:
         f"(CPU {CPU[id(who_can)] * 1000:.0f} ms), {len(who)} allowed"
     )
     fig["who_can_ms"], fig["who_can_cpu_ms"] = t_who * 1000, CPU[id(who_can)] * 1000
+
+    def who_can_s3() -> Any:
+        return account.who_can("s3:GetObject", "arn:aws:s3:::app10012-data/key", executor="serial")
+
+    t_s3, who_s3 = median_time(who_can_s3, max(args.runs, 5))
+    print(
+        f"who_can('s3:GetObject', 'arn:aws:s3:::app10012-data/key') over {args.principals} principals: "
+        f"median {t_s3 * 1000:.0f} ms (CPU {CPU[id(who_can_s3)] * 1000:.0f} ms), {len(who_s3)} allowed"
+    )
+    fig["who_can_s3_ms"], fig["who_can_s3_cpu_ms"] = t_s3 * 1000, CPU[id(who_can_s3)] * 1000
+    if args.only == "who_can":
+        print(f"load average at the end {load()}")
+        if args.json:
+            print(json.dumps(fig))
+        return 0
 
     t_serial, m = median_time(lambda: account.access_matrix("*", executor="serial", threads=2), args.runs)
     cells = m.shape[0] * m.shape[1]

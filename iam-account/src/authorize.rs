@@ -9,8 +9,10 @@ use super::organization::Organization;
 use super::sts::SessionKind;
 use super::{Account, key};
 use iam_eval::{Context, Engine, Explanation, Principal, PrincipalKind, Request};
+use iam_model::entities::InlinePolicy;
 use iam_model::entities::{ErrorCode, IamError};
 use iam_model::{Policy, PolicyType};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// What an identity policy is, for the simulator's `SourcePolicyType`.
@@ -210,6 +212,156 @@ pub struct Prepared {
     pub resource_in_management: bool,
 }
 
+/// What [`Scope::prepare`] gathers for a user or a role, as the attachments it is gathered
+/// from (borrowed from the model, nothing resolved): its account, whether it is a user or a
+/// role, its inline policies (by name and document), its attached managed policy ARNs, its
+/// groups (users) and its permissions boundary. Two principals with equal classes in one
+/// scope get the very same layers (the same policies, with the same names and sources, in the
+/// same order), resource account and SCPs/RCPs for any action and resource: only the principal
+/// itself (ARN, unique id, tags) differs. The converse does not hold (two classes may still
+/// gather the same policies). From [`Scope::layer_class`]; the analyses use it to gather the
+/// layers once per class of principals.
+#[derive(Debug, Clone, Copy)]
+pub struct LayerClass<'a> {
+    account: &'a str,
+    role: bool,
+    inline: &'a [InlinePolicy],
+    attached: &'a [String],
+    groups: &'a [String],
+    boundary: Option<&'a str>,
+}
+
+impl PartialEq for LayerClass<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // Inline documents by identity: a shared document is never changed in place (every
+        // mutation of the model stores a new one), so the same address is the same policy.
+        let same_inline = |a: &InlinePolicy, b: &InlinePolicy| {
+            a.name == b.name && std::ptr::eq(a.document.policy(), b.document.policy())
+        };
+        self.account == other.account
+            && self.role == other.role
+            && self.inline.len() == other.inline.len()
+            && self
+                .inline
+                .iter()
+                .zip(other.inline)
+                .all(|(a, b)| same_inline(a, b))
+            && self.attached == other.attached
+            && self.groups == other.groups
+            && self.boundary == other.boundary
+    }
+}
+
+impl Eq for LayerClass<'_> {}
+
+impl Hash for LayerClass<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.account.hash(state);
+        self.role.hash(state);
+        self.inline.len().hash(state);
+        for p in self.inline {
+            p.name.hash(state);
+            std::ptr::hash(p.document.policy(), state);
+        }
+        self.attached.hash(state);
+        self.groups.hash(state);
+        self.boundary.hash(state);
+    }
+}
+
+impl<'a> LayerClass<'a> {
+    fn user(acct: &'a Account, u: &'a iam_model::entities::User) -> Self {
+        LayerClass {
+            account: &acct.id,
+            role: false,
+            inline: &u.inline_policies,
+            attached: &u.attached_policies,
+            groups: &u.groups,
+            boundary: u.permissions_boundary.as_deref(),
+        }
+    }
+
+    fn role(acct: &'a Account, r: &'a iam_model::entities::Role) -> Self {
+        LayerClass {
+            account: &acct.id,
+            role: true,
+            inline: &r.inline_policies,
+            attached: &r.attached_policies,
+            groups: &[],
+            boundary: r.permissions_boundary.as_deref(),
+        }
+    }
+
+    /// The class of `user`, a user of `account`: what [`Scope::layer_class`] gives for its ARN
+    /// in a scope holding `account`, without looking the user up again (`None` when it would
+    /// give none: an ARN naming another account or another user).
+    pub fn of_user(account: &'a Account, user: &'a iam_model::entities::User) -> Option<Self> {
+        // Users are stored under `key(name)`, so an ARN of this account whose name is the
+        // user's resolves to this very user.
+        IamArn::parse(&user.arn)
+            .filter(|a| a.user && a.account == account.id && a.name == user.name)
+            .map(|_| LayerClass::user(account, user))
+    }
+
+    /// The class of `role`, a role of `account` (as [`LayerClass::of_user`]; `None` too when a
+    /// live session is named after the role).
+    pub fn of_role(account: &'a Account, role: &'a iam_model::entities::Role) -> Option<Self> {
+        let ok = IamArn::parse(&role.arn)
+            .is_some_and(|a| !a.user && a.account == account.id && a.name == role.name);
+        if !ok {
+            return None;
+        }
+        if account.sessions.is_empty() {
+            return Some(LayerClass::role(account, role));
+        }
+        Scope {
+            single: Some(account),
+            org: None,
+        }
+        .layer_class(&role.arn)
+    }
+}
+
+/// The entity stored under `key(name)` (without a lower-cased copy when `name` has no capital).
+fn by_name<'m, V>(map: &'m std::collections::BTreeMap<String, V>, name: &str) -> Option<&'m V> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        map.get(&key(name))
+    } else {
+        map.get(name)
+    }
+}
+
+/// The parts of an IAM user or role ARN that [`Principal::parse`] reads.
+struct IamArn<'a> {
+    account: &'a str,
+    user: bool,
+    name: &'a str,
+}
+
+impl<'a> IamArn<'a> {
+    /// `arn:P:iam::A:user/…/N` or `arn:P:iam::A:role/…/N` (N not empty), as `Principal::parse`
+    /// splits them (six `:`-separated fields, the last one holding any further colons).
+    fn parse(arn: &'a str) -> Option<Self> {
+        let mut f = arn.splitn(6, ':');
+        let (Some("arn"), Some(_), Some("iam"), Some(_), Some(account), Some(res)) =
+            (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
+            return None;
+        };
+        let (user, path) = if let Some(p) = res.strip_prefix("user/") {
+            (true, p)
+        } else {
+            (false, res.strip_prefix("role/")?)
+        };
+        let name = path.rsplit('/').next().filter(|n| !n.is_empty())?;
+        Some(IamArn {
+            account,
+            user,
+            name,
+        })
+    }
+}
+
 fn is_assume(action: &str) -> bool {
     let a = action.to_ascii_lowercase();
     a.starts_with("sts:assumerole")
@@ -368,6 +520,47 @@ impl<'a> Scope<'a> {
             resource_account,
             resource_in_management,
         })
+    }
+
+    /// The [`LayerClass`] of a user or role ARN of this scope (a role as the session named
+    /// after itself, as [`Scope::prepare`] takes it), or `None` when there is none to give:
+    /// not a user or role ARN, a principal the scope does not have (`prepare` says why), or a
+    /// role with a live session of that name (whose session policies and tags are its own).
+    ///
+    /// ```
+    /// use iam_account::{Account, Scope};
+    /// let mut a = Account::new("111122223333").unwrap();
+    /// for u in ["alice", "bob", "carol"] { a.create_user(u, None).unwrap(); }
+    /// a.attach_user_policy("carol", "arn:aws:iam::aws:policy/ReadOnlyAccess").unwrap();
+    /// let scope = Scope { single: Some(&a), org: None };
+    /// let class = |u: &str| scope.layer_class(&format!("arn:aws:iam::111122223333:user/{u}"));
+    /// assert!(class("alice").is_some());
+    /// assert_eq!(class("alice"), class("bob"));
+    /// assert_ne!(class("alice"), class("carol"));
+    /// assert_eq!(class("nobody"), None);
+    /// ```
+    pub fn layer_class(&self, principal_arn: &str) -> Option<LayerClass<'a>> {
+        // Resolved exactly as `prepare` / `principal_layers` resolve it (`Principal::parse`
+        // takes `arn:P:iam::A:user/…/N` as user N and `arn:P:iam::A:role/…/N` as the session
+        // of role N named N), without building the principal.
+        let arn = IamArn::parse(principal_arn)?;
+        let acct = self.account(arn.account)?;
+        if arn.user {
+            let u = by_name(&acct.users, arn.name)?;
+            (u.arn == principal_arn).then(|| LayerClass::user(acct, u))
+        } else {
+            let r = by_name(&acct.roles, arn.name)?;
+            if acct.sessions.is_empty() {
+                return Some(LayerClass::role(acct, r));
+            }
+            let parsed = Principal::parse(principal_arn).ok()?;
+            let now = acct.clock.now();
+            let live = acct
+                .sessions
+                .values()
+                .any(|s| s.arn == parsed.arn() && s.expiration > now);
+            (!live).then(|| LayerClass::role(acct, r))
+        }
     }
 
     /// Decides one request.

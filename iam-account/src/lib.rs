@@ -48,7 +48,7 @@ mod user_credentials;
 mod web_identity;
 
 pub use authorize::AuthzTarget;
-pub use authorize::{Layers, Named, Scope, Source};
+pub use authorize::{LayerClass, Layers, Named, Scope, Source};
 pub use caller::{Caller, CallerKind};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use context_keys::context_keys;
@@ -151,6 +151,9 @@ pub struct Account {
     pub(crate) policy_names: HashMap<String, String>,
     pub(crate) password_policy: Option<PasswordPolicy>,
     pub(crate) resource_policies: BTreeMap<String, PolicyDocument>,
+    /// Resource ARN → the ARN of the role of this account the resource runs code as (a Lambda
+    /// function's execution role), for resources with a resource-based policy.
+    pub(crate) resource_roles: BTreeMap<String, String>,
     /// Access key id → owner user name (`None` = the root user).
     pub(crate) key_owners: HashMap<String, Option<String>>,
     pub(crate) sessions: HashMap<String, Session>,
@@ -308,6 +311,7 @@ impl Account {
             policy_names: HashMap::new(),
             password_policy: None,
             resource_policies: BTreeMap::new(),
+            resource_roles: BTreeMap::new(),
             key_owners: HashMap::new(),
             sessions: HashMap::new(),
             saml_providers: BTreeMap::new(),

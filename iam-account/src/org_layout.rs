@@ -146,6 +146,147 @@ fn array<'a>(m: &'a Map<String, Value>, path: &str, key: &str) -> Result<&'a [Va
     }
 }
 
+/// Where an account's `get-account-authorization-details` comes from.
+enum Source<'v> {
+    Inline(&'v Value),
+    /// The inline object's text, kept by [`Organization::from_layout_json`].
+    Raw(&'v str),
+    File(&'v str),
+}
+
+/// A layout as [`Organization::from_layout_json`]'s fast path reads it: the accounts'
+/// authorization details as raw text, everything else as JSON values.
+#[derive(serde::Deserialize)]
+struct RawLayout<'a> {
+    #[serde(rename = "Accounts", borrow)]
+    accounts: Option<Vec<RawAccount<'a>>>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+/// One entry of `Accounts` in [`RawLayout`].
+#[derive(serde::Deserialize)]
+struct RawAccount<'a> {
+    #[serde(rename = "AuthorizationDetails", borrow)]
+    details: Option<&'a serde_json::value::RawValue>,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+/// An account entry whose fields are checked, before its IAM state is built.
+struct Pending<'v> {
+    id: String,
+    name: Option<String>,
+    parent: String,
+    path: String,
+    source: Source<'v>,
+    entry: &'v Map<String, Value>,
+}
+
+impl Pending<'_> {
+    /// The account's IAM state: its authorization details (read from the inline object
+    /// without writing it back to text, or from its file) and its resource policies.
+    fn build(self, base_dir: Option<&Path>) -> Result<AccountEntry, LayoutError> {
+        let path = &self.path;
+        let details = match self.source {
+            Source::Inline(d) => {
+                let where_ = join(path, "AuthorizationDetails");
+                <iam_parser::gaad::AuthorizationDetails as serde::Deserialize>::deserialize(d)
+                    .map_err(|e| {
+                        err(
+                            &where_,
+                            format!("not get-account-authorization-details JSON: {e}"),
+                        )
+                    })?
+            }
+            Source::Raw(text) => {
+                let where_ = join(path, "AuthorizationDetails");
+                iam_parser::gaad::parse_authorization_details(text).map_err(|e| {
+                    err(
+                        &where_,
+                        format!("not get-account-authorization-details JSON: {e}"),
+                    )
+                })?
+            }
+            Source::File(f) => {
+                let p = join(path, "AuthorizationDetailsFile");
+                let file = resolve(f, base_dir).map_err(|m| err(&p, m))?;
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| err(&p, format!("cannot read {}: {e}", file.display())))?;
+                iam_parser::gaad::parse_authorization_details(&text).map_err(|e| {
+                    err(
+                        &p,
+                        format!("not get-account-authorization-details JSON: {e}"),
+                    )
+                })?
+            }
+        };
+        let mut account = Account::from_authorization_details_in(&details, &self.id)
+            .map_err(|e| iam_err(join(path, "Id"), &e))?;
+        resource_policies(self.entry, path, &mut account)?;
+        Ok(AccountEntry {
+            id: self.id,
+            name: self.name,
+            parent: self.parent,
+            path: self.path,
+            account,
+        })
+    }
+}
+
+/// [`Pending::build`] of every entry on up to `available_parallelism` threads; the results in
+/// the entries' order (the first error in that order is returned).
+fn build_accounts(
+    pending: Vec<Pending<'_>>,
+    base_dir: Option<&Path>,
+) -> Result<Vec<AccountEntry>, LayoutError> {
+    let n = pending.len();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(n);
+    if threads <= 1 {
+        return pending.into_iter().map(|p| p.build(base_dir)).collect();
+    }
+    let work: std::sync::Mutex<std::vec::IntoIter<(usize, Pending<'_>)>> = std::sync::Mutex::new(
+        pending
+            .into_iter()
+            .enumerate()
+            .collect::<Vec<_>>()
+            .into_iter(),
+    );
+    let mut done: Vec<(usize, Result<AccountEntry, LayoutError>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let next = work
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .next();
+                        let Some((i, p)) = next else { break };
+                        out.push((i, p.build(base_dir)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    if done.len() != n {
+        // A worker panicked (nothing here panics on any input): report it, never drop an account.
+        return Err(err(
+            "Accounts",
+            "internal error: an account could not be built",
+        ));
+    }
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// One account entry before the organization is built.
 struct AccountEntry {
     id: String,
@@ -162,6 +303,35 @@ impl Organization {
         text: &str,
         base_dir: Option<&Path>,
     ) -> Result<Organization, LayoutError> {
+        // Fast path: each account's inline `AuthorizationDetails` (nearly all of a large
+        // layout's text) is kept as its raw text and parsed once, straight into the
+        // authorization-details shapes, instead of into a JSON tree first. Anything the fast
+        // path cannot read is loaded the ordinary way, which reports the error.
+        if let Ok(fast) = serde_json::from_str::<RawLayout<'_>>(text)
+            && let Some(accounts) = fast.accounts
+        {
+            let mut raw = Vec::with_capacity(accounts.len());
+            let mut list = Vec::with_capacity(accounts.len());
+            for a in accounts {
+                let mut m = a.rest;
+                match a.details {
+                    Some(d) if d.get().trim_start().starts_with('{') => {
+                        m.insert("AuthorizationDetails".into(), Value::Object(Map::new()));
+                        raw.push(Some(d.get()));
+                    }
+                    Some(d) => {
+                        let v = serde_json::from_str(d.get()).unwrap_or(Value::Null);
+                        m.insert("AuthorizationDetails".into(), v);
+                        raw.push(None);
+                    }
+                    None => raw.push(None),
+                }
+                list.push(Value::Object(m));
+            }
+            let mut top = fast.rest;
+            top.insert("Accounts".into(), Value::Array(list));
+            return Organization::from_layout_with(&Value::Object(top), base_dir, &raw);
+        }
         let v: Value = serde_json::from_str(text).map_err(|e| {
             err(
                 "",
@@ -200,6 +370,16 @@ impl Organization {
     pub fn from_layout(
         layout: &Value,
         base_dir: Option<&Path>,
+    ) -> Result<Organization, LayoutError> {
+        Organization::from_layout_with(layout, base_dir, &[])
+    }
+
+    /// [`from_layout`](Self::from_layout) where `raw[i]`, when given, is the text of
+    /// `Accounts[i].AuthorizationDetails` (an object; the layout holds `{}` in its place).
+    fn from_layout_with(
+        layout: &Value,
+        base_dir: Option<&Path>,
+        raw: &[Option<&str>],
     ) -> Result<Organization, LayoutError> {
         let top = object(
             layout,
@@ -290,7 +470,7 @@ impl Organization {
             }
         }
         // --- Accounts.
-        let mut entries: Vec<AccountEntry> = Vec::new();
+        let mut pending: Vec<Pending<'_>> = Vec::new();
         let mut seen = BTreeSet::new();
         for (i, v) in array(top, "", "Accounts")?.iter().enumerate() {
             let path = format!("Accounts[{i}]");
@@ -303,6 +483,7 @@ impl Organization {
                     "ParentId",
                     "AuthorizationDetails",
                     "AuthorizationDetailsFile",
+                    "ResourcePolicies",
                 ],
             )?;
             let id = required(m, &path, "Id")?.to_string();
@@ -319,7 +500,7 @@ impl Organization {
                 ));
             }
             let name = string(m, &path, "Name")?.map(str::to_string);
-            let (text, where_) = match (
+            let source = match (
                 m.get("AuthorizationDetails"),
                 m.get("AuthorizationDetailsFile"),
             ) {
@@ -339,15 +520,12 @@ impl Organization {
                             ),
                         ));
                     }
-                    (d.to_string(), join(&path, "AuthorizationDetails"))
+                    match raw.get(i).copied().flatten() {
+                        Some(text) => Source::Raw(text),
+                        None => Source::Inline(d),
+                    }
                 }
-                (None, Some(Value::String(f))) => {
-                    let p = join(&path, "AuthorizationDetailsFile");
-                    let file = resolve(f, base_dir).map_err(|m| err(&p, m))?;
-                    let text = std::fs::read_to_string(&file)
-                        .map_err(|e| err(&p, format!("cannot read {}: {e}", file.display())))?;
-                    (text, p)
-                }
+                (None, Some(Value::String(f))) => Source::File(f),
                 (None, Some(v)) => {
                     return Err(err(
                         join(&path, "AuthorizationDetailsFile"),
@@ -361,22 +539,19 @@ impl Organization {
                     ));
                 }
             };
-            let details = iam_parser::gaad::parse_authorization_details(&text).map_err(|e| {
-                err(
-                    &where_,
-                    format!("not get-account-authorization-details JSON: {e}"),
-                )
-            })?;
-            let account = Account::from_authorization_details_in(&details, &id)
-                .map_err(|e| iam_err(join(&path, "Id"), &e))?;
-            entries.push(AccountEntry {
+            pending.push(Pending {
                 id,
                 name,
                 parent,
                 path,
-                account,
+                source,
+                entry: m,
             });
         }
+        // Each account's IAM state is independent of the others: built on every core (the
+        // 200-account layout of the benchmarks parses ~52,000 policy documents), the results
+        // taken in layout order so that the first error reported is the serial run's.
+        let entries: Vec<AccountEntry> = build_accounts(pending, base_dir)?;
         let Some(mi) = entries.iter().position(|e| e.id == management) else {
             return Err(err(
                 "Organization.ManagementAccountId",
@@ -384,6 +559,7 @@ impl Organization {
             ));
         };
         // --- Build.
+        let mut entries = entries;
         let m = entries.remove(mi);
         let mut org = Organization::with_ids(m.account, &org_id, root_id).map_err(|e| {
             let field = if e.message.contains("root id") {
@@ -578,6 +754,10 @@ impl Organization {
                 ),
             );
             m.insert("AuthorizationDetails".into(), details(a));
+            let rps = resource_policies_layout(a);
+            if !rps.is_empty() {
+                m.insert("ResourcePolicies".into(), Value::Array(rps));
+            }
             accounts.push(Value::Object(m));
         }
         // Targets in tree order: root, OUs, accounts.
@@ -624,7 +804,9 @@ impl Organization {
                 continue;
             }
             let a = self.account(id)?;
-            let copy = Account::from_authorization_details_in(&a.to_authorization_details(), id)?;
+            let mut copy =
+                Account::from_authorization_details_in(&a.to_authorization_details(), id)?;
+            copy_resource_policies(a, &mut copy)?;
             accounts.insert((*id).to_string(), copy);
         }
         let keep = |t: &String| !self.accounts.contains_key(t) || accounts.contains_key(t);
@@ -655,6 +837,121 @@ impl Organization {
             accounts,
         })
     }
+}
+
+/// Reads an account's `ResourcePolicies`: `[{"ResourceArn", "Policy", "Role"?}]`, the
+/// resource-based policies of the account's resources (S3 bucket policies, KMS key policies,
+/// Lambda function policies, SQS / SNS policies, …) that a
+/// `get-account-authorization-details` snapshot does not hold. `Role` is the role of the
+/// account a resource runs code as (a Lambda function's execution role).
+fn resource_policies(
+    m: &Map<String, Value>,
+    path: &str,
+    account: &mut Account,
+) -> Result<(), LayoutError> {
+    let id = account.id().to_string();
+    for (j, v) in array(m, path, "ResourcePolicies")?.iter().enumerate() {
+        let rp = format!("{path}.ResourcePolicies[{j}]");
+        let e = object(v, &rp, &["ResourceArn", "Policy", "Role"])?;
+        let arn = required(e, &rp, "ResourceArn")?;
+        let arn_path = join(&rp, "ResourceArn");
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let [prefix, partition, service, _region, owner, resource] = parts.as_slice() else {
+            return Err(err(
+                arn_path,
+                format!("{arn:?} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
+            ));
+        };
+        if *prefix != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
+            return Err(err(
+                arn_path,
+                format!("{arn:?} is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
+            ));
+        }
+        // A resource policy belongs to the account that owns the resource; S3 bucket ARNs
+        // name no account.
+        if !owner.is_empty() && *owner != id {
+            return Err(err(
+                arn_path,
+                format!("{arn} belongs to account {owner}, not to account {id}"),
+            ));
+        }
+        if *service == "iam" {
+            return Err(err(
+                arn_path,
+                "IAM resources have no resource-based policy besides a role's trust policy, which AuthorizationDetails holds",
+            ));
+        }
+        if account.resource_policies.contains_key(arn) {
+            return Err(err(arn_path, format!("{arn} listed twice")));
+        }
+        let policy_path = join(&rp, "Policy");
+        let text = match e.get("Policy") {
+            Some(Value::String(t)) => t.clone(),
+            Some(v @ Value::Object(_)) => v.to_string(),
+            Some(v) => {
+                return Err(err(
+                    policy_path,
+                    format!(
+                        "expected the policy document (an object or JSON text), got {}",
+                        kind(v)
+                    ),
+                ));
+            }
+            None => return Err(err(policy_path, "missing required field")),
+        };
+        // What the service would refuse: the parser's errors, then the validator's ERROR
+        // findings for a resource policy (no Principal, …).
+        account
+            .put_resource_policy(arn, &text)
+            .map_err(|x| iam_err(&policy_path, &x))?;
+        if let Some(f) = iam_parser::validate(&text, iam_model::PolicyType::Resource)
+            .into_iter()
+            .find(|f| f.is_error())
+        {
+            return Err(err(
+                policy_path,
+                format!(
+                    "MalformedPolicyDocument: {} ({} at line {}, column {})",
+                    f.message, f.code, f.span.start.line, f.span.start.column
+                ),
+            ));
+        }
+        if let Some(r) = string(e, &rp, "Role")? {
+            account
+                .set_resource_role(arn, r)
+                .map_err(|x| iam_err(join(&rp, "Role"), &x))?;
+        }
+    }
+    Ok(())
+}
+
+/// An account's resource policies as the layout writes them.
+fn resource_policies_layout(a: &Account) -> Vec<Value> {
+    a.resource_policies()
+        .map(|(arn, doc)| {
+            let policy: Value = serde_json::from_str(doc.text())
+                .unwrap_or_else(|_| Value::String(doc.text().to_string()));
+            let mut m = Map::new();
+            m.insert("ResourceArn".into(), json!(arn));
+            m.insert("Policy".into(), policy);
+            if let Some(r) = a.resource_role(arn) {
+                m.insert("Role".into(), json!(r));
+            }
+            Value::Object(m)
+        })
+        .collect()
+}
+
+/// Copies `from`'s resource policies and resource roles into `to` (same account id).
+fn copy_resource_policies(from: &Account, to: &mut Account) -> Result<(), IamError> {
+    for (arn, doc) in from.resource_policies() {
+        to.resource_policies.insert(arn.to_string(), doc.clone());
+        if let Some(r) = from.resource_role(arn) {
+            to.set_resource_role(arn, r)?;
+        }
+    }
+    Ok(())
 }
 
 /// A layout's file reference: absolute, or relative to the layout file's directory.
@@ -843,5 +1140,166 @@ mod tests {
         let again = Organization::from_layout(&s.to_layout(), None).unwrap();
         assert_eq!(again.to_layout(), s.to_layout());
         assert!(org.subset(&["999999999999"]).is_err());
+    }
+
+    fn with_resource_policies(entries: Value) -> Value {
+        let mut v = base();
+        v["Accounts"][1]["AuthorizationDetails"] = json!({"RoleDetailList": [{
+            "RoleName": "exec", "RoleId": "AROAEXAMPLEEXEC00001", "Path": "/",
+            "Arn": "arn:aws:iam::222222222222:role/exec",
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "RolePolicyList": [], "AttachedManagedPolicies": [], "InstanceProfileList": [], "Tags": []}]});
+        v["Accounts"][1]["ResourcePolicies"] = entries;
+        v
+    }
+
+    #[test]
+    fn resource_policies_load_round_trip_and_survive_a_subset() {
+        let f = "arn:aws:lambda:us-east-1:222222222222:function:f";
+        let v = with_resource_policies(json!([
+            {"ResourceArn": "arn:aws:s3:::web-bucket", "Policy": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": "s3:GetObject",
+                 "Resource": "arn:aws:s3:::web-bucket/*"}]}},
+            {"ResourceArn": f, "Role": "arn:aws:iam::222222222222:role/exec",
+             "Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"111111111111\"},\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"*\"}]}"}
+        ]));
+        let org = Organization::from_layout(&v, None).unwrap();
+        let b = org.account("222222222222").unwrap();
+        assert_eq!(b.resource_policies().count(), 2);
+        assert_eq!(
+            b.resource_role(f),
+            Some("arn:aws:iam::222222222222:role/exec")
+        );
+        let again = Organization::from_layout(&org.to_layout(), None).unwrap();
+        assert_eq!(again.to_layout(), org.to_layout());
+        let s = org.subset(&["222222222222"]).unwrap();
+        assert_eq!(
+            s.to_layout()["Accounts"][1]["ResourcePolicies"],
+            org.to_layout()["Accounts"][1]["ResourcePolicies"]
+        );
+    }
+
+    #[test]
+    fn bad_resource_policies_name_their_json_path() {
+        let doc = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]});
+        let cases = [
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": doc, "Extra": 1}),
+                "Accounts[1].ResourcePolicies[0].Extra",
+                "unknown field",
+            ),
+            (
+                json!({"ResourceArn": "bucket", "Policy": doc}),
+                "Accounts[1].ResourcePolicies[0].ResourceArn",
+                "not an ARN",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:sqs:us-east-1:333333333333:q", "Policy": doc}),
+                "Accounts[1].ResourcePolicies[0].ResourceArn",
+                "belongs to account 333333333333",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": 3}),
+                "Accounts[1].ResourcePolicies[0].Policy",
+                "expected the policy document",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": "{not json"}),
+                "Accounts[1].ResourcePolicies[0].Policy",
+                "MalformedPolicyDocument",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}),
+                "Accounts[1].ResourcePolicies[0].Policy",
+                "MalformedPolicyDocument",
+            ),
+            (
+                json!({"ResourceArn": "arn:aws:s3:::b", "Policy": doc, "Role": "arn:aws:iam::222222222222:role/nope"}),
+                "Accounts[1].ResourcePolicies[0].Role",
+                "NoSuchEntity",
+            ),
+        ];
+        for (entry, path, message) in cases {
+            let e = error_of(&with_resource_policies(json!([entry])));
+            assert_eq!(e.path, path, "{e}");
+            assert!(e.message.contains(message), "{e}");
+        }
+        let twice = json!({"ResourceArn": "arn:aws:s3:::b", "Policy": doc});
+        let e = error_of(&with_resource_policies(json!([twice.clone(), twice])));
+        assert_eq!(e.path, "Accounts[1].ResourcePolicies[1].ResourceArn");
+    }
+
+    #[test]
+    fn accounts_built_in_parallel_report_the_first_error_in_layout_order() {
+        let mut v = base();
+        let mut accounts = vec![v["Accounts"][0].clone()];
+        for i in 0..12 {
+            accounts.push(
+                json!({"Id": format!("3000000000{i:02}"), "ParentId": "r-ab12",
+                "AuthorizationDetails": {"UserDetailList": []}}),
+            );
+        }
+        // Two bad accounts: the load reports the first one, whichever thread finished first.
+        accounts[4]["AuthorizationDetails"] = json!({"UserDetailList": 3});
+        accounts[9]["AuthorizationDetails"] = json!({"RoleDetailList": "x"});
+        v["Accounts"] = json!(accounts);
+        for _ in 0..5 {
+            let e = error_of(&v);
+            assert_eq!(e.path, "Accounts[4].AuthorizationDetails", "{e}");
+            assert!(
+                e.message
+                    .contains("not get-account-authorization-details JSON"),
+                "{e}"
+            );
+        }
+        v["Accounts"][4]["AuthorizationDetails"] = json!({});
+        v["Accounts"][9]["AuthorizationDetails"] = json!({});
+        let org = Organization::from_layout(&v, None).unwrap();
+        assert_eq!(org.accounts().count(), 13);
+        assert_eq!(
+            Organization::from_layout(&org.to_layout(), None)
+                .unwrap()
+                .to_layout(),
+            org.to_layout()
+        );
+    }
+
+    #[test]
+    fn the_text_fast_path_loads_and_fails_as_the_value_path() {
+        let mut v = with_resource_policies(json!([
+            {"ResourceArn": "arn:aws:s3:::b", "Policy": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}}]));
+        let text = v.to_string();
+        let fast = Organization::from_layout_json(&text, None).unwrap();
+        let slow = Organization::from_layout(&v, None).unwrap();
+        assert_eq!(fast.to_layout(), slow.to_layout());
+        let exec = fast
+            .account("222222222222")
+            .unwrap()
+            .get_role("exec")
+            .unwrap();
+        assert_eq!(exec.arn, "arn:aws:iam::222222222222:role/exec");
+        // Errors inside, or about, an account's details name the same path either way.
+        for bad in [json!({"RoleDetailList": 3}), json!(7), json!("x")] {
+            v["Accounts"][1]["AuthorizationDetails"] = bad;
+            let by_value = Organization::from_layout(&v, None).unwrap_err();
+            let by_text = Organization::from_layout_json(&v.to_string(), None).unwrap_err();
+            assert_eq!(by_text.path, by_value.path);
+            assert_eq!(by_text.path, "Accounts[1].AuthorizationDetails");
+        }
+        // A layout the fast path cannot read is reported by the ordinary one.
+        let mut b = base();
+        b["Accounts"] = json!(3);
+        let e = Organization::from_layout_json(&b.to_string(), None).unwrap_err();
+        assert_eq!(
+            (e.path.as_str(), e.message.as_str()),
+            ("Accounts", "expected an array, got a number")
+        );
+        let e = Organization::from_layout_json("{", None).unwrap_err();
+        assert!(e.message.starts_with("not JSON"), "{e}");
     }
 }

@@ -715,8 +715,9 @@ impl Account {
         Ok(())
     }
 
-    /// Removes a resource-based policy.
+    /// Removes a resource-based policy (and the resource's role, if one was set).
     pub fn delete_resource_policy(&mut self, resource_arn: &str) -> Result<(), IamError> {
+        self.resource_roles.remove(resource_arn);
         self.resource_policies
             .remove(resource_arn)
             .map(|_| ())
@@ -726,6 +727,61 @@ impl Account {
                     format!("No resource policy is registered for {resource_arn}."),
                 )
             })
+    }
+
+    /// Records that `resource_arn` (which must have a resource-based policy) runs code as
+    /// role `role_arn` of this account: a Lambda function's execution role
+    /// (`FunctionConfiguration.Role`,
+    /// <https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html>). The
+    /// reach graph turns a grant of the function's code or invocation into an edge onto the role.
+    ///
+    /// ```
+    /// let mut a = iam_account::Account::new("222222222222").unwrap();
+    /// a.create_role("exec", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+    ///   "Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#).unwrap();
+    /// let f = "arn:aws:lambda:us-east-1:222222222222:function:f";
+    /// a.put_resource_policy(f, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+    ///   "Principal":{"AWS":"111111111111"},"Action":"lambda:InvokeFunction","Resource":"*"}]}"#).unwrap();
+    /// a.set_resource_role(f, "arn:aws:iam::222222222222:role/exec").unwrap();
+    /// assert_eq!(a.resource_role(f), Some("arn:aws:iam::222222222222:role/exec"));
+    /// assert!(a.set_resource_role(f, "arn:aws:iam::222222222222:role/none").is_err());
+    /// ```
+    pub fn set_resource_role(
+        &mut self,
+        resource_arn: &str,
+        role_arn: &str,
+    ) -> Result<(), IamError> {
+        if !self.resource_policies.contains_key(resource_arn) {
+            return Err(IamError::new(
+                ErrorCode::NoSuchEntity,
+                format!("No resource policy is registered for {resource_arn}."),
+            ));
+        }
+        let name = role_arn.rsplit('/').next().unwrap_or_default();
+        let known = role_arn.starts_with(&format!("arn:aws:iam::{}:role/", self.id))
+            && self
+                .roles
+                .get(&key(name))
+                .is_some_and(|r| r.arn == role_arn);
+        if !known {
+            return Err(IamError::new(
+                ErrorCode::NoSuchEntity,
+                format!("The role {role_arn} is not a role of account {}.", self.id),
+            ));
+        }
+        self.resource_roles
+            .insert(resource_arn.to_string(), role_arn.to_string());
+        Ok(())
+    }
+
+    /// The role a resource runs code as ([`set_resource_role`](Self::set_resource_role)).
+    pub fn resource_role(&self, resource_arn: &str) -> Option<&str> {
+        self.resource_roles.get(resource_arn).map(String::as_str)
+    }
+
+    /// The resource-based policies registered in this account, by resource ARN (in ARN order).
+    pub fn resource_policies(&self) -> impl Iterator<Item = (&str, &PolicyDocument)> {
+        self.resource_policies.iter().map(|(k, v)| (k.as_str(), v))
     }
 }
 

@@ -485,6 +485,7 @@ impl Account {
             policy_names,
             password_policy: pw,
             resource_policies,
+            resource_roles,
             key_owners,
             sessions,
             saml_providers,
@@ -521,6 +522,7 @@ impl Account {
             "policy_names": map_of(policy_names.iter(), |a| json!(a)),
             "password_policy": pw.as_ref().map(password_policy),
             "resource_policies": map_of(resource_policies.iter(), doc),
+            "resource_roles": map_of(resource_roles.iter(), |r| json!(r)),
             "key_owners": map_of(key_owners.iter(), |o| json!(o)),
             "sessions": map_of(sessions.iter(), session),
             "saml_providers": map_of(saml_providers.iter(), |p| {
@@ -607,6 +609,15 @@ impl Account {
                 p => Some(r_password_policy(p).map_err(ctx("password_policy"))?),
             },
             resource_policies: map(v, "resource_policies", |d| r_doc(d, PolicyType::Resource))?,
+            // Absent from snapshots written before resource roles existed.
+            resource_roles: match v.get("resource_roles") {
+                None | Some(Value::Null) => BTreeMap::new(),
+                Some(_) => map(v, "resource_roles", |r| {
+                    r.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| "not a string".to_string())
+                })?,
+            },
             key_owners: map(v, "key_owners", |o| match o {
                 Value::Null => Ok(None),
                 Value::String(s) => Ok(Some(s.clone())),

@@ -82,7 +82,7 @@ impl Subject {
 /// Remembers, per policy address, whether the policy's answers depend on the principal
 /// holding it (the entry holds the policy, so no address is reused while it lives).
 #[derive(Default)]
-pub(crate) struct Dependence(HashMap<usize, (Arc<Policy>, bool)>);
+pub(crate) struct Dependence(HashMap<usize, (Arc<Policy>, bool), BuildFx>);
 
 /// True when some statement of `p` can decide differently for two principals holding it: a
 /// policy variable anywhere in its `Resource` / `NotResource` or condition values, or a
@@ -170,6 +170,49 @@ pub(crate) fn share_key(s: &Subject, dependent: &mut Dependence) -> Option<Share
     })
 }
 
+/// A fast, unkeyed hasher for the per-call maps of the analyses (FxHash's mixing: rotate,
+/// xor, multiply, eight bytes at a time). Their keys come from the model being analysed, not
+/// from a remote party, and a collision only costs time.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w.get_mut(..rest.len())
+                .unwrap_or_default()
+                .copy_from_slice(rest);
+            let tail = u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56);
+            self.0 = (self.0.rotate_left(5) ^ tail).wrapping_mul(K);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(K);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds [`Fx`] hashers.
+pub(crate) type BuildFx = std::hash::BuildHasherDefault<Fx>;
+
 /// What the caches remember about one policy.
 struct PolicyEntry {
     /// Keeps the address of the key alive (so it cannot be reused by another policy).
@@ -189,7 +232,7 @@ pub(crate) struct Cache<'a> {
     keep: Box<dyn Fn(&Statement) -> bool + 'a>,
     trim: Option<KeyFilter<'a>>,
     decidable: Box<dyn Fn(&str) -> bool + 'a>,
-    entries: HashMap<usize, PolicyEntry>,
+    entries: HashMap<usize, PolicyEntry, BuildFx>,
 }
 
 fn addr(p: &Arc<Policy>) -> usize {
@@ -205,7 +248,7 @@ impl<'a> Cache<'a> {
             keep: Box::new(keep),
             trim: None,
             decidable: Box::new(decidable),
-            entries: HashMap::new(),
+            entries: HashMap::default(),
         }
     }
 

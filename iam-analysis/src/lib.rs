@@ -83,7 +83,7 @@ pub use reach::{
 pub use what_can::{ActionAccess, ServiceAccess, WhatCan, what_can};
 pub use who_can::{WhoCan, who_can, who_can_among};
 
-use iam_account::{Account, Organization, Scope};
+use iam_account::{Account, LayerClass, Organization, Scope};
 use iam_eval::Layer;
 use iam_model::Effect;
 use iam_model::catalog::UnknownAction;
@@ -271,6 +271,30 @@ impl<'a> Target<'a> {
             let ours = |arn: &&String| arn.split(':').nth(4) == Some(a.id());
             out.extend(a.users_iter().map(|u| &u.arn).filter(ours).cloned());
             out.extend(a.roles_iter().map(|r| &r.arn).filter(ours).cloned());
+        }
+        out
+    }
+
+    /// [`Target::principals`] (the same ARNs in the same order), each with its
+    /// [`LayerClass`] taken from the user or role itself (no look-up by ARN).
+    pub(crate) fn principal_classes(&self) -> Vec<(&'a str, Option<LayerClass<'a>>)> {
+        let accounts = self.accounts();
+        let n = accounts
+            .iter()
+            .map(|a| a.users_iter().size_hint().0 + a.roles_iter().size_hint().0);
+        let mut out = Vec::with_capacity(n.sum());
+        for a in accounts {
+            let ours = |arn: &str| arn.split(':').nth(4) == Some(a.id());
+            out.extend(
+                a.users_iter()
+                    .filter(|u| ours(&u.arn))
+                    .map(|u| (u.arn.as_str(), LayerClass::of_user(a, u))),
+            );
+            out.extend(
+                a.roles_iter()
+                    .filter(|r| ours(&r.arn))
+                    .map(|r| (r.arn.as_str(), LayerClass::of_role(a, r))),
+            );
         }
         out
     }

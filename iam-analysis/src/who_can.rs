@@ -1,10 +1,10 @@
 //! [`who_can`]: every user and role allowed an action (or each action of a pattern).
 
 use super::conditions::{Mode, is_principal_key};
-use super::core::{Built, Cache, Dependence, ShareKey, Subject, is_assume, share_key};
+use super::core::{BuildFx, Built, Cache, Dependence, ShareKey, Subject, is_assume, share_key};
 use super::index::index;
 use super::{Access, AnalysisError, DecidingStatement, Target};
-use iam_account::Scope;
+use iam_account::{LayerClass, Scope};
 use iam_eval::{Context, Decision, Request};
 use iam_model::Statement;
 use iam_model::entities::IamError;
@@ -59,7 +59,7 @@ fn relevant(st: &Statement, actions: &[Split<'_>]) -> bool {
 /// Decides every action of `group` (all assume-role actions, or none) for `principals`.
 fn decide_group(
     scope: &Scope<'_>,
-    principals: &[String],
+    principals: &[(&str, Option<LayerClass<'_>>)],
     group: &[String],
     resource: &str,
     context: &Context<'_>,
@@ -75,36 +75,69 @@ fn decide_group(
     )
     .with_trim(|pattern: &str| pattern_matches(pattern, &parts));
     // Principals with the very same policies (and none that depends on who they are) get the
-    // same answers: decided once per class (`core::share_key`), copied for the others.
+    // same answers: decided once per class (`core::share_key`), copied for the others. The
+    // layers themselves are gathered once per class of attachments (`Scope::layer_class`:
+    // equal classes gather the very same layers, so they have the same share key): the
+    // other principals of a class are neither resolved nor prepared again.
     let mut dependence = Dependence::default();
-    let mut classes: HashMap<ShareKey, Vec<Decided>> = HashMap::new();
-    for arn in principals {
-        let subject = Subject::prepare(scope, arn, first, resource)?;
-        let key = share_key(&subject, &mut dependence);
-        if let Some(known) = key.as_ref().and_then(|k| classes.get(k)) {
-            out.extend(known.iter().map(|(action, access, statements)| WhoCan {
-                principal: arn.clone(),
-                action: action.clone(),
-                access: *access,
-                statements: statements.clone(),
-            }));
+    let mut shared: HashMap<ShareKey, usize, BuildFx> = HashMap::default();
+    let mut decided: Vec<Vec<Decided>> = Vec::new();
+    // Per class of attachments: the index in `decided` of its answers, `None` when they
+    // cannot be shared (each of its principals is then decided on its own).
+    let mut by_class: HashMap<LayerClass<'_>, Option<usize>, BuildFx> =
+        HashMap::with_capacity_and_hasher(principals.len() / 4, BuildFx::default());
+    for &(arn, class) in principals {
+        let known = class
+            .as_ref()
+            .and_then(|c| by_class.get(c))
+            .copied()
+            .flatten();
+        if let Some(i) = known {
+            copy_for(arn, decided.get(i).map_or(&[][..], Vec::as_slice), &mut out);
             continue;
         }
-        let start = out.len();
-        decide_one(
-            &subject, arn, group, resource, context, &mut cache, &mut out,
-        )?;
-        if let Some(k) = key {
-            let mine = out.get(start..).unwrap_or_default();
-            classes.insert(
-                k,
-                mine.iter()
-                    .map(|w| (w.action.clone(), w.access, w.statements.clone()))
-                    .collect(),
-            );
+        let subject = Subject::prepare(scope, arn, first, resource)?;
+        let key = share_key(&subject, &mut dependence);
+        let slot = match key {
+            Some(k) => Some(if let Some(&i) = shared.get(&k) {
+                copy_for(arn, decided.get(i).map_or(&[][..], Vec::as_slice), &mut out);
+                i
+            } else {
+                let start = out.len();
+                decide_one(
+                    &subject, arn, group, resource, context, &mut cache, &mut out,
+                )?;
+                let mine = out.get(start..).unwrap_or_default();
+                decided.push(
+                    mine.iter()
+                        .map(|w| (w.action.clone(), w.access, w.statements.clone()))
+                        .collect(),
+                );
+                shared.insert(k, decided.len() - 1);
+                decided.len() - 1
+            }),
+            None => {
+                decide_one(
+                    &subject, arn, group, resource, context, &mut cache, &mut out,
+                )?;
+                None
+            }
+        };
+        if let Some(c) = class {
+            by_class.insert(c, slot);
         }
     }
     Ok(out)
+}
+
+/// Appends the answers of `arn`'s class to `out`, for `arn`.
+fn copy_for(arn: &str, known: &[Decided], out: &mut Vec<WhoCan>) {
+    out.extend(known.iter().map(|(action, access, statements)| WhoCan {
+        principal: arn.to_string(),
+        action: action.clone(),
+        access: *access,
+        statements: statements.clone(),
+    }));
 }
 
 /// One decided action of a class of principals: (action, access, deciding statements).
@@ -194,7 +227,10 @@ fn decide_one(
 ///
 /// Only statements whose `Action` can match are compiled (their `Action` lists narrowed to
 /// the matching entries), principals whose identity policies cannot allow the action are
-/// skipped when no resource-based policy applies. (Splitting principals between threads
+/// skipped when no resource-based policy applies, and principals with the same attachments
+/// ([`LayerClass`]: account, inline policies, attached policies, groups, boundary) have their
+/// layers gathered and their answers decided once (unless a policy depends on who they are).
+/// (Splitting principals between threads
 /// measured slower on a loaded two-core machine; [`access_matrix`](super::access_matrix) is
 /// the parallel analysis.)
 ///
@@ -216,7 +252,13 @@ pub fn who_can<'a>(
     context: &Context<'_>,
 ) -> Result<Vec<WhoCan>, AnalysisError> {
     let target = target.into();
-    who_can_among(target, &target.principals(), action, resource, context)
+    who_can_in(
+        target,
+        &target.principal_classes(),
+        action,
+        resource,
+        context,
+    )
 }
 
 /// [`who_can`] over the given principals of `target` only (user and role ARNs, for instance
@@ -246,8 +288,24 @@ pub fn who_can_among<'a>(
     resource: &str,
     context: &Context<'_>,
 ) -> Result<Vec<WhoCan>, AnalysisError> {
-    super::check_actions([action])?;
     let target = target.into();
+    let scope = target.scope();
+    let classes: Vec<(&str, Option<LayerClass<'_>>)> = principals
+        .iter()
+        .map(|arn| (arn.as_str(), scope.layer_class(arn)))
+        .collect();
+    who_can_in(target, &classes, action, resource, context)
+}
+
+/// [`who_can_among`] over principals given with their [`LayerClass`] (when they have one).
+fn who_can_in(
+    target: Target<'_>,
+    principals: &[(&str, Option<LayerClass<'_>>)],
+    action: &str,
+    resource: &str,
+    context: &Context<'_>,
+) -> Result<Vec<WhoCan>, AnalysisError> {
+    super::check_actions([action])?;
     let idx = index();
     let actions: Vec<String> = if action.contains(['*', '?']) {
         idx.expand_all([action], false)

@@ -14,8 +14,10 @@ integration_modules! {
         check_properties,
         matrix_rows,
         org_reach,
+        org_resources,
         reach,
         unknown_actions,
+        who_can_classes,
     ],
 }
 

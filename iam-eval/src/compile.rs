@@ -116,6 +116,10 @@ pub(crate) struct StatementBody {
     pub(crate) resources: Option<Arc<[ResourcePattern]>>,
     pub(crate) principal: Option<Arc<PrincipalMatcher>>,
     pub(crate) conditions: Arc<[CompiledCondition]>,
+    /// True when the statement has no `Principal` / `NotPrincipal`, no `Condition` and no
+    /// policy variable in its resource patterns: once its action matched, only its resources
+    /// decide ([`PolicySet::apply`] then skips the principal, condition and variable steps).
+    pub(crate) plain: bool,
 }
 
 /// Name and type of one policy of a set.
@@ -124,12 +128,16 @@ pub(crate) struct PolicyInfo {
     pub(crate) name: Option<Box<str>>,
 }
 
+/// An exact-name table: lower-cased names, each with the statements naming it, in
+/// [`exact_order`].
+type ExactTable = Vec<(Arc<str>, Arc<[u32]>)>;
+
 /// The statements that can match one service prefix.
 #[derive(Debug, Clone, Default)]
 struct ServiceIndex {
-    /// Lower-cased exact action names (sorted), each with the statements naming it. A
-    /// statement is listed here only when all its patterns for the service are exact.
-    exact: Vec<(Arc<str>, Arc<[u32]>)>,
+    /// Lower-cased exact action names (in [`exact_order`]), each with the statements naming
+    /// it. A statement is listed here only when all its patterns for the service are exact.
+    exact: ExactTable,
     /// Statements with a wildcard name pattern for the service: `(statement, indices of its
     /// patterns for the service)`.
     wild: Vec<(u32, Arc<[u32]>)>,
@@ -188,6 +196,146 @@ impl ServiceKey {
     }
 }
 
+/// A request action split at its first colon, with the packed key of its service prefix
+/// (`None` when the prefix is longer than 16 bytes): [`split_action`] and
+/// [`ServiceKey::of_head`] in one step. When the colon is among the first eight bytes (nearly
+/// every service prefix is at most seven bytes long), one word load finds it (SWAR: the colon
+/// bytes of the word become set high bits) and the same word, masked past the prefix, is
+/// the key's first half.
+#[inline(always)]
+fn split_action_key(action: &str) -> (Option<ServiceKey>, &str, &str) {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const COLONS: u64 = 0x3a3a_3a3a_3a3a_3a3a;
+    if let Some(head) = action.as_bytes().first_chunk::<8>() {
+        let le = u64::from_le_bytes(*head);
+        let y = le ^ COLONS;
+        let mask = !(((y & LOW7) + LOW7) | y | LOW7);
+        if mask != 0 {
+            let i = (mask.trailing_zeros() / 8) as usize;
+            if let (Some(service), Some(name)) = (action.get(..i), action.get(i + 1..)) {
+                // i < 8: keep the first i bytes of the big-endian word.
+                let be = u64::from_be_bytes(*head);
+                let key_hi = if i == 0 {
+                    0
+                } else {
+                    be & !(u64::MAX >> (8 * i))
+                };
+                let len = u8::try_from(i).unwrap_or(u8::MAX);
+                let key = ServiceKey(crate::glob::lower8(key_hi), 0, len);
+                return (Some(key), service, name);
+            }
+        }
+    }
+    let (service, name) = split_action(action);
+    (ServiceKey::of_head(action, service.len()), service, name)
+}
+
+/// The order of the exact-name tables ([`ServiceIndex::exact`]): by length, then by bytes.
+/// Looking a request's name up ([`cmp_exact_lowering`]) then settles most comparisons on the
+/// length alone, and equal lengths compare whole words.
+fn exact_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// Sorts an exact-name table in [`exact_order`].
+fn sort_exact(exact: &mut [(Arc<str>, Arc<[u32]>)]) {
+    exact.sort_by(|a, b| exact_order(&a.0, &b.0));
+}
+
+/// [`exact_order`] of `stored` (lower-case) against the request's `name` ASCII-lower-cased on
+/// the fly, without a lower-cased copy: lengths first, then big-endian words (the last word
+/// of a name longer than eight bytes overlaps the previous one; the overlapped bytes are
+/// equal by then, so the order is the bytes' order).
+#[inline(always)]
+fn cmp_exact_lowering(stored: &[u8], name: &[u8]) -> std::cmp::Ordering {
+    use crate::glob::lower8;
+    let n = stored.len();
+    if n != name.len() {
+        return n.cmp(&name.len());
+    }
+    if n < 8 {
+        let (p, q) = (pack_short_be(stored), lower8(pack_short_be(name)));
+        return p.cmp(&q);
+    }
+    let (mut x, mut y) = (stored, name);
+    while let (Some((cx, rx)), Some((cy, ry))) =
+        (x.split_first_chunk::<8>(), y.split_first_chunk::<8>())
+    {
+        let (p, q) = (u64::from_be_bytes(*cx), lower8(u64::from_be_bytes(*cy)));
+        if p != q {
+            return p.cmp(&q);
+        }
+        x = rx;
+        y = ry;
+    }
+    if x.is_empty() {
+        return std::cmp::Ordering::Equal;
+    }
+    match (stored.last_chunk::<8>(), name.last_chunk::<8>()) {
+        (Some(cx), Some(cy)) => u64::from_be_bytes(*cx).cmp(&lower8(u64::from_be_bytes(*cy))),
+        _ => std::cmp::Ordering::Equal,
+    }
+}
+
+/// The statements of the exact-name table entry for the request's action `name` (a binary
+/// search in [`exact_order`], written out so that the comparison stays inline).
+#[inline(always)]
+fn find_exact<'x>(exact: &'x [(Arc<str>, Arc<[u32]>)], name: &str) -> Option<&'x [u32]> {
+    let (mut lo, mut hi) = (0usize, exact.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let (k, ids) = exact.get(mid)?;
+        match cmp_exact_lowering(k.as_bytes(), name.as_bytes()) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(ids),
+        }
+    }
+    None
+}
+
+/// A text shorter than eight bytes as a big-endian word whose order, among texts of the same
+/// length, is the texts' order: lengths 4-7 are the first four bytes then the last four
+/// (overlapping), lengths 1-3 the first, middle and last byte (which are all the bytes, in
+/// order).
+#[inline(always)]
+fn pack_short_be(t: &[u8]) -> u64 {
+    let n = t.len();
+    if let (Some(a), Some(b)) = (t.first_chunk::<4>(), t.last_chunk::<4>()) {
+        return (u64::from(u32::from_be_bytes(*a)) << 32) | u64::from(u32::from_be_bytes(*b));
+    }
+    match (t.first(), t.get(n / 2), t.last()) {
+        (Some(a), Some(b), Some(c)) => (u64::from(*a) << 16) | (u64::from(*b) << 8) | u64::from(*c),
+        _ => 0,
+    }
+}
+
+/// The exact-name tables of all the services of one policy as one table of whole lower-cased
+/// actions (`service:name`) with their statements, in [`exact_order`] (see
+/// [`PolicySet::flat`]): `None` when a statement must be checked for every action
+/// (`generic`) or a service has wildcard name patterns. Built once per compiled policy (and
+/// cached with it): one allocation per action text, the statement lists shared with the
+/// per-service tables.
+fn flat_exact(services: &Services, generic: &[u32]) -> Option<Arc<ExactTable>> {
+    if !generic.is_empty() || services.iter().any(|(_, x)| !x.wild.is_empty()) {
+        return None;
+    }
+    let count = services.iter().map(|(_, x)| x.exact.len()).sum();
+    let mut flat: ExactTable = Vec::with_capacity(count);
+    let mut buf = String::new();
+    for (svc, x) in services {
+        for (name, ids) in &x.exact {
+            buf.clear();
+            buf.push_str(svc);
+            buf.push(':');
+            buf.push_str(name);
+            flat.push((Arc::from(buf.as_str()), Arc::clone(ids)));
+        }
+    }
+    sort_exact(&mut flat);
+    Some(Arc::new(flat))
+}
+
 /// The packed keys of the short prefixes of `services`, sorted.
 fn short_service_keys(services: &SetServices) -> Vec<(ServiceKey, u32)> {
     let mut keys: Vec<(ServiceKey, u32)> = services
@@ -212,6 +360,16 @@ pub(crate) struct PolicySet {
     short_services: Vec<(ServiceKey, u32)>,
     /// Statements that must be checked for every action (`NotAction`, `*`, wildcard prefixes).
     generic: Vec<u32>,
+    /// For a set of one policy whose statements all name their actions exactly (no
+    /// `NotAction`, no wildcard in any action pattern): the exact-name tables of all its
+    /// services as one table of whole lower-cased actions (`service:name`), shared with the
+    /// compiled policy. A request's action is then looked up whole, without splitting it or
+    /// finding its service first (the same statements as the per-service tables: a service
+    /// prefix holds no colon, so `service:name` splits back at its first colon). Sets of
+    /// several policies, and uncached policies of more than [`FLAT_UNCACHED_ACTIONS`]
+    /// actions, use the per-service tables (building such a table for every engine would
+    /// cost the analyses, which build an engine per principal, more than it saves them).
+    flat: Option<Arc<ExactTable>>,
     /// Whether any statement denies (if none, the first applicable Allow settles the verdict).
     has_deny: bool,
     /// Whether no statement has a `Principal` element (match strength is then irrelevant).
@@ -248,6 +406,8 @@ pub(crate) struct CompiledPolicy {
     statements: Vec<StatementBody>,
     services: Services,
     generic: Vec<u32>,
+    /// The whole-action table, when every statement names its actions exactly.
+    flat: Option<Arc<ExactTable>>,
 }
 
 /// A statement that failed to compile: its index, the finding code, the message and where.
@@ -283,7 +443,12 @@ fn condition_error_code(c: &iam_model::Condition) -> &'static str {
 }
 
 impl CompiledPolicy {
-    fn compile(policy: &Policy, policy_type: PolicyType) -> Result<CompiledPolicy, StatementError> {
+    /// Compiles `policy`; with `flat`, also its whole-action table ([`flat_exact`]).
+    fn compile(
+        policy: &Policy,
+        policy_type: PolicyType,
+        flat: bool,
+    ) -> Result<CompiledPolicy, StatementError> {
         let variables = policy.variables_enabled();
         let mut statements = Vec::with_capacity(policy.statements.len());
         for (si, st) in policy.statements.iter().enumerate() {
@@ -336,7 +501,13 @@ impl CompiledPolicy {
                 .principal
                 .as_ref()
                 .map(|p| Arc::new(PrincipalMatcher::compile(p)));
+            let plain = principal.is_none()
+                && conds.is_empty()
+                && resources
+                    .as_ref()
+                    .is_none_or(|r| r.iter().all(|p| p.vars().is_empty()));
             statements.push(StatementBody {
+                plain,
                 effect: st.effect.value,
                 index: u32::try_from(si).unwrap_or(u32::MAX),
                 sid: st.sid_str().map(Into::into),
@@ -351,6 +522,11 @@ impl CompiledPolicy {
         }
         let (services, generic) = build_index(&statements);
         Ok(CompiledPolicy {
+            flat: if flat {
+                flat_exact(&services, &generic)
+            } else {
+                None
+            },
             statements,
             services,
             generic,
@@ -440,10 +616,11 @@ fn build_index(statements: &[StatementBody]) -> (Services, Vec<u32>) {
     let services: Services = map
         .into_iter()
         .map(|(svc, (exact, wild))| {
-            let exact: Vec<(Arc<str>, Arc<[u32]>)> = exact
+            let mut exact: Vec<(Arc<str>, Arc<[u32]>)> = exact
                 .into_iter()
                 .map(|(n, ids)| (Arc::from(n), Arc::from(ids)))
                 .collect();
+            sort_exact(&mut exact);
             (Arc::from(svc), Arc::new(ServiceIndex { exact, wild }))
         })
         .collect();
@@ -452,6 +629,10 @@ fn build_index(statements: &[StatementBody]) -> (Services, Vec<u32>) {
 
 /// Policies with fewer `Action` / `NotAction` entries than this are not cached.
 const CACHE_FROM_ACTIONS: usize = 24;
+
+/// A policy that is not cached gets a whole-action table ([`PolicySet::flat`]) when it has at
+/// most this many `Action` entries (cached policies always get one: it is built once).
+const FLAT_UNCACHED_ACTIONS: usize = 8;
 
 /// How many compiled policies the process keeps (the map is emptied past it).
 const CACHED_POLICIES: usize = 4096;
@@ -475,6 +656,7 @@ fn compiled_policy(
                 statements: Vec::new(),
                 services: Vec::new(),
                 generic: Vec::new(),
+                flat: None,
             })
         });
         return Ok(Arc::clone(empty));
@@ -489,7 +671,11 @@ fn compiled_policy(
     let Some(shared) =
         shared.filter(|s| entries >= CACHE_FROM_ACTIONS && std::ptr::eq(Arc::as_ptr(s), policy))
     else {
-        return CompiledPolicy::compile(policy, policy_type).map(Arc::new);
+        // The whole-action table costs an allocation per action: worth it when few are named
+        // (a look-up then skips the service split); a larger policy compiled for every engine
+        // (the analyses build one per principal) keeps the per-service tables.
+        let flat = entries <= FLAT_UNCACHED_ACTIONS;
+        return CompiledPolicy::compile(policy, policy_type, flat).map(Arc::new);
     };
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let lock = || {
@@ -501,7 +687,7 @@ fn compiled_policy(
     if let Some((_, c)) = lock().get(&key) {
         return Ok(Arc::clone(c));
     }
-    let c = Arc::new(CompiledPolicy::compile(policy, policy_type)?);
+    let c = Arc::new(CompiledPolicy::compile(policy, policy_type, true)?);
     let mut map = lock();
     if map.len() >= CACHED_POLICIES {
         map.clear();
@@ -559,6 +745,10 @@ impl PolicySet {
             _ => merge_services(parts, &offsets),
         };
         PolicySet {
+            flat: match parts {
+                [one] => one.flat.clone(),
+                _ => None,
+            },
             short_services: short_service_keys(&services),
             policies: sources
                 .iter()
@@ -578,11 +768,11 @@ impl PolicySet {
         self.policies.is_empty()
     }
 
-    /// The index of the service prefix `service`, which is the first `service.len()` bytes
-    /// of `action`.
-    #[inline]
-    fn service(&self, action: &str, service: &str) -> Option<(u32, &ServiceIndex)> {
-        if let Some(key) = ServiceKey::of_head(action, service.len()) {
+    /// The index of the service prefix `service`, whose packed key is `key` (`None` when the
+    /// prefix is longer than 16 bytes).
+    #[inline(always)]
+    fn service(&self, key: Option<ServiceKey>, service: &str) -> Option<(u32, &ServiceIndex)> {
+        if let Some(key) = key {
             // Prefixes of at most 16 bytes (nearly all): integer comparisons, a linear scan
             // for a few services.
             let keys = &self.short_services;
@@ -638,6 +828,7 @@ impl PolicySet {
 
     /// Whether an applicable Allow lets the set stop early (it cannot change to Deny and no
     /// stronger principal match can matter).
+    #[inline(always)]
     fn allow_settles(&self, out: &SetResult) -> bool {
         !self.has_deny && (self.principal_free || out.strength == Some(MatchStrength::Direct))
     }
@@ -649,17 +840,30 @@ impl PolicySet {
         req: &Request<'s>,
         t: &mut T,
     ) -> SetResult {
-        let (service, name) = split_action(req.action);
         let mut out = SetResult::NONE;
-        if let Some((off, index)) = self.service(req.action, service) {
-            // Exact names (stored lower-cased): a binary search comparing with the request's
-            // name ASCII-lower-cased on the fly (action names are ASCII); names longer than
-            // 128 bytes take the case-folding scan.
+        // Only exact action names in the set: one look-up of the whole action (an action over
+        // 128 bytes takes the per-service path below, whose long names compare by folding).
+        if let Some(flat) = &self.flat
+            && req.action.len() <= 128
+        {
+            for sid in find_exact(flat, req.action).unwrap_or_default() {
+                let Some(st) = self.statements.get(*sid as usize) else {
+                    continue;
+                };
+                if self.apply(st, layer, req, &mut out, t) && !T::ON {
+                    return out;
+                }
+            }
+            return out;
+        }
+        let (key, service, name) = split_action_key(req.action);
+        if let Some((off, index)) = self.service(key, service) {
+            // Exact names (stored lower-cased, in `exact_order`): a binary search comparing
+            // with the request's name ASCII-lower-cased on the fly (action names are ASCII);
+            // names longer than 128 bytes take the case-folding scan.
             if name.len() <= 128 {
-                if let Ok(i) = index.exact.binary_search_by(|(k, _)| {
-                    crate::glob::cmp_bytes_lowering(k.as_bytes(), name.as_bytes())
-                }) {
-                    for sid in index.exact.get(i).map_or(&[][..], |(_, ids)| &ids[..]) {
+                if let Some(ids) = find_exact(&index.exact, name) {
+                    for sid in ids.iter() {
                         let Some(st) = self.statements.get((*sid + off) as usize) else {
                             continue;
                         };
@@ -711,7 +915,58 @@ impl PolicySet {
 
     /// Checks the rest of a statement whose action matched; folds it into `out`. Returns true
     /// when the verdict is settled (an applicable Deny, or an Allow that [`Self::allow_settles`]).
+    #[inline(always)]
     fn apply<'s, T: Tracer>(
+        &self,
+        st: &'s CompiledStatement,
+        layer: Layer,
+        req: &Request<'s>,
+        out: &mut SetResult,
+        t: &mut T,
+    ) -> bool {
+        if !st.plain {
+            return self.apply_general(st, layer, req, out, t);
+        }
+        // A plain statement (no principal, condition or variable): what the general steps
+        // below compute for it — `Principal` absent is a `Wildcard` match, no condition is
+        // true — without them.
+        if let Some(res) = &st.resources {
+            let mut any = false;
+            for r in res.iter() {
+                if r.matches_plain(req.resource) {
+                    any = true;
+                    break;
+                }
+            }
+            if any == st.not_resource {
+                return false;
+            }
+        }
+        t.applicable(layer, st, MatchStrength::Wildcard);
+        self.fold(st.effect, MatchStrength::Wildcard, out)
+    }
+
+    /// Folds an applicable statement of `effect` into `out`; true when the verdict is settled.
+    #[inline(always)]
+    fn fold(&self, effect: Effect, strength: MatchStrength, out: &mut SetResult) -> bool {
+        match effect {
+            Effect::Deny => {
+                out.verdict = Verdict::Deny;
+                true
+            }
+            Effect::Allow => {
+                if out.verdict != Verdict::Deny {
+                    out.verdict = Verdict::Allow;
+                }
+                out.strength = out.strength.max(Some(strength));
+                self.allow_settles(out)
+            }
+        }
+    }
+
+    /// [`Self::apply`] for any statement (principal, resources with variables, conditions).
+    #[inline(never)]
+    fn apply_general<'s, T: Tracer>(
         &self,
         st: &'s CompiledStatement,
         layer: Layer,
@@ -771,19 +1026,7 @@ impl PolicySet {
             return false;
         }
         t.applicable(layer, st, strength);
-        match st.effect {
-            Effect::Deny => {
-                out.verdict = Verdict::Deny;
-                true
-            }
-            Effect::Allow => {
-                if out.verdict != Verdict::Deny {
-                    out.verdict = Verdict::Allow;
-                }
-                out.strength = out.strength.max(Some(strength));
-                self.allow_settles(out)
-            }
-        }
+        self.fold(st.effect, strength, out)
     }
 }
 
@@ -839,6 +1082,7 @@ fn merge_services(parts: &[Arc<CompiledPolicy>], offsets: &[u32]) -> SetServices
                     .into_iter()
                     .map(|(n, ids)| (Arc::clone(n), Arc::from(ids))),
             );
+            sort_exact(&mut exact);
         }
         out.push((Arc::clone(svc), 0, Arc::new(ServiceIndex { exact, wild })));
     }
@@ -857,7 +1101,201 @@ fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
 
 #[cfg(test)]
 mod tests {
-    use super::ServiceKey;
+    use super::{ServiceKey, cmp_exact_lowering, exact_order, split_action, split_action_key};
+
+    const WORDS: [&str; 24] = [
+        "",
+        "a",
+        "A",
+        "ab",
+        "aB",
+        "abc",
+        "abd",
+        "get",
+        "GetItem",
+        "getitem",
+        "getobject",
+        "GetObject",
+        "getobjectacl",
+        "GetObjectAcl",
+        "listallmybuckets",
+        "ListAllMyBuckets",
+        "z",
+        "Z",
+        "abcdefgh",
+        "ABCDEFGHI",
+        "abcdefghijklmnopq",
+        "ABCDEFGHIJKLMNOPQ",
+        "x\u{e9}",
+        "[@",
+    ];
+
+    // The look-up comparison is the table's order (`exact_order`) of the stored lower-case
+    // name and the request's name lower-cased, for every length class (0-3, 4-7, 8, longer).
+    #[test]
+    fn cmp_exact_lowering_is_the_order_of_the_lowered_text() {
+        for a in WORDS {
+            let a = a.to_ascii_lowercase();
+            for b in WORDS {
+                assert_eq!(
+                    cmp_exact_lowering(a.as_bytes(), b.as_bytes()),
+                    exact_order(&a, &b.to_ascii_lowercase()),
+                    "{a:?} vs {b:?}"
+                );
+            }
+        }
+    }
+
+    // The one-word split agrees with `split_action` + `ServiceKey::of_head` (colon in the
+    // first word, later, absent; short actions; non-ASCII).
+    #[test]
+    fn split_action_key_agrees_with_split_action() {
+        for action in [
+            "s3:GetObject",
+            "S3:getobject",
+            ":GetObject",
+            "s3:",
+            "sts:x",
+            "abcdefg:Name",
+            "abcdefgh:Name",
+            "dynamodb:GetItem",
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "s3",
+            "",
+            "nocolonatall",
+            "\u{e9}t\u{e9}:x",
+            "a:b:c",
+        ] {
+            let (service, name) = split_action(action);
+            assert_eq!(
+                split_action_key(action),
+                (ServiceKey::of_head(action, service.len()), service, name),
+                "{action:?}"
+            );
+        }
+    }
+
+    /// `set` without its shortcuts: no whole-action table, every statement taken through the
+    /// general `apply` steps.
+    fn without_shortcuts(set: &super::PolicySet) -> super::PolicySet {
+        let mut r = set.clone();
+        r.flat = None;
+        for st in r.statements.iter_mut() {
+            st.body.plain = false;
+        }
+        r
+    }
+
+    // The whole-action table (`PolicySet::flat`) and the plain-statement step of `apply` give
+    // what the per-service index and the general steps give: the same verdict and the same
+    // applicable statements, in the same order, for one policy and for merged policies,
+    // exact and wildcard actions, every resource pattern form, NotResource, Deny, and actions
+    // in any case, without a colon, with a second colon or with a long service prefix.
+    #[test]
+    fn shortcuts_agree_with_the_general_path() {
+        use crate::explain::{Layer, NoTrace, Recorder};
+        use crate::request::{Principal, Request};
+        use iam_model::PolicyType;
+        let docs = [
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","sqs:SendMessage"],"Resource":"arn:aws:s3:::my-bucket/*"},
+                {"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::other/key","arn:aws:s3:::b/*/x?"]},
+                {"Effect":"Deny","Action":"s3:GetObjectAcl","NotResource":"arn:aws:s3:::my-bucket/public/*"},
+                {"Effect":"Allow","Action":["ElasticLoadBalancing:DescribeLoadBalancers","s3:Get:Object"],"Resource":"*"},
+                {"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:*:111122223333:q"}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-bucket/${aws:username}/*"},
+                {"Effect":"Deny","Action":"ec2:RunInstances","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+                {"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::my-bucket/photos/cat.jpg"}]}"#,
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":["s3:Get*","iam:PassRole"],"Resource":"arn:aws:s3:::my-bucket/*"},
+                {"Effect":"Deny","NotAction":"s3:*","Resource":"*"}]}"#,
+        ];
+        let policies: Vec<iam_model::Policy> = docs
+            .iter()
+            .map(|d| iam_parser::parse_policy(d, PolicyType::Identity).unwrap())
+            .collect();
+        let source = |p| super::Source {
+            name: None,
+            policy: p,
+            shared: None,
+        };
+        let sets: Vec<super::PolicySet> = [&[0][..], &[1], &[0, 1], &[2], &[0, 2]]
+            .iter()
+            .map(|ix| {
+                let src: Vec<super::Source<'_>> =
+                    ix.iter().map(|i| source(&policies[*i])).collect();
+                super::PolicySet::compile("identity", PolicyType::Identity, &src).unwrap()
+            })
+            .collect();
+        assert!(sets[0].flat.is_some() && sets[1].flat.is_some());
+        assert!(sets[2].flat.is_none() && sets[3].flat.is_none());
+        let alice = Principal::parse("arn:aws:iam::111122223333:user/alice").unwrap();
+        let actions = [
+            "s3:GetObject",
+            "S3:GETOBJECT",
+            "s3:getobjectacl",
+            "s3:PutObject",
+            "s3:Get:Object",
+            "s3:get:object",
+            "sqs:SendMessage",
+            "ec2:RunInstances",
+            "elasticloadbalancing:describeloadbalancers",
+            "ELASTICLOADBALANCING:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeLoadBalancer",
+            "s3",
+            "s3getobject",
+            "",
+            ":GetObject",
+            "iam:PassRole",
+        ];
+        let resources = [
+            "arn:aws:s3:::my-bucket/photos/cat.jpg",
+            "arn:aws:s3:::my-bucket/public/x",
+            "arn:aws:s3:::my-bucket/alice/notes",
+            "arn:aws:s3:::other/key",
+            "arn:aws:s3:::b/k/xy",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+            "*",
+        ];
+        for (n, set) in sets.iter().enumerate() {
+            let reference = without_shortcuts(set);
+            for action in actions {
+                for resource in resources {
+                    let req = Request::new(&alice, action, resource);
+                    let what = format!("set {n}, {action:?} on {resource:?}");
+                    assert_eq!(
+                        set.evaluate(Layer::Identity, &req, &mut NoTrace),
+                        reference.evaluate(Layer::Identity, &req, &mut NoTrace),
+                        "{what}"
+                    );
+                    let (mut a, mut b) = (Recorder::default(), Recorder::default());
+                    set.evaluate(Layer::Identity, &req, &mut a);
+                    reference.evaluate(Layer::Identity, &req, &mut b);
+                    assert_eq!(a.statements, b.statements, "{what}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cmp_exact_lowering_agrees_everywhere(a in "[a-z0-9:@\\[]{0,20}", b in "[a-zA-Z0-9:@\\[]{0,20}") {
+            proptest::prop_assert_eq!(
+                cmp_exact_lowering(a.as_bytes(), b.as_bytes()),
+                exact_order(&a, &b.to_ascii_lowercase())
+            );
+        }
+
+        #[test]
+        fn split_action_key_agrees_everywhere(action in "[a-zA-Z0-9:\u{e9}-]{0,24}") {
+            let (service, name) = split_action(&action);
+            proptest::prop_assert_eq!(
+                split_action_key(&action),
+                (ServiceKey::of_head(&action, service.len()), service, name)
+            );
+        }
+    }
 
     // `of_head` (word loads, masked) gives the key `of` packs byte by byte, for prefixes
     // shorter and longer than a word, for short actions and for prefixes past 16 bytes.

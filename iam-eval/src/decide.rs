@@ -409,7 +409,7 @@ fn identity_side(
 /// of the general flow below that can apply, in the same order, with the absent layers'
 /// answers written in (no RCP, SCP, VPC endpoint or resource-based policy: no grant, nothing
 /// required; no boundary or session policy).
-#[inline]
+#[inline(always)]
 fn decide_identity_only(engine: &Engine, req: &Request<'_>) -> (Decision, Reason) {
     use Decision::*;
     let p = req.principal;
@@ -443,6 +443,23 @@ fn decide_identity_only(engine: &Engine, req: &Request<'_>) -> (Decision, Reason
     }
 }
 
+impl Engine {
+    /// Whether [`decide_identity_only`] decides `req`: an engine whose only layer is the
+    /// identity layer, a request without a boundary layer and an action no service rule or
+    /// required trust / key policy concerns.
+    #[inline(always)]
+    pub(crate) fn identity_only_for(&self, req: &Request<'_>) -> bool {
+        self.identity_only && !req.boundary_layer && !special_prefix(req.action)
+    }
+}
+
+/// The decision of [`decide_identity_only`] alone, for [`Engine::evaluate`] (the reason,
+/// which only explanations need, is then never computed).
+#[inline(never)]
+pub(crate) fn evaluate_identity_only(engine: &Engine, req: &Request<'_>) -> Decision {
+    decide_identity_only(engine, req).0
+}
+
 /// Decides `req` against `engine`'s layers.
 pub(crate) fn decide<T: Tracer>(
     engine: &Engine,
@@ -450,8 +467,9 @@ pub(crate) fn decide<T: Tracer>(
     t: &mut T,
 ) -> (Decision, Reason) {
     use Decision::*;
-    // The short path (explanations take the general one, which reports every layer).
-    if !T::ON && engine.identity_only && !req.boundary_layer && !special_prefix(req.action) {
+    // The short path, for `Engine::evaluate` (explanations take the general one, which
+    // reports every layer).
+    if !T::ON && engine.identity_only_for(req) {
         return decide_identity_only(engine, req);
     }
     // A permissions-boundary layer means the caller has a boundary attached, which matters to

@@ -2,7 +2,7 @@
 //! without heap allocation ([`Engine::evaluate`]) or with an [`Explanation`] ([`Engine::explain`]).
 
 use crate::compile::{CompileError, PolicySet, Source};
-use crate::decide::{Reason, decide};
+use crate::decide::{Reason, decide, evaluate_identity_only};
 use crate::decision::Decision;
 use crate::explain::{Explanation, Layer, NoTrace, Recorder, ResolvedVariable};
 use crate::glob::VarRef;
@@ -268,7 +268,11 @@ impl Engine {
 
     /// Decides a request. Allocates nothing (except for `BinaryEquals` conditions, which
     /// decode the request's base64 value, and request values that fail to parse).
+    #[inline]
     pub fn evaluate(&self, req: &Request<'_>) -> Decision {
+        if self.identity_only_for(req) {
+            return evaluate_identity_only(self, req);
+        }
         decide(self, req, &mut NoTrace).0
     }
 

@@ -134,28 +134,6 @@ pub(crate) fn cmp_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     a.len().cmp(&b.len())
 }
 
-/// [`cmp_bytes`] of `a` (already lower-case) against `b` ASCII-lower-cased on the fly: the
-/// order of `a` and `b.to_ascii_lowercase()`, without a lower-cased copy of `b`.
-#[inline]
-pub(crate) fn cmp_bytes_lowering(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    let (mut x, mut y) = (a, b);
-    while let (Some((cx, rx)), Some((cy, ry))) =
-        (x.split_first_chunk::<8>(), y.split_first_chunk::<8>())
-    {
-        let (p, q) = (u64::from_be_bytes(*cx), lower8(u64::from_be_bytes(*cy)));
-        if p != q {
-            return p.cmp(&q);
-        }
-        x = rx;
-        y = ry;
-    }
-    let (p, q) = (pack_be(x), lower8(pack_be(y)));
-    if p != q {
-        return p.cmp(&q);
-    }
-    a.len().cmp(&b.len())
-}
-
 #[inline]
 pub(crate) fn pack_be(t: &[u8]) -> u64 {
     let mut v = 0u64;
@@ -531,41 +509,6 @@ fn glob_tokens<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cmp_bytes_lowering_is_the_order_of_the_lowered_text() {
-        let words = [
-            "",
-            "a",
-            "A",
-            "getobject",
-            "GetObject",
-            "getobjectacl",
-            "GetObjectAcl",
-            "get",
-            "listallmybuckets",
-            "ListAllMyBuckets",
-            "z",
-            "Z",
-            "abcdefgh",
-            "ABCDEFGHI",
-            "abcdefghijklmnopq",
-            "ABCDEFGHIJKLMNOPQ",
-            "x\u{e9}",
-            "[",
-            "@",
-        ];
-        for a in words {
-            let a = a.to_ascii_lowercase();
-            for b in words {
-                assert_eq!(
-                    cmp_bytes_lowering(a.as_bytes(), b.as_bytes()),
-                    a.as_bytes().cmp(b.to_ascii_lowercase().as_bytes()),
-                    "{a:?} vs {b:?}"
-                );
-            }
-        }
-    }
 
     fn m(p: &str, t: &str) -> bool {
         Glob::wild(p, Case::Sensitive).matches(t)

@@ -1040,16 +1040,16 @@ pub struct Request<'a> {
 fn arn_account_of(resource: &str) -> &str {
     let empty = resource.get(..0).unwrap_or_default();
     let b = resource.as_bytes();
+    // After `arn:`, the account starts after the third colon and ends at the fourth. The
+    // commonest partition, `aws:`, is skipped with one word comparison.
+    let aws = b.first_chunk::<8>() == Some(b"arn:aws:");
+    if aws && let Some(found) = account_in_next_word(resource) {
+        return found;
+    }
     if !b.starts_with(b"arn:") {
         return empty;
     }
-    // After `arn:`, the account starts after the third colon and ends at the fourth. The
-    // commonest partition, `aws:`, is skipped with one word comparison.
-    let (mut colons, skip) = if b.first_chunk::<8>() == Some(b"arn:aws:") {
-        (1u32, 8)
-    } else {
-        (0u32, 4)
-    };
+    let (mut colons, skip) = if aws { (1u32, 8) } else { (0u32, 4) };
     let mut start = 0usize;
     for (i, &c) in b.iter().enumerate().skip(skip) {
         if c == b':' {
@@ -1062,6 +1062,28 @@ fn arn_account_of(resource: &str) -> &str {
         }
     }
     empty
+}
+
+/// [`arn_account_of`] for an ARN starting `arn:aws:` whose service, region and account all
+/// end within the next eight bytes (S3's `arn:aws:s3:::`, and any short service with an
+/// empty region and account): one word load, its colon bytes found at once (SWAR: a colon
+/// byte becomes a set high bit). `None` when the word holds fewer than three colons.
+#[inline(always)]
+fn account_in_next_word(resource: &str) -> Option<&str> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const COLONS: u64 = 0x3a3a_3a3a_3a3a_3a3a;
+    let word = resource.as_bytes().get(8..)?.first_chunk::<8>()?;
+    let y = u64::from_le_bytes(*word) ^ COLONS;
+    let service_end = !(((y & LOW7) + LOW7) | y | LOW7);
+    // Drop the service's colon, then the region's: the account ends at the next one.
+    let region_end = service_end & service_end.wrapping_sub(1);
+    let account_end = region_end & region_end.wrapping_sub(1);
+    if account_end == 0 {
+        return None;
+    }
+    let start = 8 + (region_end.trailing_zeros() / 8) as usize + 1;
+    let end = 8 + (account_end.trailing_zeros() / 8) as usize;
+    resource.get(start..end)
 }
 
 impl<'a> Request<'a> {
@@ -1093,7 +1115,7 @@ impl<'a> Request<'a> {
     ///
     /// The ARN's account is found when the request is built ([`Request::new`]), not per
     /// decision; if the public `resource` field was replaced since, it is found again.
-    #[inline]
+    #[inline(always)]
     pub fn resource_account(&self) -> &'a str {
         if let Some(a) = self.resource_owner {
             return a;
@@ -1339,6 +1361,14 @@ mod tests {
             "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f:1",
             "arn:a:b:c:d:",
             "arn:::::",
+            "arn:aws:s3:::",
+            "arn:aws:s3::",
+            "arn:aws:::::",
+            "arn:aws:a:b:c:d",
+            "arn:aws:a:b:c",
+            "arn:aws:ab:c:1:x",
+            "arn:aws:abcdefg:",
+            "arn:aws:sns:r:1",
         ] {
             assert_eq!(arn_account_of(r), reference(r), "{r:?}");
         }
@@ -1349,6 +1379,16 @@ mod tests {
         fn arn_account_of_agrees_with_splitn(s in "(arn:)?[a-z0-9:/*]{0,40}") {
             let parts: Vec<&str> = s.splitn(6, ':').collect();
             let expected = if s.starts_with("arn:") && parts.len() == 6 { parts[4] } else { "" };
+            proptest::prop_assert_eq!(arn_account_of(&s), expected);
+        }
+
+        // The one-word path (`arn:aws:` then service, region and account within eight bytes)
+        // and its fallback, on texts dense in colons.
+        #[test]
+        fn arn_account_of_agrees_with_splitn_after_arn_aws(tail in "[a-z0-9:]{0,20}") {
+            let s = format!("arn:aws:{tail}");
+            let parts: Vec<&str> = s.splitn(6, ':').collect();
+            let expected = if parts.len() == 6 { parts[4] } else { "" };
             proptest::prop_assert_eq!(arn_account_of(&s), expected);
         }
     }

@@ -392,6 +392,67 @@ impl PyAccount {
         Ok(())
     }
 
+    /// Registers the resource-based policy of a resource of this account (an S3 bucket, a
+    /// Lambda function, a KMS key, …), and with `role` the role of the account it runs code as
+    /// (`iam_account::Account::put_resource_policy`, `set_resource_role`). Nothing changes when
+    /// either fails.
+    #[pyo3(signature = (resource_arn, policy_document, role = None))]
+    fn put_resource_policy(
+        &self,
+        py: Python<'_>,
+        resource_arn: &str,
+        policy_document: &str,
+        role: Option<&str>,
+    ) -> PyResult<()> {
+        self.write(py, |a| {
+            let before: Option<(String, Option<String>)> = a
+                .resource_policies()
+                .find(|(k, _)| *k == resource_arn)
+                .map(|(_, d)| {
+                    (
+                        d.text().to_string(),
+                        a.resource_role(resource_arn).map(str::to_string),
+                    )
+                });
+            a.put_resource_policy(resource_arn, policy_document)?;
+            let Some(r) = role else { return Ok(()) };
+            if let Err(e) = a.set_resource_role(resource_arn, r) {
+                // Put the previous state back.
+                let _ = a.delete_resource_policy(resource_arn);
+                if let Some((text, old_role)) = before {
+                    let _ = a.put_resource_policy(resource_arn, &text);
+                    if let Some(o) = old_role {
+                        let _ = a.set_resource_role(resource_arn, &o);
+                    }
+                }
+                return Err(e);
+            }
+            Ok(())
+        })
+        .map_err(|e: IamError| client_error(py, &e, "PutResourcePolicy"))
+    }
+
+    /// Removes a resource-based policy (`NoSuchEntity` when none is registered).
+    fn delete_resource_policy(&self, py: Python<'_>, resource_arn: &str) -> PyResult<()> {
+        self.write(py, |a| a.delete_resource_policy(resource_arn))
+            .map_err(|e| client_error(py, &e, "DeleteResourcePolicy"))
+    }
+
+    /// `[(resource ARN, policy text, role ARN or None)]`, in ARN order.
+    fn resource_policies(&self, py: Python<'_>) -> Vec<(String, String, Option<String>)> {
+        self.read(py, |a| {
+            a.resource_policies()
+                .map(|(k, d)| {
+                    (
+                        k.to_string(),
+                        d.text().to_string(),
+                        a.resource_role(k).map(str::to_string),
+                    )
+                })
+                .collect()
+        })
+    }
+
     /// The denials recorded in `"soft"` mode, as JSON text (a list of objects).
     fn denials_json(&self, py: Python<'_>) -> String {
         self.read(py, |a| {
@@ -622,9 +683,16 @@ impl PyAccount {
         crate::analysis::privilege_escalation(py, self, principal)
     }
 
-    /// The reach graph of the account as it is now (see `iamkit.ReachGraph`).
-    fn reach_graph(&self, py: Python<'_>) -> PyResult<crate::analysis::PyReachGraph> {
-        crate::analysis::reach_graph(py, self)
+    /// The reach graph of the account as it is now (see `iamkit.ReachGraph`); with
+    /// `principals`, the part whose edges start at them (`ReachGraph::build_among`: the parts
+    /// over chunks of `principals()` merge into the whole graph).
+    #[pyo3(signature = (principals = None))]
+    fn reach_graph(
+        &self,
+        py: Python<'_>,
+        principals: Option<Vec<String>>,
+    ) -> PyResult<crate::analysis::PyReachGraph> {
+        crate::analysis::reach_graph(py, self, principals)
     }
 
     /// `(principals, class of each, representative of each class)`: principals of one class

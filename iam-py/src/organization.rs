@@ -8,7 +8,7 @@
 
 use crate::account::client_error;
 use crate::analysis::{PyReachGraph, what_can_to_py};
-use crate::convert::{loads, python_attr};
+use crate::convert::python_attr;
 use crate::errors::analysis_error;
 use crate::eval::{PyEvaluationResult, context_of};
 use iam_account::{Account, LayoutError, Organization};
@@ -379,8 +379,7 @@ impl PyOrganization {
                 analysis::who_can_among(o, &principals, action, resource, &ctx.as_context())
             })
             .map_err(|e| analysis_error(py, &e))?;
-        let text = serde_json::to_string(&out).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        loads(py, &text)
+        crate::analysis::who_can_to_py(py, &out)
     }
 
     /// What a principal of a member account can do (the SCPs of its path apply).
@@ -391,11 +390,20 @@ impl PyOrganization {
         what_can_to_py(py, &w)
     }
 
-    /// The reach graph (or, with `accounts`, the part of it whose edges start there).
-    #[pyo3(signature = (accounts = None))]
-    fn reach_graph(&self, py: Python<'_>, accounts: Option<Vec<String>>) -> PyResult<PyReachGraph> {
+    /// The reach graph (or, with `accounts`, the part of it whose edges start there; with
+    /// `principals`, the part whose edges start at those users and roles).
+    #[pyo3(signature = (accounts = None, principals = None))]
+    fn reach_graph(
+        &self,
+        py: Python<'_>,
+        accounts: Option<Vec<String>>,
+        principals: Option<Vec<String>>,
+    ) -> PyResult<PyReachGraph> {
         let graph = self
             .read(py, |o| {
+                if let Some(p) = &principals {
+                    return analysis::ReachGraph::build_among(o, p);
+                }
                 let ids: Option<Vec<&str>> = accounts
                     .as_ref()
                     .map(|a| a.iter().map(String::as_str).collect());
@@ -403,6 +411,63 @@ impl PyOrganization {
             })
             .map_err(|e| analysis_error(py, &e))?;
         Ok(PyReachGraph { graph })
+    }
+
+    /// Registers a resource-based policy of a member account's resource (see
+    /// `NativeAccount.put_resource_policy`).
+    #[pyo3(signature = (account_id, resource_arn, policy_document, role = None))]
+    fn put_resource_policy(
+        &self,
+        py: Python<'_>,
+        account_id: &str,
+        resource_arn: &str,
+        policy_document: &str,
+        role: Option<&str>,
+    ) -> PyResult<()> {
+        self.write(py, |o| {
+            let a = o.account_mut(account_id)?;
+            a.put_resource_policy(resource_arn, policy_document)?;
+            if let Some(r) = role
+                && let Err(e) = a.set_resource_role(resource_arn, r)
+            {
+                let _ = a.delete_resource_policy(resource_arn);
+                return Err(e);
+            }
+            Ok(())
+        })
+        .map_err(|e: IamError| org_error(py, &e, "PutResourcePolicy"))
+    }
+
+    /// `[(resource ARN, policy text, role ARN or None)]` of a member account, in ARN order.
+    fn account_resource_policies(
+        &self,
+        py: Python<'_>,
+        account_id: &str,
+    ) -> PyResult<Vec<(String, String, Option<String>)>> {
+        self.read(py, |o| {
+            o.account(account_id).map(|a| {
+                a.resource_policies()
+                    .map(|(k, d)| {
+                        (
+                            k.to_string(),
+                            d.text().to_string(),
+                            a.resource_role(k).map(str::to_string),
+                        )
+                    })
+                    .collect()
+            })
+        })
+        .map_err(|e| org_error(py, &e, "DescribeAccount"))
+    }
+
+    /// The member account owning `resource` when its ARN names no account (an S3 bucket or
+    /// object): the one holding its resource-based policy; `None` when none does.
+    fn resource_owner(&self, py: Python<'_>, action: &str, resource: &str) -> Option<String> {
+        self.read(py, |o| {
+            o.accounts()
+                .find(|a| a.resource_target(action, resource).policy_arn.is_some())
+                .map(|a| a.id().to_string())
+        })
     }
 
     /// The other accounts holding a role whose trust may name a principal of `accounts`.

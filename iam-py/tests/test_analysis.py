@@ -4,6 +4,7 @@ policy diffs, privilege escalation and the CLI subcommands."""
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -99,6 +100,35 @@ def test_who_can(account: iamkit.Account) -> None:
     ec2 = account.who_can("iam:PassRole", context={"iam:PassedToService": "ec2.amazonaws.com"})
     assert len(ec2) == 32
     assert "<table>" in who._repr_html_()  # type: ignore[attr-defined]
+
+
+def test_who_can_details_are_plain_json_objects(account: iamkit.Account) -> None:
+    # The native side builds the entries directly (not through JSON text): they must be exactly
+    # what json.loads made before, key order included, each entry its own dict and list.
+    details = account.who_can("iam:PassRole").details  # type: ignore[attr-defined]
+    assert len(details) == 33
+    assert json.loads(json.dumps(details)) == details
+    assert pickle.loads(pickle.dumps(details)) == details
+    assert [d["action"] for d in details] == ["iam:PassRole"] * 33
+    assert [d["principal"] for d in details] == sorted(d["principal"] for d in details)
+    for d in details:
+        assert list(d) == ["principal", "action", "access", "statements"]
+        assert d["access"] in ("allowed", "conditional")
+        assert d["statements"], d
+        for s in d["statements"]:
+            assert list(s) == ["layer", "policy_index", "policy", "statement", "sid", "effect"]
+            assert s["layer"] == "identity" and s["effect"] == "Allow"
+            assert type(s["policy_index"]) is int and type(s["statement"]) is int
+            assert s["policy"] is None or type(s["policy"]) is str
+            assert s["sid"] is None or type(s["sid"]) is str
+    sre = next(d for d in details if d["principal"] == user("privesc-sre-user"))
+    assert sre["access"] == "allowed"
+    first, second = details[0], details[1]
+    assert first["statements"] is not second["statements"]
+    first["statements"].append({"changed": True})
+    first["statements"][0]["sid"] = "changed"
+    assert {"changed": True} not in second["statements"]
+    assert all(s["sid"] != "changed" for s in second["statements"])
 
 
 def test_access_matrix(account: iamkit.Account) -> None:

@@ -285,6 +285,35 @@ def test_privilege_escalation_on_executors(account: iamkit.Account, pool: Proces
         assert [e["principal"] for e in got] == [e["principal"] for e in serial]
 
 
+def test_reach_graph_and_reach_on_executors(account: iamkit.Account, pool: ProcessPoolExecutor) -> None:
+    serial = account.reach_graph(executor="serial")
+    assert len(serial.edges) > 10 and serial.escalations()
+    principals = account._native.principals()
+    for ex in _executors(pool):
+        got = account.reach_graph(executor=ex)
+        # Same nodes, edges and order (to_dict is the whole graph as JSON-ready lists).
+        assert got.to_dict() == serial.to_dict(), ex
+        p = principals[1]
+        assert [dict(x) for x in account.reach(p, executor=ex)] == [dict(x) for x in serial.reach(p)]
+    # The serial split into ~20 chunks (what executor=None does for a long serial run) merges to
+    # the same graph too.
+    parts = [account._native.reach_graph(list(c)) for c in _parallel.split(principals, 20)]
+    assert iamkit._native.NativeReachGraph.merge(parts).to_json() == serial._native.to_json()
+    with pytest.raises(ValueError, match=r"not a user or role"):
+        account._native.reach_graph([f"arn:aws:iam::{ACCT}:user/nobody"])
+
+
+def test_what_can_transitive_on_executors(account: iamkit.Account, pool: ProcessPoolExecutor) -> None:
+    principals = account._native.principals()
+    for p in (principals[0], principals[-1]):
+        serial = account.what_can(p, transitive=True, executor="serial")
+        for ex in _executors(pool):
+            got = account.what_can(p, transitive=True, executor=ex)
+            assert got == serial, ex
+            assert list(got) == list(serial)  # services in the same order
+            assert got.details["via"] == serial.details["via"]  # type: ignore[attr-defined]
+
+
 def test_serial_chunks_show_progress(account: iamkit.Account, capsys: pytest.CaptureFixture[str]) -> None:
     m = account.access_matrix("iam:*", executor="serial", progress=True)
     assert capsys.readouterr().err == ""  # one call: nothing to report on
@@ -306,6 +335,8 @@ def test_dask_local_cluster_matches_serial(account: iamkit.Account) -> None:
         assert who.details == account.who_can("iam:PassRole").details  # type: ignore[attr-defined]
         m = account.access_matrix(["iam:*", "s3:Get*"], executor=ex)
         assert m.to_csv() == account.access_matrix(["iam:*", "s3:Get*"]).to_csv()
+        graph = account.reach_graph(executor=ex)
+        assert graph.to_dict() == account.reach_graph(executor="serial").to_dict()
         with pytest.raises(KeyError) as info:
             _parallel.map_tasks(_fail_on_five, range(6), executor=ex, desc="dask")
         assert info.value.__notes__ == ["task 6 of 6 of dask"]

@@ -18,15 +18,19 @@
 //! | `CreateAccessKey`, `CreateLoginProfile`, `UpdateLoginProfile` P → U | the action on user U ≠ P (`CreateLoginProfile` when U has no password, `UpdateLoginProfile` when it has one) |
 //! | `EditPolicy` X → T | X can give T any permission: `Put/Attach{User,Role}Policy` on T, `Put/AttachGroupPolicy` on a group of T, `CreatePolicyVersion` (or `SetDefaultPolicyVersion`, when older versions exist: conditional) on a customer managed policy attached to T or its groups, `AddUserToGroup` of T to a group that grants this; when T has a permissions boundary, X must also be able to delete it |
 //! | `ServiceTrust` S → R | R's trust policy lets the service S assume R (informational: nobody becomes a service) |
+//! | `ResourceAccess` P → resource | a resource-based policy of another account (S3 bucket, Lambda function, KMS key, …) and P's identity side both allow some action ([`resources`]); not a "becomes" edge |
 //!
-//! **Across accounts** (an [`Organization`](iam_account::Organization)) the only edges are
+//! **Across accounts** (an [`Organization`](iam_account::Organization)) the edges are
 //! `AssumeRole` onto roles of another account whose trust policy names the caller's account,
-//! its root or one of its principals (or `*`): both sides are decided (spec §5.6, §5.8) — the
-//! caller's identity policies, boundary and the SCPs of its account's path, and the trust
-//! policy with the RCPs of the role account's path; neither SCPs nor RCPs apply in the
-//! management account (§5.10). IAM has no resource-based policies, so nobody edits another
-//! account's principals, and roles are passed to services only within their account. An admin
-//! becomes every principal of its own account, and from there follows these edges.
+//! its root or one of its principals (or `*`), and the edges of [`resources`]: access to
+//! resources of another account through their resource-based policies, and `ServiceAction`
+//! edges onto the role a foreign resource runs code as (a Lambda function whose code the
+//! caller may replace). Both sides are decided (spec §5.6, §5.8) — the caller's identity
+//! policies, boundary and the SCPs of its account's path, and the trust / resource policy with
+//! the RCPs of the resource account's path; neither SCPs nor RCPs apply in the management
+//! account (§5.10). Nobody edits another account's principals, and roles are passed to
+//! services only within their account. An admin becomes every principal of its own account,
+//! and from there follows these edges.
 //!
 //! Conditions follow the analyses' three-valued rule: keys decided by the principal and the
 //! keys the method fixes (`iam:PassedToService`, `iam:PolicyARN` =
@@ -61,6 +65,7 @@
 //! ```
 
 pub mod methods;
+pub mod resources;
 
 use super::conditions::{Mode, is_principal_key};
 use super::core::{Built, Cache, Subject};
@@ -89,6 +94,9 @@ pub enum NodeKind {
     Role,
     /// An AWS service principal (`lambda.amazonaws.com`).
     Service,
+    /// A resource with a resource-based policy (an S3 bucket, a Lambda function, …) that
+    /// principals of other accounts can reach ([`resources`]).
+    Resource,
 }
 
 /// A principal of the graph.
@@ -106,6 +114,13 @@ pub struct Node {
     pub service_linked: bool,
     /// Why the principal is an administrator by itself, if it is.
     pub admin: Option<AdminGrant>,
+}
+
+impl Node {
+    /// True for users and roles (not services or resources).
+    pub fn is_principal(&self) -> bool {
+        matches!(self.kind, NodeKind::User | NodeKind::Role)
+    }
 }
 
 /// How a principal can give itself any permission.
@@ -143,12 +158,18 @@ pub enum EdgeKind {
     EditPolicy,
     /// A service may assume the role (its trust policy).
     ServiceTrust,
+    /// Access to a resource of another account through its resource-based policy and the
+    /// caller's identity policies ([`resources`]).
+    ResourceAccess,
 }
 
 impl EdgeKind {
     /// True for the edges that make the source act as the target.
     pub fn becomes(self) -> bool {
-        !matches!(self, EdgeKind::EditPolicy | EdgeKind::ServiceTrust)
+        !matches!(
+            self,
+            EdgeKind::EditPolicy | EdgeKind::ServiceTrust | EdgeKind::ResourceAccess
+        )
     }
 }
 
@@ -333,6 +354,9 @@ struct Engines {
     /// The requests' resource is in an organization's management account: RCPs do not apply
     /// (spec §5.10).
     resource_in_management: bool,
+    /// The account owning the requests' resource when its ARN does not say (S3); `None`: the
+    /// ARN's account, else the principal's.
+    resource_account: Option<String>,
 }
 
 impl Engines {
@@ -357,6 +381,7 @@ impl Engines {
             opt,
             strict,
             resource_in_management: false,
+            resource_account: None,
         })
     }
 }
@@ -546,6 +571,7 @@ fn decide(
         .split(':')
         .nth(4)
         .filter(|a| !a.is_empty())
+        .or(engines.resource_account.as_deref())
         .unwrap_or(principal.account());
     let mut req = Request::new(principal, action, resource)
         .with_context(ctx)
@@ -713,8 +739,9 @@ fn trusted_accounts(trust: &Policy) -> Option<BTreeSet<String>> {
     Some(out)
 }
 
-/// The accounts of the target, other than `accounts`, holding a role whose trust policy may
-/// name a principal of one of `accounts` (its id, root or a principal ARN; or any account):
+/// The accounts of the target, other than `accounts`, holding a role whose trust policy, or a
+/// resource whose resource-based policy, may name a principal of one of `accounts` (its id,
+/// root or a principal ARN; or any account):
 /// with `accounts` themselves, what [`ReachGraph::build_for`] needs to find every edge
 /// starting in `accounts`. In id order.
 ///
@@ -736,15 +763,23 @@ pub fn trusting_accounts<'a>(target: impl Into<Target<'a>>, accounts: &[&str]) -
         if accounts.contains(&a.id()) {
             continue;
         }
-        let trusts = a.roles_iter().any(|r| {
-            trusted_accounts(&r.trust_policy.shared())
-                .is_none_or(|set| accounts.iter().any(|x| set.contains(*x)))
-        });
+        let names = |p: &Policy| {
+            trusted_accounts(p).is_none_or(|set| accounts.iter().any(|x| set.contains(*x)))
+        };
+        let trusts = a.roles_iter().any(|r| names(&r.trust_policy.shared()))
+            || a.resource_policies().any(|(_, d)| names(&d.shared()));
         if trusts {
             out.push(a.id().to_string());
         }
     }
     out
+}
+
+/// The principals whose edges a build examines.
+enum Actors<'s> {
+    All,
+    Accounts(&'s [&'s str]),
+    Principals(std::collections::HashSet<&'s str>),
 }
 
 /// What the builder knows about a user or role.
@@ -791,6 +826,14 @@ struct Builder<'a, 'c> {
     /// Roles whose trust policy may name any account (`*`, wildcards in the account, unique
     /// ids, `NotPrincipal`).
     trusting_any: Vec<usize>,
+    /// Every statement kept: the resource-access questions ask about any action.
+    full_cache: Cache<'c>,
+    /// The resources with a resource-based policy ([`resources`]), in node order.
+    resources: Vec<resources::Resource<'a>>,
+    /// Account id → resources of *other* accounts whose policy may name that account.
+    resources_naming: HashMap<String, Vec<usize>>,
+    /// Resources whose policy may name any account.
+    resources_any: Vec<usize>,
 }
 
 /// The requests of an `EditPolicy` X → T or of a self-grant, if any.
@@ -1009,7 +1052,54 @@ impl ReachGraph {
         target: impl Into<Target<'a>>,
         actor_accounts: Option<&[&str]>,
     ) -> Result<ReachGraph, AnalysisError> {
+        let actors = match actor_accounts {
+            Some(a) => Actors::Accounts(a),
+            None => Actors::All,
+        };
+        ReachGraph::build_with(target.into(), &actors)
+    }
+
+    /// The part of the graph whose edges start at `principals` (user and role ARNs of the
+    /// target): every principal is a node, only those given are examined. [`ReachGraph::merge`]
+    /// of the parts over disjoint chunks of [`Target::principals`] is [`ReachGraph::build`]:
+    /// this is how `executor=` splits one account's graph between workers. A principal the
+    /// target does not have is an error (`NoSuchEntity`).
+    ///
+    /// ```
+    /// use iam_account::Account;
+    /// use iam_analysis::{ReachGraph, Target};
+    /// let mut a = Account::new("111122223333").unwrap();
+    /// a.create_user("dev", None).unwrap();
+    /// a.put_user_policy("dev", "p", r#"{"Version":"2012-10-17","Statement":[
+    ///   {"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"*"}]}"#).unwrap();
+    /// a.create_user("boss", None).unwrap();
+    /// a.attach_user_policy("boss", "arn:aws:iam::aws:policy/AdministratorAccess").unwrap();
+    /// let all = Target::from(&a).principals();
+    /// let parts = all
+    ///     .chunks(1)
+    ///     .map(|c| ReachGraph::build_among(&a, c).unwrap())
+    ///     .collect();
+    /// assert_eq!(ReachGraph::merge(parts).to_json(), ReachGraph::build(&a).unwrap().to_json());
+    /// assert!(ReachGraph::build_among(&a, &["arn:aws:iam::111122223333:user/nobody".into()]).is_err());
+    /// ```
+    pub fn build_among<'a>(
+        target: impl Into<Target<'a>>,
+        principals: &[String],
+    ) -> Result<ReachGraph, AnalysisError> {
         let target = target.into();
+        let known: std::collections::HashSet<String> = target.principals().into_iter().collect();
+        if let Some(p) = principals.iter().find(|p| !known.contains(*p)) {
+            return Err(IamError::new(
+                iam_model::entities::ErrorCode::NoSuchEntity,
+                format!("{p} is not a user or role of the account or organization."),
+            )
+            .into());
+        }
+        let set = principals.iter().map(String::as_str).collect();
+        ReachGraph::build_with(target, &Actors::Principals(set))
+    }
+
+    fn build_with(target: Target<'_>, actors: &Actors<'_>) -> Result<ReachGraph, AnalysisError> {
         let scope = target.scope();
         let actions = graph_actions();
         let acts = actions.clone();
@@ -1052,7 +1142,19 @@ impl ReachGraph {
             by_account: HashMap::new(),
             trusting: HashMap::new(),
             trusting_any: Vec::new(),
+            full_cache: Cache::new(|_: &Statement| true, decidable),
+            resources: Vec::new(),
+            resources_naming: HashMap::new(),
+            resources_any: Vec::new(),
         };
+        let role_index: HashMap<&str, usize> = b
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.role.is_some())
+            .map(|(i, e)| (e.arn.as_str(), i))
+            .collect();
+        b.resources = resources::collect(&target.accounts(), &role_index);
         b.index_accounts();
         b.role_services = b
             .entities
@@ -1068,7 +1170,7 @@ impl ReachGraph {
         // One actor at a time: its compiled engines are dropped once its edges are found, so
         // memory does not grow with the number of principals (50,000 in an organization).
         for i in 0..b.entities.len() {
-            if let Some(mut actor) = b.actor(i, actor_accounts)? {
+            if let Some(mut actor) = b.actor(i, actors)? {
                 b.principal_edges(&mut actor)?;
             }
         }
@@ -1108,11 +1210,16 @@ impl ReachGraph {
             }
         }
         // build()'s order: accounts in id order, users then roles by name as IAM keys them
-        // (case-insensitively), then the services by name.
+        // (case-insensitively), then the services by name, then the resources by account and
+        // name.
         nodes.sort_by(|a, b| {
             let k = |n: &Node| {
                 (
-                    n.kind == NodeKind::Service,
+                    match n.kind {
+                        NodeKind::User | NodeKind::Role => 0,
+                        NodeKind::Service => 1,
+                        NodeKind::Resource => 2,
+                    },
                     n.account.clone(),
                     n.kind,
                     n.name.to_ascii_lowercase(),
@@ -1173,8 +1280,20 @@ impl ReachGraph {
 }
 
 impl Builder<'_, '_> {
-    /// Fills [`Builder::by_account`], [`Builder::trusting`] and [`Builder::trusting_any`].
+    /// Fills [`Builder::by_account`], [`Builder::trusting`], [`Builder::trusting_any`] and
+    /// their counterparts for resource policies.
     fn index_accounts(&mut self) {
+        for (i, r) in self.resources.iter().enumerate() {
+            let own = r.account.id();
+            match resources::named_accounts(&r.policy) {
+                None => self.resources_any.push(i),
+                Some(accounts) => {
+                    for a in accounts.into_iter().filter(|a| a != own) {
+                        self.resources_naming.entry(a).or_default().push(i);
+                    }
+                }
+            }
+        }
         for (i, e) in self.entities.iter().enumerate() {
             let own = e.account.id();
             self.by_account.entry(own.to_string()).or_default().push(i);
@@ -1241,19 +1360,25 @@ impl Builder<'_, '_> {
                 admin: None,
             });
         }
+        for r in &mut self.resources {
+            r.node = self.graph.nodes.len();
+            self.graph.by_arn.insert(r.arn.clone(), r.node);
+            self.graph.nodes.push(resources::node(r));
+        }
     }
 
     /// Entity `i` compiled for the identity-side questions, unless it is outside `accounts`.
-    fn actor(
-        &mut self,
-        i: usize,
-        accounts: Option<&[&str]>,
-    ) -> Result<Option<Actor>, AnalysisError> {
+    fn actor(&mut self, i: usize, actors: &Actors<'_>) -> Result<Option<Actor>, AnalysisError> {
         {
             let Some(e) = self.entities.get(i) else {
                 return Ok(None);
             };
-            if accounts.is_some_and(|a| !a.contains(&e.account.id())) {
+            let examined = match actors {
+                Actors::All => true,
+                Actors::Accounts(a) => a.contains(&e.account.id()),
+                Actors::Principals(p) => p.contains(e.arn.as_str()),
+            };
+            if !examined {
                 return Ok(None);
             }
             let subject = Subject::prepare(&self.scope, &e.arn, "iam:PassRole", "*")?;
@@ -1445,9 +1570,9 @@ impl Builder<'_, '_> {
             self.graph.nodes[me].admin = Some(g);
         }
         let my_account = self.entities[me].account.id().to_string();
-        // Roles of other accounts whose trust policy may name this principal: the only
-        // cross-account edges (IAM has no resource-based policies, so nobody edits another
-        // account's principals or passes its roles).
+        // Roles of other accounts whose trust policy may name this principal, and resources of
+        // other accounts whose resource policy may: the only cross-account edges (nobody
+        // edits another account's principals or passes its roles).
         let foreign = self.foreign_roles(&my_account);
         // An admin can become every principal of its account: PMapper computes no edges from
         // admins either. Other accounts' roles it still reaches only through their trust.
@@ -1460,6 +1585,10 @@ impl Builder<'_, '_> {
             let t_arn = self.entities[t].arn.clone();
             let t_name = self.graph.nodes[t].name.clone();
             self.assume_edge(actor, t, &my_arn, &my_name, &t_arn, &t_name)?;
+        }
+        // Resources of other accounts whose resource-based policy may name this principal.
+        for r in self.foreign_resources(&my_account) {
+            self.resource_edges(actor, r, &my_arn, &my_name)?;
         }
         if admin {
             return Ok(());
@@ -1983,7 +2112,7 @@ impl ReachGraph {
                 .nodes
                 .iter()
                 .enumerate()
-                .filter(|(_, n)| n.kind != NodeKind::Service && n.account == me.account)
+                .filter(|(_, n)| n.is_principal() && n.account == me.account)
                 .map(|(i, _)| i)
                 .collect(),
             _ => vec![from],
@@ -2079,7 +2208,7 @@ impl ReachGraph {
     pub fn escalations(&self) -> Vec<Escalation> {
         self.nodes
             .iter()
-            .filter(|n| n.kind != NodeKind::Service && n.admin.is_none())
+            .filter(|n| n.is_principal() && n.admin.is_none())
             .filter_map(|n| self.escalations_of(&n.arn).ok()?.into_iter().next())
             .collect()
     }

@@ -168,6 +168,28 @@ impl ResourcePattern {
         }
     }
 
+    /// [`Self::matches`] for a pattern without policy variables ([`Self::vars`] empty): the
+    /// resolver is then never consulted, so none is passed (the literal and prefix forms
+    /// stay inline).
+    #[inline(always)]
+    pub(crate) fn matches_plain(&self, resource: &str) -> bool {
+        match self {
+            ResourcePattern::All => true,
+            ResourcePattern::Never => false,
+            ResourcePattern::Literal(arn) => {
+                crate::glob::bytes_eq(resource.as_bytes(), arn.as_bytes())
+            }
+            ResourcePattern::Head(head) => str_starts_with(resource, head),
+            other => other.matches_unresolved(resource),
+        }
+    }
+
+    /// [`Self::matches`] with no variable resolver (kept out of line: the segment-wise forms).
+    #[inline(never)]
+    fn matches_unresolved(&self, resource: &str) -> bool {
+        self.matches(resource, &mut |_| None)
+    }
+
     /// Matches a request resource (an ARN, or `*` for actions without resources).
     #[inline]
     pub(crate) fn matches<'t>(

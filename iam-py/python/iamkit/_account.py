@@ -696,6 +696,47 @@ class Account:
                 )
         return acct
 
+    def put_resource_policy(
+        self,
+        resource_arn: str,
+        policy: str | dict[str, Any] | _native.Policy,
+        *,
+        role: str | None = None,
+    ) -> None:
+        """Registers the resource-based policy of a resource of this account — an S3 bucket
+        (``arn:aws:s3:::bucket``; requests on its objects use it too), a Lambda function, a KMS
+        key, an SQS queue, … — which a ``get-account-authorization-details`` snapshot does not
+        hold. ``role``: the role of this account the resource runs code as (a Lambda function's
+        execution role), for the reach graph. :meth:`authorize`, the analyses and an
+        :class:`iamkit.Organization` decide requests on the resource with it (across accounts
+        both sides must allow, spec §5.8). Replaces an earlier policy of the resource; raises
+        the IAM client error (``MalformedPolicyDocument``, ``NoSuchEntity`` for an unknown
+        role) and changes nothing on failure."""
+        if isinstance(policy, _native.Policy):
+            text = policy.to_json()
+        elif isinstance(policy, dict):
+            text = json.dumps(policy)
+        else:
+            text = policy
+        self._native.put_resource_policy(resource_arn, text, role)
+
+    def delete_resource_policy(self, resource_arn: str) -> None:
+        """Removes a resource-based policy registered with :meth:`put_resource_policy`."""
+        self._native.delete_resource_policy(resource_arn)
+
+    @property
+    def resource_policies(self) -> list[dict[str, Any]]:
+        """``[{"ResourceArn", "Policy" (the JSON text), "Role"?}]`` in ARN order: the
+        resource-based policies registered with :meth:`put_resource_policy` (the organization
+        layout's ``Accounts[].ResourcePolicies`` shape)."""
+        out: list[dict[str, Any]] = []
+        for arn, text, role in self._native.resource_policies():
+            entry: dict[str, Any] = {"ResourceArn": arn, "Policy": text}
+            if role is not None:
+                entry["Role"] = role
+            out.append(entry)
+        return out
+
     def set_organization_policies(
         self,
         *,
@@ -853,18 +894,32 @@ class Account:
     # ---- access analysis (iamkit/_analysis.py) ----
 
     def what_can(
-        self, principal: str, *, include_conditional: bool = True, transitive: bool = False
+        self,
+        principal: str,
+        *,
+        include_conditional: bool = True,
+        transitive: bool = False,
+        executor: Any = None,
+        progress: Any = None,
     ) -> dict[str, list[str]]:
         """Service prefix -> allowed catalog actions of a user or role (see ``iamkit._analysis``).
 
         ``principal`` is an ARN or a bare user or role name, resolved as the ``iamkit what-can``
         command does (:meth:`resolve_principal`). With ``transitive=True`` the actions of every
         principal it can become are added; ``.details["via"]`` gives, for each action gained
-        that way, the principal and the path (see :meth:`reach`)."""
+        that way, the principal and the path (see :meth:`reach`). ``executor`` (with
+        ``transitive=True``; see :meth:`who_can`): the reach graph is built, and the principals
+        reached are decided, in chunks of principals; the answer is the serial one."""
         from iamkit import _analysis
 
         if transitive:
-            return _analysis.what_can_transitive(self, principal, include_conditional=include_conditional)
+            return _analysis.what_can_transitive(
+                self,
+                principal,
+                include_conditional=include_conditional,
+                executor=executor,
+                progress=progress,
+            )
         return _analysis.what_can(self, principal, include_conditional=include_conditional)
 
     def who_can(
@@ -910,12 +965,14 @@ class Account:
             progress=progress,
         )
 
-    def reach_graph(self) -> Any:
+    def reach_graph(self, *, executor: Any = None, progress: Any = None) -> Any:
         """The reach graph of the account as it is now (an ``iamkit.ReachGraph``): who can become
-        whom, admins, escalations, with the enabling statements."""
+        whom, admins, escalations, with the enabling statements. ``executor`` (see
+        :meth:`who_can`): the graph is built in chunks of principals whose parts are merged
+        into exactly the serial graph."""
         from iamkit import _reach
 
-        return _reach.reach_graph(self)
+        return _reach.reach_graph(self, executor=executor, progress=progress)
 
     def risk_report(self, exclusions: Any = None) -> Any:
         """The risk report (an ``iamkit._report.RiskReport``): findings by category (privilege
@@ -927,13 +984,15 @@ class Account:
 
         return _report.risk_report(self, exclusions)
 
-    def reach(self, principal: str) -> list[Any]:
+    def reach(self, principal: str, *, executor: Any = None, progress: Any = None) -> list[Any]:
         """Whom ``principal`` (ARN or bare name) can become, transitively: one
         :class:`iamkit.ReachPath` (a ``dict``: ``principal``, ``target``, ``access``, ``steps``)
-        per principal, shortest first, each step naming the method and enabling statements."""
+        per principal, shortest first, each step naming the method and enabling statements.
+        ``executor``: see :meth:`reach_graph`."""
         from iamkit import _analysis, _reach
 
-        return _reach.reach_graph(self).reach(_analysis.resolve_principal(self, principal))
+        arn = _analysis.resolve_principal(self, principal)
+        return _reach.reach_graph(self, executor=executor, progress=progress).reach(arn)
 
     def access_matrix(
         self,
@@ -992,6 +1051,9 @@ class Account:
         # to_authorization_details() are the original's.
         fresh = not self._native.has_import_source()
         state = (self.account_id, self.alias, self._native.to_authorization_details_json(exact or fresh))
+        resource_policies = self._native.resource_policies()
+        if resource_policies:
+            return (_restore_account, (*state, org, self.enforce, *management, fresh, resource_policies))
         if fresh:
             return (_restore_account, (*state, org, self.enforce, *management, True))
         if management != (False, None):
@@ -1066,10 +1128,13 @@ def _restore_account(
     management_account: bool = False,
     organization_id: str | None = None,
     fresh: bool = False,
+    resource_policies: list[tuple[str, str, str | None]] | None = None,
 ) -> Account:
     native = _native.NativeAccount.from_authorization_details_json(details_json, account_id)
     if fresh:
         native.forget_import_source()
+    for arn, text, role in resource_policies or ():
+        native.put_resource_policy(arn, text, role)
     acct = Account._wrap(native)
     if alias and native.alias is None:
         acct.client("iam").create_account_alias(AccountAlias=alias)

@@ -262,6 +262,8 @@ def what_can(account: Account, principal: str, *, include_conditional: bool = Tr
 #: 11,025 distinct rows, on a loaded machine); escalations: a search over the graph from each
 #: principal (a rough figure: the search from one principal visits what it can reach).
 WHO_CAN_SECONDS_PER_PRINCIPAL = 8e-6
+#: what_can of one principal over the whole catalog (a rough figure, release wheel: a few ms).
+WHAT_CAN_SECONDS_PER_PRINCIPAL = 5e-3
 MATRIX_SECONDS_PER_CELL = 2e-8
 ESCALATION_SECONDS_PER_PRINCIPAL_SQUARED = 2e-8
 
@@ -295,7 +297,7 @@ def _escalation_task(task: tuple[Any, list[str]]) -> list[Any]:
     from iamkit import _reach
 
     shipped, principals = task
-    graph = shipped.memo("reach_graph", _reach.reach_graph)
+    graph = shipped.memo("reach_graph", lambda a: _reach.reach_graph(a, executor="serial"))
     out = []
     for p in principals:
         found = graph.escalations(p)
@@ -414,7 +416,7 @@ def privilege_escalation(
 
     graph = _reach.reach_graph(account)
     if principal is None:
-        starts = [n["arn"] for n in graph.nodes if n["kind"] != "service" and n.get("admin") is None]
+        starts = [n["arn"] for n in graph.nodes if n["kind"] in ("user", "role") and n.get("admin") is None]
         n = len(starts)
         ex, parts = _plan(executor, n, n * n * ESCALATION_SECONDS_PER_PRINCIPAL_SQUARED)
         if ex is None and parts == 1:
@@ -480,7 +482,7 @@ def who_can_transitive(
     admins = {n["arn"] for n in graph.admins()}
     for n in graph.nodes:
         p = n["arn"]
-        if n["kind"] == "service" or p in holders:
+        if n["kind"] not in ("user", "role") or p in holders:
             continue
         best = None
         for path in graph.reach(p):
@@ -514,22 +516,72 @@ def who_can_transitive(
     return out
 
 
-def what_can_transitive(account: Account, principal: str, *, include_conditional: bool = True) -> ActionMap:
+def _what_can_task(task: tuple[Any, list[str], bool]) -> list[dict[str, list[str]]]:
+    shipped, principals, include_conditional = task
+    acct: Account = shipped.get()
+    return [dict(what_can(acct, p, include_conditional=include_conditional)) for p in principals]
+
+
+def _what_can_many(
+    account: Account,
+    principals: list[str],
+    *,
+    include_conditional: bool,
+    executor: _parallel.ExecutorArg,
+    progress: _parallel.Progress,
+) -> list[dict[str, list[str]]]:
+    """:func:`what_can` of each principal, in order; ``executor``: chunks of principals decided
+    by the workers (an :class:`Account` only: it is shipped to them)."""
+    n = len(principals)
+    ex, parts = _plan(executor, n, n * WHAT_CAN_SECONDS_PER_PRINCIPAL)
+    if ex is None:
+        return [dict(what_can(account, p, include_conditional=include_conditional)) for p in principals]
+    chunks = _parallel.split(principals, parts)
+    found = _parallel.map_tasks(
+        _what_can_task,
+        [(_shipped_account(account), list(c), include_conditional) for c in chunks],
+        executor=ex,
+        progress=progress,
+        desc="what_can",
+        names=_chunk_names(chunks),
+    )
+    return [m for part in found for m in part]
+
+
+def what_can_transitive(
+    account: Account,
+    principal: str,
+    *,
+    include_conditional: bool = True,
+    executor: _parallel.ExecutorArg = "serial",
+    progress: _parallel.Progress = None,
+) -> ActionMap:
     """:func:`what_can` over the principal and everyone it can become: ``details["via"]`` maps
-    each action gained through another principal to ``{"principal", "path"}`` (the shortest)."""
+    each action gained through another principal to ``{"principal", "path"}`` (the shortest).
+
+    ``executor``: the reach graph is built in chunks of principals
+    (:func:`iamkit._reach.reach_graph`) and the principals it reaches are decided in chunks
+    (an administrator reaches every principal of its account); the answer, and its order, are
+    the serial run's."""
     from iamkit import _reach
 
     arn = resolve_principal(account, principal)
     out = what_can(account, arn, include_conditional=include_conditional)
-    graph = _reach.reach_graph(account)
+    graph = _reach.reach_graph(account, executor=executor, progress=progress)
     via: dict[str, dict[str, Any]] = {}
     own = {a for acts in out.values() for a in acts}
     targets = graph.reach(arn)
     esc = graph.escalations(arn)
     if esc and all(p.target != esc[0].target for p in targets):
         targets.append(esc[0])
-    for path in targets:
-        other = what_can(account, path.target, include_conditional=include_conditional)
+    others = _what_can_many(
+        account,
+        [p.target for p in targets],
+        include_conditional=include_conditional,
+        executor=executor,
+        progress=progress,
+    )
+    for path, other in zip(targets, others, strict=True):
         for svc, acts in other.items():
             for a in acts:
                 if a in own or a in via:

@@ -16,8 +16,10 @@ neither SCPs nor RCPs apply in the management account.
 
 Analyses over many accounts take ``executor=`` (any ``concurrent.futures.Executor``): the work
 is split by account, each task carrying only the accounts it needs (an
-:meth:`Organization.subset`, pickled as a layout), and the answers are put together in the order
-of the serial run, so they are identical to it. ``executor=None`` answers in this process.
+:meth:`Organization.subset`, pickled as a layout) — or, for the reach graph of an organization
+with too few accounts to keep every worker busy, by chunks of principals, the organization
+shipped once per worker — and the answers are put together in the order of the serial run, so
+they are identical to it. ``executor=None`` answers in this process.
 """
 
 from __future__ import annotations
@@ -72,6 +74,12 @@ def _who_can_task(
 def _reach_task(args: tuple[Organization, list[str]]) -> Any:
     org, accounts = args
     return org._native.reach_graph(accounts)
+
+
+def _reach_principals_task(args: tuple[Any, list[str]]) -> Any:
+    shipped, principals = args
+    org: Organization = shipped.get()
+    return org._native.reach_graph(None, principals)
 
 
 def _restore_organization(layout_json: str) -> Organization:
@@ -140,6 +148,15 @@ class Organization:
     ) -> None:
         details, account_id = _details_of(management_account)
         self._native = _native.NativeOrganization(details, account_id, organization_id, root_id)
+        self._copy_resource_policies(management_account)
+
+    def _copy_resource_policies(self, account: Account | str) -> None:
+        """The resource-based policies of an :class:`iamkit.Account` being copied in (a
+        ``get-account-authorization-details`` document does not hold them)."""
+        if isinstance(account, str):
+            return
+        for arn, text, role in account._native.resource_policies():
+            self._native.put_resource_policy(account.account_id, arn, text, role)
 
     @classmethod
     def _wrap(cls, native: _native.NativeOrganization) -> Organization:
@@ -340,6 +357,8 @@ class Organization:
         acct = Account.from_authorization_details(
             json.loads(self._native.account_details_json(account_id)), account_id=account_id
         )
+        for arn, text, role in self._native.account_resource_policies(account_id):
+            acct.put_resource_policy(arn, text, role=role)
         scps, rcps = self._native.account_policy_levels(account_id)
         management = account_id == self.management_account_id
         acct.set_organization_policies(
@@ -393,10 +412,12 @@ class Organization:
     def add_account(
         self, account: Account | str, parent: str | None = None, *, name: str | None = None
     ) -> None:
-        """Adds a member account (an :class:`iamkit.Account`, copied, or an account id for an
-        empty one) under ``parent`` (an OU id; the root by default)."""
+        """Adds a member account (an :class:`iamkit.Account`, copied with its resource-based
+        policies, or an account id for an empty one) under ``parent`` (an OU id; the root by
+        default)."""
         details, account_id = _details_of(account)
         self._native.add_account_json(details, account_id, parent or self.root_id, name)
+        self._copy_resource_policies(account)
 
     def create_organizational_unit(self, parent: str, name: str, *, id: str | None = None) -> str:
         """``CreateOrganizationalUnit`` under ``parent`` (the root id or an OU id); returns the
@@ -469,6 +490,10 @@ class Organization:
         ids = self.accounts
         parts = resource.split(":")
         owner = parts[4] if len(parts) > 5 and parts[4] in ids else None
+        if owner is None and len(parts) > 5 and parts[4] == "":
+            # An ARN without an account (S3): the account holding the bucket's policy owns it,
+            # and every task needs it to decide the request as the serial run does.
+            owner = self._native.resource_owner(action, resource)
         tasks = []
         for chunk in _chunks(ids, executor):
             need = chunk if owner is None or owner in chunk else [*chunk, owner]
@@ -546,8 +571,27 @@ class Organization:
     def _reach_native(self, executor: Any, progress: Any) -> Any:
         if _serial(executor):
             return self._native.reach_graph()
+        chunks = _chunks(self.accounts, executor)
+        ex = _parallel.resolve(executor, None)
+        if ex is not None and len(chunks) < 2 * _parallel.workers_of(ex):
+            # Too few accounts to keep every worker busy: split the principals instead, each
+            # task building the part of the graph whose edges start in its chunk from the whole
+            # organization (shipped once per worker); merged, the parts are the serial graph.
+            principals = self._native.principals()
+            n = _parallel.chunk_count(ex, len(principals), per_worker=2)
+            if n > len(chunks):
+                target = _parallel.ship(self)
+                pchunks = _parallel.split(principals, n)
+                parts = _parallel.map_tasks(
+                    _reach_principals_task,
+                    [(target, list(c)) for c in pchunks],
+                    executor=ex,
+                    progress=progress,
+                    desc="reach graph",
+                )
+                return _native.NativeReachGraph.merge(parts)
         tasks = []
-        for chunk in _chunks(self.accounts, executor):
+        for chunk in chunks:
             need = sorted({*chunk, *self._native.trusting_accounts(chunk)})
             tasks.append((self.subset(need), chunk))
         parts = _parallel.map_tasks(

@@ -120,8 +120,10 @@ class ReachGraph:
 
     @property
     def nodes(self) -> list[dict[str, Any]]:
-        """``{"arn", "account", "kind" ("user" | "role" | "service"), "name", "service_linked",
-        "admin": None | {"method", "access", "evidence"}}`` per node."""
+        """``{"arn", "account", "kind" ("user" | "role" | "service" | "resource"), "name",
+        "service_linked", "admin": None | {"method", "access", "evidence"}}`` per node. A
+        ``"resource"`` node is a resource of another account's resource-based policy (an S3
+        bucket, a Lambda function, …) that some principal reaches (``"resourceAccess"`` edges)."""
         return self._nodes
 
     @property
@@ -132,6 +134,17 @@ class ReachGraph:
     def node(self, arn: str) -> dict[str, Any] | None:
         """The node of an ARN (or service principal), if any."""
         return self._by_arn.get(arn)
+
+    def resource_access(self, principal: str | None = None) -> list[dict[str, Any]]:
+        """The ``"resourceAccess"`` edges (of ``principal``, or all): access to a resource of
+        another account granted by its resource-based policy and the caller's identity policies,
+        both sides decided with SCPs and RCPs (spec §5.8). Each edge's ``"evidence"`` lists every
+        allowed action with the deciding statements of both sides."""
+        return [
+            e
+            for e in self._edges
+            if e["kind"] == "resourceAccess" and (principal is None or e["from"] == principal)
+        ]
 
     def admins(self) -> list[dict[str, Any]]:
         """The principals that are admins by themselves (``node["admin"]`` says how)."""
@@ -195,7 +208,7 @@ class ReachGraph:
         return escalation_svg(paths, self._by_arn)
 
     def __repr__(self) -> str:
-        principals = sum(1 for n in self._nodes if n["kind"] != "service")
+        principals = sum(1 for n in self._nodes if n["kind"] in ("user", "role"))
         return (
             f"<ReachGraph {principals} principals, {len(self._edges)} edges, "
             f"{len(self.admins())} admins, {len(self.escalations())} escalations>"
@@ -215,7 +228,13 @@ class ReachGraph:
         )
 
 
-_COLORS = {"user": "#2b6cb0", "role": "#2f855a", "service": "#6b46c1", "admin": "#c53030"}
+_COLORS = {
+    "user": "#2b6cb0",
+    "role": "#2f855a",
+    "service": "#6b46c1",
+    "resource": "#b7791f",
+    "admin": "#c53030",
+}
 
 
 def escalation_svg(paths: Sequence[ReachPath], nodes: dict[str, dict[str, Any]]) -> str:
@@ -286,6 +305,41 @@ def escalation_svg(paths: Sequence[ReachPath], nodes: dict[str, dict[str, Any]])
     return "".join(out)
 
 
-def reach_graph(account: Account) -> ReachGraph:
-    """The reach graph of ``account`` as it is now."""
-    return ReachGraph(account._native.reach_graph())
+#: Serial cost estimate of the reach graph per principal, used by ``executor=None`` to decide
+#: whether a process pool pays: 36 s for the 50,000-principal organization (BENCHMARKS.md,
+#: "Reach graph (issue #14)").
+REACH_SECONDS_PER_PRINCIPAL = 7e-4
+
+
+def _reach_task(task: tuple[Any, list[str]]) -> Any:
+    shipped, principals = task
+    acct: Account = shipped.get()
+    return acct._native.reach_graph(principals)
+
+
+def reach_graph(account: Account, *, executor: Any = "serial", progress: Any = None) -> ReachGraph:
+    """The reach graph of ``account`` as it is now.
+
+    ``executor`` (default ``"serial"`` here; :meth:`iamkit.Account.reach_graph` passes its own,
+    ``None`` by default): the principals are split into contiguous chunks, each task builds the
+    part of the graph whose edges start in its chunk (``iam_analysis::ReachGraph::build_among``)
+    and the parts are merged (``ReachGraph::merge``) into exactly the serial graph, in its
+    order. See :func:`iamkit._parallel.map_tasks`."""
+    from iamkit import _analysis, _native, _parallel
+
+    n = _analysis._principal_count(account)
+    ex, parts = _analysis._plan(executor, n, n * REACH_SECONDS_PER_PRINCIPAL)
+    if ex is None and parts == 1:
+        return ReachGraph(account._native.reach_graph())
+    principals = account._native.principals()
+    chunks = _parallel.split(principals, parts)
+    target = _analysis._shipped_account(account) if ex is not None else _parallel.Shipped(account)
+    found = _parallel.map_tasks(
+        _reach_task,
+        [(target, list(c)) for c in chunks],
+        executor=ex if ex is not None else "serial",
+        progress=progress,
+        desc="reach graph",
+        names=_analysis._chunk_names(chunks),
+    )
+    return ReachGraph(_native.NativeReachGraph.merge(list(found)))

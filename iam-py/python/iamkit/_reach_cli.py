@@ -72,7 +72,7 @@ def cmd_privesc(args: argparse.Namespace, out: TextIO) -> int:
         ]
         _write_csv(out, ["principal", "becomes", "access", "steps", "method", "path"], rows)
     else:
-        principals = sum(1 for n in graph.nodes if n["kind"] != "service")
+        principals = sum(1 for n in graph.nodes if n["kind"] in ("user", "role"))
         out.write(
             f"account {account.account_id}: {principals} users and roles, {len(admins)} admins by "
             f"themselves, {len(escalations)} can escalate to admin\n"

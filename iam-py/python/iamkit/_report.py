@@ -357,7 +357,7 @@ def risk_report(account: Account, exclusions: Any = None) -> RiskReport:
     wanted = {k: set(v.get("actions", [])) for k, v in CATEGORIES.items()}
     for node in graph.nodes:
         p = node["arn"]
-        if node["kind"] == "service":
+        if node["kind"] not in ("user", "role"):
             continue
         if (
             _match(p, ex["principals"])
