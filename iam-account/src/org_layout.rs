@@ -394,8 +394,55 @@ impl Organization {
         let o = top
             .get("Organization")
             .ok_or_else(|| err("Organization", "missing required field"))?;
-        let o = object(o, "Organization", &["Id", "RootId", "ManagementAccountId"])?;
-        let management = required(o, "Organization", "ManagementAccountId")?.to_string();
+        // The `Organization` object of `aws organizations describe-organization` is accepted as
+        // it is: the API still names the management account `MasterAccountId`
+        // (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html);
+        // its other fields are informational, except `FeatureSet`: SCPs and RCPs exist only in
+        // an organization with all features enabled, so consolidated billing is refused rather
+        // than analysed as if its policies applied.
+        let o = object(
+            o,
+            "Organization",
+            &[
+                "Id",
+                "RootId",
+                "ManagementAccountId",
+                "MasterAccountId",
+                "Arn",
+                "FeatureSet",
+                "MasterAccountArn",
+                "MasterAccountEmail",
+                "AvailablePolicyTypes",
+            ],
+        )?;
+        if let Some(f) = string(o, "Organization", "FeatureSet")?
+            && f != "ALL"
+        {
+            return Err(err(
+                "Organization.FeatureSet",
+                format!(
+                    "{f}: only an organization with all features (FeatureSet ALL) has SCPs and RCPs; iamkit analyses that kind"
+                ),
+            ));
+        }
+        let management = match (
+            string(o, "Organization", "ManagementAccountId")?,
+            string(o, "Organization", "MasterAccountId")?,
+        ) {
+            (Some(m), Some(legacy)) if m != legacy => {
+                return Err(err(
+                    "Organization.MasterAccountId",
+                    format!("{legacy} differs from ManagementAccountId {m}"),
+                ));
+            }
+            (Some(m), _) | (None, Some(m)) => m.to_string(),
+            (None, None) => {
+                return Err(err(
+                    "Organization.ManagementAccountId",
+                    "missing required field (or MasterAccountId, as describe-organization names it)",
+                ));
+            }
+        };
         let org_id = string(o, "Organization", "Id")?
             .map_or_else(|| format!("o-{management}"), str::to_string);
         let root_id = string(o, "Organization", "RootId")?.unwrap_or("r-root");
@@ -1059,6 +1106,39 @@ mod tests {
         let mut v = base();
         v["Organization"]["ManagementAccountId"] = json!("333333333333");
         assert_eq!(error_of(&v).path, "Organization.ManagementAccountId");
+    }
+
+    /// `aws organizations describe-organization`'s own `Organization` object is accepted as the
+    /// layout's (https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html).
+    #[test]
+    fn describe_organization_output_is_accepted() {
+        let mut v = base();
+        v["Organization"] = json!({
+            "Id": "o-a1b2c3d4e5", "Arn": "arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5",
+            "FeatureSet": "ALL", "MasterAccountArn": "arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/111111111111",
+            "MasterAccountId": "111111111111", "MasterAccountEmail": "admin@example.com",
+            "AvailablePolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]});
+        v["OrganizationalUnits"] = json!([]);
+        v["Accounts"][0]["ParentId"] = json!("r-root");
+        v["Accounts"][1]["ParentId"] = json!("r-root");
+        let org = Organization::from_layout(&v, None).unwrap();
+        assert_eq!(org.management_account_id(), "111111111111");
+        // Both names, disagreeing: refused, naming the legacy field.
+        let mut w = base();
+        w["Organization"]["MasterAccountId"] = json!("222222222222");
+        assert_eq!(error_of(&w).path, "Organization.MasterAccountId");
+        // Neither: the required field is named.
+        let mut w = base();
+        w["Organization"] = json!({"Id": "o-a1b2c3d4e5"});
+        let e = error_of(&w);
+        assert_eq!(e.path, "Organization.ManagementAccountId");
+        assert!(e.message.contains("missing required field"), "{e}");
+        // Consolidated billing only: no SCPs or RCPs exist there, so it is not analysed as if they did.
+        let mut w = base();
+        w["Organization"]["FeatureSet"] = json!("CONSOLIDATED_BILLING");
+        let e = error_of(&w);
+        assert_eq!(e.path, "Organization.FeatureSet");
+        assert!(e.message.contains("all features"), "{e}");
     }
 
     #[test]
