@@ -191,6 +191,16 @@ def test_layout_file_with_account_files(tmp_path: Path) -> None:
             "not in Accounts",
         ),
         (
+            lambda d: d["Organization"].update(MasterAccountId="444444444444"),
+            "Organization.MasterAccountId",
+            "differs from ManagementAccountId",
+        ),
+        (
+            lambda d: d["Organization"].update(FeatureSet="CONSOLIDATED_BILLING"),
+            "Organization.FeatureSet",
+            "all features",
+        ),
+        (
             lambda d: d["Accounts"][2].update(AuthorizationDetails=[]),
             "Accounts[2].AuthorizationDetails",
             "expected the get-account-authorization-details object",
@@ -211,6 +221,25 @@ def test_layout_errors_name_the_json_path(change: Any, path: str, words: str) ->
     assert words in e.value.message
     assert isinstance(e.value, ValueError)
     assert str(e.value).startswith(e.value.path)
+
+
+def test_describe_organization_output_is_the_organization_object() -> None:
+    """``aws organizations describe-organization``'s ``Organization`` pasted as is: the API
+    names the management account ``MasterAccountId``."""
+    d = layout()
+    m = d["Organization"]["ManagementAccountId"]
+    d["Organization"] = {
+        "Id": "o-a1b2c3d4e5",
+        "Arn": f"arn:aws:organizations::{m}:organization/o-a1b2c3d4e5",
+        "FeatureSet": "ALL",
+        "MasterAccountArn": f"arn:aws:organizations::{m}:account/o-a1b2c3d4e5/{m}",
+        "MasterAccountId": m,
+        "MasterAccountEmail": "admin@example.com",
+        "AvailablePolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}],
+        "RootId": ROOT,
+    }
+    org = iamkit.Organization.from_dict(d)
+    assert org.to_dict()["Organization"]["ManagementAccountId"] == m
 
 
 def test_a_layout_that_is_not_json_or_not_a_dict() -> None:
