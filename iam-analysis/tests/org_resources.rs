@@ -290,3 +290,33 @@ fn org_wide_who_can_lists_the_foreign_principal_with_the_resource_statement() {
     .unwrap();
     assert!(who.iter().all(|w| w.principal != arn(A, "role", "reader")));
 }
+
+/// An identity policy granting only a prefix of the bucket narrower than the bucket policy's
+/// `b-data/*` still reaches it (an object under `reports/` is allowed by both sides); one on
+/// another bucket does not.
+#[test]
+fn a_narrower_identity_grant_under_the_bucket_is_seen() {
+    let reader = arn(A, "role", "reader");
+    for (grant, reaches) in [
+        (format!("{BUCKET}/reports/*"), true),
+        ("arn:aws:s3:::other-bucket/*".to_string(), false),
+    ] {
+        let mut org = build(false);
+        org.account_mut(A)
+            .unwrap()
+            .put_role_policy("reader", "grant", &allow("s3:GetObject", &grant))
+            .unwrap();
+        let g = ReachGraph::build(&org).unwrap();
+        let e = access_edge(&g, &reader, BUCKET);
+        assert_eq!(e.is_some(), reaches, "{grant}");
+        if let Some(e) = e {
+            let targets: Vec<(&str, &str)> = e
+                .evidence
+                .iter()
+                .map(|v| (v.action.as_str(), v.resource.as_str()))
+                .collect();
+            assert_eq!(targets, [("s3:GetObject", grant.as_str())]);
+            assert_eq!(e.access, Access::Allowed);
+        }
+    }
+}

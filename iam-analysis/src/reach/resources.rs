@@ -27,9 +27,11 @@
 //!   (<https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html>.)
 //!
 //! Requests are asked on the resource policy's own `Resource` patterns (for S3 those under the
-//! bucket, as written: `arn:aws:s3:::bucket/*`; for other services the resource's ARN), so an
-//! identity policy that grants only a narrower pattern than the resource policy's is not seen
-//! — an under-approximation this module documents rather than hides. Statements with
+//! bucket, as written: `arn:aws:s3:::bucket/*`; for other services the resource's ARN) and, for
+//! S3, on the principal's own identity patterns under the bucket (`arn:aws:s3:::bucket/reports/*`),
+//! each taken as a representative object. A grant that needs a pattern neither side writes
+//! (two overlapping prefixes, say `bucket/a*` and `bucket/*b`) is not seen — an
+//! under-approximation this module documents rather than hides. Statements with
 //! `NotAction` are not expanded (they name what is *not* granted); `NotPrincipal` Allow
 //! statements may name anyone and are probed like `*` (§5.9).
 
@@ -165,6 +167,32 @@ fn probes(arn: &str, policy: &Policy) -> Vec<(String, String)> {
     out.into_iter().collect()
 }
 
+/// `probes` plus, for an S3 bucket `arn`, every action of `probes` on each of the actor's
+/// identity resource `patterns` under the bucket (`arn:aws:s3:::bucket/...`) not yet asked.
+/// Sorted, without duplicates.
+fn with_actor_patterns(
+    probes: Vec<(String, String)>,
+    arn: &str,
+    patterns: &[String],
+) -> Vec<(String, String)> {
+    if arn.split(':').nth(2) != Some("s3") {
+        return probes;
+    }
+    let prefix = format!("{arn}/");
+    let under: Vec<&String> = patterns.iter().filter(|p| p.starts_with(&prefix)).collect();
+    if under.is_empty() {
+        return probes;
+    }
+    let actions: BTreeSet<&str> = probes.iter().map(|(a, _)| a.as_str()).collect();
+    let mut out: BTreeSet<(String, String)> = probes.iter().cloned().collect();
+    for a in actions {
+        for p in &under {
+            out.insert((a.to_string(), (*p).clone()));
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// True when some identity Allow statement of the actor names `action` and a resource pattern
 /// that can match `resource` (the graph's cheap pre-check; the engine decides).
 fn may_request(actor: &Actor, action: &str, resource: &str) -> bool {
@@ -224,6 +252,10 @@ impl Builder<'_, '_> {
             }
             res.probes.clone().unwrap_or_default()
         };
+        // S3: the actor's own identity patterns under the bucket are asked too, so an identity
+        // policy granting only a narrower prefix (`bucket/reports/*`) than the bucket policy's
+        // (`bucket/*`) is still seen: the pattern, taken as an object key, lies under both.
+        let probes = with_actor_patterns(probes, &self.resources[r].arn, &actor.patterns);
         let wanted: Vec<&(String, String)> = probes
             .iter()
             .filter(|(a, t)| may_request(actor, a, t))
