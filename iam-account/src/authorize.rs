@@ -225,6 +225,9 @@ pub struct Prepared {
 pub struct LayerClass<'a> {
     account: &'a str,
     role: bool,
+    /// A service-linked role (path `/aws-service-role/`): SCPs and RCPs do not apply to it
+    /// (spec §5.10), so it never shares a class with an ordinary role.
+    service_linked: bool,
     inline: &'a [InlinePolicy],
     attached: &'a [String],
     groups: &'a [String],
@@ -240,6 +243,7 @@ impl PartialEq for LayerClass<'_> {
         };
         self.account == other.account
             && self.role == other.role
+            && self.service_linked == other.service_linked
             && self.inline.len() == other.inline.len()
             && self
                 .inline
@@ -258,6 +262,7 @@ impl Hash for LayerClass<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.account.hash(state);
         self.role.hash(state);
+        self.service_linked.hash(state);
         self.inline.len().hash(state);
         for p in self.inline {
             p.name.hash(state);
@@ -274,6 +279,7 @@ impl<'a> LayerClass<'a> {
         LayerClass {
             account: &acct.id,
             role: false,
+            service_linked: false,
             inline: &u.inline_policies,
             attached: &u.attached_policies,
             groups: &u.groups,
@@ -285,6 +291,8 @@ impl<'a> LayerClass<'a> {
         LayerClass {
             account: &acct.id,
             role: true,
+            // As `iam_eval::Principal::is_service_linked_role` tells them apart.
+            service_linked: r.arn.contains(":role/aws-service-role/"),
             inline: &r.inline_policies,
             attached: &r.attached_policies,
             groups: &[],

@@ -101,10 +101,12 @@ fn principal_dependent(p: &Policy) -> bool {
 }
 
 /// What makes two subjects' analyses identical: the very same policies (by address, layer by
-/// layer, with the names they are known by) in the same account.
+/// layer, with the names they are known by) in the same account, and the same answer to
+/// whether SCPs and RCPs apply (not to a service-linked role, spec §5.10).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct ShareKey {
     account: String,
+    service_linked: bool,
     resource_account: String,
     in_management: bool,
     policies: Vec<usize>,
@@ -163,6 +165,7 @@ pub(crate) fn share_key(s: &Subject, dependent: &mut Dependence) -> Option<Share
         .collect();
     Some(ShareKey {
         account: s.principal.account().to_string(),
+        service_linked: s.principal.is_service_linked_role(),
         resource_account: s.resource_account.clone(),
         in_management: s.resource_in_management,
         policies,

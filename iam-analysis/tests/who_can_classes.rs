@@ -148,3 +148,57 @@ fn twins_in_accounts_under_different_scps_are_not_classed_together() {
     assert_eq!(who, alone);
     assert_eq!(who, who_can_among(&org, &all, "iam:PassRole", "*", &ctx).unwrap());
 }
+
+/// SCPs do not apply to a service-linked role (spec §5.10,
+/// <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html>):
+/// an ordinary role holding the very same policies in the same member account must not share
+/// its answers.
+#[test]
+fn a_service_linked_role_is_not_classed_with_an_ordinary_twin() {
+    use iam_account::Organization;
+    use iam_model::entities::OrgPolicyType;
+    let mut org = Organization::new(Account::new("111122223333").unwrap()).unwrap();
+    let root = org.root_id().to_string();
+    // As a snapshot has them: a service-linked role (protected: only AWS attaches its
+    // policies) and an ordinary role with the very same attachment.
+    let role = |name: &str, path: &str, id: &str| {
+        serde_json::json!({
+            "RoleName": name, "RoleId": id, "Path": path,
+            "Arn": format!("arn:aws:iam::222233334444:role{path}{name}"),
+            "CreateDate": "2024-01-01T00:00:00Z",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "elasticbeanstalk.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "RolePolicyList": [], "InstanceProfileList": [], "Tags": [],
+            "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess",
+                "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]})
+    };
+    let gaad = serde_json::json!({"UserDetailList": [], "GroupDetailList": [], "Policies": [],
+        "RoleDetailList": [
+            role("AWSServiceRoleForElasticBeanstalk", "/aws-service-role/elasticbeanstalk.amazonaws.com/", "AROAAAAAAAAAAAAAAAAA1"),
+            role("twin", "/", "AROAAAAAAAAAAAAAAAAA2")]});
+    let d = iam_parser::gaad::parse_authorization_details(&gaad.to_string()).unwrap();
+    let a = Account::from_authorization_details_in(&d, "222233334444").unwrap();
+    let slr_arn = "arn:aws:iam::222233334444:role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk";
+    org.add_account(a, &root).unwrap();
+    let deny_all = org
+        .create_policy(
+            "deny-all",
+            OrgPolicyType::ServiceControlPolicy,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#,
+        )
+        .unwrap();
+    org.attach_policy(&deny_all, "222233334444").unwrap();
+    let ctx = Context::new();
+    let all = Target::from(&org).principals();
+    // Some action the service-linked role's own policy allows.
+    let action = "elasticloadbalancing:DescribeLoadBalancers";
+    let who = who_can(&org, action, "*", &ctx).unwrap();
+    let arns: Vec<&str> = who.iter().map(|w| w.principal.as_str()).collect();
+    assert_eq!(arns, [slr_arn]);
+    let mut alone = Vec::new();
+    for p in &all {
+        alone.extend(who_can_among(&org, std::slice::from_ref(p), action, "*", &ctx).unwrap());
+    }
+    alone.sort_by(|x, y| (&x.action, &x.principal).cmp(&(&y.action, &y.principal)));
+    assert_eq!(who, alone);
+}
