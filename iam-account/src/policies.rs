@@ -757,21 +757,66 @@ impl Account {
                 format!("No resource policy is registered for {resource_arn}."),
             ));
         }
+        self.check_own_role(role_arn)?;
+        self.resource_roles
+            .insert(resource_arn.to_string(), role_arn.to_string());
+        Ok(())
+    }
+
+    /// [`put_resource_policy`](Self::put_resource_policy) and, with `role`,
+    /// [`set_resource_role`](Self::set_resource_role), all or nothing: a role that is not one of
+    /// this account's (or a policy that does not parse) changes nothing. Without `role`, a role
+    /// set before stays.
+    ///
+    /// ```
+    /// let mut a = iam_account::Account::new("222222222222").unwrap();
+    /// a.create_role("exec", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+    ///   "Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#).unwrap();
+    /// let f = "arn:aws:lambda:us-east-1:222222222222:function:f";
+    /// let open = |who: &str| format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow",
+    ///   "Principal":{{"AWS":"{who}"}},"Action":"lambda:InvokeFunction","Resource":"*"}}]}}"#);
+    /// let exec = "arn:aws:iam::222222222222:role/exec";
+    /// a.put_resource_policy_with_role(f, &open("111111111111"), Some(exec)).unwrap();
+    /// // An unknown role: the earlier policy and role are kept as they were.
+    /// let e = a.put_resource_policy_with_role(f, &open("333333333333"),
+    ///     Some("arn:aws:iam::222222222222:role/none")).unwrap_err();
+    /// assert!(e.message.contains("is not a role of account"));
+    /// let (_, doc) = a.resource_policies().next().unwrap();
+    /// assert!(doc.text().contains("111111111111"));
+    /// assert_eq!(a.resource_role(f), Some(exec));
+    /// ```
+    pub fn put_resource_policy_with_role(
+        &mut self,
+        resource_arn: &str,
+        policy_document: &str,
+        role: Option<&str>,
+    ) -> Result<(), IamError> {
+        if let Some(r) = role {
+            self.check_own_role(r)?;
+        }
+        self.put_resource_policy(resource_arn, policy_document)?;
+        if let Some(r) = role {
+            self.set_resource_role(resource_arn, r)?;
+        }
+        Ok(())
+    }
+
+    /// `NoSuchEntity` unless `role_arn` is the ARN of a role of this account.
+    fn check_own_role(&self, role_arn: &str) -> Result<(), IamError> {
         let name = role_arn.rsplit('/').next().unwrap_or_default();
         let known = role_arn.starts_with(&format!("arn:aws:iam::{}:role/", self.id))
             && self
                 .roles
                 .get(&key(name))
                 .is_some_and(|r| r.arn == role_arn);
-        if !known {
-            return Err(IamError::new(
+        if known {
+            Ok(())
+        } else {
+            Err(IamError::new(
                 ErrorCode::NoSuchEntity,
                 format!("The role {role_arn} is not a role of account {}.", self.id),
-            ));
+            ))
         }
-        self.resource_roles
-            .insert(resource_arn.to_string(), role_arn.to_string());
-        Ok(())
     }
 
     /// The role a resource runs code as ([`set_resource_role`](Self::set_resource_role)).

@@ -405,29 +405,7 @@ impl PyAccount {
         role: Option<&str>,
     ) -> PyResult<()> {
         self.write(py, |a| {
-            let before: Option<(String, Option<String>)> = a
-                .resource_policies()
-                .find(|(k, _)| *k == resource_arn)
-                .map(|(_, d)| {
-                    (
-                        d.text().to_string(),
-                        a.resource_role(resource_arn).map(str::to_string),
-                    )
-                });
-            a.put_resource_policy(resource_arn, policy_document)?;
-            let Some(r) = role else { return Ok(()) };
-            if let Err(e) = a.set_resource_role(resource_arn, r) {
-                // Put the previous state back.
-                let _ = a.delete_resource_policy(resource_arn);
-                if let Some((text, old_role)) = before {
-                    let _ = a.put_resource_policy(resource_arn, &text);
-                    if let Some(o) = old_role {
-                        let _ = a.set_resource_role(resource_arn, &o);
-                    }
-                }
-                return Err(e);
-            }
-            Ok(())
+            a.put_resource_policy_with_role(resource_arn, policy_document, role)
         })
         .map_err(|e: IamError| client_error(py, &e, "PutResourcePolicy"))
     }

@@ -425,15 +425,11 @@ impl PyOrganization {
         role: Option<&str>,
     ) -> PyResult<()> {
         self.write(py, |o| {
-            let a = o.account_mut(account_id)?;
-            a.put_resource_policy(resource_arn, policy_document)?;
-            if let Some(r) = role
-                && let Err(e) = a.set_resource_role(resource_arn, r)
-            {
-                let _ = a.delete_resource_policy(resource_arn);
-                return Err(e);
-            }
-            Ok(())
+            o.account_mut(account_id)?.put_resource_policy_with_role(
+                resource_arn,
+                policy_document,
+                role,
+            )
         })
         .map_err(|e: IamError| org_error(py, &e, "PutResourcePolicy"))
     }
